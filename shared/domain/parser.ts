@@ -1,0 +1,320 @@
+/**
+ * Parser for daily segregation filings in any rendering seen in the wild (FORMS.md): WinJammer
+ * markup, PDF-to-text with lines run together, CRLF, parentheses negatives, two cells on a line.
+ *
+ * One pass of one regular expression finds every `amount [code]` cell; everything else (header,
+ * titles, labels of the few lines whose label matters, uncoded sub-lines) is read around it.
+ */
+import { AMOUNT_SOURCE, parseAmount, type Decimal } from './money';
+import { FORMS, STATEMENT_KEYS, type FormSet, type StatementKey, type Variant } from './forms';
+import type { Filing, FilingType, Statement, UncodedLine } from './model';
+
+export const MAX_FILING_BYTES = 5 * 1024 * 1024;
+
+export type FilingErrorCode = 'empty' | 'too-large' | 'binary' | 'not-utf8' | 'not-a-filing' | 'bad-header' | 'truncated';
+
+/** Why a file is not a usable filing. `message` is one line, fit for a person. */
+export class FilingError extends Error {
+  constructor(
+    readonly code: FilingErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FilingError';
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Check raw bytes (size, binary, UTF-8) and decode them; throws FilingError. */
+export function decodeFiling(bytes: Uint8Array, maxBytes = MAX_FILING_BYTES): string {
+  if (bytes.length === 0) throw new FilingError('empty', 'the file is empty');
+  if (bytes.length > maxBytes) throw new FilingError('too-large', `the file is ${bytes.length} bytes, over the ${maxBytes}-byte limit`);
+  if (bytes.indexOf(0) !== -1) throw new FilingError('binary', 'the file is binary (it contains NUL bytes), not a text filing');
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new FilingError('not-utf8', 'the file is not valid UTF-8 text');
+  }
+  // eslint-disable-next-line no-control-regex
+  const controls = text.match(/[\x01-\x08\x0e-\x1f\x7f]/g);
+  if (controls && controls.length > 16) throw new FilingError('binary', 'the file is binary (control characters), not a text filing');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+// ---- header ----------------------------------------------------------------------------------
+
+const TYPE_RE = /\b(INITIAL|AMENDMENT)\b/;
+const END_RE = /End\s*Date\s*:\s*(\d{1,2})\/(\d{1,2})\/(\d{4})/gi;
+const SUBMIT_RE = /Submit\s*Date\s*:\s*(\d{1,2})\/(\d{1,2})\/(\d{4})/gi;
+const FIRM_RE = /Firm\s*Name\s*:[ \t]*(.*?)[ \t]*(?:\*\*|\r|\n|\bForm\s*:|\bSubmit\s*Date\s*:|\bEnd\s*Date\s*:|$)/gi;
+const FORM_RE = /\bForm\s*:[ \t]*(.*?)[ \t]*(?:\*\*|\r|\n|\bSubmit\s*Date\s*:|\bDaily\s+Segregation\b|$)/i;
+const TITLE_RE = /Daily\s+Segregation\s*-\s*(Secured\s+Amounts|Segregation\s+Statement|Swaps\s+Statement|Sequestration\s+Statement)/gi;
+
+function isoDate(m: RegExpMatchArray | RegExpExecArray, what: string): string {
+  const month = Number.parseInt(m[1], 10);
+  const day = Number.parseInt(m[2], 10);
+  const year = Number.parseInt(m[3], 10);
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (year < 1990 || year > 2100 || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day)
+    throw new FilingError('bad-header', `the ${what} ${m[1]}/${m[2]}/${m[3]} is not a real date`);
+  return `${m[3]}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** Firm names are shown in alert subjects and emails: plain text, one line, bounded. */
+export function cleanText(raw: string, max = 200): string {
+  return raw
+    .replace(/<[^>]*>?/g, ' ')
+    .replace(/\*\*/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, max)
+    .trim();
+}
+
+/** Stable id of a firm from its name as written: "Citigroup Global Markets Inc." -> "citigroup-global-markets-inc". */
+export function firmIdOf(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+}
+
+function one<T>(values: T[], what: string): T | undefined {
+  const distinct = [...new Set(values)];
+  if (distinct.length > 1) throw new FilingError('bad-header', `the file names more than one ${what} (${distinct.slice(0, 3).join(', ')}): not a single filing`);
+  return distinct[0];
+}
+
+interface Header {
+  filingType: FilingType;
+  endDate: string;
+  submitDate: string;
+  firmName: string;
+  firmId: string;
+  form: string;
+}
+
+function parseHeader(text: string, hasCells: boolean): Header {
+  const typeM = TYPE_RE.exec(text);
+  const ends = [...text.matchAll(END_RE)].map((m) => isoDate(m, 'End Date'));
+  const submits = [...text.matchAll(SUBMIT_RE)].map((m) => isoDate(m, 'Submit Date'));
+  const firms = [...text.matchAll(FIRM_RE)].map((m) => cleanText(m[1])).filter((s) => s.length > 0);
+  const missing: string[] = [];
+  if (!typeM) missing.push('filing type (INITIAL or AMENDMENT)');
+  if (ends.length === 0) missing.push('End Date');
+  if (firms.length === 0) missing.push('Firm Name');
+  if (submits.length === 0) missing.push('Submit Date');
+  if (missing.length === 4 && !hasCells)
+    throw new FilingError('not-a-filing', 'not a daily segregation filing: no filing header and no [code] amounts');
+  if (missing.length > 0) throw new FilingError('bad-header', `the filing header lacks ${missing.join(', ')}`);
+  const firmName = one(firms, 'firm')!;
+  const firmId = firmIdOf(firmName);
+  if (!firmId) throw new FilingError('bad-header', 'the Firm Name has no letters or digits');
+  const formM = FORM_RE.exec(text);
+  return {
+    filingType: typeM![1] as FilingType,
+    endDate: one(ends, 'End Date')!,
+    submitDate: one(submits, 'Submit Date')!,
+    firmName,
+    firmId,
+    form: formM ? cleanText(formM[1], 100) : '',
+  };
+}
+
+// ---- cells -----------------------------------------------------------------------------------
+
+/** `amount [code]`, with markup or whitespace between; or a bare `[code]` whose amount is unreadable. */
+const CELL_RE = new RegExp(String.raw`(?<![\w.,])(?:(${AMOUNT_SOURCE})(?:\s|</?[A-Za-z]+>)*)?\[(\d{4})\]`, 'g');
+const PART_RE = new RegExp(String.raw`(?<=^|\s)([A-Z])\.\s+(.*?)\s+(${AMOUNT_SOURCE})\s*(?=[A-Z]\.\s|$)`, 'gs');
+
+export interface Cell {
+  code: string;
+  amount: Decimal | null;
+  start: number;
+  end: number;
+}
+
+/** Codes whose label decides the variant: the ones whose label differs between variants. */
+function labelCodes(forms: FormSet): Set<string> {
+  const out = new Set<string>();
+  for (const key of STATEMENT_KEYS) {
+    const labels = new Map<string, Set<string>>();
+    for (const v of forms.statements[key].variants)
+      for (const l of v.lines) {
+        let s = labels.get(l.code);
+        if (!s) labels.set(l.code, (s = new Set()));
+        s.add(l.label);
+      }
+    for (const [code, s] of labels) if (s.size > 1) out.add(code);
+  }
+  return out;
+}
+
+function words(s: string): Set<string> {
+  return new Set(s.toLowerCase().match(/[a-z]+/g) ?? []);
+}
+
+function similarity(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let common = 0;
+  for (const w of a) if (b.has(w)) common++;
+  return common / (a.size + b.size - common);
+}
+
+export interface ParserOptions {
+  forms?: FormSet;
+}
+
+interface Compiled {
+  forms: FormSet;
+  labelCodes: Set<string>;
+  partCodes: Map<string, { id: string; label: string }[]>;
+  labelWords: Map<string, Set<string>>;
+}
+
+const compiledCache = new WeakMap<FormSet, Compiled>();
+function compiled(forms: FormSet): Compiled {
+  let c = compiledCache.get(forms);
+  if (!c) {
+    const partCodes = new Map<string, { id: string; label: string }[]>();
+    const labelWords = new Map<string, Set<string>>();
+    for (const v of forms.variants)
+      for (const l of v.lines) {
+        if (l.parts) partCodes.set(l.code, l.parts);
+        labelWords.set(`${v.id}:${l.code}`, words(l.label));
+      }
+    c = { forms, labelCodes: labelCodes(forms), partCodes, labelWords };
+    compiledCache.set(forms, c);
+  }
+  return c;
+}
+
+function cleanLabel(raw: string): string {
+  return raw
+    .slice(-400)
+    .replace(/<[^>]*>/g, ' ').replace(/\*\*|##/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function chooseVariant(c: Compiled, key: StatementKey, st: Statement, title: string | undefined): Variant {
+  const variants = c.forms.statements[key].variants;
+  const found = Object.keys(st.lines);
+  const titleWords = title ? title.toLowerCase().replace(/\s+/g, ' ') : undefined;
+  let best = variants[0];
+  let bestScore = -Infinity;
+  for (const v of variants) {
+    let score = 0;
+    for (const code of found) score += v.byCode.has(code) ? 10 : -10;
+    for (const l of v.lines) if (!(l.code in st.lines) && !l.optional) score -= 10;
+    for (const code of found) {
+      const label = st.labels[code];
+      const w = label !== undefined ? c.labelWords.get(`${v.id}:${code}`) : undefined;
+      if (w) score += 3 * similarity(words(label), w);
+    }
+    if (titleWords && v.titles.some((t) => t.toLowerCase() === titleWords)) score += 1;
+    if (score > bestScore) {
+      best = v;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function readParts(c: Compiled, text: string, from: number, to: number, partOf: string): UncodedLine[] {
+  const defs = c.partCodes.get(partOf)!;
+  const segment = text.slice(from, to).replace(/<[^>]*>/g, ' ');
+  const out: UncodedLine[] = [];
+  for (const m of segment.matchAll(PART_RE)) {
+    const idx = m[1].charCodeAt(0) - 65;
+    const amount = parseAmount(m[3]);
+    if (idx < 0 || idx >= defs.length || amount === null) continue;
+    out.push({ id: defs[idx].id, partOf, label: cleanLabel(m[2]), amount });
+  }
+  return out;
+}
+
+export interface ParseResult {
+  filing: Filing;
+  /** Codes found with no readable amount before them. */
+  unreadable: string[];
+}
+
+/** Scan every `amount [code]` cell of a text. Exposed for the benchmark's and tests' use. */
+export function scanCells(text: string): Cell[] {
+  const cells: Cell[] = [];
+  CELL_RE.lastIndex = 0;
+  for (let m = CELL_RE.exec(text); m !== null; m = CELL_RE.exec(text)) {
+    cells.push({ code: m[2], amount: m[1] === undefined ? null : parseAmount(m[1]), start: m.index, end: CELL_RE.lastIndex });
+  }
+  return cells;
+}
+
+/**
+ * Parse a decoded filing. Throws FilingError when the text is not a filing; anything short of
+ * that (a missing line, an unknown code, an unreadable amount) is kept for the reconciler.
+ */
+export function parseFilingText(text: string, options: ParserOptions = {}): ParseResult {
+  const c = compiled(options.forms ?? FORMS);
+  if (text.trim().length === 0) throw new FilingError('empty', 'the file is empty');
+  const cells = scanCells(text);
+  const header = parseHeader(text, cells.length > 0);
+  if (cells.length === 0) throw new FilingError('truncated', 'the filing has a header but no statement amounts (truncated?)');
+
+  const titles: { key: StatementKey; title: string; at: number }[] = [];
+  for (const m of text.matchAll(TITLE_RE)) {
+    const kind = m[1].toLowerCase().replace(/\s+/g, ' ');
+    const key: StatementKey = kind === 'secured amounts' ? 'secured' : kind === 'segregation statement' ? 'segregation' : 'clearedSwaps';
+    titles.push({ key, title: `Daily Segregation - ${m[1].replace(/\s+/g, ' ')}`, at: m.index });
+  }
+
+  const statements: Filing['statements'] = {};
+  const unknownCodes: Filing['unknownCodes'] = [];
+  const unreadable: string[] = [];
+  let prevEnd = 0;
+  for (const cell of cells) {
+    const key = c.forms.statementOfCode(cell.code);
+    if (cell.amount === null) {
+      unreadable.push(cell.code);
+    } else if (!key || !c.forms.knownCodes.has(cell.code)) {
+      unknownCodes.push({ code: cell.code, amount: cell.amount });
+    } else {
+      let st = statements[key];
+      if (!st) {
+        st = statements[key] = { key, title: '', variant: '', lines: {}, labels: {}, uncoded: [], conflicts: [] };
+      }
+      const prior = st.lines[cell.code];
+      if (prior === undefined) {
+        st.lines[cell.code] = cell.amount;
+        if (c.labelCodes.has(cell.code)) st.labels[cell.code] = cleanLabel(text.slice(prevEnd, cell.start)).slice(-160);
+        if (c.partCodes.has(cell.code)) st.uncoded.push(...readParts(c, text, prevEnd, cell.start, cell.code));
+      } else if (!prior.eq(cell.amount)) {
+        const conflict = st.conflicts.find((x) => x.code === cell.code);
+        if (conflict) conflict.amounts.push(cell.amount);
+        else st.conflicts.push({ code: cell.code, amounts: [prior, cell.amount] });
+      }
+    }
+    prevEnd = cell.end;
+  }
+
+  for (const key of STATEMENT_KEYS) {
+    const st = statements[key];
+    if (!st) continue;
+    const title = titles.find((t) => t.key === key)?.title;
+    const variant = chooseVariant(c, key, st, title);
+    st.variant = variant.id;
+    st.title = title ?? c.forms.statements[key].name;
+  }
+  return { filing: { ...header, statements, unknownCodes }, unreadable };
+}
+
+/** Decode bytes and parse; throws FilingError. */
+export function parseFiling(bytes: Uint8Array, options: ParserOptions & { maxBytes?: number } = {}): ParseResult {
+  return parseFilingText(decodeFiling(bytes, options.maxBytes), options);
+}
