@@ -1,0 +1,56 @@
+/**
+ * One file, start to finish, with no I/O: bytes in, the parsed filing, its findings and alerts
+ * out, or the reason it is not a filing. The CLI, the parse function and the tests share it.
+ */
+import { FilingError, parseFiling, type ParserOptions } from './parser';
+import { filingToJson, type Filing, type FilingJson } from './model';
+import { reconcile, type Alert, type Finding, type Reconciliation } from './reconcile';
+import { str } from './money';
+
+export interface Analysis {
+  filing: Filing;
+  reconciliation: Reconciliation;
+}
+
+export type AnalysisOutcome = { ok: true; analysis: Analysis } | { ok: false; error: { code: string; message: string } };
+
+export function analyze(bytes: Uint8Array, options: ParserOptions & { maxBytes?: number } = {}): AnalysisOutcome {
+  try {
+    const { filing, unreadable } = parseFiling(bytes, options);
+    return { ok: true, analysis: { filing, reconciliation: reconcile(filing, { forms: options.forms, unreadable }) } };
+  } catch (e) {
+    if (e instanceof FilingError) return { ok: false, error: { code: e.code, message: e.message } };
+    throw e;
+  }
+}
+
+export interface AlertJson {
+  statement: string;
+  kind: Alert['kind'];
+  excess: string;
+  target: string | null;
+  shortfall: string;
+}
+
+export function alertToJson(a: Alert): AlertJson {
+  return { statement: a.statement, kind: a.kind, excess: str(a.excess), target: a.target === null ? null : str(a.target), shortfall: str(a.shortfall) };
+}
+
+export interface CheckJson {
+  file: string;
+  filing: FilingJson | null;
+  findings: Finding[];
+  alerts: AlertJson[];
+  error: { code: string; message: string } | null;
+}
+
+export function checkJson(file: string, outcome: AnalysisOutcome): CheckJson {
+  if (!outcome.ok) return { file, filing: null, findings: [], alerts: [], error: outcome.error };
+  const { filing, reconciliation } = outcome.analysis;
+  return { file, filing: filingToJson(filing), findings: reconciliation.findings, alerts: reconciliation.alerts.map(alertToJson), error: null };
+}
+
+/** Any error finding or alert. */
+export function hasProblems(r: Reconciliation): boolean {
+  return r.alerts.length > 0 || r.findings.some((f) => f.severity === 'error');
+}

@@ -1,0 +1,217 @@
+/**
+ * The reconciler: checks every identity of the matched form variant in exact decimals, derives
+ * each statement's requirement, funds, excess and target, and raises the alerts.
+ */
+import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
+import { grouped, str, sum, ZERO, type Decimal } from './money';
+import type { Filing, Statement } from './model';
+import { rule, type RuleName, type Severity } from './rules';
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  statement: StatementKey | null;
+  /** Line code the finding is about. */
+  line: string | null;
+  label: string | null;
+  expected: string | null;
+  actual: string | null;
+  message: string;
+}
+
+export type AlertKind = 'deficiency' | 'below-target';
+
+export interface Alert {
+  statement: StatementKey;
+  kind: AlertKind;
+  excess: Decimal;
+  target: Decimal | null;
+  /** target - excess (a deficiency with no target on the form: 0 - excess). */
+  shortfall: Decimal;
+}
+
+export type StatementStatus = 'ok' | 'below-target' | 'deficiency' | 'error';
+
+export interface StatementResult {
+  statement: StatementKey;
+  title: string;
+  variant: string;
+  required: Decimal | null;
+  funds: Decimal | null;
+  excess: Decimal | null;
+  target: Decimal | null;
+  status: StatementStatus;
+}
+
+export interface Reconciliation {
+  findings: Finding[];
+  alerts: Alert[];
+  statements: Partial<Record<StatementKey, StatementResult>>;
+}
+
+export interface ReconcileOptions {
+  forms?: FormSet;
+  /** Codes the parser found with no readable amount. */
+  unreadable?: string[];
+}
+
+const fmt = (d: Decimal) => grouped(d);
+
+function where(forms: FormSet, key: StatementKey, l: { code: string; line: string; label: string }): string {
+  const line = l.line ? `line ${l.line} ` : '';
+  return `${forms.statements[key].name} ${line}[${l.code}] ${l.label}`;
+}
+
+function termsText(l: LineDef): string {
+  if (l.greaterOf) return `greater of ${l.greaterOf.join(', ')}`;
+  return (l.sum ?? []).map((t, i) => (t.weight < 0 ? `- ${t.code}` : i === 0 ? t.code : `+ ${t.code}`)).join(' ');
+}
+
+export function nextBusinessDay(iso: string): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  do d.setUTCDate(d.getUTCDate() + 1);
+  while (d.getUTCDay() === 0 || d.getUTCDay() === 6);
+  return d.toISOString().slice(0, 10);
+}
+
+export function reconcile(filing: Filing, options: ReconcileOptions = {}): Reconciliation {
+  const forms = options.forms ?? FORMS;
+  const findings: Finding[] = [];
+  const alerts: Alert[] = [];
+  const statements: Reconciliation['statements'] = {};
+
+  const add = (name: RuleName, statement: StatementKey | null, line: LineDef | { code: string; line: string; label: string } | null, expected: Decimal | null, actual: Decimal | null, message: string) => {
+    const r = rule(name);
+    findings.push({
+      ruleId: r.id,
+      severity: r.severity,
+      statement,
+      line: line?.code ?? null,
+      label: line?.label ?? null,
+      expected: expected === null ? null : str(expected),
+      actual: actual === null ? null : str(actual),
+      message,
+    });
+  };
+
+  // Dates.
+  if (filing.submitDate < filing.endDate) {
+    add('submit-before-end', null, null, null, null, `Submit Date ${filing.submitDate} is before End Date ${filing.endDate}`);
+  } else {
+    const due = nextBusinessDay(filing.endDate);
+    if (filing.submitDate > due)
+      add('late-filing', null, null, null, null, `submitted ${filing.submitDate}, after ${due}, the business day after End Date ${filing.endDate} (due by noon): late`);
+  }
+  for (const u of filing.unknownCodes)
+    add('unknown-code', forms.statementOfCode(u.code) ?? null, { code: u.code, line: '', label: '' }, null, u.amount, `code [${u.code}] (amount ${fmt(u.amount)}) is not on any statement of the form; kept as filed`);
+  for (const code of options.unreadable ?? []) {
+    const key = forms.statementOfCode(code) ?? null;
+    add('unreadable-amount', key, { code, line: '', label: '' }, null, null, `${key ? `${forms.statements[key].name} ` : ''}[${code}]: the amount before the code cannot be read`);
+  }
+
+  for (const key of STATEMENT_KEYS) {
+    const def = forms.statements[key];
+    const st = filing.statements[key];
+    if (!st) {
+      add('missing-statement', key, null, null, null, `the ${def.name} is missing from the filing`);
+      continue;
+    }
+    const variant = forms.variantById.get(st.variant) ?? def.variants[0];
+    statements[key] = checkStatement(forms, variant, st, add, alerts);
+  }
+  return { findings, alerts, statements };
+}
+
+type Add = (name: RuleName, statement: StatementKey | null, line: LineDef | null, expected: Decimal | null, actual: Decimal | null, message: string) => void;
+
+function checkStatement(forms: FormSet, variant: Variant, st: Statement, add: Add, alerts: Alert[]): StatementResult {
+  const key = st.key;
+  const lines = st.lines;
+  const name = forms.statements[key].name;
+  let errors = 0;
+  const err: Add = (...a) => {
+    errors++;
+    add(...a);
+  };
+
+  if (variant.codeOrder) {
+    const order = variant.lines.filter((l) => ['11B', '11C', '12'].includes(l.line)).map((l) => `${l.line} ${l.code}`);
+    add('code-order', key, null, null, null, `${name} uses the ${variant.codeOrder} code order (${order.join(', ')}), told apart by label`);
+  }
+  for (const code of Object.keys(lines))
+    if (!variant.byCode.has(code))
+      add('unknown-code', key, { code, line: '', label: '', kind: 'input', optional: true }, null, lines[code], `${name} [${code}] (amount ${fmt(lines[code])}) is not a line of the ${variant.id} form; kept as filed`);
+  for (const c of st.conflicts) {
+    const l = variant.byCode.get(c.code) ?? null;
+    err('conflicting-amounts', key, l, null, c.amounts[1], `${l ? where(forms, key, l) : `${name} [${c.code}]`} is filed more than once with different amounts (${c.amounts.map(fmt).join(', ')}); the first is used`);
+  }
+  for (const l of variant.lines)
+    if (!(l.code in lines) && !l.optional) err('missing-line', key, l, null, null, `${where(forms, key, l)} is missing`);
+
+  const value = (code: string): Decimal | undefined => {
+    const v = lines[code];
+    if (v !== undefined) return v;
+    return variant.byCode.get(code)?.optional ? ZERO : undefined;
+  };
+
+  for (const l of variant.evaluationOrder) {
+    const actual = lines[l.code];
+    if (actual === undefined) continue;
+    if (l.sum) {
+      const items = l.sum.map((t) => value(t.code));
+      if (items.some((x) => x === undefined)) continue;
+      const expected = sum(l.sum.map((t, i) => (t.weight < 0 ? items[i]!.negated() : items[i]!)));
+      if (!expected.eq(actual))
+        err('sum', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${termsText(l)} = ${fmt(expected)} (off by ${fmt(actual.minus(expected))})`);
+    } else if (l.greaterOf) {
+      const items = l.greaterOf.map(value);
+      if (items.some((x) => x === undefined)) continue;
+      const expected = items.reduce((a, b) => (b!.gt(a!) ? b : a))!;
+      if (!expected.eq(actual))
+        err('greater-of', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but the ${termsText(l)} is ${fmt(expected)}`);
+    }
+  }
+  for (const l of variant.lines) {
+    const actual = lines[l.code];
+    if (actual === undefined) continue;
+    if (l.equals) {
+      const other = lines[l.equals];
+      if (other !== undefined && !other.eq(actual)) {
+        const o = variant.byCode.get(l.equals)!;
+        err('cross-page', key, l, other, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but it must equal [${o.code}] ${o.label} = ${fmt(other)}`);
+      }
+    }
+    if (l.parts) {
+      const parts = st.uncoded.filter((u) => u.partOf === l.code);
+      if (parts.length === l.parts.length) {
+        const expected = sum(parts.map((p) => p.amount));
+        if (!expected.eq(actual))
+          err('uncoded-total', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${parts.map((p) => p.id).join(' + ')} = ${fmt(expected)}`);
+      }
+    }
+  }
+
+  const roles = variant.roles;
+  const required = lines[roles.required] ?? null;
+  const funds = lines[roles.funds] ?? null;
+  const filedExcess = lines[roles.excess];
+  const excess = filedExcess ?? (required && funds ? funds.minus(required) : null);
+  const target = roles.target ? (lines[roles.target] ?? null) : null;
+
+  let status: StatementStatus = errors > 0 ? 'error' : 'ok';
+  if (excess !== null) {
+    const excessLine = variant.byCode.get(roles.excess)!;
+    if (excess.isNegative() && !excess.isZero()) {
+      status = 'deficiency';
+      const shortfall = (target ?? ZERO).minus(excess);
+      alerts.push({ statement: key, kind: 'deficiency', excess, target, shortfall });
+      add('deficiency', key, excessLine, ZERO, excess, `${name}: DEFICIENCY, excess (deficiency) [${roles.excess}] is ${fmt(excess)}, below zero: customer funds are under-segregated by ${fmt(excess.negated())}`);
+    } else if (target !== null && excess.lt(target)) {
+      status = 'below-target';
+      const shortfall = target.minus(excess);
+      alerts.push({ statement: key, kind: 'below-target', excess, target, shortfall });
+      add('below-target', key, excessLine, target, excess, `${name}: excess ${fmt(excess)} is below the management target ${fmt(target)} [${roles.target}] by ${fmt(shortfall)}`);
+    }
+  }
+  return { statement: key, title: st.title, variant: variant.id, required, funds, excess, target, status };
+}

@@ -1,0 +1,39 @@
+/**
+ * The rule catalogue: every check the reconciler makes, with a stable id and severity.
+ * Ids never change meaning; a retired rule keeps its id unused.
+ */
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface RuleDef {
+  id: string;
+  name: string;
+  severity: Severity;
+  description: string;
+}
+
+const defs = [
+  { id: 'SW101', name: 'missing-statement', severity: 'error', description: 'A statement of the form (Segregation, Secured Amounts, Cleared Swaps) is missing from the filing.' },
+  { id: 'SW102', name: 'missing-line', severity: 'error', description: 'A line the statement variant requires is missing.' },
+  { id: 'SW103', name: 'unreadable-amount', severity: 'error', description: 'A [code] is present but the amount before it cannot be read.' },
+  { id: 'SW104', name: 'conflicting-amounts', severity: 'error', description: 'The same line code is filed twice with different amounts.' },
+  { id: 'SW110', name: 'sum', severity: 'error', description: 'A total does not equal the sum of its items (every identity of FORMS.md, including the over (under) target lines).' },
+  { id: 'SW111', name: 'greater-of', severity: 'error', description: 'Secured Amounts 7360 is not the greater of 7305 and 7355.' },
+  { id: 'SW112', name: 'cross-page', severity: 'error', description: 'A line that must repeat a line of another page differs from it (summary 7370 = funds page 7770).' },
+  { id: 'SW113', name: 'uncoded-total', severity: 'error', description: 'A total of uncoded sub-lines (Cleared Swaps 8715 = 12A + 12B + 12C) does not add up.' },
+  { id: 'SW120', name: 'deficiency', severity: 'error', description: 'Excess (deficiency) is below zero: under-segregated (17 CFR 1.12(h)); immediate notice to the CFTC and the DSRO.' },
+  { id: 'SW121', name: 'below-target', severity: 'warning', description: 'Excess is below the management target (17 CFR 1.12(j)); immediate notice.' },
+  { id: 'SW130', name: 'late-filing', severity: 'warning', description: 'Submitted after the next business day after the end date (17 CFR 1.32(d); NFA late fee).' },
+  { id: 'SW131', name: 'submit-before-end', severity: 'error', description: 'The submit date is before the end date.' },
+  { id: 'SW140', name: 'unknown-code', severity: 'info', description: 'A bracketed code that no statement definition knows, or that the matched variant does not have; kept as filed.' },
+  { id: 'SW141', name: 'code-order', severity: 'info', description: 'Which code order the Segregation Statement uses for lines 11B, 11C and 12 (2013 or 2014), told apart by label.' },
+] as const satisfies readonly RuleDef[];
+
+export type RuleId = (typeof defs)[number]['id'];
+export type RuleName = (typeof defs)[number]['name'];
+
+export const RULES: readonly RuleDef[] = defs;
+
+const byName = new Map<string, RuleDef>(defs.map((d) => [d.name, d]));
+export function rule(name: RuleName): RuleDef {
+  return byName.get(name)!;
+}
