@@ -1,2 +1,37 @@
-// Placeholder: the real handler lands shortly (thin: validate with zod, call shared/, write through an adapter).
-export const handler = async (): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => ({ batchItemFailures: [] });
+/**
+ * notify: pending alerts from the table's stream -> SNS, then marked sent. A failed publish
+ * reports the record; the stream retries it and the alert stays pending until it is sent.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { documentClient, snsClient } from '../../shared/adapters/clients';
+import { SnsPublisher } from '../../shared/adapters/publisher';
+import { Store } from '../../shared/adapters/store';
+import { tableName, topicArn } from '../../shared/config';
+import { StreamEventSchema, StreamRecordSchema } from '../../shared/events';
+import { notifyAlert, type NotifyDeps } from '../../shared/pipeline/notify-alert';
+
+const logger = new Logger({ serviceName: 'segwatch-notify' });
+const deps: NotifyDeps = {
+  store: new Store(documentClient(), tableName()),
+  publisher: new SnsPublisher(snsClient(), topicArn()),
+  now: () => new Date(),
+};
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+async function recordHandler(record: DynamoDBRecord): Promise<void> {
+  const r = StreamRecordSchema.parse(record);
+  if (!r.dynamodb.NewImage) return;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const image = unmarshall(r.dynamodb.NewImage as any, { wrapNumbers: true }) as Record<string, unknown>;
+  if (image.type !== 'alert' || image.state !== 'pending') return;
+  const outcome = await notifyAlert(deps, image.pk as string, image.sk as string);
+  logger.info('alert processed', { status: outcome.status, id: image.id, kind: image.kind, severity: image.severity });
+}
+
+export const handler = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+  StreamEventSchema.parse(event);
+  return processPartialResponse(event, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+};

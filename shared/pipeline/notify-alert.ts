@@ -1,0 +1,39 @@
+/**
+ * notify's work for one alert in the outbox: publish it unless it was sent already, then mark it
+ * sent. At-least-once with dedupe: a publish that fails leaves the alert pending (and the stream
+ * retries it); the only window for a second copy is a stop between publish and mark-sent.
+ */
+import { alertAttributes, alertBody, alertSubject } from '../domain/alerts';
+import type { Publisher } from '../adapters/publisher';
+import type { Store, StoredAlert } from '../adapters/store';
+
+export interface NotifyDeps {
+  store: Store;
+  publisher: Publisher;
+  now: () => Date;
+}
+
+export type NotifyOutcome = { status: 'sent'; messageId: string; alert: StoredAlert } | { status: 'already-sent' | 'gone'; alert?: StoredAlert };
+
+export async function notifyAlert(deps: NotifyDeps, pk: string, sk: string): Promise<NotifyOutcome> {
+  const alert = await deps.store.getAlert(pk, sk);
+  if (!alert) return { status: 'gone' };
+  if (alert.state === 'sent') return { status: 'already-sent', alert };
+  const result =
+    alert.statement && alert.firmId && alert.endDate && alert.versionKey
+      ? (await deps.store.getResult(alert.firmId, alert.endDate, alert.versionKey))?.statements[alert.statement]
+      : undefined;
+  let messageId: string;
+  try {
+    messageId = await deps.publisher.publish({
+      subject: alertSubject(alert),
+      body: alertBody(alert, result ? { ...result, statement: alert.statement! } : undefined),
+      attributes: alertAttributes(alert),
+    });
+  } catch (e) {
+    await deps.store.noteAlertAttempt(pk, sk, (e as Error)?.message ?? String(e)).catch(() => undefined);
+    throw e;
+  }
+  await deps.store.markAlertSent(pk, sk, messageId, deps.now().toISOString());
+  return { status: 'sent', messageId, alert };
+}

@@ -1,0 +1,78 @@
+/**
+ * reconcile's work for one new filing version: check it, store the result, decide which version
+ * of the firm's day is effective (the latest submitted amendment), mark the others superseded,
+ * and put the effective version's alerts in the outbox. Every step is idempotent, so a retry
+ * after a failure anywhere repeats nothing that was done.
+ */
+import { reconcile } from '../domain/reconcile';
+import { alertsForVersion, resolvedAlerts, type AlertRecord, type VersionRef } from '../domain/alerts';
+import { overallStatus, summaryOf, type Store, type VersionItem } from '../adapters/store';
+
+export interface ReconcileDeps {
+  store: Store;
+  now: () => Date;
+}
+
+export interface ReconcileOutcome {
+  versionKey: string;
+  effective: boolean;
+  status: string;
+  alerts: AlertRecord[];
+}
+
+export async function reconcileVersion(deps: ReconcileDeps, v: VersionItem): Promise<ReconcileOutcome> {
+  const { store } = deps;
+  const at = deps.now().toISOString();
+  const rec = reconcile(v.filing, { unreadable: v.unreadable });
+  const errorCount = rec.findings.filter((f) => f.severity === 'error' && f.ruleId !== 'SW120').length;
+  const statements = summaryOf(rec);
+  const status = overallStatus({ statements, errorCount });
+  const ref: VersionRef = {
+    firmId: v.firmId,
+    firmName: v.firmName,
+    endDate: v.endDate,
+    submitDate: v.submitDate,
+    filingType: v.filingType,
+    versionKey: v.versionKey,
+    source: { bucket: v.source.bucket, key: v.source.key },
+  };
+
+  const versionKeys = await store.listVersionKeys(v.firmId, v.endDate);
+  const effectiveKey = versionKeys.length ? versionKeys[versionKeys.length - 1] : v.versionKey;
+  const effective = effectiveKey <= v.versionKey;
+
+  let alerts: AlertRecord[] = [];
+  if (effective) {
+    const prevDay = await store.previousHead(v.firmId, v.endDate);
+    alerts = alertsForVersion(ref, rec, prevDay ? { endDate: prevDay.endDate, statements: prevDay.statements } : undefined);
+  }
+  await store.putResult({ firmId: v.firmId, endDate: v.endDate, versionKey: v.versionKey, statements, findings: rec.findings, errorCount, alertIds: alerts.map((a) => a.id), reconciledAt: at });
+
+  if (effective) {
+    const { previous } = await store.advanceHead({
+      firmId: v.firmId,
+      firmName: v.firmName,
+      endDate: v.endDate,
+      effective: v.versionKey,
+      filingType: v.filingType,
+      submitDate: v.submitDate,
+      status,
+      statements,
+      updatedAt: at,
+    });
+    if (previous && previous.effective < v.versionKey) {
+      await store.markSuperseded(v.firmId, v.endDate, previous.effective, v.versionKey);
+      const prevResult = await store.getResult(v.firmId, v.endDate, previous.effective);
+      if (prevResult && prevResult.alertIds.length) {
+        const ids = new Set(prevResult.alertIds);
+        const prevAlerts = (await store.listAlerts(v.firmId, v.endDate)).filter((a) => ids.has(a.id));
+        alerts.push(...resolvedAlerts(ref, prevAlerts, alerts));
+      }
+    }
+    for (const a of alerts) await store.putAlert(a, at, v.endDate);
+  } else {
+    await store.markSuperseded(v.firmId, v.endDate, v.versionKey, effectiveKey);
+  }
+  await store.setVersionState(v.firmId, v.endDate, v.versionKey, 'done');
+  return { versionKey: v.versionKey, effective, status, alerts };
+}
