@@ -5,6 +5,7 @@
  *   run [--json] [--fresh] [--watch DIR] [PATH...]   the pipeline on the local stack (npm start)
  *   redrive [--local|--queue URL] move dead-lettered messages back
  *   bench [--json]                the benchmark (npm run bench)
+ *   forms                         the form definitions and rules as markdown (generated docs)
  */
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
@@ -22,6 +23,7 @@ commands:
   run --watch DIR                      keep running; push every file that appears in DIR through the pipeline
   redrive [--local]                    put dead-lettered messages back on their queue
   bench [--json]                       measure parse speed, bundles, cold start, latency and cost
+  forms                                print the form variants, their identities and the rules (markdown)
 `;
 
 export class UsageError extends Error {}
@@ -107,16 +109,21 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         return await cmdParse(rest, out, err);
       case 'check':
         return await cmdCheck(rest, out, err);
+      case 'forms': {
+        const { generatedDocs } = require('../shared/domain/docs') as typeof import('../shared/domain/docs');
+        out.write(generatedDocs());
+        return 0;
+      }
       case 'run': {
-        const { runCommand } = await import('../infra/local/run');
+        const { runCommand } = require('../infra/local/run') as typeof import('../infra/local/run');
         return await runCommand(rest, out, err);
       }
       case 'redrive': {
-        const { redriveCommand } = await import('../infra/local/redrive');
+        const { redriveCommand } = require('../infra/local/redrive') as typeof import('../infra/local/redrive');
         return await redriveCommand(rest, out, err);
       }
       case 'bench': {
-        const { benchCommand } = await import('../test/bench/bench');
+        const { benchCommand } = require('../test/bench/bench') as typeof import('../test/bench/bench');
         return await benchCommand(rest, out, err);
       }
       case undefined:
