@@ -630,14 +630,14 @@ export class Store {
     });
   }
 
-  /** Count a failed publish attempt (the item stays pending). */
-  async noteAlertAttempt(pk: string, sk: string, error: string): Promise<boolean> {
+  /** Put a pending alert back in front of notify (redrive): a MODIFY that passes notify's stream filter. */
+  async touchAlert(pk: string, sk: string, at: string): Promise<boolean> {
     return this.update({
       Key: { pk, sk },
-      UpdateExpression: 'SET attempts = if_not_exists(attempts, :zero) + :one, lastError = :e',
+      UpdateExpression: 'SET redrivenAt = :at, attempts = if_not_exists(attempts, :zero) + :one',
       ConditionExpression: 'attribute_exists(pk) AND #s = :pending',
       ExpressionAttributeNames: { '#s': 'state' },
-      ExpressionAttributeValues: { ':zero': NumberValue.from('0'), ':one': NumberValue.from('1'), ':e': error.slice(0, 500), ':pending': 'pending' },
+      ExpressionAttributeValues: { ':at': at, ':zero': NumberValue.from('0'), ':one': NumberValue.from('1'), ':pending': 'pending' },
     });
   }
 }

@@ -23,17 +23,13 @@ export async function notifyAlert(deps: NotifyDeps, pk: string, sk: string): Pro
     alert.statement && alert.firmId && alert.endDate && alert.versionKey
       ? (await deps.store.getResult(alert.firmId, alert.endDate, alert.versionKey))?.statements[alert.statement]
       : undefined;
-  let messageId: string;
-  try {
-    messageId = await deps.publisher.publish({
-      subject: alertSubject(alert),
-      body: alertBody(alert, result ? { ...result, statement: alert.statement! } : undefined),
-      attributes: alertAttributes(alert),
-    });
-  } catch (e) {
-    await deps.store.noteAlertAttempt(pk, sk, (e as Error)?.message ?? String(e)).catch(() => undefined);
-    throw e;
-  }
+  // A failed publish throws: the record is reported and the stream retries it. Nothing is
+  // written to the alert on failure (a write would re-trigger the stream and loop while SNS is down).
+  const messageId = await deps.publisher.publish({
+    subject: alertSubject(alert),
+    body: alertBody(alert, result ? { ...result, statement: alert.statement! } : undefined),
+    attributes: alertAttributes(alert),
+  });
   await deps.store.markAlertSent(pk, sk, messageId, deps.now().toISOString());
   return { status: 'sent', messageId, alert };
 }

@@ -1,0 +1,292 @@
+/**
+ * Consistent filings generated from the form definitions, for property tests and the benchmark.
+ *
+ * Per statement: a variant, random whole-dollar inputs (negative where the form allows it: short
+ * and granted options, "less: offset" lines always; unrealized P/L, net settlement and net
+ * liquidating equity either way), the 8715 sub-lines 12A-12C, then every derived line through
+ * `variant.evaluationOrder` (sums with weights, greater-of, `equals` lines copied). The funds are
+ * then steered, through one cash input that feeds the funds total with weight +1, so that the
+ * excess lands where asked: at or above the management target (the default: no alert), below the
+ * target, or below zero.
+ *
+ * Amounts are built from random digits as decimal strings, never from JS numbers, and may run past
+ * 2^53 so exactness is exercised.
+ */
+import fc from 'fast-check';
+import { Decimal, ZERO } from './money';
+import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
+import type { Filing, FilingType, Statement, UncodedLine } from './model';
+import { firmIdOf } from './parser';
+import { nextBusinessDay } from './reconcile';
+import { RENDERINGS, render, type Rendering } from './render';
+
+/** A source of random integers, inclusive bounds, |bounds| < 2^31. */
+export interface Rng {
+  int(min: number, max: number): number;
+}
+
+/** mulberry32: small, fast, good enough for test data. */
+export function seededRng(seed: number): Rng {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { int: (min, max) => min + Math.floor(next() * (max - min + 1)) };
+}
+
+/** An Rng drawing from fast-check, so generated filings shrink towards zeros and first choices. */
+export function fcRng(g: fc.GeneratorValue): Rng {
+  return { int: (min, max) => g(fc.integer, { min, max }) };
+}
+
+export type AlertKind = 'deficiency' | 'below-target';
+
+export interface GenerateOptions {
+  forms?: FormSet;
+  /** Force a variant per statement (by id). */
+  variants?: Partial<Record<StatementKey, string>>;
+  /** Force an alert in a statement. 'below-target' picks a variant with a management target. */
+  alerts?: Partial<Record<StatementKey, AlertKind>>;
+  /** Statements to leave out. */
+  omit?: StatementKey[];
+  /** Submit after the next business day (a late filing). */
+  late?: boolean;
+  /** Probability (0-100) that an amount runs to 16-24 digits. Default 3. */
+  hugePercent?: number;
+}
+
+const FIRMS = [
+  'Citigroup Global Markets Inc.',
+  'Goldman Sachs & Co. LLC',
+  "R.J. O'Brien & Associates, LLC",
+  'Morgan Stanley & Co. LLC',
+  'ADM Investor Services, Inc.',
+  'Marex North America LLC',
+  'StoneX Financial Inc.',
+  'Wedbush Securities Inc.',
+  'Phillip Capital Inc.',
+  'Straits Financial LLC',
+  'Dorman Trading, L.L.C.',
+  'Advantage Futures LLC',
+];
+
+/** Lines filed negative: short / granted options, "less" offsets, deductions. */
+const NEGATIVE = /granted|short option|\bLess:|\bDeduct\b/i;
+/** Lines that may go either way: P/L, settlement, variation, net liquidating equity. */
+const EITHER = /profit \(loss\)|gain \(loss\)|from \(to\)|to \(from\)|net liquidating equity/i;
+
+function digits(rng: Rng, n: number): string {
+  let s = String(rng.int(1, 9));
+  while (s.length < n) {
+    const k = Math.min(9, n - s.length);
+    s += String(rng.int(0, 10 ** k - 1)).padStart(k, '0');
+  }
+  return s;
+}
+
+/** A whole-dollar amount of 1..maxDigits digits (zero 1 time in 5). */
+function randomAmount(rng: Rng, maxDigits: number, hugePercent: number): Decimal {
+  if (rng.int(0, 4) === 0) return ZERO;
+  const n = rng.int(0, 99) < hugePercent ? rng.int(16, 24) : rng.int(1, maxDigits);
+  return new Decimal(digits(rng, n));
+}
+
+function pick<T>(rng: Rng, xs: readonly T[]): T {
+  return xs[rng.int(0, xs.length - 1)];
+}
+
+/** Every code a line depends on. */
+function deps(l: LineDef): string[] {
+  return [...(l.sum ?? []).map((t) => t.code), ...(l.greaterOf ?? []), ...(l.equals ? [l.equals] : [])];
+}
+
+/** Codes the given line is built from, transitively, itself included. */
+function closure(v: Variant, code: string, out = new Set<string>()): Set<string> {
+  if (out.has(code)) return out;
+  out.add(code);
+  const l = v.byCode.get(code);
+  if (l) for (const d of deps(l)) closure(v, d, out);
+  return out;
+}
+
+/** The input that moves the funds total one for one: follow weight +1 items and `equals` down to an input. */
+export function slackCode(v: Variant): string {
+  let l = v.byCode.get(v.roles.funds)!;
+  for (;;) {
+    if (l.equals) l = v.byCode.get(l.equals)!;
+    else if (l.sum) l = v.byCode.get(l.sum.find((t) => t.weight > 0)!.code)!;
+    else return l.code;
+  }
+}
+
+/** Compute every derived line (and `equals` line) from the inputs in `values`. */
+export function computeDerived(v: Variant, values: Map<string, Decimal>): void {
+  const get = (code: string): Decimal => {
+    const l = v.byCode.get(code)!;
+    if (l.equals) values.set(code, get(l.equals));
+    return values.get(code)!;
+  };
+  for (const l of v.evaluationOrder) {
+    if (l.sum) {
+      let total = ZERO;
+      for (const t of l.sum) total = t.weight > 0 ? total.plus(get(t.code)) : total.minus(get(t.code));
+      values.set(l.code, total);
+    } else if (l.greaterOf) {
+      values.set(l.code, l.greaterOf.map(get).reduce((a, b) => (b.gt(a) ? b : a)));
+    }
+  }
+  for (const l of v.lines) if (l.equals) get(l.code);
+}
+
+function generateStatement(rng: Rng, forms: FormSet, key: StatementKey, opts: GenerateOptions): Statement {
+  const alert = opts.alerts?.[key];
+  const hugePercent = opts.hugePercent ?? 3;
+  let candidates = forms.statements[key].variants;
+  const forced = opts.variants?.[key];
+  if (forced) {
+    const v = forms.variantById.get(forced);
+    if (!v || v.statement !== key) throw new Error(`generate: ${forced} is not a ${key} variant`);
+    candidates = [v];
+  }
+  if (alert === 'below-target') candidates = candidates.filter((v) => v.roles.target);
+  if (candidates.length === 0) throw new Error(`generate: no ${key} variant with a management target for a below-target alert`);
+  const v = pick(rng, candidates);
+  const { roles } = v;
+
+  // Requirement side up to `scale` digits, funds side one digit less, so the slack rarely goes negative.
+  const scale = rng.int(4, 13);
+  const requiredSide = closure(v, roles.required);
+  const values = new Map<string, Decimal>();
+  const uncoded: UncodedLine[] = [];
+  const fundsInputs: string[] = [];
+  const slack = slackCode(v);
+  const greaterOfItems = new Set(v.lines.flatMap((l) => l.greaterOf ?? []));
+  for (const l of v.lines) {
+    if (l.kind === 'derived' || l.equals) continue;
+    if (l.parts) {
+      let total = ZERO;
+      for (const p of l.parts) {
+        const amount = rng.int(0, 2) === 0 ? randomAmount(rng, scale - 2, 0) : ZERO;
+        uncoded.push({ id: p.id, partOf: l.code, label: p.label, amount });
+        total = total.plus(amount);
+      }
+      values.set(l.code, total);
+      continue;
+    }
+    const onRequired = requiredSide.has(l.code);
+    let amount: Decimal;
+    if (l.code === roles.target) amount = ZERO; // set below, once the requirement is known
+    // A greater-of input (7305, the foreign jurisdiction's amount) is mostly zero, sometimes the larger.
+    else if (greaterOfItems.has(l.code) && !v.byCode.get(l.code)!.greaterOf) amount = rng.int(0, 3) === 0 ? randomAmount(rng, scale, hugePercent) : ZERO;
+    else amount = randomAmount(rng, onRequired ? scale : scale - 1, hugePercent);
+    if (NEGATIVE.test(l.label)) amount = amount.negated();
+    else if (EITHER.test(l.label) && rng.int(0, 1) === 0) amount = amount.negated();
+    if (!onRequired && l.code !== slack && l.code !== roles.target) fundsInputs.push(l.code);
+    values.set(l.code, amount);
+  }
+  computeDerived(v, values);
+  const required = values.get(roles.required)!;
+  const base = required.isNegative() ? ZERO : required;
+
+  // Management target and the excess to land on.
+  let target = ZERO;
+  if (roles.target) {
+    target = alert === 'below-target' || rng.int(0, 9) > 0 ? base.times(rng.int(1, 60)).dividedToIntegerBy(1000).plus(rng.int(alert === 'below-target' ? 1 : 0, 1000)) : ZERO;
+    values.set(roles.target, target);
+  }
+  let excess: Decimal;
+  if (alert === 'deficiency') excess = new Decimal(digits(rng, rng.int(1, Math.max(1, scale - 2)))).negated();
+  else if (alert === 'below-target') excess = target.times(rng.int(0, 999)).dividedToIntegerBy(1000);
+  else excess = rng.int(0, 19) === 0 ? target : target.plus(base.times(rng.int(1, 200)).dividedToIntegerBy(1000)).plus(rng.int(0, 99));
+
+  // Steer the funds: set the slack so that funds - required = excess.
+  for (let attempt = 0; ; attempt++) {
+    computeDerived(v, values);
+    const delta = required.plus(excess).minus(values.get(roles.funds)!);
+    const newSlack = values.get(slack)!.plus(delta);
+    if (!newSlack.isNegative() || attempt >= 4) {
+      values.set(slack, newSlack);
+      computeDerived(v, values);
+      break;
+    }
+    for (const c of fundsInputs) values.set(c, values.get(c)!.dividedToIntegerBy(10));
+  }
+
+  const lines: Record<string, Decimal> = {};
+  for (const l of v.lines) lines[l.code] = values.get(l.code)!;
+  return { key, title: pick(rng, v.titles), variant: v.id, lines, labels: {}, uncoded, conflicts: [] };
+}
+
+function isoDay(days: number): string {
+  return new Date(Date.UTC(2013, 0, 1) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** One consistent filing from a random source. */
+export function generateFiling(rng: Rng, opts: GenerateOptions = {}): Filing {
+  const forms = opts.forms ?? FORMS;
+  let endDate = isoDay(rng.int(0, 13 * 365));
+  const dow = new Date(`${endDate}T00:00:00Z`).getUTCDay();
+  if (dow === 0 || dow === 6) endDate = nextBusinessDay(endDate);
+  const due = nextBusinessDay(endDate);
+  const submitDate = opts.late ? nextBusinessDay(due) : rng.int(0, 4) === 0 ? endDate : due;
+  const firmName = pick(rng, FIRMS);
+  const statements: Filing['statements'] = {};
+  for (const key of STATEMENT_KEYS) if (!opts.omit?.includes(key)) statements[key] = generateStatement(rng, forms, key, opts);
+  return {
+    filingType: pick(rng, ['INITIAL', 'AMENDMENT'] as FilingType[]),
+    endDate,
+    submitDate,
+    firmName,
+    firmId: firmIdOf(firmName),
+    form: forms.form,
+    statements,
+    unknownCodes: [],
+  };
+}
+
+/** fast-check arbitrary of consistent filings. */
+export function filingArb(opts: GenerateOptions = {}): fc.Arbitrary<Filing> {
+  return fc.gen().map((g) => generateFiling(fcRng(g), opts));
+}
+
+/** `n` filings from a seed, cycling through every combination of variants so all appear. */
+export function generateFilings(n: number, seed: number, opts: GenerateOptions = {}): Filing[] {
+  const rng = seededRng(seed);
+  const forms = opts.forms ?? FORMS;
+  const out: Filing[] = [];
+  for (let i = 0; i < n; i++) {
+    let k = i;
+    const variants: Partial<Record<StatementKey, string>> = {};
+    for (const key of STATEMENT_KEYS) {
+      const vs = forms.statements[key].variants;
+      variants[key] = vs[k % vs.length].id;
+      k = Math.floor(k / vs.length);
+    }
+    out.push(generateFiling(rng, { ...opts, variants: { ...variants, ...opts.variants } }));
+  }
+  return out;
+}
+
+export interface RenderedCase {
+  filing: Filing;
+  rendering: Rendering;
+  text: string;
+}
+
+/**
+ * `n` filings rendered as text: every variant combination meets every rendering within
+ * 3 x (number of combinations) cases, with the renderers' own choices (headers, emphasis, page
+ * lengths, stray spaces) varied by seed.
+ */
+export function generateRendered(n: number, seed: number, opts: GenerateOptions = {}): RenderedCase[] {
+  const forms = opts.forms ?? FORMS;
+  const combos = STATEMENT_KEYS.reduce((p, k) => p * forms.statements[k].variants.length, 1);
+  return generateFilings(n, seed, opts).map((filing, i) => {
+    const rendering = RENDERINGS[(i + Math.floor(i / combos)) % RENDERINGS.length];
+    return { filing, rendering, text: render(filing, rendering, { forms, seed: seed + i }) };
+  });
+}
