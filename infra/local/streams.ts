@@ -1,0 +1,425 @@
+/**
+ * The DynamoDB stream -> Lambda event source mappings, on DynamoDB Local's stream:
+ * for each consumer (reconcile, notify) its own position in every shard, read with
+ * DescribeStream / GetShardIterator / GetRecords, children after their parents.
+ * As Lambda does for a DynamoDB stream with ReportBatchItemFailures:
+ *  - the filter patterns drop records before batching (dropped records count as processed);
+ *  - batches of up to `batchSize` records, in shard order, one batch in flight per shard;
+ *  - a response with batchItemFailures checkpoints before the lowest failed sequence number and
+ *    retries from it; an error, a timeout or a malformed response retries the whole batch;
+ *  - after `maxRetryAttempts` retries of a batch, its records go to the on-failure list (Lambda's
+ *    on-failure destination) and the shard moves on.
+ * Checkpoints (the last processed sequence number per consumer and shard) can be persisted, so a
+ * later run over the same database resumes where this one stopped.
+ */
+import {
+  DescribeStreamCommand,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+  type _Record,
+  type AttributeValue,
+  type DynamoDBStreamsClient,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { AttributeValue as LambdaAttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { PIPELINE } from '../../shared/table';
+import { matchesAny, type FilterPattern } from './filter';
+import { failedIdentifiers, invoke, type Handler } from './lambda';
+import { readJson, writeJsonAtomic } from './state';
+
+export type StreamHandler = Handler<DynamoDBStreamEvent, DynamoDBBatchResponse | void>;
+
+export interface StreamConsumer {
+  name: string;
+  handler: StreamHandler;
+  filters: readonly FilterPattern[];
+}
+
+export interface OnFailureRecord {
+  consumer: string;
+  shardId: string;
+  startSequenceNumber: string;
+  endSequenceNumber: string;
+  batchSize: number;
+  attempts: number;
+  reason: string;
+  at: string;
+  records: DynamoDBRecord[];
+}
+
+export interface StreamDriverOptions {
+  client: DynamoDBStreamsClient;
+  streamArn: string;
+  consumers: StreamConsumer[];
+  region?: string;
+  batchSize?: number;
+  maxRetryAttempts?: number;
+  functionTimeoutMs?: number;
+  /** Pause between empty GetRecords calls. Default 15 ms. */
+  pollIntervalMs?: number;
+  /** First retry delay (doubles per attempt, capped at 1 s). Default 25 ms. */
+  retryBaseDelayMs?: number;
+  checkpointPath?: string;
+  onFailurePath?: string;
+  onLog?: (line: string) => void;
+  /** Called when a handler invocation finishes (it may have written to the table). */
+  onActivity?: () => void;
+}
+
+/** Lambda's JSON form of an AttributeValue (binary as base64). */
+export function toLambdaAttribute(v: AttributeValue): LambdaAttributeValue {
+  if (v.S !== undefined) return { S: v.S };
+  if (v.N !== undefined) return { N: v.N };
+  if (v.B !== undefined) return { B: Buffer.from(v.B).toString('base64') };
+  if (v.SS !== undefined) return { SS: v.SS };
+  if (v.NS !== undefined) return { NS: v.NS };
+  if (v.BS !== undefined) return { BS: v.BS.map((b) => Buffer.from(b).toString('base64')) };
+  if (v.M !== undefined) return { M: toLambdaImage(v.M) };
+  if (v.L !== undefined) return { L: v.L.map(toLambdaAttribute) };
+  if (v.NULL !== undefined) return { NULL: v.NULL };
+  if (v.BOOL !== undefined) return { BOOL: v.BOOL };
+  throw new Error(`unknown attribute value ${JSON.stringify(v)}`);
+}
+
+export function toLambdaImage(m: Record<string, AttributeValue>): Record<string, LambdaAttributeValue> {
+  const out: Record<string, LambdaAttributeValue> = {};
+  for (const [k, v] of Object.entries(m)) out[k] = toLambdaAttribute(v);
+  return out;
+}
+
+/** A GetRecords record as Lambda hands it to a function. */
+export function toLambdaRecord(r: _Record, streamArn: string, region: string): DynamoDBRecord {
+  const d = r.dynamodb ?? {};
+  const created = d.ApproximateCreationDateTime;
+  return {
+    eventID: r.eventID,
+    eventName: r.eventName as DynamoDBRecord['eventName'],
+    eventVersion: r.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    dynamodb: {
+      ...(created ? { ApproximateCreationDateTime: Math.floor(new Date(created).getTime() / 1000) } : {}),
+      ...(d.Keys ? { Keys: toLambdaImage(d.Keys) } : {}),
+      ...(d.NewImage ? { NewImage: toLambdaImage(d.NewImage) } : {}),
+      ...(d.OldImage ? { OldImage: toLambdaImage(d.OldImage) } : {}),
+      SequenceNumber: d.SequenceNumber,
+      SizeBytes: d.SizeBytes,
+      StreamViewType: d.StreamViewType as NonNullable<DynamoDBRecord['dynamodb']>['StreamViewType'],
+    },
+    eventSourceARN: streamArn,
+  };
+}
+
+const seqLess = (a: string, b: string) => (a.length !== b.length ? a.length < b.length : a < b);
+
+interface ShardState {
+  shardId: string;
+  parentId?: string;
+  iterator?: string;
+  /** GetRecords gave no next iterator: the shard is closed (all its records are in `buffer` or done). */
+  closed: boolean;
+  buffer: DynamoDBRecord[];
+  checkpoint?: string;
+  /** Time the last empty GetRecords started (for idle detection). */
+  emptyPollAt: number;
+  attempts: number;
+  attemptsFrom?: string;
+  retryAt: number;
+  inFlight: boolean;
+}
+
+interface ConsumerState {
+  consumer: StreamConsumer;
+  shards: Map<string, ShardState>;
+  loop?: Promise<void>;
+}
+
+type Checkpoints = { streamArn: string; positions: Record<string, Record<string, string>> };
+
+export class StreamDriver {
+  private readonly o: Required<Omit<StreamDriverOptions, 'checkpointPath' | 'onFailurePath' | 'onLog' | 'onActivity'>> &
+    Pick<StreamDriverOptions, 'checkpointPath' | 'onFailurePath' | 'onLog' | 'onActivity'>;
+  private readonly states: ConsumerState[];
+  private running = false;
+  private failures: OnFailureRecord[] = [];
+  private saved: Checkpoints;
+  private lastActivityAt = 0;
+  private lastDescribeAt = 0;
+  private knownShards: Shard[] = [];
+  private describing?: Promise<void>;
+  /** Handler invocations per consumer (stats, tests). */
+  readonly invocations: Record<string, number> = {};
+
+  constructor(options: StreamDriverOptions) {
+    this.o = {
+      region: 'us-east-1',
+      batchSize: PIPELINE.streamBatchSize,
+      maxRetryAttempts: PIPELINE.streamMaxRetryAttempts,
+      functionTimeoutMs: PIPELINE.functionTimeoutSeconds * 1000,
+      pollIntervalMs: 15,
+      retryBaseDelayMs: 25,
+      ...options,
+    };
+    this.states = options.consumers.map((consumer) => ({ consumer, shards: new Map() }));
+    for (const c of options.consumers) this.invocations[c.name] = 0;
+    const saved = this.o.checkpointPath ? readJson<Checkpoints | null>(this.o.checkpointPath, null) : null;
+    this.saved = saved && saved.streamArn === this.o.streamArn ? saved : { streamArn: this.o.streamArn, positions: {} };
+    if (this.o.onFailurePath) this.failures = readJson<OnFailureRecord[]>(this.o.onFailurePath, []);
+  }
+
+  /** The on-failure destination's contents. */
+  onFailure(): OnFailureRecord[] {
+    return [...this.failures];
+  }
+
+  /** Note a write to the table by someone other than a handler (so idleness waits for its records). */
+  noteActivity(): void {
+    this.lastActivityAt = Date.now();
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.refreshShards(true);
+    for (const s of this.states) s.loop = this.run(s);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.states.map((s) => s.loop));
+    this.saveCheckpoints();
+  }
+
+  /**
+   * Every consumer has handled every record written so far: nothing buffered or in flight, no
+   * retry pending, and an empty GetRecords on every open shard that started after the last write
+   * by a handler (plus `settleMs`, for the stream's own delay).
+   */
+  isIdle(settleMs = 15): boolean {
+    for (const s of this.states) {
+      if (s.shards.size === 0) return false;
+      for (const sh of s.shards.values()) {
+        if (sh.inFlight || sh.buffer.length > 0) return false;
+        if (!sh.closed && sh.emptyPollAt <= this.lastActivityAt + settleMs) return false;
+      }
+    }
+    return true;
+  }
+
+  private async refreshShards(force = false): Promise<void> {
+    if (!force && Date.now() - this.lastDescribeAt < 1000) return;
+    if (this.describing) return this.describing;
+    this.describing = (async () => {
+      const shards: Shard[] = [];
+      let start: string | undefined;
+      do {
+        const r = await this.o.client.send(new DescribeStreamCommand({ StreamArn: this.o.streamArn, ExclusiveStartShardId: start }));
+        shards.push(...(r.StreamDescription?.Shards ?? []));
+        start = r.StreamDescription?.LastEvaluatedShardId;
+      } while (start);
+      this.knownShards = shards;
+      this.lastDescribeAt = Date.now();
+      for (const s of this.states) {
+        for (const shard of shards) {
+          if (!shard.ShardId || s.shards.has(shard.ShardId)) continue;
+          s.shards.set(shard.ShardId, {
+            shardId: shard.ShardId,
+            parentId: shard.ParentShardId,
+            closed: false,
+            buffer: [],
+            checkpoint: this.saved.positions[s.consumer.name]?.[shard.ShardId],
+            emptyPollAt: 0,
+            attempts: 0,
+            retryAt: 0,
+            inFlight: false,
+          });
+        }
+      }
+    })().finally(() => {
+      this.describing = undefined;
+    });
+    return this.describing;
+  }
+
+  /** A shard is ready once its parent (if still listed) is closed and fully processed. */
+  private ready(s: ConsumerState, sh: ShardState): boolean {
+    if (!sh.parentId) return true;
+    const parent = s.shards.get(sh.parentId);
+    if (!parent) return true;
+    return parent.closed && parent.buffer.length === 0 && !parent.inFlight;
+  }
+
+  private async run(s: ConsumerState): Promise<void> {
+    while (this.running) {
+      let worked = false;
+      try {
+        for (const sh of [...s.shards.values()]) {
+          if (!this.running) break;
+          if (!this.ready(s, sh)) continue;
+          if (!sh.closed && sh.buffer.length < 1000) worked = (await this.read(sh)) || worked;
+          if (sh.buffer.length > 0 && Date.now() >= sh.retryAt) worked = (await this.process(s, sh)) || worked;
+        }
+        await this.refreshShards();
+      } catch (e) {
+        this.o.onLog?.(`stream ${s.consumer.name}: ${(e as Error).message}`);
+        await sleep(200);
+      }
+      if (!worked) await sleep(this.o.pollIntervalMs);
+    }
+  }
+
+  private async iteratorFor(sh: ShardState): Promise<string | undefined> {
+    const at = sh.checkpoint
+      ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: sh.checkpoint }
+      : { ShardIteratorType: 'TRIM_HORIZON' as const };
+    try {
+      return (await this.o.client.send(new GetShardIteratorCommand({ StreamArn: this.o.streamArn, ShardId: sh.shardId, ...at }))).ShardIterator;
+    } catch (e) {
+      if (sh.checkpoint && (e instanceof TrimmedDataAccessException || /Trimmed|sequence number/i.test((e as Error).message))) {
+        this.o.onLog?.(`stream: checkpoint ${sh.checkpoint} of shard ${sh.shardId} is gone; starting from the oldest record`);
+        sh.checkpoint = undefined;
+        return this.iteratorFor(sh);
+      }
+      throw e;
+    }
+  }
+
+  /** One GetRecords on a shard. True when it returned records. */
+  private async read(sh: ShardState): Promise<boolean> {
+    const startedAt = Date.now();
+    sh.iterator ??= await this.iteratorFor(sh);
+    if (!sh.iterator) {
+      sh.closed = true;
+      return false;
+    }
+    let r;
+    try {
+      r = await this.o.client.send(new GetRecordsCommand({ ShardIterator: sh.iterator, Limit: 1000 }));
+    } catch (e) {
+      if (e instanceof ExpiredIteratorException || (e as Error).name === 'ExpiredIteratorException') {
+        // Re-read from the last record buffered (or the checkpoint).
+        const last = sh.buffer.at(-1)?.dynamodb?.SequenceNumber ?? sh.checkpoint;
+        sh.iterator = (
+          await this.o.client.send(
+            new GetShardIteratorCommand({
+              StreamArn: this.o.streamArn,
+              ShardId: sh.shardId,
+              ...(last ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: last } : { ShardIteratorType: 'TRIM_HORIZON' as const }),
+            }),
+          )
+        ).ShardIterator;
+        return false;
+      }
+      throw e;
+    }
+    const records = r.Records ?? [];
+    for (const rec of records) sh.buffer.push(toLambdaRecord(rec, this.o.streamArn, this.o.region));
+    sh.iterator = r.NextShardIterator;
+    if (!sh.iterator) {
+      sh.closed = true;
+      void this.refreshShards(true);
+    }
+    if (records.length === 0) sh.emptyPollAt = startedAt;
+    return records.length > 0;
+  }
+
+  /** Filter, batch, invoke, checkpoint or retry. True when it did something. */
+  private async process(s: ConsumerState, sh: ShardState): Promise<boolean> {
+    // The records this batch covers: up to batchSize that pass the filters, with the ones that do
+    // not pass in between (they are consumed with the batch).
+    let covered = 0;
+    const batch: DynamoDBRecord[] = [];
+    while (covered < sh.buffer.length && batch.length < this.o.batchSize) {
+      const rec = sh.buffer[covered++];
+      if (matchesAny(s.consumer.filters, rec)) batch.push(rec);
+    }
+    if (batch.length === 0) {
+      this.advance(s, sh, covered);
+      return true;
+    }
+    const firstSeq = batch[0].dynamodb!.SequenceNumber!;
+    if (sh.attemptsFrom !== firstSeq) {
+      sh.attempts = 0;
+      sh.attemptsFrom = firstSeq;
+    }
+    sh.inFlight = true;
+    this.invocations[s.consumer.name]++;
+    let outcome;
+    try {
+      outcome = await invoke(s.consumer.name, s.consumer.handler, { Records: batch } as DynamoDBStreamEvent, this.o.functionTimeoutMs);
+    } finally {
+      sh.inFlight = false;
+      this.lastActivityAt = Date.now();
+      this.o.onActivity?.();
+    }
+    const seqs = batch.map((r) => r.dynamodb!.SequenceNumber!);
+    let failed: Set<string> | undefined;
+    let reason: string;
+    if (!outcome.ok) {
+      reason = outcome.error.message;
+    } else {
+      failed = failedIdentifiers(outcome.result, seqs);
+      reason = failed ? 'reported in batchItemFailures' : 'the batch response named a record that is not in the batch';
+    }
+    if (failed && failed.size === 0) {
+      this.advance(s, sh, covered);
+      sh.attempts = 0;
+      return true;
+    }
+    // Checkpoint before the lowest failed sequence number; retry from there.
+    const lowest = failed ? [...failed].sort((a, b) => (seqLess(a, b) ? -1 : 1))[0] : seqs[0];
+    const idx = sh.buffer.findIndex((r) => r.dynamodb?.SequenceNumber === lowest);
+    if (idx > 0) this.advance(s, sh, idx);
+    if (sh.attemptsFrom !== lowest) {
+      sh.attemptsFrom = lowest;
+      sh.attempts = 0;
+    }
+    sh.attempts++;
+    if (sh.attempts > this.o.maxRetryAttempts) {
+      // Give up on the rest of this batch: to the on-failure destination, and move on.
+      const remaining = sh.buffer.slice(0, covered - Math.max(idx, 0));
+      const dropped = remaining.filter((r) => matchesAny(s.consumer.filters, r));
+      const record: OnFailureRecord = {
+        consumer: s.consumer.name,
+        shardId: sh.shardId,
+        startSequenceNumber: dropped[0]?.dynamodb?.SequenceNumber ?? lowest,
+        endSequenceNumber: dropped.at(-1)?.dynamodb?.SequenceNumber ?? lowest,
+        batchSize: dropped.length,
+        attempts: sh.attempts,
+        reason,
+        at: new Date().toISOString(),
+        records: dropped,
+      };
+      this.failures.push(record);
+      if (this.o.onFailurePath) writeJsonAtomic(this.o.onFailurePath, this.failures);
+      this.o.onLog?.(`${s.consumer.name}: ${dropped.length} stream record(s) sent to the on-failure list after ${sh.attempts} attempts (${reason})`);
+      this.advance(s, sh, remaining.length);
+      sh.attempts = 0;
+      sh.attemptsFrom = undefined;
+      return true;
+    }
+    sh.retryAt = Date.now() + Math.min(1000, this.o.retryBaseDelayMs * 2 ** (sh.attempts - 1));
+    this.o.onLog?.(`${s.consumer.name}: batch failed (${reason}); retry ${sh.attempts} of ${this.o.maxRetryAttempts}`);
+    return true;
+  }
+
+  /** Drop the first n buffered records as processed; move the checkpoint. */
+  private advance(s: ConsumerState, sh: ShardState, n: number): void {
+    if (n <= 0) return;
+    const done = sh.buffer.splice(0, n);
+    sh.checkpoint = done.at(-1)?.dynamodb?.SequenceNumber ?? sh.checkpoint;
+    if (sh.checkpoint) {
+      (this.saved.positions[s.consumer.name] ??= {})[sh.shardId] = sh.checkpoint;
+      this.saveCheckpoints();
+    }
+  }
+
+  private saveCheckpoints(): void {
+    if (this.o.checkpointPath) writeJsonAtomic(this.o.checkpointPath, this.saved);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
