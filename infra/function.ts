@@ -1,0 +1,101 @@
+/**
+ * The one Lambda function construct: every segwatch function is a SegwatchFunction, so runtime,
+ * architecture, bundling, logging and permissions-to-log are decided once, here.
+ * Modelled on aws-powertools/powertools-lambda-typescript examples/app (FunctionWithLogGroup).
+ */
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { PIPELINE } from '../shared/table';
+import { BUNDLING } from './bundling';
+
+/** The repository root: entries, package-lock.json and tsconfig.json are resolved from it. */
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** Memory for every function unless overridden (shared/table.ts PIPELINE has no memory setting). */
+export const DEFAULT_MEMORY_MB = 512;
+
+/** How long each function's logs are kept. */
+export const LOG_RETENTION = RetentionDays.ONE_YEAR;
+
+/** The service name Powertools Logger stamps on every log line. */
+export const SERVICE_NAME = 'segwatch';
+
+export const RUNTIME = Runtime.NODEJS_22_X;
+export const ARCHITECTURE = Architecture.ARM_64;
+
+/** The NodejsFunction bundling options made from BUNDLING (infra/bundling.ts). */
+export function nodejsBundling(): BundlingOptions {
+  if (BUNDLING.format !== 'cjs') throw new Error('infra/function.ts maps only the cjs format');
+  return {
+    target: BUNDLING.target,
+    format: OutputFormat.CJS,
+    minify: BUNDLING.minify,
+    sourceMap: BUNDLING.sourceMap,
+    sourcesContent: BUNDLING.sourcesContent,
+    keepNames: BUNDLING.keepNames,
+    mainFields: [...BUNDLING.mainFields],
+    externalModules: [...BUNDLING.externalModules],
+    logLevel: LogLevel.WARNING,
+  };
+}
+
+export interface SegwatchFunctionProps {
+  /** Handler file relative to the repository root, e.g. `functions/parse/index.ts`; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** Extra environment variables (ENV in shared/table.ts). */
+  readonly environment?: Record<string, string>;
+  /** @default DEFAULT_MEMORY_MB */
+  readonly memorySize?: number;
+  /** @default PIPELINE.functionTimeoutSeconds */
+  readonly timeout?: Duration;
+}
+
+/**
+ * A NodejsFunction with segwatch's defaults: nodejs22.x on ARM64, esbuild bundling from
+ * infra/bundling.ts with source maps enabled at run time, its own log group with a retention,
+ * and its own role that may write only to that log group (no AWS managed policy). Grants for
+ * data (bucket, table, topic) are added by the stack, one narrow grant at a time.
+ */
+export class SegwatchFunction extends NodejsFunction {
+  readonly logGroupRef: LogGroup;
+
+  constructor(scope: Construct, id: string, props: SegwatchFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, {
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the segwatch ${id} function`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: path.join(REPO_ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: RUNTIME,
+      architecture: ARCHITECTURE,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
+      timeout: props.timeout ?? Duration.seconds(PIPELINE.functionTimeoutSeconds),
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      bundling: nodejsBundling(),
+      logGroup,
+      role,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+    });
+    this.logGroupRef = logGroup;
+  }
+}
