@@ -87,19 +87,27 @@ function isGroupTotal(v: Variant, i: number): boolean {
   const l = v.lines[i];
   if (!l.sum || l.sum.some((t) => t.weight < 0) || l.sum.length > i) return false;
   const before = v.lines.slice(i - l.sum.length, i);
-  return before.every((b, k) => b.code === l.sum![k].code && (b.line === l.line || new RegExp(`^${l.line}[A-Z]$`).test(b.line)));
+  return before.every((b, k) => b.code === l.sum![k].code && (b.line === l.line || (b.line.length === l.line.length + 1 && b.line.startsWith(l.line) && /[A-Z]$/.test(b.line))));
+}
+
+const groupTotals = new WeakMap<Variant, boolean[]>();
+function groupTotalsOf(v: Variant): boolean[] {
+  let g = groupTotals.get(v);
+  if (!g) groupTotals.set(v, (g = v.lines.map((_, i) => isGroupTotal(v, i))));
+  return g;
 }
 
 function statementRows(st: Statement, v: Variant, header: Row): Row[] {
   const rows: Row[] = [header];
   const has = (code: string) => code in st.lines;
+  const totals = groupTotalsOf(v);
   let groupPrefix = '';
   let prevNum = '';
   let lastLine: Row | null = null;
   v.lines.forEach((l: LineDef, i) => {
     if (!has(l.code)) return;
     const amount = st.lines[l.code];
-    if (isGroupTotal(v, i) && lastLine && lastLine.kind === 'line' && lastLine.cells.at(-1)?.code === v.lines[i - 1].code) {
+    if (totals[i] && lastLine && lastLine.kind === 'line' && lastLine.cells.at(-1)?.code === v.lines[i - 1].code) {
       lastLine.cells.push({ amounts: [amount], code: l.code });
       return;
     }
