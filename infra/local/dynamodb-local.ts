@@ -65,19 +65,19 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-8000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-8000)));
-  let exited: { code: number | null; signal: string | null } | null = null;
-  let spawnError: NodeJS.ErrnoException | null = null;
+  const status: { exited?: { code: number | null; signal: string | null }; spawnError?: NodeJS.ErrnoException } = {};
   child.once('error', (e: NodeJS.ErrnoException) => {
-    spawnError = e;
+    status.spawnError = e;
+    live.delete(child);
   });
   child.once('exit', (code, signal) => {
-    exited = { code, signal };
+    status.exited = { code, signal };
     live.delete(child);
   });
 
   const endpoint = `http://${LOOPBACK}:${port}`;
   const stop = async () => {
-    if (exited || spawnError) return;
+    if (status.exited || status.spawnError) return;
     await new Promise<void>((res) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
       child.once('exit', () => {
@@ -97,11 +97,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   try {
     for (;;) {
-      if (spawnError) {
-        const e = spawnError as NodeJS.ErrnoException;
+      if (status.spawnError) {
+        const e = status.spawnError;
         if (e.code === 'ENOENT') throw new LocalStackError(JAVA_MISSING);
         throw new LocalStackError(`DynamoDB Local could not start: ${e.message}`);
       }
+      const exited = status.exited;
       if (exited) {
         if (/Address already in use|BindException/i.test(output)) throw portTaken(port, options.portHint);
         if (/UnsupportedClassVersionError|has been compiled by a more recent version/i.test(output)) throw new LocalStackError(JAVA_MISSING);

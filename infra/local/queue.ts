@@ -64,14 +64,16 @@ export interface LocalQueueOptions {
   dlqPath?: string;
   /** Called on every delivery outcome (progress logging). */
   onLog?: (line: string) => void;
+  /** Called when an invocation finishes (it may have written to the table). */
+  onActivity?: () => void;
 }
 
 export class LocalQueue {
   readonly name: string;
   readonly arn: string;
   readonly dlqArn: string;
-  private readonly opts: Required<Omit<LocalQueueOptions, 'path' | 'dlqPath' | 'onLog' | 'failedVisibilityMs'>> &
-    Pick<LocalQueueOptions, 'path' | 'dlqPath' | 'onLog' | 'failedVisibilityMs'>;
+  private readonly opts: Required<Omit<LocalQueueOptions, 'path' | 'dlqPath' | 'onLog' | 'onActivity' | 'failedVisibilityMs'>> &
+    Pick<LocalQueueOptions, 'path' | 'dlqPath' | 'onLog' | 'onActivity' | 'failedVisibilityMs'>;
   private messages: QueueMessage[] = [];
   private dead: DeadLetter[] = [];
   private handler?: Handler<SQSEvent, SQSBatchResponse | void>;
@@ -102,6 +104,7 @@ export class LocalQueue {
       path: options.path,
       dlqPath: options.dlqPath,
       onLog: options.onLog,
+      onActivity: options.onActivity,
     };
     if (this.opts.path) {
       // Messages a previous run had in flight were abandoned with it: visible again now.
@@ -254,6 +257,7 @@ export class LocalQueue {
     const event: SQSEvent = { Records: batch.map((m) => this.toRecord(m)) };
     this.invocations++;
     const outcome = await invoke('parse', this.handler!, event, this.opts.functionTimeoutMs);
+    this.opts.onActivity?.();
     let failed: Set<string> | undefined;
     let reason = '';
     if (!outcome.ok) {
