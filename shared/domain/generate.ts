@@ -113,14 +113,66 @@ function closure(v: Variant, code: string, out = new Set<string>()): Set<string>
   return out;
 }
 
-/** The input that moves the funds total one for one: follow weight +1 items and `equals` down to an input. */
-export function slackCode(v: Variant): string {
-  let l = v.byCode.get(v.roles.funds)!;
+/**
+ * The input that moves a total one for one: follow weight +1 items (the computed side of a
+ * greater-of) and `equals` lines down to an input. For the funds total: the first cash line.
+ */
+export function slackCode(v: Variant, code: string = v.roles.funds): string {
+  let l = v.byCode.get(code)!;
   for (;;) {
     if (l.equals) l = v.byCode.get(l.equals)!;
     else if (l.sum) l = v.byCode.get(l.sum.find((t) => t.weight > 0)!.code)!;
+    else if (l.greaterOf) l = v.byCode.get(l.greaterOf[l.greaterOf.length - 1])!;
     else return l.code;
   }
+}
+
+interface InputPlan {
+  line: LineDef;
+  sign: 'negative' | 'either' | 'positive';
+  offset: boolean;
+  greaterOfItem: boolean;
+}
+/** What generation needs to know about a variant, worked out once. */
+interface Plan {
+  /** Inputs the requirement is built from, in form order. */
+  requirement: InputPlan[];
+  /** The other inputs on the funds side, less the slack and the target. */
+  funds: InputPlan[];
+  /** The cash input that balances the funds. */
+  slack: string;
+  /** The computed requirement (7355 under the 7360 greater-of) and the cash input that moves it. */
+  computed: string;
+  computedCash: string;
+}
+const plans = new WeakMap<Variant, Plan>();
+function planOf(v: Variant): Plan {
+  let plan = plans.get(v);
+  if (plan) return plan;
+  const requiredSide = closure(v, v.roles.required);
+  const greaterOfItems = new Set(v.lines.flatMap((l) => l.greaterOf ?? []));
+  const slack = slackCode(v);
+  const inputs = v.lines
+    .filter((l) => l.kind === 'input' && !l.equals && l.code !== slack && l.code !== v.roles.target)
+    .map(
+      (line): InputPlan => ({
+        line,
+        sign: NEGATIVE.test(line.label) ? 'negative' : EITHER.test(line.label) ? 'either' : 'positive',
+        offset: /^Less:/.test(line.label),
+        greaterOfItem: greaterOfItems.has(line.code),
+      }),
+    );
+  const requiredLine = v.byCode.get(v.roles.required)!;
+  const computed = requiredLine.greaterOf ? requiredLine.greaterOf[requiredLine.greaterOf.length - 1] : v.roles.required;
+  plan = {
+    requirement: inputs.filter((p) => requiredSide.has(p.line.code)),
+    funds: inputs.filter((p) => !requiredSide.has(p.line.code)),
+    slack,
+    computed,
+    computedCash: slackCode(v, computed),
+  };
+  plans.set(v, plan);
+  return plan;
 }
 
 /** Compute every derived line (and `equals` line) from the inputs in `values`. */
@@ -157,64 +209,67 @@ function generateStatement(rng: Rng, forms: FormSet, key: StatementKey, opts: Ge
   const v = pick(rng, candidates);
   const { roles } = v;
 
-  // Requirement side up to `scale` digits, funds side one digit less, so the slack rarely goes negative.
+  // The requirement side first (up to `scale` digits), then the funds side in shares of the
+  // requirement, so the slack input that balances the funds stays positive.
+  const plan = planOf(v);
   const scale = rng.int(4, 13);
-  const requiredSide = closure(v, roles.required);
   const values = new Map<string, Decimal>();
+  const signed = (p: InputPlan, amount: Decimal) => (p.sign === 'negative' || (p.sign === 'either' && rng.int(0, 1) === 0) ? amount.negated() : amount);
+  let previous = ZERO;
+  for (const p of plan.requirement) {
+    let amount: Decimal;
+    // "Less: amount offset by customer securities" offsets at most the gross amount above it.
+    if (p.offset) amount = previous.times(rng.int(0, 1000)).dividedToIntegerBy(1000).negated();
+    // A greater-of input (7305, the foreign jurisdiction's amount) is mostly zero, sometimes the larger.
+    else if (p.greaterOfItem) amount = rng.int(0, 3) === 0 ? randomAmount(rng, scale, hugePercent) : ZERO;
+    else amount = signed(p, randomAmount(rng, scale, hugePercent));
+    values.set(p.line.code, amount);
+    previous = amount;
+  }
+  for (const p of plan.funds) values.set(p.line.code, ZERO);
+  values.set(plan.slack, ZERO);
+  if (roles.target) values.set(roles.target, ZERO);
+  computeDerived(v, values);
+  // Short options and losses can outweigh the net ledger balance: keep the requirement positive.
+  if (values.get(plan.computed)!.isNegative()) {
+    values.set(plan.computedCash, values.get(plan.computedCash)!.minus(values.get(plan.computed)!).plus(randomAmount(rng, scale, 0)));
+    computeDerived(v, values);
+  }
+  const required = values.get(roles.required)!;
+  const share = (): Decimal =>
+    required.isZero() || rng.int(0, 4) === 0 ? ZERO : required.times(rng.int(0, 900)).dividedToIntegerBy(1000 * (plan.funds.length + 2));
   const uncoded: UncodedLine[] = [];
-  const fundsInputs: string[] = [];
-  const slack = slackCode(v);
-  const greaterOfItems = new Set(v.lines.flatMap((l) => l.greaterOf ?? []));
-  for (const l of v.lines) {
-    if (l.kind === 'derived' || l.equals) continue;
+  for (const p of plan.funds) {
+    const l = p.line;
     if (l.parts) {
       let total = ZERO;
-      for (const p of l.parts) {
-        const amount = rng.int(0, 2) === 0 ? randomAmount(rng, scale - 2, 0) : ZERO;
-        uncoded.push({ id: p.id, partOf: l.code, label: p.label, amount });
+      for (const part of l.parts) {
+        const amount = rng.int(0, 2) === 0 ? share() : ZERO;
+        uncoded.push({ id: part.id, partOf: l.code, label: part.label, amount });
         total = total.plus(amount);
       }
       values.set(l.code, total);
-      continue;
+    } else {
+      values.set(l.code, signed(p, share()));
     }
-    const onRequired = requiredSide.has(l.code);
-    let amount: Decimal;
-    if (l.code === roles.target) amount = ZERO; // set below, once the requirement is known
-    // A greater-of input (7305, the foreign jurisdiction's amount) is mostly zero, sometimes the larger.
-    else if (greaterOfItems.has(l.code) && !v.byCode.get(l.code)!.greaterOf) amount = rng.int(0, 3) === 0 ? randomAmount(rng, scale, hugePercent) : ZERO;
-    else amount = randomAmount(rng, onRequired ? scale : scale - 1, hugePercent);
-    if (NEGATIVE.test(l.label)) amount = amount.negated();
-    else if (EITHER.test(l.label) && rng.int(0, 1) === 0) amount = amount.negated();
-    if (!onRequired && l.code !== slack && l.code !== roles.target) fundsInputs.push(l.code);
-    values.set(l.code, amount);
   }
-  computeDerived(v, values);
-  const required = values.get(roles.required)!;
-  const base = required.isNegative() ? ZERO : required;
 
   // Management target and the excess to land on.
-  let target = ZERO;
   if (roles.target) {
-    target = alert === 'below-target' || rng.int(0, 9) > 0 ? base.times(rng.int(1, 60)).dividedToIntegerBy(1000).plus(rng.int(alert === 'below-target' ? 1 : 0, 1000)) : ZERO;
+    const target =
+      alert === 'below-target' || rng.int(0, 9) > 0 ? required.times(rng.int(1, 60)).dividedToIntegerBy(1000).plus(rng.int(alert === 'below-target' ? 1 : 0, 1000)) : ZERO;
     values.set(roles.target, target);
   }
+  const target = roles.target ? values.get(roles.target)! : ZERO;
   let excess: Decimal;
-  if (alert === 'deficiency') excess = new Decimal(digits(rng, rng.int(1, Math.max(1, scale - 2)))).negated();
+  if (alert === 'deficiency') excess = required.times(rng.int(0, 50)).dividedToIntegerBy(1000).plus(rng.int(1, 1000)).negated();
   else if (alert === 'below-target') excess = target.times(rng.int(0, 999)).dividedToIntegerBy(1000);
-  else excess = rng.int(0, 19) === 0 ? target : target.plus(base.times(rng.int(1, 200)).dividedToIntegerBy(1000)).plus(rng.int(0, 99));
+  else excess = rng.int(0, 19) === 0 ? target : target.plus(required.times(rng.int(1, 200)).dividedToIntegerBy(1000)).plus(rng.int(0, 99));
 
-  // Steer the funds: set the slack so that funds - required = excess.
-  for (let attempt = 0; ; attempt++) {
-    computeDerived(v, values);
-    const delta = required.plus(excess).minus(values.get(roles.funds)!);
-    const newSlack = values.get(slack)!.plus(delta);
-    if (!newSlack.isNegative() || attempt >= 4) {
-      values.set(slack, newSlack);
-      computeDerived(v, values);
-      break;
-    }
-    for (const c of fundsInputs) values.set(c, values.get(c)!.dividedToIntegerBy(10));
-  }
+  // Steer the funds: the slack input moves the funds total one for one, so funds - required = excess.
+  computeDerived(v, values);
+  values.set(plan.slack, values.get(plan.slack)!.plus(required.plus(excess).minus(values.get(roles.funds)!)));
+  computeDerived(v, values);
 
   const lines: Record<string, Decimal> = {};
   for (const l of v.lines) lines[l.code] = values.get(l.code)!;
@@ -262,7 +317,7 @@ export function generateFilings(n: number, seed: number, opts: GenerateOptions =
     let k = i;
     const variants: Partial<Record<StatementKey, string>> = {};
     for (const key of STATEMENT_KEYS) {
-      const vs = forms.statements[key].variants;
+      const vs = forms.statements[key].variants.filter((v) => opts.alerts?.[key] !== 'below-target' || v.roles.target);
       variants[key] = vs[k % vs.length].id;
       k = Math.floor(k / vs.length);
     }
