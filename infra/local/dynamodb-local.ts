@@ -24,6 +24,11 @@ export interface DynamoDbLocalOptions {
   startTimeoutMs?: number;
   /** What to call the option that chooses the port, in the "port taken" message. */
   portHint?: string;
+  /**
+   * Own process group: a Ctrl-C in the terminal then reaches only segwatch, which stops the
+   * pipeline and then Java, in that order (default false: Java gets the Ctrl-C too).
+   */
+  detached?: boolean;
 }
 
 export interface DynamoDbLocal {
@@ -60,7 +65,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     mkdirSync(path, { recursive: true });
   }
   installExitHook();
-  const child = spawn({ port, path, sharedDb: options.sharedDb ?? true, stdio: 'pipe' });
+  const child = spawn({ port, path, sharedDb: options.sharedDb ?? true, stdio: 'pipe', detached: options.detached ?? false });
   live.add(child);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-8000)));

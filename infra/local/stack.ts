@@ -45,6 +45,8 @@ export interface LocalStackOptions {
   /** Use this DynamoDB Local (e.g. the test run's shared one) instead of starting one. */
   dynamodbEndpoint?: string;
   dynamodbPort?: number;
+  /** Start Java in its own process group (the CLI stops it itself on Ctrl-C). */
+  detachJava?: boolean;
   tableName?: string;
   bucket?: string;
   topicName?: string;
@@ -78,12 +80,19 @@ async function loadRealHandlers(signature: string): Promise<Handlers> {
   if (handlersLoadedFor !== undefined && handlersLoadedFor !== signature)
     throw new LocalStackError('the real handlers were already loaded for another local stack in this process (their SDK clients are created once); use one LocalStack per process or test file');
   handlersLoadedFor = signature;
-  const [parse, reconcile, notify] = await Promise.all([
-    import('../../functions/parse/index'),
-    import('../../functions/reconcile/index'),
-    import('../../functions/notify/index'),
-  ]);
+  const parse = await loadTs<typeof import('../../functions/parse/index')>('../../functions/parse/index');
+  const reconcile = await loadTs<typeof import('../../functions/reconcile/index')>('../../functions/reconcile/index');
+  const notify = await loadTs<typeof import('../../functions/notify/index')>('../../functions/notify/index');
   return { parse: parse.handler, reconcile: reconcile.handler, notify: notify.handler };
+}
+
+/**
+ * Import a TypeScript module of this repo: with require() under the CLI (tsx's CommonJS hook,
+ * which does not resolve extensionless ESM import() specifiers), with import() elsewhere (vitest).
+ */
+async function loadTs<T>(specifier: string): Promise<T> {
+  if (typeof require === 'function' && require.extensions && '.ts' in require.extensions) return require(specifier) as T;
+  return (await import(specifier)) as T;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -143,7 +152,7 @@ export class LocalStack {
       this.dynamodbEndpoint = o.dynamodbEndpoint;
     } else {
       this.log('starting DynamoDB Local...');
-      this.dynamo = await startDynamoDbLocal({ port: o.dynamodbPort, dbPath: this.paths?.dynamodb, sharedDb: true, portHint: '--dynamodb-port N' });
+      this.dynamo = await startDynamoDbLocal({ port: o.dynamodbPort, dbPath: this.paths?.dynamodb, sharedDb: true, portHint: '--dynamodb-port N', detached: o.detachJava });
       this.dynamodbEndpoint = this.dynamo.endpoint;
     }
     const clientConfig = { endpoint: this.dynamodbEndpoint, region: LOCAL_REGION, credentials: S3RVER_CREDENTIALS };

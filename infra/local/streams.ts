@@ -6,7 +6,8 @@
  *  - the filter patterns drop records before batching (dropped records count as processed);
  *  - batches of up to `batchSize` records, in shard order, one batch in flight per shard;
  *  - a response with batchItemFailures checkpoints before the lowest failed sequence number and
- *    retries from it; an error, a timeout or a malformed response retries the whole batch;
+ *    retries from it; an error, a timeout or a malformed response retries the whole batch, split
+ *    in halves first (BisectBatchOnFunctionError, as the CDK stack sets; a split is not a retry);
  *  - after `maxRetryAttempts` retries of a batch, its records go to the on-failure list (Lambda's
  *    on-failure destination) and the shard moves on.
  * Checkpoints (the last processed sequence number per consumer and shard) can be persisted, so a
@@ -126,6 +127,8 @@ interface ShardState {
   emptyPollAt: number;
   attempts: number;
   attemptsFrom?: string;
+  /** Batch size cap while bisecting a batch that failed as a whole. */
+  limit?: number;
   retryAt: number;
   inFlight: boolean;
 }
@@ -330,7 +333,8 @@ export class StreamDriver {
     // not pass in between (they are consumed with the batch).
     let covered = 0;
     const batch: DynamoDBRecord[] = [];
-    while (covered < sh.buffer.length && batch.length < this.o.batchSize) {
+    const cap = sh.limit ?? this.o.batchSize;
+    while (covered < sh.buffer.length && batch.length < cap) {
       const rec = sh.buffer[covered++];
       if (matchesAny(s.consumer.filters, rec)) batch.push(rec);
     }
@@ -365,6 +369,13 @@ export class StreamDriver {
     if (failed && failed.size === 0) {
       this.advance(s, sh, covered);
       sh.attempts = 0;
+      sh.limit = undefined;
+      return true;
+    }
+    if (!failed && batch.length > 1) {
+      // BisectBatchOnFunctionError: split the batch and retry the halves (not counted as a retry).
+      sh.limit = Math.ceil(batch.length / 2);
+      this.o.onLog?.(`${s.consumer.name}: batch of ${batch.length} failed (${reason}); retrying it in halves`);
       return true;
     }
     // Checkpoint before the lowest failed sequence number; retry from there.

@@ -1,0 +1,252 @@
+/**
+ * `segwatch run [--json] [--fresh] [--watch DIR] [--dynamodb-port N] [PATH...]` (npm start):
+ * the whole pipeline on this machine. Uploads each file to incoming/<basename>, waits until every
+ * one is fully processed (stored or rejected, reconciled, every alert sent) and prints what
+ * happened. State persists under .segwatch/ so history builds up; --fresh starts from empty.
+ * --watch DIR keeps running and pushes every file that appears in DIR through the pipeline.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { INCOMING_PREFIX } from '../../shared/table';
+import { LocalStack, LocalStackError, type KeyOutcome } from './stack';
+import { renderSummary, summarize, type RunSummary } from './summary';
+
+type Out = NodeJS.WritableStream;
+
+export const FIXTURES_DIR = resolve(__dirname, '../../test/fixtures');
+
+/** The sample filings shipped in the repo. */
+export function sampleFilings(): string[] {
+  return readdirSync(FIXTURES_DIR)
+    .filter((f) => /^citigroup-.*\.txt$/.test(f))
+    .sort()
+    .map((f) => join(FIXTURES_DIR, f));
+}
+
+class RunUsageError extends Error {}
+
+/** Files named by PATHs (a folder: its regular files, not hidden, sorted). */
+export function collectFiles(paths: string[]): string[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new RunUsageError(`${p}: no such file or folder`);
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        const full = join(p, name);
+        if (!name.startsWith('.') && statSync(full).isFile()) files.push(full);
+      }
+    } else if (st.isFile()) files.push(p);
+    else throw new RunUsageError(`${p}: not a file or folder`);
+  }
+  return files;
+}
+
+function keyFor(file: string): string {
+  return `${INCOMING_PREFIX}${basename(file)}`;
+}
+
+async function uploadAll(stack: LocalStack, files: string[], err: Out): Promise<{ keys: string[]; fileOf: Map<string, string> }> {
+  const fileOf = new Map<string, string>();
+  const keys: string[] = [];
+  for (const f of files) {
+    const key = keyFor(f);
+    if (fileOf.has(key)) err.write(`segwatch: ${f} and ${fileOf.get(key)} are both ${key}; the later upload replaces the earlier\n`);
+    else keys.push(key);
+    fileOf.set(key, f);
+    await stack.upload(f, key);
+  }
+  return { keys, fileOf };
+}
+
+function outcomeLine(o: KeyOutcome): string {
+  switch (o.status) {
+    case 'stored':
+      return `${o.key}: ${o.version?.firmName} ${o.version?.endDate} ${o.version?.filingType} stored${o.object?.duplicate ? ' (same filing as before)' : ''}, ${o.alerts.length} alert(s)`;
+    case 'rejected':
+      return `${o.key}: rejected (${o.object?.reason})`;
+    default:
+      return `${o.key}: ${o.status} (${o.problem})`;
+  }
+}
+
+export async function runCommand(args: string[], out: Out, err: Out): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        fresh: { type: 'boolean', default: false },
+        watch: { type: 'string' },
+        'dynamodb-port': { type: 'string' },
+        state: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    err.write(`segwatch run: ${(e as Error).message}\nusage: segwatch run [--json] [--fresh] [--watch DIR] [--dynamodb-port N] [PATH...]\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const json = values.json!;
+  let port: number | undefined;
+  if (values['dynamodb-port'] !== undefined) {
+    port = Number(values['dynamodb-port']);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      err.write(`segwatch run: --dynamodb-port must be a port number (1-65535), not ${JSON.stringify(values['dynamodb-port'])}\n`);
+      return 2;
+    }
+  }
+  let files: string[];
+  try {
+    files = positionals.length ? collectFiles(positionals) : values.watch ? [] : sampleFilings();
+    if (values.watch && !(existsSync(values.watch) && statSync(values.watch).isDirectory())) throw new RunUsageError(`--watch ${values.watch}: not a folder`);
+  } catch (e) {
+    if (e instanceof RunUsageError) {
+      err.write(`segwatch run: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+
+  // The handlers log through Powertools to stdout; stdout is the summary's (and --json's) alone.
+  if (!process.env.SEGWATCH_DEBUG) process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+  const log = (line: string): void => void err.write(`segwatch: ${line}\n`);
+  let stack: LocalStack | undefined;
+  let stopping: Promise<void> | undefined;
+  let interrupted = false;
+  const shutdown = () => (stopping ??= (stack?.stop() ?? Promise.resolve()).catch((e) => log(`while stopping: ${(e as Error).message}`)));
+  let wake: (() => void) | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) {
+      log(`${sig} again: exiting now`);
+      process.exit(130);
+    }
+    interrupted = true;
+    log(`${sig}: stopping (waiting for work in flight)...`);
+    wake?.();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const started = Date.now();
+    stack = await LocalStack.start({ stateDir: values.state ?? '.segwatch', fresh: values.fresh, dynamodbPort: port, detachJava: true, log });
+    log(`local stack up in ${Date.now() - started} ms (state in ${stack.paths?.root}${values.fresh ? ', started fresh' : ''})`);
+    if (stack.deadLetters().length) log(`${stack.deadLetters().length} message(s) wait in the local dead-letter queue (segwatch redrive --local)`);
+
+    let code = 0;
+    if (files.length) {
+      const t = Date.now();
+      const { keys, fileOf } = await uploadAll(stack, files, err);
+      log(`uploaded ${keys.length} file(s) to s3://${stack.bucket}/${INCOMING_PREFIX}`);
+      const outcomes = await stack.waitUntilProcessed(keys, 120_000);
+      log(`processed ${keys.length} file(s) in ${Date.now() - t} ms`);
+      const summary = await summarize(stack, outcomes, fileOf);
+      if (summary.failed.length) code = 1;
+      if (json && !values.watch) out.write(`${JSON.stringify(publicJson(summary), null, 2)}\n`);
+      else if (json) out.write(`${JSON.stringify(publicJson(summary))}\n`);
+      else out.write(`${renderSummary(summary)}\n`);
+    }
+
+    if (values.watch && !interrupted) {
+      await watch(stack, values.watch, json, out, log, (w) => (wake = w), () => interrupted);
+    }
+    return interrupted && !values.watch ? 130 : code;
+  } catch (e) {
+    if (e instanceof LocalStackError) {
+      err.write(`segwatch: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    await shutdown();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (interrupted) log('stopped');
+  }
+}
+
+/** The --json shape: the spec'd fields, `failed` only when something could not be processed. */
+function publicJson(s: RunSummary) {
+  return {
+    filings: s.filings,
+    alerts: s.alerts,
+    rejected: s.rejected,
+    ...(s.failed.length ? { failed: s.failed } : {}),
+  };
+}
+
+/**
+ * Poll DIR (fs.watch misses events on some file systems): a file is pushed once its size and
+ * mtime are the same on two scans in a row (so a half-written file is not taken), and again
+ * whenever it changes. Files already there when the watch starts are left alone.
+ */
+async function watch(
+  stack: LocalStack,
+  dir: string,
+  json: boolean,
+  out: Out,
+  log: (l: string) => void,
+  setWake: (w: () => void) => void,
+  stopped: () => boolean,
+): Promise<void> {
+  const seen = new Map<string, string>();
+  const candidate = new Map<string, string>();
+  const scan = () => {
+    const now = new Map<string, string>();
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith('.')) continue;
+      try {
+        const st = statSync(join(dir, name));
+        if (st.isFile()) now.set(name, `${st.size}:${st.mtimeMs}`);
+      } catch {
+        // gone between readdir and stat
+      }
+    }
+    return now;
+  };
+  for (const [name, sig] of scan()) seen.set(name, sig);
+  log(`watching ${resolve(dir)} (${seen.size} file(s) already there are left alone); Ctrl-C to stop`);
+  while (!stopped()) {
+    await new Promise<void>((r) => {
+      const t = setTimeout(r, 300);
+      setWake(() => {
+        clearTimeout(t);
+        r();
+      });
+    });
+    if (stopped()) break;
+    const ready: string[] = [];
+    for (const [name, sig] of scan()) {
+      if (seen.get(name) === sig) continue;
+      if (candidate.get(name) === sig) {
+        candidate.delete(name);
+        seen.set(name, sig);
+        ready.push(name);
+      } else candidate.set(name, sig);
+    }
+    for (const name of ready) {
+      if (stopped()) break;
+      const file = join(dir, name);
+      const t = Date.now();
+      try {
+        const key = await stack.upload(file, keyFor(file));
+        const [o] = await stack.waitUntilProcessed([key], 120_000);
+        const summary = await summarize(stack, [o], new Map([[key, file]]));
+        if (json) out.write(`${JSON.stringify(publicJson(summary))}\n`);
+        else out.write(`${renderSummary(summary)}\n\n`);
+        log(`${outcomeLine(o)} (${Date.now() - t} ms)`);
+      } catch (e) {
+        log(`${file}: ${(e as Error).message}`);
+      }
+    }
+  }
+}
