@@ -22,8 +22,8 @@ export const DEFAULT_MEMORY_MB = 512;
 /** How long each function's logs are kept. */
 export const LOG_RETENTION = RetentionDays.ONE_YEAR;
 
-/** The service name Powertools Logger stamps on every log line. */
-export const SERVICE_NAME = 'segwatch';
+/** Powertools service names are `segwatch-<function>`, as the handlers' own Loggers name themselves. */
+export const SERVICE_PREFIX = 'segwatch';
 
 export const RUNTIME = Runtime.NODEJS_22_X;
 export const ARCHITECTURE = Architecture.ARM_64;
@@ -48,6 +48,8 @@ export interface SegwatchFunctionProps {
   /** Handler file relative to the repository root, e.g. `functions/parse/index.ts`; it exports `handler`. */
   readonly entry: string;
   readonly description: string;
+  /** Short name (`parse`): POWERTOOLS_SERVICE_NAME becomes `segwatch-<name>`. */
+  readonly name: string;
   /** Extra environment variables (ENV in shared/table.ts). */
   readonly environment?: Record<string, string>;
   /** @default DEFAULT_MEMORY_MB */
@@ -91,7 +93,7 @@ export class SegwatchFunction extends NodejsFunction {
       role,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_SERVICE_NAME: `${SERVICE_PREFIX}-${props.name}`,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...props.environment,
       },

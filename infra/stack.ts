@@ -196,6 +196,7 @@ export class SegwatchStack extends Stack {
 
     // ---- Functions ----------------------------------------------------------------------------
     this.parseFn = new SegwatchFunction(this, 'Parse', {
+      name: 'parse',
       entry: 'functions/parse/index.ts',
       description: 'Reads a new filing from incoming/, parses it and stores it in the table',
       environment: {
@@ -206,11 +207,13 @@ export class SegwatchStack extends Stack {
       },
     });
     this.reconcileFn = new SegwatchFunction(this, 'Reconcile', {
+      name: 'reconcile',
       entry: 'functions/reconcile/index.ts',
       description: 'Reconciles a pending filing version and writes its result and alerts',
       environment: { [ENV.table]: this.table.tableName },
     });
     this.notifyFn = new SegwatchFunction(this, 'Notify', {
+      name: 'notify',
       entry: 'functions/notify/index.ts',
       description: 'Publishes pending alerts to the alert topic and marks them sent',
       environment: { [ENV.table]: this.table.tableName, [ENV.topic]: this.topic.topicArn },

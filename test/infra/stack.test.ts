@@ -1,12 +1,12 @@
 /**
  * SegwatchStack resources, wiring and settings, asserted on the synthesized template (no bundling).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { MAX_FILING_BYTES } from '../../shared/domain/parser';
 import { ENV, INCOMING_PREFIX, PIPELINE, STREAM_FILTERS, TABLE } from '../../shared/table';
 import { RECORDS_RETENTION_DAYS } from '../../infra/stack';
-import { list, logicalId, resourcesOfType, synth, type CfnResource, type Synth } from './support';
+import { list, logicalId, resourcesOfType, removeScratch, synth, type CfnResource, type Synth } from './support';
 
 const FIVE_YEARS_DAYS = 5 * 365;
 
@@ -25,6 +25,8 @@ let ids: {
   notify: string;
 };
 const res = (id: string): CfnResource => s.json.Resources[id]!;
+
+afterAll(removeScratch);
 
 beforeAll(() => {
   s = synth();
@@ -314,7 +316,7 @@ describe('functions', () => {
     for (const name of FNS) {
       const env = res(ids[name]).Properties!.Environment.Variables;
       expect(env.NODE_OPTIONS, name).toBe('--enable-source-maps');
-      expect(env.POWERTOOLS_SERVICE_NAME, name).toMatch(/^segwatch/);
+      expect(env.POWERTOOLS_SERVICE_NAME, name).toBe(`segwatch-${name}`);
       expect(env[ENV.table], name).toEqual({ Ref: ids.table });
     }
   });

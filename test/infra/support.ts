@@ -2,7 +2,8 @@
  * Helpers for the infrastructure tests: synthesize SegwatchStack with the feature flags from
  * cdk.json (the same the CLI passes), by default without running esbuild.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -35,10 +36,18 @@ export interface CfnTemplate {
   Outputs?: Record<string, { Value: unknown; Description?: string }>;
 }
 
+const scratch: string[] = [];
+/** Remove the cloud assemblies synth() wrote; call from afterAll. */
+export function removeScratch(): void {
+  for (const d of scratch.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
 /** Synthesize the stack. `bundle: false` (the default) skips esbuild via `aws:cdk:bundling-stacks`. */
 export function synth(opts: { bundle?: boolean; context?: Record<string, unknown>; outdir?: string } = {}): Synth {
+  let outdir = opts.outdir;
+  if (!outdir) scratch.push((outdir = mkdtempSync(join(tmpdir(), 'segwatch-synth-'))));
   const app = new App({
-    outdir: opts.outdir,
+    outdir,
     context: {
       ...CDK_JSON.context,
       ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),

@@ -1,0 +1,118 @@
+/**
+ * The one test file that bundles for real: NodejsFunction runs esbuild for the three handlers.
+ * Checks the bundles exist, are self-contained CommonJS exporting `handler`, load with exactly the
+ * environment the stack gives each function, and are byte-identical to what `esbuildOptions()`
+ * (infra/bundling.ts, used by the benchmark) produces.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { BUNDLE_FILE, BUNDLING, esbuildOptions } from '../../infra/bundling';
+import { nodejsBundling, REPO_ROOT } from '../../infra/function';
+import { logicalId, synth, type Synth } from './support';
+
+const FUNCTIONS = [
+  { name: 'parse', entry: 'functions/parse/index.ts' },
+  { name: 'reconcile', entry: 'functions/reconcile/index.ts' },
+  { name: 'notify', entry: 'functions/notify/index.ts' },
+] as const;
+
+let dir: string;
+let s: Synth;
+let assetDirOf: Record<string, string>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'segwatch-bundle-'));
+  s = synth({ bundle: true, outdir: join(dir, 'cdk.out') });
+  const assembly = s.app.synth();
+  assetDirOf = {};
+  for (const { name } of FUNCTIONS) {
+    const fn = { parse: s.stack.parseFn, reconcile: s.stack.reconcileFn, notify: s.stack.notifyFn }[name];
+    const key = s.json.Resources[logicalId(s.stack, fn)]!.Properties!.Code.S3Key as string;
+    assetDirOf[name] = join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+  }
+}, 180_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('bundling settings', () => {
+  it('the CDK bundling options are made from BUNDLING', () => {
+    const b = nodejsBundling();
+    expect(b.target).toBe(BUNDLING.target);
+    expect(b.target).toBe('node22');
+    expect(b.format).toBe(OutputFormat.CJS);
+    expect(b.minify).toBe(true);
+    expect(b.sourceMap).toBe(true);
+    expect(b.sourcesContent).toBe(BUNDLING.sourcesContent);
+    expect(b.keepNames).toBe(BUNDLING.keepNames);
+    expect(b.mainFields).toEqual([...BUNDLING.mainFields]);
+    expect(b.externalModules).toEqual([...BUNDLING.externalModules]);
+  });
+
+  it('esbuildOptions() gives plain esbuild options for one entry', () => {
+    const o = esbuildOptions('functions/parse/index.ts', { outdir: '/tmp/x/' });
+    expect(o).toMatchObject({
+      entryPoints: ['functions/parse/index.ts'],
+      bundle: true,
+      outfile: `/tmp/x/${BUNDLE_FILE}`,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      minify: true,
+      sourcemap: true,
+      external: [],
+    });
+    expect(esbuildOptions('e.ts', { outfile: '/o/f.js' }).outfile).toBe('/o/f.js');
+  });
+});
+
+describe('real bundles', () => {
+  for (const { name, entry } of FUNCTIONS) {
+    it(`${name}: a non-trivial CommonJS bundle with a source map, the AWS SDK inside`, () => {
+      const js = join(assetDirOf[name]!, 'index.js');
+      expect(existsSync(js)).toBe(true);
+      expect(statSync(js).size).toBeGreaterThan(10_000);
+      const map = JSON.parse(readFileSync(join(assetDirOf[name]!, 'index.js.map'), 'utf8')) as { sources: string[]; mappings: string };
+      expect(map.mappings.length).toBeGreaterThan(0);
+      expect(map.sources.some((src) => src.endsWith(entry))).toBe(true);
+      const code = readFileSync(js, 'utf8');
+      expect(code).toMatch(/sourceMappingURL=index\.js\.map/);
+      // Bundled, not left to the runtime: no require() of an npm package remains (only Node.js
+      // built-ins; a require inside an error message's text, "[require(...)]", is not a call).
+      const required = [...code.matchAll(/(?<![[\w.$])require\("([^"]+)"\)/g)].map((m) => m[1]!);
+      expect(required.length).toBeGreaterThan(0);
+      for (const mod of required) expect(mod, `${name} requires ${mod}`).toMatch(/^(node:)?[a-z_]+(\/[a-z_/]+)?$/);
+      expect(required.filter((m) => m.startsWith('@'))).toEqual([]);
+    });
+
+    it(`${name}: loads with exactly the environment the stack gives it and exports handler`, () => {
+      const vars = s.json.Resources[logicalId(s.stack, { parse: s.stack.parseFn, reconcile: s.stack.reconcileFn, notify: s.stack.notifyFn }[name])]!
+        .Properties!.Environment.Variables as Record<string, unknown>;
+      const env: Record<string, string> = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' };
+      for (const [k, v] of Object.entries(vars)) env[k] = typeof v === 'string' ? v : `resolved-${k.toLowerCase()}`;
+      if (env.TOPIC_ARN) env.TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:segwatch-alerts';
+      const out = execFileSync(
+        process.execPath,
+        ['-e', `const m = require(${JSON.stringify(join(assetDirOf[name]!, 'index.js'))}); process.stdout.write(typeof m.handler);`],
+        { env, encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(out).toBe('function');
+    });
+
+    it(`${name}: esbuildOptions() reproduces the deployed bundle byte for byte`, async () => {
+      const outdir = join(dir, 'esbuild', name);
+      await build({ ...esbuildOptions(join(REPO_ROOT, entry), { outdir }), logLevel: 'silent' });
+      expect(readFileSync(join(outdir, BUNDLE_FILE)).equals(readFileSync(join(assetDirOf[name]!, 'index.js')))).toBe(true);
+      const mine = JSON.parse(readFileSync(join(outdir, `${BUNDLE_FILE}.map`), 'utf8'));
+      const cdk = JSON.parse(readFileSync(join(assetDirOf[name]!, 'index.js.map'), 'utf8'));
+      expect(mine.mappings).toBe(cdk.mappings);
+      expect(mine.names).toEqual(cdk.names);
+    });
+  }
+});
