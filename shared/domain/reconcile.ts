@@ -106,7 +106,9 @@ export function reconcile(filing: Filing, options: ReconcileOptions = {}): Recon
     add('unknown-code', forms.statementOfCode(u.code) ?? null, { code: u.code, line: '', label: '' }, null, u.amount, `code [${u.code}] (amount ${fmt(u.amount)}) is not on any statement of the form; kept as filed`);
   for (const code of options.unreadable ?? []) {
     const key = forms.statementOfCode(code) ?? null;
-    add('unreadable-amount', key, { code, line: '', label: '' }, null, null, `${key ? `${forms.statements[key].name} ` : ''}[${code}]: the amount before the code cannot be read`);
+    const v = key ? forms.variantById.get(filing.statements[key]?.variant ?? '') : undefined;
+    const l = v?.byCode.get(code) ?? { code, line: '', label: '' };
+    add('unreadable-amount', key, l, null, null, `${key ? where(forms, key, l) : `[${code}]`}: the amount before the code cannot be read`);
   }
 
   for (const key of STATEMENT_KEYS) {
@@ -205,12 +207,12 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, add: Ad
       status = 'deficiency';
       const shortfall = (target ?? ZERO).minus(excess);
       alerts.push({ statement: key, kind: 'deficiency', excess, target, shortfall });
-      add('deficiency', key, excessLine, ZERO, excess, `${name}: DEFICIENCY, excess (deficiency) [${roles.excess}] is ${fmt(excess)}, below zero: customer funds are under-segregated by ${fmt(excess.negated())}`);
+      add('deficiency', key, excessLine, ZERO, excess, `${where(forms, key, excessLine)}: DEFICIENCY, ${fmt(excess)} is below zero (0): customer funds are under-segregated by ${fmt(excess.negated())}`);
     } else if (target !== null && excess.lt(target)) {
       status = 'below-target';
       const shortfall = target.minus(excess);
       alerts.push({ statement: key, kind: 'below-target', excess, target, shortfall });
-      add('below-target', key, excessLine, target, excess, `${name}: excess ${fmt(excess)} is below the management target ${fmt(target)} [${roles.target}] by ${fmt(shortfall)}`);
+      add('below-target', key, excessLine, target, excess, `${where(forms, key, excessLine)}: excess ${fmt(excess)} is below the management target ${fmt(target)} [${roles.target}] by ${fmt(shortfall)}`);
     }
   }
   return { statement: key, title: st.title, variant: variant.id, required, funds, excess, target, status };
