@@ -102,8 +102,10 @@ export function reconcile(filing: Filing, options: ReconcileOptions = {}): Recon
     if (filing.submitDate > due)
       add('late-filing', null, null, null, null, `submitted ${filing.submitDate}, after ${due}, the business day after End Date ${filing.endDate} (due by noon): late`);
   }
-  for (const u of filing.unknownCodes)
-    add('unknown-code', forms.statementOfCode(u.code) ?? null, { code: u.code, line: '', label: '' }, null, u.amount, `code [${u.code}] (amount ${fmt(u.amount)}) is not on any statement of the form; kept as filed`);
+  for (const u of filing.unknownCodes) {
+    const key = forms.statementOfCode(u.code) ?? null;
+    add('unknown-code', key, { code: u.code, line: '', label: '' }, null, u.amount, `${key ? `${forms.statements[key].name}: ` : ''}code [${u.code}] (amount ${fmt(u.amount)}) is not on any statement of the form; kept as filed`);
+  }
   for (const code of options.unreadable ?? []) {
     const key = forms.statementOfCode(code) ?? null;
     const v = key ? forms.variantById.get(filing.statements[key]?.variant ?? '') : undefined;
