@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { FORMS, STATEMENT_KEYS, type StatementKey } from '../../shared/domain/forms';
+import { filingFromJson, filingToJson, type Filing } from '../../shared/domain/model';
+import { Decimal, sum } from '../../shared/domain/money';
+import { parseFilingText } from '../../shared/domain/parser';
+import { reconcile } from '../../shared/domain/reconcile';
+import { filingArb, generateFilings, generateRendered } from '../../shared/domain/generate';
+import { render, RENDERINGS } from '../../shared/domain/render';
+
+const renderingArb = fc.constantFrom(...RENDERINGS);
+const layoutSeedArb = fc.option(fc.integer({ min: 0, max: 1_000_000 }), { nil: undefined });
+
+describe('generated filings', () => {
+  it('are consistent: every rendering parses back to the same filing, which reconciles with no error, warning or alert', () => {
+    fc.assert(
+      fc.property(filingArb(), renderingArb, layoutSeedArb, (filing, rendering, seed) => {
+        const text = render(filing, rendering, { seed });
+        const { filing: parsed, unreadable } = parseFilingText(text);
+        expect(unreadable).toEqual([]);
+        expect(filingToJson(parsed)).toEqual(filingToJson(filing));
+        const r = reconcile(parsed, { unreadable });
+        expect(r.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+        expect(r.alerts).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('cover every variant combination and rendering, deterministically from the seed', () => {
+    const combos = STATEMENT_KEYS.reduce((n, k) => n * FORMS.statements[k].variants.length, 1);
+    const cases = generateRendered(combos * RENDERINGS.length, 7);
+    const seen = new Set(cases.map((c) => [...STATEMENT_KEYS.map((k) => c.filing.statements[k]!.variant), c.rendering].join(' ')));
+    expect(seen.size).toBe(combos * RENDERINGS.length);
+    for (const c of cases) expect(filingToJson(parseFilingText(c.text).filing)).toEqual(filingToJson(c.filing));
+    expect(generateFilings(5, 99).map(filingToJson)).toEqual(generateFilings(5, 99).map(filingToJson));
+    expect(generateFilings(5, 99).map(filingToJson)).not.toEqual(generateFilings(5, 100).map(filingToJson));
+  });
+
+  it('keep amounts exact past 2^53 through render and parse', () => {
+    const filings = generateFilings(30, 5, { hugePercent: 50 });
+    const huge = filings.flatMap((f) => STATEMENT_KEYS.flatMap((k) => Object.values(f.statements[k]!.lines))).filter((d) => d.abs().gt('9007199254740993'));
+    expect(huge.length).toBeGreaterThan(0);
+    for (const f of filings) for (const r of RENDERINGS) expect(filingToJson(parseFilingText(render(f, r)).filing)).toEqual(filingToJson(f));
+  });
+});
+
+type Target = { key: StatementKey; code: string; part?: number };
+
+/** Lines whose identity uses `code` (sum items, greater-of items, the line an `equals` line repeats). */
+function users(key: StatementKey, variant: string, code: string): string[] {
+  return FORMS.variantById
+    .get(variant)!
+    .lines.filter((l) => (l.sum ?? []).some((t) => t.code === code) || (l.greaterOf ?? []).includes(code) || l.equals === code)
+    .map((l) => l.code);
+}
+
+describe('changing any one amount of a consistent filing', () => {
+  it('yields an error finding at that line or at a total that uses it', () => {
+    const arb = filingArb().chain((filing) => {
+      const targets: Target[] = STATEMENT_KEYS.flatMap((key) => [
+        ...Object.keys(filing.statements[key]!.lines).map((code) => ({ key, code })),
+        ...filing.statements[key]!.uncoded.map((u, part) => ({ key, code: u.partOf, part })),
+      ]);
+      const delta = fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.bigInt({ min: 1n, max: 10n ** 20n })).chain((d) => fc.constantFrom(BigInt(d), -BigInt(d)));
+      return fc.tuple(fc.constant(filing), fc.constantFrom(...targets), delta, renderingArb);
+    });
+    fc.assert(
+      fc.property(arb, ([original, target, delta, rendering]) => {
+        const f: Filing = filingFromJson(filingToJson(original));
+        const st = f.statements[target.key]!;
+        const by = new Decimal(delta.toString());
+        if (target.part !== undefined) st.uncoded[target.part].amount = st.uncoded[target.part].amount.plus(by);
+        else st.lines[target.code] = st.lines[target.code].plus(by);
+
+        const parsed = parseFilingText(render(f, rendering)).filing;
+        expect(filingToJson(parsed)).toEqual(filingToJson(f));
+        const errors = reconcile(parsed).findings.filter((x) => x.severity === 'error');
+
+        const v = FORMS.variantById.get(st.variant)!;
+        const allowed = target.part !== undefined ? [target.code] : [target.code, ...users(target.key, st.variant, target.code)];
+        // A greater-of input may change without changing the greater of (7305 staying below 7355).
+        const onlyGreaterOf = target.part === undefined && allowed.length > 1 && allowed.slice(1).every((c) => v.byCode.get(c)!.greaterOf);
+        if (onlyGreaterOf) {
+          const unchanged = allowed.slice(1).every((c) => {
+            const items = v.byCode.get(c)!.greaterOf!.map((i) => st.lines[i]);
+            return items.reduce((a, b) => (b.gt(a) ? b : a)).eq(st.lines[c]);
+          });
+          if (unchanged) {
+            expect(errors).toEqual([]);
+            return;
+          }
+        }
+        expect(errors.length).toBeGreaterThan(0);
+        for (const e of errors) {
+          expect(e.statement).toBe(target.key);
+          expect(allowed).toContain(e.line);
+        }
+        if (target.part !== undefined) {
+          const parts = sum(st.uncoded.filter((u) => u.partOf === target.code).map((u) => u.amount));
+          expect(errors.find((e) => e.ruleId === 'SW113')).toMatchObject({ line: target.code, expected: parts.toFixed(), actual: st.lines[target.code].toFixed() });
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
