@@ -1,0 +1,170 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { STREAM_FILTERS } from '../../shared/table';
+import { ensureTable } from '../../infra/local/table';
+import { StreamDriver, type StreamDriverOptions, type StreamHandler } from '../../infra/local/streams';
+import { uniqueName } from '../support/local-stack';
+
+const config = () => ({ endpoint: inject('dynamodbEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+let ddb: DynamoDBClient;
+let streams: DynamoDBStreamsClient;
+const drivers: StreamDriver[] = [];
+
+beforeAll(() => {
+  ddb = new DynamoDBClient(config());
+  streams = new DynamoDBStreamsClient(config());
+});
+afterAll(async () => {
+  await Promise.all(drivers.map((d) => d.stop()));
+  ddb.destroy();
+  streams.destroy();
+});
+
+async function table(): Promise<{ name: string; streamArn: string }> {
+  const name = uniqueName('streams');
+  const { streamArn } = await ensureTable(ddb, name);
+  return { name, streamArn };
+}
+
+const putFiling = (t: string, i: number, state = 'pending') =>
+  ddb.send(new PutItemCommand({ TableName: t, Item: { pk: { S: `FIRM#f#DAY#d${i}` }, sk: { S: `V#${i}` }, type: { S: 'filing' }, state: { S: state }, n: { N: String(i) }, b: { B: Buffer.from([i]) } } }));
+const putAlert = (t: string, i: number) =>
+  ddb.send(new PutItemCommand({ TableName: t, Item: { pk: { S: `FIRM#f#DAY#d${i}` }, sk: { S: `A#${i}` }, type: { S: 'alert' }, state: { S: 'pending' } } }));
+
+async function driver(streamArn: string, consumers: StreamDriverOptions['consumers'], o: Partial<StreamDriverOptions> = {}): Promise<StreamDriver> {
+  const d = new StreamDriver({ client: streams, streamArn, consumers, pollIntervalMs: 5, retryBaseDelayMs: 2, ...o });
+  drivers.push(d);
+  await d.start();
+  return d;
+}
+
+async function until(cond: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function recorder(fail?: (r: DynamoDBRecord, call: number) => boolean): { handler: StreamHandler; calls: string[][] } {
+  const calls: string[][] = [];
+  const handler = async (e: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    calls.push(e.Records.map((r) => r.dynamodb!.NewImage!.sk.S!));
+    const failed = e.Records.filter((r) => fail?.(r, calls.length));
+    return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.dynamodb!.SequenceNumber! })) };
+  };
+  return { handler, calls };
+}
+
+describe('DynamoDB stream driver', () => {
+  it('hands each consumer only its filtered records, in order, Lambda-shaped, in batches', async () => {
+    const { name, streamArn } = await table();
+    const reconcile = recorder();
+    const notify = recorder();
+    let sample: DynamoDBRecord | undefined;
+    const d = await driver(
+      streamArn,
+      [
+        {
+          name: 'reconcile',
+          handler: async (e, c) => {
+            sample ??= e.Records[0];
+            return reconcile.handler(e, c);
+          },
+          filters: [STREAM_FILTERS.reconcile],
+        },
+        { name: 'notify', handler: notify.handler, filters: [STREAM_FILTERS.notify] },
+      ],
+      { batchSize: 4 },
+    );
+    for (let i = 0; i < 10; i++) await putFiling(name, i);
+    await putFiling(name, 99, 'done');
+    await putAlert(name, 1);
+    await until(() => d.isIdle() && reconcile.calls.flat().length === 10 && notify.calls.flat().length === 1);
+    expect(reconcile.calls.flat()).toEqual(Array.from({ length: 10 }, (_, i) => `V#${i}`));
+    expect(Math.max(...reconcile.calls.map((c) => c.length))).toBeLessThanOrEqual(4);
+    expect(notify.calls).toEqual([['A#1']]);
+    expect(sample).toMatchObject({
+      eventName: 'INSERT',
+      eventSource: 'aws:dynamodb',
+      eventSourceARN: streamArn,
+      dynamodb: { NewImage: { type: { S: 'filing' }, n: { N: '0' }, b: { B: 'AA==' } }, StreamViewType: 'NEW_IMAGE' },
+    });
+    expect(typeof sample!.dynamodb!.ApproximateCreationDateTime).toBe('number');
+    expect(sample!.dynamodb!.SequenceNumber).toMatch(/^\d+$/);
+  });
+
+  it('retries from the lowest failed sequence number: records before it are not handed over again', async () => {
+    const { name, streamArn } = await table();
+    let failV2 = 2;
+    const r = recorder((rec) => rec.dynamodb!.NewImage!.sk.S === 'V#2' && failV2-- > 0);
+    const d = await driver(streamArn, [{ name: 'reconcile', handler: r.handler, filters: [] }]);
+    for (let i = 0; i < 4; i++) await putFiling(name, i);
+    await until(() => d.isIdle() && r.calls.flat().includes('V#3') && failV2 < 0);
+    const all = r.calls.flat();
+    expect(all.filter((s) => s === 'V#0')).toHaveLength(1);
+    expect(all.filter((s) => s === 'V#1')).toHaveLength(1);
+    expect(all.filter((s) => s === 'V#2')).toHaveLength(3);
+    expect(all.indexOf('V#1')).toBeLessThan(all.indexOf('V#2'));
+    expect(d.onFailure()).toEqual([]);
+  });
+
+  it('gives up after maxRetryAttempts: the batch goes to the on-failure list and the shard moves on', async () => {
+    const { name, streamArn } = await table();
+    const r = recorder((rec) => rec.dynamodb!.NewImage!.sk.S === 'V#1');
+    const failuresPath = join(mkdtempSync(join(tmpdir(), 'segwatch-s-')), 'on-failure.json');
+    const d = await driver(streamArn, [{ name: 'notify', handler: r.handler, filters: [] }], { maxRetryAttempts: 3, onFailurePath: failuresPath });
+    await putFiling(name, 1);
+    await putFiling(name, 2);
+    await until(() => d.onFailure().length === 1 && r.calls.flat().includes('V#2') && d.isIdle());
+    expect(r.calls.flat().filter((s) => s === 'V#1')).toHaveLength(4); // first try + 3 retries
+    const [f] = d.onFailure();
+    expect(f).toMatchObject({ consumer: 'notify', attempts: 4, reason: 'reported in batchItemFailures' });
+    expect(f.records.map((x) => x.dynamodb!.NewImage!.sk.S)).toContain('V#1');
+  });
+
+  it('a handler that throws gets the batch in halves, then record by record', async () => {
+    const { name, streamArn } = await table();
+    for (let i = 0; i < 4; i++) await putFiling(name, i); // all there before the first read: one batch of 4
+    const sizes: number[] = [];
+    const d = await driver(
+      streamArn,
+      [
+        {
+          name: 'reconcile',
+          handler: async (e) => {
+            sizes.push(e.Records.length);
+            if (e.Records.some((x) => x.dynamodb!.NewImage!.sk.S === 'V#3')) throw new Error('boom');
+            return { batchItemFailures: [] };
+          },
+          filters: [],
+        },
+      ],
+      { maxRetryAttempts: 1 },
+    );
+    await until(() => d.onFailure().length === 1 && d.isIdle());
+    expect(sizes[0]).toBe(4);
+    expect(sizes).toContain(1);
+    expect(d.onFailure()[0].records.map((x) => x.dynamodb!.NewImage!.sk.S)).toEqual(['V#3']);
+  });
+
+  it('resumes after its checkpoint when started again', async () => {
+    const { name, streamArn } = await table();
+    const checkpointPath = join(mkdtempSync(join(tmpdir(), 'segwatch-c-')), 'checkpoints.json');
+    const first = recorder();
+    const d1 = await driver(streamArn, [{ name: 'reconcile', handler: first.handler, filters: [] }], { checkpointPath });
+    await putFiling(name, 1);
+    await until(() => first.calls.flat().length === 1 && d1.isIdle());
+    await d1.stop();
+    await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'FIRM#f#DAY#d1' }, sk: { S: 'V#1' } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '2' } } }));
+    const second = recorder();
+    const d2 = await driver(streamArn, [{ name: 'reconcile', handler: second.handler, filters: [] }], { checkpointPath });
+    await until(() => second.calls.flat().length >= 1 && d2.isIdle());
+    expect(second.calls).toEqual([['V#1']]);
+  });
+});
