@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { FORMS, STATEMENT_KEYS, type StatementKey } from './forms';
 import { str, usd, type Decimal } from './money';
 import type { FilingType } from './model';
-import type { Reconciliation, StatementResult } from './reconcile';
+import { nextBusinessDay, type Reconciliation, type StatementResult } from './reconcile';
 
 export type AlertKind = 'deficiency' | 'below-target' | 'excess-drop' | 'late-filing' | 'reconciliation-errors' | 'rejected' | 'resolved';
 export type AlertSeverity = 'critical' | 'warning' | 'info';
@@ -146,7 +146,7 @@ export function alertsForVersion(v: VersionRef, rec: Reconciliation, previousDay
       detail: late.message,
     });
   }
-  if (previousDay) {
+  if (previousDay && isPreviousBusinessDay(previousDay.endDate, v.endDate)) {
     for (const key of STATEMENT_KEYS) {
       const now = rec.statements[key]?.excess;
       const before = previousDay.statements[key]?.excess;
@@ -170,6 +170,16 @@ export function alertsForVersion(v: VersionRef, rec: Reconciliation, previousDay
     }
   }
   return out;
+}
+
+/**
+ * The 25% rule compares with the previous business day. Holidays are not known here, so one
+ * skipped business day (a holiday) still counts as "previous"; a longer gap does not.
+ */
+export function isPreviousBusinessDay(previous: string, current: string): boolean {
+  if (previous >= current) return false;
+  const next = nextBusinessDay(previous);
+  return next === current || nextBusinessDay(next) === current;
 }
 
 /** Notices that an amendment cured the shortfalls the previously effective version had. */
