@@ -85,7 +85,7 @@ async function cmdCheck(args: string[], out: NodeJS.WritableStream, err: NodeJS.
     const outcome = await readFilingFile(file);
     if (!outcome.ok) {
       code = 2;
-      if (!values.json) err.write(`segwatch: ${file}: ${outcome.error.message}\n`);
+      err.write(`segwatch: ${file}: ${outcome.error.message}\n`);
     } else if (hasProblems(outcome.analysis.reconciliation) && code === 0) {
       code = 1;
     }
