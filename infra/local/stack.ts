@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -118,6 +118,8 @@ export class LocalStack {
   private lastRecord = new Map<string, RealS3EventRecord>();
   private started = false;
   private readonly log: (line: string) => void;
+  /** Set false to lose S3's notifications (tests: an object whose event never came, or was dead-lettered). */
+  deliverS3Events = true;
 
   constructor(private readonly options: LocalStackOptions = {}) {
     this.tableName = options.tableName ?? TABLE.localName;
@@ -184,7 +186,7 @@ export class LocalStack {
       onLog: this.log,
       onRecord: (r) => {
         this.lastRecord.set(decodeS3EventKey(r.s3.object.key), r);
-        this.queue.send(s3QueueBody(r));
+        if (this.deliverS3Events) this.queue.send(s3QueueBody(r));
       },
     });
     this.s3 = await this.localS3.start();
@@ -260,21 +262,50 @@ export class LocalStack {
     const path = join(dirname(this.paths.streamFailures), 'redrive.json');
     const requests = readJson<OnFailureRecord[]>(path, []);
     if (requests.length === 0) return;
+    const n = await this.replayStreamFailures(requests);
+    writeJsonAtomic(path, []);
+    this.log(`redrive: ${n} stream record(s) put back in front of their function`);
+  }
+
+  /**
+   * Replay stream records a function gave up on: touch each pending alert (notify) or set each
+   * filing version back to pending (reconcile), so a MODIFY passes the function's filter again.
+   * Returns how many items were touched (an alert sent since, for one, is left alone).
+   */
+  async replayStreamFailures(failures: OnFailureRecord[]): Promise<number> {
     const now = new Date().toISOString();
     let n = 0;
-    for (const f of requests)
+    for (const f of failures)
       for (const r of f.records) {
         const img = r.dynamodb?.NewImage;
         const pk = img?.pk?.S;
         const sk = img?.sk?.S;
         if (!pk || !sk) continue;
         if (f.consumer === 'notify') n += (await this.store.touchAlert(pk, sk, now)) ? 1 : 0;
-        else if (f.consumer === 'reconcile' && img.firmId?.S && img.endDate?.S && img.versionKey?.S)
-          n += (await this.store.setVersionState(img.firmId.S, img.endDate.S, img.versionKey.S, 'pending')) ? 1 : 0;
+        else if (f.consumer === 'reconcile') n += (await this.touchVersion(pk, sk, now)) ? 1 : 0;
       }
-    writeJsonAtomic(path, []);
     this.streams.noteActivity();
-    this.log(`redrive: ${n} stream record(s) put back in front of their function`);
+    return n;
+  }
+
+  /** A filing version back to pending with a changed attribute (a no-op update writes no stream record). */
+  private async touchVersion(pk: string, sk: string, at: string): Promise<boolean> {
+    try {
+      await this.ddb!.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: pk }, sk: { S: sk } },
+          UpdateExpression: 'SET #s = :pending, redrivenAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND #t = :filing',
+          ExpressionAttributeNames: { '#s': 'state', '#t': 'type' },
+          ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':at': { S: at }, ':filing': { S: 'filing' } },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
   }
 
   // ---- using it ----------------------------------------------------------------------------
