@@ -5,7 +5,7 @@
  * The table design, stream filters, environment names and pipeline tuning come from
  * shared/table.ts, which the local stack (infra/local) uses as well.
  */
-import { type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -192,7 +192,15 @@ export class SegwatchStack extends Stack {
         },
       }),
     );
-    if (alertEmail !== undefined) this.topic.addSubscription(new EmailSubscription(alertEmail));
+    if (alertEmail !== undefined) {
+      // Retained: a later deploy that forgets -c alertEmail must not silently unsubscribe anyone.
+      this.topic.addSubscription(new EmailSubscription(alertEmail)).applyRemovalPolicy(RemovalPolicy.RETAIN);
+    } else {
+      Annotations.of(this).addWarningV2(
+        'segwatch:noAlertEmail',
+        `No ${ALERT_EMAIL_CONTEXT} given: the alert topic gets no email subscription from this deploy (deploy with -c ${ALERT_EMAIL_CONTEXT}=<address>).`,
+      );
+    }
 
     // ---- Functions ----------------------------------------------------------------------------
     this.parseFn = new SegwatchFunction(this, 'Parse', {

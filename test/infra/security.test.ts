@@ -4,6 +4,7 @@
  * account id or email address in source-generated templates.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { INCOMING_PREFIX } from '../../shared/table';
 import { acknowledgements } from '../../infra/stack';
@@ -247,7 +248,11 @@ describe('no secrets or personal data in the template', () => {
       Endpoint: 'risk-desk@example.com',
       TopicArn: { Ref: logicalId(withEmail.stack, withEmail.stack.topic) },
     });
+    // Kept if a later deploy forgets -c alertEmail: nobody is unsubscribed by omission.
+    withEmail.template.hasResource('AWS::SNS::Subscription', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     expect(JSON.stringify(withEmail.json).match(ACCOUNT_ID)).toBeNull();
+    Annotations.fromStack(withEmail.stack).hasNoWarning('*', Match.stringLikeRegexp('alertEmail'));
+    Annotations.fromStack(s.stack).hasWarning('*', Match.stringLikeRegexp('No alertEmail given'));
     // The default synth (beforeAll) has no subscription at all.
     s.template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
