@@ -48,8 +48,8 @@ export function decodeFiling(bytes: Uint8Array, maxBytes = MAX_FILING_BYTES): st
 const TYPE_RE = /\b(INITIAL|AMENDMENT)\b/;
 const END_RE = /End\s*Date\s*:\s*(\d{1,2})\/(\d{1,2})\/(\d{4})/gi;
 const SUBMIT_RE = /Submit\s*Date\s*:\s*(\d{1,2})\/(\d{1,2})\/(\d{4})/gi;
-const FIRM_RE = /Firm\s*Name\s*:[ \t]*(.*?)[ \t]*(?:\*\*|\r|\n|\bForm\s*:|\bSubmit\s*Date\s*:|\bEnd\s*Date\s*:|$)/gi;
-const FORM_RE = /\bForm\s*:[ \t]*(.*?)[ \t]*(?:\*\*|\r|\n|\bSubmit\s*Date\s*:|\bDaily\s+Segregation\b|$)/i;
+const FIRM_RE = /Firm\s*Name\s*:[ \t]*(.*?)[ \t]*(?:\*\*|\r|\n|\bForm\s*:|\bSubmit\s*Date\s*:|\bEnd\s*Date\s*:|\bPage\s+\d+\s+of\s+\d+|$)/gi;
+const FORM_RE = /\bForm\s*:[ \t]*(.*?)[ \t]*(?:\*\*|\r|\n|\bSubmit\s*Date\s*:|\bDaily\s+Segregation\b|\bPage\s+\d+\s+of\s+\d+|$)/i;
 const TITLE_RE = /Daily\s+Segregation\s*-\s*(Secured\s+Amounts|Segregation\s+Statement|Swaps\s+Statement|Sequestration\s+Statement)/gi;
 
 function isoDate(m: RegExpMatchArray | RegExpExecArray, what: string): string {
@@ -229,7 +229,8 @@ function chooseVariant(c: Compiled, key: StatementKey, st: Statement, title: str
 
 function readParts(c: Compiled, text: string, from: number, to: number, partOf: string): UncodedLine[] {
   const defs = c.partCodes.get(partOf)!;
-  const segment = text.slice(from, to).replace(/<[^>]*>/g, ' ');
+  // A PDF page number between the sub-lines is not an amount: `A. Cash 0 Page 3 of 5 B. ...`.
+  const segment = text.slice(from, to).replace(/<[^>]*>/g, ' ').replace(/\bPage\s+\d+\s+of\s+\d+\b/g, ' ');
   const out: UncodedLine[] = [];
   for (const m of segment.matchAll(PART_RE)) {
     const idx = m[1].charCodeAt(0) - 65;

@@ -265,7 +265,7 @@ function pdfLines(rows: Row[], opts: RenderOptions): string[] {
   return out;
 }
 
-/** Run lines together into long lines and put `Page i of n` where pages end (only after a line ending in a cell). */
+/** Run lines together into long lines and put `Page i of n` where pages end (between any two lines). */
 function runTogether(lines: string[], per: number, pageLines: number): string {
   const pages = Math.max(1, Math.ceil(lines.length / pageLines));
   const out: string[] = [];
@@ -275,7 +275,7 @@ function runTogether(lines: string[], per: number, pageLines: number): string {
   lines.forEach((line, i) => {
     current.push(line);
     sincePage++;
-    if (sincePage >= pageLines && page < pages && /\]$/.test(line)) {
+    if (sincePage >= pageLines && page < pages) {
       current.push(`Page ${page} of ${pages}`);
       page++;
       sincePage = 0;

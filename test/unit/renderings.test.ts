@@ -49,6 +49,14 @@ describe.each(SAMPLES)('renderings of $name', (sample) => {
     expect(filingToJson(parseFilingText(text).filing)).toEqual(filingToJson(original));
   });
 
+  it('pdf-text with a page number between any two lines (header, sub-lines 12A-12C) parses back to the same filing', () => {
+    for (const runTogether of [1, 4, 1000]) {
+      const text = render(original, 'pdf-text', { pageLines: 1, runTogether });
+      expect(text).toMatch(/A\. Cash 0 Page \d+ of \d+ B\./);
+      expect(filingToJson(parseFilingText(text).filing)).toEqual(filingToJson(original));
+    }
+  });
+
   it.each(RENDERINGS)('render(parse(sample), %s) with seeded layout choices parses back to the same filing', (rendering) => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const text = render(original, rendering, { seed });
