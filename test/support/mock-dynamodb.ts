@@ -1,0 +1,462 @@
+/**
+ * An in-memory DynamoDB behind the document-client interface (`send(command)` with lib-dynamodb's
+ * Get/Put/Update/Query commands), faithful where the store depends on it:
+ *  - items are marshalled with the same options as shared/adapters/clients.ts (so a JS number,
+ *    a Decimal or an undefined in an item fails here as it would on the wire) and read back with
+ *    wrapNumbers (NumberValue);
+ *  - ConditionExpression / KeyConditionExpression are parsed and evaluated (AND, OR, NOT,
+ *    parentheses, =, <>, <, <=, >, >=, BETWEEN, attribute_exists, attribute_not_exists,
+ *    begins_with), numbers compared as exact decimals, strings by UTF-8 bytes, different types
+ *    never equal; a failed condition throws ConditionalCheckFailedException;
+ *  - UpdateExpression SET with names, values, if_not_exists(path, :v) and `+` / `-`;
+ *  - Query on the table or a GSI (only items carrying both index keys), ascending or descending,
+ *    Limit, ProjectionExpression, and pages of `pageSize` items with LastEvaluatedKey;
+ *  - a NEW_IMAGE stream: one record per write that changed the item (DynamoDB writes no record
+ *    for a write that changes nothing).
+ * Fault injection: `faults` is consulted before every request and may throw (the request is not
+ * applied) or ask for the request to be applied and then throw (a timeout whose write landed).
+ */
+import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+import Decimal from 'decimal.js';
+
+export type Item = Record<string, AttributeValue>;
+
+export interface StreamRecord {
+  eventID: string;
+  eventName: 'INSERT' | 'MODIFY';
+  dynamodb: { Keys: Item; NewImage: Item; SequenceNumber: string; StreamViewType: 'NEW_IMAGE' };
+}
+
+export type RequestKind = 'put' | 'update' | 'get' | 'query';
+
+export interface Request {
+  /** 0-based index among all requests of this kind's class (writes: put + update; reads: get + query). */
+  index: number;
+  kind: RequestKind;
+  write: boolean;
+  pk: string;
+  sk: string;
+  /** A short description: `put V#...`, `update HEAD SET ...`. */
+  describe: string;
+}
+
+/** What a fault hook decides for one request. */
+export type FaultDecision = undefined | { throwBefore: Error } | { throwAfter: Error };
+
+const marshallOptions = { removeUndefinedValues: true, convertEmptyValues: false } as const;
+
+const keyOf = (pk: string, sk: string) => `${pk}\u0000${sk}`;
+
+function sOf(v: AttributeValue | undefined): string {
+  if (!v || v.S === undefined) throw new Error(`key attribute is not a string: ${JSON.stringify(v)}`);
+  return v.S;
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+const clone = (i: Item): Item => JSON.parse(JSON.stringify(i)) as Item;
+
+// ---- expressions -------------------------------------------------------------------------------
+
+type Token = { t: 'id' | 'op' | '(' | ')' | ','; v: string };
+
+function tokenize(src: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i];
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '(' || c === ')' || c === ',') {
+      out.push({ t: c, v: c });
+      i++;
+    } else if ('<>=+-'.includes(c)) {
+      const two = src.slice(i, i + 2);
+      if (two === '<=' || two === '>=' || two === '<>') {
+        out.push({ t: 'op', v: two });
+        i += 2;
+      } else {
+        out.push({ t: 'op', v: c });
+        i++;
+      }
+    } else {
+      const m = /^[#:A-Za-z_][A-Za-z0-9_.#:]*/.exec(src.slice(i));
+      if (!m) throw new Error(`fake DynamoDB: cannot read expression at ${JSON.stringify(src.slice(i))} in ${JSON.stringify(src)}`);
+      out.push({ t: 'id', v: m[0] });
+      i += m[0].length;
+    }
+  }
+  return out;
+}
+
+interface Ctx {
+  names: Record<string, string>;
+  values: Item;
+}
+
+type Operand = { path: string } | { value: string };
+
+class Parser {
+  i = 0;
+  constructor(
+    readonly toks: Token[],
+    readonly ctx: Ctx,
+    readonly src: string,
+  ) {}
+  peek(): Token | undefined {
+    return this.toks[this.i];
+  }
+  take(t?: Token['t'], v?: string): Token {
+    const tok = this.toks[this.i++];
+    if (!tok || (t && tok.t !== t) || (v && tok.v.toUpperCase() !== v)) throw new Error(`fake DynamoDB: unexpected ${JSON.stringify(tok)} in ${JSON.stringify(this.src)}`);
+    return tok;
+  }
+  isWord(w: string): boolean {
+    const t = this.peek();
+    return !!t && t.t === 'id' && t.v.toUpperCase() === w;
+  }
+  operand(): Operand {
+    const tok = this.take('id');
+    if (tok.v.startsWith(':')) {
+      if (!(tok.v in this.ctx.values)) throw new Error(`fake DynamoDB: value ${tok.v} is not defined (${this.src})`);
+      return { value: tok.v };
+    }
+    return { path: this.name(tok.v) };
+  }
+  name(raw: string): string {
+    if (raw.includes('.')) throw new Error(`fake DynamoDB: nested paths are not supported (${raw})`);
+    if (raw.startsWith('#')) {
+      const n = this.ctx.names[raw];
+      if (n === undefined) throw new Error(`fake DynamoDB: name ${raw} is not defined (${this.src})`);
+      return n;
+    }
+    return raw;
+  }
+}
+
+type Cond = (item: Item | undefined) => boolean;
+
+function resolve(o: Operand, item: Item | undefined, ctx: Ctx): AttributeValue | undefined {
+  return 'value' in o ? ctx.values[o.value] : item?.[o.path];
+}
+
+/** -1, 0, 1, or undefined when the two cannot be compared (missing, or different types). */
+function compare(a: AttributeValue | undefined, b: AttributeValue | undefined): number | undefined {
+  if (!a || !b) return undefined;
+  if (a.S !== undefined && b.S !== undefined) return Buffer.compare(Buffer.from(a.S, 'utf8'), Buffer.from(b.S, 'utf8'));
+  if (a.N !== undefined && b.N !== undefined) return new Decimal(a.N).cmp(new Decimal(b.N));
+  if (a.BOOL !== undefined && b.BOOL !== undefined) return a.BOOL === b.BOOL ? 0 : undefined;
+  if (a.NULL !== undefined && b.NULL !== undefined) return 0;
+  return undefined;
+}
+
+function parseCondition(src: string, ctx: Ctx): Cond {
+  const p = new Parser(tokenize(src), ctx, src);
+  const expr = (): Cond => {
+    let left = term();
+    while (p.isWord('OR')) {
+      p.take();
+      const l = left;
+      const r = term();
+      left = (it) => l(it) || r(it);
+    }
+    return left;
+  };
+  const term = (): Cond => {
+    let left = factor();
+    while (p.isWord('AND')) {
+      p.take();
+      const l = left;
+      const r = factor();
+      left = (it) => l(it) && r(it);
+    }
+    return left;
+  };
+  const factor = (): Cond => {
+    if (p.isWord('NOT')) {
+      p.take();
+      const f = factor();
+      return (it) => !f(it);
+    }
+    const t = p.peek();
+    if (t?.t === '(') {
+      p.take('(');
+      const e = expr();
+      p.take(')');
+      return e;
+    }
+    if (t?.t === 'id' && p.toks[p.i + 1]?.t === '(') {
+      const fn = p.take('id').v;
+      p.take('(');
+      if (fn === 'attribute_exists' || fn === 'attribute_not_exists') {
+        const path = p.name(p.take('id').v);
+        p.take(')');
+        return fn === 'attribute_exists' ? (it) => it?.[path] !== undefined : (it) => it?.[path] === undefined;
+      }
+      if (fn === 'begins_with') {
+        const a = p.operand();
+        p.take(',');
+        const b = p.operand();
+        p.take(')');
+        return (it) => {
+          const x = resolve(a, it, ctx);
+          const y = resolve(b, it, ctx);
+          return x?.S !== undefined && y?.S !== undefined && x.S.startsWith(y.S);
+        };
+      }
+      throw new Error(`fake DynamoDB: function ${fn} is not supported (${src})`);
+    }
+    const a = p.operand();
+    if (p.isWord('BETWEEN')) {
+      p.take();
+      const lo = p.operand();
+      p.take('id', 'AND');
+      const hi = p.operand();
+      return (it) => {
+        const x = resolve(a, it, ctx);
+        const c1 = compare(x, resolve(lo, it, ctx));
+        const c2 = compare(x, resolve(hi, it, ctx));
+        return c1 !== undefined && c2 !== undefined && c1 >= 0 && c2 <= 0;
+      };
+    }
+    const op = p.take('op').v;
+    const b = p.operand();
+    return (it) => {
+      const c = compare(resolve(a, it, ctx), resolve(b, it, ctx));
+      if (op === '<>') return c !== 0;
+      if (c === undefined) return false;
+      switch (op) {
+        case '=':
+          return c === 0;
+        case '<':
+          return c < 0;
+        case '<=':
+          return c <= 0;
+        case '>':
+          return c > 0;
+        case '>=':
+          return c >= 0;
+      }
+      throw new Error(`fake DynamoDB: operator ${op} (${src})`);
+    };
+  };
+  const c = expr();
+  if (p.i !== p.toks.length) throw new Error(`fake DynamoDB: trailing tokens in ${JSON.stringify(src)}`);
+  return c;
+}
+
+function applyUpdate(src: string, ctx: Ctx, item: Item): Item {
+  const p = new Parser(tokenize(src), ctx, src);
+  p.take('id', 'SET');
+  const next = clone(item);
+  const value = (): AttributeValue => {
+    const t = p.peek();
+    if (t?.t === 'id' && t.v === 'if_not_exists') {
+      p.take();
+      p.take('(');
+      const path = p.name(p.take('id').v);
+      p.take(',');
+      const dflt = p.operand();
+      p.take(')');
+      return item[path] ?? resolve(dflt, item, ctx)!;
+    }
+    const o = p.operand();
+    const v = resolve(o, item, ctx);
+    if (!v) throw new Error(`fake DynamoDB: ${JSON.stringify(o)} has no value (${src})`);
+    return v;
+  };
+  for (;;) {
+    const path = p.name(p.take('id').v);
+    p.take('op', '=');
+    let v = value();
+    while (p.peek()?.t === 'op' && (p.peek()!.v === '+' || p.peek()!.v === '-')) {
+      const op = p.take().v;
+      const w = value();
+      if (v.N === undefined || w.N === undefined) throw new Error('fake DynamoDB: an operand of + or - is not a number (ValidationException)');
+      v = { N: (op === '+' ? new Decimal(v.N).plus(w.N) : new Decimal(v.N).minus(w.N)).toFixed() };
+    }
+    next[path] = v;
+    if (p.peek()?.t !== ',') break;
+    p.take(',');
+  }
+  if (p.i !== p.toks.length) throw new Error(`fake DynamoDB: unsupported update ${JSON.stringify(src)}`);
+  return next;
+}
+
+// ---- the table ---------------------------------------------------------------------------------
+
+export interface FakeDynamoOptions {
+  /** Items per Query page before LastEvaluatedKey (default 3, so the store's paging is exercised). */
+  pageSize?: number;
+  /** Global secondary indexes: name -> [partition key, sort key]. */
+  indexes?: Record<string, [string, string]>;
+}
+
+export class FakeDynamo {
+  readonly items = new Map<string, Item>();
+  readonly stream: StreamRecord[] = [];
+  /** Every request, in order (faulted ones included). */
+  readonly log: Request[] = [];
+  writes = 0;
+  reads = 0;
+  /** Called before each request; may fail it. */
+  faults?: (r: Request) => FaultDecision;
+  private seq = 0;
+  readonly pageSize: number;
+  readonly indexes: Record<string, [string, string]>;
+
+  constructor(options: FakeDynamoOptions = {}) {
+    this.pageSize = options.pageSize ?? 3;
+    this.indexes = options.indexes ?? { gsi1: ['gsi1pk', 'gsi1sk'], gsi2: ['gsi2pk', 'gsi2sk'] };
+  }
+
+  /** Typed as whatever the caller needs (the Store takes a DynamoDBDocumentClient). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  client(): any {
+    return this;
+  }
+
+  /** Native view of an item (NumberValue for numbers). */
+  get(pk: string, sk: string): Record<string, unknown> | undefined {
+    const i = this.items.get(keyOf(pk, sk));
+    return i ? unmarshall(i, { wrapNumbers: true }) : undefined;
+  }
+
+  all(): Record<string, unknown>[] {
+    return [...this.items.values()].map((i) => unmarshall(i, { wrapNumbers: true }));
+  }
+
+  raw(pk: string, sk: string): Item | undefined {
+    return this.items.get(keyOf(pk, sk));
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async send(command: any): Promise<any> {
+    await Promise.resolve();
+    if (command instanceof PutCommand) return this.put(command.input);
+    if (command instanceof UpdateCommand) return this.update(command.input);
+    if (command instanceof GetCommand) return this.getItem(command.input);
+    if (command instanceof QueryCommand) return this.query(command.input);
+    throw new Error(`fake DynamoDB: ${command?.constructor?.name} is not supported`);
+  }
+
+  private request(kind: RequestKind, pk: string, sk: string, describe: string): FaultDecision {
+    const write = kind === 'put' || kind === 'update';
+    const r: Request = { index: write ? this.writes++ : this.reads++, kind, write, pk, sk, describe };
+    this.log.push(r);
+    return this.faults?.(r);
+  }
+
+  private ctx(input: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, NativeAttributeValue> }): Ctx {
+    return {
+      names: input.ExpressionAttributeNames ?? {},
+      values: input.ExpressionAttributeValues ? marshall(input.ExpressionAttributeValues, marshallOptions) : {},
+    };
+  }
+
+  private emit(old: Item | undefined, next: Item) {
+    if (old && canonical(old) === canonical(next)) return;
+    const seq = String(++this.seq).padStart(21, '0');
+    this.stream.push({
+      eventID: `ev-${seq}`,
+      eventName: old ? 'MODIFY' : 'INSERT',
+      dynamodb: { Keys: { pk: next.pk, sk: next.sk }, NewImage: clone(next), SequenceNumber: seq, StreamViewType: 'NEW_IMAGE' },
+    });
+  }
+
+  private async put(input: PutCommand['input']) {
+    const item = marshall(input.Item as Record<string, NativeAttributeValue>, marshallOptions);
+    const pk = sOf(item.pk);
+    const sk = sOf(item.sk);
+    const decision = this.request('put', pk, sk, `put ${pk} ${sk}${item.type?.S ? ` (${item.type.S})` : ''}`);
+    if (decision && 'throwBefore' in decision) throw decision.throwBefore;
+    const old = this.items.get(keyOf(pk, sk));
+    if (input.ConditionExpression && !parseCondition(input.ConditionExpression, this.ctx(input))(old))
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
+    this.items.set(keyOf(pk, sk), item);
+    this.emit(old, item);
+    if (decision && 'throwAfter' in decision) throw decision.throwAfter;
+    return { $metadata: {} };
+  }
+
+  private async update(input: UpdateCommand['input']) {
+    const key = marshall(input.Key as Record<string, NativeAttributeValue>, marshallOptions);
+    const pk = sOf(key.pk);
+    const sk = sOf(key.sk);
+    const decision = this.request('update', pk, sk, `update ${pk} ${sk} ${input.UpdateExpression}`);
+    if (decision && 'throwBefore' in decision) throw decision.throwBefore;
+    const ctx = this.ctx(input);
+    const old = this.items.get(keyOf(pk, sk));
+    if (input.ConditionExpression && !parseCondition(input.ConditionExpression, ctx)(old))
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
+    const next = applyUpdate(input.UpdateExpression!, ctx, old ?? { pk: key.pk, sk: key.sk });
+    this.items.set(keyOf(pk, sk), next);
+    this.emit(old, next);
+    if (decision && 'throwAfter' in decision) throw decision.throwAfter;
+    return { $metadata: {} };
+  }
+
+  private async getItem(input: GetCommand['input']) {
+    const key = marshall(input.Key as Record<string, NativeAttributeValue>, marshallOptions);
+    const pk = sOf(key.pk);
+    const sk = sOf(key.sk);
+    const decision = this.request('get', pk, sk, `get ${pk} ${sk}`);
+    if (decision && 'throwBefore' in decision) throw decision.throwBefore;
+    const item = this.items.get(keyOf(pk, sk));
+    if (decision && 'throwAfter' in decision) throw decision.throwAfter;
+    return { $metadata: {}, Item: item ? unmarshall(clone(item), { wrapNumbers: true }) : undefined };
+  }
+
+  private async query(input: QueryCommand['input']) {
+    const ctx = this.ctx(input);
+    const [hashKey, rangeKey] = input.IndexName ? this.indexes[input.IndexName] ?? [] : ['pk', 'sk'];
+    if (!hashKey) throw new Error(`fake DynamoDB: no index ${input.IndexName}`);
+    const decision = this.request('query', `${input.IndexName ?? 'table'}`, input.KeyConditionExpression ?? '', `query ${input.IndexName ?? 'table'} ${input.KeyConditionExpression}`);
+    if (decision && 'throwBefore' in decision) throw decision.throwBefore;
+    const cond = parseCondition(input.KeyConditionExpression!, ctx);
+    const tableKey = (i: Item) => keyOf(sOf(i.pk), sOf(i.sk));
+    let rows = [...this.items.values()].filter((i) => i[hashKey] !== undefined && i[rangeKey] !== undefined && cond(i));
+    rows.sort((a, b) => compare(a[rangeKey], b[rangeKey]) || Buffer.compare(Buffer.from(tableKey(a)), Buffer.from(tableKey(b))));
+    if (input.ScanIndexForward === false) rows.reverse();
+    if (input.ExclusiveStartKey) {
+      const start = marshall(input.ExclusiveStartKey as Record<string, NativeAttributeValue>, marshallOptions);
+      const at = rows.findIndex((r) => tableKey(r) === tableKey(start));
+      if (at < 0) throw new Error('fake DynamoDB: ExclusiveStartKey not found');
+      rows = rows.slice(at + 1);
+    }
+    const limit = Math.min(input.Limit ?? Infinity, this.pageSize);
+    const page = rows.slice(0, limit);
+    const more = rows.length > page.length && page.length > 0;
+    const last = page[page.length - 1];
+    const lastKey = more ? { pk: last.pk, sk: last.sk, ...(input.IndexName ? { [hashKey]: last[hashKey], [rangeKey]: last[rangeKey] } : {}) } : undefined;
+    // Limit reached (not a page boundary): DynamoDB still returns LastEvaluatedKey; the store's
+    // Limit: 1 caller reads only the first page.
+    const projected = input.ProjectionExpression
+      ? page.map((i) => {
+          const names = input.ProjectionExpression!.split(',').map((s) => s.trim()).map((s) => (s.startsWith('#') ? input.ExpressionAttributeNames![s] : s));
+          const out: Item = {};
+          for (const n of names) if (i[n] !== undefined) out[n] = i[n];
+          return out;
+        })
+      : page;
+    if (decision && 'throwAfter' in decision) throw decision.throwAfter;
+    return {
+      $metadata: {},
+      Items: projected.map((i) => unmarshall(clone(i), { wrapNumbers: true })),
+      Count: projected.length,
+      LastEvaluatedKey: lastKey ? unmarshall(lastKey, { wrapNumbers: true }) : undefined,
+    };
+  }
+}
