@@ -5,7 +5,7 @@
  * One pass of one regular expression finds every `amount [code]` cell; everything else (header,
  * titles, labels of the few lines whose label matters, uncoded sub-lines) is read around it.
  */
-import { AMOUNT_SOURCE, parseAmount, type Decimal } from './money';
+import { AMOUNT_SOURCE, decimalFromDigits, MAX_AMOUNT_DIGITS, parseAmount, type Decimal } from './money';
 import { FORMS, STATEMENT_KEYS, type FormSet, type StatementKey, type Variant } from './forms';
 import type { Filing, FilingType, Statement, UncodedLine } from './model';
 
@@ -102,11 +102,45 @@ interface Header {
   form: string;
 }
 
+/**
+ * Every match of `re` (case-insensitive, global) in `text`. Fast path: find the literal `anchor`
+ * with indexOf and try the sticky form of the pattern starting `back` characters before it; the
+ * full case-insensitive scan runs only when the literal never occurs (e.g. "END DATE").
+ */
+function matchesAt(text: string, anchor: string, back: number, sticky: RegExp, re: RegExp): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  let from = 0;
+  let seen = false;
+  for (let p = text.indexOf(anchor, from); p !== -1; p = text.indexOf(anchor, from)) {
+    seen = true;
+    for (let b = Math.max(0, p - back); b <= p; b++) {
+      sticky.lastIndex = b;
+      const m = sticky.exec(text);
+      if (m) {
+        out.push(m);
+        break;
+      }
+    }
+    from = p + anchor.length;
+  }
+  if (seen) return out;
+  re.lastIndex = 0;
+  return [...text.matchAll(re)];
+}
+
+const sticky = (re: RegExp) => new RegExp(re.source, 'iy');
+const END_Y = sticky(END_RE);
+const SUBMIT_Y = sticky(SUBMIT_RE);
+const FIRM_Y = sticky(FIRM_RE);
+const TITLE_Y = sticky(TITLE_RE);
+
 function parseHeader(text: string, hasCells: boolean): Header {
   const typeM = TYPE_RE.exec(text);
-  const ends = [...text.matchAll(END_RE)].map((m) => isoDate(m, 'End Date'));
-  const submits = [...text.matchAll(SUBMIT_RE)].map((m) => isoDate(m, 'Submit Date'));
-  const firms = [...text.matchAll(FIRM_RE)].map((m) => cleanText(m[1])).filter((s) => s.length > 0);
+  const ends = matchesAt(text, 'Date', 6, END_Y, END_RE).map((m) => isoDate(m, 'End Date'));
+  const submits = matchesAt(text, 'Date', 9, SUBMIT_Y, SUBMIT_RE).map((m) => isoDate(m, 'Submit Date'));
+  const firms = matchesAt(text, 'Name', 8, FIRM_Y, FIRM_RE)
+    .map((m) => cleanText(m[1]))
+    .filter((s) => s.length > 0);
   const missing: string[] = [];
   if (!typeM) missing.push('filing type (INITIAL or AMENDMENT)');
   if (ends.length === 0) missing.push('End Date');
@@ -131,8 +165,6 @@ function parseHeader(text: string, hasCells: boolean): Header {
 
 // ---- cells -----------------------------------------------------------------------------------
 
-/** `amount [code]`, with markup or whitespace between; or a bare `[code]` whose amount is unreadable. */
-const CELL_RE = new RegExp(String.raw`(?<![\w.,])(?:(${AMOUNT_SOURCE})(?:\s|</?[A-Za-z]+>)*)?\[(\d{4})\]`, 'g');
 const PART_RE = new RegExp(String.raw`(?<=^|\s)([A-Z])\.\s+(.*?)\s+(${AMOUNT_SOURCE})\s*(?=[A-Z]\.\s|$)`, 'gs');
 
 export interface Cell {
@@ -177,7 +209,8 @@ interface Compiled {
   forms: FormSet;
   labelCodes: Set<string>;
   partCodes: Map<string, { id: string; label: string }[]>;
-  labelWords: Map<string, Set<string>>;
+  /** Per variant id: the words of each label-deciding line's label. */
+  labelWords: Map<string, Map<string, Set<string>>>;
 }
 
 const compiledCache = new WeakMap<FormSet, Compiled>();
@@ -185,13 +218,17 @@ function compiled(forms: FormSet): Compiled {
   let c = compiledCache.get(forms);
   if (!c) {
     const partCodes = new Map<string, { id: string; label: string }[]>();
-    const labelWords = new Map<string, Set<string>>();
-    for (const v of forms.variants)
+    const labelWords = new Map<string, Map<string, Set<string>>>();
+    const deciding = labelCodes(forms);
+    for (const v of forms.variants) {
+      const m = new Map<string, Set<string>>();
       for (const l of v.lines) {
         if (l.parts) partCodes.set(l.code, l.parts);
-        labelWords.set(`${v.id}:${l.code}`, words(l.label));
+        if (deciding.has(l.code)) m.set(l.code, words(l.label));
       }
-    c = { forms, labelCodes: labelCodes(forms), partCodes, labelWords };
+      labelWords.set(v.id, m);
+    }
+    c = { forms, labelCodes: deciding, partCodes, labelWords };
     compiledCache.set(forms, c);
   }
   return c;
@@ -205,20 +242,28 @@ function cleanLabel(raw: string): string {
 
 function chooseVariant(c: Compiled, key: StatementKey, st: Statement, title: string | undefined): Variant {
   const variants = c.forms.statements[key].variants;
-  const found = Object.keys(st.lines);
-  const titleWords = title ? title.toLowerCase().replace(/\s+/g, ' ') : undefined;
+  if (variants.length === 1) return variants[0];
+  const foundCount = Object.keys(st.lines).length;
+  const labelled: [string, Set<string>][] = [];
+  for (const code of Object.keys(st.labels)) labelled.push([code, words(st.labels[code])]);
+  const titleText = title ? title.toLowerCase().replace(/\s+/g, ' ') : undefined;
   let best = variants[0];
   let bestScore = -Infinity;
   for (const v of variants) {
-    let score = 0;
-    for (const code of found) score += v.byCode.has(code) ? 10 : -10;
-    for (const l of v.lines) if (!(l.code in st.lines) && !l.optional) score -= 10;
-    for (const code of found) {
-      const label = st.labels[code];
-      const w = label !== undefined ? c.labelWords.get(`${v.id}:${code}`) : undefined;
-      if (w) score += 3 * similarity(words(label), w);
+    // Lines of the variant that are there, lines filed that it does not have, required lines missing.
+    let present = 0;
+    let missing = 0;
+    for (const l of v.lines) {
+      if (st.lines[l.code] !== undefined) present++;
+      else if (!l.optional) missing++;
     }
-    if (titleWords && v.titles.some((t) => t.toLowerCase() === titleWords)) score += 1;
+    let score = 10 * present - 10 * (foundCount - present) - 10 * missing;
+    const vw = c.labelWords.get(v.id)!;
+    for (const [code, w] of labelled) {
+      const lw = vw.get(code);
+      if (lw) score += 3 * similarity(w, lw);
+    }
+    if (titleText && v.titles.some((t) => t.toLowerCase() === titleText)) score += 1;
     if (score > bestScore) {
       best = v;
       bestScore = score;
@@ -247,12 +292,101 @@ export interface ParseResult {
   unreadable: string[];
 }
 
-/** Scan every `amount [code]` cell of a text. Exposed for the benchmark's and tests' use. */
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isWs = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0;
+const isWordish = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 44;
+
+/** Skip whitespace and simple tags (`<u>`, `</b>`) backwards from j; returns the new j. */
+function skipBack(t: string, j: number): number {
+  for (;;) {
+    while (j >= 0 && isWs(t.charCodeAt(j))) j--;
+    if (j >= 1 && t.charCodeAt(j) === 62 /* > */) {
+      let k = j - 1;
+      while (k >= 0 && k > j - 12) {
+        const c = t.charCodeAt(k);
+        if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) k--;
+        else break;
+      }
+      if (k < j - 1 && k >= 0) {
+        if (t.charCodeAt(k) === 47 /* / */) k--;
+        if (k >= 0 && t.charCodeAt(k) === 60 /* < */) {
+          j = k - 1;
+          continue;
+        }
+      }
+    }
+    return j;
+  }
+}
+
+/**
+ * Read the amount that ends at t[j] backwards. Returns [startIndex, digits, negative] or null.
+ * Grammar (as AMOUNT_SOURCE): -?( \(\s*N\s*\) | N ), N = \d{1,3}(,\s?\d{3})+ | \d+
+ */
+function readBack(t: string, j: number): { start: number; digits: string; negative: boolean } | null {
+  let paren = false;
+  if (j >= 0 && t.charCodeAt(j) === 41 /* ) */) {
+    paren = true;
+    j--;
+    while (j >= 0 && isWs(t.charCodeAt(j))) j--;
+  }
+  const groups: string[] = [];
+  for (;;) {
+    const end = j + 1;
+    while (j >= 0 && isDigit(t.charCodeAt(j))) j--;
+    const len = end - (j + 1);
+    if (len === 0) return null;
+    groups.push(t.slice(j + 1, end));
+    // separator ", " or ","?
+    let k = j;
+    if (k >= 1 && t.charCodeAt(k) === 32 && t.charCodeAt(k - 1) === 44) k--;
+    if (k >= 0 && t.charCodeAt(k) === 44 && k >= 1 && isDigit(t.charCodeAt(k - 1))) {
+      if (len !== 3) return null;
+      j = k - 1;
+      continue;
+    }
+    if (groups.length > 1 && len > 3) return null;
+    break;
+  }
+  if (paren) {
+    while (j >= 0 && isWs(t.charCodeAt(j))) j--;
+    if (j < 0 || t.charCodeAt(j) !== 40 /* ( */) return null;
+    j--;
+  }
+  let negative = paren;
+  if (j >= 0 && t.charCodeAt(j) === 45 /* - */) {
+    negative = !negative;
+    j--;
+  }
+  if (j >= 0 && isWordish(t.charCodeAt(j))) return null;
+  const digits = groups.length === 1 ? groups[0] : groups.reverse().join('');
+  return { start: j + 1, digits, negative };
+}
+
+/** The code finder; the benchmark's bare scan uses the same source. */
+export const CODE_RE = /\[(\d{4})\]/g;
+
+/**
+ * Scan every `amount [code]` cell of a text: one pass of a literal-led regular expression finds
+ * each `[dddd]`, and the amount is read backwards from it (over whitespace and `<u>`-style tags),
+ * to the grammar of AMOUNT_SOURCE: `-?( \(N\) | N )`, N = `\d{1,3}(,\s?\d{3})+` or `\d+`, not
+ * glued to a word, a dot or a comma. A code with no readable amount gets `amount: null`.
+ */
 export function scanCells(text: string): Cell[] {
   const cells: Cell[] = [];
-  CELL_RE.lastIndex = 0;
-  for (let m = CELL_RE.exec(text); m !== null; m = CELL_RE.exec(text)) {
-    cells.push({ code: m[2], amount: m[1] === undefined ? null : parseAmount(m[1]), start: m.index, end: CELL_RE.lastIndex });
+  CODE_RE.lastIndex = 0;
+  let floor = 0;
+  for (let m = CODE_RE.exec(text); m !== null; m = CODE_RE.exec(text)) {
+    const j = skipBack(text, m.index - 1);
+    const a = j >= floor ? readBack(text, j) : null;
+    let amount: Decimal | null = null;
+    let start = m.index;
+    if (a && a.start >= floor && a.digits.length <= MAX_AMOUNT_DIGITS) {
+      amount = decimalFromDigits(a.digits, a.negative);
+      start = a.start;
+    }
+    cells.push({ code: m[1], amount, start, end: CODE_RE.lastIndex });
+    floor = CODE_RE.lastIndex;
   }
   return cells;
 }
@@ -263,13 +397,13 @@ export function scanCells(text: string): Cell[] {
  */
 export function parseFilingText(text: string, options: ParserOptions = {}): ParseResult {
   const c = compiled(options.forms ?? FORMS);
-  if (text.trim().length === 0) throw new FilingError('empty', 'the file is empty');
+  if (!/\S/.test(text)) throw new FilingError('empty', 'the file is empty');
   const cells = scanCells(text);
   const header = parseHeader(text, cells.length > 0);
   if (cells.length === 0) throw new FilingError('truncated', 'the filing has a header but no statement amounts (truncated?)');
 
   const titles: { key: StatementKey; title: string; at: number }[] = [];
-  for (const m of text.matchAll(TITLE_RE)) {
+  for (const m of matchesAt(text, 'Daily', 0, TITLE_Y, TITLE_RE)) {
     const kind = m[1].toLowerCase().replace(/\s+/g, ' ');
     const key: StatementKey = kind === 'secured amounts' ? 'secured' : kind === 'segregation statement' ? 'segregation' : 'clearedSwaps';
     titles.push({ key, title: `Daily Segregation - ${m[1].replace(/\s+/g, ' ')}`, at: m.index });
