@@ -101,7 +101,7 @@ describe('changing any one amount of a consistent filing', () => {
           expect(errors.find((e) => e.ruleId === 'SW113')).toMatchObject({ line: target.code, expected: parts.toFixed(), actual: st.lines[target.code].toFixed() });
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 });
