@@ -76,6 +76,11 @@ export async function ingestS3Record(deps: IngestDeps, record: S3EventRecord): P
     filing,
     unreadable,
   });
+  // Not created: the version was stored before, by another object holding the same filing (a
+  // duplicate), or by this very object on an earlier attempt that failed after the put (a retry,
+  // or a concurrent delivery of the same event): not a duplicate.
+  const earlier = created ? undefined : (await deps.store.getVersion(filing.firmId, filing.endDate, versionKey))?.source;
+  const duplicate = !created && !(earlier?.bucket === bucket && earlier.key === key && earlier.objectId === objectId);
   await deps.store.putObjectRecord({
     bucket,
     key,
@@ -86,7 +91,7 @@ export async function ingestS3Record(deps: IngestDeps, record: S3EventRecord): P
     firmId: filing.firmId,
     endDate: filing.endDate,
     versionKey,
-    duplicate: !created,
+    duplicate,
   });
-  return { status: 'stored', key, firmId: filing.firmId, endDate: filing.endDate, versionKey, duplicate: !created };
+  return { status: 'stored', key, firmId: filing.firmId, endDate: filing.endDate, versionKey, duplicate };
 }

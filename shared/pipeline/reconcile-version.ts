@@ -49,7 +49,23 @@ export async function reconcileVersion(deps: ReconcileDeps, v: VersionItem): Pro
   await store.putResult({ firmId: v.firmId, endDate: v.endDate, versionKey: v.versionKey, statements, findings: rec.findings, errorCount, alertIds: alerts.map((a) => a.id), reconciledAt: at });
 
   if (effective) {
-    const { previous } = await store.advanceHead({
+    // Everything that depends on the version effective before this one (marking it superseded,
+    // the notices that this one cures its shortfalls) is done while the head still points at it,
+    // and the head moves last: a retry after a failure at any step sees the same head and repeats
+    // the same idempotent writes. (Moving the head first lost both on a retry: the head already
+    // pointed here, so there was no previous version to supersede or resolve.)
+    const current = await store.getHead(v.firmId, v.endDate);
+    if (current && current.effective < v.versionKey) {
+      await store.markSuperseded(v.firmId, v.endDate, current.effective, v.versionKey);
+      const prevResult = await store.getResult(v.firmId, v.endDate, current.effective);
+      if (prevResult && prevResult.alertIds.length) {
+        const ids = new Set(prevResult.alertIds);
+        const prevAlerts = (await store.listAlerts(v.firmId, v.endDate)).filter((a) => ids.has(a.id));
+        alerts.push(...resolvedAlerts(ref, prevAlerts, alerts));
+      }
+    }
+    for (const a of alerts) await store.putAlert(a, at, v.endDate);
+    await store.advanceHead({
       firmId: v.firmId,
       firmName: v.firmName,
       endDate: v.endDate,
@@ -60,16 +76,6 @@ export async function reconcileVersion(deps: ReconcileDeps, v: VersionItem): Pro
       statements,
       updatedAt: at,
     });
-    if (previous && previous.effective < v.versionKey) {
-      await store.markSuperseded(v.firmId, v.endDate, previous.effective, v.versionKey);
-      const prevResult = await store.getResult(v.firmId, v.endDate, previous.effective);
-      if (prevResult && prevResult.alertIds.length) {
-        const ids = new Set(prevResult.alertIds);
-        const prevAlerts = (await store.listAlerts(v.firmId, v.endDate)).filter((a) => ids.has(a.id));
-        alerts.push(...resolvedAlerts(ref, prevAlerts, alerts));
-      }
-    }
-    for (const a of alerts) await store.putAlert(a, at, v.endDate);
   } else {
     await store.markSuperseded(v.firmId, v.endDate, v.versionKey, effectiveKey);
   }
