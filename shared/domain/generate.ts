@@ -18,23 +18,16 @@ import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, t
 import type { Filing, FilingType, Statement, UncodedLine } from './model';
 import { firmIdOf } from './parser';
 import { nextBusinessDay } from './reconcile';
-import { RENDERINGS, render, type Rendering } from './render';
+import { mulberry32, RENDERINGS, render, type Rendering } from './render';
 
 /** A source of random integers, inclusive bounds, |bounds| < 2^31. */
 export interface Rng {
   int(min: number, max: number): number;
 }
 
-/** mulberry32: small, fast, good enough for test data. */
+/** A seeded Rng (mulberry32): the same seed, the same filings. */
 export function seededRng(seed: number): Rng {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { int: (min, max) => min + Math.floor(next() * (max - min + 1)) };
 }
 

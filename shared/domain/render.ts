@@ -173,16 +173,21 @@ function layout(f: Filing, opts: RenderOptions, pick: Picker): { key: StatementK
 
 type Picker = <T>(choices: readonly T[], fallback: T) => T;
 
-function picker(seed: number | undefined): Picker {
-  if (seed === undefined) return (_c, fallback) => fallback;
+/** mulberry32: a small, fast seeded PRNG, uniform in [0, 1). Also drives generate.ts. */
+export function mulberry32(seed: number): () => number {
   let s = seed >>> 0;
-  const next = () => {
+  return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+function picker(seed: number | undefined): Picker {
+  if (seed === undefined) return (_c, fallback) => fallback;
+  const next = mulberry32(seed);
   return (choices) => choices[Math.floor(next() * choices.length)];
 }
 
