@@ -1,16 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { STREAM_FILTERS } from '../../shared/table';
 import { ensureTable } from '../../infra/local/table';
 import { StreamDriver, type StreamDriverOptions, type StreamHandler } from '../../infra/local/streams';
-import { uniqueName } from '../support/local-stack';
+import { dynamodbEndpoint, uniqueName } from '../support/local-stack';
 
-const config = () => ({ endpoint: inject('dynamodbEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const config = () => ({ endpoint: dynamodbEndpoint(), region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 let ddb: DynamoDBClient;
 let streams: DynamoDBStreamsClient;
 const drivers: StreamDriver[] = [];

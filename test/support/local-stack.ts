@@ -10,9 +10,16 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
+/** The test run's DynamoDB Local (test/support/global-setup.ts). */
+export function dynamodbEndpoint(): string {
+  const endpoint = inject('dynamodbEndpoint');
+  if (!endpoint) throw new Error('no DynamoDB Local in this run: test/support/global-setup.ts starts it only when test/integration files are selected');
+  return endpoint;
+}
+
 export async function startTestStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   return LocalStack.start({
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    dynamodbEndpoint: dynamodbEndpoint(),
     tableName: uniqueName('segwatch-test'),
     bucket: uniqueName('filings').toLowerCase(),
     queue: { failedVisibilityMs: 50, ...options.queue },
