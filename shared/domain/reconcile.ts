@@ -162,9 +162,16 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, add: Ad
     const actual = lines[l.code];
     if (actual === undefined) continue;
     if (l.sum) {
-      const items = l.sum.map((t) => value(t.code));
-      if (items.some((x) => x === undefined)) continue;
-      const expected = sum(l.sum.map((t, i) => (t.weight < 0 ? items[i]!.negated() : items[i]!)));
+      let expected: Decimal | undefined = ZERO;
+      for (const t of l.sum) {
+        const x = value(t.code);
+        if (x === undefined) {
+          expected = undefined;
+          break;
+        }
+        expected = t.weight < 0 ? expected.minus(x) : expected.plus(x);
+      }
+      if (expected === undefined) continue;
       if (!expected.eq(actual))
         err('sum', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${termsText(l)} = ${fmt(expected)} (off by ${fmt(actual.minus(expected))})`);
     } else if (l.greaterOf) {
@@ -175,7 +182,7 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, add: Ad
         err('greater-of', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but the ${termsText(l)} is ${fmt(expected)}`);
     }
   }
-  for (const l of variant.lines) {
+  for (const l of variant.crossChecks) {
     const actual = lines[l.code];
     if (actual === undefined) continue;
     if (l.equals) {

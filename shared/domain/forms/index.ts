@@ -43,6 +43,8 @@ export interface Variant {
   byCode: ReadonlyMap<string, LineDef>;
   /** Derived lines in an order where every item comes before the line that uses it. */
   evaluationOrder: LineDef[];
+  /** Lines with a cross-page `equals` or uncoded `parts` to check. */
+  crossChecks: LineDef[];
   roles: Roles;
 }
 
@@ -147,6 +149,7 @@ export function compileForms(input: FormSetInput): FormSet {
       lines,
       byCode,
       evaluationOrder: order,
+      crossChecks: lines.filter((l) => l.equals !== undefined || l.parts !== undefined),
       roles: v.roles,
     };
     variantById.set(v.id, variant);
