@@ -45,6 +45,20 @@ describe('generated filings', () => {
   });
 });
 
+describe('generator options', () => {
+  it('force variants, leave statements out, file late', () => {
+    const [f] = generateFilings(1, 3, { variants: { secured: 'secured-summary' }, omit: ['clearedSwaps'], late: true });
+    expect(f.statements.secured!.variant).toBe('secured-summary');
+    expect(f.statements.clearedSwaps).toBeUndefined();
+    const ids = reconcile(f).findings.filter((x) => x.severity !== 'info').map((x) => x.ruleId);
+    expect(ids.sort()).toEqual(['SW101', 'SW130']);
+  });
+
+  it('refuse a below-target alert on a variant without a management target', () => {
+    expect(() => generateFilings(1, 3, { variants: { segregation: 'segregation-2013' }, alerts: { segregation: 'below-target' } })).toThrow(/management target/);
+  });
+});
+
 type Target = { key: StatementKey; code: string; part?: number };
 
 /** Lines whose identity uses `code` (sum items, greater-of items, the line an `equals` line repeats). */
