@@ -313,6 +313,8 @@ export class FakeDynamo {
   reads = 0;
   /** Called before each request; may fail it. */
   faults?: (r: Request) => FaultDecision;
+  /** Awaited before each request: random latency, so concurrent callers interleave differently. */
+  jitter?: () => Promise<void>;
   private seq = 0;
   readonly pageSize: number;
   readonly indexes: Record<string, [string, string]>;
@@ -344,7 +346,7 @@ export class FakeDynamo {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async send(command: any): Promise<any> {
-    await Promise.resolve();
+    await (this.jitter ? this.jitter() : Promise.resolve());
     if (command instanceof PutCommand) return this.put(command.input);
     if (command instanceof UpdateCommand) return this.update(command.input);
     if (command instanceof GetCommand) return this.getItem(command.input);

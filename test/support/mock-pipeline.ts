@@ -84,6 +84,7 @@ export class World {
     const now = () => new Date(Date.UTC(2014, 10, 7, 13, 0, 0) + 1000 * this.tick++);
     this.s3Mock.on(GetObjectCommand).callsFake(async (input: { Bucket: string; Key: string }) => {
       const n = this.s3Calls++;
+      await this.jitterS3?.();
       const bytes = this.objects.get(`${input.Bucket}/${input.Key}`);
       if (!bytes) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
       const fault = this.s3Faults?.(n);
@@ -115,6 +116,18 @@ export class World {
     this.reconcileDeps = { store: this.store, now };
     this.notifyDeps = { store: this.store, publisher: new SnsPublisher(this.sns, TOPIC), now };
   }
+
+  /** Random latency (0-3 event-loop turns, seeded) before every DynamoDB request and GetObject. */
+  withJitter(seed: number): this {
+    const rnd = prng(seed);
+    const turns = async () => {
+      for (let n = Math.floor(rnd() * 4); n > 0; n--) await new Promise((r) => setImmediate(r));
+    };
+    this.dynamo.jitter = turns;
+    this.jitterS3 = turns;
+    return this;
+  }
+  private jitterS3?: () => Promise<void>;
 
   /** Upload a file to `incoming/<name>`; returns the S3 event record S3 would send for it. */
   upload(name: string, content: string | Uint8Array, spec: Partial<S3RecordSpec> = {}): S3EventRecord {
