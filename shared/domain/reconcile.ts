@@ -206,7 +206,10 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, add: Ad
   const required = lines[roles.required] ?? null;
   const funds = lines[roles.funds] ?? null;
   const filedExcess = lines[roles.excess];
-  const excess = filedExcess ?? (required && funds ? funds.minus(required) : null);
+  const computedExcess = required && funds ? funds.minus(required) : null;
+  // A filed excess that disagrees with funds - required is an error (SW110); for the alert the
+  // lower of the two counts, so a wrong excess line can never hide a shortfall.
+  const excess = filedExcess && computedExcess ? (computedExcess.lt(filedExcess) ? computedExcess : filedExcess) : (filedExcess ?? computedExcess);
   const target = roles.target ? (lines[roles.target] ?? null) : null;
 
   let status: StatementStatus = errors > 0 ? 'error' : 'ok';
