@@ -50,7 +50,10 @@ export async function ingestS3Record(deps: IngestDeps, record: S3EventRecord): P
     return reject('too-large', `the file is ${declared} bytes, over the ${deps.maxBytes}-byte limit`, declared);
 
   const read = await deps.objects.read(bucket, key, deps.maxBytes, record.s3.object.versionId);
-  if (!read.ok) return reject('too-large', `the file is over the ${deps.maxBytes}-byte limit (${read.tooLarge}+ bytes read)`, read.tooLarge);
+  if (!read.ok) {
+    if ('gone' in read) return reject('gone', 'the object was deleted before it could be read', declared ?? 0);
+    return reject('too-large', `the file is over the ${deps.maxBytes}-byte limit (${read.tooLarge}+ bytes read)`, read.tooLarge);
+  }
 
   let parsed: ParseResult;
   try {
