@@ -232,6 +232,8 @@ export function rejectedAlert(source: SourceRef, objectId: string, code: string,
 export function ascii(s: string): string {
   return s
     .normalize('NFKD')
+    // Drop the accents NFKD splits off ("é" -> "e" + U+0301); as spaces they read "Socie te Ge ne rale".
+    .replace(/\p{M}/gu, '')
     .replace(/[^\x20-\x7e]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
