@@ -294,7 +294,10 @@ export interface ParseResult {
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isWs = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0;
-const isWordish = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 44;
+// Any non-ASCII character other than a space glued to an amount makes it unreadable: a look-alike
+// digit or comma ("2,563,5\uff159,677", "559\u066c677") must not leave its ASCII tail read as the amount.
+const isWordish = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 44 || (c > 127 && !/\s/.test(String.fromCharCode(c)));
 
 /** Skip whitespace and simple tags (`<u>`, `</b>`) backwards from j; returns the new j. */
 function skipBack(t: string, j: number): number {
