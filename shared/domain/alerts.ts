@@ -310,10 +310,16 @@ export function alertBody(a: AlertRecord, result?: StatementResult): string {
   lines.push(`Rule: ${ALERT_RULE[a.kind]}`);
   if (a.detail) {
     lines.push('');
-    lines.push(ascii(a.detail).length === a.detail.length ? a.detail : a.detail.split('\n').map(ascii).join('\n'));
+    // Line by line: a control character has the length of the space ascii() turns it into, so a
+    // length comparison of the whole text let "a\u0007b" through raw.
+    lines.push(a.detail.split('\n').map((l) => (/^[\x20-\x7e]*$/.test(l) ? l : ascii(l))).join('\n'));
   }
   lines.push('');
-  lines.push(`Filing object: s3://${a.source.bucket}/${a.source.key}`);
+  // The key as uploaded, but with control, line-separator and direction characters escaped (\u0007):
+  // an S3 key may hold any of them, and raw they would break or disguise the email.
+  // eslint-disable-next-line no-control-regex
+  const key = a.source.key.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  lines.push(`Filing object: s3://${a.source.bucket}/${key}`);
   lines.push(`Alert id: ${a.id}`);
   return lines.join('\n');
 }
