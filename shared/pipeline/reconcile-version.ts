@@ -49,20 +49,24 @@ export async function reconcileVersion(deps: ReconcileDeps, v: VersionItem): Pro
   await store.putResult({ firmId: v.firmId, endDate: v.endDate, versionKey: v.versionKey, statements, findings: rec.findings, errorCount, alertIds: alerts.map((a) => a.id), reconciledAt: at });
 
   if (effective) {
-    // Everything that depends on the version effective before this one (marking it superseded,
-    // the notices that this one cures its shortfalls) is done while the head still points at it,
-    // and the head moves last: a retry after a failure at any step sees the same head and repeats
-    // the same idempotent writes. (Moving the head first lost both on a retry: the head already
-    // pointed here, so there was no previous version to supersede or resolve.)
+    // Everything that depends on the versions this one replaces (marking them superseded, the
+    // notices that this one cures their shortfalls) is done while the head still points at the
+    // old one, and the head moves last: a retry after a failure at any step sees the same head
+    // and repeats the same idempotent writes. (Moving the head first lost both on a retry: the
+    // head already pointed here, so there was nothing left to supersede or resolve.)
+    // Replaced: the current effective version, and any later one that never became the head (it
+    // may have put its alerts in the outbox while it was the latest, then failed before moving the
+    // head, and been overtaken by this version before its retry).
     const current = await store.getHead(v.firmId, v.endDate);
-    if (current && current.effective < v.versionKey) {
-      await store.markSuperseded(v.firmId, v.endDate, current.effective, v.versionKey);
-      const prevResult = await store.getResult(v.firmId, v.endDate, current.effective);
-      if (prevResult && prevResult.alertIds.length) {
-        const ids = new Set(prevResult.alertIds);
-        const prevAlerts = (await store.listAlerts(v.firmId, v.endDate)).filter((a) => ids.has(a.id));
-        alerts.push(...resolvedAlerts(ref, prevAlerts, alerts));
-      }
+    const replaced = versionKeys.filter((k) => k < v.versionKey && (!current || k >= current.effective));
+    const replacedAlertIds = new Set<string>();
+    for (const k of replaced) {
+      await store.markSuperseded(v.firmId, v.endDate, k, v.versionKey);
+      for (const id of (await store.getResult(v.firmId, v.endDate, k))?.alertIds ?? []) replacedAlertIds.add(id);
+    }
+    if (replacedAlertIds.size) {
+      const prevAlerts = (await store.listAlerts(v.firmId, v.endDate)).filter((a) => replacedAlertIds.has(a.id));
+      alerts.push(...resolvedAlerts(ref, prevAlerts, alerts));
     }
     for (const a of alerts) await store.putAlert(a, at, v.endDate);
     await store.advanceHead({

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { World } from '../support/mock-pipeline';
-import { checkScenario, FAULT_KINDS, failOnce, isMarkSent, runScenario } from './support';
+import { AMENDMENT_CURED, checkScenario, FAULT_KINDS, failOnce, INITIAL_SHORT, isMarkSent, runScenario } from './support';
 
 const tally = { injected: 0, survived: 0, duplicatesInWindow: 0 };
 
@@ -134,4 +134,40 @@ describe('SNS: each Publish failed once', async () => {
     tally.survived++;
     tally.duplicatesInWindow++;
   });
+});
+
+describe('DynamoDB: each write of the initial\'s reconcile failed once, and its cure arriving before the retry', async () => {
+  // The retry then finds the initial no longer effective. Whatever it had done before failing,
+  // the end state is consistent: either nothing was raised for it, or its deficiency went out and
+  // the amendment's `resolved` notice did too.
+  const clean = new World();
+  await clean.deliver(clean.upload('i.txt', INITIAL_SHORT));
+  const ingestWrites = clean.dynamo.writes;
+  await clean.drain();
+  const reconcileWrites = clean.dynamo.log.filter((r) => r.write && r.index >= ingestWrites && !isMarkSent(r) && r.pk.startsWith('FIRM#'));
+
+  for (const kind of ['throttling', 'timeout-applied'] as const) {
+    it.each(reconcileWrites.map((r) => [r.index, r.describe.slice(0, 80)] as const))(`${kind}: write %i (%s)`, async (index) => {
+      const w = new World();
+      const f = failOnce((r) => r.write, index, kind);
+      w.dynamo.faults = f.hook;
+      await w.deliver(w.upload('i.txt', INITIAL_SHORT));
+      const drained = await w.drainUntilFailure();
+      tally.injected++;
+      expect(f.fired()).toBe(true);
+      // A failure of the initial's reconcile leaves it at the head of the shard (a failure of a
+      // notify leaves its alert record there).
+      expect(drained).toBe(false);
+      await w.run(w.upload('a.txt', AMENDMENT_CURED));
+      const [i, a] = ['INITIAL', 'AMENDMENT'].map((t) => w.itemsOfType('filing').find((x) => x.filingType === t)!);
+      expect(w.itemsOfType('head')[0].effective).toBe(a.versionKey);
+      expect(i).toMatchObject({ superseded: true, supersededBy: a.versionKey, state: 'done' });
+      const kinds = w.itemsOfType('alert').map((x) => x.kind).sort();
+      expect([[], ['deficiency', 'resolved']]).toContainEqual(kinds);
+      expect(w.itemsOfType('alert').every((x) => x.state === 'sent')).toBe(true);
+      for (const [, n] of w.publishCounts()) expect(n).toBe(1);
+      expect(w.published).toHaveLength(kinds.length);
+      tally.survived++;
+    });
+  }
 });

@@ -147,6 +147,36 @@ describe('failures are reported per record', () => {
     expect(table.all().filter((i) => i.pk === 'FIRM#alpha-fcm-llc#DAY#2014-11-06' && i.type === 'alert')).toHaveLength(1);
   });
 
+  it('an initial that failed between putting its alert and moving the head, overtaken by its amendment before the retry: the cure notice still goes out', async () => {
+    // The initial's deficiency is in the outbox (notify sends it whatever happens next), so the
+    // amendment that replaces it must send the `resolved` notice even though the head never
+    // pointed at the initial.
+    const initial = await parsed('i.txt', makeFiling({ firmName: FIRM, swapsCashCut: 400_000_000n }));
+    let alertPut = false;
+    let failed = false;
+    table.faults = (r) => {
+      if (r.kind === 'put' && r.sk.startsWith('A#')) alertPut = true;
+      else if (alertPut && !failed && r.write) {
+        failed = true;
+        return { throwBefore: new InternalServerError({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }) };
+      }
+      return undefined;
+    };
+    const r1 = streamRecord('INSERT', initial);
+    expect(await reconcile(streamEvent(r1), ctx)).toEqual({ batchItemFailures: [{ itemIdentifier: r1.dynamodb!.SequenceNumber }] });
+    expect(failed).toBe(true);
+    expect(table.all().filter((i) => i.type === 'alert').map((i) => i.kind)).toEqual(['deficiency']);
+    expect(table.get(PK, 'HEAD')).toBeUndefined();
+    // The amendment arrives before the stream retries; the retry batch holds both, in order.
+    const amendment = await parsed('a.txt', makeFiling({ firmName: FIRM, filingType: 'AMENDMENT' }));
+    const r2 = streamRecord('INSERT', amendment);
+    expect(await reconcile(streamEvent(r1, r2), ctx)).toEqual({ batchItemFailures: [] });
+    const alerts = table.all().filter((i) => i.type === 'alert');
+    expect(alerts.map((i) => i.kind).sort()).toEqual(['deficiency', 'resolved']);
+    expect(table.get(PK, 'HEAD')?.effective).toBe(amendment.versionKey.S);
+    expect(table.get(PK, `V#${initial.versionKey.S}`)).toMatchObject({ superseded: true, supersededBy: amendment.versionKey.S, state: 'done' });
+  });
+
   it('a version image that does not validate (an amount that is not a number) fails only that record', async () => {
     const good = await parsed('b.txt', makeFiling({ firmName: FIRM }));
     const broken = structuredClone(good);

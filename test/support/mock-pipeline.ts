@@ -173,6 +173,23 @@ export class World {
     }
   }
 
+  /**
+   * Feed stream records until one fails, which stays at the head of the shard (the next drain
+   * retries it first, after whatever else happened meanwhile). True when the stream was drained.
+   */
+  async drainUntilFailure(): Promise<boolean> {
+    while (this.cursor < this.dynamo.stream.length) {
+      try {
+        await this.handle(this.dynamo.stream[this.cursor]);
+      } catch {
+        this.failures.stream++;
+        return false;
+      }
+      this.cursor++;
+    }
+    return true;
+  }
+
   /** Deliver each record (SQS) then drain the stream. */
   async run(...records: S3EventRecord[]): Promise<IngestOutcome[]> {
     const out: IngestOutcome[] = [];
