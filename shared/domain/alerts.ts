@@ -260,8 +260,10 @@ export function alertSubject(a: AlertRecord): string {
   const tail = (() => {
     switch (a.kind) {
       case 'deficiency':
+        // The figure that matters first: how far customer funds are below zero.
+        return `${statementName(a.statement)} ${a.endDate} short ${a.excess ? usd(a.excess.negated()) : ''}`;
       case 'below-target':
-        return `${statementName(a.statement)} ${a.endDate} short ${a.shortfall ? usd(a.shortfall) : ''}`;
+        return `${statementName(a.statement)} ${a.endDate} ${a.shortfall ? usd(a.shortfall) : ''} under target`;
       case 'excess-drop':
         return `${statementName(a.statement)} ${a.endDate} excess down ${a.shortfall ? usd(a.shortfall) : ''}`;
       case 'late-filing':

@@ -221,7 +221,7 @@ describe('arrival order', () => {
     const deficiency = alerts.find((a) => a.kind === 'deficiency')!;
     expect(resolved.shortfall?.toFixed()).toBe(deficiency.shortfall?.toFixed());
     expect(w.published.map((p) => p.input.Subject)).toEqual([
-      `[DEFICIENCY] ${FIRM} cleared swaps ${DAY} short $370,266,464`,
+      `[DEFICIENCY] ${FIRM} cleared swaps ${DAY} short $162,191,464`,
       `[RESOLVED] ${FIRM} cleared swaps ${DAY} shortfall cured by amendment`,
     ]);
   });

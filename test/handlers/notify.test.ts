@@ -64,7 +64,7 @@ describe('a pending alert', () => {
     expect(snsMock).toHaveReceivedCommandOnce(PublishCommand);
     const [p] = publishes();
     expect(p.TopicArn).toBe(TOPIC_ARN);
-    expect(p.Subject).toBe(`[DEFICIENCY] ${FIRM} cleared swaps 2014-11-06 short $370,266,464`);
+    expect(p.Subject).toBe(`[DEFICIENCY] ${FIRM} cleared swaps 2014-11-06 short $162,191,464`);
     expect(p.Subject!.length).toBeLessThanOrEqual(100);
     expect(p.Subject).toMatch(/^[\x20-\x7e]+$/);
     const body = p.Message!;
@@ -105,9 +105,9 @@ describe('a pending alert', () => {
     await notify(streamEvent(streamRecord('INSERT', image)), ctx);
     const [p] = publishes();
     expect(p.Subject!.length).toBeLessThanOrEqual(100);
-    expect(p.Subject).toMatch(/^\[BELOW TARGET\] Societe Generale Futures & Options Tres/);
+    expect(p.Subject).toMatch(/^\[BELOW TARGET\] Societe Generale Futures & Options/);
     expect(p.Message).toContain(`Firm:        Societe Generale Futures & Options Tres Longue Denomination Sociale`);
-    expect(p.Subject).toMatch(/\.\.\. cleared swaps 2014-11-06 short \$70,266,464$/);
+    expect(p.Subject).toMatch(/\.\.\. cleared swaps 2014-11-06 \$70,266,464 under target$/);
     expect(p.Subject).toMatch(/^[\x20-\x7e]+$/);
     expect(p.Message).toContain('Excess:      $137,808,536');
   });
