@@ -105,7 +105,7 @@ describe('a pending alert', () => {
     await notify(streamEvent(streamRecord('INSERT', image)), ctx);
     const [p] = publishes();
     expect(p.Subject!.length).toBeLessThanOrEqual(100);
-    expect(p.Subject).toMatch(/^\[BELOW TARGET\] Societe Generale Futures & Options/);
+    expect(p.Subject).toMatch(/^\[BELOW TARGET\] Societe Generale Futures & Opt/);
     expect(p.Message).toContain(`Firm:        Societe Generale Futures & Options Tres Longue Denomination Sociale`);
     expect(p.Subject).toMatch(/\.\.\. cleared swaps 2014-11-06 \$70,266,464 under target$/);
     expect(p.Subject).toMatch(/^[\x20-\x7e]+$/);
