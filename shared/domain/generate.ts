@@ -285,7 +285,8 @@ export function generateFiling(rng: Rng, opts: GenerateOptions = {}): Filing {
   const statements: Filing['statements'] = {};
   for (const key of STATEMENT_KEYS) if (!opts.omit?.includes(key)) statements[key] = generateStatement(rng, forms, key, opts);
   return {
-    filingType: pick(rng, ['INITIAL', 'AMENDMENT'] as FilingType[]),
+    // Only an initial filing can be late (an amendment has no deadline).
+    filingType: opts.late ? 'INITIAL' : pick(rng, ['INITIAL', 'AMENDMENT'] as FilingType[]),
     endDate,
     submitDate,
     firmName,

@@ -98,8 +98,9 @@ export function reconcile(filing: Filing, options: ReconcileOptions = {}): Recon
   if (filing.submitDate < filing.endDate) {
     add('submit-before-end', null, null, null, null, `Submit Date ${filing.submitDate} is before End Date ${filing.endDate}`);
   } else {
+    // Only the initial filing has a deadline; an amendment is by nature filed later.
     const due = nextBusinessDay(filing.endDate);
-    if (filing.submitDate > due)
+    if (filing.filingType === 'INITIAL' && filing.submitDate > due)
       add('late-filing', null, null, null, null, `submitted ${filing.submitDate}, after ${due}, the business day after End Date ${filing.endDate} (due by noon): late`);
   }
   for (const u of filing.unknownCodes) {

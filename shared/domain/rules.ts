@@ -22,7 +22,7 @@ const defs = [
   { id: 'SW113', name: 'uncoded-total', severity: 'error', description: 'A total of uncoded sub-lines (Cleared Swaps 8715 = 12A + 12B + 12C) does not add up.' },
   { id: 'SW120', name: 'deficiency', severity: 'error', description: 'Excess (deficiency) is below zero: under-segregated (17 CFR 1.12(h)); immediate notice to the CFTC and the DSRO.' },
   { id: 'SW121', name: 'below-target', severity: 'warning', description: 'Excess is below the management target (17 CFR 1.12(j)); immediate notice.' },
-  { id: 'SW130', name: 'late-filing', severity: 'warning', description: 'Submitted after the next business day after the end date (17 CFR 1.32(d); NFA late fee).' },
+  { id: 'SW130', name: 'late-filing', severity: 'warning', description: 'An initial filing submitted after the next business day after the end date (17 CFR 1.32(d); NFA late fee). Amendments are not late.' },
   { id: 'SW131', name: 'submit-before-end', severity: 'error', description: 'The submit date is before the end date.' },
   { id: 'SW140', name: 'unknown-code', severity: 'info', description: 'A bracketed code that no statement definition knows, or that the matched variant does not have; kept as filed.' },
   { id: 'SW141', name: 'code-order', severity: 'info', description: 'Which code order the Segregation Statement uses for lines 11B, 11C and 12 (2013 or 2014), told apart by label.' },
