@@ -317,10 +317,20 @@ function isConditionFailure(e: unknown): boolean {
   return e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
-/** Consumed write capacity, summed over every write this store made (for the benchmark). */
+/** Consumed capacity, summed over every request this store made (for the benchmark). */
 export interface CapacityMeter {
   writeUnits: number;
+  /** Read units of gets and queries, when the meter has this field. */
+  readUnits?: number;
+  /** Conditional writes that failed their condition: AWS bills each one write unit, but reports none. */
+  conditionFailures?: number;
 }
+
+/** Env var of the benchmark's opt-in: `1` gives every Store made without a meter (the handlers' own) `processMeter`. */
+export const CAPACITY_METER_ENV = 'SEGWATCH_CAPACITY_METER';
+/** The process-wide meter of that opt-in. */
+export const processMeter: Required<CapacityMeter> = { writeUnits: 0, readUnits: 0, conditionFailures: 0 };
+const defaultMeter = (): CapacityMeter | undefined => (process.env[CAPACITY_METER_ENV] === '1' ? processMeter : undefined);
 
 // ---- the store -------------------------------------------------------------------------------
 
@@ -328,11 +338,19 @@ export class Store {
   constructor(
     readonly doc: DynamoDBDocumentClient,
     readonly table: string,
-    readonly meter?: CapacityMeter,
+    readonly meter: CapacityMeter | undefined = defaultMeter(),
   ) {}
 
   private count(out: { ConsumedCapacity?: { CapacityUnits?: number } }) {
     if (this.meter && out.ConsumedCapacity?.CapacityUnits) this.meter.writeUnits += out.ConsumedCapacity.CapacityUnits;
+  }
+
+  private countRead(out: { ConsumedCapacity?: { CapacityUnits?: number } }) {
+    if (this.meter?.readUnits !== undefined && out.ConsumedCapacity?.CapacityUnits) this.meter.readUnits += out.ConsumedCapacity.CapacityUnits;
+  }
+
+  private conditionFailed() {
+    if (this.meter?.conditionFailures !== undefined) this.meter.conditionFailures++;
   }
 
   /** Put unless the key exists; true when written. */
@@ -344,7 +362,10 @@ export class Store {
       this.count(out);
       return true;
     } catch (e) {
-      if (isConditionFailure(e)) return false;
+      if (isConditionFailure(e)) {
+        this.conditionFailed();
+        return false;
+      }
       throw e;
     }
   }
@@ -355,13 +376,17 @@ export class Store {
       this.count(out);
       return true;
     } catch (e) {
-      if (isConditionFailure(e)) return false;
+      if (isConditionFailure(e)) {
+        this.conditionFailed();
+        return false;
+      }
       throw e;
     }
   }
 
   private async get(pk: string, sk: string, consistent = false): Promise<Record<string, unknown> | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: consistent }));
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: consistent, ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined }));
+    this.countRead(out);
     return out.Item;
   }
 
@@ -369,7 +394,8 @@ export class Store {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey: start }));
+      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey: start, ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined }));
+      this.countRead(out);
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start);
@@ -543,8 +569,10 @@ export class Store {
         ExpressionAttributeValues: { ':f': keys.firm(firmId), ':d': keys.day(endDate) },
         ScanIndexForward: false,
         Limit: 1,
+        ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined,
       }),
     );
+    this.countRead(out);
     return out.Items?.[0] ? headFromItem(out.Items[0]) : undefined;
   }
 

@@ -1,0 +1,239 @@
+/**
+ * `segwatch bench [--json]` (npm run bench): parse throughput, bundle sizes and cold init, local
+ * end-to-end latency and burst throughput, DynamoDB capacity and dollars per million filings.
+ * Progress goes to stderr; stdout gets the table, or with --json only one JSON object.
+ *
+ * Options: --filings N (parse corpus, default 10000), --rounds N (default 7), --runs N (cold init
+ * runs, default 5), --latency N (default 50), --burst N (default 1000), --warmup N (filings pushed
+ * through the local stack before e2e measures anything, default 100), --only parse,bundles,e2e.
+ */
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runBundlesBench, FUNCTIONS, type BundlesResult } from './bundles';
+import { estimateCost, PRICES, priceTableMarkdown, type Cost } from './cost';
+import { runE2eBench, type E2eResult } from './e2e';
+import { makeCorpus, round, runParseBench, type ParseBenchResult } from './parse-bench';
+
+type Out = NodeJS.WritableStream;
+
+export const SECTIONS = ['parse', 'bundles', 'e2e'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** What the bench aims for (the tests time nothing; the bench reports pass or fail). */
+export const TARGETS = {
+  parseFilingsPerSec: 20_000,
+  ratioToScan: 4,
+  coldInitMs: 150,
+  p95AlertMs: 1000,
+  burstFilingsPerSec: 50,
+  writeUnitsPerFiling: 10,
+} as const;
+
+export interface BenchResults {
+  parse?: ParseBenchResult;
+  bundles?: BundlesResult;
+  e2e?: E2eResult;
+  machine: Machine;
+}
+
+export interface Machine {
+  node: string;
+  cpus: number;
+  cpuModel: string;
+  /** os.loadavg() (1, 5, 15 minutes) when each section started and when the bench ended. */
+  load: Record<string, number[]>;
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  value: number | null;
+  pass: boolean | null;
+}
+
+export function targetChecks(r: BenchResults): TargetCheck[] {
+  const t = TARGETS;
+  const check = (name: string, target: string, value: number | null | undefined, ok: (v: number) => boolean): TargetCheck => ({
+    name,
+    target,
+    value: value ?? null,
+    pass: value === undefined || value === null ? null : ok(value),
+  });
+  return [
+    check('parse.filingsPerSec', `>= ${t.parseFilingsPerSec}`, r.parse?.filingsPerSec, (v) => v >= t.parseFilingsPerSec),
+    check('parse.ratioToScan', `<= ${t.ratioToScan}`, r.parse?.ratioToScan, (v) => v <= t.ratioToScan),
+    ...FUNCTIONS.map((f) => check(`bundles.${f}.coldInitMs`, `< ${t.coldInitMs}`, r.bundles?.functions[f].coldInitMs, (v) => v < t.coldInitMs)),
+    check('e2e.p95AlertMs', `< ${t.p95AlertMs}`, r.e2e?.p95AlertMs, (v) => v < t.p95AlertMs),
+    check('e2e.burst.filingsPerSec', `>= ${t.burstFilingsPerSec}`, r.e2e?.burst.filingsPerSec, (v) => v >= t.burstFilingsPerSec),
+    check('cost.writeUnitsPerFiling', `<= ${t.writeUnitsPerFiling}`, r.e2e ? estimateCost(r.e2e.usage).writeUnitsPerFiling : undefined, (v) => v <= t.writeUnitsPerFiling),
+  ];
+}
+
+/**
+ * The --json object: exactly the agreed keys under parse, bundles, e2e and cost (null where a
+ * section did not run), plus targets, machine and details beside them.
+ */
+export function benchJson(r: BenchResults) {
+  const cost: Cost | undefined = r.e2e ? estimateCost(r.e2e.usage) : undefined;
+  const p = r.parse;
+  const e = r.e2e;
+  return {
+    parse: {
+      filings: p?.filings ?? null,
+      filingsPerSec: p?.filingsPerSec ?? null,
+      mbPerSec: p?.mbPerSec ?? null,
+      ratioToScan: p?.ratioToScan ?? null,
+    },
+    bundles: Object.fromEntries(
+      FUNCTIONS.map((f) => [f, { bytes: r.bundles?.functions[f].bytes ?? null, coldInitMs: r.bundles?.functions[f].coldInitMs ?? null }]),
+    ) as Record<(typeof FUNCTIONS)[number], { bytes: number | null; coldInitMs: number | null }>,
+    e2e: {
+      p50ResultMs: e?.p50ResultMs ?? null,
+      p95ResultMs: e?.p95ResultMs ?? null,
+      p50AlertMs: e?.p50AlertMs ?? null,
+      p95AlertMs: e?.p95AlertMs ?? null,
+      burst: { filings: e?.burst.filings ?? null, wallMs: e?.burst.wallMs ?? null, filingsPerSec: e?.burst.filingsPerSec ?? null },
+    },
+    cost: {
+      writeUnitsPerFiling: cost?.writeUnitsPerFiling ?? null,
+      dollarsPerMillionFilings: cost?.dollarsPerMillionFilings ?? null,
+    },
+    targets: targetChecks(r),
+    machine: r.machine,
+    details: {
+      parse: p ?? null,
+      bundles: r.bundles ?? null,
+      e2e: e ? { ...e, usage: e.usage } : null,
+      cost: cost ?? null,
+      prices: PRICES,
+    },
+  };
+}
+
+// ---- the table -------------------------------------------------------------------------------
+
+const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
+const pad = (s: string, w: number) => s.padEnd(w);
+const lpad = (s: string, w: number) => s.padStart(w);
+const verdict = (c: TargetCheck | undefined) => (!c || c.pass === null ? '' : c.pass ? 'PASS' : 'MISS');
+
+export function renderTable(r: BenchResults): string {
+  const checks = new Map(targetChecks(r).map((c) => [c.name, c]));
+  const row = (label: string, value: string, target: string, name?: string) => `  ${pad(label, 26)}${pad(value, 34)}${pad(target, 16)}${verdict(name ? checks.get(name) : undefined)}`;
+  const load = (k: string) => (r.machine.load[k] ? r.machine.load[k].map((x) => x.toFixed(2)).join(' ') : '-');
+  const out: string[] = [];
+  out.push(`segwatch bench: node ${r.machine.node}, ${r.machine.cpus} cpus (${r.machine.cpuModel})`);
+  out.push(`load average (1/5/15 min): ${Object.keys(r.machine.load).map((k) => `${k} ${load(k)}`).join('; ')}`);
+  out.push('');
+  const p = r.parse;
+  if (p) {
+    out.push(`parse + reconcile: one core, in process, ${n0(p.filings)} generated filings (${(p.bytes / 1e6).toFixed(1)} MB; ${Object.keys(p.renderings).length} renderings, ${Object.keys(p.variants).length} variants), median of ${p.roundsMs.parse.length} rounds`);
+    out.push(row('throughput', `${n0(p.filingsPerSec)} filings/s, ${p.mbPerSec} MB/s`, `>= ${n0(TARGETS.parseFilingsPerSec)}/s`, 'parse.filingsPerSec'));
+    out.push(row('per filing', `${p.usPerFiling} us (bare scan ${p.scanUsPerFiling} us)`, ''));
+    out.push(row('ratio to bare [dddd] scan', `${p.ratioToScan} (rounds ${p.roundRatios.min}-${p.roundRatios.max})`, `<= ${TARGETS.ratioToScan}`, 'parse.ratioToScan'));
+    out.push(row('bare scan', `${p.scanMbPerSec} MB/s, ${n0(p.codesFound)} codes`, ''));
+    out.push(row('check', `${p.withErrors} filings with errors, ${n0(p.alerts)} alerts`, ''));
+    out.push('');
+  }
+  const b = r.bundles;
+  if (b) {
+    out.push(`bundles: infra/bundling.ts esbuild settings; cold init = median of ${b.runs} fresh node processes loading the bundle - empty node (${b.emptyNodeMs.median} ms)`);
+    for (const f of FUNCTIONS) {
+      const x = b.functions[f];
+      out.push(row(f, `${lpad(n0(x.bytes), 9)} bytes, init ${x.coldInitMs} ms (no maps ${x.coldInitMsWithoutSourceMaps})`, `< ${TARGETS.coldInitMs} ms`, `bundles.${f}.coldInitMs`));
+    }
+    out.push('');
+  }
+  const e = r.e2e;
+  if (e) {
+    out.push(`e2e on the local stack (segwatch run's machinery, real handlers); ${e.latency.filings} alerting filings one at a time, then a burst`);
+    out.push(row('upload -> stored result', `p50 ${e.p50ResultMs} ms, p95 ${e.p95ResultMs} ms`, ''));
+    out.push(row('upload -> published alert', `p50 ${e.p50AlertMs} ms, p95 ${e.p95AlertMs} ms`, `p95 < ${TARGETS.p95AlertMs} ms`, 'e2e.p95AlertMs'));
+    out.push(row(`burst of ${n0(e.burst.filings)}`, `${n0(e.burst.wallMs)} ms, ${e.burst.filingsPerSec} filings/s`, `>= ${TARGETS.burstFilingsPerSec}/s`, 'e2e.burst.filingsPerSec'));
+    out.push(row('burst check', `${e.burst.stored} stored, ${e.burst.failed} not, ${e.burst.alertsSent} alerts sent`, ''));
+    const cost = estimateCost(e.usage);
+    out.push('');
+    out.push(`cost per filing (burst mix: 1 in 10 filings alerts), AWS us-east-1 list prices, free tiers left out`);
+    out.push(row('DynamoDB write units', `${cost.writeUnitsPerFiling} per filing (${e.writeUnitsPerAlertingFiling} when alerting)`, `<= ${TARGETS.writeUnitsPerFiling}`, 'cost.writeUnitsPerFiling'));
+    out.push(row('dollars per million', `$${cost.dollarsPerMillionFilings.toFixed(2)}`, ''));
+    for (const l of cost.breakdown) out.push(`    ${pad(l.item, 64)}${lpad(String(l.perFiling), 10)} x $${l.unitUsd.toPrecision(4)}/${l.unit}  = $${l.dollarsPerMillionFilings.toFixed(2)} per million`);
+    out.push('');
+    out.push('prices used:');
+    out.push(priceTableMarkdown());
+  }
+  return out.join('\n');
+}
+
+// ---- the command -----------------------------------------------------------------------------
+
+function positiveInt(name: string, raw: string | undefined, dflt: number): number {
+  if (raw === undefined) return dflt;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(raw)}`);
+  return v;
+}
+
+export async function benchCommand(args: string[], out: Out, err: Out): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        json: { type: 'boolean', default: false },
+        filings: { type: 'string' },
+        rounds: { type: 'string' },
+        runs: { type: 'string' },
+        latency: { type: 'string' },
+        burst: { type: 'string' },
+        warmup: { type: 'string' },
+        only: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (e) {
+    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--only parse,bundles,e2e]\n`);
+    return 2;
+  }
+  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, only: Set<Section>;
+  try {
+    filings = positiveInt('filings', values.filings, 10_000);
+    rounds = positiveInt('rounds', values.rounds, 7);
+    runs = positiveInt('runs', values.runs, 5);
+    latency = positiveInt('latency', values.latency, 50);
+    burst = positiveInt('burst', values.burst, 1000);
+    warmup = values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup, 100);
+    const names = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
+    for (const s of names) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${JSON.stringify(s)} (parse, bundles, e2e)`);
+    only = new Set(names as Section[]);
+  } catch (e) {
+    err.write(`segwatch bench: ${(e as Error).message}\n`);
+    return 2;
+  }
+
+  const progress = (line: string) => void err.write(`bench: ${line}\n`);
+  const load = () => loadavg().map((x) => round(x, 2));
+  const machine: Machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', load: {} };
+  const results: BenchResults = { machine };
+
+  if (only.has('parse')) {
+    machine.load.parse = load();
+    progress(`generating ${filings} filings (every variant combination x every rendering)...`);
+    const t = Date.now();
+    const corpus = makeCorpus(filings);
+    progress(`corpus: ${(corpus.bytes / 1e6).toFixed(1)} MB in ${Date.now() - t} ms; timing ${rounds} rounds (+2 warm-up) of bare scan vs parse+reconcile`);
+    results.parse = runParseBench(corpus, { rounds, progress });
+  }
+  if (only.has('bundles')) {
+    machine.load.bundles = load();
+    results.bundles = await runBundlesBench({ runs, progress });
+  }
+  if (only.has('e2e')) {
+    machine.load.e2e = load();
+    results.e2e = await runE2eBench({ latency, burst, warmup, progress, verbose: values.verbose });
+  }
+  machine.load.end = load();
+
+  if (values.json) out.write(`${JSON.stringify(benchJson(results), null, 2)}\n`);
+  else out.write(`${renderTable(results)}\n`);
+  return 0;
+}
