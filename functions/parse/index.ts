@@ -10,6 +10,7 @@ import { documentClient, s3Client } from '../../shared/adapters/clients';
 import { S3ObjectSource } from '../../shared/adapters/objects';
 import { Store } from '../../shared/adapters/store';
 import { incomingPrefix, maxFilingBytes, tableName } from '../../shared/config';
+import { PIPELINE } from '../../shared/table';
 import { isS3TestEvent, S3QueueBodySchema, SqsEventSchema } from '../../shared/events';
 import { ingestS3Record, type IngestDeps } from '../../shared/pipeline/ingest';
 
@@ -23,7 +24,7 @@ const deps: IngestDeps = {
 };
 const processor = new BatchProcessor(EventType.SQS);
 
-async function recordHandler(record: SQSRecord): Promise<void> {
+async function ingestMessage(record: SQSRecord): Promise<void> {
   let body: unknown;
   try {
     body = JSON.parse(record.body);
@@ -36,6 +37,23 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   for (const r of parsed.data.Records) {
     const outcome = await ingestS3Record(deps, r);
     logger.info('object processed', { messageId: record.messageId, ...outcome });
+  }
+}
+
+/** On the last receive before the dead-letter queue, record why, so the DLQ message carries a reason. */
+async function recordHandler(record: SQSRecord): Promise<void> {
+  try {
+    await ingestMessage(record);
+  } catch (e) {
+    const reason = (e as Error)?.message ?? String(e);
+    const receiveCount = Number.parseInt(record.attributes?.ApproximateReceiveCount ?? '1', 10);
+    logger.error('message failed', { messageId: record.messageId, receiveCount, reason });
+    if (receiveCount >= PIPELINE.queueMaxReceiveCount) {
+      await deps.store
+        .putDeadLetterReason({ queue: 'ingest', messageId: record.messageId, receiveCount, reason, body: record.body, at: deps.now().toISOString() })
+        .catch((err: unknown) => logger.error('could not record the dead-letter reason', { messageId: record.messageId, error: String(err) }));
+    }
+    throw e;
   }
 }
 

@@ -596,6 +596,37 @@ export class Store {
     return items.map(headFromItem);
   }
 
+  // dead letters
+
+  /**
+   * Why a queue message is about to be dead-lettered (its last receive failed): the dead-letter
+   * queue keeps the message, this item keeps the reason, keyed by the message id (SQS keeps the id
+   * when it moves a message to the DLQ). Overwritten by a later failure of the same message.
+   */
+  async putDeadLetterReason(r: { queue: string; messageId: string; receiveCount: number; reason: string; body: string; at: string }): Promise<void> {
+    const out = await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: `DLQ#${r.queue}`,
+          sk: r.messageId,
+          type: 'dead-letter',
+          receiveCount: NumberValue.from(String(r.receiveCount)),
+          reason: r.reason.slice(0, 2000),
+          body: r.body.slice(0, 20000),
+          at: r.at,
+        },
+        ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined,
+      }),
+    );
+    this.count(out);
+  }
+
+  async getDeadLetterReason(queue: string, messageId: string): Promise<{ reason: string; receiveCount: number; at: string } | undefined> {
+    const item = await this.get(`DLQ#${queue}`, messageId, true);
+    return item ? { reason: item.reason as string, receiveCount: intOf(item.receiveCount), at: item.at as string } : undefined;
+  }
+
   // alerts
 
   /** Put an alert into the outbox (state pending) unless it is there already. */

@@ -205,6 +205,17 @@ describe('failures are reported per message', () => {
     expect(putOf('object')).toHaveLength(2);
   });
 
+  it('on its last receive before the dead-letter queue, a failing message records why (keyed by its message id)', async () => {
+    const early = { ...sqsMessage('not json at all', 'early'), attributes: { ...sqsMessage('x').attributes, ApproximateReceiveCount: '2' } };
+    const last = { ...sqsMessage('{"Records":[{"eventName":"ObjectCreated:Put"}]}', 'last'), attributes: { ...sqsMessage('x').attributes, ApproximateReceiveCount: '5' } };
+    const out = await handler(sqsEvent(early, last), ctx);
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['early', 'last']);
+    const reasons = table.all().filter((i) => i.type === 'dead-letter');
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatchObject({ pk: 'DLQ#ingest', sk: 'last', body: '{"Records":[{"eventName":"ObjectCreated:Put"}]}' });
+    expect(String(reasons[0].reason)).toMatch(/message last is not an S3 event notification/);
+  });
+
   it('a DynamoDB error on one record fails only that message', async () => {
     const keys = ['incoming/a.txt', 'incoming/b.txt', 'incoming/c.txt'];
     const texts = [SAMPLE_2014, SAMPLE_2013_AMENDMENT, SAMPLE_2014.replaceAll('Firm Name:Citigroup Global Markets Inc.', 'Firm Name:Other FCM LLC')];
