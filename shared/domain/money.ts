@@ -70,6 +70,7 @@ export function sum(values: Iterable<Decimal>): Decimal {
 }
 
 const LOG_BASE = 7;
+const BASE = 1e7;
 
 /**
  * A Decimal from a string of ASCII digits (an amount as read from a filing) and a sign, built
@@ -79,31 +80,112 @@ const LOG_BASE = 7;
  * to that.
  */
 export function decimalFromDigits(digits: string, negative: boolean): Decimal {
-  let i = 0;
-  const n = digits.length;
-  while (i < n - 1 && digits.charCodeAt(i) === 48) i++;
-  let end = n;
-  while (end > i + 1 && digits.charCodeAt(end - 1) === 48) end--;
-  if (n - i > 60) return negative ? new Decimal(digits).negated() : new Decimal(digits);
-  if (end - i === 1 && digits.charCodeAt(i) === 48) return new Decimal(0);
+  return decimalFromText(digits, 0, digits.length, negative);
+}
+
+/**
+ * `decimalFromDigits` of the ASCII digits in `text[from, to)`, every other character (thousands
+ * separators, a stray space) skipped: the parser builds amounts straight from the filing's text,
+ * with no digit string in between. The caller has checked the grammar of the range.
+ */
+export function decimalFromText(text: string, from: number, to: number, negative: boolean): Decimal {
+  // The first and last non-zero digits, and how many digits run from the first to the end.
+  let first = -1;
+  let last = -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    if (first < 0) {
+      if (c === 48) continue;
+      first = i;
+    }
+    n++;
+    if (c !== 48) last = i;
+  }
+  if (first < 0) return new Decimal(0);
+  if (n > 60) {
+    let digits = '';
+    for (let i = first; i < to; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) digits += text[i];
+    }
+    return negative ? new Decimal(digits).negated() : new Decimal(digits);
+  }
   const x = Object.create(Decimal.prototype) as Decimal & { d: number[]; e: number; s: number; constructor: unknown };
   x.constructor = Decimal;
-  const e = n - i - 1;
+  const e = n - 1;
   const words: number[] = [];
   // First word holds (e + 1) % 7 digits (or 7), the rest 7 each, the last padded with zeros.
-  let first = (e + 1) % LOG_BASE || LOG_BASE;
-  let pos = i;
-  while (pos < end) {
-    const take = Math.min(first, end - pos);
-    let w = 0;
-    for (let k = 0; k < take; k++) w = w * 10 + (digits.charCodeAt(pos + k) - 48);
-    for (let k = take; k < first; k++) w *= 10;
+  let cap = (e + 1) % LOG_BASE || LOG_BASE;
+  let w = 0;
+  let taken = 0;
+  for (let i = first; i <= last; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    w = w * 10 + (c - 48);
+    if (++taken === cap) {
+      words.push(w);
+      w = 0;
+      taken = 0;
+      cap = LOG_BASE;
+    }
+  }
+  if (taken > 0) {
+    for (; taken < cap; taken++) w *= 10;
     words.push(w);
-    pos += take;
-    first = LOG_BASE;
   }
   x.d = words;
   x.e = e;
   x.s = negative ? -1 : 1;
   return x;
+}
+
+// ---- exact sums without intermediate Decimals ------------------------------------------------
+
+/** Base-1e7 limbs of an integer, least significant first; limb values stay far below 2^53. */
+const LIMBS = 16;
+const acc = new Float64Array(LIMBS);
+
+/**
+ * Add `sign * x` into `acc` limb by limb. decimal.js keeps x as base-1e7 words `d` (most
+ * significant first), the first word's place being 1e7^floor(e / 7); an integer has no word below
+ * the units. False (nothing added) when x is not an integer that fits LIMBS limbs.
+ */
+function addLimbs(x: Decimal, sign: number, top: { k: number }): boolean {
+  const { d, e } = x as unknown as { d: number[] | null; e: number };
+  if (!d) return false;
+  if (d[0] === 0) return true;
+  if (e < 0) return false;
+  const k = Math.floor(e / LOG_BASE);
+  if (k >= LIMBS - 1 || d.length > k + 1) return false;
+  const s = sign * (x as unknown as { s: number }).s;
+  for (let j = 0; j < d.length; j++) acc[k - j] += s * d[j];
+  if (k > top.k) top.k = k;
+  return true;
+}
+
+const topScratch = { k: 0 };
+
+/**
+ * Whether the sum of `terms` (each negated where `negate[i]`) equals `actual`, decided exactly in
+ * base-1e7 limbs, as decimal.js itself adds, but without a Decimal per partial sum. `null` when a
+ * value is not a (not too long) integer: the caller then computes the sum with decimal.js.
+ * Used by the reconciler, which checks ~85 sums per filing and needs the Decimal sum only when one
+ * is off.
+ */
+export function sumEquals(terms: readonly Decimal[], negate: readonly boolean[], count: number, actual: Decimal): boolean | null {
+  acc.fill(0);
+  const top = topScratch;
+  top.k = 0;
+  for (let i = 0; i < count; i++) if (!addLimbs(terms[i], negate[i] ? -1 : 1, top)) return null;
+  if (!addLimbs(actual, -1, top)) return null;
+  // Zero iff every limb carries out to nothing: each partial value must be a multiple of the base.
+  let carry = 0;
+  for (let i = 0; i <= top.k; i++) {
+    const v = acc[i] + carry;
+    if (v % BASE !== 0) return false;
+    carry = v / BASE;
+  }
+  return carry === 0;
 }

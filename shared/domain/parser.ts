@@ -5,7 +5,7 @@
  * One pass of one regular expression finds every `amount [code]` cell; everything else (header,
  * titles, labels of the few lines whose label matters, uncoded sub-lines) is read around it.
  */
-import { AMOUNT_SOURCE, decimalFromDigits, MAX_AMOUNT_DIGITS, parseAmount, type Decimal } from './money';
+import { AMOUNT_SOURCE, decimalFromText, MAX_AMOUNT_DIGITS, parseAmount, type Decimal } from './money';
 import { FORMS, STATEMENT_KEYS, type FormSet, type StatementKey, type Variant } from './forms';
 import type { Filing, FilingType, Statement, UncodedLine } from './model';
 
@@ -205,12 +205,25 @@ export interface ParserOptions {
   forms?: FormSet;
 }
 
+/** What the parser needs to know about a code the form has, looked up once per cell. */
+interface CodeInfo {
+  key: StatementKey;
+  /** Its label decides the variant. */
+  label: boolean;
+  /** Its uncoded sub-lines (8715's 12A-12C), if any. */
+  parts?: { id: string; label: string }[];
+}
+
 interface Compiled {
   forms: FormSet;
   labelCodes: Set<string>;
   partCodes: Map<string, { id: string; label: string }[]>;
   /** Per variant id: the words of each label-deciding line's label. */
   labelWords: Map<string, Map<string, Set<string>>>;
+  /** Every known code (forms.knownCodes, within a statement's range). */
+  codes: Map<string, CodeInfo>;
+  /** Per variant id: its titles, lower case. */
+  titlesLower: Map<string, string[]>;
 }
 
 const compiledCache = new WeakMap<FormSet, Compiled>();
@@ -228,7 +241,13 @@ function compiled(forms: FormSet): Compiled {
       }
       labelWords.set(v.id, m);
     }
-    c = { forms, labelCodes: deciding, partCodes, labelWords };
+    const codes = new Map<string, CodeInfo>();
+    for (const code of forms.knownCodes) {
+      const key = forms.statementOfCode(code);
+      if (key) codes.set(code, { key, label: deciding.has(code), parts: partCodes.get(code) });
+    }
+    const titlesLower = new Map(forms.variants.map((v) => [v.id, v.titles.map((t) => t.toLowerCase())]));
+    c = { forms, labelCodes: deciding, partCodes, labelWords, codes, titlesLower };
     compiledCache.set(forms, c);
   }
   return c;
@@ -240,10 +259,11 @@ function cleanLabel(raw: string): string {
     .replace(/<[^>]*>/g, ' ').replace(/\*\*|##/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
-function chooseVariant(c: Compiled, key: StatementKey, st: Statement, title: string | undefined): Variant {
+/** `found`: the statement's codes and amounts (what `st.lines` will hold). */
+function chooseVariant(c: Compiled, key: StatementKey, st: Statement, found: Map<string, Decimal>, title: string | undefined): Variant {
   const variants = c.forms.statements[key].variants;
   if (variants.length === 1) return variants[0];
-  const foundCount = Object.keys(st.lines).length;
+  const foundCount = found.size;
   const labelled: [string, Set<string>][] = [];
   for (const code of Object.keys(st.labels)) labelled.push([code, words(st.labels[code])]);
   const titleText = title ? title.toLowerCase().replace(/\s+/g, ' ') : undefined;
@@ -254,7 +274,7 @@ function chooseVariant(c: Compiled, key: StatementKey, st: Statement, title: str
     let present = 0;
     let missing = 0;
     for (const l of v.lines) {
-      if (st.lines[l.code] !== undefined) present++;
+      if (found.has(l.code)) present++;
       else if (!l.optional) missing++;
     }
     let score = 10 * present - 10 * (foundCount - present) - 10 * missing;
@@ -263,7 +283,7 @@ function chooseVariant(c: Compiled, key: StatementKey, st: Statement, title: str
       const lw = vw.get(code);
       if (lw) score += 3 * similarity(w, lw);
     }
-    if (titleText && v.titles.some((t) => t.toLowerCase() === titleText)) score += 1;
+    if (titleText && c.titlesLower.get(v.id)!.includes(titleText)) score += 1;
     if (score > bestScore) {
       best = v;
       bestScore = score;
@@ -322,38 +342,46 @@ function skipBack(t: string, j: number): number {
   }
 }
 
+/** What readBack found: the amount runs from `start`; its digits (and separators) are in [from, to). */
+const rb = { start: 0, from: 0, to: 0, digits: 0, negative: false };
+
 /**
- * Read the amount that ends at t[j] backwards. Returns [startIndex, digits, negative] or null.
+ * Read the amount that ends at t[j] backwards into `rb`; false when there is none.
  * Grammar (as AMOUNT_SOURCE): -?( \(\s*N\s*\) | N ), N = \d{1,3}(,\s?\d{3})+ | \d+
+ * No strings are made: the caller builds the Decimal from the text range (decimalFromText).
  */
-function readBack(t: string, j: number): { start: number; digits: string; negative: boolean } | null {
+function readBack(t: string, j: number): boolean {
   let paren = false;
   if (j >= 0 && t.charCodeAt(j) === 41 /* ) */) {
     paren = true;
     j--;
     while (j >= 0 && isWs(t.charCodeAt(j))) j--;
   }
-  const groups: string[] = [];
+  const to = j + 1;
+  let groups = 0;
+  let digits = 0;
   for (;;) {
     const end = j + 1;
     while (j >= 0 && isDigit(t.charCodeAt(j))) j--;
     const len = end - (j + 1);
-    if (len === 0) return null;
-    groups.push(t.slice(j + 1, end));
+    if (len === 0) return false;
+    groups++;
+    digits += len;
     // separator ", " or ","?
     let k = j;
     if (k >= 1 && t.charCodeAt(k) === 32 && t.charCodeAt(k - 1) === 44) k--;
     if (k >= 0 && t.charCodeAt(k) === 44 && k >= 1 && isDigit(t.charCodeAt(k - 1))) {
-      if (len !== 3) return null;
+      if (len !== 3) return false;
       j = k - 1;
       continue;
     }
-    if (groups.length > 1 && len > 3) return null;
+    if (groups > 1 && len > 3) return false;
     break;
   }
+  const from = j + 1;
   if (paren) {
     while (j >= 0 && isWs(t.charCodeAt(j))) j--;
-    if (j < 0 || t.charCodeAt(j) !== 40 /* ( */) return null;
+    if (j < 0 || t.charCodeAt(j) !== 40 /* ( */) return false;
     j--;
   }
   let negative = paren;
@@ -361,35 +389,56 @@ function readBack(t: string, j: number): { start: number; digits: string; negati
     negative = !negative;
     j--;
   }
-  if (j >= 0 && isWordish(t.charCodeAt(j))) return null;
-  const digits = groups.length === 1 ? groups[0] : groups.reverse().join('');
-  return { start: j + 1, digits, negative };
+  if (j >= 0 && isWordish(t.charCodeAt(j))) return false;
+  rb.start = j + 1;
+  rb.from = from;
+  rb.to = to;
+  rb.digits = digits;
+  rb.negative = negative;
+  return true;
 }
 
 /** The code finder; the benchmark's bare scan uses the same source. */
 export const CODE_RE = /\[(\d{4})\]/g;
 
+/** Code strings by number, made once: a cell's code is never sliced from the text again. */
+const CODE_STRINGS: string[] = [];
+function codeString(n: number): string {
+  return (CODE_STRINGS[n] ??= String(n).padStart(4, '0'));
+}
+
 /**
- * Scan every `amount [code]` cell of a text: one pass of a literal-led regular expression finds
- * each `[dddd]`, and the amount is read backwards from it (over whitespace and `<u>`-style tags),
- * to the grammar of AMOUNT_SOURCE: `-?( \(N\) | N )`, N = `\d{1,3}(,\s?\d{3})+` or `\d+`, not
- * glued to a word, a dot or a comma. A code with no readable amount gets `amount: null`.
+ * Scan every `amount [code]` cell of a text: each `[dddd]` (exactly what CODE_RE matches, found
+ * with indexOf('[') and four digit checks instead of a regular expression), and the amount read
+ * backwards from it (over whitespace and `<u>`-style tags), to the grammar of AMOUNT_SOURCE:
+ * `-?( \(N\) | N )`, N = `\d{1,3}(,\s?\d{3})+` or `\d+`, not glued to a word, a dot or a comma.
+ * A code with no readable amount gets `amount: null`.
  */
 export function scanCells(text: string): Cell[] {
   const cells: Cell[] = [];
-  CODE_RE.lastIndex = 0;
+  const last = text.length - 6;
   let floor = 0;
-  for (let m = CODE_RE.exec(text); m !== null; m = CODE_RE.exec(text)) {
-    const j = skipBack(text, m.index - 1);
-    const a = j >= floor ? readBack(text, j) : null;
-    let amount: Decimal | null = null;
-    let start = m.index;
-    if (a && a.start >= floor && a.digits.length <= MAX_AMOUNT_DIGITS) {
-      amount = decimalFromDigits(a.digits, a.negative);
-      start = a.start;
+  let p = text.indexOf('[');
+  while (p !== -1 && p <= last) {
+    const d1 = text.charCodeAt(p + 1) - 48;
+    const d2 = text.charCodeAt(p + 2) - 48;
+    const d3 = text.charCodeAt(p + 3) - 48;
+    const d4 = text.charCodeAt(p + 4) - 48;
+    if (d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9 || d4 < 0 || d4 > 9 || text.charCodeAt(p + 5) !== 93 /* ] */) {
+      p = text.indexOf('[', p + 1);
+      continue;
     }
-    cells.push({ code: m[1], amount, start, end: CODE_RE.lastIndex });
-    floor = CODE_RE.lastIndex;
+    const end = p + 6;
+    const j = skipBack(text, p - 1);
+    let amount: Decimal | null = null;
+    let start = p;
+    if (j >= floor && readBack(text, j) && rb.start >= floor && rb.digits <= MAX_AMOUNT_DIGITS) {
+      amount = decimalFromText(text, rb.from, rb.to, rb.negative);
+      start = rb.start;
+    }
+    cells.push({ code: codeString(d1 * 1000 + d2 * 100 + d3 * 10 + d4), amount, start, end });
+    floor = end;
+    p = text.indexOf('[', end);
   }
   return cells;
 }
@@ -413,25 +462,31 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
   }
 
   const statements: Filing['statements'] = {};
+  // Amounts collect in a Map per statement and go into `lines` once at the end: a `lines` object
+  // keyed by four-digit codes has dictionary elements, where every lookup and insert is slow.
+  const found: Partial<Record<StatementKey, Map<string, Decimal>>> = {};
   const unknownCodes: Filing['unknownCodes'] = [];
   const unreadable: string[] = [];
   let prevEnd = 0;
   for (const cell of cells) {
-    const key = c.forms.statementOfCode(cell.code);
+    const info = c.codes.get(cell.code);
     if (cell.amount === null) {
       unreadable.push(cell.code);
-    } else if (!key || !c.forms.knownCodes.has(cell.code)) {
+    } else if (!info) {
       unknownCodes.push({ code: cell.code, amount: cell.amount });
     } else {
+      const key = info.key;
       let st = statements[key];
-      if (!st) {
+      let amounts = found[key];
+      if (!st || !amounts) {
         st = statements[key] = { key, title: '', variant: '', lines: {}, labels: {}, uncoded: [], conflicts: [] };
+        amounts = found[key] = new Map();
       }
-      const prior = st.lines[cell.code];
+      const prior = amounts.get(cell.code);
       if (prior === undefined) {
-        st.lines[cell.code] = cell.amount;
-        if (c.labelCodes.has(cell.code)) st.labels[cell.code] = cleanLabel(text.slice(prevEnd, cell.start)).slice(-160);
-        if (c.partCodes.has(cell.code)) st.uncoded.push(...readParts(c, text, prevEnd, cell.start, cell.code));
+        amounts.set(cell.code, cell.amount);
+        if (info.label) st.labels[cell.code] = cleanLabel(text.slice(prevEnd, cell.start)).slice(-160);
+        if (info.parts) st.uncoded.push(...readParts(c, text, prevEnd, cell.start, cell.code));
       } else if (!prior.eq(cell.amount)) {
         const conflict = st.conflicts.find((x) => x.code === cell.code);
         if (conflict) conflict.amounts.push(cell.amount);
@@ -443,9 +498,11 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
 
   for (const key of STATEMENT_KEYS) {
     const st = statements[key];
-    if (!st) continue;
+    const amounts = found[key];
+    if (!st || !amounts) continue;
+    for (const [code, amount] of amounts) st.lines[code] = amount;
     const title = titles.find((t) => t.key === key)?.title;
-    const variant = chooseVariant(c, key, st, title);
+    const variant = chooseVariant(c, key, st, amounts, title);
     st.variant = variant.id;
     st.title = title ?? c.forms.statements[key].name;
   }
