@@ -60,17 +60,35 @@ export class LocalS3 {
     });
   }
 
+  private directory?: string;
+
   async start(): Promise<S3Client> {
     let directory = this.o.directory;
     if (!directory) directory = this.tempDir = mkdtempSync(join(tmpdir(), 'segwatch-s3-'));
     mkdirSync(directory, { recursive: true });
+    this.directory = directory;
     this.createdBucket = !existsSync(join(directory, this.o.bucket));
-    this.server = new S3rver({ address: LOOPBACK, port: this.o.port ?? 0, silent: true, directory, configureBuckets: [{ name: this.o.bucket }] });
+    await this.listen(this.o.port ?? 0);
+    this._client = this.s3Client();
+    return this._client;
+  }
+
+  private async listen(port: number): Promise<void> {
+    this.server = new S3rver({ address: LOOPBACK, port, silent: true, directory: this.directory, configureBuckets: [{ name: this.o.bucket }] });
     this.server.on('event', (event: S3rverEvent) => this.onEvent(event));
     const addr = await this.server.run();
     this.port = addr.port;
-    this._client = this.s3Client();
-    return this._client;
+  }
+
+  /** An S3 outage: stop answering (objects kept), or answer again on the same port. */
+  async setAvailable(available: boolean): Promise<void> {
+    if (!available && this.server) {
+      const server = this.server;
+      this.server = undefined;
+      await server.close();
+    } else if (available && !this.server) {
+      await this.listen(this.port);
+    }
   }
 
   private onEvent(event: S3rverEvent): void {

@@ -320,6 +320,11 @@ export class LocalStack {
     return k;
   }
 
+  /** Simulate an S3 outage (false) and its end (true): s3rver stops answering, objects are kept. */
+  async setS3Available(available: boolean): Promise<void> {
+    await this.localS3.setAvailable(available);
+  }
+
   /** Deliver the last S3 event of `key` to the queue again (S3 may repeat an event). */
   redeliver(key: string): void {
     const r = this.lastRecord.get(key);
@@ -365,7 +370,7 @@ export class LocalStack {
    * its filing version stored, and every alert of it sent; or its message dead-lettered. Returns
    * what happened to each.
    */
-  async waitUntilProcessed(keys: string[], timeoutMs = 60_000): Promise<KeyOutcome[]> {
+  async waitUntilProcessed(keys: string[], timeoutMs = 45_000): Promise<KeyOutcome[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const outcomes = await Promise.all(keys.map((k) => this.outcome(k)));

@@ -123,6 +123,8 @@ interface ShardState {
   closed: boolean;
   buffer: DynamoDBRecord[];
   checkpoint?: string;
+  /** Sequence number of the last record read (buffered or processed). */
+  lastRead?: string;
   /** Time the last empty GetRecords started (for idle detection). */
   emptyPollAt: number;
   attempts: number;
@@ -288,6 +290,42 @@ export class StreamDriver {
     }
   }
 
+  /** An iterator just after the last record read from the shard (or its checkpoint), else at its oldest record. */
+  private async freshIterator(sh: ShardState): Promise<string | undefined> {
+    const last = sh.lastRead ?? sh.checkpoint;
+    const at = last
+      ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: last }
+      : { ShardIteratorType: 'TRIM_HORIZON' as const };
+    return (await this.o.client.send(new GetShardIteratorCommand({ StreamArn: this.o.streamArn, ShardId: sh.shardId, ...at }))).ShardIterator;
+  }
+
+  private async getRecords(sh: ShardState) {
+    try {
+      return await this.o.client.send(new GetRecordsCommand({ ShardIterator: sh.iterator, Limit: 1000 }));
+    } catch (e) {
+      const name = (e as Error).name;
+      if (e instanceof ExpiredIteratorException || name === 'ExpiredIteratorException' || e instanceof TrimmedDataAccessException || name === 'TrimmedDataAccessException') {
+        // Expired: iterators live 15 minutes. Trimmed: DynamoDB Local answers this for an
+        // iterator taken before the shard's first record when the (database-wide) sequence
+        // numbers skipped some before it, i.e. whenever another table was written meanwhile;
+        // nothing is trimmed. Either way: a new iterator from where we are, and read again.
+        sh.iterator = await this.freshIterator(sh);
+        if (!sh.iterator) return undefined;
+        try {
+          return await this.o.client.send(new GetRecordsCommand({ ShardIterator: sh.iterator, Limit: 1000 }));
+        } catch (again) {
+          if (!(again instanceof TrimmedDataAccessException || (again as Error).name === 'TrimmedDataAccessException')) throw again;
+          this.o.onLog?.(`stream: records after ${sh.lastRead ?? sh.checkpoint ?? 'the start'} of shard ${sh.shardId} are gone (trimmed); reading from the oldest record`);
+          sh.lastRead = undefined;
+          sh.checkpoint = undefined;
+          sh.iterator = await this.freshIterator(sh);
+          return undefined;
+        }
+      }
+      throw e;
+    }
+  }
+
   /** One GetRecords on a shard. True when it returned records. */
   private async read(sh: ShardState): Promise<boolean> {
     const startedAt = Date.now();
@@ -296,28 +334,11 @@ export class StreamDriver {
       sh.closed = true;
       return false;
     }
-    let r;
-    try {
-      r = await this.o.client.send(new GetRecordsCommand({ ShardIterator: sh.iterator, Limit: 1000 }));
-    } catch (e) {
-      if (e instanceof ExpiredIteratorException || (e as Error).name === 'ExpiredIteratorException') {
-        // Re-read from the last record buffered (or the checkpoint).
-        const last = sh.buffer.at(-1)?.dynamodb?.SequenceNumber ?? sh.checkpoint;
-        sh.iterator = (
-          await this.o.client.send(
-            new GetShardIteratorCommand({
-              StreamArn: this.o.streamArn,
-              ShardId: sh.shardId,
-              ...(last ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: last } : { ShardIteratorType: 'TRIM_HORIZON' as const }),
-            }),
-          )
-        ).ShardIterator;
-        return false;
-      }
-      throw e;
-    }
+    const r = await this.getRecords(sh);
+    if (!r) return false;
     const records = r.Records ?? [];
     for (const rec of records) sh.buffer.push(toLambdaRecord(rec, this.o.streamArn, this.o.region));
+    if (records.length) sh.lastRead = records.at(-1)!.dynamodb?.SequenceNumber ?? sh.lastRead;
     sh.iterator = r.NextShardIterator;
     if (!sh.iterator) {
       sh.closed = true;

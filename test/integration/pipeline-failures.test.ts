@@ -1,12 +1,11 @@
 /**
  * Failures on the local stack, real handlers: SNS down (retries, then the on-failure list and a
- * replay), an S3 event whose object is missing (dead-lettered, then redriven). No alert is lost
- * and none is sent twice.
+ * replay), S3 down when parse reads (dead-lettered, then redriven), an object deleted before it
+ * was read. No alert is lost and none is sent twice.
  */
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack';
-import { encodeS3EventKey, nextSequencer, s3QueueBody, type RealS3EventRecord } from '../../infra/local/s3-events';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { makeFiling, startTestStack } from '../support/local-stack';
 
 let stack: LocalStack;
@@ -63,47 +62,51 @@ describe('SNS failures', () => {
 });
 
 describe('dead-letter queue', () => {
-  it('an event whose object cannot be read is dead-lettered after 5 receives; once the object is there, a redrive processes it', async () => {
-    const firm = 'Late Object LLC';
-    const key = 'incoming/late object.txt';
-    const body = bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n }));
-    const record: RealS3EventRecord = {
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: 'us-east-1',
-      eventTime: new Date().toISOString(),
-      eventName: 'ObjectCreated:Put',
-      userIdentity: { principalId: 'AWS:TEST' },
-      requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': 'TEST', 'x-amz-id-2': 'TEST' },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'test',
-        bucket: { name: stack.bucket, ownerIdentity: { principalId: 'TEST' }, arn: `arn:aws:s3:::${stack.bucket}` },
-        object: { key: encodeS3EventKey(key), size: body.length, eTag: createHash('md5').update(body).digest('hex'), sequencer: nextSequencer() },
-      },
-    };
+  it('S3 down when parse reads the object: dead-lettered after 5 receives; after the outage a redrive processes it', async () => {
+    const firm = 'Outage Futures LLC';
+    const key = 'incoming/during outage.txt';
+    stack.deliverS3Events = false; // hold the event back until S3 is down
+    try {
+      await stack.upload(bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })), key);
+    } finally {
+      stack.deliverS3Events = true;
+    }
     const invocationsBefore = stack.queue.invocations;
-    stack.queue.send(s3QueueBody(record)); // the event, before its object exists
-    const [dead] = await stack.waitUntilProcessed([key]);
+    await stack.setS3Available(false);
+    let dead;
+    try {
+      stack.redeliver(key);
+      [dead] = await stack.waitUntilProcessed([key]);
+    } finally {
+      await stack.setS3Available(true);
+    }
 
     expect(dead.status).toBe('dead-lettered');
     expect(dead.deadLetter).toMatchObject({ receiveCount: 5 });
     expect(stack.queue.invocations - invocationsBefore).toBe(5);
     expect(about(firm)).toEqual([]);
 
-    stack.deliverS3Events = false; // the object arrives, but its own event is lost
+    expect(stack.queue.redrive().map((m) => m.messageId)).toEqual([dead.deadLetter!.messageId]);
+    const [o] = await stack.waitUntilProcessed([key]);
+    expect(o.status).toBe('stored');
+    expect(o.object!.objectId).toBe(stack.lastEvent(key)!.s3.object.eTag);
+    expect(stack.deadLetters()).toEqual([]);
+    expect(about(firm)).toHaveLength(1);
+  });
+
+  it('an event for an object deleted before parse read it: recorded as rejected (gone), not retried forever', async () => {
+    const key = 'incoming/deleted before read.txt';
+    stack.deliverS3Events = false;
     try {
-      await stack.upload(body, key);
+      await stack.upload(bytes(makeFiling({ firmName: 'Deleted Object LLC' })), key);
     } finally {
       stack.deliverS3Events = true;
     }
-    expect(stack.queue.redrive().map((m) => m.messageId)).toEqual([dead.deadLetter!.messageId]);
+    await stack.s3.send(new DeleteObjectCommand({ Bucket: stack.bucket, Key: key }));
+    stack.redeliver(key);
     const [o] = await stack.waitUntilProcessed([key]);
-
-    expect(o.status).toBe('stored');
-    expect(o.object!.objectId).toBe(record.s3.object.eTag);
+    expect(o.status).toBe('rejected');
+    expect(o.object).toMatchObject({ reasonCode: 'gone' });
     expect(stack.deadLetters()).toEqual([]);
-    expect(about(firm)).toHaveLength(1);
   });
 });

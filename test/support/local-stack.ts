@@ -24,6 +24,7 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<L
     bucket: uniqueName('filings').toLowerCase(),
     queue: { failedVisibilityMs: 50, ...options.queue },
     stream: { retryBaseDelayMs: 10, ...options.stream },
+    log: process.env.SEGWATCH_DEBUG ? (line) => process.stderr.write(`[local stack] ${line}\n`) : undefined,
     ...options,
   });
 }
