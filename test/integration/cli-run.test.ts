@@ -2,36 +2,13 @@
  * `segwatch run` and `segwatch redrive --local` as a user runs them: the real CLI in a child
  * process, its own DynamoDB Local (Java) and state directory.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeFiling } from '../support/filings';
-
-const CLI = join(process.cwd(), 'bin/segwatch.js');
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function javaFor(stateDir: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-f', `dbPath ${stateDir}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-const noStackTrace = (s: string) => expect(s).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+import { javaFor, noStackTrace, run } from '../support/cli';
 
 describe('segwatch run', () => {
   it('--json: every file through the pipeline; only JSON on stdout; state kept for the next run', async () => {
@@ -68,38 +45,6 @@ describe('segwatch run', () => {
     const redrive = await run(['redrive', '--local', '--state', join(state, 'segwatch')]);
     expect(redrive.code).toBe(0);
     expect(redrive.stdout).toMatch(/nothing to move/);
-  });
-
-  it('--watch: pushes a file dropped in the folder through the pipeline; Ctrl-C shuts down cleanly and stops Java', async () => {
-    const state = mkdtempSync(join(tmpdir(), 'segwatch-watch-'));
-    const inbox = join(state, 'inbox');
-    mkdirSync(inbox);
-    const child: ChildProcess = spawn(process.execPath, [CLI, 'run', '--json', '--fresh', '--state', join(state, 'segwatch'), '--watch', inbox], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-    const until = async (cond: () => boolean, what: string) => {
-      const end = Date.now() + 30_000;
-      while (!cond()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
-    await until(() => /watching/.test(stderr), 'the watch to start');
-    expect(javaFor(join(state, 'segwatch'))).toHaveLength(1);
-    writeFileSync(join(inbox, 'dropped.txt'), makeFiling({ firmName: 'Dropped In LLC', swapsCashCut: 300_000_000n }));
-    await until(() => stdout.includes('\n'), 'an outcome line');
-    const line = JSON.parse(stdout.split('\n')[0]);
-    expect(line.filings[0]).toMatchObject({ source: 'incoming/dropped.txt', firmName: 'Dropped In LLC', status: 'deficiency' });
-    expect(line.alerts.map((a: { kind: string }) => a.kind)).toEqual(['deficiency']);
-
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(stderr).toMatch(/stopped/);
-    noStackTrace(stderr);
-    expect(javaFor(join(state, 'segwatch'))).toEqual([]);
   });
 
   it('says plainly what is wrong: a missing path, a taken port, no Java', async () => {
