@@ -107,18 +107,39 @@ interface Header {
  * with indexOf and try the sticky form of the pattern starting `back` characters before it; the
  * full case-insensitive scan runs only when the literal never occurs (e.g. "END DATE").
  */
-function matchesAt(text: string, anchor: string, back: number, sticky: RegExp, re: RegExp): RegExpExecArray[] {
+function matchesAt(text: string, anchor: string, back: number, sticky: RegExp, re: RegExp, prefixLength = 0): RegExpExecArray[] {
   const out: RegExpExecArray[] = [];
   let from = 0;
   let seen = false;
   for (let p = text.indexOf(anchor, from); p !== -1; p = text.indexOf(anchor, from)) {
     seen = true;
-    for (let b = Math.max(0, p - back); b <= p; b++) {
-      sticky.lastIndex = b;
-      const m = sticky.exec(text);
-      if (m) {
-        out.push(m);
+    const lo = Math.max(0, p - back);
+    // The pattern is `<prefix>\s*<anchor>...`: it can only start `prefixLength` characters before
+    // the whitespace that precedes the anchor. One try there, unless the window holds non-ASCII
+    // characters (\s knows more spaces than isWs): then every start, as before.
+    let plain = true;
+    for (let i = lo; i < p; i++)
+      if (text.charCodeAt(i) > 127) {
+        plain = false;
         break;
+      }
+    if (plain) {
+      let q = p - 1;
+      while (q >= lo && isWs(text.charCodeAt(q))) q--;
+      const b = back === 0 ? p : q + 1 - prefixLength;
+      if (b >= lo) {
+        sticky.lastIndex = b;
+        const m = sticky.exec(text);
+        if (m) out.push(m);
+      }
+    } else {
+      for (let b = lo; b <= p; b++) {
+        sticky.lastIndex = b;
+        const m = sticky.exec(text);
+        if (m) {
+          out.push(m);
+          break;
+        }
       }
     }
     from = p + anchor.length;
@@ -129,6 +150,25 @@ function matchesAt(text: string, anchor: string, back: number, sticky: RegExp, r
 }
 
 const sticky = (re: RegExp) => new RegExp(re.source, 'iy');
+
+/**
+ * Small caches of pure string functions, for what repeats from filing to filing (firm names, the
+ * form's labels): cleared when full, so they stay bounded whatever the input.
+ */
+function memo<T>(f: (s: string) => T, max = 512): (s: string) => T {
+  const cache = new Map<string, T>();
+  return (s) => {
+    let v = cache.get(s);
+    if (v === undefined) {
+      if (cache.size >= max) cache.clear();
+      v = f(s);
+      cache.set(s, v);
+    }
+    return v;
+  };
+}
+const cleanFirm = memo((raw) => cleanText(raw));
+const cachedFirmId = memo(firmIdOf);
 const END_Y = sticky(END_RE);
 const SUBMIT_Y = sticky(SUBMIT_RE);
 const FIRM_Y = sticky(FIRM_RE);
@@ -136,10 +176,10 @@ const TITLE_Y = sticky(TITLE_RE);
 
 function parseHeader(text: string, hasCells: boolean): Header {
   const typeM = TYPE_RE.exec(text);
-  const ends = matchesAt(text, 'Date', 6, END_Y, END_RE).map((m) => isoDate(m, 'End Date'));
-  const submits = matchesAt(text, 'Date', 9, SUBMIT_Y, SUBMIT_RE).map((m) => isoDate(m, 'Submit Date'));
-  const firms = matchesAt(text, 'Name', 8, FIRM_Y, FIRM_RE)
-    .map((m) => cleanText(m[1]))
+  const ends = matchesAt(text, 'Date', 6, END_Y, END_RE, 3).map((m) => isoDate(m, 'End Date'));
+  const submits = matchesAt(text, 'Date', 9, SUBMIT_Y, SUBMIT_RE, 6).map((m) => isoDate(m, 'Submit Date'));
+  const firms = matchesAt(text, 'Name', 8, FIRM_Y, FIRM_RE, 4)
+    .map((m) => cleanFirm(m[1]))
     .filter((s) => s.length > 0);
   const missing: string[] = [];
   if (!typeM) missing.push('filing type (INITIAL or AMENDMENT)');
@@ -150,7 +190,7 @@ function parseHeader(text: string, hasCells: boolean): Header {
     throw new FilingError('not-a-filing', 'not a daily segregation filing: no filing header and no [code] amounts');
   if (missing.length > 0) throw new FilingError('bad-header', `the filing header lacks ${missing.join(', ')}`);
   const firmName = one(firms, 'firm')!;
-  const firmId = firmIdOf(firmName);
+  const firmId = cachedFirmId(firmName);
   if (!firmId) throw new FilingError('bad-header', 'the Firm Name has no letters or digits');
   const formM = FORM_RE.exec(text);
   return {
@@ -212,6 +252,8 @@ interface CodeInfo {
   label: boolean;
   /** Its uncoded sub-lines (8715's 12A-12C), if any. */
   parts?: { id: string; label: string }[];
+  /** Per variant of its statement (forms.statements[key].variants order): 0 not a line of it, 1 an optional line, 2 a required one. */
+  member: Uint8Array;
 }
 
 interface Compiled {
@@ -224,6 +266,8 @@ interface Compiled {
   codes: Map<string, CodeInfo>;
   /** Per variant id: its titles, lower case. */
   titlesLower: Map<string, string[]>;
+  /** Per statement, per variant: how many required lines it has. */
+  requiredCount: Record<StatementKey, number[]>;
 }
 
 const compiledCache = new WeakMap<FormSet, Compiled>();
@@ -244,14 +288,24 @@ function compiled(forms: FormSet): Compiled {
     const codes = new Map<string, CodeInfo>();
     for (const code of forms.knownCodes) {
       const key = forms.statementOfCode(code);
-      if (key) codes.set(code, { key, label: deciding.has(code), parts: partCodes.get(code) });
+      if (!key) continue;
+      const member = Uint8Array.from(forms.statements[key].variants, (v) => {
+        const l = v.byCode.get(code);
+        return l ? (l.optional ? 1 : 2) : 0;
+      });
+      codes.set(code, { key, label: deciding.has(code), parts: partCodes.get(code), member });
     }
     const titlesLower = new Map(forms.variants.map((v) => [v.id, v.titles.map((t) => t.toLowerCase())]));
-    c = { forms, labelCodes: deciding, partCodes, labelWords, codes, titlesLower };
+    const requiredCount = {} as Record<StatementKey, number[]>;
+    for (const key of STATEMENT_KEYS) requiredCount[key] = forms.statements[key].variants.map((v) => v.lines.filter((l) => !l.optional).length);
+    c = { forms, labelCodes: deciding, partCodes, labelWords, codes, titlesLower, requiredCount };
     compiledCache.set(forms, c);
   }
   return c;
 }
+
+const labelWordsOf = memo(words);
+const cleanLabelOf = memo(cleanLabel);
 
 function cleanLabel(raw: string): string {
   return raw
@@ -259,24 +313,28 @@ function cleanLabel(raw: string): string {
     .replace(/<[^>]*>/g, ' ').replace(/\*\*|##/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
-/** `found`: the statement's codes and amounts (what `st.lines` will hold). */
-function chooseVariant(c: Compiled, key: StatementKey, st: Statement, found: Map<string, Decimal>, title: string | undefined): Variant {
+/** What the scan counted for a statement: codes found, and per variant how many of its lines (and of its required lines) are among them. */
+interface Tally {
+  found: Map<string, Decimal>;
+  present: number[];
+  presentRequired: number[];
+}
+
+function chooseVariant(c: Compiled, key: StatementKey, st: Statement, tally: Tally, title: string | undefined): Variant {
   const variants = c.forms.statements[key].variants;
   if (variants.length === 1) return variants[0];
-  const foundCount = found.size;
+  const foundCount = tally.found.size;
   const labelled: [string, Set<string>][] = [];
-  for (const code of Object.keys(st.labels)) labelled.push([code, words(st.labels[code])]);
+  for (const code of Object.keys(st.labels)) labelled.push([code, labelWordsOf(st.labels[code])]);
   const titleText = title ? title.toLowerCase().replace(/\s+/g, ' ') : undefined;
+  const required = c.requiredCount[key];
   let best = variants[0];
   let bestScore = -Infinity;
-  for (const v of variants) {
+  for (let i = 0; i < variants.length; i++) {
+    const v = variants[i];
     // Lines of the variant that are there, lines filed that it does not have, required lines missing.
-    let present = 0;
-    let missing = 0;
-    for (const l of v.lines) {
-      if (found.has(l.code)) present++;
-      else if (!l.optional) missing++;
-    }
+    const present = tally.present[i];
+    const missing = required[i] - tally.presentRequired[i];
     let score = 10 * present - 10 * (foundCount - present) - 10 * missing;
     const vw = c.labelWords.get(v.id)!;
     for (const [code, w] of labelled) {
@@ -402,7 +460,7 @@ function readBack(t: string, j: number): boolean {
 export const CODE_RE = /\[(\d{4})\]/g;
 
 /** Code strings by number, made once: a cell's code is never sliced from the text again. */
-const CODE_STRINGS: string[] = [];
+const CODE_STRINGS: (string | undefined)[] = new Array(10000).fill(undefined);
 function codeString(n: number): string {
   return (CODE_STRINGS[n] ??= String(n).padStart(4, '0'));
 }
@@ -464,7 +522,7 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
   const statements: Filing['statements'] = {};
   // Amounts collect in a Map per statement and go into `lines` once at the end: a `lines` object
   // keyed by four-digit codes has dictionary elements, where every lookup and insert is slow.
-  const found: Partial<Record<StatementKey, Map<string, Decimal>>> = {};
+  const tallies: Partial<Record<StatementKey, Tally>> = {};
   const unknownCodes: Filing['unknownCodes'] = [];
   const unreadable: string[] = [];
   let prevEnd = 0;
@@ -477,15 +535,22 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
     } else {
       const key = info.key;
       let st = statements[key];
-      let amounts = found[key];
-      if (!st || !amounts) {
+      let tally = tallies[key];
+      if (!st || !tally) {
         st = statements[key] = { key, title: '', variant: '', lines: {}, labels: {}, uncoded: [], conflicts: [] };
-        amounts = found[key] = new Map();
+        const nv = info.member.length;
+        tally = tallies[key] = { found: new Map(), present: new Array<number>(nv).fill(0), presentRequired: new Array<number>(nv).fill(0) };
       }
-      const prior = amounts.get(cell.code);
+      const prior = tally.found.get(cell.code);
       if (prior === undefined) {
-        amounts.set(cell.code, cell.amount);
-        if (info.label) st.labels[cell.code] = cleanLabel(text.slice(prevEnd, cell.start)).slice(-160);
+        tally.found.set(cell.code, cell.amount);
+        const member = info.member;
+        for (let i = 0; i < member.length; i++)
+          if (member[i] !== 0) {
+            tally.present[i]++;
+            if (member[i] === 2) tally.presentRequired[i]++;
+          }
+        if (info.label) st.labels[cell.code] = cleanLabelOf(text.slice(prevEnd, cell.start)).slice(-160);
         if (info.parts) st.uncoded.push(...readParts(c, text, prevEnd, cell.start, cell.code));
       } else if (!prior.eq(cell.amount)) {
         const conflict = st.conflicts.find((x) => x.code === cell.code);
@@ -498,15 +563,25 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
 
   for (const key of STATEMENT_KEYS) {
     const st = statements[key];
-    const amounts = found[key];
-    if (!st || !amounts) continue;
-    for (const [code, amount] of amounts) st.lines[code] = amount;
+    const tally = tallies[key];
+    if (!st || !tally) continue;
+    for (const [code, amount] of tally.found) st.lines[code] = amount;
     const title = titles.find((t) => t.key === key)?.title;
-    const variant = chooseVariant(c, key, st, amounts, title);
+    const variant = chooseVariant(c, key, st, tally, title);
     st.variant = variant.id;
     st.title = title ?? c.forms.statements[key].name;
   }
-  return { filing: { ...header, statements, unknownCodes }, unreadable };
+  const filing: Filing = {
+    filingType: header.filingType,
+    endDate: header.endDate,
+    submitDate: header.submitDate,
+    firmName: header.firmName,
+    firmId: header.firmId,
+    form: header.form,
+    statements,
+    unknownCodes,
+  };
+  return { filing, unreadable };
 }
 
 /** Decode bytes and parse; throws FilingError. */

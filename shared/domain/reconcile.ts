@@ -3,7 +3,7 @@
  * each statement's requirement, funds, excess and target, and raises the alerts.
  */
 import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
-import { grouped, str, sum, ZERO, type Decimal } from './money';
+import { grouped, str, sum, sumEquals, ZERO, type Decimal } from './money';
 import type { Filing, Statement } from './model';
 import { rule, type RuleName, type Severity } from './rules';
 
@@ -74,6 +74,18 @@ export function nextBusinessDay(iso: string): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** nextBusinessDay of an end date, remembered (a Date per call otherwise; end dates repeat). */
+const dueDates = new Map<string, string>();
+function dueDate(endDate: string): string {
+  let due = dueDates.get(endDate);
+  if (due === undefined) {
+    if (dueDates.size >= 4096) dueDates.clear();
+    due = nextBusinessDay(endDate);
+    dueDates.set(endDate, due);
+  }
+  return due;
+}
+
 export function reconcile(filing: Filing, options: ReconcileOptions = {}): Reconciliation {
   const forms = options.forms ?? FORMS;
   const findings: Finding[] = [];
@@ -99,7 +111,7 @@ export function reconcile(filing: Filing, options: ReconcileOptions = {}): Recon
     add('submit-before-end', null, null, null, null, `Submit Date ${filing.submitDate} is before End Date ${filing.endDate}`);
   } else {
     // Only the initial filing has a deadline; an amendment is by nature filed later.
-    const due = nextBusinessDay(filing.endDate);
+    const due = dueDate(filing.endDate);
     if (filing.filingType === 'INITIAL' && filing.submitDate > due)
       add('late-filing', null, null, null, null, `submitted ${filing.submitDate}, after ${due}, the business day after End Date ${filing.endDate} (due by noon): late`);
   }
@@ -129,6 +141,48 @@ export function reconcile(filing: Filing, options: ReconcileOptions = {}): Recon
 
 type Add = (name: RuleName, statement: StatementKey | null, line: LineDef | null, expected: Decimal | null, actual: Decimal | null, message: string) => void;
 
+/**
+ * A variant's checks as indexes into its lines, worked out once: the statement's amounts are read
+ * from `lines` once per line (an object keyed by four-digit codes has dictionary elements, where
+ * each lookup costs), and the ~30 sums per statement are decided by sumEquals without building a
+ * Decimal per partial sum. decimal.js computes a sum only when sumEquals cannot say it is right.
+ */
+interface CheckPlan {
+  line: LineDef;
+  at: number;
+  /** A sum's items (indexes) and which are subtracted; none for a greater-of. */
+  terms?: number[];
+  negate?: boolean[];
+}
+interface Plan {
+  optional: boolean[];
+  /** The derived lines, in evaluation order. */
+  checks: CheckPlan[];
+  /** The code-order note (the same text every time). */
+  codeOrderNote?: string;
+}
+const plans = new WeakMap<Variant, Plan>();
+function planOf(forms: FormSet, variant: Variant): Plan {
+  let plan = plans.get(variant);
+  if (plan) return plan;
+  const index = new Map(variant.lines.map((l, i) => [l.code, i]));
+  const checks: CheckPlan[] = [];
+  for (const l of variant.evaluationOrder)
+    if (l.sum) checks.push({ line: l, at: index.get(l.code)!, terms: l.sum.map((t) => index.get(t.code)!), negate: l.sum.map((t) => t.weight < 0) });
+    else if (l.greaterOf) checks.push({ line: l, at: index.get(l.code)! });
+  let codeOrderNote: string | undefined;
+  if (variant.codeOrder) {
+    const order = variant.lines.filter((l) => ['11B', '11C', '12'].includes(l.line)).map((l) => `${l.line} ${l.code}`);
+    codeOrderNote = `${forms.statements[variant.statement].name} uses the ${variant.codeOrder} code order (${order.join(', ')}), told apart by label`;
+  }
+  plan = { optional: variant.lines.map((l) => l.optional), checks, codeOrderNote };
+  plans.set(variant, plan);
+  return plan;
+}
+
+const termValues: Decimal[] = [];
+const termNegate: boolean[] = [];
+
 function checkStatement(forms: FormSet, variant: Variant, st: Statement, add: Add, alerts: Alert[]): StatementResult {
   const key = st.key;
   const lines = st.lines;
@@ -139,10 +193,12 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, add: Ad
     add(...a);
   };
 
-  if (variant.codeOrder) {
-    const order = variant.lines.filter((l) => ['11B', '11C', '12'].includes(l.line)).map((l) => `${l.line} ${l.code}`);
-    add('code-order', key, null, null, null, `${name} uses the ${variant.codeOrder} code order (${order.join(', ')}), told apart by label`);
-  }
+  const plan = planOf(forms, variant);
+  // Each line's amount, read once: vals[i] for variant.lines[i].
+  const vals: (Decimal | undefined)[] = new Array(variant.lines.length);
+  for (let i = 0; i < variant.lines.length; i++) vals[i] = lines[variant.lines[i].code];
+
+  if (plan.codeOrderNote !== undefined && variant.codeOrder) add('code-order', key, null, null, null, plan.codeOrderNote);
   for (const code of Object.keys(lines))
     if (!variant.byCode.has(code))
       add('unknown-code', key, { code, line: '', label: '', kind: 'input', optional: true }, null, lines[code], `${name} [${code}] (amount ${fmt(lines[code])}) is not a line of the ${variant.id} form; kept as filed`);
@@ -150,8 +206,10 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, add: Ad
     const l = variant.byCode.get(c.code) ?? null;
     err('conflicting-amounts', key, l, null, c.amounts[1], `${l ? where(forms, key, l) : `${name} [${c.code}]`} is filed more than once with different amounts (${c.amounts.map(fmt).join(', ')}); the first is used`);
   }
-  for (const l of variant.lines)
-    if (!(l.code in lines) && !l.optional) err('missing-line', key, l, null, null, `${where(forms, key, l)} is missing`);
+  for (let i = 0; i < variant.lines.length; i++) {
+    const l = variant.lines[i];
+    if (vals[i] === undefined && !l.optional) err('missing-line', key, l, null, null, `${where(forms, key, l)} is missing`);
+  }
 
   const value = (code: string): Decimal | undefined => {
     const v = lines[code];
@@ -159,20 +217,25 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, add: Ad
     return variant.byCode.get(code)?.optional ? ZERO : undefined;
   };
 
-  for (const l of variant.evaluationOrder) {
-    const actual = lines[l.code];
+  // Derived lines in evaluation order. A sum is decided exactly by sumEquals; decimal.js computes
+  // it only when sumEquals cannot say it is right (then it is almost surely an error to report).
+  for (const ck of plan.checks) {
+    const l = ck.line;
+    const actual = vals[ck.at];
     if (actual === undefined) continue;
-    if (l.sum) {
-      let expected: Decimal | undefined = ZERO;
-      for (const t of l.sum) {
-        const x = value(t.code);
-        if (x === undefined) {
-          expected = undefined;
-          break;
-        }
-        expected = t.weight < 0 ? expected.minus(x) : expected.plus(x);
+    if (ck.terms) {
+      let n = 0;
+      for (; n < ck.terms.length; n++) {
+        const t = ck.terms[n];
+        const x = vals[t] ?? (plan.optional[t] ? ZERO : undefined);
+        if (x === undefined) break;
+        termValues[n] = x;
+        termNegate[n] = ck.negate![n];
       }
-      if (expected === undefined) continue;
+      if (n < ck.terms.length) continue;
+      if (sumEquals(termValues, termNegate, n, actual) === true) continue;
+      let expected: Decimal = ZERO;
+      for (let i = 0; i < n; i++) expected = termNegate[i] ? expected.minus(termValues[i]) : expected.plus(termValues[i]);
       if (!expected.eq(actual))
         err('sum', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${termsText(l)} = ${fmt(expected)} (off by ${fmt(actual.minus(expected))})`);
     } else if (l.greaterOf) {
