@@ -10,6 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { makeFiling } from '../support/filings';
 import { javaFor, noStackTrace, run } from '../support/cli';
 
+// Each test starts the CLI (and Java) in child processes: slow when the machine is busy.
+const SLOW = 150_000;
+
 describe('segwatch run', () => {
   it('--json: every file through the pipeline; only JSON on stdout; state kept for the next run', async () => {
     const state = mkdtempSync(join(tmpdir(), 'segwatch-cli-'));
@@ -45,7 +48,7 @@ describe('segwatch run', () => {
     const redrive = await run(['redrive', '--local', '--state', join(state, 'segwatch')]);
     expect(redrive.code).toBe(0);
     expect(redrive.stdout).toMatch(/nothing to move/);
-  });
+  }, SLOW);
 
   it('says plainly what is wrong: a missing path, a taken port, no Java', async () => {
     const missing = await run(['run', 'no/such/file.txt']);
@@ -69,5 +72,5 @@ describe('segwatch run', () => {
     expect(noJava.code).toBe(2);
     expect(noJava.stderr).toContain('segwatch needs Java 17+ for DynamoDB Local: apt-get install openjdk-17-jre-headless');
     noStackTrace(noJava.stderr);
-  });
+  }, SLOW);
 });
