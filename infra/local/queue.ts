@@ -127,6 +127,11 @@ export class LocalQueue {
     return this.messages.length;
   }
 
+  /** The bodies of the messages not yet deleted. */
+  pendingBodies(): string[] {
+    return this.messages.map((m) => m.body);
+  }
+
   /** Nothing queued and no batch in flight. */
   isIdle(): boolean {
     return this.messages.length === 0 && this.inFlight === 0;

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { INCOMING_PREFIX } from '../../shared/table';
-import { LocalStack, LocalStackError, type KeyOutcome } from './stack';
+import { deadLetterKeys, LocalStack, LocalStackError, type KeyOutcome } from './stack';
 import { renderSummary, summarize, type RunSummary } from './summary';
 
 type Out = NodeJS.WritableStream;
@@ -149,14 +149,20 @@ export async function runCommand(args: string[], out: Out, err: Out): Promise<nu
     if (interrupted) return 130;
     log(`local stack up in ${Date.now() - started} ms (state in ${stack.paths?.root}${values.fresh ? ', started fresh' : ''})`);
     if (stack.deadLetters().length) log(`${stack.deadLetters().length} message(s) wait in the local dead-letter queue (segwatch redrive --local)`);
+    // Messages left on the local queue by an earlier run or put back by a redrive: processed
+    // now, and reported with this run's files.
+    const carried = [...new Set(stack.queue.pendingBodies().flatMap((body) => deadLetterKeys({ body })))];
+    if (carried.length) log(`${carried.length} object(s) from the local queue (an earlier run or a redrive): ${carried.join(', ')}`);
 
     let code = 0;
-    if (files.length) {
+    if (files.length || carried.length) {
       const t = Date.now();
-      const { keys, fileOf } = await uploadAll(stack, files, err);
-      log(`uploaded ${keys.length} file(s) to s3://${stack.bucket}/${INCOMING_PREFIX}`);
+      const uploaded = await uploadAll(stack, files, err);
+      const fileOf = uploaded.fileOf;
+      const keys = [...uploaded.keys, ...carried.filter((k) => !fileOf.has(k))];
+      if (uploaded.keys.length) log(`uploaded ${uploaded.keys.length} file(s) to s3://${stack.bucket}/${INCOMING_PREFIX}`);
       const outcomes = await stack.waitUntilProcessed(keys, 120_000);
-      log(`processed ${keys.length} file(s) in ${Date.now() - t} ms`);
+      log(`processed ${keys.length} object(s) in ${Date.now() - t} ms`);
       const summary = await summarize(stack, outcomes, fileOf);
       if (summary.failed.length) code = 1;
       if (json && !values.watch) out.write(`${JSON.stringify(publicJson(summary), null, 2)}\n`);

@@ -21,7 +21,7 @@ describe('segwatch run', () => {
     writeFileSync(join(inbox, 'acme 2014-11-06.txt'), makeFiling({ firmName: 'Acme Clearing LLC', swapsCashCut: 300_000_000n }));
     writeFileSync(join(inbox, 'minutes.txt'), 'Board minutes, nothing more.\n');
     const first = await run(['run', '--json', '--fresh', '--state', join(state, 'segwatch'), inbox, 'test/fixtures/citigroup-2014-11-06-initial.txt']);
-    expect(first.stderr).toMatch(/processed 3 file\(s\)/);
+    expect(first.stderr).toMatch(/processed 3 object\(s\)/);
     expect(first.code).toBe(0);
     noStackTrace(first.stderr);
     const out = JSON.parse(first.stdout);
