@@ -73,6 +73,26 @@ const LOG_BASE = 7;
 const BASE = 1e7;
 
 /**
+ * Makes Decimals from parts: `new MadeDecimal(s, e, d)` is a Decimal (its prototype is
+ * Decimal.prototype, and it owns `constructor`, `s`, `e`, `d` as decimal.js's own constructor
+ * sets them, in that order) allocated in one piece, where Object.create plus four property adds
+ * would grow the object twice.
+ */
+interface DecimalParts {
+  constructor: unknown;
+  s: number;
+  e: number;
+  d: number[];
+}
+const MadeDecimal = function (this: DecimalParts, s: number, e: number, d: number[]) {
+  this.constructor = Decimal;
+  this.s = s;
+  this.e = e;
+  this.d = d;
+} as unknown as new (s: number, e: number, d: number[]) => Decimal;
+MadeDecimal.prototype = Decimal.prototype;
+
+/**
  * A Decimal from a string of ASCII digits (an amount as read from a filing) and a sign, built
  * straight into decimal.js's documented representation (`d` base-1e7 words, `e` exponent, `s`
  * sign) instead of going through the general string parser: the parser makes ~150 of these per
@@ -112,8 +132,6 @@ export function decimalFromText(text: string, from: number, to: number, negative
     }
     return negative ? new Decimal(digits).negated() : new Decimal(digits);
   }
-  const x = Object.create(Decimal.prototype) as Decimal & { d: number[]; e: number; s: number; constructor: unknown };
-  x.constructor = Decimal;
   const e = n - 1;
   const words: number[] = [];
   // First word holds (e + 1) % 7 digits (or 7), the rest 7 each, the last padded with zeros.
@@ -135,10 +153,27 @@ export function decimalFromText(text: string, from: number, to: number, negative
     for (; taken < cap; taken++) w *= 10;
     words.push(w);
   }
-  x.d = words;
-  x.e = e;
-  x.s = negative ? -1 : 1;
-  return x;
+  return new MadeDecimal(negative ? -1 : 1, e, words);
+}
+
+/**
+ * A Decimal from the base-1e7 limbs of an integer, least significant first (`limbs[0]` holds the
+ * units), `n` of them, and a sign: the parser reads an amount backwards from its code and adds
+ * each digit into its limb as it goes. decimal.js keeps an integer as words aligned the same way
+ * (most significant first, no zero word at either end, `e` = digits - 1), so the words are the
+ * limbs reversed. Zero is `new Decimal(0)` whatever the sign, as in decimalFromDigits.
+ */
+export function decimalFromLimbs(limbs: ArrayLike<number>, n: number, negative: boolean): Decimal {
+  let hi = n - 1;
+  while (hi >= 0 && limbs[hi] === 0) hi--;
+  if (hi < 0) return new Decimal(0);
+  let lo = 0;
+  while (limbs[lo] === 0) lo++;
+  const words: number[] = [];
+  for (let i = hi; i >= lo; i--) words.push(limbs[i]);
+  const top = limbs[hi];
+  const topDigits = top >= 1e6 ? 7 : top >= 1e5 ? 6 : top >= 1e4 ? 5 : top >= 1e3 ? 4 : top >= 100 ? 3 : top >= 10 ? 2 : 1;
+  return new MadeDecimal(negative ? -1 : 1, hi * LOG_BASE + topDigits - 1, words);
 }
 
 // ---- exact sums without intermediate Decimals ------------------------------------------------

@@ -5,7 +5,7 @@
  * One pass of one regular expression finds every `amount [code]` cell; everything else (header,
  * titles, labels of the few lines whose label matters, uncoded sub-lines) is read around it.
  */
-import { AMOUNT_SOURCE, decimalFromText, MAX_AMOUNT_DIGITS, parseAmount, type Decimal } from './money';
+import { AMOUNT_SOURCE, decimalFromLimbs, MAX_AMOUNT_DIGITS, parseAmount, type Decimal } from './money';
 import { FORMS, STATEMENT_KEYS, type FormSet, type StatementKey, type Variant } from './forms';
 import type { Filing, FilingType, Statement, UncodedLine } from './model';
 
@@ -102,51 +102,66 @@ interface Header {
   form: string;
 }
 
+interface AnchoredPattern {
+  /** The pattern may start this many characters before the anchor. */
+  back: number;
+  sticky: RegExp;
+  re: RegExp;
+  /** Length of the literal the pattern starts with (`End`), followed by \s* and the anchor; 0 when it starts at the anchor. */
+  prefixLength: number;
+}
+
 /**
- * Every match of `re` (case-insensitive, global) in `text`. Fast path: find the literal `anchor`
- * with indexOf and try the sticky form of the pattern starting `back` characters before it; the
- * full case-insensitive scan runs only when the literal never occurs (e.g. "END DATE").
+ * Every match of each pattern (case-insensitive, global) in `text`, in one pass over the
+ * occurrences of the literal `anchor` they share: the sticky form of a pattern is tried where it
+ * can start before each occurrence. The full case-insensitive scan runs only when the literal
+ * never occurs (e.g. "END DATE").
  */
-function matchesAt(text: string, anchor: string, back: number, sticky: RegExp, re: RegExp, prefixLength = 0): RegExpExecArray[] {
-  const out: RegExpExecArray[] = [];
+function matchesAt(text: string, anchor: string, patterns: readonly AnchoredPattern[]): RegExpExecArray[][] {
+  const out: RegExpExecArray[][] = patterns.map(() => []);
   let from = 0;
   let seen = false;
   for (let p = text.indexOf(anchor, from); p !== -1; p = text.indexOf(anchor, from)) {
     seen = true;
-    const lo = Math.max(0, p - back);
-    // The pattern is `<prefix>\s*<anchor>...`: it can only start `prefixLength` characters before
-    // the whitespace that precedes the anchor. One try there, unless the window holds non-ASCII
-    // characters (\s knows more spaces than isWs): then every start, as before.
-    let plain = true;
-    for (let i = lo; i < p; i++)
-      if (text.charCodeAt(i) > 127) {
-        plain = false;
-        break;
-      }
-    if (plain) {
-      let q = p - 1;
-      while (q >= lo && isWs(text.charCodeAt(q))) q--;
-      const b = back === 0 ? p : q + 1 - prefixLength;
-      if (b >= lo) {
-        sticky.lastIndex = b;
-        const m = sticky.exec(text);
-        if (m) out.push(m);
-      }
-    } else {
-      for (let b = lo; b <= p; b++) {
-        sticky.lastIndex = b;
-        const m = sticky.exec(text);
-        if (m) {
-          out.push(m);
+    for (let k = 0; k < patterns.length; k++) {
+      const { back, sticky, prefixLength } = patterns[k];
+      const lo = Math.max(0, p - back);
+      // The pattern is `<prefix>\s*<anchor>...`: it can only start `prefixLength` characters
+      // before the whitespace that precedes the anchor. One try there, unless the window holds
+      // non-ASCII characters (\s knows more spaces than isWs): then every start, as before.
+      let plain = true;
+      for (let i = lo; i < p; i++)
+        if (text.charCodeAt(i) > 127) {
+          plain = false;
           break;
+        }
+      if (plain) {
+        let q = p - 1;
+        while (q >= lo && isWs(text.charCodeAt(q))) q--;
+        const b = back === 0 ? p : q + 1 - prefixLength;
+        if (b >= lo) {
+          sticky.lastIndex = b;
+          const m = sticky.exec(text);
+          if (m) out[k].push(m);
+        }
+      } else {
+        for (let b = lo; b <= p; b++) {
+          sticky.lastIndex = b;
+          const m = sticky.exec(text);
+          if (m) {
+            out[k].push(m);
+            break;
+          }
         }
       }
     }
     from = p + anchor.length;
   }
   if (seen) return out;
-  re.lastIndex = 0;
-  return [...text.matchAll(re)];
+  return patterns.map(({ re }) => {
+    re.lastIndex = 0;
+    return [...text.matchAll(re)];
+  });
 }
 
 const sticky = (re: RegExp) => new RegExp(re.source, 'iy');
@@ -168,17 +183,42 @@ function memo<T>(f: (s: string) => T, max = 512): (s: string) => T {
   };
 }
 const cleanFirm = memo((raw) => cleanText(raw));
+/** The statement and title a title's kind names (`Secured Amounts` ...), remembered. */
+const titleOf = memo((kindRaw) => {
+  const kind = kindRaw.toLowerCase().replace(/\s+/g, ' ');
+  const key: StatementKey = kind === 'secured amounts' ? 'secured' : kind === 'segregation statement' ? 'segregation' : 'clearedSwaps';
+  return { key, title: `Daily Segregation - ${kindRaw.replace(/\s+/g, ' ')}` };
+});
+const isoDates = new Map<string, string>();
+/** isoDate, remembered (a filing repeats its dates in every statement's header); a bad date still throws. */
+function isoDateOf(m: RegExpExecArray, what: string): string {
+  const k = `${m[1]}/${m[2]}/${m[3]}`;
+  let iso = isoDates.get(k);
+  if (iso === undefined) {
+    iso = isoDate(m, what);
+    if (isoDates.size >= 4096) isoDates.clear();
+    isoDates.set(k, iso);
+  }
+  return iso;
+}
 const cachedFirmId = memo(firmIdOf);
 const END_Y = sticky(END_RE);
 const SUBMIT_Y = sticky(SUBMIT_RE);
 const FIRM_Y = sticky(FIRM_RE);
 const TITLE_Y = sticky(TITLE_RE);
+const DATE_PATTERNS: AnchoredPattern[] = [
+  { back: 6, sticky: END_Y, re: END_RE, prefixLength: 3 },
+  { back: 9, sticky: SUBMIT_Y, re: SUBMIT_RE, prefixLength: 6 },
+];
+const NAME_PATTERNS: AnchoredPattern[] = [{ back: 8, sticky: FIRM_Y, re: FIRM_RE, prefixLength: 4 }];
+const TITLE_PATTERNS: AnchoredPattern[] = [{ back: 0, sticky: TITLE_Y, re: TITLE_RE, prefixLength: 0 }];
 
 function parseHeader(text: string, hasCells: boolean): Header {
   const typeM = TYPE_RE.exec(text);
-  const ends = matchesAt(text, 'Date', 6, END_Y, END_RE, 3).map((m) => isoDate(m, 'End Date'));
-  const submits = matchesAt(text, 'Date', 9, SUBMIT_Y, SUBMIT_RE, 6).map((m) => isoDate(m, 'Submit Date'));
-  const firms = matchesAt(text, 'Name', 8, FIRM_Y, FIRM_RE, 4)
+  const [endMatches, submitMatches] = matchesAt(text, 'Date', DATE_PATTERNS);
+  const ends = endMatches.map((m) => isoDateOf(m, 'End Date'));
+  const submits = submitMatches.map((m) => isoDateOf(m, 'Submit Date'));
+  const firms = matchesAt(text, 'Name', NAME_PATTERNS)[0]
     .map((m) => cleanFirm(m[1]))
     .filter((s) => s.length > 0);
   const missing: string[] = [];
@@ -248,6 +288,8 @@ export interface ParserOptions {
 /** What the parser needs to know about a code the form has, looked up once per cell. */
 interface CodeInfo {
   key: StatementKey;
+  /** Index of `key` in STATEMENT_KEYS. */
+  keyIndex: number;
   /** Its label decides the variant. */
   label: boolean;
   /** Its uncoded sub-lines (8715's 12A-12C), if any. */
@@ -262,12 +304,15 @@ interface Compiled {
   partCodes: Map<string, { id: string; label: string }[]>;
   /** Per variant id: the words of each label-deciding line's label. */
   labelWords: Map<string, Map<string, Set<string>>>;
-  /** Every known code (forms.knownCodes, within a statement's range). */
-  codes: Map<string, CodeInfo>;
+  /** Every known code (forms.knownCodes, within a statement's range), by the code's number. */
+  codeByNum: (CodeInfo | undefined)[];
   /** Per variant id: its titles, lower case. */
   titlesLower: Map<string, string[]>;
   /** Per statement, per variant: how many required lines it has. */
   requiredCount: Record<StatementKey, number[]>;
+  /** labelScores (by code, then label) and titleMatches, remembered for these forms. */
+  labelScoreCache: Map<string, Map<string, number[]>>;
+  titleCache: Map<string, boolean[]>;
 }
 
 const compiledCache = new WeakMap<FormSet, Compiled>();
@@ -285,7 +330,7 @@ function compiled(forms: FormSet): Compiled {
       }
       labelWords.set(v.id, m);
     }
-    const codes = new Map<string, CodeInfo>();
+    const codeByNum: (CodeInfo | undefined)[] = new Array(10000).fill(undefined);
     for (const code of forms.knownCodes) {
       const key = forms.statementOfCode(code);
       if (!key) continue;
@@ -293,12 +338,12 @@ function compiled(forms: FormSet): Compiled {
         const l = v.byCode.get(code);
         return l ? (l.optional ? 1 : 2) : 0;
       });
-      codes.set(code, { key, label: deciding.has(code), parts: partCodes.get(code), member });
+      codeByNum[Number(code)] = { key, keyIndex: STATEMENT_KEYS.indexOf(key), label: deciding.has(code), parts: partCodes.get(code), member };
     }
     const titlesLower = new Map(forms.variants.map((v) => [v.id, v.titles.map((t) => t.toLowerCase())]));
     const requiredCount = {} as Record<StatementKey, number[]>;
     for (const key of STATEMENT_KEYS) requiredCount[key] = forms.statements[key].variants.map((v) => v.lines.filter((l) => !l.optional).length);
-    c = { forms, labelCodes: deciding, partCodes, labelWords, codes, titlesLower, requiredCount };
+    c = { forms, labelCodes: deciding, partCodes, labelWords, codeByNum, titlesLower, requiredCount, labelScoreCache: new Map(), titleCache: new Map() };
     compiledCache.set(forms, c);
   }
   return c;
@@ -315,7 +360,9 @@ function cleanLabel(raw: string): string {
 
 /** What the scan counted for a statement: codes found, and per variant how many of its lines (and of its required lines) are among them. */
 interface Tally {
-  found: Map<string, Decimal>;
+  st: Statement;
+  /** The statement's codes (by number), in the order first found. */
+  nums: number[];
   present: number[];
   presentRequired: number[];
 }
@@ -323,10 +370,10 @@ interface Tally {
 function chooseVariant(c: Compiled, key: StatementKey, st: Statement, tally: Tally, title: string | undefined): Variant {
   const variants = c.forms.statements[key].variants;
   if (variants.length === 1) return variants[0];
-  const foundCount = tally.found.size;
-  const labelled: [string, Set<string>][] = [];
-  for (const code of Object.keys(st.labels)) labelled.push([code, labelWordsOf(st.labels[code])]);
-  const titleText = title ? title.toLowerCase().replace(/\s+/g, ' ') : undefined;
+  const foundCount = tally.nums.length;
+  const labelled: number[][] = [];
+  for (const code of Object.keys(st.labels)) labelled.push(labelScores(c, key, code, st.labels[code]));
+  const titled = title ? titleMatches(c, key, title) : undefined;
   const required = c.requiredCount[key];
   let best = variants[0];
   let bestScore = -Infinity;
@@ -336,18 +383,46 @@ function chooseVariant(c: Compiled, key: StatementKey, st: Statement, tally: Tal
     const present = tally.present[i];
     const missing = required[i] - tally.presentRequired[i];
     let score = 10 * present - 10 * (foundCount - present) - 10 * missing;
-    const vw = c.labelWords.get(v.id)!;
-    for (const [code, w] of labelled) {
-      const lw = vw.get(code);
-      if (lw) score += 3 * similarity(w, lw);
-    }
-    if (titleText && c.titlesLower.get(v.id)!.includes(titleText)) score += 1;
+    for (const scores of labelled) score += scores[i];
+    if (titled && titled[i]) score += 1;
     if (score > bestScore) {
       best = v;
       bestScore = score;
     }
   }
   return best;
+}
+
+/** Per variant of the statement: what a label filed for `code` adds to its score (3 x word similarity; 0 where the variant's line has no deciding label). Remembered. */
+function labelScores(c: Compiled, key: StatementKey, code: string, label: string): number[] {
+  let labelScoreCache = c.labelScoreCache.get(code);
+  if (!labelScoreCache) c.labelScoreCache.set(code, (labelScoreCache = new Map()));
+  const k = label;
+  let scores = labelScoreCache.get(k);
+  if (scores === undefined) {
+    const w = labelWordsOf(label);
+    scores = c.forms.statements[key].variants.map((v) => {
+      const lw = c.labelWords.get(v.id)!.get(code);
+      return lw ? 3 * similarity(w, lw) : 0;
+    });
+    if (labelScoreCache.size >= 1024) labelScoreCache.clear();
+    labelScoreCache.set(k, scores);
+  }
+  return scores;
+}
+
+/** Per variant of the statement: whether `title` is one of its titles (case and spacing aside). Remembered. */
+function titleMatches(c: Compiled, key: StatementKey, title: string): boolean[] {
+  const k = `${key}\u0000${title}`;
+  const titleCache = c.titleCache;
+  let out = titleCache.get(k);
+  if (out === undefined) {
+    const titleText = title.toLowerCase().replace(/\s+/g, ' ');
+    out = c.forms.statements[key].variants.map((v) => c.titlesLower.get(v.id)!.includes(titleText));
+    if (titleCache.size >= 256) titleCache.clear();
+    titleCache.set(k, out);
+  }
+  return out;
 }
 
 function readParts(c: Compiled, text: string, from: number, to: number, partOf: string): UncodedLine[] {
@@ -359,7 +434,7 @@ function readParts(c: Compiled, text: string, from: number, to: number, partOf: 
     const idx = m[1].charCodeAt(0) - 65;
     const amount = parseAmount(m[3]);
     if (idx < 0 || idx >= defs.length || amount === null) continue;
-    out.push({ id: defs[idx].id, partOf, label: cleanLabel(m[2]), amount });
+    out.push({ id: defs[idx].id, partOf, label: cleanLabelOf(m[2]), amount });
   }
   return out;
 }
@@ -400,13 +475,16 @@ function skipBack(t: string, j: number): number {
   }
 }
 
-/** What readBack found: the amount runs from `start`; its digits (and separators) are in [from, to). */
-const rb = { start: 0, from: 0, to: 0, digits: 0, negative: false };
+/** What readBack found: the amount runs from `start`, has `digits` digits (in `limbs`, `limbCount` of them), and a sign. */
+const rb = { start: 0, digits: 0, limbCount: 0, negative: false };
+/** Base-1e7 limbs of the amount readBack read, least significant first (enough for MAX_AMOUNT_DIGITS). */
+const LIMB_COUNT = Math.ceil(MAX_AMOUNT_DIGITS / 7);
+const limbs: number[] = new Array<number>(LIMB_COUNT).fill(0);
 
 /**
- * Read the amount that ends at t[j] backwards into `rb`; false when there is none.
+ * Read the amount that ends at t[j] backwards into `rb` and `limbs`; false when there is none.
  * Grammar (as AMOUNT_SOURCE): -?( \(\s*N\s*\) | N ), N = \d{1,3}(,\s?\d{3})+ | \d+
- * No strings are made: the caller builds the Decimal from the text range (decimalFromText).
+ * No strings are made: each digit goes into its base-1e7 limb as it is read (decimalFromLimbs).
  */
 function readBack(t: string, j: number): boolean {
   let paren = false;
@@ -415,16 +493,29 @@ function readBack(t: string, j: number): boolean {
     j--;
     while (j >= 0 && isWs(t.charCodeAt(j))) j--;
   }
-  const to = j + 1;
   let groups = 0;
   let digits = 0;
+  // The limb being filled (w, the next digit's place in it) and how many are complete.
+  let w = 0;
+  let place = 1;
+  let full = 0;
   for (;;) {
     const end = j + 1;
-    while (j >= 0 && isDigit(t.charCodeAt(j))) j--;
+    for (let c = t.charCodeAt(j); j >= 0 && c >= 48 && c <= 57; c = t.charCodeAt(--j)) {
+      if (full < LIMB_COUNT) {
+        w += (c - 48) * place;
+        place *= 10;
+        if (place === 1e7) {
+          limbs[full++] = w;
+          w = 0;
+          place = 1;
+        }
+      }
+      digits++;
+    }
     const len = end - (j + 1);
     if (len === 0) return false;
     groups++;
-    digits += len;
     // separator ", " or ","?
     let k = j;
     if (k >= 1 && t.charCodeAt(k) === 32 && t.charCodeAt(k - 1) === 44) k--;
@@ -436,7 +527,6 @@ function readBack(t: string, j: number): boolean {
     if (groups > 1 && len > 3) return false;
     break;
   }
-  const from = j + 1;
   if (paren) {
     while (j >= 0 && isWs(t.charCodeAt(j))) j--;
     if (j < 0 || t.charCodeAt(j) !== 40 /* ( */) return false;
@@ -448,10 +538,10 @@ function readBack(t: string, j: number): boolean {
     j--;
   }
   if (j >= 0 && isWordish(t.charCodeAt(j))) return false;
+  if (place !== 1 && full < LIMB_COUNT) limbs[full++] = w;
   rb.start = j + 1;
-  rb.from = from;
-  rb.to = to;
   rb.digits = digits;
+  rb.limbCount = full;
   rb.negative = negative;
   return true;
 }
@@ -465,18 +555,33 @@ function codeString(n: number): string {
   return (CODE_STRINGS[n] ??= String(n).padStart(4, '0'));
 }
 
+/** The cell nextCell found last. */
+const found = { code: '', num: 0, amount: null as Decimal | null, start: 0, end: 0 };
+
 /**
- * Scan every `amount [code]` cell of a text: each `[dddd]` (exactly what CODE_RE matches, found
- * with indexOf('[') and four digit checks instead of a regular expression), and the amount read
- * backwards from it (over whitespace and `<u>`-style tags), to the grammar of AMOUNT_SOURCE:
- * `-?( \(N\) | N )`, N = `\d{1,3}(,\s?\d{3})+` or `\d+`, not glued to a word, a dot or a comma.
- * A code with no readable amount gets `amount: null`.
+ * Per code number, scratch for one parse: the parse's stamp when the code was first seen, and its
+ * first amount (cleared as the amounts go into `lines`). parseFilingText is synchronous, so one
+ * set serves every call.
  */
-export function scanCells(text: string): Cell[] {
-  const cells: Cell[] = [];
+const seenStamp = new Int32Array(10000);
+const seenAmount: (Decimal | undefined)[] = new Array(10000).fill(undefined);
+let stampCounter = 0;
+function nextStamp(): number {
+  if (stampCounter >= 0x7fffffff) {
+    seenStamp.fill(0);
+    stampCounter = 0;
+  }
+  return ++stampCounter;
+}
+
+/**
+ * Find the next `[dddd]` at or after `from` (exactly what CODE_RE matches, found with
+ * indexOf('[') and four digit checks instead of a regular expression) and read its amount, which
+ * may not start before `floor`, into `found`. False when there is none.
+ */
+function nextCell(text: string, from: number, floor: number): boolean {
   const last = text.length - 6;
-  let floor = 0;
-  let p = text.indexOf('[');
+  let p = text.indexOf('[', from);
   while (p !== -1 && p <= last) {
     const d1 = text.charCodeAt(p + 1) - 48;
     const d2 = text.charCodeAt(p + 2) - 48;
@@ -486,17 +591,33 @@ export function scanCells(text: string): Cell[] {
       p = text.indexOf('[', p + 1);
       continue;
     }
-    const end = p + 6;
     const j = skipBack(text, p - 1);
-    let amount: Decimal | null = null;
-    let start = p;
+    found.amount = null;
+    found.start = p;
     if (j >= floor && readBack(text, j) && rb.start >= floor && rb.digits <= MAX_AMOUNT_DIGITS) {
-      amount = decimalFromText(text, rb.from, rb.to, rb.negative);
-      start = rb.start;
+      found.amount = decimalFromLimbs(limbs, rb.limbCount, rb.negative);
+      found.start = rb.start;
     }
-    cells.push({ code: codeString(d1 * 1000 + d2 * 100 + d3 * 10 + d4), amount, start, end });
-    floor = end;
-    p = text.indexOf('[', end);
+    found.num = d1 * 1000 + d2 * 100 + d3 * 10 + d4;
+    found.code = codeString(found.num);
+    found.end = p + 6;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Scan every `amount [code]` cell of a text: each `[dddd]`, and the amount read backwards from it
+ * (over whitespace and `<u>`-style tags), to the grammar of AMOUNT_SOURCE: `-?( \(N\) | N )`,
+ * N = `\d{1,3}(,\s?\d{3})+` or `\d+`, not glued to a word, a dot or a comma. A code with no
+ * readable amount gets `amount: null`.
+ */
+export function scanCells(text: string): Cell[] {
+  const cells: Cell[] = [];
+  let from = 0;
+  while (nextCell(text, from, from)) {
+    cells.push({ code: found.code, amount: found.amount, start: found.start, end: found.end });
+    from = found.end;
   }
   return cells;
 }
@@ -508,64 +629,79 @@ export function scanCells(text: string): Cell[] {
 export function parseFilingText(text: string, options: ParserOptions = {}): ParseResult {
   const c = compiled(options.forms ?? FORMS);
   if (!/\S/.test(text)) throw new FilingError('empty', 'the file is empty');
-  const cells = scanCells(text);
-  const header = parseHeader(text, cells.length > 0);
-  if (cells.length === 0) throw new FilingError('truncated', 'the filing has a header but no statement amounts (truncated?)');
+  const hasCells = nextCell(text, 0, 0);
+  const header = parseHeader(text, hasCells);
+  if (!hasCells) throw new FilingError('truncated', 'the filing has a header but no statement amounts (truncated?)');
 
   const titles: { key: StatementKey; title: string; at: number }[] = [];
-  for (const m of matchesAt(text, 'Daily', 0, TITLE_Y, TITLE_RE)) {
-    const kind = m[1].toLowerCase().replace(/\s+/g, ' ');
-    const key: StatementKey = kind === 'secured amounts' ? 'secured' : kind === 'segregation statement' ? 'segregation' : 'clearedSwaps';
-    titles.push({ key, title: `Daily Segregation - ${m[1].replace(/\s+/g, ' ')}`, at: m.index });
+  for (const m of matchesAt(text, 'Daily', TITLE_PATTERNS)[0]) {
+    const { key, title } = titleOf(m[1]);
+    titles.push({ key, title, at: m.index });
   }
 
   const statements: Filing['statements'] = {};
-  // Amounts collect in a Map per statement and go into `lines` once at the end: a `lines` object
-  // keyed by four-digit codes has dictionary elements, where every lookup and insert is slow.
-  const tallies: Partial<Record<StatementKey, Tally>> = {};
+  // Amounts collect in scratch arrays indexed by the code's number and go into `lines` once at
+  // the end: a `lines` object keyed by four-digit codes has dictionary elements, where every
+  // lookup and insert is slow (and a Map costs a hash per operation).
+  /** By statement, in STATEMENT_KEYS order. */
+  const tallies: (Tally | undefined)[] = [undefined, undefined, undefined];
   const unknownCodes: Filing['unknownCodes'] = [];
   const unreadable: string[] = [];
+  const stamp = nextStamp();
+  // The cells, one after another (nextCell leaves each in `found`; nothing below calls it).
   let prevEnd = 0;
-  for (const cell of cells) {
-    const info = c.codes.get(cell.code);
-    if (cell.amount === null) {
-      unreadable.push(cell.code);
+  do {
+    const code = found.code;
+    const num = found.num;
+    const amount = found.amount;
+    const info = c.codeByNum[num];
+    if (amount === null) {
+      unreadable.push(code);
     } else if (!info) {
-      unknownCodes.push({ code: cell.code, amount: cell.amount });
+      unknownCodes.push({ code, amount });
     } else {
-      const key = info.key;
-      let st = statements[key];
-      let tally = tallies[key];
-      if (!st || !tally) {
-        st = statements[key] = { key, title: '', variant: '', lines: {}, labels: {}, uncoded: [], conflicts: [] };
+      let tally = tallies[info.keyIndex];
+      if (!tally) {
+        const key = info.key;
         const nv = info.member.length;
-        tally = tallies[key] = { found: new Map(), present: new Array<number>(nv).fill(0), presentRequired: new Array<number>(nv).fill(0) };
+        const st: Statement = (statements[key] = { key, title: '', variant: '', lines: {}, labels: {}, uncoded: [], conflicts: [] });
+        tally = tallies[info.keyIndex] = { st, nums: [], present: new Array<number>(nv).fill(0), presentRequired: new Array<number>(nv).fill(0) };
       }
-      const prior = tally.found.get(cell.code);
-      if (prior === undefined) {
-        tally.found.set(cell.code, cell.amount);
+      const st = tally.st;
+      if (seenStamp[num] !== stamp) {
+        seenStamp[num] = stamp;
+        seenAmount[num] = amount;
+        tally.nums.push(num);
         const member = info.member;
         for (let i = 0; i < member.length; i++)
           if (member[i] !== 0) {
             tally.present[i]++;
             if (member[i] === 2) tally.presentRequired[i]++;
           }
-        if (info.label) st.labels[cell.code] = cleanLabelOf(text.slice(prevEnd, cell.start)).slice(-160);
-        if (info.parts) st.uncoded.push(...readParts(c, text, prevEnd, cell.start, cell.code));
-      } else if (!prior.eq(cell.amount)) {
-        const conflict = st.conflicts.find((x) => x.code === cell.code);
-        if (conflict) conflict.amounts.push(cell.amount);
-        else st.conflicts.push({ code: cell.code, amounts: [prior, cell.amount] });
+        if (info.label) st.labels[code] = cleanLabelOf(text.slice(prevEnd, found.start)).slice(-160);
+        if (info.parts) st.uncoded.push(...readParts(c, text, prevEnd, found.start, code));
+      } else {
+        const prior = seenAmount[num]!;
+        if (!prior.eq(amount)) {
+          const conflict = st.conflicts.find((x) => x.code === code);
+          if (conflict) conflict.amounts.push(amount);
+          else st.conflicts.push({ code, amounts: [prior, amount] });
+        }
       }
     }
-    prevEnd = cell.end;
-  }
+    prevEnd = found.end;
+  } while (nextCell(text, prevEnd, prevEnd));
 
-  for (const key of STATEMENT_KEYS) {
-    const st = statements[key];
-    const tally = tallies[key];
-    if (!st || !tally) continue;
-    for (const [code, amount] of tally.found) st.lines[code] = amount;
+  for (let k = 0; k < STATEMENT_KEYS.length; k++) {
+    const key = STATEMENT_KEYS[k];
+    const tally = tallies[k];
+    if (!tally) continue;
+    const st = tally.st;
+    const lines = st.lines;
+    for (const num of tally.nums) {
+      lines[CODE_STRINGS[num]!] = seenAmount[num]!;
+      seenAmount[num] = undefined;
+    }
     const title = titles.find((t) => t.key === key)?.title;
     const variant = chooseVariant(c, key, st, tally, title);
     st.variant = variant.id;
