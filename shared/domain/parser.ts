@@ -189,10 +189,12 @@ const titleOf = memo((kindRaw) => {
   const key: StatementKey = kind === 'secured amounts' ? 'secured' : kind === 'segregation statement' ? 'segregation' : 'clearedSwaps';
   return { key, title: `Daily Segregation - ${kindRaw.replace(/\s+/g, ' ')}` };
 });
-const isoDates = new Map<string, string>();
+const isoDates = new Map<number, string>();
 /** isoDate, remembered (a filing repeats its dates in every statement's header); a bad date still throws. */
 function isoDateOf(m: RegExpExecArray, what: string): string {
-  const k = `${m[1]}/${m[2]}/${m[3]}`;
+  // A number as the key (a string built per call would be hashed per call); the digits are at
+  // most 2, 2 and 4, so distinct dates get distinct keys.
+  const k = Number.parseInt(m[3], 10) * 10000 + Number.parseInt(m[1], 10) * 100 + Number.parseInt(m[2], 10);
   let iso = isoDates.get(k);
   if (iso === undefined) {
     iso = isoDate(m, what);
@@ -312,7 +314,7 @@ interface Compiled {
   requiredCount: Record<StatementKey, number[]>;
   /** labelScores (by code, then label) and titleMatches, remembered for these forms. */
   labelScoreCache: Map<string, Map<string, number[]>>;
-  titleCache: Map<string, boolean[]>;
+  titleCache: Map<string, Map<string, boolean[]>>;
 }
 
 const compiledCache = new WeakMap<FormSet, Compiled>();
@@ -352,10 +354,58 @@ function compiled(forms: FormSet): Compiled {
 const labelWordsOf = memo(words);
 const cleanLabelOf = memo(cleanLabel);
 
-function cleanLabel(raw: string): string {
-  return raw
-    .slice(-400)
-    .replace(/<[^>]*>/g, ' ').replace(/\*\*|##/g, ' ').replace(/\s+/g, ' ').trim();
+/** Whitespace as the regular expression `\s` (and String.prototype.trim) know it. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * The label text before a cell: its last 400 characters with tags (`<...>`) and `**` / `##`
+ * marks made spaces, whitespace runs made one space, trimmed. One pass, the same result as
+ * `raw.slice(-400).replace(/<[^>]*>/g, ' ').replace(/\*\*|##/g, ' ').replace(/\s+/g, ' ').trim()`
+ * (test/bench/parser-fast.test.ts holds it to that).
+ */
+export function cleanLabel(raw: string): string {
+  const t = raw.length > 400 ? raw.slice(-400) : raw;
+  const n = t.length;
+  let out = '';
+  // A run of kept characters [runStart, i), and whether a space is owed before the next one.
+  let runStart = -1;
+  let space = false;
+  let noCloser = false;
+  let i = 0;
+  while (i < n) {
+    const c = t.charCodeAt(i);
+    let skip = 0;
+    if (c === 60 /* < */ && !noCloser) {
+      const close = t.indexOf('>', i + 1);
+      if (close === -1) noCloser = true;
+      else skip = close + 1 - i;
+    } else if ((c === 42 /* * */ || c === 35) /* # */ && i + 1 < n && t.charCodeAt(i + 1) === c) {
+      skip = 2;
+    } else if (isSpace(c)) {
+      skip = 1;
+    }
+    if (skip > 0) {
+      if (runStart >= 0) {
+        out += t.slice(runStart, i);
+        runStart = -1;
+        space = true;
+      }
+      i += skip;
+      continue;
+    }
+    if (runStart < 0) {
+      if (space) out += ' ';
+      space = false;
+      runStart = i;
+    }
+    i++;
+  }
+  if (runStart >= 0) out += t.slice(runStart, n);
+  return out;
 }
 
 /** What the scan counted for a statement: codes found, and per variant how many of its lines (and of its required lines) are among them. */
@@ -413,8 +463,9 @@ function labelScores(c: Compiled, key: StatementKey, code: string, label: string
 
 /** Per variant of the statement: whether `title` is one of its titles (case and spacing aside). Remembered. */
 function titleMatches(c: Compiled, key: StatementKey, title: string): boolean[] {
-  const k = `${key}\u0000${title}`;
-  const titleCache = c.titleCache;
+  let titleCache = c.titleCache.get(key);
+  if (!titleCache) c.titleCache.set(key, (titleCache = new Map()));
+  const k = title;
   let out = titleCache.get(k);
   if (out === undefined) {
     const titleText = title.toLowerCase().replace(/\s+/g, ' ');
@@ -678,7 +729,8 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
             tally.present[i]++;
             if (member[i] === 2) tally.presentRequired[i]++;
           }
-        if (info.label) st.labels[code] = cleanLabelOf(text.slice(prevEnd, found.start)).slice(-160);
+        // cleanLabel keeps the last 400 characters: slice no more (the slice is the cache key).
+        if (info.label) st.labels[code] = cleanLabelOf(text.slice(Math.max(prevEnd, found.start - 400), found.start)).slice(-160);
         if (info.parts) st.uncoded.push(...readParts(c, text, prevEnd, found.start, code));
       } else {
         const prior = seenAmount[num]!;
