@@ -5,7 +5,8 @@
  * Every write is idempotent: conditional puts of deterministic keys, conditional updates.
  */
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
 import { dec, str, type Decimal } from '../domain/money';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
@@ -531,32 +532,48 @@ export class Store {
    * Returns the head as it was before (undefined if there was none) and whether it moved.
    */
   async advanceHead(h: HeadItem): Promise<{ moved: boolean; previous?: HeadItem }> {
-    const previous = await this.getHead(h.firmId, h.endDate);
-    if (previous && previous.effective > h.effective) return { moved: false, previous };
-    const moved = await this.update({
-      Key: { pk: keys.firmDay(h.firmId, h.endDate), sk: keys.head },
-      UpdateExpression:
-        'SET #t = :type, firmId = :firm, firmName = :name, endDate = :date, effective = :eff, filingType = :ft, submitDate = :sd, #st = :status, statements = :stm, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk, gsi2pk = :g2pk, gsi2sk = :g2sk',
-      ConditionExpression: 'attribute_not_exists(effective) OR effective <= :eff',
-      ExpressionAttributeNames: { '#t': 'type', '#st': 'status' },
-      ExpressionAttributeValues: {
-        ':type': 'head',
-        ':firm': h.firmId,
-        ':name': h.firmName,
-        ':date': h.endDate,
-        ':eff': h.effective,
-        ':ft': h.filingType,
-        ':sd': h.submitDate,
-        ':status': h.status,
-        ':stm': summaryToItem(h.statements),
-        ':at': h.updatedAt,
-        ':g1pk': keys.firm(h.firmId),
-        ':g1sk': keys.day(h.endDate),
-        ':g2pk': keys.day(h.endDate),
-        ':g2sk': keys.firm(h.firmId),
-      },
-    });
-    return { moved, previous };
+    // One request: the conditional update returns the head as it was (ALL_OLD), and a failed
+    // condition returns it too, where a read before the update cost a second round trip.
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: keys.firmDay(h.firmId, h.endDate), sk: keys.head },
+          UpdateExpression:
+            'SET #t = :type, firmId = :firm, firmName = :name, endDate = :date, effective = :eff, filingType = :ft, submitDate = :sd, #st = :status, statements = :stm, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk, gsi2pk = :g2pk, gsi2sk = :g2sk',
+          ConditionExpression: 'attribute_not_exists(effective) OR effective <= :eff',
+          ExpressionAttributeNames: { '#t': 'type', '#st': 'status' },
+          ExpressionAttributeValues: {
+            ':type': 'head',
+            ':firm': h.firmId,
+            ':name': h.firmName,
+            ':date': h.endDate,
+            ':eff': h.effective,
+            ':ft': h.filingType,
+            ':sd': h.submitDate,
+            ':status': h.status,
+            ':stm': summaryToItem(h.statements),
+            ':at': h.updatedAt,
+            ':g1pk': keys.firm(h.firmId),
+            ':g1sk': keys.day(h.endDate),
+            ':g2pk': keys.day(h.endDate),
+            ':g2sk': keys.firm(h.firmId),
+          },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined,
+        }),
+      );
+      this.count(out);
+      const old = out.Attributes as Record<string, unknown> | undefined;
+      return { moved: true, previous: old ? headFromItem(old) : undefined };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      this.conditionFailed();
+      // The exception carries the item as DynamoDB attribute values (the document client does not convert errors).
+      const item = (e as { Item?: Record<string, AttributeValue> }).Item;
+      return { moved: false, previous: item ? headFromItem(unmarshall(item, { wrapNumbers: true })) : undefined };
+    }
   }
 
   /** The firm's effective filing on the last day before `endDate` that has one. */
