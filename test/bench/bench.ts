@@ -119,7 +119,7 @@ const verdict = (c: TargetCheck | undefined) => (!c || c.pass === null ? '' : c.
 
 export function renderTable(r: BenchResults): string {
   const checks = new Map(targetChecks(r).map((c) => [c.name, c]));
-  const row = (label: string, value: string, target: string, name?: string) => `  ${pad(label, 26)}${pad(value, 34)}${pad(target, 16)}${verdict(name ? checks.get(name) : undefined)}`;
+  const row = (label: string, value: string, target: string, name?: string) => `  ${pad(label, 26)}${pad(value, 48)}${pad(target, 16)}${verdict(name ? checks.get(name) : undefined)}`;
   const load = (k: string) => (r.machine.load[k] ? r.machine.load[k].map((x) => x.toFixed(2)).join(' ') : '-');
   const out: string[] = [];
   out.push(`segwatch bench: node ${r.machine.node}, ${r.machine.cpus} cpus (${r.machine.cpuModel})`);

@@ -18,6 +18,7 @@ import { generateFilings, type GenerateOptions } from '../../shared/domain/gener
 import type { Filing } from '../../shared/domain/model';
 import { firmIdOf } from '../../shared/domain/parser';
 import { RENDERINGS, render } from '../../shared/domain/render';
+import { nextBusinessDay } from '../../shared/domain/reconcile';
 import { CAPACITY_METER_ENV, processMeter } from '../../shared/adapters/store';
 import { INCOMING_PREFIX } from '../../shared/table';
 import type { Handlers, LocalStack as LocalStackType } from '../../infra/local/stack';
@@ -177,12 +178,24 @@ function wrappedHandlers(rec: () => Recorder): Handlers {
   };
 }
 
-/** Filings rendered in turn in every rendering, with unique firms when asked (so alerts map back to their filing). */
-function renderedSet(n: number, seed: number, opts: GenerateOptions, uniqueFirms: string | null): { filing: Filing; text: string }[] {
+/**
+ * Filings rendered in turn in every rendering, with unique firms when asked (so alerts map back to
+ * their filing). Otherwise the generator's dozen firms, with each firm's days made distinct (a
+ * firm files one statement a day; a second one for the same day would be an amendment).
+ */
+function renderedSet(n: number, seed: number, opts: GenerateOptions, uniqueFirms: string | null, days = new Set<string>()): { filing: Filing; text: string }[] {
   return generateFilings(n, seed, opts).map((filing, i) => {
     if (uniqueFirms) {
       filing.firmName = `${uniqueFirms} ${String(i).padStart(4, '0')} LLC`;
       filing.firmId = firmIdOf(filing.firmName);
+    } else {
+      // Move a repeated firm-day to the firm's next free business day (submit date with it).
+      while (days.has(`${filing.firmId} ${filing.endDate}`)) {
+        const late = filing.submitDate > nextBusinessDay(filing.endDate);
+        filing.endDate = nextBusinessDay(filing.endDate);
+        filing.submitDate = late ? nextBusinessDay(nextBusinessDay(filing.endDate)) : nextBusinessDay(filing.endDate);
+      }
+      days.add(`${filing.firmId} ${filing.endDate}`);
     }
     return { filing, text: render(filing, RENDERINGS[i % RENDERINGS.length], { seed: seed + i }) };
   });
@@ -281,8 +294,9 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
     // ---- burst --------------------------------------------------------------------------------
     // One in ten filings alerts (a deficiency); the rest are clean. Firms and days repeat as generated.
     const alerting = Math.round(burstN / 10);
-    const clean = renderedSet(burstN - alerting, seed + 1000, {}, null);
-    const bad = renderedSet(alerting, seed + 5000, { alerts: { segregation: 'deficiency' } }, null);
+    const burstDays = new Set<string>();
+    const clean = renderedSet(burstN - alerting, seed + 1000, {}, null, burstDays);
+    const bad = renderedSet(alerting, seed + 5000, { alerts: { segregation: 'deficiency' } }, null, burstDays);
     const burst = [...clean];
     bad.forEach((b, i) => burst.splice(Math.min(burst.length, i * 10 + 5), 0, b));
     const keys = burst.map((_, i) => `${INCOMING_PREFIX}bench-burst-${String(i).padStart(5, '0')}.txt`);
