@@ -368,24 +368,37 @@ export class LocalStack {
   /**
    * Wait until every key is fully processed: its object record stored or rejected, the result of
    * its filing version stored, and every alert of it sent; or its message dead-lettered. Returns
-   * what happened to each.
+   * what happened to each. The table is read only once the pipeline is idle (reading it for
+   * every key while work is in flight would slow the pipeline down), a few keys at a time.
    */
   async waitUntilProcessed(keys: string[], timeoutMs = 45_000): Promise<KeyOutcome[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const outcomes = await Promise.all(keys.map((k) => this.outcome(k)));
-      const pending = outcomes.filter((o) => o.status === 'incomplete');
-      if (pending.length === 0 && this.isIdle()) return outcomes;
       if (this.isIdle()) {
-        // Idle but not complete: look once more after the pipeline has settled.
         await this.waitForIdle(Math.max(1000, deadline - Date.now()));
-        const again = await Promise.all(keys.map((k) => this.outcome(k)));
-        if (this.isIdle()) return again;
+        const outcomes = await this.outcomes(keys);
+        // Complete, or the pipeline has nothing left that could complete them.
+        if (outcomes.every((o) => o.status !== 'incomplete') || this.isIdle()) return outcomes;
       }
-      if (Date.now() > deadline)
-        throw new LocalStackError(`not processed within ${timeoutMs} ms: ${pending.map((p) => `${p.key} (${p.problem})`).join(', ')}`);
+      if (Date.now() > deadline) {
+        const pending = (await this.outcomes(keys)).filter((o) => o.status === 'incomplete');
+        throw new LocalStackError(`not processed within ${timeoutMs} ms: ${pending.slice(0, 10).map((p) => `${p.key} (${p.problem})`).join(', ') || 'the pipeline is still busy'}`);
+      }
       await sleep(10);
     }
+  }
+
+  private async outcomes(keys: string[]): Promise<KeyOutcome[]> {
+    const out: KeyOutcome[] = new Array(keys.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < keys.length) {
+        const i = next++;
+        out[i] = await this.outcome(keys[i]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, keys.length) }, worker));
+    return out;
   }
 
   /** What the table says happened to an uploaded key (its last upload). */
