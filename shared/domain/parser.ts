@@ -183,6 +183,7 @@ function memo<T>(f: (s: string) => T, max = 512): (s: string) => T {
   };
 }
 const cleanFirm = memo((raw) => cleanText(raw));
+const cleanForm = memo((raw) => cleanText(raw, 100));
 /** The statement and title a title's kind names (`Secured Amounts` ...), remembered. */
 const titleOf = memo((kindRaw) => {
   const kind = kindRaw.toLowerCase().replace(/\s+/g, ' ');
@@ -241,7 +242,7 @@ function parseHeader(text: string, hasCells: boolean): Header {
     submitDate: one(submits, 'Submit Date')!,
     firmName,
     firmId,
-    form: formM ? cleanText(formM[1], 100) : '',
+    form: formM ? cleanForm(formM[1]) : '',
   };
 }
 

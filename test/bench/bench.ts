@@ -130,6 +130,7 @@ export function renderTable(r: BenchResults): string {
     out.push(`parse + reconcile: one core, in process, ${n0(p.filings)} generated filings (${(p.bytes / 1e6).toFixed(1)} MB; ${Object.keys(p.renderings).length} renderings, ${Object.keys(p.variants).length} variants), median of ${p.roundsMs.parse.length} rounds`);
     out.push(row('throughput', `${n0(p.filingsPerSec)} filings/s, ${p.mbPerSec} MB/s`, `>= ${n0(TARGETS.parseFilingsPerSec)}/s`, 'parse.filingsPerSec'));
     out.push(row('per filing', `${p.usPerFiling} us (bare scan ${p.scanUsPerFiling} us)`, ''));
+    out.push(row('by CPU time (load-proof)', `${n0(p.cpuTime.filingsPerSec)} filings/s, ratio ${p.cpuTime.ratioToScan}`, ''));
     out.push(row('ratio to bare [dddd] scan', `${p.ratioToScan} (rounds ${p.roundRatios.min}-${p.roundRatios.max})`, `<= ${TARGETS.ratioToScan}`, 'parse.ratioToScan'));
     out.push(row('bare scan', `${p.scanMbPerSec} MB/s, ${n0(p.codesFound)} codes`, ''));
     out.push(row('check', `${p.withErrors} filings with errors, ${n0(p.alerts)} alerts`, ''));
