@@ -9,9 +9,9 @@ import type { LocalStack } from '../../infra/local/stack';
 import { generateRendered } from '../../shared/domain/generate';
 import { startTestStack } from '../support/local-stack';
 
-const TOTAL = 1000;
-const JUNK = 40; // files that are not filings
-const SAME_BYTES = 40; // the same filing uploaded a second time under another name
+const TOTAL = Number.parseInt(process.env.SEGWATCH_LOAD_FILES ?? '1000', 10);
+const JUNK = Math.round(TOTAL / 25); // files that are not filings
+const SAME_BYTES = Math.round(TOTAL / 25); // the same filing uploaded a second time under another name
 
 let stack: LocalStack;
 beforeAll(async () => {
