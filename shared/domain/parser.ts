@@ -353,7 +353,7 @@ function compiled(forms: FormSet): Compiled {
 }
 
 const labelWordsOf = memo(words);
-const cleanLabelOf = memo(cleanLabel);
+const cleanLabelOf = memo(cleanLabel, 4096);
 
 /** Whitespace as the regular expression `\s` (and String.prototype.trim) know it. */
 function isSpace(c: number): boolean {
@@ -456,7 +456,7 @@ function labelScores(c: Compiled, key: StatementKey, code: string, label: string
       const lw = c.labelWords.get(v.id)!.get(code);
       return lw ? 3 * similarity(w, lw) : 0;
     });
-    if (labelScoreCache.size >= 1024) labelScoreCache.clear();
+    if (labelScoreCache.size >= 4096) labelScoreCache.clear();
     labelScoreCache.set(k, scores);
   }
   return scores;
