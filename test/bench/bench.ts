@@ -4,7 +4,8 @@
  * Progress goes to stderr; stdout gets the table, or with --json only one JSON object.
  *
  * Options: --filings N (parse corpus, default 10000), --rounds N (default 7), --runs N (cold init
- * runs, default 5), --latency N (default 50), --burst N (default 1000), --warmup N (filings pushed
+ * runs, default 5), --parse-in-process (time the parser in this tsx process instead of a bundled
+ * worker), --latency N (default 50), --burst N (default 1000), --warmup N (filings pushed
  * through the local stack before e2e measures anything, default 100), --only parse,bundles,e2e.
  */
 import { cpus, loadavg } from 'node:os';
@@ -13,6 +14,7 @@ import { runBundlesBench, FUNCTIONS, type BundlesResult } from './bundles';
 import { estimateCost, PRICES, priceTableMarkdown, type Cost } from './cost';
 import { runE2eBench, type E2eResult } from './e2e';
 import { makeCorpus, round, runParseBench, type ParseBenchResult } from './parse-bench';
+import { runParseWorker } from './bundles';
 
 type Out = NodeJS.WritableStream;
 
@@ -30,7 +32,7 @@ export const TARGETS = {
 } as const;
 
 export interface BenchResults {
-  parse?: ParseBenchResult;
+  parse?: ParseBenchResult & { runIn?: string };
   bundles?: BundlesResult;
   e2e?: E2eResult;
   machine: Machine;
@@ -127,7 +129,7 @@ export function renderTable(r: BenchResults): string {
   out.push('');
   const p = r.parse;
   if (p) {
-    out.push(`parse + reconcile: one core, in process, ${n0(p.filings)} generated filings (${(p.bytes / 1e6).toFixed(1)} MB; ${Object.keys(p.renderings).length} renderings, ${Object.keys(p.variants).length} variants), median of ${p.roundsMs.parse.length} rounds`);
+    out.push(`parse + reconcile: one core, one thread, in ${p.runIn ?? 'process'}; ${n0(p.filings)} generated filings (${(p.bytes / 1e6).toFixed(1)} MB; ${Object.keys(p.renderings).length} renderings, ${Object.keys(p.variants).length} variants), median of ${p.roundsMs.parse.length} rounds`);
     out.push(row('throughput', `${n0(p.filingsPerSec)} filings/s, ${p.mbPerSec} MB/s`, `>= ${n0(TARGETS.parseFilingsPerSec)}/s`, 'parse.filingsPerSec'));
     out.push(row('per filing', `${p.usPerFiling} us (bare scan ${p.scanUsPerFiling} us)`, ''));
     out.push(row('by CPU time (load-proof)', `${n0(p.cpuTime.filingsPerSec)} filings/s, ratio ${p.cpuTime.ratioToScan}`, ''));
@@ -189,6 +191,7 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
         warmup: { type: 'string' },
         only: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        'parse-in-process': { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
@@ -219,10 +222,14 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
   if (only.has('parse')) {
     machine.load.parse = load();
     progress(`generating ${filings} filings (every variant combination x every rendering)...`);
-    const t = Date.now();
-    const corpus = makeCorpus(filings);
-    progress(`corpus: ${(corpus.bytes / 1e6).toFixed(1)} MB in ${Date.now() - t} ms; timing ${rounds} rounds (+2 warm-up) of bare scan vs parse+reconcile`);
-    results.parse = runParseBench(corpus, { rounds, progress });
+    if (values['parse-in-process']) {
+      const t = Date.now();
+      const corpus = makeCorpus(filings);
+      progress(`corpus: ${(corpus.bytes / 1e6).toFixed(1)} MB in ${Date.now() - t} ms; timing ${rounds} rounds (+2 warm-up) of bare scan vs parse+reconcile in this process`);
+      results.parse = { ...runParseBench(corpus, { rounds, progress }), runIn: 'the CLI process (tsx)' };
+    } else {
+      results.parse = { ...(await runParseWorker(filings, rounds, err)), runIn: 'a node process of its own, from an infra/bundling.ts bundle' };
+    }
   }
   if (only.has('bundles')) {
     machine.load.bundles = load();
