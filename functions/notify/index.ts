@@ -2,7 +2,6 @@
  * notify: pending alerts from the table's stream -> SNS, then marked sent. A failed publish
  * reports the record; the stream retries it and the alert stays pending until it is sent.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -11,6 +10,7 @@ import { SnsPublisher } from '../../shared/adapters/publisher';
 import { Store } from '../../shared/adapters/store';
 import { tableName, topicArn } from '../../shared/config';
 import { StreamEventSchema, StreamRecordSchema } from '../../shared/events';
+import { processStreamByKey, streamKey } from '../../shared/stream-batch';
 import { notifyAlert, type NotifyDeps } from '../../shared/pipeline/notify-alert';
 
 const logger = new Logger({ serviceName: 'segwatch-notify' });
@@ -19,7 +19,6 @@ const deps: NotifyDeps = {
   publisher: new SnsPublisher(snsClient(), topicArn()),
   now: () => new Date(),
 };
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 async function recordHandler(record: DynamoDBRecord): Promise<void> {
   const r = StreamRecordSchema.parse(record);
@@ -31,7 +30,9 @@ async function recordHandler(record: DynamoDBRecord): Promise<void> {
   logger.info('alert processed', { status: outcome.status, id: image.id, kind: image.kind, severity: image.severity });
 }
 
-export const handler = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+export const handler = async (event: DynamoDBStreamEvent, _context: Context): Promise<DynamoDBBatchResponse> => {
   StreamEventSchema.parse(event);
-  return processPartialResponse(event, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+  return processStreamByKey(event.Records, (r) => streamKey(r, true), recordHandler, (r, e) =>
+    logger.error('record failed, will be retried', { sequenceNumber: r.dynamodb?.SequenceNumber, error: (e as Error)?.message ?? String(e) }),
+  );
 };

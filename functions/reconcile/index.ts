@@ -1,9 +1,9 @@
 /**
  * reconcile: new filing versions from the table's stream -> result, effective version, alerts
- * in the outbox. Records are handled in stream order; a failure reports that record (and the
- * stream retries from it), the rest of the batch is kept.
+ * in the outbox. Records of one firm's day are handled in stream order, different days at the
+ * same time; a failure reports that record and the later ones of its day (the stream retries
+ * from the lowest), the rest of the batch is kept.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -11,11 +11,11 @@ import { documentClient } from '../../shared/adapters/clients';
 import { Store, versionFromItem } from '../../shared/adapters/store';
 import { tableName } from '../../shared/config';
 import { StreamEventSchema, StreamRecordSchema } from '../../shared/events';
+import { processStreamByKey, streamKey } from '../../shared/stream-batch';
 import { reconcileVersion, type ReconcileDeps } from '../../shared/pipeline/reconcile-version';
 
 const logger = new Logger({ serviceName: 'segwatch-reconcile' });
 const deps: ReconcileDeps = { store: new Store(documentClient(), tableName()), now: () => new Date() };
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 async function recordHandler(record: DynamoDBRecord): Promise<void> {
   const r = StreamRecordSchema.parse(record);
@@ -34,7 +34,9 @@ async function recordHandler(record: DynamoDBRecord): Promise<void> {
   });
 }
 
-export const handler = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+export const handler = async (event: DynamoDBStreamEvent, _context: Context): Promise<DynamoDBBatchResponse> => {
   StreamEventSchema.parse(event);
-  return processPartialResponse(event, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+  return processStreamByKey(event.Records, (r) => streamKey(r, false), recordHandler, (r, e) =>
+    logger.error('record failed, will be retried', { sequenceNumber: r.dynamodb?.SequenceNumber, error: (e as Error)?.message ?? String(e) }),
+  );
 };
