@@ -325,12 +325,14 @@ export interface CapacityMeter {
   readUnits?: number;
   /** Conditional writes that failed their condition: AWS bills each one write unit, but reports none. */
   conditionFailures?: number;
+  /** Write units by what was written (`put filing`, `update head`, ...), when the meter has this field. */
+  writeUnitsByItem?: Record<string, number>;
 }
 
 /** Env var of the benchmark's opt-in: `1` gives every Store made without a meter (the handlers' own) `processMeter`. */
 export const CAPACITY_METER_ENV = 'SEGWATCH_CAPACITY_METER';
 /** The process-wide meter of that opt-in. */
-export const processMeter: Required<CapacityMeter> = { writeUnits: 0, readUnits: 0, conditionFailures: 0 };
+export const processMeter: Required<CapacityMeter> = { writeUnits: 0, readUnits: 0, conditionFailures: 0, writeUnitsByItem: {} };
 const defaultMeter = (): CapacityMeter | undefined => (process.env[CAPACITY_METER_ENV] === '1' ? processMeter : undefined);
 
 // ---- the store -------------------------------------------------------------------------------
@@ -342,8 +344,12 @@ export class Store {
     readonly meter: CapacityMeter | undefined = defaultMeter(),
   ) {}
 
-  private count(out: { ConsumedCapacity?: { CapacityUnits?: number } }) {
-    if (this.meter && out.ConsumedCapacity?.CapacityUnits) this.meter.writeUnits += out.ConsumedCapacity.CapacityUnits;
+  private count(out: { ConsumedCapacity?: { CapacityUnits?: number } }, what: string) {
+    const units = out.ConsumedCapacity?.CapacityUnits;
+    if (!this.meter || !units) return;
+    this.meter.writeUnits += units;
+    const by = this.meter.writeUnitsByItem;
+    if (by) by[what] = (by[what] ?? 0) + units;
   }
 
   private countRead(out: { ConsumedCapacity?: { CapacityUnits?: number } }) {
@@ -360,7 +366,7 @@ export class Store {
       const out = await this.doc.send(
         new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)', ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined }),
       );
-      this.count(out);
+      this.count(out, `put ${String(item.type)}`);
       return true;
     } catch (e) {
       if (isConditionFailure(e)) {
@@ -374,7 +380,8 @@ export class Store {
   private async update(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>): Promise<boolean> {
     try {
       const out = await this.doc.send(new UpdateCommand({ ...input, TableName: this.table, ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined }));
-      this.count(out);
+      const sk = String((input.Key as { sk?: unknown } | undefined)?.sk ?? '');
+      this.count(out, `update ${sk.startsWith('V#') ? 'filing' : sk.startsWith('A#') ? 'alert' : sk === keys.head ? 'head' : 'other'}`);
       return true;
     } catch (e) {
       if (isConditionFailure(e)) {
@@ -564,7 +571,7 @@ export class Store {
           ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined,
         }),
       );
-      this.count(out);
+      this.count(out, 'update head');
       const old = out.Attributes as Record<string, unknown> | undefined;
       return { moved: true, previous: old ? headFromItem(old) : undefined };
     } catch (e) {
@@ -636,7 +643,7 @@ export class Store {
         ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined,
       }),
     );
-    this.count(out);
+    this.count(out, 'put dead-letter');
   }
 
   async getDeadLetterReason(queue: string, messageId: string): Promise<{ reason: string; receiveCount: number; at: string } | undefined> {

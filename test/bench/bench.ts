@@ -158,6 +158,8 @@ export function renderTable(r: BenchResults): string {
     out.push('');
     out.push(`cost per filing (burst mix: 1 in 10 filings alerts), AWS us-east-1 list prices, free tiers left out`);
     out.push(row('DynamoDB write units', `${cost.writeUnitsPerFiling} per filing (${e.writeUnitsPerAlertingFiling} when alerting)`, `<= ${TARGETS.writeUnitsPerFiling}`, 'cost.writeUnitsPerFiling'));
+    const by = e.usage.writeUnitsPerFilingByItem;
+    if (by) out.push(row('  write units by item', Object.entries(by).map(([k, v]) => `${k} ${v}`).join(', '), ''));
     out.push(row('dollars per million', `$${cost.dollarsPerMillionFilings.toFixed(2)}`, ''));
     for (const l of cost.breakdown) out.push(`    ${pad(l.item, 64)}${lpad(String(l.perFiling), 10)} x $${l.unitUsd.toPrecision(4)}/${l.unit}  = $${l.dollarsPerMillionFilings.toFixed(2)} per million`);
     out.push('');

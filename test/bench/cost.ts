@@ -44,6 +44,8 @@ export interface Usage {
   readUnits: number;
   /** Conditional writes that failed (billed 1 WRU each on AWS; DynamoDB Local reports none). */
   conditionFailures: number;
+  /** Write units per filing by what was written (`put filing`, `update head`, ...). */
+  writeUnitsPerFilingByItem?: Record<string, number>;
   /** Parse batches (each: one ReceiveMessage that returned it and one DeleteMessageBatch). */
   parseBatches: number;
   alertsPublished: number;

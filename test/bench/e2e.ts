@@ -302,7 +302,7 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
     const keys = burst.map((_, i) => `${INCOMING_PREFIX}bench-burst-${String(i).padStart(5, '0')}.txt`);
     const bodies = burst.map((b) => Buffer.from(b.text));
     recorder = newRecorder();
-    const m0 = { ...processMeter };
+    const m0 = { ...processMeter, writeUnitsByItem: { ...processMeter.writeUnitsByItem } };
     const logBytes0 = logBytes;
     log(`burst: uploading ${burstN} filings at once (${opts.uploadConcurrency ?? 50} uploads in flight)...`);
     const start = now();
@@ -324,6 +324,11 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
       `the burst of ${burstN} to be processed`,
     );
     const usageMeter = { writeUnits: processMeter.writeUnits - m0.writeUnits, readUnits: processMeter.readUnits - m0.readUnits, conditionFailures: processMeter.conditionFailures - m0.conditionFailures };
+    const writeUnitsByItem: Record<string, number> = {};
+    for (const [k, v] of Object.entries(processMeter.writeUnitsByItem)) {
+      const d = v - (m0.writeUnitsByItem[k] ?? 0);
+      if (d > 0) writeUnitsByItem[k] = round(d / burstN, 3);
+    }
     const burstLogBytes = logBytes - logBytes0;
     const published = recorder.published;
 
@@ -363,6 +368,7 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
         writeUnits: round(usageMeter.writeUnits, 2),
         readUnits: round(usageMeter.readUnits, 2),
         conditionFailures: usageMeter.conditionFailures,
+        writeUnitsPerFilingByItem: writeUnitsByItem,
         parseBatches: recorder.parseBatches,
         alertsPublished: published,
         emailSubscribers: 1,
