@@ -74,7 +74,7 @@ export function estimateCost(u: Usage): Cost {
   const lines: CostLine[] = [];
   const add = (item: string, perFiling: number, price: PriceName) => {
     const p = PRICES[price];
-    lines.push({ item, perFiling: round(perFiling, 4), unitUsd: p.usd, unit: p.unit, dollarsPerMillionFilings: round(perFiling * p.usd * 1e6, 4) });
+    lines.push({ item, perFiling: Number(perFiling.toPrecision(4)), unitUsd: p.usd, unit: p.unit, dollarsPerMillionFilings: round(perFiling * p.usd * 1e6, 4) });
   };
   let invocations = 0;
   let gbSeconds = 0;
