@@ -410,6 +410,16 @@ export class Store {
     return items;
   }
 
+  /** Every item of a partition whose sort key starts with `prefix` (strongly consistent). */
+  private queryPrefix(pk: string, prefix: string, projection?: string): Promise<Record<string, unknown>[]> {
+    return this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': pk, ':p': prefix },
+      ProjectionExpression: projection,
+      ConsistentRead: true,
+    });
+  }
+
   // objects
 
   async getObjectRecord(bucket: string, key: string, objectId: string): Promise<ObjectRecord | undefined> {
@@ -418,11 +428,7 @@ export class Store {
   }
 
   async listObjectRecords(bucket: string, key: string): Promise<ObjectRecord[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-      ExpressionAttributeValues: { ':pk': keys.object(bucket, key), ':e': 'E#' },
-      ConsistentRead: true,
-    });
+    const items = await this.queryPrefix(keys.object(bucket, key), 'E#');
     return items.map(objectFromItem);
   }
 
@@ -465,22 +471,13 @@ export class Store {
   }
 
   async listVersions(firmId: string, endDate: string): Promise<VersionItem[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
-      ExpressionAttributeValues: { ':pk': keys.firmDay(firmId, endDate), ':v': 'V#' },
-      ConsistentRead: true,
-    });
+    const items = await this.queryPrefix(keys.firmDay(firmId, endDate), 'V#');
     return items.map(versionFromItem);
   }
 
   /** Version keys of a firm-day, in effective order (the last is the effective one). */
   async listVersionKeys(firmId: string, endDate: string): Promise<string[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
-      ExpressionAttributeValues: { ':pk': keys.firmDay(firmId, endDate), ':v': 'V#' },
-      ProjectionExpression: 'sk',
-      ConsistentRead: true,
-    });
+    const items = await this.queryPrefix(keys.firmDay(firmId, endDate), 'V#', 'sk');
     return items.map((i) => (i.sk as string).slice(2)).sort();
   }
 
@@ -675,20 +672,12 @@ export class Store {
   }
 
   async listAlerts(firmId: string, endDate: string): Promise<StoredAlert[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
-      ExpressionAttributeValues: { ':pk': keys.firmDay(firmId, endDate), ':a': 'A#' },
-      ConsistentRead: true,
-    });
+    const items = await this.queryPrefix(keys.firmDay(firmId, endDate), 'A#');
     return items.map(alertFromItem);
   }
 
   async listObjectAlerts(bucket: string, key: string): Promise<StoredAlert[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
-      ExpressionAttributeValues: { ':pk': keys.object(bucket, key), ':a': 'A#' },
-      ConsistentRead: true,
-    });
+    const items = await this.queryPrefix(keys.object(bucket, key), 'A#');
     return items.map(alertFromItem);
   }
 

@@ -341,7 +341,7 @@ function compiled(forms: FormSet): Compiled {
         const l = v.byCode.get(code);
         return l ? (l.optional ? 1 : 2) : 0;
       });
-      codeByNum[Number(code)] = { key, keyIndex: STATEMENT_KEYS.indexOf(key), label: deciding.has(code), parts: partCodes.get(code), member };
+      codeByNum[Number.parseInt(code, 10)] = { key, keyIndex: STATEMENT_KEYS.indexOf(key), label: deciding.has(code), parts: partCodes.get(code), member };
     }
     const titlesLower = new Map(forms.variants.map((v) => [v.id, v.titles.map((t) => t.toLowerCase())]));
     const requiredCount = {} as Record<StatementKey, number[]>;
