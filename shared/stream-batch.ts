@@ -5,6 +5,8 @@
  * the later records of its key are reported in batchItemFailures (the stream retries from the
  * lowest one; every step is idempotent, so records retried after a success change nothing).
  */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 
 export async function processStreamByKey(
@@ -49,4 +51,15 @@ export function streamKey(r: DynamoDBRecord, withSort: boolean): string {
   const keys = r.dynamodb?.Keys ?? r.dynamodb?.NewImage ?? {};
   const pk = keys.pk?.S ?? '';
   return withSort ? `${pk}\u0000${keys.sk?.S ?? ''}` : pk;
+}
+
+/**
+ * The new image of a stream record as a document (amounts as NumberValue), when it is an item of
+ * `type` still in state `pending` (what the stream filters let through); undefined otherwise.
+ */
+export function pendingImage(r: DynamoDBRecord, type: string): Record<string, unknown> | undefined {
+  const newImage = r.dynamodb?.NewImage;
+  if (!newImage) return undefined;
+  const image = unmarshall(newImage as Record<string, AttributeValue>, { wrapNumbers: true }) as Record<string, unknown>;
+  return image.type === type && image.state === 'pending' ? image : undefined;
 }

@@ -3,14 +3,13 @@
  * reports the record; the stream retries it and the alert stays pending until it is sent.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { documentClient, snsClient } from '../../shared/adapters/clients';
 import { SnsPublisher } from '../../shared/adapters/publisher';
 import { Store } from '../../shared/adapters/store';
 import { tableName, topicArn } from '../../shared/config';
-import { StreamEventSchema, StreamRecordSchema } from '../../shared/events';
-import { processStreamByKey, streamKey } from '../../shared/stream-batch';
+import { StreamEventSchema } from '../../shared/events';
+import { pendingImage, processStreamByKey, streamKey } from '../../shared/stream-batch';
 import { notifyAlert, type NotifyDeps } from '../../shared/pipeline/notify-alert';
 
 const logger = new Logger({ serviceName: 'segwatch-notify' });
@@ -21,11 +20,8 @@ const deps: NotifyDeps = {
 };
 
 async function recordHandler(record: DynamoDBRecord): Promise<void> {
-  const r = StreamRecordSchema.parse(record);
-  if (!r.dynamodb.NewImage) return;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const image = unmarshall(r.dynamodb.NewImage as any, { wrapNumbers: true }) as Record<string, unknown>;
-  if (image.type !== 'alert' || image.state !== 'pending') return;
+  const image = pendingImage(record, 'alert');
+  if (!image) return;
   const outcome = await notifyAlert(deps, image.pk as string, image.sk as string);
   logger.info('alert processed', { status: outcome.status, id: image.id, kind: image.kind, severity: image.severity });
 }

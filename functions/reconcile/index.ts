@@ -5,24 +5,20 @@
  * from the lowest), the rest of the batch is kept.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { documentClient } from '../../shared/adapters/clients';
 import { Store, versionFromItem } from '../../shared/adapters/store';
 import { tableName } from '../../shared/config';
-import { StreamEventSchema, StreamRecordSchema } from '../../shared/events';
-import { processStreamByKey, streamKey } from '../../shared/stream-batch';
+import { StreamEventSchema } from '../../shared/events';
+import { pendingImage, processStreamByKey, streamKey } from '../../shared/stream-batch';
 import { reconcileVersion, type ReconcileDeps } from '../../shared/pipeline/reconcile-version';
 
 const logger = new Logger({ serviceName: 'segwatch-reconcile' });
 const deps: ReconcileDeps = { store: new Store(documentClient(), tableName()), now: () => new Date() };
 
 async function recordHandler(record: DynamoDBRecord): Promise<void> {
-  const r = StreamRecordSchema.parse(record);
-  if (!r.dynamodb.NewImage) return;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const image = unmarshall(r.dynamodb.NewImage as any, { wrapNumbers: true }) as Record<string, unknown>;
-  if (image.type !== 'filing' || image.state !== 'pending') return;
+  const image = pendingImage(record, 'filing');
+  if (!image) return;
   const outcome = await reconcileVersion(deps, versionFromItem(image));
   logger.info('filing reconciled', {
     firmId: image.firmId,

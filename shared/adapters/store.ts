@@ -643,11 +643,6 @@ export class Store {
     this.count(out, 'put dead-letter');
   }
 
-  async getDeadLetterReason(queue: string, messageId: string): Promise<{ reason: string; receiveCount: number; at: string } | undefined> {
-    const item = await this.get(`DLQ#${queue}`, messageId, true);
-    return item ? { reason: item.reason as string, receiveCount: intOf(item.receiveCount), at: item.at as string } : undefined;
-  }
-
   // alerts
 
   /** Put an alert into the outbox (state pending) unless it is there already. */

@@ -15,6 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { S3ObjectSource } from '../../shared/adapters/objects';
 import { SnsPublisher } from '../../shared/adapters/publisher';
 import { Store, versionFromItem } from '../../shared/adapters/store';
+import { mulberry32 } from '../../shared/domain/render';
 import { MAX_FILING_BYTES } from '../../shared/domain/parser';
 import type { S3EventRecord } from '../../shared/events';
 import { ingestS3Record, type IngestDeps, type IngestOutcome } from '../../shared/pipeline/ingest';
@@ -44,17 +45,8 @@ export function awsError(name: string, message: string, status: number): Error {
   return e;
 }
 
-/** A deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG: the generators' mulberry32. */
+export const prng = mulberry32;
 
 export class World {
   readonly dynamo = new FakeDynamo();
