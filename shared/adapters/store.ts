@@ -10,7 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
 import { dec, str, type Decimal } from '../domain/money';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
-import { filingFromJson, filingToJson, type Filing, type FilingJson } from '../domain/model';
+import { filingFromJson, filingToJson, type Filing, type FilingJson, type Lines } from '../domain/model';
 import type { Finding, Reconciliation, StatementResult, StatementStatus } from '../domain/reconcile';
 import type { AlertKind, AlertRecord, AlertSeverity, SourceRef } from '../domain/alerts';
 
@@ -151,9 +151,9 @@ export interface StoredAlert extends AlertRecord {
   sk: string;
 }
 
-function linesToItem(lines: Record<string, Decimal>) {
+function linesToItem(lines: Lines) {
   const out: Record<string, NumberValue> = {};
-  for (const k of Object.keys(lines)) out[k] = N(lines[k]);
+  for (const [code, amount] of lines) out[code] = N(amount);
   return out;
 }
 

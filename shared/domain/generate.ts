@@ -15,7 +15,7 @@
 import fc from 'fast-check';
 import { Decimal, ZERO } from './money';
 import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
-import type { Filing, FilingType, Statement, UncodedLine } from './model';
+import { Lines, type Filing, type FilingType, type Statement, type UncodedLine } from './model';
 import { firmIdOf } from './parser';
 import { nextBusinessDay } from './reconcile';
 import { mulberry32, RENDERINGS, render, type Rendering } from './render';
@@ -169,7 +169,7 @@ function planOf(v: Variant): Plan {
 }
 
 /** Compute every derived line (and `equals` line) from the inputs in `values`. */
-export function computeDerived(v: Variant, values: Map<string, Decimal>): void {
+export function computeDerived(v: Variant, values: { get(code: string): Decimal | undefined; set(code: string, amount: Decimal): unknown }): void {
   const get = (code: string): Decimal => {
     const l = v.byCode.get(code)!;
     if (l.equals) values.set(code, get(l.equals));
@@ -264,9 +264,8 @@ function generateStatement(rng: Rng, forms: FormSet, key: StatementKey, opts: Ge
   values.set(plan.slack, values.get(plan.slack)!.plus(required.plus(excess).minus(values.get(roles.funds)!)));
   computeDerived(v, values);
 
-  const lines: Record<string, Decimal> = {};
-  for (const l of v.lines) lines[l.code] = values.get(l.code)!;
-  return { key, title: pick(rng, v.titles), variant: v.id, lines, labels: {}, uncoded, conflicts: [] };
+  const lines = Lines.from(v.lines.map((l) => [l.code, values.get(l.code)!] as const));
+  return { key, title: pick(rng, v.titles), variant: v.id, lines, labels: new Map(), uncoded, conflicts: [] };
 }
 
 function isoDay(days: number): string {

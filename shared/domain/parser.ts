@@ -7,7 +7,7 @@
  */
 import { AMOUNT_SOURCE, decimalFromLimbs, MAX_AMOUNT_DIGITS, parseAmount, type Decimal } from './money';
 import { FORMS, STATEMENT_KEYS, type FormSet, type StatementKey, type Variant } from './forms';
-import type { Filing, FilingType, Statement, UncodedLine } from './model';
+import { Lines, type Filing, type FilingType, type Statement, type UncodedLine } from './model';
 
 export const MAX_FILING_BYTES = 5 * 1024 * 1024;
 
@@ -423,7 +423,7 @@ function chooseVariant(c: Compiled, key: StatementKey, st: Statement, tally: Tal
   if (variants.length === 1) return variants[0];
   const foundCount = tally.nums.length;
   const labelled: number[][] = [];
-  for (const code of Object.keys(st.labels)) labelled.push(labelScores(c, key, code, st.labels[code]));
+  for (const [code, label] of st.labels) labelled.push(labelScores(c, key, code, label));
   const titled = title ? titleMatches(c, key, title) : undefined;
   const required = c.requiredCount[key];
   let best = variants[0];
@@ -607,6 +607,9 @@ function codeString(n: number): string {
   return (CODE_STRINGS[n] ??= String(n).padStart(4, '0'));
 }
 
+/** Placeholder until a statement's lines are collected (never read). */
+const EMPTY_LINES = new Lines();
+
 /** The cell nextCell found last. */
 const found = { code: '', num: 0, amount: null as Decimal | null, start: 0, end: 0 };
 
@@ -692,9 +695,8 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
   }
 
   const statements: Filing['statements'] = {};
-  // Amounts collect in scratch arrays indexed by the code's number and go into `lines` once at
-  // the end: a `lines` object keyed by four-digit codes has dictionary elements, where every
-  // lookup and insert is slow (and a Map costs a hash per operation).
+  // Amounts collect in scratch arrays indexed by the code's number (a repeated code is found
+  // without a lookup) and go into each statement's `lines` Map once, in code order, at the end.
   /** By statement, in STATEMENT_KEYS order. */
   const tallies: (Tally | undefined)[] = [undefined, undefined, undefined];
   const unknownCodes: Filing['unknownCodes'] = [];
@@ -716,7 +718,7 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
       if (!tally) {
         const key = info.key;
         const nv = info.member.length;
-        const st: Statement = (statements[key] = { key, title: '', variant: '', lines: {}, labels: {}, uncoded: [], conflicts: [] });
+        const st: Statement = (statements[key] = { key, title: '', variant: '', lines: EMPTY_LINES, labels: new Map(), uncoded: [], conflicts: [] });
         tally = tallies[info.keyIndex] = { st, nums: [], present: new Array<number>(nv).fill(0), presentRequired: new Array<number>(nv).fill(0) };
       }
       const st = tally.st;
@@ -731,7 +733,7 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
             if (member[i] === 2) tally.presentRequired[i]++;
           }
         // cleanLabel keeps the last 400 characters: slice no more (the slice is the cache key).
-        if (info.label) st.labels[code] = cleanLabelOf(text.slice(Math.max(prevEnd, found.start - 400), found.start)).slice(-160);
+        if (info.label) st.labels.set(code, cleanLabelOf(text.slice(Math.max(prevEnd, found.start - 400), found.start)).slice(-160));
         if (info.parts) st.uncoded.push(...readParts(c, text, prevEnd, found.start, code));
       } else {
         const prior = seenAmount[num]!;
@@ -750,11 +752,26 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
     const tally = tallies[k];
     if (!tally) continue;
     const st = tally.st;
-    const lines = st.lines;
-    for (const num of tally.nums) {
-      lines[CODE_STRINGS[num]!] = seenAmount[num]!;
+    // Ascending code order (codes come mostly in order: an insertion sort), as Lines keeps them.
+    const nums = tally.nums;
+    for (let i = 1; i < nums.length; i++) {
+      const x = nums[i];
+      let j = i - 1;
+      while (j >= 0 && nums[j] > x) {
+        nums[j + 1] = nums[j];
+        j--;
+      }
+      nums[j + 1] = x;
+    }
+    const codes: string[] = new Array<string>(nums.length);
+    const amounts: Decimal[] = new Array<Decimal>(nums.length);
+    for (let i = 0; i < nums.length; i++) {
+      const num = nums[i];
+      codes[i] = CODE_STRINGS[num]!;
+      amounts[i] = seenAmount[num]!;
       seenAmount[num] = undefined;
     }
+    st.lines = new Lines(codes, amounts);
     const title = titles.find((t) => t.key === key)?.title;
     const variant = chooseVariant(c, key, st, tally, title);
     st.variant = variant.id;

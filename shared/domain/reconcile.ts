@@ -4,7 +4,7 @@
  */
 import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
 import { grouped, str, sum, sumEquals, ZERO, type Decimal } from './money';
-import type { Filing, Statement } from './model';
+import type { Filing, Lines, Statement } from './model';
 import { rule, type RuleName, type Severity } from './rules';
 
 export interface Finding {
@@ -86,65 +86,71 @@ function dueDate(endDate: string): string {
   return due;
 }
 
+/** Record a finding. (Module functions, not closures made per call: the bundles keep names, and each closure made costs a defineProperty.) */
+function addFinding(
+  findings: Finding[],
+  name: RuleName,
+  statement: StatementKey | null,
+  line: LineDef | { code: string; line: string; label: string } | null,
+  expected: Decimal | null,
+  actual: Decimal | null,
+  message: string,
+): void {
+  const r = rule(name);
+  findings.push({
+    ruleId: r.id,
+    severity: r.severity,
+    statement,
+    line: line?.code ?? null,
+    label: line?.label ?? null,
+    expected: expected === null ? null : str(expected),
+    actual: actual === null ? null : str(actual),
+    message,
+  });
+}
+
 export function reconcile(filing: Filing, options: ReconcileOptions = {}): Reconciliation {
   const forms = options.forms ?? FORMS;
   const findings: Finding[] = [];
   const alerts: Alert[] = [];
   const statements: Reconciliation['statements'] = {};
 
-  const add = (name: RuleName, statement: StatementKey | null, line: LineDef | { code: string; line: string; label: string } | null, expected: Decimal | null, actual: Decimal | null, message: string) => {
-    const r = rule(name);
-    findings.push({
-      ruleId: r.id,
-      severity: r.severity,
-      statement,
-      line: line?.code ?? null,
-      label: line?.label ?? null,
-      expected: expected === null ? null : str(expected),
-      actual: actual === null ? null : str(actual),
-      message,
-    });
-  };
-
   // Dates.
   if (filing.submitDate < filing.endDate) {
-    add('submit-before-end', null, null, null, null, `Submit Date ${filing.submitDate} is before End Date ${filing.endDate}`);
+    addFinding(findings, 'submit-before-end', null, null, null, null, `Submit Date ${filing.submitDate} is before End Date ${filing.endDate}`);
   } else {
     // Only the initial filing has a deadline; an amendment is by nature filed later.
     const due = dueDate(filing.endDate);
     if (filing.filingType === 'INITIAL' && filing.submitDate > due)
-      add('late-filing', null, null, null, null, `submitted ${filing.submitDate}, after ${due}, the business day after End Date ${filing.endDate} (due by noon): late`);
+      addFinding(findings, 'late-filing', null, null, null, null, `submitted ${filing.submitDate}, after ${due}, the business day after End Date ${filing.endDate} (due by noon): late`);
   }
   for (const u of filing.unknownCodes) {
     const key = forms.statementOfCode(u.code) ?? null;
-    add('unknown-code', key, { code: u.code, line: '', label: '' }, null, u.amount, `${key ? `${forms.statements[key].name}: ` : ''}code [${u.code}] (amount ${fmt(u.amount)}) is not on any statement of the form; kept as filed`);
+    addFinding(findings, 'unknown-code', key, { code: u.code, line: '', label: '' }, null, u.amount, `${key ? `${forms.statements[key].name}: ` : ''}code [${u.code}] (amount ${fmt(u.amount)}) is not on any statement of the form; kept as filed`);
   }
   for (const code of options.unreadable ?? []) {
     const key = forms.statementOfCode(code) ?? null;
     const v = key ? forms.variantById.get(filing.statements[key]?.variant ?? '') : undefined;
     const l = v?.byCode.get(code) ?? { code, line: '', label: '' };
-    add('unreadable-amount', key, l, null, null, `${key ? where(forms, key, l) : `[${code}]`}: the amount before the code cannot be read`);
+    addFinding(findings, 'unreadable-amount', key, l, null, null, `${key ? where(forms, key, l) : `[${code}]`}: the amount before the code cannot be read`);
   }
 
   for (const key of STATEMENT_KEYS) {
     const def = forms.statements[key];
     const st = filing.statements[key];
     if (!st) {
-      add('missing-statement', key, null, null, null, `the ${def.name} is missing from the filing`);
+      addFinding(findings, 'missing-statement', key, null, null, null, `the ${def.name} is missing from the filing`);
       continue;
     }
     const variant = forms.variantById.get(st.variant) ?? def.variants[0];
-    statements[key] = checkStatement(forms, variant, st, add, alerts);
+    statements[key] = checkStatement(forms, variant, st, findings, alerts);
   }
   return { findings, alerts, statements };
 }
 
-type Add = (name: RuleName, statement: StatementKey | null, line: LineDef | null, expected: Decimal | null, actual: Decimal | null, message: string) => void;
-
 /**
  * A variant's checks as indexes into its lines, worked out once: the statement's amounts are read
- * from `lines` once per line (an object keyed by four-digit codes has dictionary elements, where
- * each lookup costs), and the ~30 sums per statement are decided by sumEquals without building a
+ * from `lines` once per line, and the ~30 sums per statement are decided by sumEquals without building a
  * Decimal per partial sum. decimal.js computes a sum only when sumEquals cannot say it is right.
  */
 interface CheckPlan {
@@ -156,6 +162,9 @@ interface CheckPlan {
 }
 interface Plan {
   optional: boolean[];
+  /** Indexes of the variant's lines in ascending code order (Lines' order), for one merge walk. */
+  byCode: number[];
+  codesSorted: string[];
   /** The derived lines, in evaluation order. */
   checks: CheckPlan[];
   /** The code-order note (the same text every time). */
@@ -175,7 +184,8 @@ function planOf(forms: FormSet, variant: Variant): Plan {
     const order = variant.lines.filter((l) => ['11B', '11C', '12'].includes(l.line)).map((l) => `${l.line} ${l.code}`);
     codeOrderNote = `${forms.statements[variant.statement].name} uses the ${variant.codeOrder} code order (${order.join(', ')}), told apart by label`;
   }
-  plan = { optional: variant.lines.map((l) => l.optional), checks, codeOrderNote };
+  const byCode = variant.lines.map((_, i) => i).sort((a, b) => (variant.lines[a].code < variant.lines[b].code ? -1 : 1));
+  plan = { optional: variant.lines.map((l) => l.optional), byCode, codesSorted: byCode.map((i) => variant.lines[i].code), checks, codeOrderNote };
   plans.set(variant, plan);
   return plan;
 }
@@ -183,39 +193,49 @@ function planOf(forms: FormSet, variant: Variant): Plan {
 const termValues: Decimal[] = [];
 const termNegate: boolean[] = [];
 
-function checkStatement(forms: FormSet, variant: Variant, st: Statement, add: Add, alerts: Alert[]): StatementResult {
+/** A line's amount for a derived line: filed, or 0 for an optional line left out. */
+function valueOf(lines: Lines, variant: Variant, code: string): Decimal | undefined {
+  const v = lines.get(code);
+  if (v !== undefined) return v;
+  return variant.byCode.get(code)?.optional ? ZERO : undefined;
+}
+
+function checkStatement(forms: FormSet, variant: Variant, st: Statement, findings: Finding[], alerts: Alert[]): StatementResult {
   const key = st.key;
   const lines = st.lines;
   const name = forms.statements[key].name;
-  let errors = 0;
-  const err: Add = (...a) => {
-    errors++;
-    add(...a);
-  };
 
   const plan = planOf(forms, variant);
-  // Each line's amount, read once: vals[i] for variant.lines[i].
-  const vals: (Decimal | undefined)[] = new Array(variant.lines.length);
-  for (let i = 0; i < variant.lines.length; i++) vals[i] = lines[variant.lines[i].code];
+  // Each line's amount, read once: vals[i] for variant.lines[i]; `known` counts the filed codes
+  // that are lines of the variant, so the unknown ones are looked for only when there are any.
+  const vals: (Decimal | undefined)[] = new Array(variant.lines.length).fill(undefined);
+  let known = 0;
+  const n = lines.size;
+  for (let k = 0, j = 0; k < plan.byCode.length && j < n; k++) {
+    const code = plan.codesSorted[k];
+    let c = lines.codeAt(j);
+    while (c < code && ++j < n) c = lines.codeAt(j);
+    if (c === code) {
+      vals[plan.byCode[k]] = lines.amountAt(j++);
+      known++;
+    }
+  }
 
-  if (plan.codeOrderNote !== undefined && variant.codeOrder) add('code-order', key, null, null, null, plan.codeOrderNote);
-  for (const code of Object.keys(lines))
-    if (!variant.byCode.has(code))
-      add('unknown-code', key, { code, line: '', label: '', kind: 'input', optional: true }, null, lines[code], `${name} [${code}] (amount ${fmt(lines[code])}) is not a line of the ${variant.id} form; kept as filed`);
+  if (plan.codeOrderNote !== undefined && variant.codeOrder) addFinding(findings, 'code-order', key, null, null, null, plan.codeOrderNote);
+  if (known < lines.size)
+    for (const [code, amount] of lines)
+      if (!variant.byCode.has(code))
+        addFinding(findings, 'unknown-code', key, { code, line: '', label: '' }, null, amount, `${name} [${code}] (amount ${fmt(amount)}) is not a line of the ${variant.id} form; kept as filed`);
+  // Error findings of this statement are counted from here (code-order and unknown-code are info).
+  const errorsFrom = findings.length;
   for (const c of st.conflicts) {
     const l = variant.byCode.get(c.code) ?? null;
-    err('conflicting-amounts', key, l, null, c.amounts[1], `${l ? where(forms, key, l) : `${name} [${c.code}]`} is filed more than once with different amounts (${c.amounts.map(fmt).join(', ')}); the first is used`);
+    addFinding(findings, 'conflicting-amounts', key, l, null, c.amounts[1], `${l ? where(forms, key, l) : `${name} [${c.code}]`} is filed more than once with different amounts (${c.amounts.map(fmt).join(', ')}); the first is used`);
   }
   for (let i = 0; i < variant.lines.length; i++) {
     const l = variant.lines[i];
-    if (vals[i] === undefined && !l.optional) err('missing-line', key, l, null, null, `${where(forms, key, l)} is missing`);
+    if (vals[i] === undefined && !l.optional) addFinding(findings, 'missing-line', key, l, null, null, `${where(forms, key, l)} is missing`);
   }
-
-  const value = (code: string): Decimal | undefined => {
-    const v = lines[code];
-    if (v !== undefined) return v;
-    return variant.byCode.get(code)?.optional ? ZERO : undefined;
-  };
 
   // Derived lines in evaluation order. A sum is decided exactly by sumEquals; decimal.js computes
   // it only when sumEquals cannot say it is right (then it is almost surely an error to report).
@@ -237,23 +257,23 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, add: Ad
       let expected: Decimal = ZERO;
       for (let i = 0; i < n; i++) expected = termNegate[i] ? expected.minus(termValues[i]) : expected.plus(termValues[i]);
       if (!expected.eq(actual))
-        err('sum', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${termsText(l)} = ${fmt(expected)} (off by ${fmt(actual.minus(expected))})`);
+        addFinding(findings, 'sum', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${termsText(l)} = ${fmt(expected)} (off by ${fmt(actual.minus(expected))})`);
     } else if (l.greaterOf) {
-      const items = l.greaterOf.map(value);
+      const items = l.greaterOf.map((code) => valueOf(lines, variant, code));
       if (items.some((x) => x === undefined)) continue;
       const expected = items.reduce((a, b) => (b!.gt(a!) ? b : a))!;
       if (!expected.eq(actual))
-        err('greater-of', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but the ${termsText(l)} is ${fmt(expected)}`);
+        addFinding(findings, 'greater-of', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but the ${termsText(l)} is ${fmt(expected)}`);
     }
   }
   for (const l of variant.crossChecks) {
-    const actual = lines[l.code];
+    const actual = lines.get(l.code);
     if (actual === undefined) continue;
     if (l.equals) {
-      const other = lines[l.equals];
+      const other = lines.get(l.equals);
       if (other !== undefined && !other.eq(actual)) {
         const o = variant.byCode.get(l.equals)!;
-        err('cross-page', key, l, other, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but it must equal [${o.code}] ${o.label} = ${fmt(other)}`);
+        addFinding(findings, 'cross-page', key, l, other, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but it must equal [${o.code}] ${o.label} = ${fmt(other)}`);
       }
     }
     if (l.parts) {
@@ -261,34 +281,34 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, add: Ad
       if (parts.length === l.parts.length) {
         const expected = sum(parts.map((p) => p.amount));
         if (!expected.eq(actual))
-          err('uncoded-total', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${parts.map((p) => p.id).join(' + ')} = ${fmt(expected)}`);
+          addFinding(findings, 'uncoded-total', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${parts.map((p) => p.id).join(' + ')} = ${fmt(expected)}`);
       }
     }
   }
 
   const roles = variant.roles;
-  const required = lines[roles.required] ?? null;
-  const funds = lines[roles.funds] ?? null;
-  const filedExcess = lines[roles.excess];
+  const required = lines.get(roles.required) ?? null;
+  const funds = lines.get(roles.funds) ?? null;
+  const filedExcess = lines.get(roles.excess);
   const computedExcess = required && funds ? funds.minus(required) : null;
   // A filed excess that disagrees with funds - required is an error (SW110); for the alert the
   // lower of the two counts, so a wrong excess line can never hide a shortfall.
   const excess = filedExcess && computedExcess ? (computedExcess.lt(filedExcess) ? computedExcess : filedExcess) : (filedExcess ?? computedExcess);
-  const target = roles.target ? (lines[roles.target] ?? null) : null;
+  const target = roles.target ? (lines.get(roles.target) ?? null) : null;
 
-  let status: StatementStatus = errors > 0 ? 'error' : 'ok';
+  let status: StatementStatus = findings.length > errorsFrom ? 'error' : 'ok';
   if (excess !== null) {
     const excessLine = variant.byCode.get(roles.excess)!;
     if (excess.isNegative() && !excess.isZero()) {
       status = 'deficiency';
       const shortfall = (target ?? ZERO).minus(excess);
       alerts.push({ statement: key, kind: 'deficiency', excess, target, shortfall });
-      add('deficiency', key, excessLine, ZERO, excess, `${where(forms, key, excessLine)}: DEFICIENCY, ${fmt(excess)} is below zero (0): customer funds are under-segregated by ${fmt(excess.negated())}`);
+      addFinding(findings, 'deficiency', key, excessLine, ZERO, excess, `${where(forms, key, excessLine)}: DEFICIENCY, ${fmt(excess)} is below zero (0): customer funds are under-segregated by ${fmt(excess.negated())}`);
     } else if (target !== null && excess.lt(target)) {
       status = 'below-target';
       const shortfall = target.minus(excess);
       alerts.push({ statement: key, kind: 'below-target', excess, target, shortfall });
-      add('below-target', key, excessLine, target, excess, `${where(forms, key, excessLine)}: excess ${fmt(excess)} is below the management target ${fmt(target)} [${roles.target}] by ${fmt(shortfall)}`);
+      addFinding(findings, 'below-target', key, excessLine, target, excess, `${where(forms, key, excessLine)}: excess ${fmt(excess)} is below the management target ${fmt(target)} [${roles.target}] by ${fmt(shortfall)}`);
     }
   }
   return { statement: key, title: st.title, variant: variant.id, required, funds, excess, target, status };

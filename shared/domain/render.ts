@@ -99,14 +99,14 @@ function groupTotalsOf(v: Variant): boolean[] {
 
 function statementRows(st: Statement, v: Variant, header: Row): Row[] {
   const rows: Row[] = [header];
-  const has = (code: string) => code in st.lines;
+  const has = (code: string) => st.lines.has(code);
   const totals = groupTotalsOf(v);
   let groupPrefix = '';
   let prevNum = '';
   let lastLine: Row | null = null;
   v.lines.forEach((l: LineDef, i) => {
     if (!has(l.code)) return;
-    const amount = st.lines[l.code];
+    const amount = st.lines.get(l.code)!;
     if (totals[i] && lastLine && lastLine.kind === 'line' && lastLine.cells.at(-1)?.code === v.lines[i - 1].code) {
       lastLine.cells.push({ amounts: [amount], code: l.code });
       return;
@@ -147,8 +147,8 @@ function statementRows(st: Statement, v: Variant, header: Row): Row[] {
     lastLine = row;
   });
   // Codes filed that the variant does not have: printed after its lines, as filed.
-  for (const code of Object.keys(st.lines))
-    if (!v.byCode.has(code)) rows.push({ kind: 'line', num: '', letter: '', label: st.labels[code] ?? '', cells: [{ amounts: [st.lines[code]], code }] });
+  for (const [code, amount] of st.lines)
+    if (!v.byCode.has(code)) rows.push({ kind: 'line', num: '', letter: '', label: st.labels.get(code) ?? '', cells: [{ amounts: [amount], code }] });
   return rows;
 }
 

@@ -346,8 +346,8 @@ describe('fuzz: mutated filings', () => {
         const { filing } = outcome.analysis;
         for (const o of oracles) {
           stats.oracles++;
-          const st = Object.values(filing.statements).find((s) => s && o.code in s.lines);
-          const got = st?.lines[o.code]?.toFixed();
+          const st = Object.values(filing.statements).find((s) => s && s.lines.has(o.code));
+          const got = st?.lines.get(o.code)?.toFixed();
           if (o.expect !== null ? got !== o.expect : got !== undefined && got !== o.original)
             problems.push(`${label}: [${o.code}] read as ${got}, expected ${o.expect ?? `unreadable (or ${o.original})`}`);
         }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { analyze, checkJson } from '../../shared/domain/check';
 import { FORMS, STATEMENT_KEYS, type StatementKey } from '../../shared/domain/forms';
-import { filingFromJson, filingToJson, type Filing } from '../../shared/domain/model';
+import { filingFromJson, filingToJson, Lines, type Filing } from '../../shared/domain/model';
 import { Decimal, str, ZERO } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
@@ -17,18 +17,18 @@ const sample2014 = () => copy(parseFilingText(sampleText(SAMPLE_2014)).filing);
 function shiftFunds(f: Filing, key: StatementKey, delta: Decimal): void {
   const st = f.statements[key]!;
   const v = FORMS.variantById.get(st.variant)!;
-  const values = new Map(Object.entries(st.lines));
+  const values = new Map(st.lines);
   const cash = slackCode(v);
   values.set(cash, values.get(cash)!.plus(delta));
   computeDerived(v, values);
-  st.lines = Object.fromEntries(values);
+  st.lines = Lines.from(values);
 }
 function setLine(f: Filing, key: StatementKey, code: string, amount: Decimal): void {
   const st = f.statements[key]!;
-  const values = new Map(Object.entries(st.lines));
+  const values = new Map(st.lines);
   values.set(code, amount);
   computeDerived(FORMS.variantById.get(st.variant)!, values);
-  st.lines = Object.fromEntries(values);
+  st.lines = Lines.from(values);
 }
 const roles = (f: Filing, key: StatementKey) => FORMS.variantById.get(f.statements[key]!.variant)!.roles;
 
@@ -36,14 +36,14 @@ describe.each(STATEMENT_KEYS)('alerts in the %s statement', (key) => {
   it('deficiency: excess below zero raises a critical alert through bytes -> parse -> reconcile -> JSON', () => {
     const f = sample2014();
     const r = roles(f, key);
-    const excess = f.statements[key]!.lines[r.excess];
+    const excess = f.statements[key]!.lines.get(r.excess)!;
     shiftFunds(f, key, excess.plus(1).negated()); // excess becomes -1
     const outcome = analyze(Buffer.from(render(f, 'markup')));
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     const rec = outcome.analysis.reconciliation;
     expect(rec.findings.filter((x) => x.severity === 'error' && x.ruleId !== 'SW120')).toEqual([]);
-    const target = f.statements[key]!.lines[r.target!];
+    const target = f.statements[key]!.lines.get(r.target!)!;
     expect(checkJson('f.txt', outcome).alerts).toEqual([{ statement: key, kind: 'deficiency', excess: '-1', target: str(target), shortfall: str(target.plus(1)) }]);
     expect(rec.statements[key]!.status).toBe('deficiency');
     expect(rec.findings.find((x) => x.ruleId === 'SW120')).toMatchObject({ severity: 'error', statement: key, line: r.excess, expected: '0', actual: '-1' });
@@ -52,7 +52,7 @@ describe.each(STATEMENT_KEYS)('alerts in the %s statement', (key) => {
   it('below target: 0 <= excess < target raises a warning with shortfall = target - excess', () => {
     const f = sample2014();
     const r = roles(f, key);
-    const excess = f.statements[key]!.lines[r.excess];
+    const excess = f.statements[key]!.lines.get(r.excess)!;
     setLine(f, key, r.target!, excess.plus(1));
     const rec = reconcile(f);
     expect(rec.alerts).toEqual([{ statement: key, kind: 'below-target', excess, target: excess.plus(1), shortfall: new Decimal(1) }]);
@@ -63,14 +63,14 @@ describe.each(STATEMENT_KEYS)('alerts in the %s statement', (key) => {
   it('excess exactly at the target: no alert; excess exactly zero under a target: below-target, not deficiency', () => {
     const f = sample2014();
     const r = roles(f, key);
-    setLine(f, key, r.target!, f.statements[key]!.lines[r.excess]);
+    setLine(f, key, r.target!, f.statements[key]!.lines.get(r.excess)!);
     expect(reconcile(f).alerts).toEqual([]);
 
     const g = sample2014();
-    shiftFunds(g, key, g.statements[key]!.lines[r.excess].negated());
+    shiftFunds(g, key, g.statements[key]!.lines.get(r.excess)!.negated());
     const rec = reconcile(g);
-    expect(g.statements[key]!.lines[r.excess].isZero()).toBe(true);
-    expect(rec.alerts.map((a) => [a.kind, str(a.excess), str(a.shortfall)])).toEqual([['below-target', '0', str(g.statements[key]!.lines[r.target!])]]);
+    expect(g.statements[key]!.lines.get(r.excess)!.isZero()).toBe(true);
+    expect(rec.alerts.map((a) => [a.kind, str(a.excess), str(a.shortfall)])).toEqual([['below-target', '0', str(g.statements[key]!.lines.get(r.target!)!)]]);
   });
 });
 
@@ -78,7 +78,7 @@ describe('deficiency on a form without a management target', () => {
   it('shortfall is 0 - excess and target is null', () => {
     const f = copy(parseFilingText(sampleText(SAMPLES[0])).filing);
     shiftFunds(f, 'segregation', new Decimal('-400000000'));
-    const excess = f.statements.segregation!.lines['7190'];
+    const excess = f.statements.segregation!.lines.get('7190')!;
     expect(excess.isNegative()).toBe(true);
     expect(reconcile(f).alerts).toEqual([{ statement: 'segregation', kind: 'deficiency', excess, target: null, shortfall: ZERO.minus(excess) }]);
   });
@@ -97,7 +97,7 @@ describe.each(SAMPLES)('a total off by $1 in $name', (sample) => {
     expect(totals.length).toBeGreaterThan(10);
     for (const { key, code, kind } of totals) {
       const f = copy(base);
-      f.statements[key]!.lines[code] = f.statements[key]!.lines[code].plus(delta);
+      f.statements[key]!.lines.set(code, f.statements[key]!.lines.get(code)!.plus(delta));
       const at = reconcile(f).findings.filter((x) => x.line === code && x.statement === key && x.severity === 'error');
       expect(at.map((x) => x.ruleId), `${key} [${code}]`).toEqual([kind]);
       const printedOther = kind === 'SW112' ? sample.amounts[key]['7770'] : sample.amounts[key][code];
@@ -118,7 +118,7 @@ describe('generated alerts (property)', () => {
           const a = rec.alerts[0];
           expect([a.statement, a.kind]).toEqual([key, kind]);
           const r = roles(f, key);
-          expect(a.excess.eq(f.statements[key]!.lines[r.excess])).toBe(true);
+          expect(a.excess.eq(f.statements[key]!.lines.get(r.excess)!)).toBe(true);
           expect(a.shortfall.eq((a.target ?? ZERO).minus(a.excess))).toBe(true);
           if (kind === 'deficiency') expect(a.excess.isNegative()).toBe(true);
           else expect(!a.excess.isNegative() && a.excess.lt(a.target!)).toBe(true);

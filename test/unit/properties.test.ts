@@ -39,7 +39,7 @@ describe('generated filings', () => {
 
   it('keep amounts exact past 2^53 through render and parse', () => {
     const filings = generateFilings(30, 5, { hugePercent: 50 });
-    const huge = filings.flatMap((f) => STATEMENT_KEYS.flatMap((k) => Object.values(f.statements[k]!.lines))).filter((d) => d.abs().gt('9007199254740993'));
+    const huge = filings.flatMap((f) => STATEMENT_KEYS.flatMap((k) => [...f.statements[k]!.lines.values()])).filter((d) => d.abs().gt('9007199254740993'));
     expect(huge.length).toBeGreaterThan(0);
     for (const f of filings) for (const r of RENDERINGS) expect(filingToJson(parseFilingText(render(f, r)).filing)).toEqual(filingToJson(f));
   });
@@ -73,7 +73,7 @@ describe('changing any one amount of a consistent filing', () => {
   it('yields an error finding at that line or at a total that uses it', () => {
     const arb = filingArb().chain((filing) => {
       const targets: Target[] = STATEMENT_KEYS.flatMap((key) => [
-        ...Object.keys(filing.statements[key]!.lines).map((code) => ({ key, code })),
+        ...[...filing.statements[key]!.lines.keys()].map((code) => ({ key, code })),
         ...filing.statements[key]!.uncoded.map((u, part) => ({ key, code: u.partOf, part })),
       ]);
       const delta = fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.bigInt({ min: 1n, max: 10n ** 20n })).chain((d) => fc.constantFrom(BigInt(d), -BigInt(d)));
@@ -85,7 +85,7 @@ describe('changing any one amount of a consistent filing', () => {
         const st = f.statements[target.key]!;
         const by = new Decimal(delta.toString());
         if (target.part !== undefined) st.uncoded[target.part].amount = st.uncoded[target.part].amount.plus(by);
-        else st.lines[target.code] = st.lines[target.code].plus(by);
+        else st.lines.set(target.code, st.lines.get(target.code)!.plus(by));
 
         const parsed = parseFilingText(render(f, rendering)).filing;
         expect(filingToJson(parsed)).toEqual(filingToJson(f));
@@ -97,8 +97,8 @@ describe('changing any one amount of a consistent filing', () => {
         const onlyGreaterOf = target.part === undefined && allowed.length > 1 && allowed.slice(1).every((c) => v.byCode.get(c)!.greaterOf);
         if (onlyGreaterOf) {
           const unchanged = allowed.slice(1).every((c) => {
-            const items = v.byCode.get(c)!.greaterOf!.map((i) => st.lines[i]);
-            return items.reduce((a, b) => (b.gt(a) ? b : a)).eq(st.lines[c]);
+            const items = v.byCode.get(c)!.greaterOf!.map((i) => st.lines.get(i)!);
+            return items.reduce((a, b) => (b.gt(a) ? b : a)).eq(st.lines.get(c)!);
           });
           if (unchanged) {
             expect(errors).toEqual([]);
@@ -112,7 +112,7 @@ describe('changing any one amount of a consistent filing', () => {
         }
         if (target.part !== undefined) {
           const parts = sum(st.uncoded.filter((u) => u.partOf === target.code).map((u) => u.amount));
-          expect(errors.find((e) => e.ruleId === 'SW113')).toMatchObject({ line: target.code, expected: parts.toFixed(), actual: st.lines[target.code].toFixed() });
+          expect(errors.find((e) => e.ruleId === 'SW113')).toMatchObject({ line: target.code, expected: parts.toFixed(), actual: st.lines.get(target.code)!.toFixed() });
         }
       }),
       { numRuns: 100 },

@@ -34,7 +34,7 @@ describe.each(SAMPLES)('renderings of $name', (sample) => {
       const parsed = parseFilingText(text).filing;
       expect(filingToJson(parsed)).toEqual(filingToJson(original));
       for (const key of STATEMENT_KEYS)
-        for (const [code, printed] of Object.entries(sample.amounts[key])) expect(str(parsed.statements[key]!.lines[code])).toBe(canonical(printed));
+        for (const [code, printed] of Object.entries(sample.amounts[key])) expect(str(parsed.statements[key]!.lines.get(code)!)).toBe(canonical(printed));
     });
 
     it('reconciles clean', () => {

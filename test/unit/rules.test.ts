@@ -60,7 +60,7 @@ const CASES: Case[] = [
   {
     id: 'SW102',
     severity: 'error',
-    fail: () => ({ findings: edit(TEXT_2014, (f) => delete f.statements.segregation!.lines['7020']), want: { statement: 'segregation', line: '7020', expected: null, actual: null } }),
+    fail: () => ({ findings: edit(TEXT_2014, (f) => f.statements.segregation!.lines.delete('7020')), want: { statement: 'segregation', line: '7020', expected: null, actual: null } }),
     pass: () => fromText(TEXT_2014),
   },
   {
@@ -85,7 +85,7 @@ const CASES: Case[] = [
     id: 'SW110',
     severity: 'error',
     fail: () => ({
-      findings: edit(TEXT_2014, (f) => (f.statements.segregation!.lines['7180'] = f.statements.segregation!.lines['7180'].plus(1))),
+      findings: edit(TEXT_2014, (f) => f.statements.segregation!.lines.set('7180', f.statements.segregation!.lines.get('7180')!.plus(1))),
       want: { statement: 'segregation', line: '7180', expected: printed('segregation', '7180'), actual: plusOne(printed('segregation', '7180')) },
     }),
     pass: () => fromText(TEXT_2014),
@@ -94,7 +94,7 @@ const CASES: Case[] = [
     id: 'SW111',
     severity: 'error',
     fail: () => ({
-      findings: edit(TEXT_2014, (f) => (f.statements.secured!.lines['7305'] = new Decimal('900000000'))),
+      findings: edit(TEXT_2014, (f) => f.statements.secured!.lines.set('7305', new Decimal('900000000'))),
       want: { statement: 'secured', line: '7360', expected: '900000000', actual: printed('secured', '7360'), mentions: ['greater of 7305, 7355'] },
     }),
     pass: () => fromText(TEXT_2014),
@@ -103,7 +103,7 @@ const CASES: Case[] = [
     id: 'SW112',
     severity: 'error',
     fail: () => ({
-      findings: edit(TEXT_2013, (f) => (f.statements.secured!.lines['7370'] = f.statements.secured!.lines['7370'].plus(1))),
+      findings: edit(TEXT_2013, (f) => f.statements.secured!.lines.set('7370', f.statements.secured!.lines.get('7370')!.plus(1))),
       want: {
         statement: 'secured',
         line: '7370',
@@ -129,7 +129,7 @@ const CASES: Case[] = [
     severity: 'error',
     fail: () => ({
       findings: reconcile(deficiencyFiling).findings,
-      want: { statement: 'secured', line: '7380', expected: '0', actual: str(deficiencyFiling.statements.secured!.lines['7380']), variant: deficiencyFiling.statements.secured!.variant, mentions: ['DEFICIENCY'] },
+      want: { statement: 'secured', line: '7380', expected: '0', actual: str(deficiencyFiling.statements.secured!.lines.get('7380')!), variant: deficiencyFiling.statements.secured!.variant, mentions: ['DEFICIENCY'] },
     }),
     pass: () => fromText(TEXT_2014),
   },
@@ -141,8 +141,8 @@ const CASES: Case[] = [
       want: {
         statement: 'clearedSwaps',
         line: '8730',
-        expected: str(belowTargetFiling.statements.clearedSwaps!.lines['8760']),
-        actual: str(belowTargetFiling.statements.clearedSwaps!.lines['8730']),
+        expected: str(belowTargetFiling.statements.clearedSwaps!.lines.get('8760')!),
+        actual: str(belowTargetFiling.statements.clearedSwaps!.lines.get('8730')!),
         variant: 'cleared-swaps-target',
         mentions: ['[8760]', 'management target'],
       },

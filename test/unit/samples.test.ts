@@ -23,7 +23,7 @@ describe.each(SAMPLES)('sample $name', (sample) => {
   it.each(STATEMENT_KEYS)('%s: every code has the amount printed, and nothing else is read', (key) => {
     const st = filing.statements[key]!;
     expect(st).toBeDefined();
-    const got = Object.fromEntries(Object.entries(st.lines).map(([code, d]) => [code, str(d)]));
+    const got = Object.fromEntries([...st.lines].map(([code, d]) => [code, str(d)]));
     const want = Object.fromEntries(Object.entries(sample.amounts[key]).map(([code, printed]) => [code, canonical(printed)]));
     expect(got).toEqual(want);
     expect(st.conflicts).toEqual([]);
