@@ -103,6 +103,8 @@ interface Header {
 }
 
 interface AnchoredPattern {
+  /** The word the pattern has where the anchor is found (`Date` for the anchor `Da`). */
+  literal: string;
   /** The pattern may start this many characters before the anchor. */
   back: number;
   sticky: RegExp;
@@ -113,18 +115,19 @@ interface AnchoredPattern {
 
 /**
  * Every match of each pattern (case-insensitive, global) in `text`, in one pass over the
- * occurrences of the literal `anchor` they share: the sticky form of a pattern is tried where it
- * can start before each occurrence. The full case-insensitive scan runs only when the literal
- * never occurs (e.g. "END DATE").
+ * occurrences of the literal `anchor` they share (`Da` for `Date` and `Daily`): where a pattern's
+ * literal is at an occurrence, its sticky form is tried where it can start before it. A pattern's
+ * full case-insensitive scan runs only when its literal never occurs (e.g. "END DATE").
  */
 function matchesAt(text: string, anchor: string, patterns: readonly AnchoredPattern[]): RegExpExecArray[][] {
   const out: RegExpExecArray[][] = patterns.map(() => []);
+  const seen = patterns.map(() => false);
   let from = 0;
-  let seen = false;
   for (let p = text.indexOf(anchor, from); p !== -1; p = text.indexOf(anchor, from)) {
-    seen = true;
     for (let k = 0; k < patterns.length; k++) {
-      const { back, sticky, prefixLength } = patterns[k];
+      const { literal, back, sticky, prefixLength } = patterns[k];
+      if (literal.length > anchor.length && !text.startsWith(literal, p)) continue;
+      seen[k] = true;
       const lo = Math.max(0, p - back);
       // The pattern is `<prefix>\s*<anchor>...`: it can only start `prefixLength` characters
       // before the whitespace that precedes the anchor. One try there, unless the window holds
@@ -157,11 +160,13 @@ function matchesAt(text: string, anchor: string, patterns: readonly AnchoredPatt
     }
     from = p + anchor.length;
   }
-  if (seen) return out;
-  return patterns.map(({ re }) => {
-    re.lastIndex = 0;
-    return [...text.matchAll(re)];
-  });
+  for (let k = 0; k < patterns.length; k++)
+    if (!seen[k]) {
+      const re = patterns[k].re;
+      re.lastIndex = 0;
+      out[k] = [...text.matchAll(re)];
+    }
+  return out;
 }
 
 const sticky = (re: RegExp) => new RegExp(re.source, 'iy');
@@ -209,18 +214,27 @@ const END_Y = sticky(END_RE);
 const SUBMIT_Y = sticky(SUBMIT_RE);
 const FIRM_Y = sticky(FIRM_RE);
 const TITLE_Y = sticky(TITLE_RE);
-const DATE_PATTERNS: AnchoredPattern[] = [
-  { back: 6, sticky: END_Y, re: END_RE, prefixLength: 3 },
-  { back: 9, sticky: SUBMIT_Y, re: SUBMIT_RE, prefixLength: 6 },
+/** End Date, Submit Date and the statements' titles: one pass over the occurrences of `Da`. */
+const DA_PATTERNS: AnchoredPattern[] = [
+  { literal: 'Date', back: 6, sticky: END_Y, re: END_RE, prefixLength: 3 },
+  { literal: 'Date', back: 9, sticky: SUBMIT_Y, re: SUBMIT_RE, prefixLength: 6 },
+  { literal: 'Daily', back: 0, sticky: TITLE_Y, re: TITLE_RE, prefixLength: 0 },
 ];
-const NAME_PATTERNS: AnchoredPattern[] = [{ back: 8, sticky: FIRM_Y, re: FIRM_RE, prefixLength: 4 }];
-const TITLE_PATTERNS: AnchoredPattern[] = [{ back: 0, sticky: TITLE_Y, re: TITLE_RE, prefixLength: 0 }];
+const NAME_PATTERNS: AnchoredPattern[] = [{ literal: 'Name', back: 8, sticky: FIRM_Y, re: FIRM_RE, prefixLength: 4 }];
 
-function parseHeader(text: string, hasCells: boolean): Header {
+/** The ISO date of each match; a match whose text repeats the one before it (every page's header) gets the same date without being read again. */
+function isoDatesOf(matches: RegExpExecArray[], what: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < matches.length; i++)
+    out.push(i > 0 && matches[i][0] === matches[i - 1][0] ? out[i - 1] : isoDateOf(matches[i], what));
+  return out;
+}
+
+function parseHeader(text: string, hasCells: boolean): Header & { titleMatches: RegExpExecArray[] } {
   const typeM = TYPE_RE.exec(text);
-  const [endMatches, submitMatches] = matchesAt(text, 'Date', DATE_PATTERNS);
-  const ends = endMatches.map((m) => isoDateOf(m, 'End Date'));
-  const submits = submitMatches.map((m) => isoDateOf(m, 'Submit Date'));
+  const [endMatches, submitMatches, titleMatches] = matchesAt(text, 'Da', DA_PATTERNS);
+  const ends = isoDatesOf(endMatches, 'End Date');
+  const submits = isoDatesOf(submitMatches, 'Submit Date');
   const firms = matchesAt(text, 'Name', NAME_PATTERNS)[0]
     .map((m) => cleanFirm(m[1]))
     .filter((s) => s.length > 0);
@@ -243,6 +257,7 @@ function parseHeader(text: string, hasCells: boolean): Header {
     firmName,
     firmId,
     form: formM ? cleanForm(formM[1]) : '',
+    titleMatches,
   };
 }
 
@@ -416,6 +431,20 @@ interface Tally {
   nums: number[];
   present: number[];
   presentRequired: number[];
+}
+
+/** One Tally per statement, reused by every parse. */
+const TALLIES: Tally[] = STATEMENT_KEYS.map(() => ({ st: undefined as unknown as Statement, nums: [], present: [], presentRequired: [] }));
+function resetTally(t: Tally, st: Statement, variants: number): Tally {
+  t.st = st;
+  t.nums.length = 0;
+  t.present.length = variants;
+  t.presentRequired.length = variants;
+  for (let i = 0; i < variants; i++) {
+    t.present[i] = 0;
+    t.presentRequired[i] = 0;
+  }
+  return t;
 }
 
 function chooseVariant(c: Compiled, key: StatementKey, st: Statement, tally: Tally, title: string | undefined): Variant {
@@ -689,7 +718,7 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
   if (!hasCells) throw new FilingError('truncated', 'the filing has a header but no statement amounts (truncated?)');
 
   const titles: { key: StatementKey; title: string; at: number }[] = [];
-  for (const m of matchesAt(text, 'Daily', TITLE_PATTERNS)[0]) {
+  for (const m of header.titleMatches) {
     const { key, title } = titleOf(m[1]);
     titles.push({ key, title, at: m.index });
   }
@@ -698,6 +727,8 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
   // Amounts collect in scratch arrays indexed by the code's number (a repeated code is found
   // without a lookup) and go into each statement's `lines` Map once, in code order, at the end.
   /** By statement, in STATEMENT_KEYS order. */
+  // Tallies are scratch reused from parse to parse (a parse is synchronous); `tallies[k]` is set
+  // when statement k is first met.
   const tallies: (Tally | undefined)[] = [undefined, undefined, undefined];
   const unknownCodes: Filing['unknownCodes'] = [];
   const unreadable: string[] = [];
@@ -717,9 +748,8 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
       let tally = tallies[info.keyIndex];
       if (!tally) {
         const key = info.key;
-        const nv = info.member.length;
         const st: Statement = (statements[key] = { key, title: '', variant: '', lines: EMPTY_LINES, labels: new Map(), uncoded: [], conflicts: [] });
-        tally = tallies[info.keyIndex] = { st, nums: [], present: new Array<number>(nv).fill(0), presentRequired: new Array<number>(nv).fill(0) };
+        tally = tallies[info.keyIndex] = resetTally(TALLIES[info.keyIndex], st, info.member.length);
       }
       const st = tally.st;
       if (seenStamp[num] !== stamp) {

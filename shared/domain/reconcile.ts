@@ -190,6 +190,8 @@ function planOf(forms: FormSet, variant: Variant): Plan {
   return plan;
 }
 
+/** Scratch reused by every (synchronous) checkStatement: a line's amount by its index in the variant. */
+const valsScratch: (Decimal | undefined)[] = [];
 const termValues: Decimal[] = [];
 const termNegate: boolean[] = [];
 
@@ -208,7 +210,9 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
   const plan = planOf(forms, variant);
   // Each line's amount, read once: vals[i] for variant.lines[i]; `known` counts the filed codes
   // that are lines of the variant, so the unknown ones are looked for only when there are any.
-  const vals: (Decimal | undefined)[] = new Array(variant.lines.length).fill(undefined);
+  const vals = valsScratch;
+  vals.length = variant.lines.length;
+  for (let i = 0; i < vals.length; i++) vals[i] = undefined;
   let known = 0;
   const n = lines.size;
   for (let k = 0, j = 0; k < plan.byCode.length && j < n; k++) {
