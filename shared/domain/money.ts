@@ -166,11 +166,12 @@ export function decimalFromText(text: string, from: number, to: number, negative
 export function decimalFromLimbs(limbs: ArrayLike<number>, n: number, negative: boolean): Decimal {
   let hi = n - 1;
   while (hi >= 0 && limbs[hi] === 0) hi--;
-  if (hi < 0) return new Decimal(0);
+  // Decimals are immutable: every zero amount can be the one ZERO.
+  if (hi < 0) return ZERO;
   let lo = 0;
   while (limbs[lo] === 0) lo++;
-  const words: number[] = [];
-  for (let i = hi; i >= lo; i--) words.push(limbs[i]);
+  const words: number[] = new Array<number>(hi - lo + 1);
+  for (let i = hi, w = 0; i >= lo; i--) words[w++] = limbs[i];
   const top = limbs[hi];
   const topDigits = top >= 1e6 ? 7 : top >= 1e5 ? 6 : top >= 1e4 ? 5 : top >= 1e3 ? 4 : top >= 100 ? 3 : top >= 10 ? 2 : 1;
   return new MadeDecimal(negative ? -1 : 1, hi * LOG_BASE + topDigits - 1, words);

@@ -263,7 +263,24 @@ function parseHeader(text: string, hasCells: boolean): Header & { titleMatches: 
 
 // ---- cells -----------------------------------------------------------------------------------
 
-const PART_RE = new RegExp(String.raw`(?<=^|\s)([A-Z])\.\s+(.*?)\s+(${AMOUNT_SOURCE})\s*(?=[A-Z]\.\s|$)`, 'gs');
+export const PART_RE = new RegExp(String.raw`(?<=^|\s)([A-Z])\.\s+(.*?)\s+(${AMOUNT_SOURCE})\s*(?=[A-Z]\.\s|$)`, 'gs');
+/** PART_RE tried only where a match can start (`X.` and a space, after a space or at the start): the matches of matchAll, without its attempt at every position. */
+const PART_Y = new RegExp(PART_RE.source, 'sy');
+export function partMatches(s: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  const n = s.length;
+  for (let i = 0; i + 2 < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 65 || c > 90 || s.charCodeAt(i + 1) !== 46 || !isSpace(s.charCodeAt(i + 2)) || (i > 0 && !isSpace(s.charCodeAt(i - 1)))) continue;
+    PART_Y.lastIndex = i;
+    const m = PART_Y.exec(s);
+    if (m) {
+      out.push(m);
+      i = PART_Y.lastIndex - 1;
+    }
+  }
+  return out;
+}
 
 export interface Cell {
   code: string;
@@ -509,9 +526,11 @@ function titleMatches(c: Compiled, key: StatementKey, title: string): boolean[] 
 function readParts(c: Compiled, text: string, from: number, to: number, partOf: string): UncodedLine[] {
   const defs = c.partCodes.get(partOf)!;
   // A PDF page number between the sub-lines is not an amount: `A. Cash 0 Page 3 of 5 B. ...`.
-  const segment = text.slice(from, to).replace(/<[^>]*>/g, ' ').replace(/\bPage\s+\d+\s+of\s+\d+\b/g, ' ');
+  let segment = text.slice(from, to);
+  if (segment.indexOf('<') !== -1) segment = segment.replace(/<[^>]*>/g, ' ');
+  if (segment.indexOf('Page') !== -1) segment = segment.replace(/\bPage\s+\d+\s+of\s+\d+\b/g, ' ');
   const out: UncodedLine[] = [];
-  for (const m of segment.matchAll(PART_RE)) {
+  for (const m of partMatches(segment)) {
     const idx = m[1].charCodeAt(0) - 65;
     const amount = parseAmount(m[3]);
     if (idx < 0 || idx >= defs.length || amount === null) continue;

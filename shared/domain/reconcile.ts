@@ -169,6 +169,13 @@ interface Plan {
   checks: CheckPlan[];
   /** The code-order note (the same text every time). */
   codeOrderNote?: string;
+  /** Indexes of the role lines in the variant's lines (-1: not a line of it). */
+  requiredAt: number;
+  fundsAt: number;
+  excessAt: number;
+  targetAt: number;
+  /** The check of the excess line when it is exactly funds - required (then, when it holds, the computed excess is the filed one). */
+  excessCheck: CheckPlan | undefined;
 }
 const plans = new WeakMap<Variant, Plan>();
 function planOf(forms: FormSet, variant: Variant): Plan {
@@ -185,7 +192,27 @@ function planOf(forms: FormSet, variant: Variant): Plan {
     codeOrderNote = `${forms.statements[variant.statement].name} uses the ${variant.codeOrder} code order (${order.join(', ')}), told apart by label`;
   }
   const byCode = variant.lines.map((_, i) => i).sort((a, b) => (variant.lines[a].code < variant.lines[b].code ? -1 : 1));
-  plan = { optional: variant.lines.map((l) => l.optional), byCode, codesSorted: byCode.map((i) => variant.lines[i].code), checks, codeOrderNote };
+  const at = (code: string | undefined) => (code === undefined ? -1 : (index.get(code) ?? -1));
+  const roles = variant.roles;
+  const excessCheck = checks.find(
+    (ck) =>
+      ck.line.code === roles.excess &&
+      ck.line.sum?.length === 2 &&
+      ck.line.sum.some((t) => t.code === roles.funds && t.weight === 1) &&
+      ck.line.sum.some((t) => t.code === roles.required && t.weight === -1),
+  );
+  plan = {
+    optional: variant.lines.map((l) => l.optional),
+    byCode,
+    codesSorted: byCode.map((i) => variant.lines[i].code),
+    checks,
+    codeOrderNote,
+    requiredAt: at(roles.required),
+    fundsAt: at(roles.funds),
+    excessAt: at(roles.excess),
+    targetAt: at(roles.target),
+    excessCheck,
+  };
   plans.set(variant, plan);
   return plan;
 }
@@ -194,6 +221,11 @@ function planOf(forms: FormSet, variant: Variant): Plan {
 const valsScratch: (Decimal | undefined)[] = [];
 const termValues: Decimal[] = [];
 const termNegate: boolean[] = [];
+
+/** A role line's amount: from `vals` by its index in the variant, or from `lines` when it is not a line of the variant. */
+function roleValue(vals: readonly (Decimal | undefined)[], lines: Lines, at: number, code: string): Decimal | undefined {
+  return at >= 0 ? vals[at] : lines.get(code);
+}
 
 /** A line's amount for a derived line: filed, or 0 for an optional line left out. */
 function valueOf(lines: Lines, variant: Variant, code: string): Decimal | undefined {
@@ -243,6 +275,7 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
 
   // Derived lines in evaluation order. A sum is decided exactly by sumEquals; decimal.js computes
   // it only when sumEquals cannot say it is right (then it is almost surely an error to report).
+  let excessHolds = false;
   for (const ck of plan.checks) {
     const l = ck.line;
     const actual = vals[ck.at];
@@ -257,7 +290,10 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
         termNegate[n] = ck.negate![n];
       }
       if (n < ck.terms.length) continue;
-      if (sumEquals(termValues, termNegate, n, actual) === true) continue;
+      if (sumEquals(termValues, termNegate, n, actual) === true) {
+        if (ck === plan.excessCheck) excessHolds = true;
+        continue;
+      }
       let expected: Decimal = ZERO;
       for (let i = 0; i < n; i++) expected = termNegate[i] ? expected.minus(termValues[i]) : expected.plus(termValues[i]);
       if (!expected.eq(actual))
@@ -291,14 +327,15 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
   }
 
   const roles = variant.roles;
-  const required = lines.get(roles.required) ?? null;
-  const funds = lines.get(roles.funds) ?? null;
-  const filedExcess = lines.get(roles.excess);
-  const computedExcess = required && funds ? funds.minus(required) : null;
+  const required = roleValue(vals, lines, plan.requiredAt, roles.required) ?? null;
+  const funds = roleValue(vals, lines, plan.fundsAt, roles.funds) ?? null;
+  const filedExcess = roleValue(vals, lines, plan.excessAt, roles.excess);
+  // funds - required, unless the excess line was just found to be exactly that.
+  const computedExcess = required && funds ? (excessHolds && filedExcess ? filedExcess : funds.minus(required)) : null;
   // A filed excess that disagrees with funds - required is an error (SW110); for the alert the
   // lower of the two counts, so a wrong excess line can never hide a shortfall.
   const excess = filedExcess && computedExcess ? (computedExcess.lt(filedExcess) ? computedExcess : filedExcess) : (filedExcess ?? computedExcess);
-  const target = roles.target ? (lines.get(roles.target) ?? null) : null;
+  const target = roles.target ? (roleValue(vals, lines, plan.targetAt, roles.target) ?? null) : null;
 
   let status: StatementStatus = findings.length > errorsFrom ? 'error' : 'ok';
   if (excess !== null) {

@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cleanLabel, scanCells, CODE_RE } from '../../shared/domain/parser';
+import { cleanLabel, scanCells, CODE_RE, partMatches, PART_RE } from '../../shared/domain/parser';
 import { Decimal, decimalFromLimbs } from '../../shared/domain/money';
 
 const reference = (raw: string) =>
@@ -59,6 +59,19 @@ describe('decimalFromLimbs', () => {
         expect(d.plus(want).toFixed()).toBe((negative ? new Decimal(0) : want.times(2)).toFixed());
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('partMatches', () => {
+  it('finds exactly the matches of PART_RE with matchAll', () => {
+    const chunk = fc.constantFrom('A.', 'B.', 'C.', 'a.', 'AB.', ' ', '\t', '\n', '\u00a0', 'Cash', '1,234', '(5)', '-7', '0', '12', '.', 'x', 'A.B.', '\u2003');
+    fc.assert(
+      fc.property(fc.array(chunk, { maxLength: 40 }).map((xs) => xs.join('')), (text) => {
+        const want = [...text.matchAll(new RegExp(PART_RE.source, 'gs'))].map((m) => [m.index, m[0], m[1], m[2], m[3]]);
+        expect(partMatches(text).map((m) => [m.index, m[0], m[1], m[2], m[3]])).toEqual(want);
+      }),
+      { numRuns: 3000 },
     );
   });
 });
