@@ -88,6 +88,9 @@ export function firmIdOf(name: string): string {
 }
 
 function one<T>(values: T[], what: string): T | undefined {
+  let same = true;
+  for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) same = false;
+  if (same) return values[0];
   const distinct = [...new Set(values)];
   if (distinct.length > 1) throw new FilingError('bad-header', `the file names more than one ${what} (${distinct.slice(0, 3).join(', ')}): not a single filing`);
   return distinct[0];
@@ -107,6 +110,12 @@ interface AnchoredPattern {
   literal: string;
   /** The pattern may start this many characters before the anchor. */
   back: number;
+  /**
+   * The regular expression looks at no character outside its match (End Date's and Submit Date's
+   * do not): where the text repeats a match, it is that match again, reused without running the
+   * expression (every page repeats the header). Its `index` is then the first one's.
+   */
+  repeatable?: boolean;
   sticky: RegExp;
   re: RegExp;
   /** Length of the literal the pattern starts with (`End`), followed by \s* and the anchor; 0 when it starts at the anchor. */
@@ -125,7 +134,7 @@ function matchesAt(text: string, anchor: string, patterns: readonly AnchoredPatt
   let from = 0;
   for (let p = text.indexOf(anchor, from); p !== -1; p = text.indexOf(anchor, from)) {
     for (let k = 0; k < patterns.length; k++) {
-      const { literal, back, sticky, prefixLength } = patterns[k];
+      const { literal, back, sticky, prefixLength, repeatable } = patterns[k];
       if (literal.length > anchor.length && !text.startsWith(literal, p)) continue;
       seen[k] = true;
       const lo = Math.max(0, p - back);
@@ -143,9 +152,14 @@ function matchesAt(text: string, anchor: string, patterns: readonly AnchoredPatt
         while (q >= lo && isWs(text.charCodeAt(q))) q--;
         const b = back === 0 ? p : q + 1 - prefixLength;
         if (b >= lo) {
-          sticky.lastIndex = b;
-          const m = sticky.exec(text);
-          if (m) out[k].push(m);
+          const prev = repeatable ? out[k].at(-1) : undefined;
+          if (prev !== undefined && text.startsWith(prev[0], b)) {
+            out[k].push(prev);
+          } else {
+            sticky.lastIndex = b;
+            const m = sticky.exec(text);
+            if (m) out[k].push(m);
+          }
         }
       } else {
         for (let b = lo; b <= p; b++) {
@@ -216,8 +230,8 @@ const FIRM_Y = sticky(FIRM_RE);
 const TITLE_Y = sticky(TITLE_RE);
 /** End Date, Submit Date and the statements' titles: one pass over the occurrences of `Da`. */
 const DA_PATTERNS: AnchoredPattern[] = [
-  { literal: 'Date', back: 6, sticky: END_Y, re: END_RE, prefixLength: 3 },
-  { literal: 'Date', back: 9, sticky: SUBMIT_Y, re: SUBMIT_RE, prefixLength: 6 },
+  { literal: 'Date', back: 6, sticky: END_Y, re: END_RE, prefixLength: 3, repeatable: true },
+  { literal: 'Date', back: 9, sticky: SUBMIT_Y, re: SUBMIT_RE, prefixLength: 6, repeatable: true },
   { literal: 'Daily', back: 0, sticky: TITLE_Y, re: TITLE_RE, prefixLength: 0 },
 ];
 const NAME_PATTERNS: AnchoredPattern[] = [{ literal: 'Name', back: 8, sticky: FIRM_Y, re: FIRM_RE, prefixLength: 4 }];
@@ -226,7 +240,7 @@ const NAME_PATTERNS: AnchoredPattern[] = [{ literal: 'Name', back: 8, sticky: FI
 function isoDatesOf(matches: RegExpExecArray[], what: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < matches.length; i++)
-    out.push(i > 0 && matches[i][0] === matches[i - 1][0] ? out[i - 1] : isoDateOf(matches[i], what));
+    out.push(i > 0 && (matches[i] === matches[i - 1] || matches[i][0] === matches[i - 1][0]) ? out[i - 1] : isoDateOf(matches[i], what));
   return out;
 }
 

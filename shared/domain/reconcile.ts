@@ -317,8 +317,14 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
       }
     }
     if (l.parts) {
-      const parts = st.uncoded.filter((u) => u.partOf === l.code);
-      if (parts.length === l.parts.length) {
+      let n = 0;
+      for (const u of st.uncoded)
+        if (u.partOf === l.code) {
+          termValues[n] = u.amount;
+          termNegate[n++] = false;
+        }
+      if (n === l.parts.length && sumEquals(termValues, termNegate, n, actual) !== true) {
+        const parts = st.uncoded.filter((u) => u.partOf === l.code);
         const expected = sum(parts.map((p) => p.amount));
         if (!expected.eq(actual))
           addFinding(findings, 'uncoded-total', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${parts.map((p) => p.id).join(' + ')} = ${fmt(expected)}`);
