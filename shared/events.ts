@@ -1,5 +1,5 @@
 /** zod schemas of the events the functions receive (only the fields they use). */
-import { z } from 'zod';
+import * as z from './zod';
 
 export const S3EventRecordSchema = z.object({
   eventName: z.string(),

@@ -2,7 +2,7 @@
  * The parsed filing, inside (Decimal amounts) and at the boundary (decimal strings), with the zod
  * schemas that check the boundary shape.
  */
-import { z } from 'zod';
+import * as z from '../zod';
 import { dec, str, type Decimal } from './money';
 import { STATEMENT_KEYS, type StatementKey } from './forms';
 

@@ -1,5 +1,5 @@
 /** The shape of a form definition, checked with zod when the definitions are loaded. */
-import { z } from 'zod';
+import * as z from '../../zod';
 
 export const STATEMENT_KEYS = ['segregation', 'secured', 'clearedSwaps'] as const;
 export type StatementKey = (typeof STATEMENT_KEYS)[number];
