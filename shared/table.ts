@@ -30,7 +30,8 @@ export const TABLE = {
 /**
  * Stream filters, in Lambda's filter-criteria pattern syntax. The local stack applies the same
  * patterns (infra/local) so both run each function for exactly the same records.
- * A new or re-queued (state = pending) filing version goes to reconcile; a pending alert to notify.
+ * A new or redriven (state = pending) filing version goes to reconcile (marking it superseded sets
+ * state = done, so that update does not); a pending alert to notify.
  */
 export const STREAM_FILTERS = {
   reconcile: {

@@ -102,6 +102,13 @@ export interface VersionItem {
   contentHash: string;
   source: SourceRef & { objectId: string };
   receivedAt: string;
+  /**
+   * `pending`: a write of this version is for reconcile (the put, a redrive); it stays so once
+   * reconciled (whether it was is whether its result item exists). `done`: superseded, so the
+   * update that marked it asks reconcile for nothing. Reconcile does not write the version back:
+   * the version holds every amount, and that update cost as much as the put (2.2 of a filing's
+   * ~10 write units).
+   */
   state: 'pending' | 'done';
   superseded: boolean;
   filing: Filing;
@@ -481,22 +488,14 @@ export class Store {
     return items.map((i) => (i.sk as string).slice(2)).sort();
   }
 
-  async setVersionState(firmId: string, endDate: string, versionKey: string, state: 'pending' | 'done'): Promise<boolean> {
-    return this.update({
-      Key: { pk: keys.firmDay(firmId, endDate), sk: keys.version(versionKey) },
-      UpdateExpression: 'SET #s = :s',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#s': 'state' },
-      ExpressionAttributeValues: { ':s': state },
-    });
-  }
-
   async markSuperseded(firmId: string, endDate: string, versionKey: string, by: string): Promise<boolean> {
     return this.update({
       Key: { pk: keys.firmDay(firmId, endDate), sk: keys.version(versionKey) },
-      UpdateExpression: 'SET superseded = :t, supersededBy = :by',
+      // state = done in the same update: its stream record must not send the version to reconcile again.
+      UpdateExpression: 'SET superseded = :t, supersededBy = :by, #s = :done',
       ConditionExpression: 'attribute_exists(pk) AND (superseded = :f OR supersededBy < :by)',
-      ExpressionAttributeValues: { ':t': true, ':f': false, ':by': by },
+      ExpressionAttributeNames: { '#s': 'state' },
+      ExpressionAttributeValues: { ':t': true, ':f': false, ':by': by, ':done': 'done' },
     });
   }
 

@@ -83,6 +83,7 @@ export async function reconcileVersion(deps: ReconcileDeps, v: VersionItem): Pro
   } else {
     await store.markSuperseded(v.firmId, v.endDate, v.versionKey, effectiveKey);
   }
-  await store.setVersionState(v.firmId, v.endDate, v.versionKey, 'done');
+  // The version is not written back as done: that update cost as much as its put. Its stream
+  // records after this are a superseding (state done) or a redrive (pending, on purpose).
   return { versionKey: v.versionKey, effective, status, alerts };
 }

@@ -151,7 +151,7 @@ describe('arrival order', () => {
         const nameOf = (vk: unknown) => [...versions].find(([, f]) => f.versionKey === vk)?.[0];
         const [head] = w.itemsOfType('head');
         expect(nameOf(head.effective)).toBe('A2');
-        expect(versions.get('A2')).toMatchObject({ superseded: false, state: 'done' });
+        expect(versions.get('A2')).toMatchObject({ superseded: false, state: 'pending' });
         for (const n of ['I', 'A1'] as const) {
           const f = versions.get(n)!;
           expect(f, n).toMatchObject({ superseded: true, state: 'done' });

@@ -28,7 +28,7 @@ export function checkScenario(w: World, opts: { duplicateOf?: string } = {}): vo
   const initial = filings.find((f) => f.filingType === 'INITIAL')!;
   const amendment = filings.find((f) => f.filingType === 'AMENDMENT')!;
   expect(initial).toMatchObject({ state: 'done', superseded: true, supersededBy: amendment.versionKey });
-  expect(amendment).toMatchObject({ state: 'done', superseded: false });
+  expect(amendment).toMatchObject({ state: 'pending', superseded: false });
   expect(w.itemsOfType('result')).toHaveLength(2);
   const heads = w.itemsOfType('head');
   expect(heads).toHaveLength(1);

@@ -12,6 +12,8 @@ import { makeFiling } from '../support/filings';
 import { BUCKET, lambdaContext, s3Message, sqsEvent, streamEvent, streamRecord } from '../support/fixtures-events';
 import { ddbMock, routeDynamo, serveObjects, stubHandlerEnv, TABLE_NAME } from '../support/mock-aws';
 import { FakeDynamo } from '../support/mock-dynamodb';
+import { matchesFilter } from '../../infra/local/filter';
+import { STREAM_FILTERS } from '../../shared/table';
 
 stubHandlerEnv();
 let parse: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -86,9 +88,10 @@ describe('a new filing version (stream INSERT)', () => {
     expect([a.excess.N, a.target.N, a.shortfall.N]).toEqual(['-162191464', '208075000', '370266464']);
     expect(result.Item!.alertIds).toEqual([alerts[0].Item!.id]);
 
-    const done = updates().find((u) => u.Key?.sk === `V#${vk}`)!;
-    expect(done).toMatchObject({ UpdateExpression: 'SET #s = :s', ExpressionAttributeValues: { ':s': 'done' }, ConditionExpression: 'attribute_exists(pk)' });
-    expect(table.get(PK, `V#${vk}`)?.state).toBe('done');
+    // The version itself is not written again (that update cost as much as its put); it stays
+    // pending, and its result item says it was reconciled.
+    expect(updates().filter((u) => u.Key?.sk === `V#${vk}`)).toEqual([]);
+    expect(table.get(PK, `V#${vk}`)?.state).toBe('pending');
   });
 
   it('a filing with no shortfall: result and head, no alert', async () => {
@@ -118,8 +121,9 @@ describe('records reconcile leaves alone', () => {
     await reconcile(streamEvent(streamRecord('INSERT', image)), ctx);
     const others = table.stream.filter((r) => r.dynamodb.NewImage.type.S !== 'filing').map((r) => r.dynamodb.NewImage);
     expect(others.map((i) => i.type.S).sort()).toEqual(['alert', 'head', 'object', 'result']);
-    const doneImage = table.stream.filter((r) => r.dynamodb.NewImage.type.S === 'filing').at(-1)!.dynamodb.NewImage;
-    expect(doneImage.state.S).toBe('done');
+    // What the stream carries when a later amendment marks this version superseded.
+    expect(table.stream.filter((r) => r.dynamodb.NewImage.type.S === 'filing')).toHaveLength(1);
+    const doneImage = { ...image, state: { S: 'done' }, superseded: { BOOL: true } };
     ddbMock.resetHistory();
     const out = await reconcile(
       streamEvent(streamRecord('MODIFY', doneImage), streamRecord('REMOVE', image), ...others.map((i) => streamRecord('INSERT', i)), ...others.map((i) => streamRecord('MODIFY', i))),
@@ -175,6 +179,15 @@ describe('failures are reported per record', () => {
     expect(alerts.map((i) => i.kind).sort()).toEqual(['deficiency', 'resolved']);
     expect(table.get(PK, 'HEAD')?.effective).toBe(amendment.versionKey.S);
     expect(table.get(PK, `V#${initial.versionKey.S}`)).toMatchObject({ superseded: true, supersededBy: amendment.versionKey.S, state: 'done' });
+    // The stream records of the versions after their INSERTs: the superseding update, which the
+    // reconcile filter must not let through (it would run reconcile again for nothing).
+    const versionRecords = table.stream.filter((r) => r.dynamodb.NewImage.type.S === 'filing');
+    expect(versionRecords.map((r) => [r.eventName, r.dynamodb.NewImage.sk.S, r.dynamodb.NewImage.state.S])).toEqual([
+      ['INSERT', `V#${initial.versionKey.S}`, 'pending'],
+      ['INSERT', `V#${amendment.versionKey.S}`, 'pending'],
+      ['MODIFY', `V#${initial.versionKey.S}`, 'done'],
+    ]);
+    expect(versionRecords.map((r) => matchesFilter(STREAM_FILTERS.reconcile, r))).toEqual([true, true, false]);
   });
 
   it('a version image that does not validate (an amount that is not a number) fails only that record', async () => {
