@@ -9,6 +9,7 @@ import S3rver from 's3rver';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { LOOPBACK } from './ports';
 import { toRealS3Records, type RealS3EventRecord, type S3rverEvent } from './s3-events';
+import { SDK_LOGGER } from '../../shared/adapters/clients';
 
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -54,6 +55,7 @@ export class LocalS3 {
       endpoint: this.endpoint,
       region: this.o.region ?? 'us-east-1',
       credentials: S3RVER_CREDENTIALS,
+      logger: SDK_LOGGER,
       forcePathStyle: true,
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',

@@ -16,6 +16,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ENV, INCOMING_PREFIX, STREAM_FILTERS, TABLE } from '../../shared/table';
 import { Store, type ObjectRecord, type ResultItem, type StoredAlert, type VersionItem } from '../../shared/adapters/store';
+import { SDK_LOGGER } from '../../shared/adapters/clients';
 import { LocalStackError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import type { Handler } from './lambda';
 import { LocalQueue, type DeadLetter, type LocalQueueOptions } from './queue';
@@ -157,7 +158,7 @@ export class LocalStack {
       this.dynamo = await startDynamoDbLocal({ port: o.dynamodbPort, dbPath: this.paths?.dynamodb, sharedDb: true, portHint: '--dynamodb-port N', detached: o.detachJava });
       this.dynamodbEndpoint = this.dynamo.endpoint;
     }
-    const clientConfig = { endpoint: this.dynamodbEndpoint, region: LOCAL_REGION, credentials: S3RVER_CREDENTIALS };
+    const clientConfig = { endpoint: this.dynamodbEndpoint, region: LOCAL_REGION, credentials: S3RVER_CREDENTIALS, logger: SDK_LOGGER };
     this.ddb = new DynamoDBClient(clientConfig);
     const { streamArn, created } = await ensureTable(this.ddb, this.tableName);
     this.streamArn = streamArn;

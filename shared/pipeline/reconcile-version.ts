@@ -57,8 +57,11 @@ export async function reconcileVersion(deps: ReconcileDeps, v: VersionItem): Pro
     // Replaced: the current effective version, and any later one that never became the head (it
     // may have put its alerts in the outbox while it was the latest, then failed before moving the
     // head, and been overtaken by this version before its retry).
-    const current = await store.getHead(v.firmId, v.endDate);
-    const replaced = versionKeys.filter((k) => k < v.versionKey && (!current || k >= current.effective));
+    // Only versions before this one can be replaced; the first version of a day (the usual
+    // case) has none, and needs no read of the head.
+    const earlier = versionKeys.filter((k) => k < v.versionKey);
+    const current = earlier.length ? await store.getHead(v.firmId, v.endDate) : undefined;
+    const replaced = earlier.filter((k) => !current || k >= current.effective);
     const replacedAlertIds = new Set<string>();
     for (const k of replaced) {
       await store.markSuperseded(v.firmId, v.endDate, k, v.versionKey);
