@@ -262,8 +262,12 @@ export class StreamDriver {
         for (const sh of [...s.shards.values()]) {
           if (!this.running) break;
           if (!this.ready(s, sh)) continue;
-          if (!sh.closed && sh.buffer.length < 1000) worked = (await this.read(sh)) || worked;
-          if (sh.buffer.length > 0 && Date.now() >= sh.retryAt) worked = (await this.process(s, sh)) || worked;
+          // Read ahead while the function runs, as Lambda's pollers do: the next GetRecords
+          // overlaps the batch in flight (records it brings are appended behind the batch).
+          const tasks: Promise<boolean>[] = [];
+          if (!sh.closed && sh.buffer.length < 1000) tasks.push(this.read(sh));
+          if (sh.buffer.length > 0 && Date.now() >= sh.retryAt) tasks.push(this.process(s, sh));
+          if (tasks.length) worked = (await Promise.all(tasks)).some(Boolean) || worked;
         }
         await this.refreshShards();
       } catch (e) {
