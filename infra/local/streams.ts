@@ -1,7 +1,8 @@
 /**
  * The DynamoDB stream -> Lambda event source mappings, on DynamoDB Local's stream:
- * for each consumer (reconcile, notify) its own position in every shard, read with
- * DescribeStream / GetShardIterator / GetRecords, children after their parents.
+ * for each consumer (reconcile, notify) its own position in every shard, children after their
+ * parents. Shards are read with DescribeStream / GetShardIterator / GetRecords once for all
+ * consumers (a shared feed per shard; each consumer takes the records after its own position).
  * As Lambda does for a DynamoDB stream with ReportBatchItemFailures:
  *  - the filter patterns drop records before batching (dropped records count as processed);
  *  - batches of up to `batchSize` records, in shard order, one batch in flight per shard;
@@ -118,7 +119,6 @@ const seqLess = (a: string, b: string) => (a.length !== b.length ? a.length < b.
 interface ShardState {
   shardId: string;
   parentId?: string;
-  iterator?: string;
   /** GetRecords gave no next iterator: the shard is closed (all its records are in `buffer` or done). */
   closed: boolean;
   buffer: DynamoDBRecord[];
@@ -133,6 +133,22 @@ interface ShardState {
   limit?: number;
   retryAt: number;
   inFlight: boolean;
+}
+
+/** What GetRecords brought from one shard, shared by the consumers (each takes the records after its own position). */
+interface Feed {
+  shardId: string;
+  /** Where the feed began: after this sequence number, or (undefined) at the oldest record. */
+  start?: string;
+  iterator?: string;
+  /** Sequence number of the last record fetched. */
+  lastFetched?: string;
+  closed: boolean;
+  /** Records fetched that some consumer has not taken yet, in order. */
+  log: _Record[];
+  fetching?: Promise<void>;
+  /** Time the last empty GetRecords started. */
+  emptyPollAt: number;
 }
 
 interface ConsumerState {
@@ -153,6 +169,7 @@ export class StreamDriver {
   private lastActivityAt = 0;
   private lastDescribeAt = 0;
   private knownShards: Shard[] = [];
+  private readonly feeds = new Map<string, Feed>();
   private describing?: Promise<void>;
   /** Handler invocations per consumer (stats, tests). */
   readonly invocations: Record<string, number> = {};
@@ -278,34 +295,52 @@ export class StreamDriver {
     }
   }
 
-  private async iteratorFor(sh: ShardState): Promise<string | undefined> {
-    const at = sh.checkpoint
-      ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: sh.checkpoint }
-      : { ShardIteratorType: 'TRIM_HORIZON' as const };
+  /**
+   * The shard's feed, made on first use: it starts where the consumer furthest behind stands
+   * (its checkpoint; the oldest record when one has none).
+   */
+  private feedFor(shardId: string): Feed {
+    let feed = this.feeds.get(shardId);
+    if (!feed) {
+      const positions = this.states.map((s) => s.shards.get(shardId)?.checkpoint);
+      const start = positions.some((p) => p === undefined) ? undefined : positions.reduce((a, b) => (seqLess(b!, a!) ? b : a));
+      feed = { shardId, start, closed: false, log: [], emptyPollAt: 0 };
+      this.feeds.set(shardId, feed);
+    }
+    return feed;
+  }
+
+  private async iteratorFor(feed: Feed): Promise<string | undefined> {
+    const from = feed.lastFetched ?? feed.start;
+    const at = from ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: from } : { ShardIteratorType: 'TRIM_HORIZON' as const };
     try {
-      return (await this.o.client.send(new GetShardIteratorCommand({ StreamArn: this.o.streamArn, ShardId: sh.shardId, ...at }))).ShardIterator;
+      return (await this.o.client.send(new GetShardIteratorCommand({ StreamArn: this.o.streamArn, ShardId: feed.shardId, ...at }))).ShardIterator;
     } catch (e) {
-      if (sh.checkpoint && (e instanceof TrimmedDataAccessException || /Trimmed|sequence number/i.test((e as Error).message))) {
-        this.o.onLog?.(`stream: checkpoint ${sh.checkpoint} of shard ${sh.shardId} is gone; starting from the oldest record`);
-        sh.checkpoint = undefined;
-        return this.iteratorFor(sh);
+      if (from && (e instanceof TrimmedDataAccessException || /Trimmed|sequence number/i.test((e as Error).message))) {
+        this.o.onLog?.(`stream: checkpoint ${from} of shard ${feed.shardId} is gone; starting from the oldest record`);
+        this.restartFeed(feed);
+        return this.iteratorFor(feed);
       }
       throw e;
     }
   }
 
-  /** An iterator just after the last record read from the shard (or its checkpoint), else at its oldest record. */
-  private async freshIterator(sh: ShardState): Promise<string | undefined> {
-    const last = sh.lastRead ?? sh.checkpoint;
-    const at = last
-      ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: last }
-      : { ShardIteratorType: 'TRIM_HORIZON' as const };
-    return (await this.o.client.send(new GetShardIteratorCommand({ StreamArn: this.o.streamArn, ShardId: sh.shardId, ...at }))).ShardIterator;
+  /** Read the shard again from its oldest record, for every consumer (what was after their positions is gone). */
+  private restartFeed(feed: Feed): void {
+    feed.start = undefined;
+    feed.lastFetched = undefined;
+    feed.log = [];
+    for (const s of this.states) {
+      const sh = s.shards.get(feed.shardId);
+      if (!sh) continue;
+      sh.lastRead = undefined;
+      sh.checkpoint = undefined;
+    }
   }
 
-  private async getRecords(sh: ShardState) {
+  private async getRecords(feed: Feed) {
     try {
-      return await this.o.client.send(new GetRecordsCommand({ ShardIterator: sh.iterator, Limit: 1000 }));
+      return await this.o.client.send(new GetRecordsCommand({ ShardIterator: feed.iterator, Limit: 1000 }));
     } catch (e) {
       const name = (e as Error).name;
       if (e instanceof ExpiredIteratorException || name === 'ExpiredIteratorException' || e instanceof TrimmedDataAccessException || name === 'TrimmedDataAccessException') {
@@ -313,16 +348,15 @@ export class StreamDriver {
         // iterator taken before the shard's first record when the (database-wide) sequence
         // numbers skipped some before it, i.e. whenever another table was written meanwhile;
         // nothing is trimmed. Either way: a new iterator from where we are, and read again.
-        sh.iterator = await this.freshIterator(sh);
-        if (!sh.iterator) return undefined;
+        feed.iterator = await this.iteratorFor(feed);
+        if (!feed.iterator) return undefined;
         try {
-          return await this.o.client.send(new GetRecordsCommand({ ShardIterator: sh.iterator, Limit: 1000 }));
+          return await this.o.client.send(new GetRecordsCommand({ ShardIterator: feed.iterator, Limit: 1000 }));
         } catch (again) {
           if (!(again instanceof TrimmedDataAccessException || (again as Error).name === 'TrimmedDataAccessException')) throw again;
-          this.o.onLog?.(`stream: records after ${sh.lastRead ?? sh.checkpoint ?? 'the start'} of shard ${sh.shardId} are gone (trimmed); reading from the oldest record`);
-          sh.lastRead = undefined;
-          sh.checkpoint = undefined;
-          sh.iterator = await this.freshIterator(sh);
+          this.o.onLog?.(`stream: records after ${feed.lastFetched ?? feed.start ?? 'the start'} of shard ${feed.shardId} are gone (trimmed); reading from the oldest record`);
+          this.restartFeed(feed);
+          feed.iterator = await this.iteratorFor(feed);
           return undefined;
         }
       }
@@ -330,26 +364,79 @@ export class StreamDriver {
     }
   }
 
-  /** One GetRecords on a shard. True when it returned records. */
+  /** One GetRecords into the feed (a caller while one is under way waits for that one). */
+  private fetch(feed: Feed): Promise<void> {
+    feed.fetching ??= (async () => {
+      const startedAt = Date.now();
+      feed.iterator ??= await this.iteratorFor(feed);
+      if (!feed.iterator) {
+        feed.closed = true;
+        return;
+      }
+      const r = await this.getRecords(feed);
+      if (!r) return;
+      const records = r.Records ?? [];
+      feed.log.push(...records);
+      if (records.length) feed.lastFetched = records.at(-1)!.dynamodb?.SequenceNumber ?? feed.lastFetched;
+      feed.iterator = r.NextShardIterator;
+      if (!feed.iterator) {
+        feed.closed = true;
+        void this.refreshShards(true);
+      }
+      if (records.length === 0) feed.emptyPollAt = startedAt;
+    })().finally(() => {
+      feed.fetching = undefined;
+    });
+    return feed.fetching;
+  }
+
+  /** Move the feed's records after the consumer's position into its buffer; drop what every consumer has taken. */
+  private take(feed: Feed, sh: ShardState): number {
+    const from = sh.lastRead ?? sh.checkpoint;
+    let n = 0;
+    for (const rec of feed.log) {
+      const seq = rec.dynamodb?.SequenceNumber;
+      if (from !== undefined && seq !== undefined && !seqLess(from, seq)) continue;
+      sh.buffer.push(toLambdaRecord(rec, this.o.streamArn, this.o.region));
+      if (seq !== undefined) sh.lastRead = seq;
+      n++;
+    }
+    // The feed keeps records until the consumer furthest behind has them.
+    let behind: string | undefined | null = null;
+    for (const s of this.states) {
+      const other = s.shards.get(feed.shardId);
+      if (!other) continue;
+      const at = other.lastRead ?? other.checkpoint;
+      if (at === undefined) return n;
+      if (behind === null || seqLess(at, behind)) behind = at;
+    }
+    if (behind) {
+      let drop = 0;
+      while (drop < feed.log.length) {
+        const seq = feed.log[drop].dynamodb?.SequenceNumber;
+        if (seq === undefined || seqLess(behind, seq)) break;
+        drop++;
+      }
+      if (drop) feed.log.splice(0, drop);
+    }
+    return n;
+  }
+
+  /**
+   * Records for one consumer's shard: from the shard's feed, which one GetRecords fills for every
+   * consumer (each consumer reading the shard itself, as each Lambda mapping does, cost DynamoDB
+   * Local and the SDK twice the work for the same records). True when it got records.
+   */
   private async read(sh: ShardState): Promise<boolean> {
-    const startedAt = Date.now();
-    sh.iterator ??= await this.iteratorFor(sh);
-    if (!sh.iterator) {
-      sh.closed = true;
-      return false;
+    const feed = this.feedFor(sh.shardId);
+    if (this.take(feed, sh) > 0) return true;
+    if (!feed.closed) {
+      await this.fetch(feed);
+      if (this.take(feed, sh) > 0) return true;
+      sh.emptyPollAt = feed.emptyPollAt;
     }
-    const r = await this.getRecords(sh);
-    if (!r) return false;
-    const records = r.Records ?? [];
-    for (const rec of records) sh.buffer.push(toLambdaRecord(rec, this.o.streamArn, this.o.region));
-    if (records.length) sh.lastRead = records.at(-1)!.dynamodb?.SequenceNumber ?? sh.lastRead;
-    sh.iterator = r.NextShardIterator;
-    if (!sh.iterator) {
-      sh.closed = true;
-      void this.refreshShards(true);
-    }
-    if (records.length === 0) sh.emptyPollAt = startedAt;
-    return records.length > 0;
+    if (feed.closed) sh.closed = true;
+    return false;
   }
 
   /** Filter, batch, invoke, checkpoint or retry. True when it did something. */

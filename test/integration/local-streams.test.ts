@@ -181,4 +181,41 @@ describe('DynamoDB stream driver', () => {
     await until(() => second.calls.flat().length >= 1 && d2.isIdle());
     expect(second.calls).toEqual([['V#1']]);
   });
+
+  it('consumers share one read of the shard, each from its own checkpoint', async () => {
+    const { name, streamArn } = await table();
+    const checkpointPath = join(mkdtempSync(join(tmpdir(), 'segwatch-c-')), 'checkpoints.json');
+    // Only `ahead` runs first: it takes records 1-2, so its checkpoint is past them; `behind` has none.
+    const a1 = recorder();
+    const d1 = await driver(streamArn, [{ name: 'ahead', handler: a1.handler, filters: [] }], { checkpointPath });
+    await putFiling(name, 1);
+    await putFiling(name, 2);
+    await until(() => a1.calls.flat().length === 2 && d1.isIdle());
+    await d1.stop();
+    await putFiling(name, 3);
+    const ahead = recorder();
+    const behind = recorder();
+    const d2 = await driver(
+      streamArn,
+      [
+        { name: 'ahead', handler: ahead.handler, filters: [] },
+        { name: 'behind', handler: behind.handler, filters: [] },
+      ],
+      { checkpointPath },
+    );
+    await putFiling(name, 4);
+    await until(() => ahead.calls.flat().length >= 2 && behind.calls.flat().length >= 4 && d2.isIdle());
+    expect(ahead.calls.flat()).toEqual(['V#3', 'V#4']);
+    expect(behind.calls.flat()).toEqual(['V#1', 'V#2', 'V#3', 'V#4']);
+    // Each consumer got its own copy of a record (a handler cannot change what another sees).
+    const seen: DynamoDBRecord[] = [];
+    const c1 = { name: 'c1', filters: [], handler: async (e: DynamoDBStreamEvent) => void seen.push(...e.Records) };
+    const c2 = { name: 'c2', filters: [], handler: async (e: DynamoDBStreamEvent) => void seen.push(...e.Records) };
+    const d3 = await driver(streamArn, [c1, c2]);
+    await until(() => seen.length === 8 && d3.isIdle());
+    const v1 = seen.filter((r) => r.dynamodb!.NewImage!.sk.S === 'V#1');
+    expect(v1).toHaveLength(2);
+    expect(v1[0]).toEqual(v1[1]);
+    expect(v1[0]).not.toBe(v1[1]);
+  });
 });
