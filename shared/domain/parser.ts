@@ -111,9 +111,10 @@ interface AnchoredPattern {
   /** The pattern may start this many characters before the anchor. */
   back: number;
   /**
-   * The regular expression looks at no character outside its match (End Date's and Submit Date's
-   * do not): where the text repeats a match, it is that match again, reused without running the
-   * expression (every page repeats the header). Its `index` is then the first one's.
+   * The regular expression looks at no character outside its match (End Date's, Submit Date's and
+   * the title's do not: no lookaround, no \b, and every branch fails or ends inside the match):
+   * where the text repeats a match, it is that match again, reused without running the expression
+   * (every page repeats the header). Its `index` is then the first one's (no caller reads it).
    */
   repeatable?: boolean;
   sticky: RegExp;
@@ -232,7 +233,7 @@ const TITLE_Y = sticky(TITLE_RE);
 const DA_PATTERNS: AnchoredPattern[] = [
   { literal: 'Date', back: 6, sticky: END_Y, re: END_RE, prefixLength: 3, repeatable: true },
   { literal: 'Date', back: 9, sticky: SUBMIT_Y, re: SUBMIT_RE, prefixLength: 6, repeatable: true },
-  { literal: 'Daily', back: 0, sticky: TITLE_Y, re: TITLE_RE, prefixLength: 0 },
+  { literal: 'Daily', back: 0, sticky: TITLE_Y, re: TITLE_RE, prefixLength: 0, repeatable: true },
 ];
 const NAME_PATTERNS: AnchoredPattern[] = [{ literal: 'Name', back: 8, sticky: FIRM_Y, re: FIRM_RE, prefixLength: 4 }];
 
@@ -750,10 +751,10 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
   const header = parseHeader(text, hasCells);
   if (!hasCells) throw new FilingError('truncated', 'the filing has a header but no statement amounts (truncated?)');
 
-  const titles: { key: StatementKey; title: string; at: number }[] = [];
+  const titles: { key: StatementKey; title: string }[] = [];
   for (const m of header.titleMatches) {
     const { key, title } = titleOf(m[1]);
-    titles.push({ key, title, at: m.index });
+    titles.push({ key, title });
   }
 
   const statements: Filing['statements'] = {};
