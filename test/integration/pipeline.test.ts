@@ -155,4 +155,40 @@ describe('amendments', () => {
     expect(head?.filingType).toBe('AMENDMENT');
     expect(stack.published().filter(about(firm))).toEqual([]);
   });
+
+  it("the table's access patterns: a firm's history, every firm on a day, alerts by day and severity", async () => {
+    // Days no other test uses: March 2015 (Monday 2nd, Tuesday 3rd).
+    const a = 'History Alpha LLC';
+    const b = 'History Beta LLC';
+    const keys = [
+      await stack.upload(bytes(makeFiling({ firmName: a, endDate: '2015-03-02' })), 'incoming/history-a-0302.txt'),
+      await stack.upload(bytes(makeFiling({ firmName: a, endDate: '2015-03-03' })), 'incoming/history-a-0303.txt'),
+      await stack.upload(bytes(makeFiling({ firmName: b, endDate: '2015-03-03', swapsCashCut: 300_000_000n })), 'incoming/history-b-0303.txt'),
+    ];
+    const outcomes = await stack.waitUntilProcessed(keys);
+    expect(outcomes.map((o) => o.status)).toEqual(['stored', 'stored', 'stored']);
+    const [a2, a3, b3] = outcomes.map((o) => o.version!);
+
+    const history = await stack.store.firmHistory(firmIdOf(a), '2015-03-01', '2015-03-31');
+    expect(history.map((h) => [h.endDate, h.effective, h.status])).toEqual([
+      ['2015-03-02', a2.versionKey, 'ok'],
+      ['2015-03-03', a3.versionKey, 'ok'],
+    ]);
+    expect(history[1].statements.segregation!.excess!.toFixed()).toBe('284415796');
+    expect((await stack.store.firmHistory(firmIdOf(a), '2015-03-03', '2015-03-03')).map((h) => h.endDate)).toEqual(['2015-03-03']);
+    expect(await stack.store.firmHistory(firmIdOf(a), '2015-04-01', '2015-04-30')).toEqual([]);
+
+    const onDay = await stack.store.firmsOnDay('2015-03-03');
+    expect(onDay.map((h) => [h.firmId, h.effective, h.status])).toEqual([
+      [firmIdOf(a), a3.versionKey, 'ok'],
+      [firmIdOf(b), b3.versionKey, 'deficiency'],
+    ]);
+    expect((await stack.store.firmsOnDay('2015-03-02')).map((h) => h.firmId)).toEqual([firmIdOf(a)]);
+
+    const critical = await stack.store.alertsByDay('2015-03-03', 'critical');
+    expect(critical.map((x) => [x.firmId, x.kind, x.statement, x.shortfall?.toFixed()])).toEqual([[firmIdOf(b), 'deficiency', 'clearedSwaps', '270266464']]);
+    expect(await stack.store.alertsByDay('2015-03-03', 'warning')).toEqual([]);
+    expect((await stack.store.alertsByDay('2015-03-03')).map((x) => x.id)).toEqual(critical.map((x) => x.id));
+    expect(await stack.store.alertsByDay('2015-03-02')).toEqual([]);
+  });
 });
