@@ -225,3 +225,24 @@ export function sumEquals(terms: readonly Decimal[], negate: readonly boolean[],
   }
   return carry === 0;
 }
+
+/**
+ * `x.comparedTo(y)` for two Decimals (-1, 0, 1; NaN when either is NaN), without the copy of `y`
+ * decimal.js makes first (its argument may be a number or a string): the same comparison on the
+ * same representation. The reconciler compares each statement's excess with its target this way.
+ */
+export function cmp(x: Decimal, y: Decimal): number {
+  const a = x as unknown as { d: number[] | null; e: number; s: number };
+  const b = y as unknown as { d: number[] | null; e: number; s: number };
+  const xd = a.d;
+  const yd = b.d;
+  const xs = a.s;
+  const ys = b.s;
+  if (!xd || !yd) return x.comparedTo(y);
+  if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -ys : 0;
+  if (xs !== ys) return xs;
+  if (a.e !== b.e) return (a.e > b.e) !== xs < 0 ? 1 : -1;
+  const n = xd.length < yd.length ? xd.length : yd.length;
+  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return (xd[i] > yd[i]) !== xs < 0 ? 1 : -1;
+  return xd.length === yd.length ? 0 : (xd.length > yd.length) !== xs < 0 ? 1 : -1;
+}

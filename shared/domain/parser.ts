@@ -5,7 +5,7 @@
  * One pass of one regular expression finds every `amount [code]` cell; everything else (header,
  * titles, labels of the few lines whose label matters, uncoded sub-lines) is read around it.
  */
-import { AMOUNT_SOURCE, decimalFromLimbs, MAX_AMOUNT_DIGITS, parseAmount, type Decimal } from './money';
+import { AMOUNT_SOURCE, cmp, decimalFromLimbs, MAX_AMOUNT_DIGITS, parseAmount, type Decimal } from './money';
 import { FORMS, STATEMENT_KEYS, type FormSet, type StatementKey, type Variant } from './forms';
 import { Lines, type Filing, type FilingType, type Statement, type UncodedLine } from './model';
 
@@ -674,7 +674,7 @@ function codeString(n: number): string {
 const EMPTY_LINES = new Lines();
 
 /** The cell nextCell found last. */
-const found = { code: '', num: 0, amount: null as Decimal | null, start: 0, end: 0 };
+const found = { num: 0, amount: null as Decimal | null, start: 0, end: 0 };
 
 /**
  * Per code number, scratch for one parse: the parse's stamp when the code was first seen, and its
@@ -717,7 +717,6 @@ function nextCell(text: string, from: number, floor: number): boolean {
       found.start = rb.start;
     }
     found.num = d1 * 1000 + d2 * 100 + d3 * 10 + d4;
-    found.code = codeString(found.num);
     found.end = p + 6;
     return true;
   }
@@ -734,7 +733,7 @@ export function scanCells(text: string): Cell[] {
   const cells: Cell[] = [];
   let from = 0;
   while (nextCell(text, from, from)) {
-    cells.push({ code: found.code, amount: found.amount, start: found.start, end: found.end });
+    cells.push({ code: codeString(found.num), amount: found.amount, start: found.start, end: found.end });
     from = found.end;
   }
   return cells;
@@ -770,14 +769,13 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
   // The cells, one after another (nextCell leaves each in `found`; nothing below calls it).
   let prevEnd = 0;
   do {
-    const code = found.code;
     const num = found.num;
     const amount = found.amount;
     const info = c.codeByNum[num];
     if (amount === null) {
-      unreadable.push(code);
+      unreadable.push(codeString(num));
     } else if (!info) {
-      unknownCodes.push({ code, amount });
+      unknownCodes.push({ code: codeString(num), amount });
     } else {
       let tally = tallies[info.keyIndex];
       if (!tally) {
@@ -797,11 +795,12 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
             if (member[i] === 2) tally.presentRequired[i]++;
           }
         // cleanLabel keeps the last 400 characters: slice no more (the slice is the cache key).
-        if (info.label) st.labels.set(code, cleanLabelOf(text.slice(Math.max(prevEnd, found.start - 400), found.start)).slice(-160));
-        if (info.parts) st.uncoded.push(...readParts(c, text, prevEnd, found.start, code));
+        if (info.label) st.labels.set(codeString(num), cleanLabelOf(text.slice(Math.max(prevEnd, found.start - 400), found.start)).slice(-160));
+        if (info.parts) st.uncoded.push(...readParts(c, text, prevEnd, found.start, codeString(num)));
       } else {
         const prior = seenAmount[num]!;
-        if (!prior.eq(amount)) {
+        if (cmp(prior, amount) !== 0) {
+          const code = codeString(num);
           const conflict = st.conflicts.find((x) => x.code === code);
           if (conflict) conflict.amounts.push(amount);
           else st.conflicts.push({ code, amounts: [prior, amount] });
@@ -831,7 +830,7 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
     const amounts: Decimal[] = new Array<Decimal>(nums.length);
     for (let i = 0; i < nums.length; i++) {
       const num = nums[i];
-      codes[i] = CODE_STRINGS[num]!;
+      codes[i] = codeString(num);
       amounts[i] = seenAmount[num]!;
       seenAmount[num] = undefined;
     }

@@ -3,7 +3,7 @@
  * each statement's requirement, funds, excess and target, and raises the alerts.
  */
 import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
-import { grouped, str, sum, sumEquals, ZERO, type Decimal } from './money';
+import { cmp, grouped, str, sum, sumEquals, ZERO, type Decimal } from './money';
 import type { Filing, Lines, Statement } from './model';
 import { rule, type RuleName, type Severity } from './rules';
 
@@ -301,8 +301,8 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
     } else if (l.greaterOf) {
       const items = l.greaterOf.map((code) => valueOf(lines, variant, code));
       if (items.some((x) => x === undefined)) continue;
-      const expected = items.reduce((a, b) => (b!.gt(a!) ? b : a))!;
-      if (!expected.eq(actual))
+      const expected = items.reduce((a, b) => (cmp(b!, a!) > 0 ? b : a))!;
+      if (cmp(expected, actual) !== 0)
         addFinding(findings, 'greater-of', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but the ${termsText(l)} is ${fmt(expected)}`);
     }
   }
@@ -311,7 +311,7 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
     if (actual === undefined) continue;
     if (l.equals) {
       const other = lines.get(l.equals);
-      if (other !== undefined && !other.eq(actual)) {
+      if (other !== undefined && cmp(other, actual) !== 0) {
         const o = variant.byCode.get(l.equals)!;
         addFinding(findings, 'cross-page', key, l, other, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but it must equal [${o.code}] ${o.label} = ${fmt(other)}`);
       }
@@ -340,7 +340,7 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
   const computedExcess = required && funds ? (excessHolds && filedExcess ? filedExcess : funds.minus(required)) : null;
   // A filed excess that disagrees with funds - required is an error (SW110); for the alert the
   // lower of the two counts, so a wrong excess line can never hide a shortfall.
-  const excess = filedExcess && computedExcess ? (computedExcess.lt(filedExcess) ? computedExcess : filedExcess) : (filedExcess ?? computedExcess);
+  const excess = filedExcess && computedExcess ? (cmp(computedExcess, filedExcess) < 0 ? computedExcess : filedExcess) : (filedExcess ?? computedExcess);
   const target = roles.target ? (roleValue(vals, lines, plan.targetAt, roles.target) ?? null) : null;
 
   let status: StatementStatus = findings.length > errorsFrom ? 'error' : 'ok';
@@ -351,7 +351,7 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
       const shortfall = (target ?? ZERO).minus(excess);
       alerts.push({ statement: key, kind: 'deficiency', excess, target, shortfall });
       addFinding(findings, 'deficiency', key, excessLine, ZERO, excess, `${where(forms, key, excessLine)}: DEFICIENCY, ${fmt(excess)} is below zero (0): customer funds are under-segregated by ${fmt(excess.negated())}`);
-    } else if (target !== null && excess.lt(target)) {
+    } else if (target !== null && cmp(excess, target) < 0) {
       status = 'below-target';
       const shortfall = target.minus(excess);
       alerts.push({ statement: key, kind: 'below-target', excess, target, shortfall });

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Decimal, decimalFromDigits, decimalFromText, sumEquals } from '../../shared/domain/money';
+import { cmp, Decimal, decimalFromDigits, decimalFromText, sumEquals } from '../../shared/domain/money';
 
 const digitString = fc.oneof(
   fc.stringMatching(/^[0-9]{1,14}$/),
@@ -68,5 +68,23 @@ describe('sumEquals', () => {
     expect(sumEquals([new Decimal('1.5')], [false], 1, new Decimal('1.5'))).toBeNull();
     expect(sumEquals([new Decimal('1e200')], [false], 1, new Decimal('1e200'))).toBeNull();
     expect(sumEquals([], [], 0, new Decimal(0))).toBe(true);
+  });
+});
+
+describe('cmp', () => {
+  const value = fc.oneof(
+    digitString.map((d) => d),
+    fc.stringMatching(/^[0-9]{1,20}\.[0-9]{1,20}$/),
+    fc.constantFrom('0', '1e-30', '1e40', 'NaN', 'Infinity', '0.1', '10000000', '9999999'),
+  );
+  const dec = fc.tuple(value, fc.boolean()).map(([v, neg]) => new Decimal(neg && v !== 'NaN' ? `-${v}` : v));
+  it('equals decimal.js comparedTo, on every kind of value', () => {
+    fc.assert(
+      fc.property(dec, dec, (x, y) => {
+        expect(cmp(x, y)).toBe(x.comparedTo(y));
+        expect(cmp(x, x)).toBe(x.comparedTo(x));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
