@@ -5,7 +5,7 @@ import { filingFromJson, filingToJson, type Filing } from '../../shared/domain/m
 import { Decimal, sum } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
-import { filingArb, generateFilings, generateRendered } from '../../shared/domain/generate';
+import { computeDerived, filingArb, generateFilings, generateRendered } from '../../shared/domain/generate';
 import { render, RENDERINGS } from '../../shared/domain/render';
 
 const renderingArb = fc.constantFrom(...RENDERINGS);
@@ -93,8 +93,11 @@ describe('changing any one amount of a consistent filing', () => {
 
         const v = FORMS.variantById.get(st.variant)!;
         const allowed = target.part !== undefined ? [target.code] : [target.code, ...users(target.key, st.variant, target.code)];
-        // A greater-of input may change without changing the greater of (7305 staying below 7355).
-        const onlyGreaterOf = target.part === undefined && allowed.length > 1 && allowed.slice(1).every((c) => v.byCode.get(c)!.greaterOf);
+        // A greater-of input may change without changing the greater of (7305 staying below 7355),
+        // unless the changed line is itself derived (7355 is a sum too: its own check fails).
+        const def = v.byCode.get(target.code)!;
+        const derived = Boolean(def.sum || def.greaterOf || def.equals);
+        const onlyGreaterOf = target.part === undefined && !derived && allowed.length > 1 && allowed.slice(1).every((c) => v.byCode.get(c)!.greaterOf);
         if (onlyGreaterOf) {
           const unchanged = allowed.slice(1).every((c) => {
             const items = v.byCode.get(c)!.greaterOf!.map((i) => st.lines.get(i)!);
@@ -117,5 +120,24 @@ describe('changing any one amount of a consistent filing', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('a line that is both a total and a greater-of input', () => {
+  // Found by the property above (seed -1487869885): 7355 is the secured funds total and an input
+  // of 7360 = greater of 7305, 7355. Changed while 7305 stays the greater, 7360 does not move,
+  // but 7355's own sum does not hold.
+  it('changed while the other input stays the greater: one SW110 at that line, nothing at the greater-of', () => {
+    const [f] = generateFilings(1, 77);
+    const st = f.statements.secured!;
+    const v = FORMS.variantById.get(st.variant)!;
+    expect(v.byCode.get('7355')!.sum).toBeDefined();
+    expect(v.byCode.get('7360')!.greaterOf).toEqual(['7305', '7355']);
+    st.lines.set('7305', st.lines.get('7355')!.plus(1000));
+    computeDerived(v, st.lines);
+    expect(reconcile(f).findings.filter((x) => x.severity === 'error')).toEqual([]);
+    st.lines.set('7355', st.lines.get('7355')!.minus(1));
+    const errors = reconcile(f).findings.filter((x) => x.severity === 'error');
+    expect(errors.map((e) => [e.ruleId, e.statement, e.line])).toEqual([['SW110', 'secured', '7355']]);
   });
 });
