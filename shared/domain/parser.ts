@@ -758,7 +758,7 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
 
   const statements: Filing['statements'] = {};
   // Amounts collect in scratch arrays indexed by the code's number (a repeated code is found
-  // without a lookup) and go into each statement's `lines` Map once, in code order, at the end.
+  // without a lookup) and go into each statement's `Lines` once, in code order, at the end.
   /** By statement, in STATEMENT_KEYS order. */
   // Tallies are scratch reused from parse to parse (a parse is synchronous); `tallies[k]` is set
   // when statement k is first met.
