@@ -10,7 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
 import { dec, str, type Decimal } from '../domain/money';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
-import { filingFromJson, filingToJson, type Filing, type FilingJson, type Lines } from '../domain/model';
+import { filingAmounts, filingFromJson, type Filing, type FilingJson } from '../domain/model';
 import type { Finding, Reconciliation, StatementResult, StatementStatus } from '../domain/reconcile';
 import type { AlertKind, AlertRecord, AlertSeverity, SourceRef } from '../domain/alerts';
 
@@ -158,27 +158,9 @@ export interface StoredAlert extends AlertRecord {
   sk: string;
 }
 
-function linesToItem(lines: Lines) {
-  const out: Record<string, NumberValue> = {};
-  for (const [code, amount] of lines) out[code] = N(amount);
-  return out;
-}
-
+/** The filing as stored in its version item: the form, and every amount a DynamoDB number. */
 function filingToItem(f: Filing) {
-  const j = filingToJson(f);
-  const statements: Record<string, unknown> = {};
-  for (const key of STATEMENT_KEYS) {
-    const s = f.statements[key];
-    if (!s) continue;
-    statements[key] = {
-      title: s.title,
-      variant: s.variant,
-      lines: linesToItem(s.lines),
-      uncoded: s.uncoded.map((u) => ({ id: u.id, partOf: u.partOf, label: u.label, amount: N(u.amount) })),
-      conflicts: s.conflicts.map((c) => ({ code: c.code, amounts: c.amounts.map(N) })),
-    };
-  }
-  return { form: j.form, statements, unknownCodes: f.unknownCodes.map((u) => ({ code: u.code, amount: N(u.amount) })) };
+  return { form: f.form, ...filingAmounts(f, N) };
 }
 
 /** NumberValue -> decimal string throughout, to rebuild the JSON shape the domain validates. */

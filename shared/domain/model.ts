@@ -166,11 +166,16 @@ export const FilingJsonSchema = z.object({
 export type FilingJson = z.infer<typeof FilingJsonSchema>;
 export type StatementJson = z.infer<typeof StatementJsonSchema>;
 
-/** A statement's lines as a JSON object (code -> decimal string); JSON orders such keys ascending. */
-export function linesToJson(lines: Lines): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [code, amount] of lines) out[code] = str(amount);
+/** A statement's lines as an object, code -> `amount(d)` (JSON and DynamoDB order such keys ascending). */
+export function linesTo<T>(lines: Lines, amount: (d: Decimal) => T): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [code, d] of lines) out[code] = amount(d);
   return out;
+}
+
+/** A statement's lines as a JSON object (code -> decimal string). */
+export function linesToJson(lines: Lines): Record<string, string> {
+  return linesTo(lines, str);
 }
 
 /** A statement's lines from their JSON object, in ascending code order. */
@@ -182,19 +187,32 @@ export function linesFromJson(lines: Record<string, string>): Lines {
   );
 }
 
-export function filingToJson(f: Filing): FilingJson {
-  const statements: FilingJson['statements'] = {};
+/** The statements of the boundary shape, each amount written by `amount`. */
+type StatementsOut<T> = Partial<
+  Record<StatementKey, { title: string; variant: string; lines: Record<string, T>; uncoded: { id: string; partOf: string; label: string; amount: T }[]; conflicts: { code: string; amounts: T[] }[] }>
+>;
+
+/**
+ * The parts of a filing that hold amounts (statements, unknown codes), each amount written by
+ * `amount`: decimal strings for JSON (filingToJson), DynamoDB numbers for the table (the store).
+ */
+export function filingAmounts<T>(f: Filing, amount: (d: Decimal) => T): { statements: StatementsOut<T>; unknownCodes: { code: string; amount: T }[] } {
+  const statements: StatementsOut<T> = {};
   for (const key of STATEMENT_KEYS) {
     const s = f.statements[key];
     if (!s) continue;
     statements[key] = {
       title: s.title,
       variant: s.variant,
-      lines: linesToJson(s.lines),
-      uncoded: s.uncoded.map((u) => ({ id: u.id, partOf: u.partOf, label: u.label, amount: str(u.amount) })),
-      conflicts: s.conflicts.map((c) => ({ code: c.code, amounts: c.amounts.map(str) })),
+      lines: linesTo(s.lines, amount),
+      uncoded: s.uncoded.map((u) => ({ id: u.id, partOf: u.partOf, label: u.label, amount: amount(u.amount) })),
+      conflicts: s.conflicts.map((c) => ({ code: c.code, amounts: c.amounts.map(amount) })),
     };
   }
+  return { statements, unknownCodes: f.unknownCodes.map((u) => ({ code: u.code, amount: amount(u.amount) })) };
+}
+
+export function filingToJson(f: Filing): FilingJson {
   return {
     filingType: f.filingType,
     endDate: f.endDate,
@@ -202,8 +220,7 @@ export function filingToJson(f: Filing): FilingJson {
     firmName: f.firmName,
     firmId: f.firmId,
     form: f.form,
-    statements,
-    unknownCodes: f.unknownCodes.map((u) => ({ code: u.code, amount: str(u.amount) })),
+    ...filingAmounts(f, str),
   };
 }
 

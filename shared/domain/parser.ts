@@ -96,14 +96,7 @@ function one<T>(values: T[], what: string): T | undefined {
   return distinct[0];
 }
 
-interface Header {
-  filingType: FilingType;
-  endDate: string;
-  submitDate: string;
-  firmName: string;
-  firmId: string;
-  form: string;
-}
+type Header = Pick<Filing, 'filingType' | 'endDate' | 'submitDate' | 'firmName' | 'firmId' | 'form'>;
 
 interface AnchoredPattern {
   /** The word the pattern has where the anchor is found (`Date` for the anchor `Da`). */
@@ -241,7 +234,7 @@ const NAME_PATTERNS: AnchoredPattern[] = [{ literal: 'Name', back: 8, sticky: FI
 function isoDatesOf(matches: RegExpExecArray[], what: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < matches.length; i++)
-    out.push(i > 0 && (matches[i] === matches[i - 1] || matches[i][0] === matches[i - 1][0]) ? out[i - 1] : isoDateOf(matches[i], what));
+    out.push(i > 0 && matches[i][0] === matches[i - 1][0] ? out[i - 1] : isoDateOf(matches[i], what));
   return out;
 }
 
