@@ -9,6 +9,7 @@
  *   FIRM#<firmId>#DAY#<endDate> / A#<alertId>                    an alert in the outbox (type=alert)
  *   OBJ#<bucket>/<key>          / E#<eTag or versionId>          the record of one S3 object (type=object)
  *   OBJ#<bucket>/<key>          / A#<alertId>                    a rejected-file alert (type=alert)
+ *   FIRMS                       / FIRM#<firmId>                  the firm registry (type=firm)
  * Indexes:
  *   gsi1: gsi1pk FIRM#<firmId> / gsi1sk DAY#<endDate>            a firm's history (HEAD items)
  *   gsi2: gsi2pk DAY#<endDate> / gsi2sk FIRM#<firmId>            every firm on a day (HEAD items)

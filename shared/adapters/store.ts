@@ -26,6 +26,8 @@ export const keys = {
   objectVersion: (objectId: string) => `E#${objectId}`,
   firm: (firmId: string) => `FIRM#${firmId}`,
   day: (date: string) => `DAY#${date}`,
+  /** The firm registry: one partition, one item per firm that ever had an effective filing. */
+  firms: 'FIRMS',
 };
 
 // ---- numbers ---------------------------------------------------------------------------------
@@ -146,6 +148,12 @@ export interface HeadItem {
   status: string;
   statements: Partial<Record<StatementKey, StatementSummary>>;
   updatedAt: string;
+}
+
+/** A firm in the registry (its name as in the filing that registered it). Nothing time-dependent: a retry writes the same item. */
+export interface FirmItem {
+  firmId: string;
+  firmName: string;
 }
 
 export interface StoredAlert extends AlertRecord {
@@ -596,6 +604,19 @@ export class Store {
       ExpressionAttributeValues: { ':d': keys.day(endDate), ':f': 'FIRM#' },
     });
     return items.map(headFromItem);
+  }
+
+  // firms
+
+  /** Register a firm unless it is registered already; true when written. */
+  async putFirm(f: FirmItem): Promise<boolean> {
+    return this.putNew({ pk: keys.firms, sk: keys.firm(f.firmId), type: 'firm', firmId: f.firmId, firmName: f.firmName });
+  }
+
+  /** Every registered firm, by firm id (a Query of one partition, no Scan). */
+  async listFirms(): Promise<FirmItem[]> {
+    const items = await this.queryPrefix(keys.firms, 'FIRM#');
+    return items.map((i) => ({ firmId: i.firmId as string, firmName: i.firmName as string }));
   }
 
   // dead letters

@@ -42,8 +42,9 @@ export async function reconcileVersion(deps: ReconcileDeps, v: VersionItem): Pro
   const effective = effectiveKey <= v.versionKey;
 
   let alerts: AlertRecord[] = [];
+  let prevDay: Awaited<ReturnType<Store['previousHead']>>;
   if (effective) {
-    const prevDay = await store.previousHead(v.firmId, v.endDate);
+    prevDay = await store.previousHead(v.firmId, v.endDate);
     alerts = alertsForVersion(ref, rec, prevDay ? { endDate: prevDay.endDate, statements: prevDay.statements } : undefined);
   }
   await store.putResult({ firmId: v.firmId, endDate: v.endDate, versionKey: v.versionKey, statements, findings: rec.findings, errorCount, alertIds: alerts.map((a) => a.id), reconciledAt: at });
@@ -62,6 +63,10 @@ export async function reconcileVersion(deps: ReconcileDeps, v: VersionItem): Pro
     const earlier = versionKeys.filter((k) => k < v.versionKey);
     const current = earlier.length ? await store.getHead(v.firmId, v.endDate) : undefined;
     const replaced = earlier.filter((k) => !current || k >= current.effective);
+    // No earlier day and no effective version of this one yet: most likely the firm's first
+    // filing, so register the firm (a conditional put: a firm whose earlier day arrives late is
+    // registered already, and nothing changes).
+    if (!prevDay && !current) await store.putFirm({ firmId: v.firmId, firmName: v.firmName });
     const replacedAlertIds = new Set<string>();
     for (const k of replaced) {
       await store.markSuperseded(v.firmId, v.endDate, k, v.versionKey);

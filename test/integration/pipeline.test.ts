@@ -190,5 +190,12 @@ describe('amendments', () => {
     expect(await stack.store.alertsByDay('2015-03-03', 'warning')).toEqual([]);
     expect((await stack.store.alertsByDay('2015-03-03')).map((x) => x.id)).toEqual(critical.map((x) => x.id));
     expect(await stack.store.alertsByDay('2015-03-02')).toEqual([]);
+
+    // The firm registry: each firm once, under its name as filed.
+    const firms = (await stack.store.listFirms()).filter((f) => [firmIdOf(a), firmIdOf(b)].includes(f.firmId));
+    expect(firms).toEqual([
+      { firmId: firmIdOf(a), firmName: a },
+      { firmId: firmIdOf(b), firmName: b },
+    ]);
   });
 });
