@@ -42,6 +42,7 @@ export const STORE_ACTIONS = {
   alertsByDay: { indexes: { gsi2: ['dynamodb:Query'] } },
   markAlertSent: { table: ['dynamodb:UpdateItem'] },
   touchAlert: { table: ['dynamodb:UpdateItem'] },
+  touchVersion: { table: ['dynamodb:UpdateItem'] },
 } as const satisfies Record<StoreMethod, TableAccess>;
 
 /** The AWS action an SDK command class sends (DynamoDB document and low-level clients, S3, SNS, SQS, Streams). */

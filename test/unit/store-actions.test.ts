@@ -77,6 +77,7 @@ const CALLS: Record<StoreMethod, (s: Store) => Promise<unknown>> = {
   alertsByDay: (s) => s.alertsByDay('2014-11-06', 'critical'),
   markAlertSent: (s) => s.markAlertSent('OBJ#b/incoming/x.txt', 'A#1', 'mid', at),
   touchAlert: (s) => s.touchAlert('OBJ#b/incoming/x.txt', 'A#1', at),
+  touchVersion: (s) => s.touchVersion('FIRM#f#DAY#2014-11-06', 'V#0#x#y', at),
 };
 
 /** What a method sent, in the shape of a STORE_ACTIONS entry. */
