@@ -163,7 +163,7 @@ async function redriveLocal(stateDir: string, o: { since?: string; dryRun: boole
 
   const failures = new LocalFailureQueue(paths.streamFailures);
   if (failures.depth === 0) {
-    if (!moved.length) out.write('redrive: nothing to redrive (the local dead-letter queue and the stream on-failure queue are empty)\n');
+    if (!moved.length) out.write('redrive: nothing to move or redrive (the local dead-letter queue and the stream on-failure queue are empty)\n');
     return 0;
   }
   // The stream and the table are in DynamoDB Local's files: start it on them for the redrive.

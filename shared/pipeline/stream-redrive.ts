@@ -104,10 +104,13 @@ export interface StreamRedriveReport {
 const DAY_MS = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
+/** The widest window of days the table fallback searches (a Query per day, per firm for filings). */
+export const MAX_FALLBACK_DAYS = 366;
+
 /** Every day from `from` to `to` (YYYY-MM-DD, inclusive). */
 function daysBetween(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`) && out.length < 400; t += DAY_MS) out.push(isoDay(new Date(t)));
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`) && out.length <= MAX_FALLBACK_DAYS; t += DAY_MS) out.push(isoDay(new Date(t)));
   return out;
 }
 
@@ -160,13 +163,15 @@ async function candidatesFromTable(deps: StreamRedriveDeps, consumer: Consumer, 
     for (const day of days) {
       for (const versionKey of await store.listVersionKeys(firm.firmId, day)) {
         if (await store.getResult(firm.firmId, day, versionKey)) continue;
-        const v = await store.getVersion(firm.firmId, day, versionKey);
-        if (!v || !old(v.receivedAt)) continue;
+        // Its arrival time (to leave alone one that may be in flight); a version that no longer
+        // reads as a filing is still unfinished work, so it is re-queued (reconcile will say why it fails).
+        const v = await store.getVersion(firm.firmId, day, versionKey).catch(() => undefined);
+        if (v && !old(v.receivedAt)) continue;
         out.push({
           kind: 'filing',
           pk: keys.firmDay(firm.firmId, day),
           sk: keys.version(versionKey),
-          image: { firmId: v.firmId, firmName: v.firmName, endDate: v.endDate, filingType: v.filingType, versionKey },
+          image: { firmId: firm.firmId, firmName: v?.firmName ?? firm.firmName, endDate: day, filingType: v?.filingType, versionKey },
         });
       }
     }
@@ -226,6 +231,10 @@ async function redriveOne(deps: StreamRedriveDeps, m: FailureMessage, handled: M
     const from = deps.since ?? isoDay(new Date(first.getTime() - 7 * DAY_MS));
     const to = isoDay(last);
     rec.searched = { from, to };
+    if (daysBetween(from, to).length > MAX_FALLBACK_DAYS) {
+      rec.kept = `the stream no longer has these records, and searching the table from ${from} to ${to} is over ${MAX_FALLBACK_DAYS} days; left in the queue (give a later --since)`;
+      return rec;
+    }
     candidates = await candidatesFromTable(deps, consumer, from, to);
     if (candidates.length === 0) {
       rec.kept = `the stream no longer has these records and the table shows no unfinished ${consumer === 'reconcile' ? 'filing version' : 'alert'} from ${from} to ${to}; left in the queue (widen the search with --since YYYY-MM-DD)`;
