@@ -35,6 +35,7 @@ export interface SegwatchResources {
   readonly bucket: s3.IBucket;
   readonly filingsKey: kms.IKey;
   readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
   readonly streamFailureQueue: sqs.IQueue;
   readonly queueKey: kms.IKey;
   readonly topic: sns.ITopic;
@@ -54,6 +55,10 @@ export function resourceArn(r: SegwatchResources, name: ResourceName): string {
   switch (name) {
     case 'queue/ingest':
       return r.queue.queueArn;
+    case 'queue/ingest-dlq':
+      return r.deadLetterQueue.queueArn;
+    case 'stack':
+      return Stack.of(r.table).stackId;
     case 'queue/stream-failures':
       return r.streamFailureQueue.queueArn;
     case 'topic/alerts':
@@ -95,19 +100,23 @@ function uniqueSid(principal: iam.IPrincipal, sid: string): string {
   return out;
 }
 
-/** Add exactly these grants to the grantee's policy: one statement per resource. */
-export function grant(grantee: iam.IGrantable, r: SegwatchResources, grants: readonly Grant[]): void {
+/** The policy statements of these grants, one per resource (sids made unique with `sidFor`). */
+export function policyStatements(r: SegwatchResources, grants: readonly Grant[], sidFor: (sid: string) => string = (x) => x): iam.PolicyStatement[] {
   const stack = Stack.of(r.table);
-  for (const g of grants) {
-    grantee.grantPrincipal.addToPrincipalPolicy(
+  return grants.map(
+    (g) =>
       new iam.PolicyStatement({
-        sid: uniqueSid(grantee.grantPrincipal, sidOf(g)),
+        sid: sidFor(sidOf(g)),
         actions: [...g.actions],
         resources: [resourceArn(r, g.resource)],
         ...(g.viaService ? { conditions: viaServiceCondition(stack, g.viaService) } : {}),
       }),
-    );
-  }
+  );
+}
+
+/** Add exactly these grants to the grantee's policy: one statement per resource. */
+export function grant(grantee: iam.IGrantable, r: SegwatchResources, grants: readonly Grant[]): void {
+  for (const st of policyStatements(r, grants, (sid) => uniqueSid(grantee.grantPrincipal, sid))) grantee.grantPrincipal.addToPrincipalPolicy(st);
 }
 
 /** A function's whole list: its calls, the key use they need, its event source's. */

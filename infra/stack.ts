@@ -24,7 +24,8 @@ import { PERMISSIONS as NOTIFY_PERMISSIONS } from '../functions/notify/permissio
 import { PERMISSIONS as PARSE_PERMISSIONS } from '../functions/parse/permissions';
 import { PERMISSIONS as RECONCILE_PERMISSIONS } from '../functions/reconcile/permissions';
 import { LOG_RETENTION, SegwatchFunction } from './function';
-import { grantPermissions, type SegwatchResources } from './grants';
+import { grantPermissions, policyStatements, type SegwatchResources } from './grants';
+import { REDRIVE_OPERATOR_GRANTS } from '../shared/permissions';
 
 /** 17 CFR 1.31: keep records five years. 5 * 365 + 2 leap days, so never a day short (1,827). */
 export const RECORDS_RETENTION_DAYS = 5 * 365 + 2;
@@ -97,6 +98,8 @@ export class SegwatchStack extends Stack {
   readonly notificationsHandlerLogGroup: LogGroup;
   /** What functions may be granted (infra/grants.ts); other constructs grant through it too. */
   readonly resources: SegwatchResources;
+  /** What `segwatch redrive --stack` needs: attach it to whoever is on call (shared/permissions.ts REDRIVE_OPERATOR_GRANTS). */
+  readonly redriveOperatorPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: SegwatchStackProps = {}) {
     super(scope, id, props);
@@ -312,6 +315,7 @@ export class SegwatchStack extends Stack {
       bucket: this.bucket,
       filingsKey: this.filingsKey,
       queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
       streamFailureQueue: this.streamFailureQueue,
       queueKey: this.queueKey,
       topic: this.topic,
@@ -371,6 +375,12 @@ export class SegwatchStack extends Stack {
         filters: [FilterCriteria.filter(filter)],
       });
     }
+
+    // ---- People: what `segwatch redrive` needs, to attach to whoever is on call --------------
+    this.redriveOperatorPolicy = new iam.ManagedPolicy(this, 'RedriveOperatorPolicy', {
+      description: 'segwatch redrive --stack / --stream-failures --stack: read the outputs, redrive stream failures and ingest dead letters',
+      statements: policyStatements(this.resources, REDRIVE_OPERATOR_GRANTS),
+    });
 
     // ---- Alarms (to the alert topic) ----------------------------------------------------------
     const alarmAction = new SnsAction(this.topic);
@@ -445,6 +455,7 @@ export class SegwatchStack extends Stack {
     output('QueueKeyArn', this.queueKey.keyArn, 'KMS key of the three queues');
     output('FilingsKeyArn', this.filingsKey.keyArn, 'KMS key of the filings bucket (uploaders need kms:GenerateDataKey, via S3)');
     output('AlertTopicKeyArn', this.topicKey.keyArn, 'KMS key of the alert topic');
+    output('RedriveOperatorPolicyArn', this.redriveOperatorPolicy.managedPolicyArn, 'Attach to whoever runs segwatch redrive');
 
     this.acknowledgeRequiredWildcards();
   }

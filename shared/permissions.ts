@@ -71,7 +71,8 @@ export function definePermissions<const P extends FunctionPermissions>(p: P): P 
 /**
  * What a grant is on, by name (infra/grants.ts maps each to the resource's ARN):
  * the table, one index, its stream; filings-bucket objects by key pattern; a queue; the topic;
- * one of the stack's KMS keys; or `*` (actions that have no resource-level permissions).
+ * the CloudFormation stack itself; one of the stack's KMS keys; or `*` (actions that have no
+ * resource-level permissions).
  */
 export type ResourceName =
   | 'table'
@@ -79,8 +80,10 @@ export type ResourceName =
   | 'table/stream'
   | `objects/${string}`
   | 'queue/ingest'
+  | 'queue/ingest-dlq'
   | 'queue/stream-failures'
   | 'topic/alerts'
+  | 'stack'
   | KeyName
   | '*';
 
@@ -173,3 +176,27 @@ export function roleGrants(p: FunctionPermissions): Grant[] {
 export function grantPairs(grants: readonly Grant[]): string[] {
   return grants.flatMap((g) => g.actions.map((a) => `${g.resource} ${a}${g.viaService ? ` via:${g.viaService}` : ''}`)).sort();
 }
+
+/**
+ * What a person running `segwatch redrive --stack` / `--stream-failures --stack` needs (the stack's
+ * RedriveOperatorPolicy, a managed policy to attach to whoever is on call): read the stack's
+ * outputs; for the stream failures, receive, hand back and delete failure records, read the
+ * stream range, read the table and set items back to pending (shared/pipeline/stream-redrive.ts,
+ * held to its code by test/infra/permissions.test.ts); for the ingest dead letters, move them
+ * back (StartMessageMoveTask, or --manual: receive, send, delete).
+ */
+export const REDRIVE_OPERATOR_GRANTS: readonly Grant[] = [
+  { resource: 'stack', actions: ['cloudformation:DescribeStacks'] },
+  { resource: 'queue/stream-failures', actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'] },
+  { resource: 'table/stream', actions: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'] },
+  { resource: 'table', actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'] },
+  { resource: 'table/index/gsi2', actions: ['dynamodb:Query'] },
+  { resource: 'key/table', actions: ['kms:Decrypt'], viaService: 'dynamodb' },
+  // StartMessageMoveTask reads and deletes from the dead-letter queue and sends to the ingest queue as the caller.
+  {
+    resource: 'queue/ingest-dlq',
+    actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:StartMessageMoveTask'],
+  },
+  { resource: 'queue/ingest', actions: ['sqs:GetQueueAttributes', 'sqs:SendMessage'] },
+  { resource: 'key/queues', actions: [...KMS_FOR.queueSend], viaService: 'sqs' },
+];

@@ -65,4 +65,19 @@ export const COMMAND_ACTIONS: Readonly<Record<string, string>> = {
   HeadObjectCommand: 's3:GetObject',
   PutObjectCommand: 's3:PutObject',
   PublishCommand: 'sns:Publish',
+  GetShardIteratorCommand: 'dynamodb:GetShardIterator',
+  GetRecordsCommand: 'dynamodb:GetRecords',
+  DescribeStreamCommand: 'dynamodb:DescribeStream',
+  ReceiveMessageCommand: 'sqs:ReceiveMessage',
+  DeleteMessageCommand: 'sqs:DeleteMessage',
+  DeleteMessageBatchCommand: 'sqs:DeleteMessage',
+  ChangeMessageVisibilityCommand: 'sqs:ChangeMessageVisibility',
+  SendMessageCommand: 'sqs:SendMessage',
+  SendMessageBatchCommand: 'sqs:SendMessage',
+  GetQueueAttributesCommand: 'sqs:GetQueueAttributes',
+  StartMessageMoveTaskCommand: 'sqs:StartMessageMoveTask',
+  DescribeStacksCommand: 'cloudformation:DescribeStacks',
 };
+
+/** DynamoDB Streams actions (on the stream, not the table). */
+export const STREAM_ACTIONS: readonly string[] = ['dynamodb:GetShardIterator', 'dynamodb:GetRecords', 'dynamodb:DescribeStream', 'dynamodb:ListStreams'];

@@ -11,7 +11,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
-import { COMMAND_ACTIONS, STORE_ACTIONS } from '../../shared/adapters/store-actions';
+import { COMMAND_ACTIONS, STORE_ACTIONS, STREAM_ACTIONS } from '../../shared/adapters/store-actions';
 import { grantPairs, roleGrants, type FunctionPermissions, type ResourceName } from '../../shared/permissions';
 import { TABLE } from '../../shared/table';
 import { REPO_ROOT, SegwatchFunction } from '../../infra/function';
@@ -170,6 +170,10 @@ export interface CodeCalls {
   indexes: Record<string, string[]>;
   objects: string[];
   topic: string[];
+  /** DynamoDB Streams actions (a function's are Lambda's, from its event source, never its code's). */
+  stream: string[];
+  /** Anything else (SQS, CloudFormation...). */
+  other: string[];
   /** Store methods called, by module (relative path). */
   storeMethods: Record<string, string[]>;
   problems: string[];
@@ -212,6 +216,8 @@ export function codeCalls(entry: string): CodeCalls {
   const indexes: Record<string, Set<string>> = {};
   const objects = new Set<string>();
   const topic = new Set<string>();
+  const stream = new Set<string>();
+  const other = new Set<string>();
   const storeMethods: Record<string, string[]> = {};
   const problems: string[] = [];
   const addTable = (access: { table?: readonly string[]; indexes?: Readonly<Record<string, readonly string[]>> }) => {
@@ -234,7 +240,9 @@ export function codeCalls(entry: string): CodeCalls {
         problems.push(`${rel}: ${m[1]} is not in COMMAND_ACTIONS (shared/adapters/store-actions.ts)`);
         continue;
       }
-      if (action === 'dynamodb:Query' && /IndexName/.test(src)) {
+      if (STREAM_ACTIONS.includes(action)) {
+        stream.add(action);
+      } else if (action === 'dynamodb:Query' && /IndexName/.test(src)) {
         // Outside the store a module's Query is on the indexes it names by a literal (one that
         // queries both the table and an index should go through Store, or be two modules).
         const named = TABLE.indexes.map((i) => i.name).filter((n) => new RegExp(`['"\`]${n}['"\`]`).test(src));
@@ -246,6 +254,7 @@ export function codeCalls(entry: string): CodeCalls {
         objects.add(action);
         if (action === 's3:GetObject' && /VersionId/.test(src)) objects.add('s3:GetObjectVersion');
       } else if (action.startsWith('sns:')) topic.add(action);
+      else other.add(action);
     }
   }
   const sortSet = (x: Set<string>) => [...x].sort();
@@ -254,6 +263,8 @@ export function codeCalls(entry: string): CodeCalls {
     indexes: Object.fromEntries(Object.entries(indexes).map(([k, v]) => [k, sortSet(v)])),
     objects: sortSet(objects),
     topic: sortSet(topic),
+    stream: sortSet(stream),
+    other: sortSet(other),
     storeMethods,
     problems,
   };
@@ -272,6 +283,7 @@ export function codeProblems(entry: string, p: FunctionPermissions): string[] {
   for (const i of new Set([...Object.keys(c.indexes), ...Object.keys(p.calls.indexes ?? {})])) cmp(`index ${i}`, c.indexes[i] ?? [], p.calls.indexes?.[i]);
   cmp('the filings bucket', c.objects, [...new Set(Object.values(p.calls.objects ?? {}).flat())]);
   cmp('the alert topic', c.topic, p.calls.topic);
+  for (const a of [...c.stream, ...c.other]) problems.push(`${p.function}: the code calls ${a}, which no list entry covers`);
   return problems;
 }
 

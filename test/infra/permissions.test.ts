@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { FORBIDDEN_ACTIONS, FORBIDDEN_ALLOWED, grantPairs, roleGrants, type FunctionPermissions } from '../../shared/permissions';
+import { FORBIDDEN_ACTIONS, FORBIDDEN_ALLOWED, grantPairs, REDRIVE_OPERATOR_GRANTS, roleGrants, type FunctionPermissions } from '../../shared/permissions';
 import { REPO_ROOT, SegwatchFunction } from '../../infra/function';
 import { grantTableActions } from '../../infra/grants';
 import {
@@ -193,18 +193,41 @@ describe('the lists match the code', () => {
         e,
         [
           "import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';",
-          "import { SendMessageCommand } from '@aws-sdk/client-sqs';",
+          "import { PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';",
           "export const a = new DeleteCommand({ TableName: 't', Key: {} });",
           "export const b = new QueryCommand({ TableName: 't', IndexName: 'gsi2', KeyConditionExpression: 'x' });",
           "export const c = new SendMessageCommand({ QueueUrl: 'q', MessageBody: 'b' });",
+          "export const d = new PurgeQueueCommand({ QueueUrl: 'q' });",
           '// new ScanCommand( in a comment is not a call',
         ].join('\n'),
       );
       const c = codeCalls(e);
       expect(c.table).toEqual(['dynamodb:DeleteItem']);
       expect(c.indexes).toEqual({ gsi2: ['dynamodb:Query'] });
-      expect(c.problems).toEqual([expect.stringMatching(/SendMessageCommand is not in COMMAND_ACTIONS/)]);
+      expect(c.other).toEqual(['sqs:SendMessage']);
+      expect(c.problems).toEqual([expect.stringMatching(/PurgeQueueCommand is not in COMMAND_ACTIONS/)]);
+      expect(codeProblems(e, { function: 'x', calls: { table: ['dynamodb:DeleteItem'], indexes: { gsi2: ['dynamodb:Query'] } } })).toEqual([
+        expect.stringMatching(/PurgeQueueCommand is not in COMMAND_ACTIONS/),
+        'x: the code calls sqs:SendMessage, which no list entry covers',
+      ]);
     });
+  });
+});
+
+describe('the redrive operator policy', () => {
+  it('is exactly REDRIVE_OPERATOR_GRANTS, and its table and stream part is exactly what the redrive code calls', () => {
+    const id = logicalId(s.stack, s.stack.redriveOperatorPolicy);
+    const doc = s.json.Resources[id]!.Properties!.PolicyDocument;
+    expect(list<Statement>(doc.Statement).length).toBe(REDRIVE_OPERATOR_GRANTS.length);
+    const c = codeCalls('shared/pipeline/stream-redrive.ts');
+    expect(c.problems).toEqual([]);
+    const grants = (name: string) => REDRIVE_OPERATOR_GRANTS.find((g) => g.resource === name)?.actions ?? [];
+    expect([...grants('table')].sort()).toEqual(c.table);
+    expect(Object.fromEntries(Object.entries(c.indexes))).toEqual({ gsi2: [...grants('table/index/gsi2')] });
+    expect([...grants('table/stream')].sort()).toEqual(c.stream);
+    expect([...grants('queue/stream-failures')].sort()).toEqual(c.other.filter((a) => a.startsWith('sqs:')));
+    expect(JSON.stringify(doc)).toContain(JSON.stringify({ Ref: 'AWS::StackId' }));
+    for (const st of list<Statement>(doc.Statement)) for (const a of list(st.Action)) expect(FORBIDDEN_ACTIONS as readonly string[]).not.toContain(a);
   });
 });
 
