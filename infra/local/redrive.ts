@@ -1,11 +1,11 @@
 /**
  * `segwatch redrive`: put what the pipeline gave up on back in front of it.
  *
- *   segwatch redrive --local [--state DIR] [--since YYYY-MM-DD] [--dry-run]
+ *   segwatch redrive --local [--state DIR] [--since YYYY-MM-DD] [--firm ID]... [--dry-run]
  *       the local stack (no `segwatch run` may be using DIR): the local dead-letter queue's
  *       messages back onto the local queue, and the stream failure records redriven through the
  *       same code as on AWS (DynamoDB Local is started on DIR for it); the next run processes them.
- *   segwatch redrive --stream-failures --stack NAME [--region R] [--since YYYY-MM-DD] [--dry-run]
+ *   segwatch redrive --stream-failures --stack NAME [--region R] [--since YYYY-MM-DD] [--firm ID]... [--dry-run]
  *       AWS: Lambda's failure records in the stream-failure queue; the filing versions and alerts
  *       they point at are set back to pending (shared/pipeline/stream-redrive.ts).
  *   segwatch redrive --stack NAME [--region R] [--manual]
@@ -41,8 +41,8 @@ import { LocalFailureQueue } from './streams';
 import { ensureTable } from './table';
 
 type Out = NodeJS.WritableStream;
-const USAGE = `usage: segwatch redrive --local [--state DIR] [--since YYYY-MM-DD] [--dry-run]
-       segwatch redrive --stream-failures --stack NAME [--region R] [--since YYYY-MM-DD] [--dry-run]
+const USAGE = `usage: segwatch redrive --local [--state DIR] [--since YYYY-MM-DD] [--firm ID]... [--dry-run]
+       segwatch redrive --stream-failures --stack NAME [--region R] [--since YYYY-MM-DD] [--firm ID]... [--dry-run]
        segwatch redrive --stack NAME [--region R] [--manual]
        segwatch redrive --queue-url URL --dlq-url URL [--region R] [--manual]
 `;
@@ -64,6 +64,7 @@ export async function redriveCommand(args: string[], out: Out, err: Out): Promis
         region: { type: 'string' },
         manual: { type: 'boolean', default: false },
         since: { type: 'string' },
+        firm: { type: 'string', multiple: true },
         'dry-run': { type: 'boolean', default: false },
       },
     }));
@@ -76,13 +77,14 @@ export async function redriveCommand(args: string[], out: Out, err: Out): Promis
     return 2;
   }
   const dryRun = values['dry-run']!;
-  if (values.local) return redriveLocal(values.state ?? '.segwatch', { since: values.since, dryRun }, out, err);
+  const search = { since: values.since, firms: values.firm, dryRun };
+  if (values.local) return redriveLocal(values.state ?? '.segwatch', search, out, err);
   if (values['stream-failures']) {
     if (!values.stack) {
       err.write(`segwatch redrive: --stream-failures needs --stack NAME (the CloudFormation stack, e.g. Segwatch)\n${USAGE}`);
       return 2;
     }
-    return redriveStreamFailuresAws(values.stack, values.region, { since: values.since, dryRun }, out, err);
+    return redriveStreamFailuresAws(values.stack, values.region, search, out, err);
   }
   if (values.stack) {
     const outputs = await stackOutputs(values.stack, values.region, ['IngestQueueUrl', 'IngestDeadLetterQueueUrl'], err);
@@ -115,7 +117,13 @@ async function stackOutputs(stack: string, region: string | undefined, needed: s
   }
 }
 
-async function redriveStreamFailuresAws(stack: string, region: string | undefined, o: { since?: string; dryRun: boolean }, out: Out, err: Out): Promise<number> {
+interface Search {
+  since?: string;
+  firms?: string[];
+  dryRun: boolean;
+}
+
+async function redriveStreamFailuresAws(stack: string, region: string | undefined, o: Search, out: Out, err: Out): Promise<number> {
   const outputs = await stackOutputs(stack, region, ['StreamFailureQueueUrl', 'TableName', 'ReconcileFunctionName', 'NotifyFunctionName'], err);
   if (!outputs) return 1;
   const config = { ...(region ? { region } : {}), logger: SDK_LOGGER };
@@ -131,6 +139,7 @@ async function redriveStreamFailuresAws(stack: string, region: string | undefine
       functions,
       now: () => new Date(),
       since: o.since,
+      firms: o.firms,
       dryRun: o.dryRun,
     });
     out.write(renderStreamRedrive(report, { dryRun: o.dryRun }));
@@ -145,7 +154,7 @@ async function redriveStreamFailuresAws(stack: string, region: string | undefine
   }
 }
 
-async function redriveLocal(stateDir: string, o: { since?: string; dryRun: boolean }, out: Out, err: Out): Promise<number> {
+async function redriveLocal(stateDir: string, o: Search, out: Out, err: Out): Promise<number> {
   const paths = statePaths(stateDir);
   const lock = readJson<{ pid?: number } | null>(join(paths.root, 'lock'), null);
   if (lock?.pid && lock.pid !== process.pid) {
@@ -186,6 +195,7 @@ async function redriveLocal(stateDir: string, o: { since?: string; dryRun: boole
       functions: { reconcile: 'reconcile', notify: 'notify' },
       now: () => new Date(),
       since: o.since,
+      firms: o.firms,
       dryRun: o.dryRun,
     });
     out.write(renderStreamRedrive(report, { dryRun: o.dryRun }));

@@ -67,6 +67,8 @@ export interface StreamRedriveDeps {
   since?: string;
   /** Table fallback: leave alone pending work younger than this (it may be in flight). Default 15 minutes. */
   minAgeMs?: number;
+  /** Table fallback: firm ids to search besides the registry's (a firm whose first filing never reconciled is not in it yet). */
+  firms?: readonly string[];
 }
 
 export type ItemOutcome = 're-queued' | 'would re-queue' | 'already done' | 'gone' | 'error';
@@ -159,7 +161,9 @@ async function candidatesFromTable(deps: StreamRedriveDeps, consumer: Consumer, 
     }
     return out;
   }
-  for (const firm of await store.listFirms()) {
+  const firms = await store.listFirms();
+  for (const id of deps.firms ?? []) if (!firms.some((f) => f.firmId === id)) firms.push({ firmId: id, firmName: id });
+  for (const firm of firms) {
     for (const day of days) {
       for (const versionKey of await store.listVersionKeys(firm.firmId, day)) {
         if (await store.getResult(firm.firmId, day, versionKey)) continue;

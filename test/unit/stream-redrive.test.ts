@@ -284,6 +284,22 @@ describe('segwatch redrive --stream-failures --stack (mocked AWS)', () => {
     expect(r.code).toBe(0);
   });
 
+  it('--firm adds a firm the registry does not have yet (its first filing never reconciled)', async () => {
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [message('m7', failureRecord(OUTPUTS.ReconcileFunctionName, '1000', '1000'))] }).resolves({});
+    streams.on(GetShardIteratorCommand).rejects(new TrimmedDataAccessException({ message: 'trimmed', $metadata: {} }));
+    ddb.on(QueryCommand).callsFake((input) => {
+      const pk = input.ExpressionAttributeValues[':pk'];
+      if (pk === 'FIRMS') return { Items: [] };
+      if (pk === 'FIRM#new1#DAY#2026-11-06') return { Items: [{ sk: 'V#0#2026-11-07#cccc' }] };
+      return { Items: [] };
+    });
+    ddb.on(GetCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+    const r = await run(['--firm', 'new1']);
+    expect(r.code).toBe(0);
+    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key)).toEqual([{ pk: 'FIRM#new1#DAY#2026-11-06', sk: 'V#0#2026-11-07#cccc' }]);
+  });
+
   it('past the 24 hours with nothing unfinished in the window: the record is kept and --since suggested; exit 1', async () => {
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [message('m5', failureRecord(OUTPUTS.NotifyFunctionName, '2000', '2000'))] }).resolves({});
     streams.on(GetShardIteratorCommand).rejects(new TrimmedDataAccessException({ message: 'trimmed', $metadata: {} }));
