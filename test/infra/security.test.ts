@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { INCOMING_PREFIX } from '../../shared/table';
 import { acknowledgements } from '../../infra/stack';
@@ -132,26 +133,80 @@ describe('transport and exposure', () => {
   });
 
   it('every resource policy that admits a service principal conditions it on this account and the source ARN (queues, topic, buckets, keys)', () => {
-    let servicePrincipals = 0;
-    for (const type of ['AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy', 'AWS::KMS::Key']) {
-      for (const [id, p] of resourcesOfType(s.json, type)) {
-        const doc = type === 'AWS::KMS::Key' ? p.Properties!.KeyPolicy : p.Properties!.PolicyDocument;
-        for (const st of list<Statement>(doc.Statement)) {
-          if (st.Effect !== 'Allow') continue;
-          if (type === 'AWS::KMS::Key' && isAccountRootStatement(st)) continue;
-          expect(Object.keys(st.Principal as object), `${id} ${st.Sid}`).toEqual(['Service']);
-          servicePrincipals++;
-          const c = st.Condition as Record<string, Record<string, unknown>>;
-          expect(c?.StringEquals?.['aws:SourceAccount'], `${id} ${st.Sid}: aws:SourceAccount`).toEqual({ Ref: 'AWS::AccountId' });
-          const sourceArn = c?.ArnLike?.['aws:SourceArn'] ?? c?.ArnEquals?.['aws:SourceArn'];
-          expect(sourceArn, `${id} ${st.Sid}: aws:SourceArn`).toBeDefined();
-          // The source is one of this stack's resources, or this account's alarms: never a bare wildcard.
-          expect(JSON.stringify(sourceArn), `${id} ${st.Sid}`).toMatch(/Fn::GetAtt|AWS::AccountId/);
-        }
-      }
-    }
+    const { problems, servicePrincipals } = servicePrincipalProblems(s.json);
+    expect(problems).toEqual([]);
     // S3 -> ingest queue (queue policy and key policy), log delivery -> logs bucket, alarms -> topic (topic and key policy).
     expect(servicePrincipals).toBe(5);
+  });
+
+  it('the check fails a service principal admitted without its source conditions', () => {
+    const wrong = synth({
+      mutate: (stack) => {
+        stack.streamFailureQueue.addToResourcePolicy(
+          new iam.PolicyStatement({ principals: [new iam.ServicePrincipal('sns.amazonaws.com')], actions: ['sqs:SendMessage'], resources: [stack.streamFailureQueue.queueArn] }),
+        );
+        stack.queueKey.addToResourcePolicy(
+          new iam.PolicyStatement({
+            principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+            actions: ['kms:Decrypt'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+          }),
+        );
+      },
+    });
+    expect(servicePrincipalProblems(wrong.json).problems).toEqual([
+      expect.stringMatching(/StreamFailureQueuePolicy.*: no aws:SourceAccount/),
+      expect.stringMatching(/StreamFailureQueuePolicy.*: no aws:SourceArn/),
+      expect.stringMatching(/QueueKey.*: no aws:SourceArn/),
+    ]);
+  });
+});
+
+/** Statements of resource policies (buckets, queues, topics, keys) that admit a service without aws:SourceAccount and aws:SourceArn. */
+function servicePrincipalProblems(json: typeof s.json): { problems: string[]; servicePrincipals: number } {
+  const problems: string[] = [];
+  let servicePrincipals = 0;
+  for (const type of ['AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy', 'AWS::KMS::Key']) {
+    for (const [id, p] of resourcesOfType(json, type)) {
+      const doc = type === 'AWS::KMS::Key' ? p.Properties!.KeyPolicy : p.Properties!.PolicyDocument;
+      for (const st of list<Statement>(doc.Statement)) {
+        if (st.Effect !== 'Allow') continue;
+        if (type === 'AWS::KMS::Key' && isAccountRootStatement(st)) continue;
+        const where = `${id} ${st.Sid ?? ''}`.trim();
+        if (JSON.stringify(Object.keys(st.Principal as object)) !== JSON.stringify(['Service'])) {
+          problems.push(`${where}: admits ${JSON.stringify(st.Principal)}, not an AWS service`);
+          continue;
+        }
+        servicePrincipals++;
+        const c = (st.Condition ?? {}) as Record<string, Record<string, unknown>>;
+        if (JSON.stringify(c.StringEquals?.['aws:SourceAccount']) !== JSON.stringify({ Ref: 'AWS::AccountId' })) problems.push(`${where}: no aws:SourceAccount = this account`);
+        const sourceArn = c.ArnLike?.['aws:SourceArn'] ?? c.ArnEquals?.['aws:SourceArn'];
+        // The source is one of this stack's resources, or this account's alarms: never a bare wildcard.
+        if (!sourceArn || !/Fn::GetAtt|AWS::AccountId/.test(JSON.stringify(sourceArn))) problems.push(`${where}: no aws:SourceArn naming this stack's source`);
+      }
+    }
+  }
+  return { problems, servicePrincipals };
+}
+
+describe('service principals elsewhere (for the functions other constructs add)', () => {
+  it('every Lambda permission for a service names the source account and the source ARN', () => {
+    for (const [id, p] of resourcesOfType(s.json, 'AWS::Lambda::Permission')) {
+      if (!String(p.Properties?.Principal ?? '').endsWith('.amazonaws.com')) continue;
+      expect(p.Properties?.SourceAccount, `${id}: SourceAccount`).toEqual({ Ref: 'AWS::AccountId' });
+      expect(p.Properties?.SourceArn, `${id}: SourceArn`).toBeDefined();
+    }
+  });
+
+  it('every role a service other than Lambda may assume conditions its trust on this account', () => {
+    for (const [id, r] of resourcesOfType(s.json, 'AWS::IAM::Role')) {
+      for (const st of list<Statement>(r.Properties?.AssumeRolePolicyDocument?.Statement)) {
+        const services = list<string>((st.Principal as { Service?: string | string[] } | undefined)?.Service);
+        if (st.Effect !== 'Allow' || services.length === 0 || services.every((x) => x === 'lambda.amazonaws.com')) continue;
+        expect(JSON.stringify(st.Condition ?? {}), `${id}: ${services.join(', ')} may assume it from any account`).toMatch(/aws:SourceAccount/);
+      }
+    }
   });
 });
 
