@@ -159,6 +159,15 @@ export function scenarioVersions(): FakeVersion[] {
         seg.lines.set('7190', seg.lines.get('7180')!.minus(seg.lines.get('7060')!));
         seg.lines.set('7198', seg.lines.get('7190')!.minus(seg.lines.get('7194')!));
       }
+      if (k === 'markup') {
+        // Markup wherever a filing or its upload puts text: the statement title, an uncoded line's
+        // label, the object's key.
+        const swaps = filing.statements.clearedSwaps!;
+        swaps.title = 'Daily Segregation - <img src=x onerror=alert(1)> Swaps Statement';
+        if (swaps.uncoded[0]) swaps.uncoded[0] = { ...swaps.uncoded[0], label: '<i>Funds</i> on hand "12A" & more' };
+        out.push({ filing, arrivedAt: arrival(filing.endDate, filing.submitDate, minute++), source: { bucket: BUCKET, key: `${INCOMING_PREFIX}<script>alert(1)</script> ${d}.txt` } });
+        return;
+      }
       push(filing);
     });
   }
