@@ -21,6 +21,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { MAX_FILING_BYTES } from '../shared/domain/parser';
 import { ENV, INCOMING_PREFIX, PIPELINE, STREAM_FILTERS, TABLE } from '../shared/table';
+import { SegwatchApi } from './api';
 import { SegwatchFunction } from './function';
 
 /** 17 CFR 1.31: keep records five years. 5 * 365 + 2 leap days, so never a day short. */
@@ -66,6 +67,7 @@ export class SegwatchStack extends Stack {
   readonly parseFn: SegwatchFunction;
   readonly reconcileFn: SegwatchFunction;
   readonly notifyFn: SegwatchFunction;
+  readonly dashboard: SegwatchApi;
 
   constructor(scope: Construct, id: string, props: SegwatchStackProps = {}) {
     super(scope, id, props);
@@ -331,6 +333,8 @@ export class SegwatchStack extends Stack {
     output('ParseFunctionName', this.parseFn.functionName, 'parse function');
     output('ReconcileFunctionName', this.reconcileFn.functionName, 'reconcile function');
     output('NotifyFunctionName', this.notifyFn.functionName, 'notify function');
+
+    this.dashboard = new SegwatchApi(this, 'Dashboard', { table: this.table, bucket: this.bucket });
 
     this.acknowledgeRequiredWildcards();
   }

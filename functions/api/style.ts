@@ -27,7 +27,7 @@ h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
 p.lede { color: var(--muted); margin-top: 0; }
 .pager { display: flex; gap: 1rem; align-items: baseline; margin: .4rem 0 .8rem; flex-wrap: wrap; }
 table { border-collapse: collapse; margin: .4rem 0 1rem; font-variant-numeric: tabular-nums; }
-caption { text-align: left; font-weight: 600; padding: .3rem 0; caption-side: top; }
+caption { text-align: left; font-weight: 400; color: var(--muted); font-size: .85rem; padding: .3rem 0; caption-side: top; }
 th, td { padding: .25rem .55rem; border-bottom: 1px solid var(--line); vertical-align: top; text-align: left; }
 thead th { border-bottom: 2px solid var(--fg); font-size: .85rem; white-space: nowrap; }
 tbody th { font-weight: 600; }
@@ -66,12 +66,14 @@ svg.bar .fill.unreconciled { fill: var(--ur); }
 svg.bar .tick { stroke: var(--fg); stroke-width: 2; }
 svg.bar .zero { stroke: var(--muted); stroke-width: 1; }
 tr.missing th, tr.missing td { background: var(--badbg); }
+table.alerts td.d { white-space: nowrap; }
 /* charts */
+p.charttitle { margin: .6rem 0 .2rem; font-weight: 600; font-size: .9rem; }
 figure.chart { margin: .5rem 0 1rem; max-width: 980px; }
 figure.chart svg { width: 100%; height: auto; display: block; border: 1px solid var(--line); background: #fff; }
 figcaption { font-size: .85rem; color: var(--muted); margin-top: .3rem; }
 .legend { display: flex; flex-wrap: wrap; gap: .3rem 1rem; font-size: .8rem; margin: .2rem 0 0; padding: 0; list-style: none; }
-.legend svg { vertical-align: middle; width: 22px; height: 12px; border: 0; display: inline; }
+figure.chart .legend svg { vertical-align: middle; width: 22px; height: 12px; border: 0; display: inline; background: none; }
 svg .grid { stroke: var(--line); stroke-width: 1; }
 svg .zero { stroke: var(--bad); stroke-width: 1; stroke-dasharray: 4 3; }
 svg .axis { fill: var(--muted); font-size: 11px; }

@@ -15,7 +15,8 @@ import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAdaptorServer } from '@hono/node-server';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createApp, HttpError, type AppDeps } from '../../functions/api/app';
+import { createApp, type AppDeps } from '../../functions/api/app';
+import { notWiredQueries } from '../../functions/api/not-wired';
 import { presignedLinks, type ObjectLinks } from '../../functions/api/objects';
 import type { ReadQueries } from '../../shared/read/types';
 import { INCOMING_PREFIX } from '../../shared/table';
@@ -75,13 +76,10 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
 
 /**
  * The read queries over the local stack's table. THE SEAM: until the read side (shared/read)
- * merges, the dashboard answers every data page with 503 saying so; wiring is one line here.
+ * merges, every data page answers 503 saying so; wiring is this one function.
  */
 export function localQueries(_stack: LocalStack): ReadQueries {
-  const notYet = (): never => {
-    throw new HttpError(503, 'not-wired', 'the read queries (shared/read) are not wired into segwatch serve yet');
-  };
-  return { history: async () => notYet(), board: async () => notYet(), alerts: async () => notYet(), show: async () => notYet() };
+  return notWiredQueries();
 }
 
 /** Links to the original filings in the local bucket (s3rver on loopback, presigned as on AWS). */

@@ -10,15 +10,21 @@ export function alertKinds(extra?: string): string[] {
   return [...kinds].sort();
 }
 
+/** An ISO time as "2014-11-07 17:39 UTC" (the JSON keeps the full time). */
+function when(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
 export function alertsTable(alerts: AlertRow[], caption: string, showFirm = true): Html {
   return h`<div class="wrap"><table class="alerts">
 <caption>${caption}</caption>
 <thead><tr><th scope="col">Day</th><th scope="col">Severity</th><th scope="col">Kind</th>${showFirm ? h`<th scope="col">Firm</th>` : ''}<th scope="col">Statement</th><th scope="col" class="n">Excess</th><th scope="col" class="n">Target</th><th scope="col" class="n">Shortfall</th><th scope="col">Subject</th><th scope="col">Sent</th></tr></thead>
 <tbody>${alerts.map(
     (a) =>
-      h`<tr data-kind="${a.kind}"><td>${a.endDate && a.firmId ? h`<a href="${dayUrl(a.firmId, a.endDate)}">${a.endDate}</a>` : (a.endDate ?? '\u2013')}</td><td>${severityChip(a.severity)}</td><td>${a.kind}</td>${
+      h`<tr data-kind="${a.kind}"><td class="d">${a.endDate && a.firmId ? h`<a href="${dayUrl(a.firmId, a.endDate)}">${a.endDate}</a>` : (a.endDate ?? '\u2013')}</td><td>${severityChip(a.severity)}</td><td>${a.kind}</td>${
         showFirm ? h`<td>${a.firmId ? h`<a href="${firmUrl(a.firmId)}">${a.firmName ?? a.firmId}</a>` : (a.firmName ?? '\u2013')}</td>` : ''
-      }<td>${a.statement ? STATEMENT_LABEL[a.statement] : '\u2013'}</td><td class="n">${money(a.excess)}</td><td class="n">${money(a.target)}</td><td class="n">${money(a.shortfall)}</td><td>${a.subject}</td><td>${a.state === 'sent' ? (a.sentAt ?? 'sent') : h`<span class="mark late">pending</span>`}</td></tr>`,
+      }<td>${a.statement ? STATEMENT_LABEL[a.statement] : '\u2013'}</td><td class="n">${money(a.excess)}</td><td class="n">${money(a.target)}</td><td class="n">${money(a.shortfall)}</td><td>${a.subject}</td><td class="d">${a.state === 'sent' ? (a.sentAt ? when(a.sentAt) : 'sent') : h`<span class="mark late">pending</span>`}</td></tr>`,
   )}</tbody>
 </table></div>`;
 }

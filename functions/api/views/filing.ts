@@ -33,7 +33,8 @@ function statementTable(show: ShowJson, key: StatementKey, st: StatementJson): H
   const findings = show.findings.filter((f) => f.statement === key);
   const byLine = new Map<string, Finding[]>();
   for (const f of findings) if (f.line) byLine.set(f.line, [...(byLine.get(f.line) ?? []), f]);
-  const general = findings.filter((f) => !f.line || !variant?.byCode.has(f.line));
+  // Statement-level errors and warnings again above its table (info stays in the list at the top).
+  const general = findings.filter((f) => f.severity !== 'info' && (!f.line || !variant?.byCode.has(f.line)));
   const rows: Html[] = [];
   const shown = new Set<string>();
   const line = (code: string, lineNo: string, label: string, amount: string | undefined, derived: boolean) => {

@@ -92,8 +92,10 @@ function statementSection(firm: HistoryJson, key: StatementKey, rows: Row[]): Ht
   });
   return h`<section aria-labelledby="h-${key}" data-statement="${key}">
 <h2 id="h-${key}">${name}</h2>
+<p class="charttitle" aria-hidden="true">Excess and management target</p>
 <figure class="chart">${excessChart}
 <figcaption><ul class="legend"><li>${swatch('ex')} excess</li><li>${swatch('tg')} management target</li><li>${swatch('bt')} below target</li><li>${swatch('df')} deficient</li><li>${swatch('ur')} unreconciled</li></ul>${desc}</figcaption></figure>
+<p class="charttitle" aria-hidden="true">Amount required and funds held</p>
 <figure class="chart">${rfChart}
 <figcaption><ul class="legend"><li>${swatch('rq')} amount required</li><li>${swatch('fd')} funds held</li></ul></figcaption></figure>
 <div class="wrap"><table class="days">
