@@ -2,10 +2,11 @@
  * Hand-written SVG charts: one point per filing day on an evenly spaced axis (a filing day's
  * position, as the trend line counts them), lines that break where a value is missing, a step
  * line for a target, and markers where the target changes. Coordinates are computed in exact
- * decimals and written with one decimal place: an amount never passes through a JS number, not
- * even on its way to a pixel. Styling is by class (the stylesheet), so the CSP needs no inline style.
+ * integer arithmetic (BigInt whole dollars) and written as whole units of the view box: an amount
+ * never passes through a JS number, not even on its way to a pixel. Styling is by class (the
+ * stylesheet), so the CSP needs no inline style.
  */
-import { Decimal, ZERO } from '../../../shared/domain/money';
+import { Decimal } from '../../../shared/domain/money';
 import { h, raw, shortMoney, type Html } from './html';
 
 export type PointKind = 'ok' | 'bt' | 'df' | 'ur';
@@ -13,13 +14,14 @@ export type PointKind = 'ok' | 'bt' | 'df' | 'ur';
 export interface ChartLine {
   /** Class of the line (stylesheet): ex, tg, rq, fd. */
   cls: string;
-  values: (Decimal | null)[];
+  /** Decimal strings (null: no value that day). */
+  values: (string | null)[];
   /** Draw as a step line (a target holds until it changes). */
   step?: boolean;
 }
 
 export interface ChartPoints {
-  values: (Decimal | null)[];
+  values: (string | null)[];
   kinds: PointKind[];
   /** A tooltip per point (the SVG <title>), or null for none. */
   titles: (string | null)[];
@@ -47,59 +49,71 @@ const PLOT_H = H - TOP - BOTTOM;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** A coordinate: whole units of the 900-wide view box (finer than any screen shows it). */
-const c = (d: Decimal) => d.toFixed(0);
+const DECIMAL = /^(-?\d+)(?:\.\d+)?$/;
+
+/**
+ * Whole dollars of a decimal string, as an exact integer (the cents are below a pixel). The
+ * chart's arithmetic is integer arithmetic on BigInt: exact, and an amount never passes through
+ * a JS number on its way to a pixel.
+ */
+export function dollars(s: string): bigint {
+  const m = DECIMAL.exec(s);
+  if (!m) throw new Error(`not a decimal string: ${JSON.stringify(s)}`);
+  return BigInt(m[1]);
+}
+
+const abs = (x: bigint) => (x < 0n ? -x : x);
+const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
+const ceilDiv = (a: bigint, b: bigint) => -floorDiv(-a, b);
 
 /** A "nice" tick step (1, 2 or 5 times a power of ten) for about `n` intervals over `range`. */
-export function niceStep(range: Decimal, n = 4): Decimal {
-  if (range.lte(0)) return new Decimal(1);
-  const rough = range.div(n);
-  // The power of ten at or below `rough`, read off its exponent (a logarithm at the money
-  // precision costs more than drawing the chart).
-  const exponent = Number.parseInt(rough.toExponential(0).split('e')[1], 10);
-  const mag = new Decimal(10).pow(exponent);
-  const norm = rough.div(mag);
-  const f = norm.lt('1.5') ? 1 : norm.lt(3) ? 2 : norm.lt(7) ? 5 : 10;
-  return mag.times(f);
+export function niceStep(range: bigint, n = 4n): bigint {
+  if (range <= 0n) return 1n;
+  const rough = range / n > 0n ? range / n : 1n;
+  const mag = 10n ** BigInt(rough.toString().length - 1);
+  // rough / mag in [1, 10): compare in tenths.
+  const norm10 = (rough * 10n) / mag;
+  const f = norm10 < 15n ? 1n : norm10 < 30n ? 2n : norm10 < 70n ? 5n : 10n;
+  return mag * f;
 }
 
 export interface Scale {
-  lo: Decimal;
-  hi: Decimal;
-  ticks: Decimal[];
+  lo: bigint;
+  hi: bigint;
+  ticks: bigint[];
 }
 
 /** The value range of a chart: every value, zero when anything is at or below it, some air, nice ticks. */
-export function scaleFor(values: (Decimal | null)[]): Scale {
-  let lo: Decimal | null = null;
-  let hi: Decimal | null = null;
+export function scaleFor(values: (bigint | null)[]): Scale {
+  let lo: bigint | null = null;
+  let hi: bigint | null = null;
   for (const v of values) {
     if (v === null) continue;
-    if (lo === null || v.lt(lo)) lo = v;
-    if (hi === null || v.gt(hi)) hi = v;
+    if (lo === null || v < lo) lo = v;
+    if (hi === null || v > hi) hi = v;
   }
-  if (lo === null || hi === null) return { lo: ZERO, hi: new Decimal(1), ticks: [ZERO] };
-  if (lo.lte(0)) hi = Decimal.max(hi, ZERO);
-  if (hi.lt(0)) hi = ZERO;
-  let range = hi.minus(lo);
-  if (range.isZero()) range = Decimal.max(lo.abs().div(10), new Decimal(1));
+  if (lo === null || hi === null) return { lo: 0n, hi: 1n, ticks: [0n] };
+  if (lo <= 0n && hi < 0n) hi = 0n;
+  let range = hi - lo;
+  if (range === 0n) range = abs(lo) / 10n > 1n ? abs(lo) / 10n : 1n;
   const step = niceStep(range);
-  const from = lo.minus(range.div(12)).div(step).floor().times(step);
-  const to = hi.plus(range.div(12)).div(step).ceil().times(step);
-  const ticks: Decimal[] = [];
-  for (let t = from; t.lte(to); t = t.plus(step)) ticks.push(t);
+  const from = floorDiv(lo - range / 12n, step) * step;
+  const to = ceilDiv(hi + range / 12n, step) * step;
+  const ticks: bigint[] = [];
+  for (let t = from; t <= to; t += step) ticks.push(t);
   return { lo: from, hi: to, ticks };
 }
 
 export function chart(o: ChartOptions): Html {
   const n = o.dates.length;
-  const all = [...o.lines.flatMap((l) => l.values), ...(o.points?.values ?? [])];
-  const s = scaleFor(all);
-  // y = TOP + (hi - v) * PLOT_H / (hi - lo), to the nearest whole unit, by integer division in
-  // decimals (a full-precision quotient per point would cost more than the rest of the page).
-  const span = s.hi.minus(s.lo);
-  const half = span.div(2);
-  const y = (v: Decimal) => c(s.hi.minus(v).times(PLOT_H).plus(half).dividedToIntegerBy(span).plus(TOP));
+  const lines = o.lines.map((l) => ({ ...l, units: l.values.map((v) => (v === null ? null : dollars(v))) }));
+  const points = o.points ? o.points.values.map((v) => (v === null ? null : dollars(v))) : [];
+  const s = scaleFor([...lines.flatMap((l) => l.units), ...points]);
+  // y = TOP + (hi - v) * PLOT_H / (hi - lo), rounded to a whole unit of the view box.
+  const span = s.hi - s.lo;
+  const half = span / 2n;
+  const ph = BigInt(PLOT_H);
+  const y = (v: bigint) => String(BigInt(TOP) + floorDiv((s.hi - v) * ph + half, span));
   // x: the day's position, evenly spaced (pixels from an index, no amount involved).
   const xs = o.dates.map((_, i) => String(n > 1 ? LEFT + Math.round((i * PLOT_W) / (n - 1)) : LEFT + PLOT_W / 2));
   const x = (i: number) => xs[i];
@@ -107,8 +121,8 @@ export function chart(o: ChartOptions): Html {
   const grid: string[] = [];
   for (const t of s.ticks) {
     const yy = y(t);
-    grid.push(`<line class="${t.isZero() ? 'zero' : 'grid'}" x1="${LEFT}" x2="${W - RIGHT}" y1="${yy}" y2="${yy}"/>`);
-    grid.push(`<text class="axis" x="${LEFT - 6}" y="${yy}" dy="4" text-anchor="end">${shortMoney(t)}</text>`);
+    grid.push(`<line class="${t === 0n ? 'zero' : 'grid'}" x1="${LEFT}" x2="${W - RIGHT}" y1="${yy}" y2="${yy}"/>`);
+    grid.push(`<text class="axis" x="${LEFT - 6}" y="${yy}" dy="4" text-anchor="end">${shortMoney(new Decimal(t.toString()))}</text>`);
   }
   // Month labels at the first filing day of each month (every other one past 14 months).
   let lastMonth = '';
@@ -125,11 +139,11 @@ export function chart(o: ChartOptions): Html {
     grid.push(`<text class="axis" x="${x(i)}" y="${H - 8}" text-anchor="${i === 0 ? 'start' : 'middle'}">${label}</text>`);
   });
 
-  const paths = o.lines.map((l) => {
+  const paths = lines.map((l) => {
     let d = '';
     let open = false;
     let lastY = '';
-    l.values.forEach((v, i) => {
+    l.units.forEach((v, i) => {
       if (v === null) {
         open = false;
         return;
@@ -149,10 +163,10 @@ export function chart(o: ChartOptions): Html {
       h`<line class="tc" x1="${x(m.index)}" x2="${x(m.index)}" y1="${TOP}" y2="${H - BOTTOM}"/><text class="tcl" x="${x(m.index)}" y="${TOP - 6}" text-anchor="${m.index > n / 2 ? 'end' : 'start'}">${m.label}</text>`,
   );
 
-  const points: Html[] = [];
+  const marks: Html[] = [];
   if (o.points) {
     const p = o.points;
-    p.values.forEach((v, i) => {
+    points.forEach((v, i) => {
       if (v === null) return;
       const cx = x(i);
       const cy = y(v);
@@ -160,21 +174,21 @@ export function chart(o: ChartOptions): Html {
       const t = title ? h`<title>${title}</title>` : '';
       switch (p.kinds[i]) {
         case 'bt':
-          points.push(h`<path class="pt bt" d="M${cx} ${cy}m0 -6l6 6l-6 6l-6 -6z">${t}</path>`);
+          marks.push(h`<path class="pt bt" d="M${cx} ${cy}m0 -6l6 6l-6 6l-6 -6z">${t}</path>`);
           break;
         case 'df':
-          points.push(h`<path class="pt df" d="M${cx} ${cy}m-5 -5h10v10h-10z">${t}</path>`);
+          marks.push(h`<path class="pt df" d="M${cx} ${cy}m-5 -5h10v10h-10z">${t}</path>`);
           break;
         case 'ur':
-          points.push(h`<circle class="pt ur" cx="${cx}" cy="${cy}" r="4">${t}</circle>`);
+          marks.push(h`<circle class="pt ur" cx="${cx}" cy="${cy}" r="4">${t}</circle>`);
           break;
         default:
-          points.push(title ? h`<circle class="pt" cx="${cx}" cy="${cy}" r="3">${t}</circle>` : raw(`<circle class="pt" cx="${cx}" cy="${cy}" r="3"/>`));
+          marks.push(title ? h`<circle class="pt" cx="${cx}" cy="${cy}" r="3">${t}</circle>` : raw(`<circle class="pt" cx="${cx}" cy="${cy}" r="3"/>`));
       }
     });
   }
 
-  return h`<svg id="${o.id}" class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${o.id}-t ${o.id}-d" xmlns="http://www.w3.org/2000/svg"><title id="${o.id}-t">${o.title}</title><desc id="${o.id}-d">${o.desc}</desc>${raw(grid.join(''))}${markers}${raw(paths.join(''))}<g class="pts">${points}</g></svg>`;
+  return h`<svg id="${o.id}" class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${o.id}-t ${o.id}-d" xmlns="http://www.w3.org/2000/svg"><title id="${o.id}-t">${o.title}</title><desc id="${o.id}-d">${o.desc}</desc>${raw(grid.join(''))}${markers}${raw(paths.join(''))}<g class="pts">${marks}</g></svg>`;
 }
 
 /** A small legend swatch (an inline SVG line or marker), hidden from screen readers. */

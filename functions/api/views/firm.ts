@@ -1,6 +1,6 @@
 /** A firm's history: per statement a chart of excess against target, one of required and funds, and the table of days. */
 import { STATEMENT_KEYS, type StatementKey } from '../../../shared/domain/forms';
-import { dec, usd, type Decimal } from '../../../shared/domain/money';
+import { dec, usd } from '../../../shared/domain/money';
 import type { HistoryDay, HistoryJson, ReadStatus, StatementDay } from '../../../shared/read/types';
 import { chart, swatch, type PointKind } from './chart';
 import { chip, h, money, page, raw, pct, ratioPct, shortMoney, signedMoney, statementName, STATUS_LABEL, url, type Html, type PageOptions } from './html';
@@ -13,7 +13,6 @@ export interface FirmRange {
 }
 
 const KIND: Record<ReadStatus, PointKind> = { ok: 'ok', 'below-target': 'bt', deficiency: 'df', unreconciled: 'ur' };
-const d = (s: string | null): Decimal | null => (s === null ? null : dec(s));
 const list = (dates: string[]) => (dates.length <= 6 ? dates.join(', ') : `${dates.slice(0, 5).join(', ')} and ${dates.length - 5} more`);
 
 interface Row {
@@ -28,7 +27,7 @@ function rowsOf(days: HistoryDay[], key: StatementKey): Row[] {
   for (const day of days) {
     const s = day.statements[key];
     if (!s) continue;
-    const targetChanged = prevTarget !== undefined && s.target !== null && prevTarget !== null && !dec(s.target).eq(dec(prevTarget));
+    const targetChanged = prevTarget !== undefined && s.target !== null && prevTarget !== null && s.target !== prevTarget && !dec(s.target).eq(dec(prevTarget));
     rows.push({ day, s, targetChanged });
     prevTarget = s.target;
   }
@@ -67,10 +66,10 @@ function statementSection(firm: HistoryJson, key: StatementKey, rows: Row[]): Ht
     desc,
     dates,
     lines: [
-      { cls: 'tg', values: rows.map((r) => d(r.s.target)), step: true },
-      { cls: 'ex', values: rows.map((r) => d(r.s.excess)) },
+      { cls: 'tg', values: rows.map((r) => r.s.target), step: true },
+      { cls: 'ex', values: rows.map((r) => r.s.excess) },
     ],
-    points: { values: rows.map((r) => d(r.s.excess)), kinds: rows.map((r) => KIND[r.s.status]), titles: rows.map(titleOf) },
+    points: { values: rows.map((r) => r.s.excess), kinds: rows.map((r) => KIND[r.s.status]), titles: rows.map(titleOf) },
     markers: changes.map((c) => ({ index: c.i, label: `target ${shortMoney(dec(c.to))}` })),
   });
   const rfChart = chart({
@@ -79,8 +78,8 @@ function statementSection(firm: HistoryJson, key: StatementKey, rows: Row[]): Ht
     desc: `${rows.length} filing days from ${dates[0]} to ${dates.at(-1)}. On ${last.day.endDate}: required ${last.s.required === null ? 'not given' : usd(dec(last.s.required))}, funds ${last.s.funds === null ? 'not given' : usd(dec(last.s.funds))}. The figures are in the table below.`,
     dates,
     lines: [
-      { cls: 'rq', values: rows.map((r) => d(r.s.required)) },
-      { cls: 'fd', values: rows.map((r) => d(r.s.funds)) },
+      { cls: 'rq', values: rows.map((r) => r.s.required) },
+      { cls: 'fd', values: rows.map((r) => r.s.funds) },
     ],
   });
   // Compact rows (optional end tags left out, as HTML allows): twelve months of three statements

@@ -37,9 +37,16 @@ const CANONICAL = /^(-?)(\d+)(\.\d+)?$/;
 export function groupDigits(s: string): string {
   const m = CANONICAL.exec(s);
   if (!m) throw new Error(`not a decimal string: ${JSON.stringify(s)}`);
-  const int = m[2].length > 3 ? m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',') : m[2];
-  const zero = /^0+$/.test(m[2]) && !/[1-9]/.test(m[3] ?? '');
-  return `${m[1] && !zero ? '-' : ''}${int}${m[3] ?? ''}`;
+  const digits = m[2];
+  let int = digits;
+  if (digits.length > 3) {
+    const head = digits.length % 3 || 3;
+    int = digits.slice(0, head);
+    for (let i = head; i < digits.length; i += 3) int += `,${digits.slice(i, i + 3)}`;
+  }
+  // "-0" and "-0.00" read as 0.
+  const negative = m[1] === '-' && (/[1-9]/.test(digits) || /[1-9]/.test(m[3] ?? ''));
+  return `${negative ? '-' : ''}${int}${m[3] ?? ''}`;
 }
 
 /** 1,234,567 (or "–" for null). */
