@@ -26,6 +26,8 @@ type Out = NodeJS.WritableStream;
 
 export const DEFAULT_PORT = 4280;
 const SEGWATCH_BIN = resolvePath(__dirname, '../../bin/segwatch.js');
+/** Set by `segwatch start` for the serve process it starts: stop when the parent's pipe closes. */
+const SERVE_CHILD_ENV = 'SEGWATCH_SERVE_FOR_START';
 export const LOOPBACK = '127.0.0.1';
 
 export interface DashboardOptions {
@@ -119,6 +121,13 @@ async function serveUntilStopped(opts: { port: number; state: string }, out: Out
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const orphaned = () => {
+    log('the segwatch start that ran this dashboard is gone: stopping...');
+    stop();
+  };
+  if (process.env[SERVE_CHILD_ENV]) {
+    process.stdin.on('end', orphaned).on('close', orphaned).resume();
+  }
   try {
     stack = await LocalStack.start({ stateDir: opts.state, detachJava: true, log });
     if (signals) return 130;
@@ -143,6 +152,7 @@ async function serveUntilStopped(opts: { port: number; state: string }, out: Out
     await stack?.stop().catch((e) => log(`while stopping: ${(e as Error).message}`));
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    if (process.env[SERVE_CHILD_ENV]) process.stdin.off('end', orphaned).off('close', orphaned).pause();
     if (signals) log('stopped');
   }
 }
@@ -179,18 +189,22 @@ export async function startCommand(args: string[], out: Out, err: Out): Promise<
   // 1: some file could not be processed (the run says which); the dashboard still shows the rest.
   if (code !== 0 && code !== 1) return code;
   // The dashboard in a process of its own: the pipeline's handlers keep the SDK clients they were
-  // loaded with (one local stack per process), and serve's local stack is a new one.
+  // loaded with (one local stack per process), and serve's local stack is a new one. It runs in
+  // its own process group, so Ctrl-C reaches it once, from here; it stops by itself if this
+  // process dies (its stdin closes).
   return new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, [SEGWATCH_BIN, 'serve', '--port', String(port), '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SEGWATCH_BIN, 'serve', '--port', String(port), '--state', state], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, [SERVE_CHILD_ENV]: '1' },
+    });
     child.stdout.pipe(out as NodeJS.WritableStream, { end: false });
     child.stderr.pipe(err as NodeJS.WritableStream, { end: false });
-    // Ctrl-C reaches the child too (same process group); a TERM sent to this process alone is passed on.
     const forward = (sig: NodeJS.Signals) => child.kill(sig);
-    const onInt = () => undefined;
-    process.on('SIGINT', onInt);
+    process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
     child.once('exit', (c, sig) => {
-      process.off('SIGINT', onInt);
+      process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
       resolve(c ?? (sig ? 130 : 1));
     });
