@@ -24,8 +24,9 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function event(path: string, headers: Record<string, string> = {}) {
+function event(path: string, headers: Record<string, string> = {}, cookies?: string[]) {
   return {
+    ...(cookies ? { cookies } : {}),
     version: '2.0',
     routeKey: 'GET /{proxy+}',
     rawPath: path,
@@ -52,9 +53,11 @@ function invoke(events: unknown[]): { statusCode: number; headers: Record<string
   const script = join(dir, 'invoke.js');
   writeFileSync(
     script,
-    `'use strict';\nconst { handler } = require('./${BUNDLE_FILE}');\n(async () => {\n  const out = [];\n  for (const e of ${JSON.stringify(events)}) out.push(await handler(e, {}));\n  process.stdout.write(JSON.stringify(out));\n})().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });\n`,
+    `'use strict';\nconst { handler } = require('./${BUNDLE_FILE}');\n(async () => {\n  const out = [];\n  for (const e of ${JSON.stringify(events)}) out.push(await handler(e, {}));\n  process.stdout.write('\\nRESULTS ' + JSON.stringify(out) + '\\n');\n})().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });\n`,
   );
-  return JSON.parse(execFileSync(process.execPath, [script], { env: apiEnv(), encoding: 'utf8', timeout: 30_000 }));
+  // The function's logs (Powertools, JSON lines) go to stdout too: the results are the marked line.
+  const stdout = execFileSync(process.execPath, [script], { env: apiEnv(), encoding: 'utf8', timeout: 30_000 });
+  return JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULTS '))!.slice('RESULTS '.length));
 }
 
 describe('the api bundle', () => {
@@ -64,7 +67,15 @@ describe('the api bundle', () => {
   });
 
   it('answers API Gateway events: /health, 401 for /api/*, sign-in for pages, headers on all', () => {
-    const [health, api, page, login] = invoke([event('/health'), event('/api/board'), event('/firms/x'), event('/login')]);
+    const [health, api, page, login, forged] = invoke([
+      event('/health'),
+      event('/api/board'),
+      event('/firms/x'),
+      event('/login'),
+      event('/api/board', {}, ['__Host-segwatch-session=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.']),
+    ]);
+    // A session cookie that is not a valid token of the pool (API Gateway passes cookies apart from the headers).
+    expect(forged.statusCode).toBe(401);
     expect(health.statusCode).toBe(200);
     expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
     expect(api.statusCode).toBe(401);

@@ -97,8 +97,10 @@ export function scaleFor(values: (bigint | null)[]): Scale {
   let range = hi - lo;
   if (range === 0n) range = abs(lo) / 10n > 1n ? abs(lo) / 10n : 1n;
   const step = niceStep(range);
-  const from = floorDiv(lo - range / 12n, step) * step;
-  const to = ceilDiv(hi + range / 12n, step) * step;
+  const pad = range / 12n > 0n ? range / 12n : 1n;
+  const from = floorDiv(lo - pad, step) * step;
+  let to = ceilDiv(hi + pad, step) * step;
+  if (to <= from) to = from + step;
   const ticks: bigint[] = [];
   for (let t = from; t <= to; t += step) ticks.push(t);
   return { lo: from, hi: to, ticks };
