@@ -172,14 +172,24 @@ export function scenarioVersions(): FakeVersion[] {
     });
   }
   // The demo day of Example Clearing: the deficient initial, then the amendment that cures it.
-  for (const name of ['example-clearing-2014-11-06-initial-deficiency.txt', 'example-clearing-2014-11-06-amendment-cured.txt']) {
+  for (const name of DEMO_FILES) {
     const filing = parseFixture(join(FIXTURES, 'demo', name));
     out.push({ filing, arrivedAt: arrival(filing.endDate, filing.submitDate, minute++), source: { bucket: BUCKET, key: `${INCOMING_PREFIX}${name}` } });
   }
   return out;
 }
 
-/** The scenario as text files (name -> content), for uploading to a local stack. */
-export function renderScenario(): { name: string; text: string }[] {
-  return scenarioVersions().map((v) => ({ name: v.source.key.slice(INCOMING_PREFIX.length), text: render(v.filing, 'markup') }));
+export const DEMO_FILES = ['example-clearing-2014-11-06-initial-deficiency.txt', 'example-clearing-2014-11-06-amendment-cured.txt'];
+
+/**
+ * The scenario as text files (name -> content), for uploading to a local stack: the demo filings
+ * as shipped, the generated ones rendered as WinJammer markup. (The parser strips tags from firm
+ * names, titles and labels: through the real pipeline the markup firm arrives without them.)
+ */
+export function renderScenario(): { name: string; text: string; version: FakeVersion }[] {
+  return scenarioVersions().map((v) => {
+    const name = v.source.key.slice(INCOMING_PREFIX.length);
+    const text = DEMO_FILES.includes(name) ? readFileSync(join(FIXTURES, 'demo', name), 'utf8') : render(v.filing, 'markup');
+    return { name, text, version: v };
+  });
 }
