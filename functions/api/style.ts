@@ -33,7 +33,8 @@ thead th { border-bottom: 2px solid var(--fg); font-size: .85rem; white-space: n
 tbody th { font-weight: 600; }
 td.n, th.n { text-align: right; white-space: nowrap; }
 table.days td, table.days th { font-size: .82rem; padding: .15rem .45rem; }
-table.days td { text-align: right; white-space: nowrap; }
+table.days td, table.days tbody th { text-align: right; white-space: nowrap; }
+table.days tbody th { text-align: left; }
 table.days td.s { text-align: left; }
 table.days small { color: var(--warn); font-weight: 600; margin-left: .3rem; }
 table.days tr.below-target th, table.days tr.below-target td { background: var(--warnbg); }
