@@ -40,6 +40,9 @@ describe('numbers', () => {
     expect(signedMoney('0')).toBe('0');
     expect(pct('2.5')).toBe('+2.5%');
     expect(money(null)).toBe('\u2013');
+    expect(money('64667775.5')).toBe('64,667,775.50');
+    expect(money('0.25')).toBe('0.25');
+    expect(signedMoney('-2.5')).toBe('-2.50');
   });
 });
 

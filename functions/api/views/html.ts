@@ -49,15 +49,18 @@ export function groupDigits(s: string): string {
   return `${negative ? '-' : ''}${int}${m[3] ?? ''}`;
 }
 
-/** 1,234,567 (or "–" for null). */
+/** Cents as two digits ("12.5" -> "12.50"): the same amount, written as money is. */
+const cents = (g: string) => (/\.\d$/.test(g) ? `${g}0` : g);
+
+/** 1,234,567 / 64,667,775.50 (or "–" for null). */
 export function money(s: string | null | undefined): string {
-  return s === null || s === undefined ? DASH : groupDigits(s);
+  return s === null || s === undefined ? DASH : cents(groupDigits(s));
 }
 
 /** +1,234 / -1,234 / 0. */
 export function signedMoney(s: string | null | undefined): string {
   if (s === null || s === undefined) return DASH;
-  const g = groupDigits(s);
+  const g = cents(groupDigits(s));
   return g.startsWith('-') || /^[0.,]+$/.test(g) ? g : `+${g}`;
 }
 
