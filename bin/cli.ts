@@ -4,6 +4,8 @@
  *   check [--json] FILE...        reconcile; exit 0 clean, 1 error finding or alert, 2 unreadable
  *   run [--json] [--fresh] [--watch DIR] [PATH...]   the pipeline on the local stack (npm start)
  *   redrive [--local | --stack NAME [--stream-failures]]   put what the pipeline gave up on back in front of it
+ *   serve [--port N]              the dashboard on 127.0.0.1, reading the local state
+ *   start [--port N] [PATH...]    run (the sample filings), then serve (npm start)
  *   bench [--json]                the benchmark (npm run bench)
  *   forms                         the form definitions and rules as markdown (generated docs)
  */
@@ -24,6 +26,8 @@ commands:
   redrive --local                      the local stack: dead letters back on the queue, stream failures redriven
   redrive --stack NAME                 AWS: the ingest dead-letter queue's messages back on the ingest queue
   redrive --stream-failures --stack NAME   AWS: set what reconcile/notify gave up on back to pending
+  serve [--port N]                     the dashboard on http://127.0.0.1:4280/ (local state, no sign-in, loopback only)
+  start [--port N] [--fresh] [PATH...] run the pipeline on the sample filings (or PATHs), then serve the dashboard
   bench [--json]                       measure parse speed, bundles, cold start, latency and cost
   forms                                print the form variants, their identities and the rules (markdown)
 `;
@@ -123,6 +127,14 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'redrive': {
         const { redriveCommand } = require('../infra/local/redrive') as typeof import('../infra/local/redrive');
         return await redriveCommand(rest, out, err);
+      }
+      case 'serve': {
+        const { serveCommand } = require('../infra/local/serve') as typeof import('../infra/local/serve');
+        return await serveCommand(rest, out, err);
+      }
+      case 'start': {
+        const { startCommand } = require('../infra/local/serve') as typeof import('../infra/local/serve');
+        return await startCommand(rest, out, err);
       }
       case 'bench': {
         const { benchCommand } = require('../test/bench/bench') as typeof import('../test/bench/bench');

@@ -26,6 +26,7 @@ import { PERMISSIONS as RECONCILE_PERMISSIONS } from '../functions/reconcile/per
 import { LOG_RETENTION, SegwatchFunction } from './function';
 import { grantPermissions, policyStatements, type SegwatchResources } from './grants';
 import { REDRIVE_OPERATOR_GRANTS } from '../shared/permissions';
+import { SegwatchApi } from './api';
 
 /** 17 CFR 1.31: keep records five years. 5 * 365 + 2 leap days, so never a day short (1,827). */
 export const RECORDS_RETENTION_DAYS = 5 * 365 + 2;
@@ -100,6 +101,7 @@ export class SegwatchStack extends Stack {
   readonly resources: SegwatchResources;
   /** What `segwatch redrive --stack` needs: attach it to whoever is on call (shared/permissions.ts REDRIVE_OPERATOR_GRANTS). */
   readonly redriveOperatorPolicy: iam.ManagedPolicy;
+  readonly dashboard: SegwatchApi;
 
   constructor(scope: Construct, id: string, props: SegwatchStackProps = {}) {
     super(scope, id, props);
@@ -456,6 +458,8 @@ export class SegwatchStack extends Stack {
     output('FilingsKeyArn', this.filingsKey.keyArn, 'KMS key of the filings bucket (uploaders need kms:GenerateDataKey, via S3)');
     output('AlertTopicKeyArn', this.topicKey.keyArn, 'KMS key of the alert topic');
     output('RedriveOperatorPolicyArn', this.redriveOperatorPolicy.managedPolicyArn, 'Attach to whoever runs segwatch redrive');
+
+    this.dashboard = new SegwatchApi(this, 'Dashboard', { resources: this.resources });
 
     this.acknowledgeRequiredWildcards();
   }

@@ -311,8 +311,8 @@ describe('functions', () => {
       expect(p.Timeout, name).toBe(PIPELINE.functionTimeoutSeconds);
       expect(p.MemorySize, name).toBeGreaterThanOrEqual(256);
     }
-    // The three segwatch functions plus CDK's bucket-notifications helper, nothing else.
-    s.template.resourceCountIs('AWS::Lambda::Function', 4);
+    // The three pipeline functions, the dashboard's (test/infra/api.test.ts) and CDK's bucket-notifications helper, nothing else.
+    s.template.resourceCountIs('AWS::Lambda::Function', 5);
   });
 
   it('enable source maps, name the Powertools service and read the table name', () => {
