@@ -18,7 +18,7 @@ import { CALENDAR, CalendarError, type FilingCalendar } from '../calendar';
 import { FORMS, STATEMENT_KEYS, type StatementKey } from '../forms';
 import type { Decimal } from '../money';
 import type { StatementStatus } from '../reconcile';
-import { deadlineOf, deadlinePassed, newYorkTime } from './time';
+import { DEADLINE_TIME, deadlineOf, newYorkTime } from './time';
 import { SCHEDULE_ALERT_SEVERITY } from './alerts';
 
 /** How many filing days back a firm counts as watched (and missing days are looked for). */
@@ -56,6 +56,12 @@ export function checkWindow(at: string, cal: FilingCalendar = CALENDAR, size = W
   const calendarProblem = cal.covers(today)
     ? null
     : `the filing calendar covers ${cal.firstYear}-${cal.lastYear}, not ${today.slice(0, 4)}: days after ${cal.lastYear}-12-31 are not checked (add ${today.slice(0, 4)} to shared/domain/calendar/nfa-filing-days.json)`;
+  const ny = newYorkTime(at);
+  const afterNoon = ny.minutes >= DEADLINE_TIME.hour * 60 + DEADLINE_TIME.minute;
+  const passed = (d: string) => {
+    const due = cal.dueDay('segregation', d);
+    return due < ny.date || (due === ny.date && afterNoon);
+  };
   const days: string[] = [];
   let n = Date.parse(`${today}T00:00:00Z`);
   while (days.length < size) {
@@ -65,7 +71,7 @@ export function checkWindow(at: string, cal: FilingCalendar = CALENDAR, size = W
       if (d.slice(0, 4) < String(cal.firstYear)) break;
       continue;
     }
-    if (cal.isAnyFilingDay(d) && deadlinePassed(d, at)) days.push(d);
+    if (cal.isAnyFilingDay(d) && passed(d)) days.push(d);
   }
   return { at, businessDay: today, skipped: null, days: days.reverse(), calendarProblem };
 }

@@ -66,9 +66,17 @@ export function newYorkInstant(date: string, hour: number, minute: number): stri
   return new Date(guess).toISOString();
 }
 
+const deadlines = new Map<string, string>();
 /** The instant a statement as of `endDate` is due: noon New York time of its due day. */
 export function deadlineOf(endDate: string, statement: StatementKey = 'segregation'): string {
-  return newYorkInstant(dueDay(statement, endDate), DEADLINE_TIME.hour, DEADLINE_TIME.minute);
+  const due = dueDay(statement, endDate);
+  let at = deadlines.get(due);
+  if (at === undefined) {
+    if (deadlines.size > 4096) deadlines.clear();
+    at = newYorkInstant(due, DEADLINE_TIME.hour, DEADLINE_TIME.minute);
+    deadlines.set(due, at);
+  }
+  return at;
 }
 
 /** Whether the deadline of a statement as of `endDate` has passed at `at` (an instant). */
