@@ -9,13 +9,11 @@ import type { Context } from 'aws-lambda';
 import { documentClient } from '../../shared/adapters/clients';
 import { Store } from '../../shared/adapters/store';
 import { tableName } from '../../shared/config';
-import * as z from '../../shared/zod';
+import { ScheduleEventSchema } from './event';
 import { runScheduledCheck, type ScheduleDeps, type ScheduleOutcome } from '../../shared/pipeline/schedule';
 
 const logger = new Logger({ serviceName: 'segwatch-schedule' });
 const deps: ScheduleDeps = { store: new Store(documentClient(), tableName()), now: () => new Date() };
-
-export const ScheduleEventSchema = z.object({ scheduledTime: z.iso.datetime({ offset: true }) });
 
 export const handler = async (event: unknown, _context?: Context): Promise<ScheduleOutcome> => {
   const { scheduledTime } = ScheduleEventSchema.parse(event);
