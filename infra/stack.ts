@@ -22,6 +22,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { MAX_FILING_BYTES } from '../shared/domain/parser';
 import { ENV, INCOMING_PREFIX, PIPELINE, STREAM_FILTERS, TABLE } from '../shared/table';
 import { SegwatchFunction } from './function';
+import { SegwatchSchedule } from './schedule';
 
 /** 17 CFR 1.31: keep records five years. 5 * 365 + 2 leap days, so never a day short. */
 export const RECORDS_RETENTION_DAYS = 5 * 365 + 2;
@@ -270,6 +271,8 @@ export class SegwatchStack extends Stack {
       });
     this.reconcileFn.addEventSource(streamSource(STREAM_FILTERS.reconcile));
     this.notifyFn.addEventSource(streamSource(STREAM_FILTERS.notify));
+
+    new SegwatchSchedule(this, 'Schedule', { table: this.table, alarmTopic: this.topic });
 
     // ---- Alarms (to the alert topic) ----------------------------------------------------------
     const alarmAction = new SnsAction(this.topic);

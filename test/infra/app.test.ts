@@ -49,7 +49,7 @@ describe('infra/app.ts', () => {
   it('synthesizes the Segwatch stack without AWS credentials', () => {
     expect(existsSync(join(out, 'manifest.json'))).toBe(true);
     expect(Object.keys(template.Resources).length).toBeGreaterThan(30);
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(4);
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(5);
   });
 
   it('passes -c alertEmail through to the topic subscription', () => {
