@@ -11,6 +11,7 @@ import type { StoredAlert } from '../../shared/adapters/store';
 import { alertSubject } from '../../shared/domain/alerts';
 import { newYorkTime, parseAt, TimeError } from '../../shared/domain/schedule/time';
 import { CalendarError } from '../../shared/domain/calendar';
+import { checkWindow } from '../../shared/domain/schedule/missing';
 import type { ScheduleOutcome } from '../../shared/pipeline/schedule';
 import type { DigestJson } from '../../shared/domain/schedule/digest';
 import type { MissingJson } from '../../shared/domain/schedule/digest';
@@ -164,6 +165,13 @@ export async function tickCommand(args: string[], out: Out, err: Out): Promise<n
   if (!process.env.SEGWATCH_DEBUG) process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const log = (line: string): void => void err.write(`segwatch: ${line}\n`);
+  // Not a business day: the function does nothing (it reads nothing); no need to start the stack.
+  const window = checkWindow(at);
+  if (window.skipped) {
+    const t: TickJson = { at, skipped: window.skipped, missing: [], alerts: [], digest: null };
+    out.write(values.json ? `${JSON.stringify(t, null, 2)}\n` : `${renderTick(t)}\n`);
+    return 0;
+  }
   let stack: LocalStack | undefined;
   try {
     stack = await LocalStack.start({ stateDir: values.state ?? '.segwatch', dynamodbPort: port, detachJava: true, log });

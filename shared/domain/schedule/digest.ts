@@ -218,7 +218,7 @@ function calendarNotes(window: CheckWindow, cal: FilingCalendar): string[] {
 
 const money = (x: string | null) => (x === null ? '-' : usd(dec(x)));
 
-const signed = (x: string | null) => (x === null ? '-' : x.startsWith('-') ? money(x) : `+${money(x)}`);
+const signed = (x: string | null) => (x === null ? '-' : x.startsWith('-') || dec(x).isZero() ? money(x) : `+${money(x)}`);
 const shortName = (k: StatementKey) => FORMS.statements[k].shortName;
 const WEEKDAY = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const weekday = (iso: string) => WEEKDAY[new Date(`${iso}T00:00:00Z`).getUTCDay()]!;

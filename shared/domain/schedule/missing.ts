@@ -55,7 +55,7 @@ export function checkWindow(at: string, cal: FilingCalendar = CALENDAR, size = W
   }
   const calendarProblem = cal.covers(today)
     ? null
-    : `the filing calendar covers ${cal.firstYear}-${cal.lastYear}, not ${today.slice(0, 4)}: days after ${cal.lastYear}-12-31 are not checked (add ${today.slice(0, 4)} to shared/domain/calendar/nfa-filing-days.json)`;
+    : `the filing calendar covers ${cal.firstYear}-${cal.lastYear}, not ${today.slice(0, 4)}: days after ${cal.lastYear}-12-31 are not checked (extend coverage.to in shared/domain/calendar/nfa-filing-days.json to ${today.slice(0, 4)}, with that year's NFA schedule)`;
   const ny = newYorkTime(at);
   const afterNoon = ny.minutes >= DEADLINE_TIME.hour * 60 + DEADLINE_TIME.minute;
   const passed = (d: string) => {
