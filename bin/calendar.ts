@@ -22,6 +22,10 @@ export async function calendarCommand(args: string[], out: NodeJS.WritableStream
     return 2;
   }
   const { values, positionals } = parsed;
+  // `segwatch calendar | head`: a reader that stops early is not an error (no EPIPE stack trace).
+  out.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
   if (positionals.length > 1) {
     err.write(`segwatch calendar: one YEAR at most\n${USAGE}\n`);
     return 2;
