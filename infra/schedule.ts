@@ -3,24 +3,25 @@
  * function every weekday at 12:30 New York time (the function skips days that are not business
  * days by the filing calendar) with `{ "scheduledTime": "<aws.scheduler.scheduled-time>" }`.
  * The function reads the table's gsi2 and puts alerts into the outbox (the table), from which
- * notify publishes them: no SNS permission here. Permissions come from
- * functions/schedule/permissions.ts, one statement per entry.
+ * notify publishes them: no SNS permission here. Its role is exactly
+ * functions/schedule/permissions.ts (infra/grants.ts grantPermissions); the schedule has a role
+ * of its own that may invoke this function and dead-letter to the schedule's queue.
  */
 import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { TimeZone } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { SCHEDULE_PERMISSIONS, type TablePermission } from '../functions/schedule/permissions';
+import { PERMISSIONS } from '../functions/schedule/permissions';
+import { KMS_FOR } from '../shared/permissions';
 import { ENV } from '../shared/table';
 import { SegwatchFunction } from './function';
+import { grant, grantPermissions, type SegwatchResources } from './grants';
 
 /** When the check runs: 12:30 New York time, Monday to Friday (the function skips holidays). */
 export const SCHEDULE_CRON = { minute: '30', hour: '12', weekDay: 'MON-FRI' } as const;
@@ -30,13 +31,9 @@ export const SCHEDULE_RETRY_ATTEMPTS = 3;
 export const SCHEDULE_MAX_EVENT_AGE = Duration.hours(6);
 export const SCHEDULE_FUNCTION_TIMEOUT = Duration.seconds(120);
 
-/** KMS actions DynamoDB needs of the caller for a table encrypted with a customer managed key (as CDK's table grants). */
-const KEY_READ = ['kms:Decrypt', 'kms:DescribeKey'];
-const KEY_WRITE = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
-const WRITES = new Set(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']);
-
 export interface SegwatchScheduleProps {
-  readonly table: dynamodb.ITable;
+  /** The stack's table, keys and topic (infra/grants.ts). */
+  readonly resources: SegwatchResources;
   /** Alarms (function errors, dead letters) publish here. */
   readonly alarmTopic?: sns.ITopic;
 }
@@ -46,29 +43,32 @@ export class SegwatchSchedule extends Construct {
   readonly schedule: scheduler.Schedule;
   /** The role EventBridge Scheduler assumes (may only invoke the function and dead-letter to the queue). */
   readonly schedulerRole: iam.Role;
-  /** Invocations that failed after every retry (Scheduler's and Lambda's). */
+  /** Invocations EventBridge Scheduler could not deliver after its retries. */
   readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: SegwatchScheduleProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    const r = props.resources;
 
     this.fn = new SegwatchFunction(this, 'Check', {
       name: 'schedule',
       entry: 'functions/schedule/index.ts',
       description: 'Every business day at 12:30 New York time: missing-filing alerts and the daily digest into the alert outbox',
-      environment: { [ENV.table]: props.table.tableName },
+      environment: { [ENV.table]: r.table.tableName },
       timeout: SCHEDULE_FUNCTION_TIMEOUT,
     });
-    grantTable(this.fn, props.table, SCHEDULE_PERMISSIONS);
+    grantPermissions(this.fn, PERMISSIONS, r);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: r.queueKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    // Lambda invokes asynchronously for Scheduler: its own retries, then this queue.
-    this.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: SCHEDULE_MAX_EVENT_AGE, onFailure: new SqsDestination(this.deadLetterQueue) });
+    // Scheduler invokes Lambda asynchronously: a run that fails is retried by Lambda (the check is
+    // idempotent), then it is an error (alarmed below); the digest that does not arrive says so too.
+    this.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: SCHEDULE_MAX_EVENT_AGE });
 
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
       description: 'EventBridge Scheduler: invoke the segwatch schedule function',
@@ -87,6 +87,8 @@ export class SegwatchSchedule extends Construct {
         maxEventAge: SCHEDULE_MAX_EVENT_AGE,
       }),
     });
+    // Dead-lettering to the queue encrypts with the queues' key, through SQS only.
+    grant(this.schedulerRole, r, [{ resource: 'key/queues', actions: [...KMS_FOR.queueSend], viaService: 'sqs' }]);
 
     if (props.alarmTopic) {
       const action = new SnsAction(props.alarmTopic);
@@ -121,7 +123,7 @@ export class SegwatchSchedule extends Construct {
     ack(
       this.deadLetterQueue,
       'AwsSolutions-SQS3',
-      'This queue is itself a dead-letter destination: failed invocations of the schedule function (by EventBridge Scheduler and by Lambda asynchronous invocation). It is alarmed on depth > 0.',
+      'This queue is itself a dead-letter destination: invocations of the schedule function that EventBridge Scheduler could not deliver after its retries. It is alarmed on depth > 0.',
     );
     const fnArn = `<${stack.getLogicalId(this.fn.node.defaultChild as CfnElement)}.Arn>`;
     ack(
@@ -129,20 +131,5 @@ export class SegwatchSchedule extends Construct {
       `AwsSolutions-IAM5[Resource::${fnArn}:*]`,
       'LambdaInvoke grants lambda:InvokeFunction on the function and its versions (ARN:*): only this one function, nothing else.',
     );
-  }
-}
-
-/** One IAM statement per permission entry: the table's ARN, or one index's ARN, never a wildcard. */
-function grantTable(fn: SegwatchFunction, table: dynamodb.ITable, permissions: readonly TablePermission[]): void {
-  let reads = false;
-  let writes = false;
-  permissions.forEach((p, i) => {
-    const resource = p.on === 'table' ? table.tableArn : `${table.tableArn}/index/${p.on.slice('index:'.length)}`;
-    fn.addToRolePolicy(new iam.PolicyStatement({ sid: `Table${i}`, actions: [...p.actions], resources: [resource] }));
-    for (const a of p.actions) (WRITES.has(a) ? (writes = true) : (reads = true));
-  });
-  if (table.encryptionKey) {
-    const actions = [...(reads || writes ? KEY_READ : []), ...(writes ? KEY_WRITE : [])];
-    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'TableKey', actions, resources: [table.encryptionKey.keyArn] }));
   }
 }

@@ -1,24 +1,18 @@
 /**
- * What the schedule function may do, beside the code that does it (infra/schedule.ts grants
- * exactly this; test/infra/schedule.test.ts holds the template to it, and
- * test/unit/schedule-pipeline.test.ts holds the code to it). Logs are granted by SegwatchFunction.
+ * schedule's role, as a list (shared/permissions.ts): what its code calls. No event source on the
+ * role (EventBridge Scheduler invokes it with a role of its own, infra/schedule.ts), and no SNS:
+ * notify publishes what it puts in the outbox. test/infra/permissions.test.ts holds the
+ * synthesized role to exactly this, and this to the code (the Store methods reachable from
+ * functions/schedule/index.ts).
  */
-export interface TablePermission {
-  /** `table`: the table itself; `index:<name>`: one of its global secondary indexes. */
-  readonly on: 'table' | `index:${string}`;
-  readonly actions: readonly string[];
-  readonly why: string;
-}
+import { definePermissions } from '../../shared/permissions';
 
-export const SCHEDULE_PERMISSIONS: readonly TablePermission[] = [
-  {
-    on: 'table',
-    actions: ['dynamodb:PutItem'],
-    why: 'conditional puts of the missing-filing alerts and the daily digest into the alert outbox (Store.putAlert, Store.putAlertUnder)',
+export const PERMISSIONS = definePermissions({
+  function: 'schedule',
+  calls: {
+    // putAlert (the missing-filing alerts), putAlertUnder (the daily digest): conditional PutItem into the outbox.
+    table: ['dynamodb:PutItem'],
+    // firmsOnDay: every firm's effective filing on each day of the window.
+    indexes: { gsi2: ['dynamodb:Query'] },
   },
-  {
-    on: 'index:gsi2',
-    actions: ['dynamodb:Query'],
-    why: "every firm's effective filing on each day of the window (Store.firmsOnDay: gsi2 DAY#<date>, FIRM#...)",
-  },
-];
+});

@@ -1,23 +1,23 @@
 /**
  * The schedule construct (infra/schedule.ts) in the synthesized template: the EventBridge
  * Scheduler schedule (12:30 New York time on weekdays, the scheduled time as input, retries and a
- * dead-letter queue), its own role, the function's permissions exactly as
- * functions/schedule/permissions.ts lists them, alarms, cdk-nag clean.
+ * dead-letter queue), its own role, the function's role exactly functions/schedule/permissions.ts
+ * (test/infra/permissions.test.ts checks every function so; here the list itself), alarms,
+ * cdk-nag clean.
  */
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEDULE_PERMISSIONS } from '../../functions/schedule/permissions';
-import { SegwatchSchedule } from '../../infra/schedule';
+import { PERMISSIONS } from '../../functions/schedule/permissions';
+import type { SegwatchSchedule } from '../../infra/schedule';
 import { acknowledgements } from '../../infra/stack';
+import { grantPairs, roleGrants } from '../../shared/permissions';
 import { ENV } from '../../shared/table';
+import { templatePairs } from './permissions-check';
 import { list, logicalId, removeScratch, roleStatements, synth, type CfnResource, type Statement, type Synth } from './support';
 
 let s: Synth;
 let c: SegwatchSchedule;
-let ids: Record<'fn' | 'fnRole' | 'logGroup' | 'schedulerRole' | 'dlq' | 'table' | 'topic', string>;
+let ids: Record<'fn' | 'fnRole' | 'logGroup' | 'schedulerRole' | 'dlq' | 'table' | 'topic' | 'queueKey', string>;
 const res = (id: string): CfnResource => s.json.Resources[id]!;
 const allows = (role: string) => roleStatements(s.json, role).filter((st) => st.Effect === 'Allow');
 const actions = (st: Statement) => list(st.Action);
@@ -34,6 +34,7 @@ beforeAll(() => {
     dlq: logicalId(s.stack, c.deadLetterQueue),
     table: logicalId(s.stack, s.stack.table),
     topic: logicalId(s.stack, s.stack.topic),
+    queueKey: logicalId(s.stack, s.stack.queueKey),
   };
 });
 
@@ -53,25 +54,27 @@ describe('the schedule', () => {
     expect(p.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [ids.dlq, 'Arn'] } });
   });
 
-  it('has a role of its own that EventBridge Scheduler of this account alone may assume, to invoke this function and dead-letter, nothing else', () => {
+  it('has a role of its own that EventBridge Scheduler of this account alone may assume, to invoke this function and dead-letter (with the queues key, through SQS), nothing else', () => {
     const role = res(ids.schedulerRole).Properties!;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
     ]);
     const st = allows(ids.schedulerRole);
-    expect(st.map((x) => actions(x))).toEqual([['lambda:InvokeFunction'], ['sqs:SendMessage']]);
+    expect(st.map((x) => actions(x).sort())).toEqual([['lambda:InvokeFunction'], ['sqs:SendMessage'], ['kms:Decrypt', 'kms:GenerateDataKey']]);
     expect(list(st[0]!.Resource)).toEqual([{ 'Fn::GetAtt': [ids.fn, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.fn, 'Arn'] }, ':*']] }]);
     expect(st[1]!.Resource).toEqual({ 'Fn::GetAtt': [ids.dlq, 'Arn'] });
+    expect(st[2]!.Resource).toEqual({ 'Fn::GetAtt': [ids.queueKey, 'Arn'] });
+    expect(st[2]!.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } });
     // Its own: no other schedule or function uses it.
     const users = Object.entries(s.json.Resources).filter(([id, r]) => id !== ids.schedulerRole && JSON.stringify(r).includes(`"${ids.schedulerRole}"`));
     expect(users.map(([, r]) => r.Type).sort()).toEqual(['AWS::IAM::Policy', 'AWS::Scheduler::Schedule']);
   });
 
-  it('failed invocations go to an encrypted, TLS-only dead-letter queue (after Lambda\'s own retries), alarmed', () => {
+  it('undeliverable invocations go to a dead-letter queue encrypted with the queues key, TLS only; failed runs are retried by Lambda and alarmed', () => {
     const cfg = Object.values(s.json.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && JSON.stringify(r.Properties?.FunctionName).includes(ids.fn))!;
-    expect(cfg.Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [ids.dlq, 'Arn'] } } } });
-    expect(res(ids.dlq).Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
+    expect(cfg.Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 });
+    expect(res(ids.dlq).Properties).toMatchObject({ KmsMasterKeyId: { 'Fn::GetAtt': [ids.queueKey, 'Arn'] }, MessageRetentionPeriod: 14 * 86400 });
     s.template.hasResourceProperties('AWS::SQS::QueuePolicy', { Queues: [{ Ref: ids.dlq }] });
     const alarms = Object.values(s.json.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && JSON.stringify(r.Properties?.Dimensions ?? []).match(new RegExp(`"(${ids.fn}|${ids.dlq})"`)));
     expect(alarms.map((a) => a.Properties!.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors']);
@@ -88,40 +91,15 @@ describe('the schedule function', () => {
     expect(p.Environment.Variables).toEqual({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'segwatch-schedule', POWERTOOLS_LOG_LEVEL: 'INFO', [ENV.table]: { Ref: ids.table } });
   });
 
-  it('may do exactly what functions/schedule/permissions.ts lists on the table and its one index, write its logs, and dead-letter', () => {
+  it('may do exactly what functions/schedule/permissions.ts lists (PutItem on the table, Query on gsi2, the table key through DynamoDB) and write its logs: no SNS, no S3, no queue', () => {
     expect(res(ids.fnRole).Properties!.ManagedPolicyArns).toBeUndefined();
-    const st = allows(ids.fnRole);
-    const tableArn = { 'Fn::GetAtt': [ids.table, 'Arn'] };
-    const expected = SCHEDULE_PERMISSIONS.map((p) => ({
-      actions: [...p.actions],
-      resource: p.on === 'table' ? tableArn : { 'Fn::Join': ['', [tableArn, `/index/${p.on.slice('index:'.length)}`]] },
-    }));
-    const dynamo = st.filter((x) => actions(x).some((a) => a.startsWith('dynamodb:')));
-    expect(dynamo.map((x) => ({ actions: actions(x), resource: x.Resource }))).toEqual(expected);
-    expect(expected.map((e) => e.actions).flat().sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
-    const others = st.filter((x) => !actions(x).some((a) => a.startsWith('dynamodb:')));
-    expect(others.map((x) => [actions(x).sort(), x.Resource])).toEqual([
-      [['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': [ids.logGroup, 'Arn'] }],
-      [['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], { 'Fn::GetAtt': [ids.dlq, 'Arn'] }],
-    ]);
-    for (const x of st) expect(actions(x).some((a) => /^(sns|s3|kms):|\*/.test(a)), JSON.stringify(x)).toBe(false);
-  });
-
-  it('on a table with a customer managed key, may use that key for exactly its reads and writes', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new Stack(app, 'T');
-    const table = new dynamodb.Table(stack, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-    });
-    const sc = new SegwatchSchedule(stack, 'Schedule', { table });
-    const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, CfnResource> };
-    const keyId = stack.getLogicalId(table.encryptionKey!.node.defaultChild as never);
-    const st = roleStatements(json as never, stack.getLogicalId(sc.fn.role!.node.defaultChild as never)).filter((x) => actions(x).some((a) => a.startsWith('kms:')));
-    expect(st).toHaveLength(1);
-    expect(actions(st[0]!).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']);
-    expect(st[0]!.Resource).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(PERMISSIONS.calls).toEqual({ table: ['dynamodb:PutItem'], indexes: { gsi2: ['dynamodb:Query'] } });
+    const t = templatePairs(s, c.fn);
+    expect(t.problems).toEqual([]);
+    expect(t.pairs).toEqual(grantPairs(roleGrants(PERMISSIONS)));
+    expect(t.pairs).toEqual(['key/table kms:Decrypt via:dynamodb', 'table dynamodb:PutItem', 'table/index/gsi2 dynamodb:Query']);
+    expect(t.logs.map((x) => [actions(x).sort(), x.Resource])).toEqual([[['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': [ids.logGroup, 'Arn'] }]]);
+    for (const x of allows(ids.fnRole)) expect(actions(x).some((a) => /^(sns|s3|sqs):|\*/.test(a)), JSON.stringify(x)).toBe(false);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { SCHEDULE_PERMISSIONS } from '../../functions/schedule/permissions';
+import { PERMISSIONS } from '../../functions/schedule/permissions';
 import { Store, type HeadItem } from '../../shared/adapters/store';
 import type { Publisher, AlertMessage } from '../../shared/adapters/publisher';
 import { alertAttributes, alertBody, alertSubject, ALERT_SEVERITY, ALERT_RULE } from '../../shared/domain/alerts';
@@ -63,9 +63,10 @@ describe('the scheduled check through the store', () => {
     calls.length = 0;
     const out = await runScheduledCheck({ store, now: () => new Date('2025-11-28T17:30:05Z') }, at('2025-11-28'));
     expect(out.missing.map((m) => m.firmId)).toEqual(['beta']);
-    const granted = new Set(
-      SCHEDULE_PERMISSIONS.flatMap((p) => p.actions.map((a) => `${a}@${p.on}`)),
-    );
+    const granted = new Set([
+      ...(PERMISSIONS.calls.table ?? []).map((a) => `${a}@table`),
+      ...Object.entries(PERMISSIONS.calls.indexes ?? {}).flatMap(([index, actions]) => actions.map((a) => `${a}@index:${index}`)),
+    ]);
     const used = new Set(
       calls.map((c) => {
         const action = { PutCommand: 'dynamodb:PutItem', QueryCommand: 'dynamodb:Query', GetCommand: 'dynamodb:GetItem', UpdateCommand: 'dynamodb:UpdateItem' }[c.command] ?? c.command;
