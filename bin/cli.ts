@@ -8,6 +8,8 @@
  *   start [--port N] [PATH...]    run (the sample filings), then serve (npm start)
  *   bench [--json]                the benchmark (npm run bench)
  *   forms                         the form definitions and rules as markdown (generated docs)
+ *   calendar [YEAR] [--json]      the filing calendar: filing days and due days per statement
+ *   tick [--at ISO-8601] [--json] the scheduled missing-filing check and digest on the local stack
  */
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
@@ -30,6 +32,8 @@ commands:
   start [--port N] [--fresh] [PATH...] run the pipeline on the sample filings (or PATHs), then serve the dashboard
   bench [--json]                       measure parse speed, bundles, cold start, latency and cost
   forms                                print the form variants, their identities and the rules (markdown)
+  calendar [YEAR] [--json] [--data F]  the filing calendar: per statement its filing days and due days, holidays marked
+  tick [--at ISO-8601] [--json]        run the scheduled missing-filing check and daily digest on the local stack
 `;
 
 export class UsageError extends Error {}
@@ -135,6 +139,14 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'start': {
         const { startCommand } = require('../infra/local/serve') as typeof import('../infra/local/serve');
         return await startCommand(rest, out, err);
+      }
+      case 'calendar': {
+        const { calendarCommand } = require('./calendar') as typeof import('./calendar');
+        return await calendarCommand(rest, out, err);
+      }
+      case 'tick': {
+        const { tickCommand } = require('../infra/local/tick') as typeof import('../infra/local/tick');
+        return await tickCommand(rest, out, err);
       }
       case 'bench': {
         const { benchCommand } = require('../test/bench/bench') as typeof import('../test/bench/bench');

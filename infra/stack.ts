@@ -27,6 +27,7 @@ import { LOG_RETENTION, SegwatchFunction } from './function';
 import { grantPermissions, policyStatements, type SegwatchResources } from './grants';
 import { REDRIVE_OPERATOR_GRANTS } from '../shared/permissions';
 import { SegwatchApi } from './api';
+import { SegwatchSchedule } from './schedule';
 
 /** 17 CFR 1.31: keep records five years. 5 * 365 + 2 leap days, so never a day short (1,827). */
 export const RECORDS_RETENTION_DAYS = 5 * 365 + 2;
@@ -383,6 +384,8 @@ export class SegwatchStack extends Stack {
       description: 'segwatch redrive --stack / --stream-failures --stack: read the outputs, redrive stream failures and ingest dead letters',
       statements: policyStatements(this.resources, REDRIVE_OPERATOR_GRANTS),
     });
+
+    new SegwatchSchedule(this, 'Schedule', { resources: this.resources, alarmTopic: this.topic });
 
     // ---- Alarms (to the alert topic) ----------------------------------------------------------
     const alarmAction = new SnsAction(this.topic);

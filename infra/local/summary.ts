@@ -40,6 +40,7 @@ export interface FilingSummary {
 
 export interface AlertSummary {
   source: string;
+  firmId: string | null;
   firmName: string | null;
   endDate: string | null;
   statement: string | null;
@@ -73,6 +74,7 @@ export async function summarize(stack: LocalStack, outcomes: KeyOutcome[], files
     seenAlerts.add(a.id);
     summary.alerts.push({
       source,
+      firmId: a.firmId,
       firmName: a.firmName,
       endDate: a.endDate,
       statement: a.statement,

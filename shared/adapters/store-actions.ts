@@ -43,6 +43,7 @@ export const STORE_ACTIONS = {
   markAlertSent: { table: ['dynamodb:UpdateItem'] },
   touchAlert: { table: ['dynamodb:UpdateItem'] },
   touchVersion: { table: ['dynamodb:UpdateItem'] },
+  putAlertUnder: { table: ['dynamodb:PutItem'] },
 } as const satisfies Record<StoreMethod, TableAccess>;
 
 /** The AWS action an SDK command class sends (DynamoDB document and low-level clients, S3, SNS, SQS, Streams). */

@@ -724,6 +724,26 @@ export class Store {
       ExpressionAttributeValues: { ':at': at, ':zero': NumberValue.from('0'), ':one': NumberValue.from('1'), ':pending': 'pending' },
     });
   }
+
+  // scheduled check (functions/schedule)
+
+  /**
+   * Put an alert that belongs to no firm-day or object (the daily digest) into the outbox under
+   * `pk`, unless it is there already; true when written. Same item shape as putAlert.
+   */
+  async putAlertUnder(pk: string, a: AlertRecord, raisedAt: string, day: string): Promise<boolean> {
+    return this.putNew({
+      pk,
+      sk: keys.alert(a.id),
+      type: 'alert',
+      state: 'pending',
+      attempts: NumberValue.from('0'),
+      raisedAt,
+      gsi2pk: keys.day(day),
+      gsi2sk: `ALERT#${a.severity}#${a.firmId ?? '-'}#${a.id}`,
+      ...alertToItem(a),
+    });
+  }
 }
 
 function objectFromItem(item: Record<string, unknown>): ObjectRecord {

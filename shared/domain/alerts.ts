@@ -8,8 +8,9 @@ import { FORMS, STATEMENT_KEYS, type StatementKey } from './forms';
 import { str, usd, type Decimal } from './money';
 import type { FilingType } from './model';
 import { nextBusinessDay, type Reconciliation, type StatementResult } from './reconcile';
+import { isScheduleKind, SCHEDULE_ALERT_RULE, SCHEDULE_ALERT_SEVERITY, SCHEDULE_LABEL, scheduleBody, scheduleSubjectTail, type ScheduleAlertKind } from './schedule/alerts';
 
-export type AlertKind = 'deficiency' | 'below-target' | 'excess-drop' | 'late-filing' | 'reconciliation-errors' | 'rejected' | 'resolved';
+export type AlertKind = 'deficiency' | 'below-target' | 'excess-drop' | 'late-filing' | 'reconciliation-errors' | 'rejected' | 'resolved' | ScheduleAlertKind;
 export type AlertSeverity = 'critical' | 'warning' | 'info';
 
 export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
@@ -20,6 +21,7 @@ export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
   'reconciliation-errors': 'warning',
   rejected: 'warning',
   resolved: 'info',
+  ...SCHEDULE_ALERT_SEVERITY,
 };
 
 /** What each alert means, in the rule's own terms (shown in the email). */
@@ -34,6 +36,7 @@ export const ALERT_RULE: Record<AlertKind, string> = {
   'reconciliation-errors': 'A total does not add up or a statement or line is missing: the filing cannot be trusted until it is corrected.',
   rejected: 'The file dropped in the bucket is not a usable daily segregation filing. The object stays in the bucket.',
   resolved: 'An amendment is now the effective filing for this firm and day, and it no longer shows this shortfall.',
+  ...SCHEDULE_ALERT_RULE,
 };
 
 export interface SourceRef {
@@ -247,6 +250,7 @@ const LABEL: Record<AlertKind, string> = {
   'reconciliation-errors': 'DATA ERROR',
   rejected: 'REJECTED',
   resolved: 'RESOLVED',
+  ...SCHEDULE_LABEL,
 };
 
 export const SUBJECT_MAX = 100;
@@ -274,6 +278,9 @@ export function alertSubject(a: AlertRecord): string {
         return `${statementName(a.statement)} ${a.endDate} shortfall cured by amendment`;
       case 'rejected':
         return `${a.source.key}`;
+      case 'missing-filing':
+      case 'digest':
+        return scheduleSubjectTail(a);
     }
   })();
   const head = `[${LABEL[a.kind]}]`;
@@ -286,6 +293,7 @@ export function alertSubject(a: AlertRecord): string {
 
 /** Plain-text email body. */
 export function alertBody(a: AlertRecord, result?: StatementResult): string {
+  if (isScheduleKind(a.kind)) return scheduleBody(a);
   const lines: string[] = [];
   const money = (d: Decimal | null) => (d ? usd(d) : '-');
   lines.push(`${LABEL[a.kind]} (${a.severity})`);

@@ -341,8 +341,8 @@ describe('filings locked against deletion', () => {
 describe("every function's logs are kept", () => {
   it('every Lambda in the template (the bucket-notifications handler too) logs to its own retained log group, kept one year', () => {
     const fns = resourcesOfType(s.json, 'AWS::Lambda::Function');
-    // parse, reconcile, notify, api (the dashboard) and the bucket-notifications handler.
-    expect(fns.length).toBe(5);
+    // parse, reconcile, notify, api (the dashboard), schedule and the bucket-notifications handler.
+    expect(fns.length).toBe(6);
     const groups = new Set<string>();
     for (const [id, f] of fns) {
       const ref = f.Properties?.LoggingConfig?.LogGroup?.Ref as string | undefined;

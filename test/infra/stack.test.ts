@@ -6,6 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { MAX_FILING_BYTES } from '../../shared/domain/parser';
 import { ENV, INCOMING_PREFIX, PIPELINE, STREAM_FILTERS, TABLE } from '../../shared/table';
 import { RECORDS_RETENTION_DAYS } from '../../infra/stack';
+import type { SegwatchSchedule } from '../../infra/schedule';
 import { list, logicalId, resourcesOfType, removeScratch, synth, type CfnResource, type Synth } from './support';
 
 const FIVE_YEARS_DAYS = 5 * 365;
@@ -178,7 +179,8 @@ describe('queues', () => {
 
   it('every queue is encrypted and denies requests without TLS', () => {
     const queues = resourcesOfType(s.json, 'AWS::SQS::Queue');
-    expect(queues.map(([id]) => id).sort()).toEqual([ids.dlq, ids.queue, ids.streamFailures].sort());
+    const scheduleDlq = logicalId(s.stack, (s.stack.node.findChild('Schedule') as SegwatchSchedule).deadLetterQueue);
+    expect(queues.map(([id]) => id).sort()).toEqual([ids.dlq, ids.queue, ids.streamFailures, scheduleDlq].sort());
     for (const [id, q] of queues) {
       expect(q.Properties?.SqsManagedSseEnabled === true || q.Properties?.KmsMasterKeyId !== undefined, id).toBe(true);
       s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -311,8 +313,8 @@ describe('functions', () => {
       expect(p.Timeout, name).toBe(PIPELINE.functionTimeoutSeconds);
       expect(p.MemorySize, name).toBeGreaterThanOrEqual(256);
     }
-    // The three pipeline functions, the dashboard's (test/infra/api.test.ts) and CDK's bucket-notifications helper, nothing else.
-    s.template.resourceCountIs('AWS::Lambda::Function', 5);
+    // The three pipeline functions, the dashboard's (test/infra/api.test.ts), the scheduled check's (test/infra/schedule.test.ts) and CDK's bucket-notifications helper, nothing else.
+    s.template.resourceCountIs('AWS::Lambda::Function', 6);
   });
 
   it('enable source maps, name the Powertools service and read the table name', () => {

@@ -78,6 +78,7 @@ const CALLS: Record<StoreMethod, (s: Store) => Promise<unknown>> = {
   markAlertSent: (s) => s.markAlertSent('OBJ#b/incoming/x.txt', 'A#1', 'mid', at),
   touchAlert: (s) => s.touchAlert('OBJ#b/incoming/x.txt', 'A#1', at),
   touchVersion: (s) => s.touchVersion('FIRM#f#DAY#2014-11-06', 'V#0#x#y', at),
+  putAlertUnder: (s) => s.putAlertUnder('DIGEST', rejectedAlert({ bucket: 'b', key: 'incoming/x.txt' }, 'e1', 'empty', 'the file is empty'), at, '2014-11-07'),
 };
 
 /** What a method sent, in the shape of a STORE_ACTIONS entry. */
