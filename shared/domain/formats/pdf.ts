@@ -336,7 +336,9 @@ let pdfjs: Promise<PdfJs> | undefined;
 /** pdf.js, loaded on the first PDF (the functions' main bundle leaves `unpdf` out: infra/bundling.ts). */
 function loadPdfJs(): Promise<PdfJs> {
   pdfjs ??= import('unpdf')
-    .then((m) => m.getResolvedPDFJS())
+    // In a function bundle `unpdf` is a CommonJS file of its own (infra/bundling.ts): its exports
+    // may arrive as the namespace's default.
+    .then((m) => ('getResolvedPDFJS' in m ? m : (m as { default: typeof m }).default).getResolvedPDFJS())
     .catch((e: unknown) => {
       pdfjs = undefined;
       throw e;
