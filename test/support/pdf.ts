@@ -46,7 +46,11 @@ export interface PdfRenderOptions {
   banner?: string;
   /** Document title in the PDF's info dictionary. */
   title?: string;
+  /** Wrap header fields (`Firm Name:...`) too when they are longer than the label column. Default false: they run on to the page edge. */
+  wrapHeader?: boolean;
 }
+
+const HEADER_FIELD = /^(End\s*Date|Firm\s*Name|Form|Submit\s*Date)\s*:/i;
 
 const MARGIN = 36;
 
@@ -104,8 +108,6 @@ interface Printed {
 export async function renderPdf(input: string | readonly PdfRow[], opts: PdfRenderOptions = {}): Promise<Uint8Array> {
   const rows = typeof input === 'string' ? markupRows(input) : input;
   const [pageW, pageH] = opts.pageSize ?? [612, 792];
-  const size = opts.fontSize ?? 8;
-  const leading = opts.leading ?? size * 1.45;
   const doc = await PDFDocument.create();
   const fixed = new Date(Date.UTC(2026, 0, 1));
   doc.setCreationDate(fixed);
@@ -117,12 +119,20 @@ export async function renderPdf(input: string | readonly PdfRow[], opts: PdfRend
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
 
   // Columns, right to left: [code] of column 2, amount of column 2, [code] of column 1, amount of column 1.
-  const codeW = regular.widthOfTextAtSize('[0000]', size) + size;
-  const widest = Math.max(regular.widthOfTextAtSize('-0,000,000,000', size), ...rows.flatMap((r) => (r.cells ?? []).map((c) => regular.widthOfTextAtSize(c.amount, size))));
-  const amountW = widest + size;
-  const col2Right = pageW - MARGIN - codeW;
-  const col1Right = col2Right - amountW - codeW;
-  const labelRight = col1Right - amountW;
+  // Amounts too wide for the page at the font size asked for (30 digits) get a smaller font, so a
+  // label column of 2 inches is left: the printout of a real form never overlaps its cells.
+  const columns = (size: number) => {
+    const codeW = regular.widthOfTextAtSize('[0000]', size) + size;
+    const widest = Math.max(regular.widthOfTextAtSize('-0,000,000,000', size), ...rows.flatMap((r) => (r.cells ?? []).map((c) => regular.widthOfTextAtSize(c.amount, size))));
+    const amountW = widest + size;
+    const col2Right = pageW - MARGIN - codeW;
+    const col1Right = col2Right - amountW - codeW;
+    return { col2Right, col1Right, labelRight: col1Right - amountW };
+  };
+  let size = opts.fontSize ?? 8;
+  while (columns(size).labelRight < MARGIN + 144 && size > 3) size *= 0.9;
+  const { col2Right, col1Right, labelRight } = columns(size);
+  const leading = opts.leading ?? size * 1.45;
   const indentStep = size * 2;
 
   // Lay every row out as printed lines first (wrapping), then paginate.
@@ -130,7 +140,8 @@ export async function renderPdf(input: string | readonly PdfRow[], opts: PdfRend
   for (const r of rows) {
     const x = MARGIN + (r.indent ?? 0) * indentStep;
     const font = r.bold ? bold : regular;
-    const width = Math.min(opts.labelWidth ?? Number.POSITIVE_INFINITY, labelRight - x - size);
+    const header = !opts.wrapHeader && HEADER_FIELD.test(r.label) && !(r.cells ?? []).length;
+    const width = header ? Number.POSITIVE_INFINITY : Math.min(opts.labelWidth ?? Number.POSITIVE_INFINITY, labelRight - x - size);
     const parts = wrap(r.label, font, size, width);
     const on = opts.amountsOn === 'first' ? 0 : parts.length - 1;
     parts.forEach((label, i) => printed.push({ label, x: i === 0 ? x : x + size, bold: !!r.bold, cells: i === on ? (r.cells ?? []) : [] }));
