@@ -1,12 +1,14 @@
 /**
  * `segwatch bench [--json]` (npm run bench): parse throughput, bundle sizes and cold init, local
- * end-to-end latency and burst throughput, DynamoDB capacity and dollars per million filings.
+ * end-to-end latency and burst throughput, DynamoDB capacity and dollars per million filings, PDF
+ * filings per second and the parse function's cold init with a PDF and without.
  * Progress goes to stderr; stdout gets the table, or with --json only one JSON object.
  *
  * Options: --filings N (parse corpus, default 10000), --rounds N (default 7), --runs N (cold init
  * runs, default 5), --parse-in-process (time the parser in this tsx process instead of a bundled
  * worker), --latency N (default 50), --burst N (default 1000), --warmup N (filings pushed
- * through the local stack before e2e measures anything, default 100), --only parse,bundles,e2e.
+ * through the local stack before e2e measures anything, default 100), --pdf-filings N (generated
+ * PDFs in the pdf section's corpus, default 100), --only parse,bundles,e2e,pdf.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,10 +17,11 @@ import { estimateCost, PRICES, priceTableMarkdown, type Cost } from './cost';
 import { runE2eBench, type E2eResult } from './e2e';
 import { makeCorpus, round, runParseBench, type ParseBenchResult } from './parse-bench';
 import { runParseWorker } from './bundles';
+import { runPdfBench, type PdfBenchResult } from './pdf-bench';
 
 type Out = NodeJS.WritableStream;
 
-export const SECTIONS = ['parse', 'bundles', 'e2e'] as const;
+export const SECTIONS = ['parse', 'bundles', 'e2e', 'pdf'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** What the bench aims for (the tests time nothing; the bench reports pass or fail). */
@@ -29,12 +32,14 @@ export const TARGETS = {
   p95AlertMs: 1000,
   burstFilingsPerSec: 50,
   writeUnitsPerFiling: 10,
+  pdfFilingsPerSec: 100,
 } as const;
 
 export interface BenchResults {
   parse?: ParseBenchResult & { runIn?: string };
   bundles?: BundlesResult;
   e2e?: E2eResult;
+  pdf?: PdfBenchResult;
   machine: Machine;
 }
 
@@ -68,6 +73,8 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
     check('e2e.p95AlertMs', `< ${t.p95AlertMs}`, r.e2e?.p95AlertMs, (v) => v < t.p95AlertMs),
     check('e2e.burst.filingsPerSec', `>= ${t.burstFilingsPerSec}`, r.e2e?.burst.filingsPerSec, (v) => v >= t.burstFilingsPerSec),
     check('cost.writeUnitsPerFiling', `<= ${t.writeUnitsPerFiling}`, r.e2e ? estimateCost(r.e2e.usage).writeUnitsPerFiling : undefined, (v) => v <= t.writeUnitsPerFiling),
+    check('pdf.filingsPerSec', `>= ${t.pdfFilingsPerSec}`, r.pdf?.filingsPerSec, (v) => v >= t.pdfFilingsPerSec),
+    check('pdf.coldInitMs', `< ${t.coldInitMs}`, r.pdf?.coldInit.withoutPdfMs, (v) => v < t.coldInitMs),
   ];
 }
 
@@ -100,6 +107,12 @@ export function benchJson(r: BenchResults) {
       writeUnitsPerFiling: cost?.writeUnitsPerFiling ?? null,
       dollarsPerMillionFilings: cost?.dollarsPerMillionFilings ?? null,
     },
+    pdf: {
+      filings: r.pdf?.filings ?? null,
+      filingsPerSec: r.pdf?.filingsPerSec ?? null,
+      coldInitMs: r.pdf?.coldInit.withoutPdfMs ?? null,
+      coldInitWithPdfMs: r.pdf?.coldInit.withPdfMs ?? null,
+    },
     targets: targetChecks(r),
     machine: r.machine,
     details: {
@@ -107,6 +120,7 @@ export function benchJson(r: BenchResults) {
       bundles: r.bundles ?? null,
       e2e: e ? { ...e, usage: e.usage } : null,
       cost: cost ?? null,
+      pdf: r.pdf ?? null,
       prices: PRICES,
     },
   };
@@ -166,6 +180,18 @@ export function renderTable(r: BenchResults): string {
     out.push('prices used:');
     out.push(priceTableMarkdown());
   }
+  const d = r.pdf;
+  if (d) {
+    out.push('');
+    out.push(`pdf: pdfToText + parse + reconcile, one core, in a node process of its own from a function-style bundle (unpdf lazy); ${n0(d.filings)} PDFs (${(d.bytes / 1e6).toFixed(1)} MB), median of ${d.roundsMs.length} rounds`);
+    out.push(row('throughput', `${d.filingsPerSec} filings/s (${n0(d.usPerFiling)} us each)`, `>= ${TARGETS.pdfFilingsPerSec}/s`, 'pdf.filingsPerSec'));
+    out.push(row('by CPU time (load-proof)', `${d.cpuTime.filingsPerSec} filings/s`, ''));
+    out.push(row('ms per PDF by kind', Object.entries(d.msByKind).map(([k, v]) => `${k.replace(/^(generated|fixture) /, (m) => (m.startsWith('g') ? 'gen ' : 'fix '))} ${v}`).join(', '), ''));
+    out.push(row('check', `${d.withErrors} with errors, ${d.refused} refused, ${d.alerts} alerts; first PDF in the process ${n0(d.firstPdfMs)} ms`, ''));
+    const c = d.coldInit;
+    out.push(row('parse cold init, no PDF', `${c.withoutPdfMs} ms (index.js ${n0(c.bundleBytes)} bytes)`, `< ${TARGETS.coldInitMs} ms`, 'pdf.coldInitMs'));
+    out.push(row('parse cold init + 1st PDF', `${c.withPdfMs} ms (the PDF adds ${c.firstPdfMs} ms; ${Object.entries(c.lazyBytes).map(([k, v]) => `${k} ${n0(v)} bytes`).join(', ')})`, ''));
+  }
   return out.join('\n');
 }
 
@@ -194,13 +220,14 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
         only: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         'parse-in-process': { type: 'boolean', default: false },
+        'pdf-filings': { type: 'string' },
       },
     }));
   } catch (e) {
-    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--only parse,bundles,e2e]\n`);
+    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--pdf-filings N] [--only parse,bundles,e2e,pdf]\n`);
     return 2;
   }
-  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, only: Set<Section>;
+  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, pdfFilings: number, only: Set<Section>;
   try {
     filings = positiveInt('filings', values.filings, 10_000);
     rounds = positiveInt('rounds', values.rounds, 7);
@@ -208,8 +235,9 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
     latency = positiveInt('latency', values.latency, 50);
     burst = positiveInt('burst', values.burst, 1000);
     warmup = values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup, 100);
+    pdfFilings = positiveInt('pdf-filings', values['pdf-filings'], 100);
     const names = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
-    for (const s of names) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${JSON.stringify(s)} (parse, bundles, e2e)`);
+    for (const s of names) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${JSON.stringify(s)} (parse, bundles, e2e, pdf)`);
     only = new Set(names as Section[]);
   } catch (e) {
     err.write(`segwatch bench: ${(e as Error).message}\n`);
@@ -240,6 +268,11 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
   if (only.has('e2e')) {
     machine.load.e2e = load();
     results.e2e = await runE2eBench({ latency, burst, warmup, progress, verbose: values.verbose });
+  }
+  if (only.has('pdf')) {
+    machine.load.pdf = load();
+    progress(`pdf: ${pdfFilings} generated filings drawn as PDFs, plus the committed sample PDFs`);
+    results.pdf = await runPdfBench({ generated: pdfFilings, rounds, runs, err, progress });
   }
   machine.load.end = load();
 
