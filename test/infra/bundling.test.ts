@@ -78,7 +78,7 @@ describe('bundling settings', () => {
       format: 'cjs',
       minify: true,
       sourcemap: true,
-      external: [],
+      external: [...LAZY_PACKAGES],
     });
     expect(esbuildOptions('e.ts', { outfile: '/o/f.js' }).outfile).toBe('/o/f.js');
   });

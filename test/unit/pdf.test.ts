@@ -339,6 +339,7 @@ describe('pageLines: reading order from items in drawing order', () => {
     const letters = 'WINJAMMER'.split('').map((c, i) => it_(c, 50 + i * 14, 750, 8, 12));
     expect(pageLines(letters)).toEqual(['W I N J A M M E R']);
     expect(pageLines([it_('  a   b  ', 50, 700), it_('\u0000', 50, 600), it_('', 50, 500), it_('   ', 50, 400)])).toEqual(['a b']);
+    expect(pageLines([it_('2\u00a0563\u202f559 677 [7010]', 50, 700), it_('\ufb01nal e\ufb00ect', 50, 600)])).toEqual(['2 563 559 677 [7010]', 'final effect']);
   });
 
   it('items without a usable position are left out; no items, no lines', () => {
