@@ -13,8 +13,10 @@ import type { BuildOptions } from 'esbuild';
  * Packages a function needs only now and then, which are too big to load at every cold start:
  * each stays out of index.js (the code reaches it by a dynamic `import('<name>')`, which esbuild
  * keeps as it is for an external package) and is bundled, with the same settings, into
- * `node_modules/<name>/index.js` beside index.js, where Node's resolution finds it. Only functions
- * whose index.js imports the package get its file (lazyBundles).
+ * `node_modules/<name>/index.mjs` beside index.js, where Node's resolution finds it. Only functions
+ * whose index.js imports the package get its file (lazyBundles). The file is an ES module: Node
+ * would scan a CommonJS file of this size for its export names before import() could return it
+ * (cjs-module-lexer, a third of a second on the first PDF).
  *
  * unpdf (pdf.js, 1.6 MB): needed only when a PDF arrives (shared/domain/formats/pdf.ts). Inside
  * index.js it would be read and parsed at every cold start of parse, 30-60 ms, even though its
@@ -73,7 +75,10 @@ export function esbuildOptions(entry: string, out: { outfile: string } | { outdi
   };
 }
 
-/** One lazy package's bundle for a function: esbuild options, and the package.json that makes its directory a CommonJS package. */
+/** A lazy package's file name in `node_modules/<name>/`. */
+export const LAZY_FILE = 'index.mjs';
+
+/** One lazy package's bundle for a function: esbuild options, and the package.json that makes its directory an ES module package. */
 export interface LazyBundle {
   name: string;
   options: BuildOptions;
@@ -87,8 +92,8 @@ export function bundleImports(code: string, name: string): boolean {
 
 /**
  * The lazy packages a function bundle at `<outdir>/index.js` imports, as bundles into
- * `<outdir>/node_modules/<name>/` (esbuildOptions' settings, nothing external). `code` is that
- * index.js; without it every lazy package is listed.
+ * `<outdir>/node_modules/<name>/index.mjs` (esbuildOptions' settings but ES module format, nothing
+ * external). `code` is that index.js; without it every lazy package is listed.
  */
 export function lazyBundles(outdir: string, code?: string): LazyBundle[] {
   const dir = outdir.replace(/\/+$/, '');
@@ -96,8 +101,8 @@ export function lazyBundles(outdir: string, code?: string): LazyBundle[] {
   const absWorkingDir = resolve(__dirname, '..');
   return LAZY_PACKAGES.filter((name) => code === undefined || bundleImports(code, name)).map((name) => {
     const pkg = `${dir}/node_modules/${name}`;
-    const options: BuildOptions = { ...esbuildOptions(name, { outfile: `${pkg}/${BUNDLE_FILE}` }), external: [], absWorkingDir };
-    return { name, options, packageJson: { path: `${pkg}/package.json`, contents: `${JSON.stringify({ name, private: true, type: 'commonjs', main: BUNDLE_FILE })}\n` } };
+    const options: BuildOptions = { ...esbuildOptions(name, { outfile: `${pkg}/${LAZY_FILE}` }), format: 'esm', external: [], absWorkingDir };
+    return { name, options, packageJson: { path: `${pkg}/package.json`, contents: `${JSON.stringify({ name, private: true, type: 'module', main: LAZY_FILE })}\n` } };
   });
 }
 

@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BUNDLE_FILE, bundleFunction } from '../../infra/bundling';
+import { BUNDLE_FILE, bundleFunction, LAZY_FILE } from '../../infra/bundling';
 import { generateFilings } from '../../shared/domain/generate';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
@@ -179,7 +179,7 @@ export interface PdfBenchResult extends PdfThroughput {
 async function bundleInto(entry: string, dir: string): Promise<{ file: string; lazy: Record<string, number>; bytes: number }> {
   const names = await bundleFunction(join(REPO_ROOT, entry), dir, { absWorkingDir: REPO_ROOT, logLevel: 'error' });
   const file = join(dir, BUNDLE_FILE);
-  return { file, bytes: statSync(file).size, lazy: Object.fromEntries(names.map((n) => [n, statSync(join(dir, 'node_modules', n, BUNDLE_FILE)).size])) };
+  return { file, bytes: statSync(file).size, lazy: Object.fromEntries(names.map((n) => [n, statSync(join(dir, 'node_modules', n, LAZY_FILE)).size])) };
 }
 
 /** The cold init figures (see PdfColdInit); `pdf` is a path. */

@@ -338,10 +338,9 @@ let pdfjs: Promise<PdfJs> | undefined;
 
 /** pdf.js, loaded on the first PDF (the functions' main bundle leaves `unpdf` out: infra/bundling.ts). */
 function loadPdfJs(): Promise<PdfJs> {
+  // In a function bundle, `unpdf` is an ES module file of its own beside index.js (infra/bundling.ts).
   pdfjs ??= import('unpdf')
-    // In a function bundle `unpdf` is a CommonJS file of its own (infra/bundling.ts): its exports
-    // may arrive as the namespace's default.
-    .then((m) => ('getResolvedPDFJS' in m ? m : (m as { default: typeof m }).default).getResolvedPDFJS())
+    .then((m) => m.getResolvedPDFJS())
     .catch((e: unknown) => {
       pdfjs = undefined;
       throw e;
