@@ -342,6 +342,26 @@ describe('pageLines: reading order from items in drawing order', () => {
     expect(pageLines([it_('2\u00a0563\u202f559 677 [7010]', 50, 700), it_('\ufb01nal e\ufb00ect', 50, 600)])).toEqual(['2 563 559 677 [7010]', 'final effect']);
   });
 
+  it('text printed twice a hair apart (overprinted bold) is read once; the same text further along is kept', () => {
+    expect(pageLines([it_('5', 300, 700, 5), it_('5', 300.4, 700, 5), it_('[7010]', 310, 700, 30)])).toEqual(['5 [7010]']);
+    expect(pageLines([it_('0', 300, 700, 5), it_('0', 310, 700, 5), it_('[8715]', 320, 700, 30)])).toEqual(['0 0 [8715]']);
+  });
+
+  it("only text in the page's direction: a diagonal or upside-down stamp adds no letters to a line; a page drawn turned reads in its own direction", () => {
+    const stamp = 'DRAFT 2014'.split('').map((c, i) => ({ ...it_(c, 290 + i * 3, 700 - i * 4 + 16, 5), angle: 45 }));
+    expect(pageLines([it_('A. Cash', 50, 700), it_('1,234', 320, 700, 25), it_('[7010]', 350, 700, 30), ...stamp, { ...it_('COPY', 300, 700), angle: 180 }])).toEqual([
+      'A. Cash 1,234 [7010]',
+    ]);
+    // Text running up the page (90 degrees): lines stack from left to right.
+    const turned = [
+      { ...it_('[7010]', 100, 420, 30), angle: 90 },
+      { ...it_('A. Cash', 100, 50), angle: 90 },
+      { ...it_('1,234', 100, 380, 25), angle: 90 },
+      { ...it_('B. Securities', 112, 50), angle: 90 },
+    ];
+    expect(pageLines(turned)).toEqual(['A. Cash 1,234 [7010]', 'B. Securities']);
+  });
+
   it('items without a usable position are left out; no items, no lines', () => {
     expect(pageLines([it_('x', Number.NaN, 700), it_('y', 50, 700)])).toEqual(['y']);
     expect(pageLines([])).toEqual([]);

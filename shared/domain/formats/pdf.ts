@@ -62,13 +62,17 @@ export function looksLikePdf(bytes: Uint8Array): boolean {
 
 // ---- reading order ---------------------------------------------------------------------------
 
-/** A run of text where pdf.js drew it: baseline origin (x, y) in PDF space (y grows upwards), advance width, font size. */
+/**
+ * A run of text where pdf.js drew it: baseline origin (x, y) in PDF space (y grows upwards),
+ * advance width, font size, and the direction it runs in (degrees counter-clockwise; 0 when not given).
+ */
 export interface PlacedText {
   str: string;
   x: number;
   y: number;
   width: number;
   size: number;
+  angle?: number;
 }
 
 /** Two items on one line are joined without a space when the gap between them is below this share of the font size. */
@@ -77,13 +81,14 @@ const SPACE_GAP = 0.15;
 const SAME_LINE = 0.5;
 
 /**
- * One page's text items in reading order: a line per baseline (top of the page first), items left
- * to right, a space where two items have a gap (or pdf.js gave a space item), runs of spaces of
+ * One page's text items in reading order: only text that runs in the page's direction (upright),
+ * a line per baseline (top of the page first), items left to right, text overprinted on itself
+ * once, a space where two items have a gap (or pdf.js gave a space item), runs of spaces of
  * any kind (U+00A0, U+202F, ...) folded to one space, Latin ligatures spelt out, control
  * characters dropped, lines trimmed, blank lines dropped.
  */
 export function pageLines(items: readonly PlacedText[]): string[] {
-  const placed = items.filter((it) => it.str.length > 0 && Number.isFinite(it.x) && Number.isFinite(it.y));
+  const placed = upright(items.filter((it) => it.str.length > 0 && Number.isFinite(it.x) && Number.isFinite(it.y)));
   // Top to bottom, then left to right (stable for equal positions: drawing order).
   const byY = placed.map((it, i) => ({ it, i })).sort((a, b) => b.it.y - a.it.y || a.it.x - b.it.x || a.i - b.i);
   const lines: PlacedText[][] = [];
@@ -108,7 +113,11 @@ export function pageLines(items: readonly PlacedText[]): string[] {
     l.sort((a, b) => a.x - b.x);
     let text = '';
     let end = Number.NEGATIVE_INFINITY;
+    let prev: PlacedText | undefined;
     for (const it of l) {
+      // Text printed twice a hair apart (overprinting for bold): read once, or `5` would read `55`.
+      if (prev && it.str === prev.str && Math.abs(it.x - prev.x) <= Math.max(0.5, 0.2 * Math.max(0, prev.width))) continue;
+      prev = it;
       const blank = it.str.trim() === '';
       if (!blank) {
         const gap = it.x - end;
@@ -125,6 +134,34 @@ export function pageLines(items: readonly PlacedText[]): string[] {
       .replace(/[\ufb00-\ufb06]/g, (c) => c.normalize('NFKC'))
       .trim();
     if (clean !== '') out.push(clean);
+  }
+  return out;
+}
+
+/**
+ * The items that run in the page's own direction, turned so that direction is left to right.
+ * A statement's text runs one way (0 degrees, or 90/180/270 on a page drawn turned); text at any
+ * other angle, or a right angle not the page's, is a stamp or a watermark (`DRAFT`, a date across
+ * the page), and its letters must not land inside the statement's lines (a `4` before `1,234`).
+ */
+function upright(items: PlacedText[]): PlacedText[] {
+  const quarter = (it: PlacedText): number | null => {
+    const a = (((it.angle ?? 0) % 360) + 360) % 360;
+    const q = Math.round(a / 90) % 4;
+    return Math.abs(a - Math.round(a / 90) * 90) <= 2 ? q : null;
+  };
+  const chars = [0, 0, 0, 0];
+  for (const it of items) {
+    const q = quarter(it);
+    if (q !== null) chars[q] += it.str.length;
+  }
+  const main = chars.indexOf(Math.max(...chars));
+  const out: PlacedText[] = [];
+  for (const it of items) {
+    if (quarter(it) !== main) continue;
+    // Turn the page by -90 * main degrees: the text then runs along +x, its lines stack down y.
+    const [x, y] = main === 0 ? [it.x, it.y] : main === 1 ? [it.y, -it.x] : main === 2 ? [-it.x, -it.y] : [-it.y, it.x];
+    out.push(main === 0 ? it : { ...it, x, y });
   }
   return out;
 }
@@ -422,7 +459,7 @@ export async function pdfToText(bytes: Uint8Array, limits: Partial<PdfLimits> = 
         for (const it of content.items) {
           if (!('str' in it)) continue;
           const t = it.transform as number[];
-          items.push({ str: it.str, x: t[4], y: t[5], width: it.width, size: it.height > 0 ? it.height : Math.hypot(t[2], t[3]) });
+          items.push({ str: it.str, x: t[4], y: t[5], width: it.width, size: it.height > 0 ? it.height : Math.hypot(t[2], t[3]), angle: (Math.atan2(t[1], t[0]) * 180) / Math.PI });
         }
         page.cleanup();
       } catch (e) {
