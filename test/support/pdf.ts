@@ -7,12 +7,17 @@
  *
  *   renderPdf(markupText, options)  WinJammer markup (test/fixtures/*.txt, render(f, 'markup'))
  *   renderPdf(rows, options)        rows made by hand (PdfRow)
+ *   pdftotextLines(bytes)           poppler's reading of a PDF, the oracle for reading order
  *
  * Options: page size and font size, label column width (wrapping), which line of a wrapped label
  * the amounts stand on, lines per page (page breaks anywhere, inside a statement), `Page i of n`
  * footers, a running page header, a letter-spaced banner on every page. Deterministic: the same
  * input and options give the same bytes (fixed dates in the document info).
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PDFDocument, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib';
 
 /** One printed line of a statement: its label and its amount cells (an amount with its code, or a value without one). */
@@ -191,4 +196,23 @@ export async function renderPdf(input: string | readonly PdfRow[], opts: PdfRend
     }
   }
   return doc.save({ useObjectStreams: false });
+}
+
+/**
+ * poppler's reading of a PDF (`pdftotext -layout`, Debian poppler-utils; .ci/run installs it), as
+ * lines with runs of whitespace folded to one space, blank lines and page breaks dropped: an
+ * independent oracle for pdfToText's reading order.
+ */
+export function pdftotextLines(bytes: Uint8Array): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'segwatch-pdftotext-'));
+  try {
+    const file = join(dir, 'in.pdf');
+    writeFileSync(file, bytes);
+    return execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8', timeout: 30_000 })
+      .split(/[\n\f]/)
+      .map((l) => l.replace(/\s+/g, ' ').trim())
+      .filter((l) => l !== '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

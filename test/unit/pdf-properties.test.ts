@@ -3,8 +3,8 @@
  *
  * - consistent filings generated from the form definitions, rendered as markup text, then drawn
  *   as a PDF (test/support/pdf.ts, random page size, font size, label wrapping, page breaks,
- *   banner, running header), then pdfToText and today's parser: exactly the amounts, header and
- *   variants of parsing the markup text itself;
+ *   banner, running header), then pdfToText (line for line what poppler's pdftotext -layout reads)
+ *   and today's parser: exactly the amounts, header and variants of parsing the markup text itself;
  * - the committed PDFs damaged at random (cut, bytes overwritten, deleted or repeated): pdfToText
  *   ends in text or a PdfError, never another exception, within the deadline; the parser then
  *   reads the text or refuses it with a FilingError.
@@ -21,7 +21,7 @@ import { str } from '../../shared/domain/money';
 import { FilingError, parseFilingText } from '../../shared/domain/parser';
 import { render } from '../../shared/domain/render';
 import { PdfError, pdfToText } from '../../shared/domain/formats/pdf';
-import { renderPdf, type PdfRenderOptions } from '../support/pdf';
+import { pdftotextLines, renderPdf, type PdfRenderOptions } from '../support/pdf';
 
 const PDF_PROPERTY_RUNS = 40;
 const PDF_DAMAGE_RUNS = 60;
@@ -63,7 +63,10 @@ describe('generated filings through PDF', () => {
       fc.asyncProperty(filingArb(), fc.integer({ min: 0, max: 1_000_000 }), optionsArb, async (filing, seed, opts) => {
         const markup = render(filing, 'markup', { seed });
         const fromText = parseFilingText(markup);
-        const text = await pdfToText(await renderPdf(markup, opts));
+        const pdf = await renderPdf(markup, opts);
+        const text = await pdfToText(pdf);
+        // The same lines as poppler reads, in the same order.
+        expect(text.split('\n').filter(Boolean)).toEqual(pdftotextLines(pdf));
         const fromPdf = parseFilingText(text);
         expect(fromPdf.unreadable).toEqual(fromText.unreadable);
         expect(amounts(fromPdf.filing)).toEqual(amounts(fromText.filing));

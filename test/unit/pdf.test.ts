@@ -14,7 +14,7 @@ import { str } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
 import { decodedSize, looksLikePdf, pageLines, PdfError, pdfToText, type PlacedText } from '../../shared/domain/formats/pdf';
-import { renderPdf } from '../support/pdf';
+import { pdftotextLines, renderPdf } from '../support/pdf';
 import { SAMPLES, canonical, type SampleTruth } from './samples';
 
 const DIR = 'test/fixtures/renderings';
@@ -87,6 +87,10 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
         const uncoded = parseFilingText(await text).filing.statements.clearedSwaps!.uncoded;
         expect(uncoded.map((u) => ({ id: u.id, amount: str(u.amount) }))).toEqual(sample.uncoded);
       });
+
+    it('reads line for line as poppler does (pdftotext -layout, whitespace folded)', async () => {
+      expect((await text).split('\n').filter(Boolean)).toEqual(pdftotextLines(bytesOf(file)));
+    });
 
     it('is laid out in reading order: one printed line per line, header fields in order, amount then code', async () => {
       const lines = (await text).split('\n');
