@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { PDFDocument, PDFName, PDFNumber, StandardFonts } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, PDFNumber, StandardFonts } from 'pdf-lib';
 import { STATEMENT_KEYS } from '../../shared/domain/forms';
 import { str } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
@@ -261,7 +261,7 @@ describe('damaged and hostile PDFs', () => {
     const bytes = await doc.save();
     expect(bytes.length).toBeLessThan(64 * 1024);
     const e = await expectPdfError(pdfToText(bytes, { maxDecodedBytes: 1024 * 1024 }), 'bad-pdf');
-    expect(e.message).toBe("the PDF decompresses to more than 1 MiB; a filing's PDF is far smaller");
+    expect(e.message).toBe("the PDF decompresses to more than 1 MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)");
   });
 
   it('decodedSize follows filter chains (Flate of Flate, ASCIIHex then Flate, RunLength, LZW) and counts every stage', () => {
@@ -289,6 +289,19 @@ describe('damaged and hostile PDFs', () => {
   it('too much text: refused', async () => {
     const e = await expectPdfError(pdfToText(good, { maxTextChars: 500 }), 'bad-pdf');
     expect(e.message).toMatch(/more than 500 characters/);
+  });
+
+  it('a page of thousands of tiny pieces of text: stopped at the limit while pdf.js reads it, and the call returns', async () => {
+    const doc = await PDFDocument.create();
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    const page = doc.addPage();
+    page.drawText('x', { x: 1, y: 1, size: 1, font });
+    const fontRef = page.node.Resources()!.lookup(PDFName.of('Font'), PDFDict).entries()[0][1];
+    page.node.Resources()!.set(PDFName.of('Font'), doc.context.obj({ F1: fontRef }));
+    const body = `BT /F1 4 Tf 10 700 Td\n${'0 -0.01 Td (a) Tj\n'.repeat(20_000)}ET\n`;
+    page.node.set(PDFName.of('Contents'), doc.context.register(doc.context.flateStream(body)));
+    const e = await expectPdfError(pdfToText(await doc.save(), { maxTextItems: 1000 }), 'bad-pdf');
+    expect(e.message).toBe('the PDF holds more than 2,097,152 characters or 1,000 pieces of text; a daily filing has far fewer');
   });
 
   it('a deadline: refused once it passes (here: at once)', async () => {

@@ -40,6 +40,8 @@ export interface PdfLimits {
   maxDecodedBytes: number;
   /** Characters of text extracted. */
   maxTextChars: number;
+  /** Pieces of text (pdf.js items) extracted: a few hundred a page in a filing. */
+  maxTextItems: number;
   /** Wall time from the first byte read to the last page's text. */
   timeoutMs: number;
 }
@@ -47,9 +49,10 @@ export interface PdfLimits {
 export const PDF_LIMITS: PdfLimits = {
   maxBytes: 5 * 1024 * 1024,
   maxPages: 100,
-  maxDecodedBytes: 64 * 1024 * 1024,
-  maxTextChars: 5 * 1024 * 1024,
-  timeoutMs: 20_000,
+  maxDecodedBytes: 32 * 1024 * 1024,
+  maxTextChars: 2 * 1024 * 1024,
+  maxTextItems: 200_000,
+  timeoutMs: 10_000,
 };
 
 const MIB = 1024 * 1024;
@@ -414,7 +417,8 @@ export async function pdfToText(bytes: Uint8Array, limits: Partial<PdfLimits> = 
   try {
     decodedSize(bytes, lim.maxDecodedBytes);
   } catch (e) {
-    if (e instanceof OverBudget) throw new PdfError('bad-pdf', `the PDF decompresses to more than ${lim.maxDecodedBytes / MIB} MiB; a filing's PDF is far smaller`);
+    if (e instanceof OverBudget)
+      throw new PdfError('bad-pdf', `the PDF decompresses to more than ${lim.maxDecodedBytes / MIB} MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)`);
     throw e;
   }
 
@@ -449,27 +453,34 @@ export async function pdfToText(bytes: Uint8Array, limits: Partial<PdfLimits> = 
     if (pages > lim.maxPages) throw new PdfError('bad-pdf', `the PDF has ${plural(pages, 'page')}; segwatch reads at most ${lim.maxPages} (a daily filing has a few)`);
     const out: string[] = [];
     let chars = 0;
+    let count = 0;
+    const n = (x: number) => x.toLocaleString('en-US');
+    const tooMuch = () => new PdfError('bad-pdf', `the PDF holds more than ${n(lim.maxTextChars)} characters or ${n(lim.maxTextItems)} pieces of text; a daily filing has far fewer`);
     for (let p = 1; p <= pages && !stopped; p++) {
       const items: PlacedText[] = [];
       try {
         const page = await doc.getPage(p);
-        // pdf.js's own normalization (NFKC of a few ranges) costs a tenth of the extraction; pageLines
-        // folds the spaces it covers and unfolds the Latin ligatures itself.
-        const content = await page.getTextContent({ includeMarkedContent: false, disableNormalization: true });
-        for (const it of content.items) {
-          if (!('str' in it)) continue;
-          const t = it.transform as number[];
-          items.push({ str: it.str, x: t[4], y: t[5], width: it.width, size: it.height > 0 ? it.height : Math.hypot(t[2], t[3]), angle: (Math.atan2(t[1], t[0]) * 180) / Math.PI });
+        // Read as a stream, so a page of millions of tiny pieces of text is stopped at the limit,
+        // not held whole (pdf.js waits for this reader before it makes more). pdf.js's own
+        // normalization (NFKC of a few ranges) costs a tenth of the extraction; pageLines folds
+        // the spaces it covers and spells out the Latin ligatures itself.
+        const reader = page.streamTextContent({ includeMarkedContent: false, disableNormalization: true }).getReader();
+        for (let r = await reader.read(); !r.done; r = await reader.read()) {
+          for (const it of (r.value as { items: unknown[] }).items) {
+            if (typeof it !== 'object' || it === null || !('str' in it)) continue;
+            const { str, transform: t, width, height } = it as { str: string; transform: number[]; width: number; height: number };
+            chars += str.length;
+            if (++count > lim.maxTextItems || chars > lim.maxTextChars) throw tooMuch();
+            items.push({ str, x: t[4], y: t[5], width, size: height > 0 ? height : Math.hypot(t[2], t[3]), angle: (Math.atan2(t[1], t[0]) * 180) / Math.PI });
+          }
+          if (stopped) throw late();
         }
         page.cleanup();
       } catch (e) {
+        if (e instanceof PdfError) throw e;
         throw new PdfError('bad-pdf', `${reasonOf(e)} on page ${p}`);
       }
-      for (const line of pageLines(items)) {
-        chars += line.length + 1;
-        if (chars > lim.maxTextChars) throw new PdfError('bad-pdf', `the PDF holds more than ${lim.maxTextChars} characters of text; a daily filing has far fewer`);
-        out.push(line);
-      }
+      out.push(...pageLines(items));
       if (Date.now() - started > lim.timeoutMs) throw late();
     }
     if (out.length === 0) throw new PdfError('no-text-layer', 'no text layer; scanned PDFs are not supported');
@@ -482,6 +493,10 @@ export async function pdfToText(bytes: Uint8Array, limits: Partial<PdfLimits> = 
   } finally {
     stopped = true;
     clearTimeout(timer);
-    await task.destroy().catch(() => undefined);
+    // pdf.js frees the document; after a stream given up half-way it may never say it is done,
+    // so it gets a moment, not a promise that could keep the caller waiting.
+    let wait: NodeJS.Timeout | undefined;
+    await Promise.race([task.destroy().catch(() => undefined), new Promise((res) => (wait = setTimeout(res, 250)))]);
+    clearTimeout(wait);
   }
 }
