@@ -314,6 +314,14 @@ describe('damaged and hostile PDFs', () => {
     expect(e.message).toBe(`the PDF is ${good.length} bytes, over the 1000-byte limit`);
   });
 
+  it('calls at the same time (a batch of records) give what each gives alone', async () => {
+    const files = KINDS.flatMap((k) => SAMPLES.map((sm) => `${sm.name}.${k}.pdf`));
+    const alone: string[] = [];
+    for (const f of files) alone.push(await pdfToText(bytesOf(f)));
+    const together = await Promise.all([...files, 'citigroup-2014-11-06-initial.scan.pdf'].map((f) => pdfToText(bytesOf(f)).catch((e: PdfError) => e.code)));
+    expect(together).toEqual([...alone, 'no-text-layer']);
+  });
+
   it('leaves the caller its bytes (pdf.js gets a copy)', async () => {
     const b = good.slice();
     await pdfToText(b);
