@@ -5,13 +5,30 @@
  *
  * No AWS or CDK imports here: importing this file must stay cheap.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { BuildOptions } from 'esbuild';
+
+/**
+ * Packages a function needs only now and then, which are too big to load at every cold start:
+ * each stays out of index.js (the code reaches it by a dynamic `import('<name>')`, which esbuild
+ * keeps as it is for an external package) and is bundled, with the same settings, into
+ * `node_modules/<name>/index.mjs` beside index.js, where Node's resolution finds it. Only functions
+ * whose index.js imports the package get its file (lazyBundles). The file is an ES module: Node
+ * would scan a CommonJS file of this size for its export names before import() could return it
+ * (cjs-module-lexer, a third of a second on the first PDF).
+ *
+ * unpdf (pdf.js, 1.6 MB): needed only when a PDF arrives (shared/domain/formats/pdf.ts). Inside
+ * index.js it would be read and parsed at every cold start of parse, 30-60 ms, even though its
+ * code would never run without a PDF.
+ */
+export const LAZY_PACKAGES = ['unpdf'] as const;
 
 export const BUNDLING = {
   /** Node.js version of the Lambda runtime (nodejs22.x). */
   target: 'node22',
   platform: 'node',
-  /** The package is CommonJS; one self-contained index.js per function. */
+  /** The package is CommonJS; one self-contained index.js per function (and LAZY_PACKAGES' files beside it). */
   format: 'cjs',
   minify: true,
   /** A source map next to the bundle; the function sets NODE_OPTIONS=--enable-source-maps. */
@@ -24,9 +41,10 @@ export const BUNDLING = {
   mainFields: ['module', 'main'],
   /**
    * Bundle everything, the AWS SDK included: the deployed code runs the SDK versions the tests ran
-   * (package-lock.json), not whatever release the Lambda runtime happens to ship.
+   * (package-lock.json), not whatever release the Lambda runtime happens to ship. The one
+   * exception is LAZY_PACKAGES: left out of index.js, and bundled into a file of their own beside it.
    */
-  externalModules: [] as readonly string[],
+  externalModules: LAZY_PACKAGES as readonly string[],
   logLevel: 'warning',
 } as const;
 
@@ -55,4 +73,76 @@ export function esbuildOptions(entry: string, out: { outfile: string } | { outdi
     external: [...BUNDLING.externalModules],
     logLevel: BUNDLING.logLevel,
   };
+}
+
+/** A lazy package's file name in `node_modules/<name>/`. */
+export const LAZY_FILE = 'index.mjs';
+
+/** One lazy package's bundle for a function: esbuild options, and the package.json that makes its directory an ES module package. */
+export interface LazyBundle {
+  name: string;
+  options: BuildOptions;
+  packageJson: { path: string; contents: string };
+}
+
+/** Does a bundle's code import this external package (`import("unpdf")`, `require("unpdf")`)? */
+export function bundleImports(code: string, name: string): boolean {
+  return code.includes(`import(${JSON.stringify(name)})`) || code.includes(`require(${JSON.stringify(name)})`);
+}
+
+/**
+ * The lazy packages a function bundle at `<outdir>/index.js` imports, as bundles into
+ * `<outdir>/node_modules/<name>/index.mjs` (esbuildOptions' settings but ES module format, nothing
+ * external). `code` is that index.js; without it every lazy package is listed.
+ */
+export function lazyBundles(outdir: string, code?: string): LazyBundle[] {
+  const dir = outdir.replace(/\/+$/, '');
+  // The package is resolved from the project root (infra/..), wherever the build runs.
+  const absWorkingDir = resolve(__dirname, '..');
+  return LAZY_PACKAGES.filter((name) => code === undefined || bundleImports(code, name)).map((name) => {
+    const pkg = `${dir}/node_modules/${name}`;
+    const options: BuildOptions = { ...esbuildOptions(name, { outfile: `${pkg}/${LAZY_FILE}` }), format: 'esm', external: [], absWorkingDir };
+    return { name, options, packageJson: { path: `${pkg}/package.json`, contents: `${JSON.stringify({ name, private: true, type: 'module', main: LAZY_FILE })}\n` } };
+  });
+}
+
+/**
+ * The same as one shell command, for NodejsFunction's afterBundling hook (infra/function.ts):
+ * runs in the project root after esbuild wrote `<outputDir>/index.js`, reads it, and builds the
+ * lazy packages it imports with this project's esbuild (the options travel as base64 JSON, so no
+ * shell quoting can change them).
+ */
+export function lazyBundleCommand(outputDir: string, esbuildPath: string = require.resolve('esbuild')): string {
+  if (esbuildPath.includes("'")) throw new Error(`cannot quote the esbuild path ${esbuildPath} for the shell`);
+  const payload = Buffer.from(JSON.stringify({ outdir: outputDir, bundles: lazyBundles(outputDir) })).toString('base64');
+  const script = [
+    'const fs = require("fs"), path = require("path");',
+    `const esbuild = require(${JSON.stringify(esbuildPath)});`,
+    'const { outdir, bundles } = JSON.parse(Buffer.from(process.argv[1], "base64").toString());',
+    `const code = fs.readFileSync(path.join(outdir, ${JSON.stringify(BUNDLE_FILE)}), "utf8");`,
+    'for (const b of bundles) {',
+    '  if (!code.includes("import(" + JSON.stringify(b.name) + ")") && !code.includes("require(" + JSON.stringify(b.name) + ")")) continue;',
+    '  esbuild.buildSync(b.options);',
+    '  fs.writeFileSync(b.packageJson.path, b.packageJson.contents);',
+    '}',
+  ].join(' ');
+  return `node -e '${script}' ${payload}`;
+}
+
+/**
+ * Bundle one function as a deployment does: `<outdir>/index.js` with esbuildOptions (plus `extra`),
+ * then the lazy packages it imports (what lazyBundleCommand runs after NodejsFunction's esbuild).
+ * esbuild is imported only when this runs. Returns the lazy packages bundled.
+ */
+export async function bundleFunction(entry: string, outdir: string, extra: BuildOptions = {}): Promise<string[]> {
+  const { build } = await import('esbuild');
+  await build({ ...esbuildOptions(entry, { outdir }), ...extra });
+  const code = readFileSync(join(outdir, BUNDLE_FILE), 'utf8');
+  const lazy = lazyBundles(outdir, code);
+  for (const b of lazy) {
+    await build({ ...b.options, ...(extra.logLevel ? { logLevel: extra.logLevel } : {}) });
+    mkdirSync(dirname(b.packageJson.path), { recursive: true });
+    writeFileSync(b.packageJson.path, b.packageJson.contents);
+  }
+  return lazy.map((b) => b.name);
 }

@@ -11,7 +11,7 @@ import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions } from 'aw
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { PIPELINE } from '../shared/table';
-import { BUNDLING } from './bundling';
+import { BUNDLING, lazyBundleCommand } from './bundling';
 
 /** The repository root: entries, package-lock.json and tsconfig.json are resolved from it. */
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -41,6 +41,12 @@ export function nodejsBundling(): BundlingOptions {
     mainFields: [...BUNDLING.mainFields],
     externalModules: [...BUNDLING.externalModules],
     logLevel: LogLevel.WARNING,
+    // The lazy packages (infra/bundling.ts LAZY_PACKAGES) the bundle imports, in files of their own beside index.js.
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir: string, outputDir: string) => [lazyBundleCommand(outputDir)],
+    },
   };
 }
 

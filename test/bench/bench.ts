@@ -1,13 +1,15 @@
 /**
  * `segwatch bench [--json]` (npm run bench): parse throughput, bundle sizes and cold init, local
- * end-to-end latency and burst throughput, DynamoDB capacity and dollars per million filings.
+ * end-to-end latency and burst throughput, DynamoDB capacity and dollars per million filings, PDF
+ * filings per second and the parse function's cold init with a PDF and without.
  * Progress goes to stderr; stdout gets the table, or with --json only one JSON object.
  *
  * Options: --filings N (parse corpus, default 10000), --rounds N (default 7), --runs N (cold init
  * runs, default 5), --parse-in-process (time the parser in this tsx process instead of a bundled
  * worker), --latency N (default 50), --burst N (default 1000), --warmup N (filings pushed
  * through the local stack before e2e measures anything, default 100), --firms N (schedule section,
- * default 60), --only parse,bundles,e2e,web,schedule.
+ * default 60), --pdf-filings N (generated
+ * PDFs in the pdf section's corpus, default 100), --only parse,bundles,e2e,web,schedule,pdf.
  * web: the dashboard's server time and page sizes (test/bench/web.ts).
  */
 import { cpus, loadavg } from 'node:os';
@@ -19,10 +21,11 @@ import { makeCorpus, round, runParseBench, type ParseBenchResult } from './parse
 import { runScheduleBench, type ScheduleBenchResult } from './schedule';
 import { runParseWorker } from './bundles';
 import { PAGES as WEB_PAGES, runWebBench, type WebBenchResult } from './web';
+import { runPdfBench, type PdfBenchResult } from './pdf-bench';
 
 type Out = NodeJS.WritableStream;
 
-export const SECTIONS = ['parse', 'bundles', 'e2e', 'web', 'schedule'] as const;
+export const SECTIONS = ['parse', 'bundles', 'e2e', 'web', 'schedule', 'pdf'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** What the bench aims for (the tests time nothing; the bench reports pass or fail). */
@@ -36,6 +39,7 @@ export const TARGETS = {
   webServerP95Ms: 100,
   webPageBytes: 200_000,
   scheduleCheckMs: 2000,
+  pdfFilingsPerSec: 100,
 } as const;
 
 export interface BenchResults {
@@ -44,6 +48,7 @@ export interface BenchResults {
   e2e?: E2eResult;
   web?: WebBenchResult;
   schedule?: ScheduleBenchResult;
+  pdf?: PdfBenchResult;
   machine: Machine;
 }
 
@@ -82,6 +87,8 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
       check(`web.${k}.maxGzipBytes`, `< ${t.webPageBytes}`, r.web?.pages[k].maxGzipBytes, (v) => v < t.webPageBytes),
     ]),
     check('schedule.maxHandlerMs', `< ${t.scheduleCheckMs}`, r.schedule?.maxHandlerMs, (v) => v < t.scheduleCheckMs),
+    check('pdf.filingsPerSec', `>= ${t.pdfFilingsPerSec}`, r.pdf?.filingsPerSec, (v) => v >= t.pdfFilingsPerSec),
+    check('pdf.coldInitMs', `< ${t.coldInitMs}`, r.pdf?.coldInit.withoutPdfMs, (v) => v < t.coldInitMs),
   ];
 }
 
@@ -120,6 +127,12 @@ export function benchJson(r: BenchResults) {
       maxHandlerMs: r.schedule?.maxHandlerMs ?? null,
       maxUntilPublishedMs: r.schedule?.maxUntilPublishedMs ?? null,
     },
+    pdf: {
+      filings: r.pdf?.filings ?? null,
+      filingsPerSec: r.pdf?.filingsPerSec ?? null,
+      coldInitMs: r.pdf?.coldInit.withoutPdfMs ?? null,
+      coldInitWithPdfMs: r.pdf?.coldInit.withPdfMs ?? null,
+    },
     targets: targetChecks(r),
     machine: r.machine,
     details: {
@@ -129,6 +142,7 @@ export function benchJson(r: BenchResults) {
       web: r.web ?? null,
       cost: cost ?? null,
       schedule: r.schedule ?? null,
+      pdf: r.pdf ?? null,
       prices: PRICES,
     },
   };
@@ -208,6 +222,18 @@ export function renderTable(r: BenchResults): string {
     out.push(row('until notify published', `max ${sc.maxUntilPublishedMs} ms; ${sc.runs.map((x) => x.published).join('+')} messages`, ''));
     out.push(row('digest, bundle', `${n0(sc.digestBytes)} bytes of text; bundle ${n0(sc.bundle.bytes)} bytes, cold init ${sc.bundle.coldInitMs} ms`, ''));
   }
+  const d = r.pdf;
+  if (d) {
+    out.push('');
+    out.push(`pdf: pdfToText + parse + reconcile, one core, in a node process of its own from a function-style bundle (unpdf lazy); ${n0(d.filings)} PDFs (${(d.bytes / 1e6).toFixed(1)} MB), median of ${d.roundsMs.length} rounds`);
+    out.push(row('throughput', `${d.filingsPerSec} filings/s (${n0(d.usPerFiling)} us each)`, `>= ${TARGETS.pdfFilingsPerSec}/s`, 'pdf.filingsPerSec'));
+    out.push(row('by CPU time (load-proof)', `${d.cpuTime.filingsPerSec} filings/s`, ''));
+    out.push(row('ms per PDF by kind', Object.entries(d.msByKind).map(([k, v]) => `${k.replace(/^(generated|fixture) /, (m) => (m.startsWith('g') ? 'gen ' : 'fix '))} ${v}`).join(', '), ''));
+    out.push(row('check', `${d.withErrors} with errors, ${d.refused} refused, ${d.alerts} alerts; first PDF in the process ${n0(d.firstPdfMs)} ms`, ''));
+    const c = d.coldInit;
+    out.push(row('parse cold init, no PDF', `${c.withoutPdfMs} ms (index.js ${n0(c.bundleBytes)} bytes)`, `< ${TARGETS.coldInitMs} ms`, 'pdf.coldInitMs'));
+    out.push(row('parse cold init + 1st PDF', `${c.withPdfMs} ms (the PDF adds ${c.firstPdfMs} ms; ${Object.entries(c.lazyBytes).map(([k, v]) => `${k} ${n0(v)} bytes`).join(', ')})`, ''));
+  }
   return out.join('\n');
 }
 
@@ -237,13 +263,14 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
         firms: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         'parse-in-process': { type: 'boolean', default: false },
+        'pdf-filings': { type: 'string' },
       },
     }));
   } catch (e) {
-    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--firms N] [--only parse,bundles,e2e,web,schedule]\n`);
+    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--firms N] [--pdf-filings N] [--only parse,bundles,e2e,web,schedule,pdf]\n`);
     return 2;
   }
-  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, firms: number, only: Set<Section>;
+  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, firms: number, pdfFilings: number, only: Set<Section>;
   try {
     filings = positiveInt('filings', values.filings, 10_000);
     rounds = positiveInt('rounds', values.rounds, 7);
@@ -252,6 +279,7 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
     burst = positiveInt('burst', values.burst, 1000);
     warmup = values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup, 100);
     firms = positiveInt('firms', values.firms, 60);
+    pdfFilings = positiveInt('pdf-filings', values['pdf-filings'], 100);
     const names = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
     for (const s of names) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${JSON.stringify(s)} (${SECTIONS.join(', ')})`);
     only = new Set(names as Section[]);
@@ -292,6 +320,11 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
   if (only.has('schedule')) {
     machine.load.schedule = load();
     results.schedule = await runScheduleBench({ firms, progress });
+  }
+  if (only.has('pdf')) {
+    machine.load.pdf = load();
+    progress(`pdf: ${pdfFilings} generated filings drawn as PDFs, plus the committed sample PDFs`);
+    results.pdf = await runPdfBench({ generated: pdfFilings, rounds, runs, err, progress });
   }
   machine.load.end = load();
 

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE_FILE, esbuildOptions } from '../../infra/bundling';
+import { BUNDLE_FILE, bundleFunction, esbuildOptions } from '../../infra/bundling';
 import { ENV, INCOMING_PREFIX } from '../../shared/table';
 import { MAX_FILING_BYTES } from '../../shared/domain/parser';
 import { API_ENV } from '../../functions/api/config';
@@ -77,12 +77,12 @@ export interface BundleInfo {
   file: string;
 }
 
-/** Bundle the three functions into `dir/<name>/index.js`, as the stack does. */
+/** Bundle the three functions into `dir/<name>/index.js` (and the lazy packages each imports beside it), as the stack does. */
 export async function bundleFunctions(dir: string): Promise<Record<FunctionName, BundleInfo>> {
   const out = {} as Record<FunctionName, BundleInfo>;
   for (const name of FUNCTIONS) {
     const outdir = join(dir, name);
-    await build({ ...esbuildOptions(join(REPO_ROOT, 'functions', name, 'index.ts'), { outdir }), absWorkingDir: REPO_ROOT });
+    await bundleFunction(join(REPO_ROOT, 'functions', name, 'index.ts'), outdir, { absWorkingDir: REPO_ROOT });
     const file = join(outdir, BUNDLE_FILE);
     out[name] = { file, bytes: statSync(file).size, mapBytes: statSync(`${file}.map`).size };
   }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { BUNDLE_FILE, BUNDLING, esbuildOptions } from '../../infra/bundling';
+import { BUNDLE_FILE, BUNDLING, bundleImports, esbuildOptions, LAZY_FILE, LAZY_PACKAGES } from '../../infra/bundling';
 import { nodejsBundling, REPO_ROOT } from '../../infra/function';
 import { logicalId, synth, type Synth } from './support';
 
@@ -78,7 +78,7 @@ describe('bundling settings', () => {
       format: 'cjs',
       minify: true,
       sourcemap: true,
-      external: [],
+      external: [...LAZY_PACKAGES],
     });
     expect(esbuildOptions('e.ts', { outfile: '/o/f.js' }).outfile).toBe('/o/f.js');
   });
@@ -115,6 +115,11 @@ describe('real bundles', () => {
         { env, encoding: 'utf8', timeout: 30_000 },
       );
       expect(out).toBe('function');
+    });
+
+    it(`${name}: a lazy package's file (infra/bundling.ts LAZY_PACKAGES) beside index.js exactly when index.js imports it`, () => {
+      const code = readFileSync(join(assetDirOf[name]!, 'index.js'), 'utf8');
+      for (const pkg of LAZY_PACKAGES) expect(existsSync(join(assetDirOf[name]!, 'node_modules', pkg, LAZY_FILE)), pkg).toBe(bundleImports(code, pkg));
     });
 
     it(`${name}: esbuildOptions() reproduces the deployed bundle byte for byte`, () => {

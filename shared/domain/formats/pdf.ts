@@ -2,9 +2,20 @@
  * PDF filings (how FCMs post their statements under 1.55(o), and how a WinJammer page is printed):
  * the text layer, laid out in reading order, for the same parser as every other format.
  *
- * STUB with the final API: the real extraction (a maintained PDF library, loaded only when a PDF
- * arrives) replaces the body of pdfToText.
+ * Text comes from pdf.js (through `unpdf`, which bundles a build of pdf.js that runs without a
+ * worker file or a canvas). pdf.js gives text items in drawing order; `pageLines` puts them in
+ * reading order: items on one baseline make one line (top to bottom), left to right within it,
+ * with a space wherever two items do not touch. Pages follow in order, one line per printed line.
+ *
+ * `unpdf` (pdf.js, 1.6 MB) is imported only inside pdfToText, and the functions' bundles keep it
+ * in a file of its own (infra/bundling.ts LAZY_PACKAGES): nothing of it is loaded or even parsed
+ * until a PDF arrives.
+ *
+ * Hostile input: the work is bounded before pdf.js sees the file (bytes, how far its streams
+ * decompress: pdf.js keeps every decoded content stream whole in memory, so a small "zip bomb"
+ * would exhaust the function's memory), and while it reads (pages, characters of text, a deadline).
  */
+import { constants as zlibConstants, inflateSync } from 'node:zlib';
 
 export type PdfErrorCode = 'no-text-layer' | 'bad-pdf';
 
@@ -19,17 +30,473 @@ export class PdfError extends Error {
   }
 }
 
+/** The bounds on the work one PDF may cause. A daily filing is a few pages of text: these are far above it. */
+export interface PdfLimits {
+  /** Bytes of the file (the parse function refuses larger files before reading them). */
+  maxBytes: number;
+  /** Pages read; a PDF with more is refused. */
+  maxPages: number;
+  /** Bytes its streams may decompress to, all filter stages of all streams together. */
+  maxDecodedBytes: number;
+  /** Characters of text extracted. */
+  maxTextChars: number;
+  /** Pieces of text (pdf.js items) extracted: a few hundred a page in a filing. */
+  maxTextItems: number;
+  /** Wall time from the first byte read to the last page's text. */
+  timeoutMs: number;
+}
+
+export const PDF_LIMITS: PdfLimits = {
+  maxBytes: 5 * 1024 * 1024,
+  maxPages: 100,
+  maxDecodedBytes: 32 * 1024 * 1024,
+  maxTextChars: 2 * 1024 * 1024,
+  maxTextItems: 200_000,
+  timeoutMs: 10_000,
+};
+
+const MIB = 1024 * 1024;
+
 /** The bytes start like a PDF (`%PDF-`, possibly after a few bytes of junk, as PDF readers allow). */
 export function looksLikePdf(bytes: Uint8Array): boolean {
   const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
   return head.includes('%PDF-');
 }
 
+// ---- reading order ---------------------------------------------------------------------------
+
+/**
+ * A run of text where pdf.js drew it: baseline origin (x, y) in PDF space (y grows upwards),
+ * advance width, font size, and the direction it runs in (degrees counter-clockwise; 0 when not given).
+ */
+export interface PlacedText {
+  str: string;
+  x: number;
+  y: number;
+  width: number;
+  size: number;
+  angle?: number;
+}
+
+/** Two items on one line are joined without a space when the gap between them is below this share of the font size. */
+const SPACE_GAP = 0.15;
+/** Items whose baselines differ by less than this share of the font size sit on one line. */
+const SAME_LINE = 0.5;
+
+/**
+ * One page's text items in reading order: only text that runs in the page's direction (upright),
+ * a line per baseline (top of the page first), items left to right, text overprinted on itself
+ * once, a space where two items have a gap (or pdf.js gave a space item), runs of spaces of
+ * any kind (U+00A0, U+202F, ...) folded to one space, Latin ligatures spelt out, control
+ * characters dropped, lines trimmed, blank lines dropped.
+ */
+export function pageLines(items: readonly PlacedText[]): string[] {
+  const placed = upright(items.filter((it) => it.str.length > 0 && Number.isFinite(it.x) && Number.isFinite(it.y)));
+  // Top to bottom, then left to right (stable for equal positions: drawing order).
+  const byY = placed.map((it, i) => ({ it, i })).sort((a, b) => b.it.y - a.it.y || a.it.x - b.it.x || a.i - b.i);
+  const lines: PlacedText[][] = [];
+  let line: PlacedText[] = [];
+  let lineY = 0;
+  let lineSize = 0;
+  for (const { it } of byY) {
+    const size = it.size > 0 ? it.size : 1;
+    if (line.length > 0 && lineY - it.y <= SAME_LINE * Math.min(size, lineSize)) {
+      line.push(it);
+      continue;
+    }
+    if (line.length > 0) lines.push(line);
+    line = [it];
+    lineY = it.y;
+    lineSize = size;
+  }
+  if (line.length > 0) lines.push(line);
+
+  const out: string[] = [];
+  for (const l of lines) {
+    l.sort((a, b) => a.x - b.x);
+    let text = '';
+    let end = Number.NEGATIVE_INFINITY;
+    let prev: PlacedText | undefined;
+    for (const it of l) {
+      // Text printed twice a hair apart (overprinting for bold): read once, or `5` would read `55`.
+      if (prev && it.str === prev.str && Math.abs(it.x - prev.x) <= Math.max(0.5, 0.2 * Math.max(0, prev.width))) continue;
+      prev = it;
+      const blank = it.str.trim() === '';
+      if (!blank) {
+        const gap = it.x - end;
+        if (text !== '' && !/\s$/.test(text) && !/^\s/.test(it.str) && gap > SPACE_GAP * (it.size > 0 ? it.size : 1)) text += ' ';
+        text += it.str;
+      } else if (text !== '' && !/\s$/.test(text)) text += ' ';
+      end = Math.max(end, it.x + Math.max(0, it.width));
+    }
+    const clean = text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ')
+      // Every kind of space (no-break, thin, en, em) is one space; ligatures (ﬁ, ﬂ) are their letters.
+      .replace(/\s+/g, ' ')
+      .replace(/[\ufb00-\ufb06]/g, (c) => c.normalize('NFKC'))
+      .trim();
+    if (clean !== '') out.push(clean);
+  }
+  return out;
+}
+
+/**
+ * The items that run in the page's own direction, turned so that direction is left to right.
+ * A statement's text runs one way (0 degrees, or 90/180/270 on a page drawn turned); text at any
+ * other angle, or a right angle not the page's, is a stamp or a watermark (`DRAFT`, a date across
+ * the page), and its letters must not land inside the statement's lines (a `4` before `1,234`).
+ */
+function upright(items: PlacedText[]): PlacedText[] {
+  const quarter = (it: PlacedText): number | null => {
+    const a = (((it.angle ?? 0) % 360) + 360) % 360;
+    const q = Math.round(a / 90) % 4;
+    return Math.abs(a - Math.round(a / 90) * 90) <= 2 ? q : null;
+  };
+  const chars = [0, 0, 0, 0];
+  for (const it of items) {
+    const q = quarter(it);
+    if (q !== null) chars[q] += it.str.length;
+  }
+  const main = chars.indexOf(Math.max(...chars));
+  const out: PlacedText[] = [];
+  for (const it of items) {
+    if (quarter(it) !== main) continue;
+    // Turn the page by -90 * main degrees: the text then runs along +x, its lines stack down y.
+    const [x, y] = main === 0 ? [it.x, it.y] : main === 1 ? [it.y, -it.x] : main === 2 ? [-it.x, -it.y] : [-it.y, it.x];
+    out.push(main === 0 ? it : { ...it, x, y });
+  }
+  return out;
+}
+
+// ---- bounded decompression, before pdf.js ----------------------------------------------------
+
+class OverBudget extends Error {}
+
+/**
+ * How many bytes the file's streams decompress to, stopping (OverBudget) once past `budget`.
+ * Each stream's /Filter chain is followed through the filters that can expand data a lot (Flate,
+ * LZW, RunLength) and the text encodings before them (ASCIIHex, ASCII85); every stage's output
+ * counts, since pdf.js keeps each stage's output whole. A chain that reaches an image filter (DCT,
+ * JPX, CCITT, JBIG2) or encryption stops there. A stream whose /Filter cannot be read here (an
+ * indirect reference) but whose data starts like zlib is counted as Flate.
+ */
+export function decodedSize(bytes: Uint8Array, budget: number): number {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = buf.toString('latin1');
+  const re = /(?<!end)stream(?:\r\n|\n|\r)/g;
+  let used = 0;
+  const count = (n: number) => {
+    used += n;
+    if (used > budget) throw new OverBudget();
+  };
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const start = m.index + m[0].length;
+    const filters = filtersBefore(text, m.index);
+    let data: Buffer = buf.subarray(start);
+    const chain = filters ?? (isZlib(data) ? ['FlateDecode'] : []);
+    for (const f of chain) {
+      const next = decodeStage(f, data, budget - used);
+      if (next === null) break;
+      count(next.length);
+      data = next;
+    }
+  }
+  return used;
+}
+
+function isZlib(b: Uint8Array): boolean {
+  return b.length >= 2 && (b[0] & 0x0f) === 8 && b[0] >> 4 <= 7 && ((b[0] << 8) | b[1]) % 31 === 0;
+}
+
+const FILTER_NAMES: Record<string, string> = { Fl: 'FlateDecode', AHx: 'ASCIIHexDecode', A85: 'ASCII85Decode', LZW: 'LZWDecode', RL: 'RunLengthDecode' };
+
+/** The /Filter names of the stream dictionary that ends just before `at`; null if there is none that can be read here. */
+function filtersBefore(text: string, at: number): string[] | null {
+  // Back over whitespace to the dictionary's closing >>, then to its matching <<.
+  let i = at - 1;
+  while (i > 0 && /\s/.test(text[i])) i--;
+  if (text[i] !== '>' || text[i - 1] !== '>') return null;
+  let depth = 0;
+  const stop = Math.max(0, i - 64 * 1024);
+  let j = i;
+  for (; j > stop; j--) {
+    if (text[j] === '>' && text[j - 1] === '>') {
+      depth++;
+      j--;
+    } else if (text[j] === '<' && text[j - 1] === '<') {
+      depth--;
+      j--;
+      if (depth === 0) break;
+    }
+  }
+  if (depth !== 0) return null;
+  const dict = text.slice(j - 1, i + 1);
+  // Only the top level's /Filter (a /DecodeParms dictionary has none).
+  const m = /\/Filter\s*(\[[^\]]*\]|\/[^\s/[\]<>()]+|\d+\s+\d+\s+R)/.exec(dict);
+  if (!m) return [];
+  if (/R$/.test(m[1])) return null;
+  return [...m[1].matchAll(/\/([^\s/[\]<>()]+)/g)].map((x) => FILTER_NAMES[x[1]] ?? x[1]);
+}
+
+/** One filter stage's output, at most `room` bytes (OverBudget past it); null for a filter this check does not follow. */
+function decodeStage(filter: string, data: Buffer, room: number): Buffer | null {
+  switch (filter) {
+    case 'FlateDecode':
+      if (!isZlib(data)) return null;
+      try {
+        // Stops at the end of the deflate stream; a damaged one gives what it has so far.
+        return inflateSync(data, { maxOutputLength: Math.max(1, room + 1), finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new OverBudget();
+        return null;
+      }
+    case 'ASCIIHexDecode':
+      return asciiHex(data);
+    case 'ASCII85Decode':
+      return ascii85(data);
+    case 'RunLengthDecode':
+      return runLength(data, room);
+    case 'LZWDecode':
+      return lzw(data, room);
+    default:
+      return null;
+  }
+}
+
+function asciiHex(data: Buffer): Buffer {
+  const end = data.indexOf(0x3e); // '>'
+  const hex = data
+    .subarray(0, end === -1 ? data.length : end)
+    .toString('latin1')
+    .replace(/[^0-9a-fA-F]/g, '');
+  return Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex');
+}
+
+function ascii85(data: Buffer): Buffer {
+  const end = data.indexOf('~>', 0, 'latin1');
+  const s = data
+    .subarray(0, end === -1 ? data.length : end)
+    .toString('latin1')
+    .replace(/\s/g, '');
+  const out: number[] = [];
+  let group: number[] = [];
+  for (const ch of s) {
+    if (ch === 'z' && group.length === 0) {
+      out.push(0, 0, 0, 0);
+      continue;
+    }
+    const c = ch.charCodeAt(0) - 33;
+    if (c < 0 || c > 84) break;
+    group.push(c);
+    if (group.length === 5) {
+      const v = group.reduce((a, d) => a * 85 + d, 0);
+      out.push((v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
+      group = [];
+    }
+  }
+  if (group.length > 1) {
+    const n = group.length - 1;
+    while (group.length < 5) group.push(84);
+    const v = group.reduce((a, d) => a * 85 + d, 0);
+    out.push(...[(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].slice(0, n));
+  }
+  return Buffer.from(out);
+}
+
+function runLength(data: Buffer, room: number): Buffer {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for (let i = 0; i < data.length; ) {
+    const len = data[i++];
+    if (len === 128) break;
+    const piece = len < 128 ? data.subarray(i, (i += len + 1)) : Buffer.alloc(257 - len, data[i++] ?? 0);
+    n += piece.length;
+    if (n > room) throw new OverBudget();
+    chunks.push(piece);
+  }
+  return Buffer.concat(chunks);
+}
+
+function lzw(data: Buffer, room: number): Buffer {
+  // PDF's LZW with the default early change: 9- to 12-bit codes, 256 clears the table, 257 ends.
+  const prefix = new Int32Array(4096);
+  const last = new Uint8Array(4096);
+  const first = new Uint8Array(4096);
+  const lengths = new Int32Array(4096);
+  for (let c = 0; c < 256; c++) {
+    prefix[c] = -1;
+    last[c] = first[c] = c;
+    lengths[c] = 1;
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let next = 258;
+  let width = 9;
+  let prev = -1;
+  let bits = 0;
+  let nbits = 0;
+  for (let i = 0; ; ) {
+    while (nbits < width && i < data.length) {
+      bits = ((bits << 8) | data[i++]) & 0xffffff;
+      nbits += 8;
+    }
+    if (nbits < width) break;
+    const code = (bits >>> (nbits - width)) & ((1 << width) - 1);
+    nbits -= width;
+    if (code === 256) {
+      next = 258;
+      width = 9;
+      prev = -1;
+      continue;
+    }
+    if (code === 257) break;
+    if (prev !== -1 && next < 4096 && code <= next) {
+      // The entry being defined: prev followed by the first byte of `code` (of prev itself when code is new).
+      prefix[next] = prev;
+      first[next] = first[prev];
+      last[next] = code === next ? first[prev] : first[code];
+      lengths[next] = lengths[prev] + 1;
+      next++;
+      if (next + 1 > (1 << width) - 1 && width < 12) width++;
+    } else if (code >= next || (prev === -1 && code > 257)) break; // damaged: stop, as pdf.js does
+    const n = lengths[code];
+    total += n;
+    if (total > room) throw new OverBudget();
+    const piece = Buffer.allocUnsafe(n);
+    for (let k = code, p = n - 1; p >= 0; p--, k = prefix[k]) piece[p] = last[k];
+    chunks.push(piece);
+    prev = code;
+  }
+  return Buffer.concat(chunks);
+}
+
+// ---- extraction ------------------------------------------------------------------------------
+
+type PdfJs = Awaited<ReturnType<(typeof import('unpdf'))['getResolvedPDFJS']>>;
+let pdfjs: Promise<PdfJs> | undefined;
+
+/** pdf.js, loaded on the first PDF (the functions' main bundle leaves `unpdf` out: infra/bundling.ts). */
+function loadPdfJs(): Promise<PdfJs> {
+  // In a function bundle, `unpdf` is an ES module file of its own beside index.js (infra/bundling.ts).
+  pdfjs ??= import('unpdf')
+    .then((m) => m.getResolvedPDFJS())
+    .catch((e: unknown) => {
+      pdfjs = undefined;
+      throw e;
+    });
+  return pdfjs;
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** pdf.js's exceptions as one-line reasons. */
+function reasonOf(e: unknown): string {
+  const name = (e as { name?: string })?.name ?? '';
+  const message = String((e as { message?: string })?.message ?? e)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\.$/, '')
+    .slice(0, 160);
+  if (name === 'PasswordException') return 'the PDF is password-protected';
+  if (name === 'InvalidPDFException') return `the PDF is damaged (${message.toLowerCase() || 'invalid PDF structure'})`;
+  return `the PDF cannot be read (${message || name || 'unknown error'})`;
+}
+
 /**
  * The PDF's text in reading order: one line of text per line of the page, pages in order.
- * Throws PdfError('no-text-layer') for a scan, PdfError('bad-pdf') for a damaged file.
+ * Throws PdfError('no-text-layer') for a scan, PdfError('bad-pdf') for a damaged file (or one
+ * past PDF_LIMITS; `limits` overrides them).
  */
-export async function pdfToText(bytes: Uint8Array): Promise<string> {
-  void bytes;
-  throw new PdfError('bad-pdf', 'PDF filings are not supported yet');
+export async function pdfToText(bytes: Uint8Array, limits: Partial<PdfLimits> = {}): Promise<string> {
+  const lim = { ...PDF_LIMITS, ...limits };
+  const started = Date.now();
+  const late = () => new PdfError('bad-pdf', `reading the PDF took longer than ${lim.timeoutMs / 1000} s`);
+  if (bytes.length > lim.maxBytes) throw new PdfError('bad-pdf', `the PDF is ${bytes.length} bytes, over the ${lim.maxBytes}-byte limit`);
+  if (!looksLikePdf(bytes)) throw new PdfError('bad-pdf', 'the file is not a PDF (no %PDF- header)');
+  try {
+    decodedSize(bytes, lim.maxDecodedBytes);
+  } catch (e) {
+    if (e instanceof OverBudget)
+      throw new PdfError('bad-pdf', `the PDF decompresses to more than ${lim.maxDecodedBytes / MIB} MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)`);
+    throw e;
+  }
+
+  const { getDocument } = await loadPdfJs();
+  // A copy: pdf.js may take ownership of (detach) the buffer it is given.
+  const task = getDocument({
+    data: new Uint8Array(bytes),
+    verbosity: 0,
+    isEvalSupported: false,
+    disableFontFace: true,
+    useSystemFonts: false,
+    useWorkerFetch: false,
+    isOffscreenCanvasSupported: false,
+    isImageDecoderSupported: false,
+    enableXfa: false,
+    stopAtErrors: false,
+  });
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), Math.max(0, lim.timeoutMs - (Date.now() - started)));
+  });
+  const work = async (): Promise<string> => {
+    let doc: Awaited<typeof task.promise>;
+    try {
+      doc = await task.promise;
+    } catch (e) {
+      throw new PdfError('bad-pdf', reasonOf(e));
+    }
+    const pages = doc.numPages;
+    if (pages < 1) throw new PdfError('bad-pdf', 'the PDF has no pages');
+    if (pages > lim.maxPages) throw new PdfError('bad-pdf', `the PDF has ${plural(pages, 'page')}; segwatch reads at most ${lim.maxPages} (a daily filing has a few)`);
+    const out: string[] = [];
+    let chars = 0;
+    let count = 0;
+    const n = (x: number) => x.toLocaleString('en-US');
+    const tooMuch = () => new PdfError('bad-pdf', `the PDF holds more than ${n(lim.maxTextChars)} characters or ${n(lim.maxTextItems)} pieces of text; a daily filing has far fewer`);
+    for (let p = 1; p <= pages && !stopped; p++) {
+      const items: PlacedText[] = [];
+      try {
+        const page = await doc.getPage(p);
+        // Read as a stream, so a page of millions of tiny pieces of text is stopped at the limit,
+        // not held whole (pdf.js waits for this reader before it makes more). pdf.js's own
+        // normalization (NFKC of a few ranges) costs a tenth of the extraction; pageLines folds
+        // the spaces it covers and spells out the Latin ligatures itself.
+        const reader = page.streamTextContent({ includeMarkedContent: false, disableNormalization: true }).getReader();
+        for (let r = await reader.read(); !r.done; r = await reader.read()) {
+          for (const it of (r.value as { items: unknown[] }).items) {
+            if (typeof it !== 'object' || it === null || !('str' in it)) continue;
+            const { str, transform: t, width, height } = it as { str: string; transform: number[]; width: number; height: number };
+            chars += str.length;
+            if (++count > lim.maxTextItems || chars > lim.maxTextChars) throw tooMuch();
+            items.push({ str, x: t[4], y: t[5], width, size: height > 0 ? height : Math.hypot(t[2], t[3]), angle: (Math.atan2(t[1], t[0]) * 180) / Math.PI });
+          }
+          if (stopped) throw late();
+        }
+        page.cleanup();
+      } catch (e) {
+        if (e instanceof PdfError) throw e;
+        throw new PdfError('bad-pdf', `${reasonOf(e)} on page ${p}`);
+      }
+      out.push(...pageLines(items));
+      if (Date.now() - started > lim.timeoutMs) throw late();
+    }
+    if (out.length === 0) throw new PdfError('no-text-layer', 'no text layer; scanned PDFs are not supported');
+    return `${out.join('\n')}\n`;
+  };
+  const working = work();
+  working.catch(() => undefined); // if the deadline wins, the work's own end is not an unhandled rejection
+  try {
+    return await Promise.race([working, deadline]);
+  } finally {
+    stopped = true;
+    clearTimeout(timer);
+    // pdf.js frees the document; after a stream given up half-way it may never say it is done,
+    // so it gets a moment, not a promise that could keep the caller waiting.
+    let wait: NodeJS.Timeout | undefined;
+    await Promise.race([task.destroy().catch(() => undefined), new Promise((res) => (wait = setTimeout(res, 250)))]);
+    clearTimeout(wait);
+  }
 }

@@ -1,0 +1,83 @@
+/**
+ * unpdf (pdf.js) is left out of the functions' index.js and bundled into an ES module file of its
+ * own beside it (infra/bundling.ts LAZY_PACKAGES): built by bundleFunction (the benchmark, this
+ * test) and by the shell command NodejsFunction's afterBundling hook runs (lazyBundleCommand), byte
+ * for byte the same; index.js loads without it; the first PDF loads it from beside index.js,
+ * wherever the process runs; a bundle that does not import it gets no such file.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_FILE, BUNDLING, bundleFunction, bundleImports, LAZY_FILE, LAZY_PACKAGES, lazyBundleCommand, lazyBundles } from '../../infra/bundling';
+import { nodejsBundling, REPO_ROOT } from '../../infra/function';
+import { functionEnv } from '../bench/bundles';
+
+let dir: string;
+let withPdf: string;
+let lazy: string[];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'segwatch-lazy-'));
+  withPdf = join(dir, 'with-pdf');
+  // The parse function's init plus a PDF entry point (what the parse function becomes once PDFs arrive through it).
+  lazy = await bundleFunction(join(REPO_ROOT, 'test/bench/pdf-cold.ts'), withPdf, { absWorkingDir: REPO_ROOT, logLevel: 'silent' });
+}, 180_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('lazy packages', () => {
+  it('are external to index.js, in the CDK options too, and the hook builds them', () => {
+    expect(LAZY_PACKAGES).toContain('unpdf');
+    expect(BUNDLING.externalModules).toEqual([...LAZY_PACKAGES]);
+    expect(nodejsBundling().externalModules).toEqual([...LAZY_PACKAGES]);
+    const hooks = nodejsBundling().commandHooks!;
+    expect(hooks.afterBundling('/in', '/out/dir')).toEqual([lazyBundleCommand('/out/dir')]);
+    expect(hooks.beforeBundling('/in', '/out')).toEqual([]);
+  });
+
+  it('index.js keeps `import("unpdf")` and none of pdf.js; unpdf sits in node_modules/unpdf/index.mjs beside it', () => {
+    expect(lazy).toEqual(['unpdf']);
+    const code = readFileSync(join(withPdf, BUNDLE_FILE), 'utf8');
+    expect(bundleImports(code, 'unpdf')).toBe(true);
+    expect(code).not.toMatch(/PDFDocumentProxy|TextLayerBuilder|pdfjsVersion/);
+    expect(statSync(join(withPdf, BUNDLE_FILE)).size).toBeLessThan(1_200_000);
+    const side = join(withPdf, 'node_modules', 'unpdf', LAZY_FILE);
+    expect(statSync(side).size).toBeGreaterThan(1_000_000);
+    expect(readFileSync(side, 'utf8')).toMatch(/getResolvedPDFJS/);
+    expect(JSON.parse(readFileSync(join(withPdf, 'node_modules', 'unpdf', 'package.json'), 'utf8'))).toEqual({ name: 'unpdf', private: true, type: 'module', main: LAZY_FILE });
+  });
+
+  it('index.js loads with unpdf gone; the first PDF loads it from beside index.js (run from another directory)', () => {
+    const pdf = join(REPO_ROOT, 'test/fixtures/renderings/citigroup-2014-11-06-initial.chromium.pdf');
+    const side = join(withPdf, 'node_modules');
+    const away = join(dir, 'node_modules-away');
+    const script = `
+      const fs = require('fs');
+      fs.renameSync(${JSON.stringify(side)}, ${JSON.stringify(away)});
+      let loaded = false;
+      try { require(${JSON.stringify(join(withPdf, BUNDLE_FILE))}); loaded = true; } finally { fs.renameSync(${JSON.stringify(away)}, ${JSON.stringify(side)}); }
+      require(${JSON.stringify(join(withPdf, BUNDLE_FILE))}).firstPdf(fs.readFileSync(${JSON.stringify(pdf)})).then((r) => process.stdout.write(JSON.stringify({ loaded, r })));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { env: functionEnv('parse'), cwd: tmpdir(), encoding: 'utf8', timeout: 60_000 }));
+    expect(out).toEqual({ loaded: true, r: { ok: true, alerts: 0 } });
+  });
+
+  it("the afterBundling hook's command builds the same files, and none for a bundle that does not import unpdf", () => {
+    const viaHook = join(dir, 'via-hook');
+    mkdirSync(viaHook, { recursive: true });
+    copyFileSync(join(withPdf, BUNDLE_FILE), join(viaHook, BUNDLE_FILE));
+    execFileSync('bash', ['-c', lazyBundleCommand(viaHook)], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
+    for (const f of [LAZY_FILE, `${LAZY_FILE}.map`, 'package.json'])
+      expect(readFileSync(join(viaHook, 'node_modules', 'unpdf', f)).equals(readFileSync(join(withPdf, 'node_modules', 'unpdf', f))), f).toBe(true);
+
+    const none = join(dir, 'none');
+    mkdirSync(none, { recursive: true });
+    writeFileSync(join(none, BUNDLE_FILE), '"use strict";module.exports={handler(){}};');
+    execFileSync('bash', ['-c', lazyBundleCommand(none)], { cwd: REPO_ROOT, timeout: 60_000 });
+    expect(existsSync(join(none, 'node_modules'))).toBe(false);
+    expect(lazyBundles(none, 'module.exports = {}')).toEqual([]);
+  });
+});

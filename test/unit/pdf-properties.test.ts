@@ -1,0 +1,138 @@
+/**
+ * Property tests of the PDF path, in the spirit of "never a wrong number":
+ *
+ * - consistent filings generated from the form definitions, rendered as markup text, then drawn
+ *   as a PDF (test/support/pdf.ts, random page size, font size, label wrapping, page breaks,
+ *   banner, running header), then pdfToText (line for line what poppler's pdftotext -layout reads)
+ *   and today's parser: exactly the amounts, header and variants of parsing the markup text itself;
+ * - the committed PDFs damaged at random (cut, bytes overwritten, deleted or repeated): pdfToText
+ *   ends in text or a PdfError, never another exception, within the deadline; the parser then
+ *   reads the text or refuses it with a FilingError.
+ *
+ * PDF rendering and extraction cost tens of milliseconds a case: the case counts are modest.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { STATEMENT_KEYS } from '../../shared/domain/forms';
+import { filingArb } from '../../shared/domain/generate';
+import { filingToJson, type Filing } from '../../shared/domain/model';
+import { str } from '../../shared/domain/money';
+import { FilingError, parseFilingText } from '../../shared/domain/parser';
+import { render } from '../../shared/domain/render';
+import { PdfError, pdfToText } from '../../shared/domain/formats/pdf';
+import { pdftotextLines, renderPdf, type PdfRenderOptions } from '../support/pdf';
+
+const PDF_PROPERTY_RUNS = 40;
+const PDF_DAMAGE_RUNS = 60;
+
+/**
+ * Layouts of the PDF. Amounts stand on the last line of a wrapped label, as printed forms align
+ * them. (With the amounts on the first line, the rest of the label follows them on the next lines,
+ * `4. Net Equity (deficit) (add lines 1, 2, 674,807,756 [8550]` / `and 3)`, and today's parser
+ * misses 8550 and tells the 2013 and 2014 code orders apart wrongly: the parser's part of issue 9,
+ * wrapped labels, so that layout is not drawn here yet. The committed 2013 wrapped.pdf has it.)
+ */
+const optionsArb: fc.Arbitrary<PdfRenderOptions> = fc.record(
+  {
+    pageSize: fc.constantFrom<[number, number]>([612, 792], [792, 612], [595, 842]),
+    fontSize: fc.integer({ min: 6, max: 10 }),
+    labelWidth: fc.integer({ min: 140, max: 420 }),
+    amountsOn: fc.constant('last' as const),
+    linesPerPage: fc.integer({ min: 12, max: 80 }),
+    pageNumbers: fc.boolean(),
+    runningHeader: fc.constant('Example FCM - Daily Seg - FOCUS II (continued)'),
+    banner: fc.constant('WINJAMMER FILING'),
+  },
+  { requiredKeys: [] },
+);
+
+/** What the parser read that matters for amounts: header, per statement variant and every coded amount. */
+function amounts(f: Filing) {
+  return {
+    header: { filingType: f.filingType, endDate: f.endDate, submitDate: f.submitDate, firmName: f.firmName, firmId: f.firmId, form: f.form },
+    statements: Object.fromEntries(
+      STATEMENT_KEYS.filter((k) => f.statements[k]).map((k) => [k, { variant: f.statements[k]!.variant, lines: Object.fromEntries([...f.statements[k]!.lines].map(([c, d]) => [c, str(d)])) }]),
+    ),
+  };
+}
+
+describe('generated filings through PDF', () => {
+  it(`markup -> PDF -> pdfToText -> parse gives the amounts of parsing the markup (${PDF_PROPERTY_RUNS} cases)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(filingArb(), fc.integer({ min: 0, max: 1_000_000 }), optionsArb, async (filing, seed, opts) => {
+        const markup = render(filing, 'markup', { seed });
+        const fromText = parseFilingText(markup);
+        const pdf = await renderPdf(markup, opts);
+        const text = await pdfToText(pdf);
+        // The same lines as poppler reads, in the same order.
+        expect(text.split('\n').filter(Boolean)).toEqual(pdftotextLines(pdf));
+        const fromPdf = parseFilingText(text);
+        expect(fromPdf.unreadable).toEqual(fromText.unreadable);
+        expect(amounts(fromPdf.filing)).toEqual(amounts(fromText.filing));
+        expect(amounts(fromPdf.filing)).toEqual(amounts(filing));
+      }),
+      { numRuns: PDF_PROPERTY_RUNS },
+    );
+  }, 120_000);
+
+  it('without label wrapping, the whole parsed filing (uncoded sub-lines, labels) is the one of the markup', async () => {
+    await fc.assert(
+      fc.asyncProperty(filingArb(), fc.integer({ min: 0, max: 1_000_000 }), async (filing, seed) => {
+        const markup = render(filing, 'markup', { seed });
+        const text = await pdfToText(await renderPdf(markup, { pageSize: [1224, 792], fontSize: 6 }));
+        expect(filingToJson(parseFilingText(text).filing)).toEqual(filingToJson(parseFilingText(markup).filing));
+      }),
+      { numRuns: 10 },
+    );
+  }, 60_000);
+});
+
+describe('damaged PDFs', () => {
+  const dir = 'test/fixtures/renderings';
+  const pdfs = readdirSync(dir)
+    .filter((f) => f.endsWith('.pdf'))
+    .map((f) => new Uint8Array(readFileSync(`${dir}/${f}`)));
+
+  const damageArb = fc.record({
+    which: fc.nat({ max: pdfs.length - 1 }),
+    kind: fc.constantFrom('cut', 'overwrite', 'delete', 'repeat'),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    len: fc.integer({ min: 1, max: 4096 }),
+    fill: fc.uint8Array({ minLength: 1, maxLength: 64 }),
+  });
+
+  it(`end in text or a PdfError within the deadline, and the parser reads or refuses the text (${PDF_DAMAGE_RUNS} cases)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(damageArb, async (d) => {
+        const src = pdfs[d.which];
+        const i = Math.floor(d.at * src.length);
+        let b: Uint8Array;
+        if (d.kind === 'cut') b = src.slice(0, i);
+        else if (d.kind === 'delete') b = new Uint8Array([...src.subarray(0, i), ...src.subarray(i + d.len)]);
+        else if (d.kind === 'repeat') b = new Uint8Array([...src.subarray(0, i + d.len), ...src.subarray(i)]);
+        else {
+          b = src.slice();
+          for (let k = 0; k < d.len && i + k < b.length; k++) b[i + k] = d.fill[k % d.fill.length];
+        }
+        const t = Date.now();
+        let text: string | undefined;
+        try {
+          text = await pdfToText(b, { timeoutMs: 10_000 });
+        } catch (e) {
+          expect(e).toBeInstanceOf(PdfError);
+          expect((e as PdfError).message).not.toMatch(/\n/);
+        }
+        expect(Date.now() - t).toBeLessThan(15_000);
+        if (text !== undefined) {
+          try {
+            parseFilingText(text);
+          } catch (e) {
+            expect(e).toBeInstanceOf(FilingError);
+          }
+        }
+      }),
+      { numRuns: PDF_DAMAGE_RUNS },
+    );
+  }, 300_000);
+});
