@@ -9,7 +9,16 @@ import { str, usd, type Decimal } from './money';
 import type { FilingType } from './model';
 import { nextBusinessDay, type Reconciliation, type StatementResult } from './reconcile';
 
-export type AlertKind = 'deficiency' | 'below-target' | 'excess-drop' | 'late-filing' | 'reconciliation-errors' | 'rejected' | 'resolved';
+export type AlertKind =
+  | 'deficiency'
+  | 'below-target'
+  | 'excess-drop'
+  | 'late-filing'
+  | 'reconciliation-errors'
+  | 'rejected'
+  | 'resolved'
+  | 'target-changed'
+  | 'trend-to-target';
 export type AlertSeverity = 'critical' | 'warning' | 'info';
 
 export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
@@ -20,6 +29,8 @@ export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
   'reconciliation-errors': 'warning',
   rejected: 'warning',
   resolved: 'info',
+  'target-changed': 'info',
+  'trend-to-target': 'warning',
 };
 
 /** What each alert means, in the rule's own terms (shown in the email). */
@@ -34,6 +45,9 @@ export const ALERT_RULE: Record<AlertKind, string> = {
   'reconciliation-errors': 'A total does not add up or a statement or line is missing: the filing cannot be trusted until it is corrected.',
   rejected: 'The file dropped in the bucket is not a usable daily segregation filing. The object stays in the bucket.',
   resolved: 'An amendment is now the effective filing for this firm and day, and it no longer shows this shortfall.',
+  'target-changed': "The statement's management target (targeted residual interest) differs from the one on the firm's previous filing of that statement; the alert gives both.",
+  'trend-to-target':
+    'The excess is still at or above the management target, but a Theil-Sen line through the excess of the last (up to) 10 filing days of the statement falls below the target within the next 5 filing days. Raised once, when the projection first enters that window.',
 };
 
 export interface SourceRef {
@@ -68,6 +82,8 @@ export interface AlertRecord {
   shortfall: Decimal | null;
   previousExcess: Decimal | null;
   previousDate: string | null;
+  /** target-changed: the target on `previousDate` (optional: the other kinds do not set it). */
+  previousTarget?: Decimal | null;
   /** Free text: the rejection reason, the errors found, what was resolved. */
   detail: string;
   source: SourceRef;
@@ -247,6 +263,8 @@ const LABEL: Record<AlertKind, string> = {
   'reconciliation-errors': 'DATA ERROR',
   rejected: 'REJECTED',
   resolved: 'RESOLVED',
+  'target-changed': 'TARGET CHANGED',
+  'trend-to-target': 'TREND TO TARGET',
 };
 
 export const SUBJECT_MAX = 100;
@@ -274,6 +292,10 @@ export function alertSubject(a: AlertRecord): string {
         return `${statementName(a.statement)} ${a.endDate} shortfall cured by amendment`;
       case 'rejected':
         return `${a.source.key}`;
+      case 'target-changed':
+        return `${statementName(a.statement)} ${a.endDate} target ${a.previousTarget ? usd(a.previousTarget) : '-'} -> ${a.target ? usd(a.target) : '-'}`;
+      case 'trend-to-target':
+        return `${statementName(a.statement)} ${a.endDate} excess ${a.excess ? usd(a.excess) : ''} trending below target ${a.target ? usd(a.target) : ''}`;
     }
   })();
   const head = `[${LABEL[a.kind]}]`;
@@ -303,6 +325,14 @@ export function alertBody(a: AlertRecord, result?: StatementResult): string {
     lines.push(`Target:      ${money(a.target)}`);
     lines.push(`Shortfall:   ${money(a.shortfall)} (target - excess)`);
     if (a.excess && a.excess.isNegative()) lines.push(`Below zero:  ${money(a.excess.negated())}`);
+  }
+  if (a.kind === 'target-changed') {
+    lines.push(`Target:      ${money(a.target)}`);
+    lines.push(`Previous:    ${money(a.previousTarget ?? null)}${a.previousDate ? ` on ${a.previousDate}` : ''}`);
+  }
+  if (a.kind === 'trend-to-target') {
+    lines.push(`Target:      ${money(a.target)}`);
+    if (a.excess && a.target) lines.push(`Over target: ${money(a.excess.minus(a.target))}`);
   }
   if (a.kind === 'excess-drop') {
     lines.push(`Previous:    ${money(a.previousExcess)} on ${a.previousDate}`);
