@@ -6,6 +6,7 @@
  *   redrive [--local|--queue URL] move dead-lettered messages back
  *   bench [--json]                the benchmark (npm run bench)
  *   forms                         the form definitions and rules as markdown (generated docs)
+ *   history|board|alerts|show     the read side: a firm's history, the day's board, alerts, one filing (bin/read.ts)
  */
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
@@ -24,6 +25,11 @@ commands:
   redrive [--local]                    put dead-lettered messages back on their queue
   bench [--json]                       measure parse speed, bundles, cold start, latency and cost
   forms                                print the form variants, their identities and the rules (markdown)
+  history FIRM [--from D] [--to D] [--statement S] [--json|--csv]   a firm's filing days: excess, target, change, headroom
+  board [DATE] [--json|--csv]          every watched firm on one filing day, worst first
+  alerts [--from D] [--to D] [--firm F] [--kind K] [--severity S] [--json]   the alerts raised, newest first
+  show FIRM DATE [--json]              one firm-day: versions, lines, findings, alerts
+    (history, board, alerts, show read the local state; --aws [--stack Segwatch] [--region R] reads the deployed table)
 `;
 
 export class UsageError extends Error {}
@@ -121,6 +127,13 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'redrive': {
         const { redriveCommand } = require('../infra/local/redrive') as typeof import('../infra/local/redrive');
         return await redriveCommand(rest, out, err);
+      }
+      case 'history':
+      case 'board':
+      case 'alerts':
+      case 'show': {
+        const { readCommand } = require('./read') as typeof import('./read');
+        return await readCommand(command, rest, out, err);
       }
       case 'bench': {
         const { benchCommand } = require('../test/bench/bench') as typeof import('../test/bench/bench');

@@ -295,7 +295,7 @@ export function alertSubject(a: AlertRecord): string {
       case 'target-changed':
         return `${statementName(a.statement)} ${a.endDate} target ${a.previousTarget ? usd(a.previousTarget) : '-'} -> ${a.target ? usd(a.target) : '-'}`;
       case 'trend-to-target':
-        return `${statementName(a.statement)} ${a.endDate} excess ${a.excess ? usd(a.excess) : ''} trending below target ${a.target ? usd(a.target) : ''}`;
+        return `${statementName(a.statement)} ${a.endDate} ${a.excess && a.target ? usd(a.excess.minus(a.target)) : ''} over target, falling`;
     }
   })();
   const head = `[${LABEL[a.kind]}]`;

@@ -71,13 +71,21 @@ export function recentDaysFrom(endDate: string): string {
   return from;
 }
 
+/** filingDayIndex of filing days (undefined on other days and outside the calendar), remembered: a day's alerts ask for the same days ~20 times. */
+const indexes = new Map<string, number | undefined>();
 function indexOf(statement: StatementKey, iso: string): number | undefined {
+  const key = `${statement}|${iso}`;
+  if (indexes.has(key)) return indexes.get(key);
+  let i: number | undefined;
   try {
-    return isFilingDay(statement, iso) ? filingDayIndex(statement, iso) : undefined;
+    i = isFilingDay(statement, iso) ? filingDayIndex(statement, iso) : undefined;
   } catch (e) {
-    if (e instanceof CalendarError) return undefined;
-    throw e;
+    if (!(e instanceof CalendarError)) throw e;
+    i = undefined;
   }
+  if (indexes.size >= 20_000) indexes.clear();
+  indexes.set(key, i);
+  return i;
 }
 
 /** Days before `today`, one per end date (the last given wins), newest first. */

@@ -2,10 +2,14 @@
  * Which firms segwatch watches on a day: the one definition the board (shared/read), the
  * missing-filing check and the daily digest (issue 10) share. Pure: the calendar's functions only.
  *
- * A firm is **watched** on `date` when it filed (has an effective filing) on at least one of the
- * WATCH_FILING_DAYS filing days before `date`. A filing day here is a day on which at least one
- * statement is required (the calendar's `isFilingDay` for any statement). A firm that stopped
- * filing more than that long ago is no longer watched, so it is not reported missing for ever.
+ * A firm is **watched** on `date` when it has an effective filing on at least one day of the
+ * window: the last WATCH_FILING_DAYS filing days up to and including `date`, a filing day being a
+ * day on which at least one statement is required (the calendar's `isFilingDay` for any
+ * statement). A watched firm with no filing on `date` (a filing day) is **missing** there. A firm
+ * that stopped filing more than that long ago is no longer watched, so it is not reported missing
+ * for ever. This is the window the scheduled missing-filing check uses for the days whose
+ * deadline has passed (shared/domain/schedule/missing.ts, issue 10), so the board's "missing"
+ * and the missing-filing alerts agree.
  */
 import { STATEMENT_KEYS } from './forms';
 import { isFilingDay } from './calendar';
@@ -24,14 +28,14 @@ function addDays(iso: string, n: number): string {
 }
 
 /**
- * The filing days whose filers are watched on `date`: the WATCH_FILING_DAYS days before `date`
- * (not `date` itself) on which any statement is required, ascending. A calendar error (a year the
- * calendar does not cover) propagates: it is never guessed.
+ * The window of `date`: the last WATCH_FILING_DAYS days up to and including `date` on which any
+ * statement is required, ascending. A calendar error (a year the calendar does not cover)
+ * propagates: it is never guessed.
  */
 export function watchDays(date: string, n = WATCH_FILING_DAYS): string[] {
   const out: string[] = [];
   // A filing day comes at least every few days; 366 steps back is a generous bound.
-  for (let d = addDays(date, -1), steps = 0; out.length < n && steps < 366; d = addDays(d, -1), steps++) if (isAnyFilingDay(d)) out.push(d);
+  for (let d = date, steps = 0; out.length < n && steps < 366; d = addDays(d, -1), steps++) if (isAnyFilingDay(d)) out.push(d);
   return out.reverse();
 }
 

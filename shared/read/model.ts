@@ -255,3 +255,45 @@ export function sortBoard(entries: BoardEntry[]): BoardEntry[] {
   });
   return keyed.map((k) => k.e);
 }
+
+// ---- versions -------------------------------------------------------------------------------
+
+export interface VersionOrderLike {
+  versionKey: string;
+  filingType: 'INITIAL' | 'AMENDMENT';
+  submitDate: string;
+  arrivedAt: string;
+}
+
+const rank = (t: 'INITIAL' | 'AMENDMENT') => (t === 'AMENDMENT' ? '1' : '0');
+const orderKey = (v: VersionOrderLike) => `${rank(v.filingType)}#${v.submitDate}#${v.arrivedAt}#${v.versionKey}`;
+
+/** A day's versions in the order of submission: initial before amendment, then submit date, then arrival. */
+export function inEffectiveOrder<T extends VersionOrderLike>(versions: readonly T[]): T[] {
+  return [...versions].sort((a, b) => (orderKey(a) < orderKey(b) ? -1 : orderKey(a) > orderKey(b) ? 1 : 0));
+}
+
+/**
+ * Why a version is or is not the effective one, in words. The effective one is the one the day's
+ * head names (the pipeline decided it); a version after it that the head does not name yet is
+ * still being reconciled.
+ */
+export function versionStanding(v: VersionOrderLike, versions: readonly VersionOrderLike[], effectiveKey: string | undefined, reconciled: boolean): string {
+  const eff = effectiveKey === undefined ? undefined : versions.find((x) => x.versionKey === effectiveKey);
+  if (!eff) return reconciled ? 'reconciled; no version of the day is effective yet' : 'received, not reconciled yet';
+  if (eff.versionKey === v.versionKey) {
+    const peers = versions.filter((x) => x.versionKey !== v.versionKey && x.filingType === v.filingType && x.submitDate === v.submitDate);
+    if (peers.length) return `effective: the latest ${v.filingType === 'AMENDMENT' ? 'amendment' : 'initial filing'} submitted ${v.submitDate}, and the last of ${peers.length + 1} submitted that day to arrive`;
+    return v.filingType === 'AMENDMENT' ? 'effective: the latest submitted amendment' : versions.length > 1 ? 'effective' : 'effective: the only version';
+  }
+  if (!reconciled && orderKey(v) > orderKey(eff)) return 'received, not reconciled yet';
+  const why =
+    eff.filingType !== v.filingType
+      ? eff.filingType === 'AMENDMENT'
+        ? 'an amendment replaces the initial filing'
+        : 'the effective filing is an initial filing'
+      : eff.submitDate !== v.submitDate
+        ? `submitted later (${eff.submitDate})`
+        : 'submitted the same day and arrived later';
+  return `superseded by ${eff.versionKey} (${why})`;
+}

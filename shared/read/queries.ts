@@ -17,7 +17,7 @@ import { CalendarError } from '../domain/calendar';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { str } from '../domain/money';
 import { isAnyFilingDay, watchDays } from '../domain/watched';
-import { historyDays, lookbackFrom, previousDayOf, sortBoard, statementsDay, submittedLate, versionFacts, type BoardEntry, type DayRecord } from './model';
+import { historyDays, inEffectiveOrder, lookbackFrom, versionStanding, previousDayOf, sortBoard, statementsDay, submittedLate, versionFacts, type BoardEntry, type DayRecord } from './model';
 import type { AlertView, FirmRef, ReadSource } from './source';
 import {
   ReadError,
@@ -226,8 +226,8 @@ export class Queries implements ReadQueries {
       const p = previousDayOf(k, d);
       if (p) previous.add(p);
     }
-    const full = [d, ...new Set([...previous])];
-    const namesOnly = window.filter((w) => !previous.has(w));
+    const full = [d, ...[...previous].filter((p) => p !== d)];
+    const namesOnly = window.filter((w) => !full.includes(w));
     const [fullDays, names, alerts] = await Promise.all([
       mapLimit(full, this.concurrency, (x) => this.source.daysOn(x)),
       mapLimit(namesOnly, this.concurrency, (x) => this.source.firmsFiledOn(x)),
@@ -311,38 +311,24 @@ export class Queries implements ReadQueries {
   }
 
   async show(firm: string, date: string): Promise<ShowJson> {
+    if (!date) throw new ReadError('bad-date', 'no date given');
     checkDate(date, 'date');
-    if (date === undefined) throw new ReadError('bad-date', 'no date given');
     const f = await this.firm(firm);
     const view = await this.source.firmDay(f.firmId, date);
     if (view.versions.length === 0) throw new ReadError('no-filing', `${f.firmName} (${f.firmId}) has no filing for ${date}`);
     const head = view.head;
-    const effectiveKey = head?.effective ?? view.versions[view.versions.length - 1].versionKey;
-    const effective = view.versions.find((v) => v.versionKey === effectiveKey) ?? view.versions[view.versions.length - 1];
-    const byKey = new Map(view.versions.map((v) => [v.versionKey, v]));
-    const rows: VersionRow[] = view.versions.map((v) => {
-      const reconciled = view.results.has(v.versionKey);
-      let status: string;
-      if (!head) status = reconciled ? 'reconciled, not effective yet' : 'received, not reconciled yet';
-      else if (v.versionKey === head.effective) {
-        const sameKind = view.versions.filter((x) => x.filingType === v.filingType);
-        const sameDay = sameKind.filter((x) => x.submitDate === v.submitDate);
-        if (v.filingType === 'AMENDMENT') status = sameDay.length > 1 ? `effective: the latest submitted amendment (of ${sameDay.length} submitted ${v.submitDate})` : 'effective: the latest submitted amendment';
-        else status = sameKind.length > 1 ? 'effective: the latest initial filing (no amendment)' : 'effective: the initial filing (no amendment)';
-      } else if (v.superseded || v.versionKey < head.effective) {
-        const by = byKey.get(v.supersededBy ?? head.effective) ?? byKey.get(head.effective);
-        status = by ? `superseded by the ${by.filingType === 'AMENDMENT' ? 'amendment' : 'initial filing'} submitted ${by.submitDate} (${by.versionKey})` : `superseded by ${v.supersededBy ?? head.effective}`;
-      } else status = reconciled ? 'reconciled, not effective yet' : 'received, not reconciled yet';
-      return {
-        versionKey: v.versionKey,
-        filingType: v.filingType,
-        submitDate: v.submitDate,
-        arrivedAt: v.arrivedAt,
-        source: v.source,
-        effective: !!head && v.versionKey === head.effective,
-        status,
-      };
-    });
+    const ordered = inEffectiveOrder(view.versions);
+    // The head names the effective version; before the first version is reconciled, the latest in order.
+    const effective = (head && ordered.find((v) => v.versionKey === head.effective)) || ordered[ordered.length - 1];
+    const rows: VersionRow[] = ordered.map((v) => ({
+      versionKey: v.versionKey,
+      filingType: v.filingType,
+      submitDate: v.submitDate,
+      arrivedAt: v.arrivedAt,
+      source: v.source,
+      effective: !!head && v.versionKey === head.effective,
+      status: versionStanding(v, ordered, head?.effective, view.results.has(v.versionKey)),
+    }));
     const alerts = [...view.alerts].sort((a, b) => byNewest({ day: date, v: a }, { day: date, v: b })).map(alertRow);
     return {
       firmId: f.firmId,
