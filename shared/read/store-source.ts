@@ -86,6 +86,15 @@ function resultViewFromItem(item: Item): ResultView {
   };
 }
 
+/**
+ * The attributes of a head the read model uses (a projection: less to send and to parse than the
+ * whole item, which also carries index keys and, with issue 10, the figures later days compare
+ * with). Every name aliased: several are DynamoDB reserved words.
+ */
+const HEAD_FIELDS = ['firmId', 'firmName', 'endDate', 'effective', 'filingType', 'submitDate', 'status', 'versions', 'late', 'statements'];
+const HEAD_NAMES: Record<string, string> = Object.fromEntries(HEAD_FIELDS.map((n) => [`#${n}`, n]));
+export const HEAD_PROJECTION = HEAD_FIELDS.map((n) => `#${n}`).join(', ');
+
 /** Reads made, for tests and the benchmark: every one a Query (this source makes no other request). */
 export interface ReadCounter {
   queries: number;
@@ -126,6 +135,8 @@ export class StoreSource implements ReadSource {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :f AND gsi1sk BETWEEN :a AND :b',
       ExpressionAttributeValues: { ':f': keys.firm(firmId), ':a': keys.day(from), ':b': keys.day(to) },
+      ProjectionExpression: HEAD_PROJECTION,
+      ExpressionAttributeNames: HEAD_NAMES,
     });
     return items.map(dayFromItem);
   }
@@ -141,6 +152,8 @@ export class StoreSource implements ReadSource {
         ExpressionAttributeValues: { ':f': keys.firm(firmId), ':d': onOrBefore ? keys.day(onOrBefore) : 'DAY#' },
         ScanIndexForward: false,
         Limit: 1,
+        ProjectionExpression: HEAD_PROJECTION,
+        ExpressionAttributeNames: HEAD_NAMES,
       }),
     );
     return out.Items?.[0] ? dayFromItem(out.Items[0]) : undefined;
@@ -151,6 +164,8 @@ export class StoreSource implements ReadSource {
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :d AND begins_with(gsi2sk, :f)',
       ExpressionAttributeValues: { ':d': keys.day(date), ':f': 'FIRM#' },
+      ProjectionExpression: HEAD_PROJECTION,
+      ExpressionAttributeNames: HEAD_NAMES,
     });
     return items.map(dayFromItem);
   }

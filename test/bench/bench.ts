@@ -6,7 +6,8 @@
  * Options: --filings N (parse corpus, default 10000), --rounds N (default 7), --runs N (cold init
  * runs, default 5), --parse-in-process (time the parser in this tsx process instead of a bundled
  * worker), --latency N (default 50), --burst N (default 1000), --warmup N (filings pushed
- * through the local stack before e2e measures anything, default 100), --only parse,bundles,e2e.
+ * through the local stack before e2e measures anything, default 100), --only parse,bundles,e2e,read;
+ * read: --read-firms N (60), --read-years N (10), --read-runs N (50), --read-fresh (load the kept database again).
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,10 +16,11 @@ import { estimateCost, PRICES, priceTableMarkdown, type Cost } from './cost';
 import { runE2eBench, type E2eResult } from './e2e';
 import { makeCorpus, round, runParseBench, type ParseBenchResult } from './parse-bench';
 import { runParseWorker } from './bundles';
+import { READ_TARGETS, renderRead, runReadBench, type ReadBenchResult } from './read-bench';
 
 type Out = NodeJS.WritableStream;
 
-export const SECTIONS = ['parse', 'bundles', 'e2e'] as const;
+export const SECTIONS = ['parse', 'bundles', 'e2e', 'read'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** What the bench aims for (the tests time nothing; the bench reports pass or fail). */
@@ -35,6 +37,7 @@ export interface BenchResults {
   parse?: ParseBenchResult & { runIn?: string };
   bundles?: BundlesResult;
   e2e?: E2eResult;
+  read?: ReadBenchResult;
   machine: Machine;
 }
 
@@ -68,6 +71,10 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
     check('e2e.p95AlertMs', `< ${t.p95AlertMs}`, r.e2e?.p95AlertMs, (v) => v < t.p95AlertMs),
     check('e2e.burst.filingsPerSec', `>= ${t.burstFilingsPerSec}`, r.e2e?.burst.filingsPerSec, (v) => v >= t.burstFilingsPerSec),
     check('cost.writeUnitsPerFiling', `<= ${t.writeUnitsPerFiling}`, r.e2e ? estimateCost(r.e2e.usage).writeUnitsPerFiling : undefined, (v) => v <= t.writeUnitsPerFiling),
+    check('read.history.p95Ms', `< ${READ_TARGETS.historyP95Ms}`, r.read?.history.p95Ms, (v) => v < READ_TARGETS.historyP95Ms),
+    check('read.board.p95Ms', `< ${READ_TARGETS.boardP95Ms}`, r.read?.board.p95Ms, (v) => v < READ_TARGETS.boardP95Ms),
+    check('read.alerts.p95Ms', `< ${READ_TARGETS.alertsP95Ms}`, r.read?.alerts.p95Ms, (v) => v < READ_TARGETS.alertsP95Ms),
+    check('read.show.p95Ms', `< ${READ_TARGETS.showP95Ms}`, r.read?.show.p95Ms, (v) => v < READ_TARGETS.showP95Ms),
   ];
 }
 
@@ -100,6 +107,17 @@ export function benchJson(r: BenchResults) {
       writeUnitsPerFiling: cost?.writeUnitsPerFiling ?? null,
       dollarsPerMillionFilings: cost?.dollarsPerMillionFilings ?? null,
     },
+    read: r.read
+      ? {
+          history: { p50Ms: r.read.history.p50Ms, p95Ms: r.read.history.p95Ms },
+          board: { p50Ms: r.read.board.p50Ms, p95Ms: r.read.board.p95Ms },
+          alerts: { p50Ms: r.read.alerts.p50Ms, p95Ms: r.read.alerts.p95Ms },
+          show: { p50Ms: r.read.show.p50Ms, p95Ms: r.read.show.p95Ms },
+          tableItems: r.read.table.items,
+          tableBytes: r.read.table.bytes,
+          loadMs: r.read.load.ms,
+        }
+      : null,
     targets: targetChecks(r),
     machine: r.machine,
     details: {
@@ -107,6 +125,7 @@ export function benchJson(r: BenchResults) {
       bundles: r.bundles ?? null,
       e2e: e ? { ...e, usage: e.usage } : null,
       cost: cost ?? null,
+      read: r.read ?? null,
       prices: PRICES,
     },
   };
@@ -166,6 +185,10 @@ export function renderTable(r: BenchResults): string {
     out.push('prices used:');
     out.push(priceTableMarkdown());
   }
+  if (r.read) {
+    if (out[out.length - 1] !== '') out.push('');
+    out.push(...renderRead(r.read, row));
+  }
   return out.join('\n');
 }
 
@@ -194,13 +217,17 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
         only: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         'parse-in-process': { type: 'boolean', default: false },
+        'read-firms': { type: 'string' },
+        'read-years': { type: 'string' },
+        'read-runs': { type: 'string' },
+        'read-fresh': { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
-    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--only parse,bundles,e2e]\n`);
+    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--only parse,bundles,e2e,read] [--read-firms N] [--read-years N] [--read-runs N] [--read-fresh]\n`);
     return 2;
   }
-  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, only: Set<Section>;
+  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, only: Set<Section>, readFirms: number, readYears: number, readRuns: number;
   try {
     filings = positiveInt('filings', values.filings, 10_000);
     rounds = positiveInt('rounds', values.rounds, 7);
@@ -208,8 +235,11 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
     latency = positiveInt('latency', values.latency, 50);
     burst = positiveInt('burst', values.burst, 1000);
     warmup = values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup, 100);
+    readFirms = positiveInt('read-firms', values['read-firms'], 60);
+    readYears = positiveInt('read-years', values['read-years'], 10);
+    readRuns = positiveInt('read-runs', values['read-runs'], 50);
     const names = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
-    for (const s of names) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${JSON.stringify(s)} (parse, bundles, e2e)`);
+    for (const s of names) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${JSON.stringify(s)} (${SECTIONS.join(', ')})`);
     only = new Set(names as Section[]);
   } catch (e) {
     err.write(`segwatch bench: ${(e as Error).message}\n`);
@@ -240,6 +270,10 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
   if (only.has('e2e')) {
     machine.load.e2e = load();
     results.e2e = await runE2eBench({ latency, burst, warmup, progress, verbose: values.verbose });
+  }
+  if (only.has('read')) {
+    machine.load.read = load();
+    results.read = await runReadBench({ firms: readFirms, years: readYears, runs: readRuns, warmup: 5, fresh: values['read-fresh'] === true, progress });
   }
   machine.load.end = load();
 

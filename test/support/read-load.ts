@@ -266,29 +266,31 @@ export interface GeneratedFiling {
 }
 
 interface Walk {
-  excess: D;
   target: D;
-  /** Filing days left of a downtrend, and its daily step in basis points. */
+  /** The excess as a multiple of the target, in ten-thousandths (a ratio, not an amount). */
+  ratio: number;
+  /** Filing days left of a downtrend, and its daily fall in ten-thousandths of the target. */
   trendDays: number;
-  trendBp: number;
+  trendStep: number;
 }
 
-function step(rng: Rng, w: Walk, required: D): void {
-  // Mean reversion toward 1.6 x target, noise of +-3%, occasional downtrend episodes.
-  let bp = rng.int(-300, 300);
-  const level = w.target.times(16).dividedToIntegerBy(10);
-  if (w.excess.gt(level.times(2))) bp -= 150;
-  if (w.excess.lt(level)) bp += 120;
+/** The next day of a walk: noise, a pull back toward 1.6 x target, now and then a downtrend of 8 to 20 days, rarely a new target. */
+function step(rng: Rng, w: Walk): void {
+  w.ratio += rng.int(-400, 400) + Math.round((16_000 - w.ratio) / 20);
   if (w.trendDays > 0) {
-    bp = w.trendBp + rng.int(-40, 40);
+    w.ratio -= w.trendStep + rng.int(-50, 50);
     w.trendDays--;
-  } else if (rng.int(0, 999) < 6) {
-    w.trendDays = rng.int(8, 25);
-    w.trendBp = -rng.int(200, 600);
+  } else if (rng.int(0, 9999) < 40) {
+    w.trendDays = rng.int(8, 20);
+    w.trendStep = rng.int(300, 900);
   }
-  w.excess = w.excess.times(10_000 + bp).dividedToIntegerBy(10_000);
-  if (rng.int(0, 9999) < 8) w.excess = required.times(rng.int(-30, -1)).dividedToIntegerBy(1000); // a deficiency day
   if (rng.int(0, 9999) < 15) w.target = w.target.times(rng.int(85, 120)).dividedToIntegerBy(100); // a new target
+}
+
+/** The day's excess: the walk's, or (1 day in 2,000) a deficiency of up to 3% of the requirement. */
+function excessOf(rng: Rng, w: Walk, required: D): D {
+  if (rng.int(0, 1999) === 0) return required.times(rng.int(-30, -1)).dividedToIntegerBy(1000);
+  return w.target.times(w.ratio).dividedToIntegerBy(10_000);
 }
 
 /**
@@ -305,9 +307,10 @@ export function* generateHistory(o: HistoryOptions): Generator<GeneratedFiling> 
       if (!base.statements[k]) continue;
       const required = requiredOf(base, k);
       const target = required.times(rng.int(3, 12)).dividedToIntegerBy(100);
-      walks[k] = { target, excess: target.times(rng.int(130, 250)).dividedToIntegerBy(100), trendDays: 0, trendBp: 0 };
+      walks[k] = { target, ratio: rng.int(13_000, 25_000), trendDays: 0, trendStep: 0 };
     }
-    return { base, walks };
+    const required = Object.fromEntries(STATEMENT_KEYS.filter((k) => base.statements[k]).map((k) => [k, requiredOf(base, k)])) as Partial<Record<StatementKey, D>>;
+    return { base, walks, required };
   });
   const amend = o.amendPerMille ?? 15;
   const missing = o.missingPerMille ?? 1;
@@ -318,13 +321,13 @@ export function* generateHistory(o: HistoryOptions): Generator<GeneratedFiling> 
     for (const p of pending) yield p;
     pending = [];
     for (const f of firms) {
-      for (const k of STATEMENT_KEYS) if (f.walks[k]) step(rng, f.walks[k]!, requiredOf(f.base, k));
+      for (const k of STATEMENT_KEYS) if (f.walks[k]) step(rng, f.walks[k]!);
       if (rng.int(0, 999) < missing) continue;
       const excess: DaySpec['excess'] = {};
       const target: DaySpec['target'] = {};
       for (const k of STATEMENT_KEYS)
         if (f.walks[k]) {
-          excess[k] = f.walks[k]!.excess;
+          excess[k] = excessOf(rng, f.walks[k]!, f.required[k]!);
           target[k] = f.walks[k]!.target;
         }
       const due = dueDay('segregation', day);
