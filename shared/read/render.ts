@@ -103,9 +103,9 @@ export function renderHistory(h: HistoryJson): string {
     const present = series.filter((s): s is StatementDay => !!s);
     const lastS = present[present.length - 1];
     const below = present.filter((s) => s.status === 'below-target' || s.status === 'deficiency').length;
-    const name = short(k).padEnd(14);
+    const name = short(k).padEnd(16);
     out.push(`  ${name}excess ${line.excess}  ${amt(lastS.excess)}${below ? `  (${below} day${below === 1 ? '' : 's'} below target)` : ''}`);
-    if (line.target !== null) out.push(`  ${''.padEnd(14)}target ${line.target}  ${amt(lastS.target)}`);
+    if (line.target !== null) out.push(`  ${''.padEnd(16)}target ${line.target}  ${amt(lastS.target)}`);
   }
   return out.join('\n');
 }

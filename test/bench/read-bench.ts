@@ -153,7 +153,7 @@ async function load(store: LoadStore, o: ReadBenchOptions, from: string, to: str
   const ms = Date.now() - started;
   return {
     load: { reused: false, filings, effectiveDays: filings - amendments, amendments, alerts, writes: writer.writes, ms, filingsPerSec: Math.round((filings / ms) * 1000), loadedAt: new Date().toISOString() },
-    headFacts: store.facts === 'store' ? 'store' : 'added by the bench',
+    headFacts: store.facts === 'added by the bench' ? 'added by the bench' : 'store',
   };
 }
 

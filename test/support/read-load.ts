@@ -208,8 +208,14 @@ export class HistoryWriter {
         this.firms.add(filing.firmId);
         await put(this.sink.putFirm({ firmId: filing.firmId, firmName: filing.firmName }));
       }
+      // The store's head write: advanceHead (a conditional move forward), or putHead where the store
+      // decides the effective version from the table itself (issue 10) and records versions and late.
+      const writeHead = (h: Parameters<ReadSink['advanceHead']>[0]) => {
+        const s = this.sink as ReadSink & { putHead?: (h: unknown) => Promise<unknown> };
+        return typeof s.putHead === 'function' ? s.putHead({ versions, late: initialLate, basis: '', prevBasis: {}, ...h }) : s.advanceHead(h);
+      };
       await put(
-        this.sink.advanceHead({
+        writeHead({
           firmId: filing.firmId,
           firmName: filing.firmName,
           endDate: filing.endDate,
