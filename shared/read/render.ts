@@ -118,7 +118,7 @@ export function renderBoard(b: BoardJson): string {
   if (b.firms.length === 0) return out.join('\n');
   const rows = [['firm', 'statement', 'excess', 'target', 'over target', 'status', 'change', 'cushion', 'headroom', 'alerts']];
   for (const f of b.firms) {
-    const alerts = f.alerts.map((a) => a.kind).filter((k, i, all) => all.indexOf(k) === i).join(', ');
+    const alerts = (f.alerts ?? []).map((a) => a.kind).filter((k, i, all) => all.indexOf(k) === i).join(', ');
     if (!f.filed) {
       rows.push([f.firmName, '-', '-', '-', '-', 'MISSING', '-', '-', '-', alerts]);
       continue;
@@ -262,7 +262,7 @@ export function historyCsv(h: HistoryJson): string {
 export function boardCsv(b: BoardJson): string {
   const lines = [['date', 'firmId', 'firmName', 'filed', 'late', ...STATEMENT_CSV_COLUMNS, 'alerts'].join(',')];
   for (const f of b.firms) {
-    const alerts = f.alerts.map((a) => a.kind).filter((k, i, all) => all.indexOf(k) === i).join(' ');
+    const alerts = (f.alerts ?? []).map((a) => a.kind).filter((k, i, all) => all.indexOf(k) === i).join(' ');
     const head: Cell[] = [[b.date, 'text'], [f.firmId, 'text'], [f.firmName, 'text'], [f.filed, 'text'], [f.late, 'text']];
     const keys = STATEMENT_KEYS.filter((k) => f.statements[k]);
     if (keys.length === 0) lines.push(csvLine([...head, ...statementCells(null, undefined), [alerts || null, 'text']]));

@@ -64,8 +64,8 @@ export interface BoardFirm {
   filed: boolean;
   late: boolean;
   statements: StatementsDay;
-  /** The alerts the table holds for this firm and day (every kind), newest first. */
-  alerts: AlertRow[];
+  /** The alerts the table holds for this firm and day (every kind), newest first. Optional in the contract (added by the read side; its queries always fill it). */
+  alerts?: AlertRow[];
 }
 
 /** `segwatch board [DATE] --json`, `/api/board?date=`: worst first (deficiency, unreconciled, below target, then the smallest cushion). */

@@ -130,8 +130,8 @@ export function queryScenarioTests(name: string, setup: () => Promise<ReadSource
       expect(b.firms[1].statements.segregation).toMatchObject({ status: 'below-target', changeFromPrevious: m(-20) });
       expect(b.firms[2].statements.segregation).toMatchObject({ changeFromPrevious: m(-18), headroom: m(42) });
       // the day's alerts the table holds, every kind
-      expect(b.firms[2].alerts.map((a) => a.kind).sort()).toEqual(['deficiency', 'excess-drop', 'resolved']);
-      expect(b.firms[1].alerts.map((a) => a.kind).sort()).toEqual(['below-target', 'late-filing']);
+      expect(b.firms[2].alerts!.map((a) => a.kind).sort()).toEqual(['deficiency', 'excess-drop', 'resolved']);
+      expect(b.firms[1].alerts!.map((a) => a.kind).sort()).toEqual(['below-target', 'late-filing']);
       // default date: the latest filing day of any firm
       expect((await q().board()).date).toBe('2014-11-04');
       // Monday: everyone filed; ordered by smallest cushion (Northgate 110/100 = 1.1, Clearing min 360/300 = 1.2, Capital 500/400 = 1.25)
