@@ -166,6 +166,19 @@ export class Queries implements ReadQueries {
     return resolveFirm(await this.source.listFirms(), query);
   }
 
+  /**
+   * The firm `query` names and `fetch(firmId)`. When `query` looks like a firm id, the fetch starts
+   * at once, beside the registry read that resolves it (one round trip instead of two); its answer
+   * is used only if the registry confirms the id.
+   */
+  private async firmAnd<T>(query: string, fetch: (firmId: string) => Promise<T>): Promise<{ firm: FirmRef; data: T }> {
+    const guess = query.trim().toLowerCase();
+    const early = /^[a-z0-9][a-z0-9-]*$/.test(guess) ? fetch(guess) : undefined;
+    early?.catch(() => undefined);
+    const firm = await this.firm(query);
+    return { firm, data: early && firm.firmId === guess ? await early : await fetch(firm.firmId) };
+  }
+
   /** The latest filing day on which any registered firm filed (undefined: none yet). */
   async latestDay(): Promise<string | undefined> {
     const firms = await this.source.listFirms();
@@ -193,17 +206,24 @@ export class Queries implements ReadQueries {
     checkDate(q.to, 'to');
     if (q.statement !== undefined && !(STATEMENT_KEYS as readonly string[]).includes(q.statement))
       throw new ReadError('bad-query', `unknown statement ${JSON.stringify(q.statement)} (${STATEMENT_KEYS.join(', ')})`);
-    const f = await this.firm(firm);
-    let to = q.to;
+    if (q.from && q.to && q.from > q.to) throw new ReadError('bad-query', `from ${q.from} is after to ${q.to}`);
+    let f: FirmRef;
+    let days: DayRecord[];
     let latest: DayRecord | undefined;
-    if (to === undefined) {
-      latest = await this.source.latestFirmDay(f.firmId);
+    let from: string;
+    let to: string;
+    if (q.to !== undefined) {
+      to = q.to;
+      from = q.from ?? yearBefore(to);
+      const range = { from, to };
+      ({ firm: f, data: days } = await this.firmAnd(firm, (id) => this.source.firmDays(id, lookbackFrom(range.from), range.to)));
+    } else {
+      ({ firm: f, data: latest } = await this.firmAnd(firm, (id) => this.source.latestFirmDay(id)));
       to = latest?.endDate ?? q.from ?? this.now().toISOString().slice(0, 10);
       if (q.from && to < q.from) to = q.from;
+      from = q.from ?? yearBefore(to);
+      days = await this.source.firmDays(f.firmId, lookbackFrom(from), to);
     }
-    const from = q.from ?? yearBefore(to);
-    if (from > to) throw new ReadError('bad-query', `from ${from} is after to ${to}`);
-    const days = await this.source.firmDays(f.firmId, lookbackFrom(from), to);
     const inRange = days.filter((d) => d.endDate >= from && (!q.statement || d.statements[q.statement]));
     await this.withFacts(inRange, { versions: true, late: true });
     const last = inRange[inRange.length - 1] ?? latest;
@@ -313,8 +333,7 @@ export class Queries implements ReadQueries {
   async show(firm: string, date: string): Promise<ShowJson> {
     if (!date) throw new ReadError('bad-date', 'no date given');
     checkDate(date, 'date');
-    const f = await this.firm(firm);
-    const view = await this.source.firmDay(f.firmId, date);
+    const { firm: f, data: view } = await this.firmAnd(firm, (id) => this.source.firmDay(id, date));
     if (view.versions.length === 0) throw new ReadError('no-filing', `${f.firmName} (${f.firmId}) has no filing for ${date}`);
     const head = view.head;
     const ordered = inEffectiveOrder(view.versions);
