@@ -37,11 +37,15 @@ export const READ_CONCURRENCY = 16;
 /** The longest alert range asked in one call (one Query per day). */
 export const MAX_ALERT_RANGE_DAYS = 7320;
 const SEVERITIES = ['critical', 'warning', 'info'] as const;
+/** Up to this many registered firms without a filing on the board's day are checked one by one (else by the window's days). */
+export const MISSING_BY_FIRM = 16;
 
 export interface ReadQueryOptions {
   /** The clock (alerts' default range). */
   now?: () => Date;
   concurrency?: number;
+  /** See MISSING_BY_FIRM. */
+  missingByFirm?: number;
 }
 
 // ---- dates ----------------------------------------------------------------------------------
@@ -153,6 +157,7 @@ function byNewest(a: { day: string; v: AlertView }, b: { day: string; v: AlertVi
 export class Queries implements ReadQueries {
   private readonly now: () => Date;
   private readonly concurrency: number;
+  private readonly missingByFirm: number;
 
   constructor(
     readonly source: ReadSource,
@@ -160,6 +165,7 @@ export class Queries implements ReadQueries {
   ) {
     this.now = options.now ?? (() => new Date());
     this.concurrency = options.concurrency ?? READ_CONCURRENCY;
+    this.missingByFirm = options.missingByFirm ?? MISSING_BY_FIRM;
   }
 
   async firm(query: string): Promise<FirmRef> {
@@ -247,12 +253,7 @@ export class Queries implements ReadQueries {
       if (p) previous.add(p);
     }
     const full = [d, ...[...previous].filter((p) => p !== d)];
-    const namesOnly = window.filter((w) => !full.includes(w));
-    const [fullDays, names, alerts] = await Promise.all([
-      mapLimit(full, this.concurrency, (x) => this.source.daysOn(x)),
-      mapLimit(namesOnly, this.concurrency, (x) => this.source.firmsFiledOn(x)),
-      this.source.alertsOn(d),
-    ]);
+    const [fullDays, registry, alerts] = await Promise.all([mapLimit(full, this.concurrency, (x) => this.source.daysOn(x)), this.source.listFirms(), this.source.alertsOn(d)]);
     const today = fullDays[0];
     await this.withFacts(today, { versions: false, late: true });
     const prevByFirm = new Map<string, Map<string, DayRecord>>();
@@ -282,19 +283,37 @@ export class Queries implements ReadQueries {
       });
     }
     if (isAnyFilingDay(d)) {
-      // Watched and not filed: missing. Names from the latest day each was seen.
-      const watched = new Map<string, FirmRef>();
-      const windowDays = [...window].sort();
-      for (const w of windowDays) {
-        const fullIdx = full.indexOf(w);
-        const refs: FirmRef[] = fullIdx >= 0 ? fullDays[fullIdx] : (names[namesOnly.indexOf(w)] ?? []);
-        for (const r of refs) watched.set(r.firmId, { firmId: r.firmId, firmName: r.firmName });
-      }
-      for (const w of watched.values())
-        if (!filed.has(w.firmId))
-          entries.push({ firm: { firmId: w.firmId, firmName: w.firmName, filed: false, late: false, statements: {}, alerts: (alertsByFirm.get(w.firmId) ?? []).map(alertRow) } });
+      // Watched and not filed: missing.
+      for (const w of await this.missingOn(d, window, filed, registry, full, fullDays))
+        entries.push({ firm: { firmId: w.firmId, firmName: w.firmName, filed: false, late: false, statements: {}, alerts: (alertsByFirm.get(w.firmId) ?? []).map(alertRow) } });
     }
     return { date: d, firms: sortBoard(entries).map((e) => e.firm) };
+  }
+
+  /**
+   * The watched firms with no filing on `d` (shared/domain/watched.ts): of the registered firms
+   * that did not file on `d` (usually a handful), those whose latest filing before `d` is in the
+   * window, one small query each; when there are many such firms (a registry of firms long gone),
+   * the firms that filed on each day of the window instead (names only). Days already read are
+   * not read again.
+   */
+  private async missingOn(d: string, window: string[], filed: Set<string>, registry: FirmRef[], readDays: string[], read: DayRecord[][]): Promise<FirmRef[]> {
+    const candidates = registry.filter((f) => !filed.has(f.firmId));
+    if (candidates.length === 0 || window.length === 0) return [];
+    const first = window[0];
+    if (candidates.length <= this.missingByFirm) {
+      const latest = await mapLimit(candidates, this.concurrency, (f) => this.source.latestFirmDay(f.firmId, d));
+      return latest.filter((x): x is DayRecord => !!x && x.endDate >= first && x.endDate < d).map((x) => ({ firmId: x.firmId, firmName: x.firmName }));
+    }
+    const others = window.filter((w) => !readDays.includes(w));
+    const names = await mapLimit(others, this.concurrency, (w) => this.source.firmsFiledOn(w));
+    const seen = new Map<string, { firm: FirmRef; day: string }>();
+    const note = (day: string, refs: FirmRef[]) => {
+      for (const r of refs) if (!filed.has(r.firmId) && (seen.get(r.firmId)?.day ?? '') < day) seen.set(r.firmId, { firm: { firmId: r.firmId, firmName: r.firmName }, day });
+    };
+    others.forEach((w, i) => note(w, names[i]));
+    readDays.forEach((w, i) => window.includes(w) && note(w, read[i]));
+    return [...seen.values()].map((x) => x.firm);
   }
 
   async alerts(q: AlertsQuery = {}): Promise<AlertsJson> {

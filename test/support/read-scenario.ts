@@ -9,12 +9,13 @@
  *   secured 200 every day, target 100.
  * - Example Capital Markets LLC: files 10-31 and 11-03 (cushion at least 1.25), nothing on 11-04 (missing).
  * - Northgate Futures Inc.: 11-04 below target (segregation 90 against 100) and late (submitted 11-06).
+ * - Zephyr Clearing LLC: filed 10-01 and 10-02 only (no longer watched in November).
  */
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../shared/domain/money';
 import type { StatementKey } from '../../shared/domain/forms';
 import { dayFiling, firmBase, HistoryWriter, requiredOf, type FirmBase, type ReadSink } from './read-load';
-import { readQueries } from '../../shared/read/queries';
+import { readQueries, type ReadQueryOptions } from '../../shared/read/queries';
 import type { ReadSource } from '../../shared/read/source';
 import { ReadError } from '../../shared/read/types';
 
@@ -24,6 +25,7 @@ export const FIRMS = {
   clearing: firmBase('Example Clearing LLC'),
   capital: firmBase('Example Capital Markets LLC', 150),
   northgate: firmBase('Northgate Futures Inc.', 50),
+  gone: firmBase('Zephyr Clearing LLC', 80),
 };
 
 type Fig = Partial<Record<StatementKey, [number, number]>>;
@@ -37,7 +39,9 @@ export async function writeScenario(sink: ReadSink, options: { headFacts?: boole
   const w = new HistoryWriter(sink, { headFacts: options.headFacts, bucket: 'filings' });
   const write = (base: FirmBase, endDate: string, f: Fig, extra: { submitDate?: string; filingType?: 'INITIAL' | 'AMENDMENT' } = {}, at = `${extra.submitDate ?? endDate}T10:00:00.000Z`) =>
     w.write(dayFiling(base, { endDate, ...spec(f), ...extra }), at);
-  const { clearing, capital, northgate } = FIRMS;
+  const { clearing, capital, northgate, gone } = FIRMS;
+  await write(gone, '2014-10-01', { segregation: [300, 100], secured: [300, 100], clearedSwaps: [300, 100] }, { submitDate: '2014-10-02' });
+  await write(gone, '2014-10-02', { segregation: [300, 100], secured: [300, 100], clearedSwaps: [300, 100] }, { submitDate: '2014-10-03' });
   await write(clearing, '2014-10-31', { segregation: [400, 300], secured: [200, 100], clearedSwaps: [300, 200] }, { submitDate: '2014-11-03' });
   await write(clearing, '2014-11-03', { segregation: [380, 300], secured: [200, 100], clearedSwaps: [300, 200] }, { submitDate: '2014-11-04' });
   await write(clearing, '2014-11-04', { segregation: [342, 300], secured: [200, 100], clearedSwaps: [-10, 200] }, { submitDate: '2014-11-05' });
@@ -55,13 +59,13 @@ const NOW = () => new Date('2014-11-20T12:00:00Z');
 const m = (n: number) => M(n).toFixed();
 
 /** The queries' answers on the scenario, hand-computed; `source` is created once per file after `setup`. */
-export function queryScenarioTests(name: string, setup: () => Promise<ReadSource>): void {
+export function queryScenarioTests(name: string, setup: () => Promise<ReadSource>, options: Omit<ReadQueryOptions, 'now'> = {}): void {
   describe(`read queries on ${name}`, () => {
     let source: ReadSource;
-    const q = () => readQueries(source, { now: NOW });
+    const q = () => readQueries(source, { ...options, now: NOW });
     it('loads the scenario', async () => {
       source = await setup();
-      expect((await source.listFirms()).map((f) => f.firmId).sort()).toEqual(['example-capital-markets-llc', 'example-clearing-llc', 'northgate-futures-inc']);
+      expect((await source.listFirms()).map((f) => f.firmId).sort()).toEqual(['example-capital-markets-llc', 'example-clearing-llc', 'northgate-futures-inc', 'zephyr-clearing-llc']);
     });
 
     it('history: every statement per day, oldest first, change against the previous filing day (Monday against Friday)', async () => {
@@ -118,7 +122,7 @@ export function queryScenarioTests(name: string, setup: () => Promise<ReadSource
       await expect(q().history('northgate', { from: '2014-11-05', to: '2014-11-01' })).rejects.toMatchObject({ code: 'bad-query' });
     });
 
-    it('board: every watched firm on the day, worst first: missing, below target, then by cushion', async () => {
+    it('board: every watched firm on the day, worst first: missing, below target, then by cushion (a firm gone for a month is not watched)', async () => {
       const b = await q().board('2014-11-04');
       expect(b.date).toBe('2014-11-04');
       expect(b.firms.map((f) => [f.firmId, f.filed, f.late])).toEqual([

@@ -23,6 +23,16 @@ queryScenarioTests('the in-memory source (heads with versions and late)', async 
   return m;
 });
 
+queryScenarioTests(
+  'the in-memory source (missing firms found from the window\'s days, not firm by firm)',
+  async () => {
+    const m = new MemorySource();
+    await writeScenario(m);
+    return m;
+  },
+  { missingByFirm: 0 },
+);
+
 const fake = new FakeDynamo({ pageSize: 3 });
 queryScenarioTests('the DynamoDB adapter on a fake table (3 items a page)', async () => {
   await writeScenario(new Store(fake.client(), 'segwatch-test'));
