@@ -293,7 +293,8 @@ export function alertSubject(a: AlertRecord): string {
       case 'rejected':
         return `${a.source.key}`;
       case 'target-changed':
-        return `${statementName(a.statement)} ${a.endDate} target ${a.previousTarget ? usd(a.previousTarget) : '-'} -> ${a.target ? usd(a.target) : '-'}`;
+        // (A store that does not keep previousTarget still has both targets in the detail.)
+        return `${statementName(a.statement)} ${a.endDate} target ${a.previousTarget ? `${usd(a.previousTarget)} -> ` : 'now '}${a.target ? usd(a.target) : '-'}`;
       case 'trend-to-target':
         return `${statementName(a.statement)} ${a.endDate} ${a.excess && a.target ? usd(a.excess.minus(a.target)) : ''} over target, falling`;
     }
