@@ -157,6 +157,10 @@ describe('target-changed', () => {
     expect(dayAlerts(ref(d[2]), today, [...recent].reverse())[0].id).toBe(a[0].id);
     expect(alertSubject(a[0])).toBe('[TARGET CHANGED] Acme Futures LLC segregation 2014-11-19 target $100,000,000 -> $120,000,000');
     expect(alertBody(a[0])).toContain('Previous:    $100,000,000 on 2014-11-18');
+    // read back from a store that does not keep previousTarget: the subject says less, the detail keeps both
+    const stored = { ...a[0], previousTarget: undefined };
+    expect(alertSubject(stored)).toBe('[TARGET CHANGED] Acme Futures LLC segregation 2014-11-19 target now $120,000,000');
+    expect(alertBody(stored)).toContain('The management target changed from $100,000,000 (filing of 2014-11-18) to $120,000,000.');
   });
 
   it('the trend alert record reads as a warning with the projection', () => {
