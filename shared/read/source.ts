@@ -114,6 +114,8 @@ export interface ResultWrite {
 }
 
 const dayKey = (firmId: string, date: string) => `${firmId}\u0000${date}`;
+/** Reads hand out copies, as a table does: a caller that fills in a record changes nothing stored. */
+const copy = (d: DayRecord): DayRecord => ({ ...d, statements: { ...d.statements } });
 
 function matches(a: AlertView, f: AlertFilter): boolean {
   return (!f.severity || a.severity === f.severity) && (!f.firmId || a.firmId === f.firmId) && (!f.kind || a.kind === f.kind);
@@ -229,17 +231,20 @@ export class MemorySource implements ReadSource {
   }
 
   async firmDays(firmId: string, from: string, to: string): Promise<DayRecord[]> {
-    return [...(this.byFirm.get(firmId)?.values() ?? [])].filter((d) => d.endDate >= from && d.endDate <= to).sort((a, b) => (a.endDate < b.endDate ? -1 : 1));
+    return [...(this.byFirm.get(firmId)?.values() ?? [])]
+      .filter((d) => d.endDate >= from && d.endDate <= to)
+      .sort((a, b) => (a.endDate < b.endDate ? -1 : 1))
+      .map(copy);
   }
 
   async latestFirmDay(firmId: string, onOrBefore?: string): Promise<DayRecord | undefined> {
     let best: DayRecord | undefined;
     for (const d of this.byFirm.get(firmId)?.values() ?? []) if ((!onOrBefore || d.endDate <= onOrBefore) && (!best || d.endDate > best.endDate)) best = d;
-    return best;
+    return best && copy(best);
   }
 
   async daysOn(date: string): Promise<DayRecord[]> {
-    return [...(this.byDay.get(date)?.values() ?? [])].sort((a, b) => (a.firmId < b.firmId ? -1 : 1));
+    return [...(this.byDay.get(date)?.values() ?? [])].sort((a, b) => (a.firmId < b.firmId ? -1 : 1)).map(copy);
   }
 
   async firmsFiledOn(date: string): Promise<FirmRef[]> {
@@ -252,8 +257,9 @@ export class MemorySource implements ReadSource {
 
   async firmDay(firmId: string, date: string): Promise<FirmDayView> {
     const k = dayKey(firmId, date);
+    const head = this.heads.get(k);
     return {
-      head: this.heads.get(k),
+      head: head && copy(head),
       versions: [...(this.versions.get(k)?.values() ?? [])].sort((a, b) => (a.versionKey < b.versionKey ? -1 : 1)),
       results: new Map(this.results.get(k) ?? []),
       alerts: [...this.alerts.values()].filter((a) => a.firmId === firmId && a.endDate === date).map(({ day: _day, ...a }) => a),
