@@ -3,7 +3,7 @@
  *   parse FILE...                 the parsed filings as JSON
  *   check [--json] FILE...        reconcile; exit 0 clean, 1 error finding or alert, 2 unreadable
  *   run [--json] [--fresh] [--watch DIR] [PATH...]   the pipeline on the local stack (npm start)
- *   redrive [--local|--queue URL] move dead-lettered messages back
+ *   redrive [--local | --stack NAME [--stream-failures]]   put what the pipeline gave up on back in front of it
  *   bench [--json]                the benchmark (npm run bench)
  *   forms                         the form definitions and rules as markdown (generated docs)
  *   history|board|alerts|show     the read side: a firm's history, the day's board, alerts, one filing (bin/read.ts)
@@ -22,7 +22,9 @@ commands:
   check [--json] FILE...               reconcile filings (exit 0 clean, 1 findings or alerts, 2 unreadable)
   run [--json] [--fresh] [PATH...]     run the pipeline on the local stack (default: the sample filings)
   run --watch DIR                      keep running; push every file that appears in DIR through the pipeline
-  redrive [--local]                    put dead-lettered messages back on their queue
+  redrive --local                      the local stack: dead letters back on the queue, stream failures redriven
+  redrive --stack NAME                 AWS: the ingest dead-letter queue's messages back on the ingest queue
+  redrive --stream-failures --stack NAME   AWS: set what reconcile/notify gave up on back to pending
   bench [--json]                       measure parse speed, bundles, cold start, latency and cost
   forms                                print the form variants, their identities and the rules (markdown)
   history FIRM [--from D] [--to D] [--statement S] [--json|--csv]   a firm's filing days: excess, target, change, headroom

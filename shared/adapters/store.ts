@@ -699,6 +699,21 @@ export class Store {
     });
   }
 
+  /**
+   * Put a filing version back in front of reconcile (stream-failure redrive): state pending and a
+   * changed attribute (a no-op update writes no stream record), a MODIFY that passes reconcile's
+   * stream filter. False when the item is gone or is not a filing version.
+   */
+  async touchVersion(pk: string, sk: string, at: string): Promise<boolean> {
+    return this.update({
+      Key: { pk, sk },
+      UpdateExpression: 'SET #s = :pending, redrivenAt = :at',
+      ConditionExpression: 'attribute_exists(pk) AND #t = :filing',
+      ExpressionAttributeNames: { '#s': 'state', '#t': 'type' },
+      ExpressionAttributeValues: { ':pending': 'pending', ':at': at, ':filing': 'filing' },
+    });
+  }
+
   /** Put a pending alert back in front of notify (redrive): a MODIFY that passes notify's stream filter. */
   async touchAlert(pk: string, sk: string, at: string): Promise<boolean> {
     return this.update({

@@ -125,7 +125,7 @@ describe('filings bucket', () => {
         ],
       },
     });
-    // The queue lets S3 send, but only on behalf of this bucket.
+    // The queue lets S3 send, but only on behalf of this bucket of this account.
     s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: ids.queue }],
       PolicyDocument: {
@@ -133,8 +133,11 @@ describe('filings bucket', () => {
           Match.objectLike({
             Effect: 'Allow',
             Principal: { Service: 's3.amazonaws.com' },
-            Action: Match.arrayWith(['sqs:SendMessage']),
-            Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.bucket, 'Arn'] } } },
+            Action: 'sqs:SendMessage',
+            Condition: {
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.bucket, 'Arn'] } },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            },
           }),
         ]),
       },
@@ -420,6 +423,22 @@ describe('alarms', () => {
     }
   });
 
+  it('the dead-letter alarms say what to run: the stream-failure one never says to hand its records to the ingest queue', () => {
+    const text = (q: string) =>
+      JSON.stringify(
+        alarms().find((p) => p.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(p.Dimensions).includes(`"${q}"`))!.AlarmDescription,
+      );
+    const streamAlarm = text(ids.streamFailures);
+    expect(streamAlarm).toContain('segwatch redrive --stream-failures --stack ');
+    expect(streamAlarm).toContain('AWS::StackName');
+    expect(streamAlarm).toMatch(/Never move these messages to the ingest queue/);
+    expect(streamAlarm).not.toMatch(/--queue-url|--dlq-url/);
+    const ingestAlarm = text(ids.dlq);
+    expect(ingestAlarm).toContain('segwatch redrive --stack ');
+    expect(ingestAlarm).not.toContain('--stream-failures');
+    expect(ingestAlarm).toContain('DLQ#ingest');
+  });
+
   it('every alarm notifies the alert topic', () => {
     expect(alarms().length).toBeGreaterThanOrEqual(5);
     for (const a of alarms()) expect(a.AlarmActions, a.AlarmDescription).toEqual([{ Ref: ids.topic }]);
@@ -437,5 +456,11 @@ describe('outputs', () => {
     expect(o.StreamFailureQueueUrl?.Value).toEqual({ Ref: ids.streamFailures });
     expect(o.IngestDeadLetterQueueArn?.Value).toEqual({ 'Fn::GetAtt': [ids.dlq, 'Arn'] });
     expect(o.StreamFailureQueueArn?.Value).toEqual({ 'Fn::GetAtt': [ids.streamFailures, 'Arn'] });
+    // What the stream-failure redrive reads: the table's stream and which function is which.
+    expect(o.TableStreamArn?.Value).toEqual({ 'Fn::GetAtt': [ids.table, 'StreamArn'] });
+    expect(o.ReconcileFunctionName?.Value).toEqual({ Ref: ids.reconcile });
+    expect(o.NotifyFunctionName?.Value).toEqual({ Ref: ids.notify });
+    expect(o.RedriveOperatorPolicyArn?.Value).toEqual({ Ref: logicalId(s.stack, s.stack.redriveOperatorPolicy) });
+    for (const k of ['TableKeyArn', 'QueueKeyArn', 'FilingsKeyArn', 'AlertTopicKeyArn']) expect(JSON.stringify(o[k]?.Value), k).toMatch(/Fn::GetAtt.*Arn/);
   });
 });
