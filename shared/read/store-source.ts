@@ -15,8 +15,20 @@ import { alertFromItem, amountOf, keys, versionFromItem } from '../adapters/stor
 import type { DayRecord, StatementRecord, VersionSummary } from './model';
 import type { AlertFilter, AlertView, FirmDayView, FirmRef, ReadSource, ResultView, VersionView } from './source';
 import type { TargetSource } from './types';
+import type { TableAccess } from '../adapters/store-actions';
 
 type Item = Record<string, unknown>;
+
+/**
+ * Every DynamoDB action this source sends, on the table and which index: what a role that reads
+ * through it needs (the dashboard's API function; a person running `segwatch ... --aws` also needs
+ * cloudformation:DescribeStacks on the stack). Held to the requests it really makes in
+ * test/unit/read-queries.test.ts.
+ */
+export const READ_SOURCE_ACTIONS = {
+  table: ['dynamodb:Query'],
+  indexes: { gsi1: ['dynamodb:Query'], gsi2: ['dynamodb:Query'] },
+} as const satisfies TableAccess;
 
 const intOf = (v: unknown): number | undefined =>
   v instanceof NumberValue ? Number.parseInt(v.value, 10) : typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number.parseInt(v, 10) : undefined;
