@@ -87,14 +87,39 @@ export function cushionRatio(excess: D | null, target: D | null, required: D | n
   return ratio(excess, divisor);
 }
 
+const POW10 = [1, 10, 100, 1000, 10_000].map((x) => new Decimal(x));
+
+/** An integer's digits as a decimal string with `places` decimal places ("-1250", 2 -> "-12.50"). */
+function shiftPoint(q: D, places: number): string {
+  const neg = q.isNegative() && !q.isZero();
+  const digits = q.abs().toFixed().padStart(places + 1, '0');
+  return `${neg ? '-' : ''}${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
+}
+
+/**
+ * n / d (d > 0) to `places` (at most 4) decimal places, rounded `floor` (toward minus infinity)
+ * or `away` from zero, exactly: the integer quotient of n x 10^places by d, moved one step when
+ * the remainder is not zero. (A 200-digit division and a rounding gives the same digits at several
+ * times the cost; the read model makes two of these per statement and day.)
+ */
+function divideTo(n: D, d: D, places: number, mode: 'floor' | 'away'): string {
+  const scaled = n.times(POW10[places]);
+  let q = scaled.dividedToIntegerBy(d); // truncated toward zero
+  if (!scaled.minus(q.times(d)).isZero()) {
+    if (mode === 'away') q = scaled.isNegative() ? q.minus(1) : q.plus(1);
+    else if (scaled.isNegative()) q = q.minus(1);
+  }
+  return shiftPoint(q, places);
+}
+
 export function cushionString(r: Ratio): string {
-  return r.n.div(r.d).toDecimalPlaces(CUSHION_PLACES, Decimal.ROUND_FLOOR).toFixed(CUSHION_PLACES);
+  return divideTo(r.n, r.d, CUSHION_PLACES, 'floor');
 }
 
 /** change / abs(previous) x 100, away from zero to 2 places; null when previous is 0. */
 export function changePct(change: D, previous: D): string | null {
   if (previous.isZero()) return null;
-  return change.times(HUNDRED).div(previous.abs()).toDecimalPlaces(CHANGE_PCT_PLACES, Decimal.ROUND_UP).toFixed(CHANGE_PCT_PLACES);
+  return divideTo(change.times(HUNDRED), previous.abs(), CHANGE_PCT_PLACES, 'away');
 }
 
 const s = (d: D | null) => (d === null ? null : str(d));

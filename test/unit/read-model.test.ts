@@ -89,6 +89,21 @@ describe('cushion', () => {
   });
 });
 
+describe('the exact roundings against a 200-digit division', () => {
+  it('property: cushion (floor, 4 places) and change % (away from zero, 2 places) equal the long division rounded once', () => {
+    const amount = fc.tuple(fc.bigInt({ min: -(10n ** 16n), max: 10n ** 16n }), fc.integer({ min: 0, max: 3 })).map(([b, k]) => d(b.toString()).div(10 ** k));
+    const positive = fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 16n }), fc.integer({ min: 0, max: 3 })).map(([b, k]) => d(b.toString()).div(10 ** k));
+    fc.assert(
+      fc.property(amount, positive, (n, m) => {
+        expect(cushionString(cushionRatio(n, m, null)!)).toBe(n.div(m).toDecimalPlaces(4, Decimal.ROUND_FLOOR).toFixed(4));
+        expect(changePct(n, m)).toBe(n.times(100).div(m).toDecimalPlaces(2, Decimal.ROUND_UP).toFixed(2));
+        expect(changePct(n, m.negated())).toBe(n.times(100).div(m).toDecimalPlaces(2, Decimal.ROUND_UP).toFixed(2));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('change from the previous filing day', () => {
   it('change and percentage, away from zero to 2 places, against abs(previous)', () => {
     expect(changePct(d(-1), d(3))).toBe('-33.34');
