@@ -10,6 +10,7 @@
  *   forms                         the form definitions and rules as markdown (generated docs)
  *   calendar [YEAR] [--json]      the filing calendar: filing days and due days per statement
  *   tick [--at ISO-8601] [--json] the scheduled missing-filing check and digest on the local stack
+ *   history|board|alerts|show     the read side: a firm's history, the day's board, alerts, one filing (bin/read.ts)
  */
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
@@ -34,6 +35,11 @@ commands:
   forms                                print the form variants, their identities and the rules (markdown)
   calendar [YEAR] [--json] [--data F]  the filing calendar: per statement its filing days and due days, holidays marked
   tick [--at ISO-8601] [--json]        run the scheduled missing-filing check and daily digest on the local stack
+  history FIRM [--from D] [--to D] [--statement S] [--json|--csv]   a firm's filing days: excess, target, change, headroom
+  board [DATE] [--json|--csv]          every watched firm on one filing day, worst first
+  alerts [--from D] [--to D] [--firm F] [--kind K] [--severity S] [--json]   the alerts raised, newest first
+  show FIRM DATE [--json]              one firm-day: versions, lines, findings, alerts
+    (history, board, alerts, show read the local state; --aws [--stack Segwatch] [--region R] reads the deployed table)
 `;
 
 export class UsageError extends Error {}
@@ -147,6 +153,13 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'tick': {
         const { tickCommand } = require('../infra/local/tick') as typeof import('../infra/local/tick');
         return await tickCommand(rest, out, err);
+      }
+      case 'history':
+      case 'board':
+      case 'alerts':
+      case 'show': {
+        const { readCommand } = require('./read') as typeof import('./read');
+        return await readCommand(command, rest, out, err);
       }
       case 'bench': {
         const { benchCommand } = require('../test/bench/bench') as typeof import('../test/bench/bench');

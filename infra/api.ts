@@ -5,7 +5,7 @@
  * hosted sign-in with the authorization-code flow and PKCE for one public app client whose
  * callback and sign-out URLs are exact (no wildcard).
  *
- * The function may only read: GetItem and Query on the table and its indexes, s3:GetObject under
+ * The function may only read: Query on the table and its indexes, s3:GetObject under
  * incoming/ (functions/api/permissions.ts).
  *
  * CDK context:

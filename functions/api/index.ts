@@ -6,21 +6,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { handle } from 'hono/aws-lambda';
 import { documentClient, s3Client } from '../../shared/adapters/clients';
-import { Store } from '../../shared/adapters/store';
 import { incomingPrefix, tableName } from '../../shared/config';
 import { ENV } from '../../shared/table';
 import { requiredEnv } from '../../shared/adapters/clients';
 import { createApp } from './app';
 import { cognitoAuth } from './auth';
 import { cognitoConfig } from './config';
-import { notWiredQueries } from './not-wired';
+import { readQueries } from '../../shared/read/queries';
+import { StoreSource } from '../../shared/read/store-source';
 import { presignedLinks } from './objects';
 
 const logger = new Logger({ serviceName: 'segwatch-api' });
-const store = new Store(documentClient(), tableName());
-// THE SEAM: the read queries over `store` (shared/read) replace this line when they merge.
-void store;
-const queries = notWiredQueries();
+// The read queries (shared/read) over the table: Query requests only, on the table and its indexes.
+const queries = readQueries(new StoreSource(documentClient(), tableName()));
 
 const log = (level: 'warn' | 'error', message: string, details?: Record<string, unknown>) => logger[level](message, details ?? {});
 

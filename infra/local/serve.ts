@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { createAdaptorServer } from '@hono/node-server';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createApp, type AppDeps } from '../../functions/api/app';
-import { notWiredQueries } from '../../functions/api/not-wired';
+import { readQueries } from '../../shared/read/queries';
+import { StoreSource } from '../../shared/read/store-source';
 import { presignedLinks, type ObjectLinks } from '../../functions/api/objects';
 import type { ReadQueries } from '../../shared/read/types';
 import { INCOMING_PREFIX } from '../../shared/table';
@@ -76,12 +77,9 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   });
 }
 
-/**
- * The read queries over the local stack's table. THE SEAM: until the read side (shared/read)
- * merges, every data page answers 503 saying so; wiring is this one function.
- */
-export function localQueries(_stack: LocalStack): ReadQueries {
-  return notWiredQueries();
+/** The read queries (shared/read) over the local stack's table, as the api function reads the real one. */
+export function localQueries(stack: LocalStack): ReadQueries {
+  return readQueries(new StoreSource(stack.store.doc, stack.tableName));
 }
 
 /** Links to the original filings in the local bucket (s3rver on loopback, presigned as on AWS). */

@@ -10,7 +10,17 @@ import type { FilingType } from './model';
 import { nextBusinessDay, type Reconciliation, type StatementResult } from './reconcile';
 import { isScheduleKind, SCHEDULE_ALERT_RULE, SCHEDULE_ALERT_SEVERITY, SCHEDULE_LABEL, scheduleBody, scheduleSubjectTail, type ScheduleAlertKind } from './schedule/alerts';
 
-export type AlertKind = 'deficiency' | 'below-target' | 'excess-drop' | 'late-filing' | 'reconciliation-errors' | 'rejected' | 'resolved' | ScheduleAlertKind;
+export type AlertKind =
+  | 'deficiency'
+  | 'below-target'
+  | 'excess-drop'
+  | 'late-filing'
+  | 'reconciliation-errors'
+  | 'rejected'
+  | 'resolved'
+  | 'target-changed'
+  | 'trend-to-target'
+  | ScheduleAlertKind;
 export type AlertSeverity = 'critical' | 'warning' | 'info';
 
 export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
@@ -22,6 +32,8 @@ export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
   rejected: 'warning',
   resolved: 'info',
   ...SCHEDULE_ALERT_SEVERITY,
+  'target-changed': 'info',
+  'trend-to-target': 'warning',
 };
 
 /** What each alert means, in the rule's own terms (shown in the email). */
@@ -37,6 +49,9 @@ export const ALERT_RULE: Record<AlertKind, string> = {
   rejected: 'The file dropped in the bucket is not a usable daily segregation filing. The object stays in the bucket.',
   resolved: 'An amendment is now the effective filing for this firm and day, and it no longer shows this shortfall.',
   ...SCHEDULE_ALERT_RULE,
+  'target-changed': "The statement's management target (targeted residual interest) differs from the one on the firm's previous filing of that statement; the alert gives both.",
+  'trend-to-target':
+    'The excess is still at or above the management target, but a Theil-Sen line through the excess of the last (up to) 10 filing days of the statement falls below the target within the next 5 filing days. Raised once, when the projection first enters that window.',
 };
 
 export interface SourceRef {
@@ -71,6 +86,8 @@ export interface AlertRecord {
   shortfall: Decimal | null;
   previousExcess: Decimal | null;
   previousDate: string | null;
+  /** target-changed: the target on `previousDate` (optional: the other kinds do not set it). */
+  previousTarget?: Decimal | null;
   /** Free text: the rejection reason, the errors found, what was resolved. */
   detail: string;
   source: SourceRef;
@@ -251,6 +268,8 @@ const LABEL: Record<AlertKind, string> = {
   rejected: 'REJECTED',
   resolved: 'RESOLVED',
   ...SCHEDULE_LABEL,
+  'target-changed': 'TARGET CHANGED',
+  'trend-to-target': 'TREND TO TARGET',
 };
 
 export const SUBJECT_MAX = 100;
@@ -281,6 +300,11 @@ export function alertSubject(a: AlertRecord): string {
       case 'missing-filing':
       case 'digest':
         return scheduleSubjectTail(a);
+      case 'target-changed':
+        // (A store that does not keep previousTarget still has both targets in the detail.)
+        return `${statementName(a.statement)} ${a.endDate} target ${a.previousTarget ? `${usd(a.previousTarget)} -> ` : 'now '}${a.target ? usd(a.target) : '-'}`;
+      case 'trend-to-target':
+        return `${statementName(a.statement)} ${a.endDate} ${a.excess && a.target ? usd(a.excess.minus(a.target)) : ''} over target, falling`;
     }
   })();
   const head = `[${LABEL[a.kind]}]`;
@@ -311,6 +335,14 @@ export function alertBody(a: AlertRecord, result?: StatementResult): string {
     lines.push(`Target:      ${money(a.target)}`);
     lines.push(`Shortfall:   ${money(a.shortfall)} (target - excess)`);
     if (a.excess && a.excess.isNegative()) lines.push(`Below zero:  ${money(a.excess.negated())}`);
+  }
+  if (a.kind === 'target-changed') {
+    lines.push(`Target:      ${money(a.target)}`);
+    lines.push(`Previous:    ${money(a.previousTarget ?? null)}${a.previousDate ? ` on ${a.previousDate}` : ''}`);
+  }
+  if (a.kind === 'trend-to-target') {
+    lines.push(`Target:      ${money(a.target)}`);
+    if (a.excess && a.target) lines.push(`Over target: ${money(a.excess.minus(a.target))}`);
   }
   if (a.kind === 'excess-drop') {
     lines.push(`Previous:    ${money(a.previousExcess)} on ${a.previousDate}`);

@@ -25,16 +25,16 @@ export interface StatementDay {
   excess: DecimalString | null;
   target: DecimalString | null;
   targetSource: TargetSource | null;
-  /** excess - target (null without a target). */
+  /** excess - target (null without a target). Derived values (this, the change, cushion, headroom) are null when the statement is unreconciled. */
   overTarget: DecimalString | null;
   status: ReadStatus;
   /** excess - the excess of the previous filing day of this statement (null when there is none). */
   changeFromPrevious: DecimalString | null;
-  /** changeFromPrevious / |previous excess| x 100 (null when there is no previous day or it was 0). */
+  /** changeFromPrevious / |previous excess| x 100, rounded away from zero to 2 places, always 2 places ("-12.50"); null when there is no previous day or it was 0. */
   changePct: DecimalString | null;
-  /** excess / target, or excess / required when there is no target (null when the divisor is 0 or missing). */
+  /** excess / target, or excess / required when there is no target, floored to 4 places, always 4 places ("1.2500"); null when the divisor is 0 or missing. */
   cushion: DecimalString | null;
-  /** min(25% of excess, excess - target), never below 0; 25% of excess with no target. Exact (cents when 25% gives them). */
+  /** min(25% of excess, excess - target), never below 0; 25% of excess with no target. Exact, rounded down to whole cents ("308641.75"). */
   headroom: DecimalString | null;
 }
 
@@ -64,6 +64,8 @@ export interface BoardFirm {
   filed: boolean;
   late: boolean;
   statements: StatementsDay;
+  /** The alerts the table holds for this firm and day (every kind), newest first. Optional in the contract (added by the read side; its queries always fill it). */
+  alerts?: AlertRow[];
 }
 
 /** `segwatch board [DATE] --json`, `/api/board?date=`: worst first (deficiency, unreconciled, below target, then the smallest cushion). */

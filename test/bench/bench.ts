@@ -9,7 +9,8 @@
  * worker), --latency N (default 50), --burst N (default 1000), --warmup N (filings pushed
  * through the local stack before e2e measures anything, default 100), --firms N (schedule section,
  * default 60), --pdf-filings N (generated
- * PDFs in the pdf section's corpus, default 100), --only parse,bundles,e2e,web,schedule,pdf.
+ * PDFs in the pdf section's corpus, default 100), --only parse,bundles,e2e,web,schedule,pdf,read;
+ * read: --read-firms N (60), --read-years N (10), --read-runs N (50), --read-fresh (load the kept database again).
  * web: the dashboard's server time and page sizes (test/bench/web.ts).
  */
 import { cpus, loadavg } from 'node:os';
@@ -22,10 +23,11 @@ import { runScheduleBench, type ScheduleBenchResult } from './schedule';
 import { runParseWorker } from './bundles';
 import { PAGES as WEB_PAGES, runWebBench, type WebBenchResult } from './web';
 import { runPdfBench, type PdfBenchResult } from './pdf-bench';
+import { READ_TARGETS, renderRead, runReadBench, type ReadBenchResult } from './read-bench';
 
 type Out = NodeJS.WritableStream;
 
-export const SECTIONS = ['parse', 'bundles', 'e2e', 'web', 'schedule', 'pdf'] as const;
+export const SECTIONS = ['parse', 'bundles', 'e2e', 'web', 'schedule', 'pdf', 'read'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** What the bench aims for (the tests time nothing; the bench reports pass or fail). */
@@ -49,6 +51,7 @@ export interface BenchResults {
   web?: WebBenchResult;
   schedule?: ScheduleBenchResult;
   pdf?: PdfBenchResult;
+  read?: ReadBenchResult;
   machine: Machine;
 }
 
@@ -89,6 +92,10 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
     check('schedule.maxHandlerMs', `< ${t.scheduleCheckMs}`, r.schedule?.maxHandlerMs, (v) => v < t.scheduleCheckMs),
     check('pdf.filingsPerSec', `>= ${t.pdfFilingsPerSec}`, r.pdf?.filingsPerSec, (v) => v >= t.pdfFilingsPerSec),
     check('pdf.coldInitMs', `< ${t.coldInitMs}`, r.pdf?.coldInit.withoutPdfMs, (v) => v < t.coldInitMs),
+    check('read.history.p95Ms', `< ${READ_TARGETS.historyP95Ms}`, r.read?.history.p95Ms, (v) => v < READ_TARGETS.historyP95Ms),
+    check('read.board.p95Ms', `< ${READ_TARGETS.boardP95Ms}`, r.read?.board.p95Ms, (v) => v < READ_TARGETS.boardP95Ms),
+    check('read.alerts.p95Ms', `< ${READ_TARGETS.alertsP95Ms}`, r.read?.alerts.p95Ms, (v) => v < READ_TARGETS.alertsP95Ms),
+    check('read.show.p95Ms', `< ${READ_TARGETS.showP95Ms}`, r.read?.show.p95Ms, (v) => v < READ_TARGETS.showP95Ms),
   ];
 }
 
@@ -133,6 +140,17 @@ export function benchJson(r: BenchResults) {
       coldInitMs: r.pdf?.coldInit.withoutPdfMs ?? null,
       coldInitWithPdfMs: r.pdf?.coldInit.withPdfMs ?? null,
     },
+    read: r.read
+      ? {
+          history: { p50Ms: r.read.history.p50Ms, p95Ms: r.read.history.p95Ms },
+          board: { p50Ms: r.read.board.p50Ms, p95Ms: r.read.board.p95Ms },
+          alerts: { p50Ms: r.read.alerts.p50Ms, p95Ms: r.read.alerts.p95Ms },
+          show: { p50Ms: r.read.show.p50Ms, p95Ms: r.read.show.p95Ms },
+          tableItems: r.read.table.items,
+          tableBytes: r.read.table.bytes,
+          loadMs: r.read.load.ms,
+        }
+      : null,
     targets: targetChecks(r),
     machine: r.machine,
     details: {
@@ -143,6 +161,7 @@ export function benchJson(r: BenchResults) {
       cost: cost ?? null,
       schedule: r.schedule ?? null,
       pdf: r.pdf ?? null,
+      read: r.read ?? null,
       prices: PRICES,
     },
   };
@@ -234,6 +253,10 @@ export function renderTable(r: BenchResults): string {
     out.push(row('parse cold init, no PDF', `${c.withoutPdfMs} ms (index.js ${n0(c.bundleBytes)} bytes)`, `< ${TARGETS.coldInitMs} ms`, 'pdf.coldInitMs'));
     out.push(row('parse cold init + 1st PDF', `${c.withPdfMs} ms (the PDF adds ${c.firstPdfMs} ms; ${Object.entries(c.lazyBytes).map(([k, v]) => `${k} ${n0(v)} bytes`).join(', ')})`, ''));
   }
+  if (r.read) {
+    if (out[out.length - 1] !== '') out.push('');
+    out.push(...renderRead(r.read, row));
+  }
   return out.join('\n');
 }
 
@@ -264,13 +287,17 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
         verbose: { type: 'boolean', default: false },
         'parse-in-process': { type: 'boolean', default: false },
         'pdf-filings': { type: 'string' },
+        'read-firms': { type: 'string' },
+        'read-years': { type: 'string' },
+        'read-runs': { type: 'string' },
+        'read-fresh': { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
-    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--firms N] [--pdf-filings N] [--only parse,bundles,e2e,web,schedule,pdf]\n`);
+    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--firms N] [--pdf-filings N] [--read-firms N] [--read-years N] [--read-runs N] [--read-fresh] [--only parse,bundles,e2e,web,schedule,pdf,read]\n`);
     return 2;
   }
-  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, firms: number, pdfFilings: number, only: Set<Section>;
+  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, firms: number, pdfFilings: number, only: Set<Section>, readFirms: number, readYears: number, readRuns: number;
   try {
     filings = positiveInt('filings', values.filings, 10_000);
     rounds = positiveInt('rounds', values.rounds, 7);
@@ -280,6 +307,9 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
     warmup = values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup, 100);
     firms = positiveInt('firms', values.firms, 60);
     pdfFilings = positiveInt('pdf-filings', values['pdf-filings'], 100);
+    readFirms = positiveInt('read-firms', values['read-firms'], 60);
+    readYears = positiveInt('read-years', values['read-years'], 10);
+    readRuns = positiveInt('read-runs', values['read-runs'], 50);
     const names = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
     for (const s of names) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${JSON.stringify(s)} (${SECTIONS.join(', ')})`);
     only = new Set(names as Section[]);
@@ -325,6 +355,10 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
     machine.load.pdf = load();
     progress(`pdf: ${pdfFilings} generated filings drawn as PDFs, plus the committed sample PDFs`);
     results.pdf = await runPdfBench({ generated: pdfFilings, rounds, runs, err, progress });
+  }
+  if (only.has('read')) {
+    machine.load.read = load();
+    results.read = await runReadBench({ firms: readFirms, years: readYears, runs: readRuns, warmup: 5, fresh: values['read-fresh'] === true, progress });
   }
   machine.load.end = load();
 

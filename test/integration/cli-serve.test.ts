@@ -55,8 +55,9 @@ describe('segwatch serve', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
     expect(health.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     const board = await fetch(url);
-    // 200 once the read queries are wired in (infra/local/serve.ts localQueries); until then a 503 that says so.
-    expect([200, 503]).toContain(board.status);
+    // A fresh state: the read queries answer, and nobody has filed yet.
+    expect(board.status).toBe(404);
+    expect(await board.text()).toContain('no firm has filed anything yet');
     expect(board.headers.get('x-frame-options')).toBe('DENY');
     const calendar = await fetch(`${url}calendar/2025`);
     expect(calendar.status).toBe(200);
@@ -93,6 +94,13 @@ describe('segwatch start (npm start)', () => {
     expect(before).toMatch(/Citigroup Global Markets Inc\./);
     const [, url] = URL_LINE.exec(p.io.stdout)!;
     expect((await fetch(`${url}health`)).status).toBe(200);
+    // The board reads the local table: the samples' firm, on its latest filing day.
+    const board = await fetch(url);
+    expect(board.status).toBe(200);
+    expect(await board.text()).toContain('Citigroup Global Markets Inc.');
+    const api = (await (await fetch(`${url}api/board`)).json()) as { date: string; firms: { firmId: string }[] };
+    expect(api.date).toBe('2014-11-06');
+    expect(api.firms.map((f) => f.firmId)).toEqual(['citigroup-global-markets-inc']);
     p.child.kill('SIGINT');
     expect(await p.exited).toBe(0);
     noStackTrace(p.io.stderr);
