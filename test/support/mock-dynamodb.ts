@@ -8,7 +8,9 @@
  *    parentheses, =, <>, <, <=, >, >=, BETWEEN, attribute_exists, attribute_not_exists,
  *    begins_with), numbers compared as exact decimals, strings by UTF-8 bytes, different types
  *    never equal; a failed condition throws ConditionalCheckFailedException;
- *  - UpdateExpression SET with names, values, if_not_exists(path, :v) and `+` / `-`;
+ *  - UpdateExpression SET with names, values, if_not_exists(path, :v) and `+` / `-`, and REMOVE;
+ *  - DynamoDB's 400 KB item limit (sizes counted by DynamoDB's rules): a put or update that would
+ *    make a larger item fails with a ValidationException, as on the wire;
  *  - Query on the table or a GSI (only items carrying both index keys), ascending or descending,
  *    Limit, ProjectionExpression, and pages of `pageSize` items with LastEvaluatedKey;
  *  - a NEW_IMAGE stream: one record per write that changed the item (DynamoDB writes no record
@@ -257,10 +259,45 @@ function parseCondition(src: string, ctx: Ctx): Cond {
   return c;
 }
 
+/** DynamoDB's item size rules: names and strings by UTF-8 bytes, numbers ~1 byte per 2 significant digits + 1, containers 3 + 1 per element. */
+function attrSize(v: AttributeValue): number {
+  if (v.S !== undefined) return Buffer.byteLength(v.S, 'utf8');
+  if (v.N !== undefined) {
+    const digits = v.N.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length;
+    return Math.ceil(Math.max(1, digits) / 2) + 1;
+  }
+  if (v.B !== undefined) return (v.B as Uint8Array).length;
+  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+  if (v.L !== undefined) return 3 + v.L.reduce((n, x) => n + 1 + attrSize(x), 0);
+  if (v.M !== undefined) return 3 + Object.entries(v.M).reduce((n, [k, x]) => n + 1 + Buffer.byteLength(k, 'utf8') + attrSize(x), 0);
+  if (v.SS !== undefined) return v.SS.reduce((n, x) => n + Buffer.byteLength(x, 'utf8'), 0);
+  if (v.NS !== undefined) return v.NS.reduce((n, x) => n + x.length, 0);
+  return 0;
+}
+
+export const ITEM_LIMIT_BYTES = 400 * 1024;
+
+export function itemBytes(item: Item): number {
+  return Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k, 'utf8') + attrSize(v), 0);
+}
+
+function checkItemSize(item: Item): void {
+  if (itemBytes(item) > ITEM_LIMIT_BYTES) {
+    const e = new Error('Item size has exceeded the maximum allowed size');
+    e.name = 'ValidationException';
+    throw Object.assign(e, { $metadata: { httpStatusCode: 400 }, $fault: 'client' });
+  }
+}
+
 function applyUpdate(src: string, ctx: Ctx, item: Item): Item {
   const p = new Parser(tokenize(src), ctx, src);
-  p.take('id', 'SET');
   const next = clone(item);
+  if (p.isWord('REMOVE')) {
+    removeClause(p, next);
+    if (p.i !== p.toks.length) throw new Error(`fake DynamoDB: unsupported update ${JSON.stringify(src)}`);
+    return next;
+  }
+  p.take('id', 'SET');
   const value = (): AttributeValue => {
     const t = p.peek();
     if (t?.t === 'id' && t.v === 'if_not_exists') {
@@ -291,8 +328,18 @@ function applyUpdate(src: string, ctx: Ctx, item: Item): Item {
     if (p.peek()?.t !== ',') break;
     p.take(',');
   }
+  if (p.isWord('REMOVE')) removeClause(p, next);
   if (p.i !== p.toks.length) throw new Error(`fake DynamoDB: unsupported update ${JSON.stringify(src)}`);
   return next;
+}
+
+function removeClause(p: Parser, next: Item): void {
+  p.take('id', 'REMOVE');
+  for (;;) {
+    delete next[p.name(p.take('id').v)];
+    if (p.peek()?.t !== ',') break;
+    p.take(',');
+  }
 }
 
 // ---- the table ---------------------------------------------------------------------------------
@@ -387,6 +434,7 @@ export class FakeDynamo {
     const old = this.items.get(keyOf(pk, sk));
     if (input.ConditionExpression && !parseCondition(input.ConditionExpression, this.ctx(input))(old))
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
+    checkItemSize(item);
     this.items.set(keyOf(pk, sk), item);
     this.emit(old, item);
     if (decision && 'throwAfter' in decision) throw decision.throwAfter;
@@ -404,6 +452,7 @@ export class FakeDynamo {
     if (input.ConditionExpression && !parseCondition(input.ConditionExpression, ctx)(old))
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
     const next = applyUpdate(input.UpdateExpression!, ctx, old ?? { pk: key.pk, sk: key.sk });
+    checkItemSize(next);
     this.items.set(keyOf(pk, sk), next);
     this.emit(old, next);
     if (decision && 'throwAfter' in decision) throw decision.throwAfter;

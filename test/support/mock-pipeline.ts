@@ -20,7 +20,7 @@ import { MAX_FILING_BYTES } from '../../shared/domain/parser';
 import type { S3EventRecord } from '../../shared/events';
 import { ingestS3Record, type IngestDeps, type IngestOutcome } from '../../shared/pipeline/ingest';
 import { notifyAlert, type NotifyDeps } from '../../shared/pipeline/notify-alert';
-import { reconcileVersion, type ReconcileDeps } from '../../shared/pipeline/reconcile-version';
+import { recheckDay, reconcileVersion, type ReconcileDeps } from '../../shared/pipeline/reconcile-version';
 import { INCOMING_PREFIX } from '../../shared/table';
 import { BUCKET, md5, s3Record, type S3RecordSpec } from './fixtures-events';
 import { FakeDynamo, type StreamRecord } from './mock-dynamodb';
@@ -121,12 +121,19 @@ export class World {
   }
   private jitterS3?: () => Promise<void>;
 
-  /** Upload a file to `incoming/<name>`; returns the S3 event record S3 would send for it. */
+  private uploads = 0;
+
+  /**
+   * Upload a file to `incoming/<name>`; returns the S3 event record S3 would send for it. Each
+   * upload's event time is one second after the previous one's (unless spec.eventTime is given),
+   * as when the objects arrive in the order they are uploaded.
+   */
   upload(name: string, content: string | Uint8Array, spec: Partial<S3RecordSpec> = {}): S3EventRecord {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     const key = `${INCOMING_PREFIX}${name}`;
     this.objects.set(`${spec.bucket ?? BUCKET}/${key}`, bytes);
-    return s3Record({ key, size: bytes.length, eTag: md5(bytes), ...spec });
+    const eventTime = new Date(Date.UTC(2014, 10, 7, 13, 5, 9, 123) + 1000 * this.uploads++).toISOString();
+    return s3Record({ key, size: bytes.length, eTag: md5(bytes), eventTime, ...spec });
   }
 
   /** parse's work for one record, retried like an SQS message until it succeeds. */
@@ -144,8 +151,10 @@ export class World {
   /** One stream record, through the same filter as the reconcile and notify handlers. */
   private async handle(r: StreamRecord): Promise<void> {
     const image = unmarshall(r.dynamodb.NewImage, { wrapNumbers: true }) as Record<string, unknown>;
-    if (image.type === 'filing' && image.state === 'pending') await reconcileVersion(this.reconcileDeps, versionFromItem(image));
-    else if (image.type === 'alert' && image.state === 'pending') await notifyAlert(this.notifyDeps, image.pk as string, image.sk as string);
+    if (image.state !== 'pending') return;
+    if (image.type === 'filing') await reconcileVersion(this.reconcileDeps, versionFromItem(image), { inserted: r.eventName === 'INSERT' });
+    else if (image.type === 'recheck') await recheckDay(this.reconcileDeps, image.firmId as string, image.endDate as string);
+    else if (image.type === 'alert') await notifyAlert(this.notifyDeps, image.pk as string, image.sk as string);
   }
 
   /** Feed every new stream record to its function, in order, a failed one retried. */
