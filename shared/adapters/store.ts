@@ -122,6 +122,7 @@ export interface ResultItem {
 export interface VersionMeta extends VersionOrder {
   firmName: string;
   source: SourceRef & { objectId: string };
+  state: 'pending' | 'done';
   superseded: boolean;
   supersededBy?: string;
 }
@@ -317,7 +318,7 @@ function isConditionFailure(e: unknown): boolean {
 // ---- the store -------------------------------------------------------------------------------
 
 /** Attributes of a version item that evaluating its day reads (not the filing). */
-const VERSION_META = 'sk, versionKey, filingType, submitDate, arrivedAt, receivedAt, firmName, #src, superseded, supersededBy';
+const VERSION_META = 'sk, versionKey, filingType, submitDate, arrivedAt, receivedAt, firmName, #src, #st, superseded, supersededBy';
 
 export class Store {
   constructor(
@@ -443,7 +444,7 @@ export class Store {
 
   /** The order fields and marks of every version of a firm-day, in effective order (the last is effective). */
   async listVersionMeta(firmId: string, endDate: string): Promise<VersionMeta[]> {
-    const items = await this.queryPrefix(keys.firmDay(firmId, endDate), 'V#', VERSION_META, { '#src': 'source' });
+    const items = await this.queryPrefix(keys.firmDay(firmId, endDate), 'V#', VERSION_META, { '#src': 'source', '#st': 'state' });
     return inEffectiveOrder(
       items.map((i) => ({
         versionKey: (i.versionKey as string | undefined) ?? (i.sk as string).slice(2),
@@ -452,6 +453,7 @@ export class Store {
         arrivedAt: (i.arrivedAt as string | undefined) ?? (i.receivedAt as string),
         firmName: i.firmName as string,
         source: i.source as VersionMeta['source'],
+        state: i.state as VersionMeta['state'],
         superseded: i.superseded === true,
         ...(typeof i.supersededBy === 'string' ? { supersededBy: i.supersededBy } : {}),
       })),
@@ -465,17 +467,19 @@ export class Store {
 
   /**
    * The same filing arrived in an object whose S3 event time is earlier than the version's
-   * `arrivedAt`: keep the earliest (the version's place among same-day re-filings is its first
-   * arrival, whatever order the events are processed in) and set it pending, so the day is
-   * evaluated again. False when the version already has an arrival as early.
+   * `arrivedAt`: keep the earliest, and that object as its source (the version's place among
+   * same-day re-filings is its first arrival, whatever order the events are processed in), and
+   * set it pending, so the day is evaluated again. False when the version already has an arrival
+   * as early.
    */
-  async lowerArrival(firmId: string, endDate: string, versionKey: string, arrivedAt: string): Promise<boolean> {
+  async lowerArrival(firmId: string, endDate: string, versionKey: string, arrivedAt: string, source: VersionItem['source']): Promise<boolean> {
     return this.update({
       Key: { pk: keys.firmDay(firmId, endDate), sk: keys.version(versionKey) },
-      UpdateExpression: 'SET arrivedAt = :t, #s = :pending',
+      // The version names the object of its first arrival (the one its alerts point at).
+      UpdateExpression: 'SET arrivedAt = :t, #src = :src, #s = :pending',
       ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(arrivedAt) OR arrivedAt > :t)',
-      ExpressionAttributeNames: { '#s': 'state' },
-      ExpressionAttributeValues: { ':t': arrivedAt, ':pending': 'pending' },
+      ExpressionAttributeNames: { '#s': 'state', '#src': 'source' },
+      ExpressionAttributeValues: { ':t': arrivedAt, ':pending': 'pending', ':src': source },
     });
   }
 

@@ -101,7 +101,7 @@ export async function ingestS3Record(deps: IngestDeps, record: S3EventRecord): P
   const duplicate = !created && !(earlier?.bucket === bucket && earlier.key === key && earlier.objectId === objectId);
   // A copy whose object arrived before the stored version's first arrival (events processed out
   // of order): the version's arrival moves back to it, and its day is evaluated again.
-  if (stored && arrivedAt < stored.arrivedAt) await deps.store.lowerArrival(filing.firmId, filing.endDate, versionKey, arrivedAt);
+  if (stored && arrivedAt < stored.arrivedAt) await deps.store.lowerArrival(filing.firmId, filing.endDate, versionKey, arrivedAt, { bucket, key, objectId });
   await deps.store.putObjectRecord({
     bucket,
     key,

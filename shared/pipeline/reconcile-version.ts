@@ -159,7 +159,7 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
   if (!effResult) {
     // The effective version is not reconciled yet: its own record, later in this day's stream
     // order, evaluates the day. Until then the trigger is at least not the effective one.
-    if (trigger && (!trigger.version.superseded || trigger.version.supersededBy !== eff.versionKey))
+    if (trigger && (!trigger.version.superseded || trigger.version.supersededBy !== eff.versionKey || trigger.version.state !== 'done'))
       await store.markSuperseded(firmId, endDate, trigger.version.versionKey, eff.versionKey);
     return { status: 'waiting', effective: eff.versionKey, alerts: [], rechecked: [] };
   }
@@ -180,7 +180,7 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
       for (const x of versions) {
         if (x.versionKey === eff.versionKey) {
           if (x.superseded) await store.markEffective(firmId, endDate, x.versionKey);
-        } else if (!x.superseded || x.supersededBy !== eff.versionKey) await store.markSuperseded(firmId, endDate, x.versionKey, eff.versionKey);
+        } else if (!x.superseded || x.supersededBy !== eff.versionKey || x.state !== 'done') await store.markSuperseded(firmId, endDate, x.versionKey, eff.versionKey);
       }
       // No filing on this day before and none on the previous filing day: most likely the firm's
       // first filing, so register it (a conditional put: already registered changes nothing).

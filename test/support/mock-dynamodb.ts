@@ -291,7 +291,10 @@ function checkItemSize(item: Item): void {
 
 function applyUpdate(src: string, ctx: Ctx, item: Item): Item {
   const p = new Parser(tokenize(src), ctx, src);
-  const next = clone(item);
+  // Items are never changed in place (a write stores a new top-level map; nested values are
+  // replaced, never mutated), so a shallow copy is a snapshot: the stream records and earlier
+  // reads keep the values they saw.
+  const next: Item = { ...item };
   if (p.isWord('REMOVE')) {
     removeClause(p, next);
     if (p.i !== p.toks.length) throw new Error(`fake DynamoDB: unsupported update ${JSON.stringify(src)}`);
@@ -421,7 +424,7 @@ export class FakeDynamo {
     this.stream.push({
       eventID: `ev-${seq}`,
       eventName: old ? 'MODIFY' : 'INSERT',
-      dynamodb: { Keys: { pk: next.pk, sk: next.sk }, NewImage: clone(next), SequenceNumber: seq, StreamViewType: 'NEW_IMAGE' },
+      dynamodb: { Keys: { pk: next.pk, sk: next.sk }, NewImage: next, SequenceNumber: seq, StreamViewType: 'NEW_IMAGE' },
     });
   }
 
@@ -467,7 +470,7 @@ export class FakeDynamo {
     if (decision && 'throwBefore' in decision) throw decision.throwBefore;
     const item = this.items.get(keyOf(pk, sk));
     if (decision && 'throwAfter' in decision) throw decision.throwAfter;
-    return { $metadata: {}, Item: item ? unmarshall(clone(item), { wrapNumbers: true }) : undefined };
+    return { $metadata: {}, Item: item ? unmarshall(item, { wrapNumbers: true }) : undefined };
   }
 
   private async query(input: QueryCommand['input']) {
@@ -505,7 +508,7 @@ export class FakeDynamo {
     if (decision && 'throwAfter' in decision) throw decision.throwAfter;
     return {
       $metadata: {},
-      Items: projected.map((i) => unmarshall(clone(i), { wrapNumbers: true })),
+      Items: projected.map((i) => unmarshall(i, { wrapNumbers: true })),
       Count: projected.length,
       LastEvaluatedKey: lastKey ? unmarshall(lastKey, { wrapNumbers: true }) : undefined,
     };

@@ -10,6 +10,8 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { processStreamByKey } from '../../shared/stream-batch';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { S3ObjectSource } from '../../shared/adapters/objects';
@@ -171,6 +173,35 @@ export class World {
         }
       }
       this.cursor++;
+    }
+  }
+
+  /**
+   * Feed the stream the way Lambda feeds one shard to a function: batches of up to `batchSize`
+   * records, each batch through the handlers' own processStreamByKey (records of one key in order,
+   * different keys at the same time: a firm-day for reconcile and for notify), a batch with
+   * failures retried from its lowest failed record (the records after it come again). With
+   * jitter (withJitter), different keys interleave differently from run to run.
+   */
+  async drainBatches(batchSize = 10): Promise<void> {
+    let attempts = 0;
+    while (this.cursor < this.dynamo.stream.length) {
+      const batch = this.dynamo.stream.slice(this.cursor, this.cursor + batchSize);
+      const out = await processStreamByKey(
+        batch as unknown as DynamoDBRecord[],
+        (r) => (r.dynamodb?.Keys?.pk as { S?: string } | undefined)?.S ?? '',
+        (r) => this.handle(r as unknown as StreamRecord),
+      );
+      const failed = new Set(out.batchItemFailures.map((f) => f.itemIdentifier));
+      const first = batch.findIndex((r) => failed.has(r.dynamodb.SequenceNumber));
+      if (first < 0) {
+        this.cursor += batch.length;
+        attempts = 0;
+      } else {
+        this.failures.stream++;
+        this.cursor += first;
+        if (++attempts >= this.maxAttempts) throw new Error(`stream record ${batch[first].dynamodb.SequenceNumber} failed ${attempts} times`);
+      }
     }
   }
 
