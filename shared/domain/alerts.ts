@@ -187,17 +187,19 @@ export function resolvedAlert(v: VersionRef, p: ResolvedWord, id: string, now?: 
 /**
  * The reconciliation-errors alert of a version, when its findings hold errors (other than the
  * deficiency itself). One per version: a retry or a later evaluation of the day never repeats it.
- * `omitted`: findings the stored list left out (they are counted in the text).
+ * `errorCount`: how many errors there are in all, when `findings` is a capped list (the ones not
+ * quoted are counted in the text).
  */
-export function errorsAlert(v: VersionRef, findings: readonly Finding[], omitted = 0): AlertRecord | undefined {
+export function errorsAlert(v: VersionRef, findings: readonly Finding[], errorCount?: number): AlertRecord | undefined {
   const errors = errorFindings(findings);
-  if (errors.length === 0) return undefined;
+  const total = Math.max(errorCount ?? 0, errors.length);
+  if (total === 0) return undefined;
   const shown = errors.slice(0, MAX_ALERT_DETAIL_LINES).map((f) => {
     const line = `${f.ruleId} ${f.message}`.replace(/\s*\n\s*/g, ' ');
     return line.length <= MAX_ALERT_DETAIL_LINE ? line : `${line.slice(0, MAX_ALERT_DETAIL_LINE - 3)}...`;
   });
-  const more = errors.length - shown.length + omitted;
-  if (more > 0) shown.push(`... and ${more} more finding(s) (segwatch check on the filing object lists them all)`);
+  const more = total - shown.length;
+  if (more > 0) shown.push(`... and ${more} more error(s) (segwatch check on the filing object lists them all)`);
   return {
     ...base(v),
     id: alertId('errors', v.firmId, v.endDate, v.versionKey),

@@ -35,9 +35,9 @@ import type { StatementsSummary, StatementSummary } from './versions';
 export interface EffectiveDay {
   ref: VersionRef;
   statements: StatementsSummary;
-  /** Findings as stored (capped) and how many were left out. */
+  /** Findings as stored (capped: shared/domain/limits.ts) and how many errors there are in all. */
   findings: readonly Finding[];
-  findingsOmitted: number;
+  errorCount: number;
 }
 
 /** A statement on the previous day on which it was required, from that day's effective version. */
@@ -201,7 +201,7 @@ export function planDay(input: DayInput): AlertRecord[] {
   const { effective } = input;
   const v = effective.ref;
   const out: AlertRecord[] = [];
-  const errors = errorsAlert(v, effective.findings, effective.findingsOmitted);
+  const errors = errorsAlert(v, effective.findings, effective.errorCount);
   if (errors && !input.outbox.some((a) => a.id === errors.id)) out.push(errors);
   const spoken = spokenOf(input.outbox);
   for (const channel of DAY_CHANNELS) {

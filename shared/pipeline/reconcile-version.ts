@@ -171,7 +171,7 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
   for (let round = 1; ; round++) {
     const prev = await readPrevious(store, firmId, endDate);
     const outbox = await store.listAlerts(firmId, endDate);
-    const plan = planDay({ effective: { ref, statements: effResult.statements, findings: effResult.findings, findingsOmitted: effResult.findingsOmitted }, previous: prev.previous, outbox });
+    const plan = planDay({ effective: { ref, statements: effResult.statements, findings: effResult.findings, errorCount: effResult.errorCount }, previous: prev.previous, outbox });
     for (const a of plan) {
       await store.putAlert(a, at, endDate);
       alerts.push(a);

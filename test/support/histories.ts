@@ -73,7 +73,8 @@ const group = (n: bigint) => {
   return neg ? `-${s}` : s;
 };
 const cell = (code: string) => new RegExp(`(<u>)(-?[\\d,]+)(</u>(?:</b>)?\\s*\\[${code}\\])`);
-function moveAmount(text: string, code: string, by: bigint): string {
+/** `text` with the amount of [code] moved by `by` dollars. */
+export function moveAmount(text: string, code: string, by: bigint): string {
   const m = cell(code).exec(text);
   if (!m) throw new Error(`no amount for [${code}] in the sample`);
   return text.replace(cell(code), `$1${group(BigInt(m[2].replace(/,/g, '')) + by)}$3`);
