@@ -127,6 +127,9 @@ export interface VersionMeta extends VersionOrder {
   supersededBy?: string;
 }
 
+/** A statement in a head: the summary without title and variant (they are in the result). */
+export type HeadStatement = Omit<StatementSummary, 'title' | 'variant'>;
+
 export interface HeadItem {
   firmId: string;
   firmName: string;
@@ -135,7 +138,7 @@ export interface HeadItem {
   filingType: 'INITIAL' | 'AMENDMENT';
   submitDate: string;
   status: string;
-  statements: StatementsSummary;
+  statements: Partial<Record<StatementKey, HeadStatement>>;
   /** How many versions the firm filed for the day. */
   versions: number;
   /** The effective filing was submitted late (SW130). */
@@ -213,7 +216,8 @@ export function versionFromItem(item: Record<string, unknown>): VersionItem {
   };
 }
 
-function summaryToItem(s: StatementsSummary) {
+/** A statement summary as stored: in full in a result; in a head without its title and variant (the head stays under 1 KB, a write unit per copy). */
+function summaryToItem(s: Partial<Record<StatementKey, HeadStatement & Partial<Pick<StatementSummary, 'title' | 'variant'>>>>, brief = false) {
   const out: Record<string, unknown> = {};
   for (const key of STATEMENT_KEYS) {
     const x = s[key];
@@ -225,8 +229,8 @@ function summaryToItem(s: StatementsSummary) {
       target: Nopt(x.target),
       targetSource: x.targetSource ?? undefined,
       status: x.status,
-      title: x.title,
-      variant: x.variant,
+      title: brief ? undefined : x.title,
+      variant: brief ? undefined : x.variant,
     };
   }
   return out;
@@ -245,8 +249,8 @@ function summaryFromItem(v: unknown): StatementsSummary {
       target: amountOf(x.target),
       targetSource: (x.targetSource as TargetSource | undefined) ?? (x.target !== undefined && x.target !== null ? 'statement' : null),
       status: x.status as StatementStatus,
-      title: x.title as string,
-      variant: x.variant as string,
+      title: (x.title as string | undefined) ?? '',
+      variant: (x.variant as string | undefined) ?? '',
     };
   }
   return out;
@@ -553,7 +557,7 @@ export class Store {
       ':ft': h.filingType,
       ':sd': h.submitDate,
       ':status': h.status,
-      ':stm': summaryToItem(h.statements),
+      ':stm': summaryToItem(h.statements, true),
       ':n': NumberValue.from(String(h.versions)),
       ':late': h.late,
       ':basis': h.basis,

@@ -25,6 +25,7 @@
  *
  * Issue 12 adds day-to-day kinds (target-changed, trend-to-target): a DayChannel entry each.
  */
+import { createHash } from 'node:crypto';
 import { alertId, errorsAlert, isExcessDrop, resolvedAlert, statementAlert, type AlertKind, type AlertRecord, type StatementAlertKind, type StatementFigures, type VersionRef } from './alerts';
 import { STATEMENT_KEYS, type StatementKey } from './forms';
 import { str, ZERO, type Decimal } from './money';
@@ -242,12 +243,12 @@ export function wantedWords(input: Omit<DayInput, 'outbox'>): Map<string, { kind
 
 /**
  * The figures a later day's evaluation reads from this one (each statement's excess and status):
- * when they change, the next filing day is evaluated again. A short stable string.
+ * when they change, the next filing day is evaluated again. A hash of them (16 hex digits).
  */
-export function basisOf(endDate: string, statements: StatementsSummary): string {
+export function basisOf(endDate: string, statements: Partial<Record<StatementKey, Pick<StatementSummary, 'excess' | 'status'>>>): string {
   const parts = STATEMENT_KEYS.map((k) => {
     const st = statements[k];
     return st ? `${k}=${s(st.excess)}/${st.status}` : `${k}=-`;
   });
-  return `${endDate};${parts.join(';')}`;
+  return createHash('sha256').update(`${endDate};${parts.join(';')}`).digest('hex').slice(0, 16);
 }

@@ -138,7 +138,7 @@ const sameBasis = (a: Record<string, string>, b: Record<string, string>) => JSON
 function headSignature(h: HeadItem): string {
   const statements = STATEMENT_KEYS.map((k) => {
     const s = h.statements[k];
-    return s ? [k, s.required && str(s.required), s.funds && str(s.funds), s.excess && str(s.excess), s.target && str(s.target), s.targetSource, s.status, s.title, s.variant] : [k];
+    return s ? [k, s.required && str(s.required), s.funds && str(s.funds), s.excess && str(s.excess), s.target && str(s.target), s.targetSource, s.status] : [k];
   });
   return JSON.stringify([h.firmName, h.effective, h.filingType, h.submitDate, h.status, statements, h.versions, h.late, h.basis, Object.entries(h.prevBasis).sort()]);
 }
@@ -194,7 +194,7 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
       filingType: eff.filingType,
       submitDate: eff.submitDate,
       status: overallStatus({ statements: effResult.statements, errorCount: effResult.errorCount }),
-      statements: effResult.statements,
+      statements: headStatements(effResult.statements),
       versions: versions.length,
       late: effResult.late,
       basis: basisOf(endDate, effResult.statements),
@@ -223,6 +223,15 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
     }
   }
   return { status: 'evaluated', effective: eff.versionKey, alerts, rechecked };
+}
+
+function headStatements(statements: ResultItem['statements']): HeadItem['statements'] {
+  const out: HeadItem['statements'] = {};
+  for (const k of STATEMENT_KEYS) {
+    const st = statements[k];
+    if (st) out[k] = { required: st.required, funds: st.funds, excess: st.excess, target: st.target, targetSource: st.targetSource, status: st.status };
+  }
+  return out;
 }
 
 function safeNextFilingDay(statement: StatementKey, endDate: string): string | undefined {
