@@ -26,7 +26,7 @@ import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { str } from '../domain/money';
 import { capFindings } from '../domain/limits';
 import { effectiveVersion, errorFindings, isLate, overallStatus, summaryOf } from '../domain/versions';
-import type { HeadItem, ResultItem, Store, VersionItem, VersionMeta } from '../adapters/store';
+import type { HeadItem, ResultItem, Store, VersionItem } from '../adapters/store';
 
 export interface ReconcileDeps {
   store: Store;
@@ -151,7 +151,14 @@ function headSignature(h: HeadItem): string {
 export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: string, trigger?: { version: VersionItem; result: ResultItem }): Promise<DayOutcome> {
   const { store } = deps;
   const at = deps.now().toISOString();
-  const versions: VersionMeta[] = await store.listVersionMeta(firmId, endDate);
+  // Everything the decision reads, at once: the day's versions, its head, the previous filing
+  // days' heads, what was said (the outbox).
+  const [versions, current, firstPrev, firstOutbox] = await Promise.all([
+    store.listVersionMeta(firmId, endDate),
+    store.getHead(firmId, endDate),
+    readPrevious(store, firmId, endDate),
+    store.listAlerts(firmId, endDate),
+  ]);
   if (trigger && !versions.some((x) => x.versionKey === trigger.version.versionKey)) versions.push(trigger.version);
   const eff = effectiveVersion(versions);
   if (!eff) return { status: 'empty', alerts: [], rechecked: [] };
@@ -164,27 +171,31 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
     return { status: 'waiting', effective: eff.versionKey, alerts: [], rechecked: [] };
   }
   const ref = refOf({ ...eff, firmId, endDate });
-  const current = await store.getHead(firmId, endDate);
+  const nextDays = [...new Set(STATEMENT_KEYS.map((k) => safeNextFilingDay(k, endDate)).filter((d): d is string => d !== undefined))];
   const alerts: AlertRecord[] = [];
-  let head: HeadItem | undefined;
+  let prev = firstPrev;
+  let outbox = firstOutbox;
   let written = current;
+  let head: HeadItem;
+  let nextHeads: (HeadItem | undefined)[];
   for (let round = 1; ; round++) {
-    const prev = await readPrevious(store, firmId, endDate);
-    const outbox = await store.listAlerts(firmId, endDate);
+    if (round > 1) [prev, outbox] = await Promise.all([readPrevious(store, firmId, endDate), store.listAlerts(firmId, endDate)]);
     const plan = planDay({ effective: { ref, statements: effResult.statements, findings: effResult.findings, errorCount: effResult.errorCount }, previous: prev.previous, outbox });
     for (const a of plan) {
       await store.putAlert(a, at, endDate);
       alerts.push(a);
     }
     if (round === 1) {
-      for (const x of versions) {
-        if (x.versionKey === eff.versionKey) {
-          if (x.superseded) await store.markEffective(firmId, endDate, x.versionKey);
-        } else if (!x.superseded || x.supersededBy !== eff.versionKey || x.state !== 'done') await store.markSuperseded(firmId, endDate, x.versionKey, eff.versionKey);
-      }
-      // No filing on this day before and none on the previous filing day: most likely the firm's
-      // first filing, so register it (a conditional put: already registered changes nothing).
-      if (!current && !prev.any) await store.putFirm({ firmId, firmName: eff.firmName });
+      await Promise.all(
+        versions.map((x) =>
+          x.versionKey === eff.versionKey
+            ? x.superseded && store.markEffective(firmId, endDate, x.versionKey)
+            : (!x.superseded || x.supersededBy !== eff.versionKey || x.state !== 'done') && store.markSuperseded(firmId, endDate, x.versionKey, eff.versionKey),
+        ),
+      );
+      // No filing on this day before, none on the previous filing day and none earlier: the
+      // firm's first filing, so register it (a conditional put: registered already changes nothing).
+      if (!current && !prev.any && !(await store.previousHead(firmId, endDate))) await store.putFirm({ firmId, firmName: eff.firmName });
     }
     head = {
       firmId,
@@ -207,16 +218,18 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
       await store.putHead(head);
       written = head;
     }
-    // Read the previous filing days again: if one changed since, its recheck of this day may have
-    // looked before this head was written; evaluate again with its new figures.
-    const again = await readPrevious(store, firmId, endDate);
+    // Read the previous filing days again: if one changed since, its check of this day may have
+    // looked before this head was written; evaluate again with its new figures. (With it, the
+    // next filing days' heads, for the check below: both after this head was written.)
+    let again: Previous;
+    [again, nextHeads] = await Promise.all([readPrevious(store, firmId, endDate), Promise.all(nextDays.map((d) => store.getHead(firmId, d)))]);
     if (sameBasis(again.basis, prev.basis)) break;
     if (round >= 3) throw new Error(`the previous filing day of ${firmId} ${endDate} kept changing while the day was evaluated; the record is retried`);
   }
+  // A next filing day that compared with other figures of this day: evaluate it again.
   const rechecked: string[] = [];
-  const nextDays = [...new Set(STATEMENT_KEYS.map((k) => safeNextFilingDay(k, endDate)).filter((d): d is string => d !== undefined))];
-  for (const next of nextDays) {
-    const h = await store.getHead(firmId, next);
+  for (const [i, next] of nextDays.entries()) {
+    const h = nextHeads[i];
     if (h && h.prevBasis[endDate] !== head.basis) {
       await store.putRecheck(firmId, next, { from: endDate, basis: head.basis });
       rechecked.push(next);
