@@ -289,7 +289,7 @@ export class LocalStack {
     return n;
   }
 
-  /** A filing version back to pending with a changed attribute (a no-op update writes no stream record). */
+  /** A filing version (or a recheck item) back to pending with a changed attribute (a no-op update writes no stream record). */
   private async touchVersion(pk: string, sk: string, at: string): Promise<boolean> {
     try {
       await this.ddb!.send(
@@ -297,9 +297,9 @@ export class LocalStack {
           TableName: this.tableName,
           Key: { pk: { S: pk }, sk: { S: sk } },
           UpdateExpression: 'SET #s = :pending, redrivenAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND #t = :filing',
+          ConditionExpression: 'attribute_exists(pk) AND (#t = :filing OR #t = :recheck)',
           ExpressionAttributeNames: { '#s': 'state', '#t': 'type' },
-          ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':at': { S: at }, ':filing': { S: 'filing' } },
+          ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':at': { S: at }, ':filing': { S: 'filing' }, ':recheck': { S: 'recheck' } },
         }),
       );
       return true;
