@@ -27,10 +27,13 @@ export function newCapacityMeter(): CapacityMeter {
 const METERED = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'GetItemCommand', 'QueryCommand']);
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
 
-/** What a write wrote, from the command's (document-level) input: `put filing`, `update head`, ... */
+/** A string attribute as the document client gives it, or as a low-level `{ S }` value. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof (v as { S?: unknown } | undefined)?.S === 'string' ? (v as { S: string }).S : '');
+
+/** What a write wrote, from the command's input (document-level or low-level): `put filing`, `update head`, ... */
 export function writeLabel(commandName: string, input: { Item?: Record<string, unknown>; Key?: Record<string, unknown> }): string {
-  if (commandName === 'PutItemCommand') return `put ${String(input.Item?.type ?? 'other')}`;
-  const sk = String(input.Key?.sk ?? '');
+  if (commandName === 'PutItemCommand') return `put ${text(input.Item?.type) || 'other'}`;
+  const sk = text(input.Key?.sk);
   const what = sk.startsWith('V#') ? 'filing' : sk.startsWith('A#') ? 'alert' : sk === 'HEAD' ? 'head' : sk === 'RECHECK' ? 'recheck' : 'other';
   return `${commandName === 'DeleteItemCommand' ? 'delete' : 'update'} ${what}`;
 }
