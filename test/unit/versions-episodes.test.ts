@@ -127,7 +127,8 @@ describe('what a day says (planDay)', () => {
   it('the channels are data: every kind of a channel has a severity, and the basis changes exactly with excess or status', () => {
     expect(DAY_CHANNELS.map((c) => c.family)).toEqual(['shortfall', 'drop']);
     const a = basisOf('2025-11-26', { segregation: stmt('5', 'ok') });
-    expect(basisOf('2025-11-26', { segregation: { ...stmt('5', 'ok')!, title: 'other', target: dec('1') } })).toBe(a);
+    const other: StatementsSummary = { segregation: { ...stmt('5', 'ok')!, title: 'other', target: dec('1') } };
+    expect(basisOf('2025-11-26', other)).toBe(a);
     expect(basisOf('2025-11-26', { segregation: stmt('6', 'ok') })).not.toBe(a);
     expect(basisOf('2025-11-26', { segregation: stmt('5', 'error') })).not.toBe(a);
     expect(a).toMatch(/^[0-9a-f]{16}$/);
