@@ -396,7 +396,11 @@ export function alertBody(a: AlertRecord, result?: StatementResult): string {
     lines.push(`Drop:        ${money(a.shortfall)}`);
   }
   if (a.kind === 'resolved' && a.resolves) lines.push(`Resolves:    ${LABEL[a.resolves]}`);
-  if (a.seq) lines.push(`Update:      #${a.seq} for this firm, day and statement (the highest number is the latest)`);
+  if (a.seq) {
+    const family = a.channel?.split(':')[0];
+    const notices = family === 'drop' ? 'excess-drop notices' : family === 'shortfall' ? 'shortfall notices' : 'notices';
+    lines.push(`Update:      #${a.seq} of this statement's ${notices} for the day (the highest number is the latest)`);
+  }
   lines.push('');
   lines.push(`Rule: ${ALERT_RULE[a.kind]}`);
   if (a.detail) {
