@@ -1,4 +1,5 @@
 /** Running a random history through the in-memory pipeline, and checking it (histories.property.test.ts). */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FaultDecision } from '../support/mock-dynamodb';
 import { awsError, prng, World } from '../support/mock-pipeline';
 import { objectText, truth, type History } from '../support/histories';
@@ -40,6 +41,21 @@ export async function runHistory(h: History, mode: Mode, seed: number, faultRate
     await w.drainBatches(2 + (seed & 7));
   }
   w.dynamo.faults = undefined;
+  // A redrive of every version (set back to pending, as `segwatch redrive` does with stream records
+  // given up on): each day is evaluated again and says nothing new.
+  if (seed % 3 === 0) {
+    for (const f of w.itemsOfType('filing'))
+      await w.dynamo.send(
+        new UpdateCommand({
+          TableName: 't',
+          Key: { pk: f.pk, sk: f.sk },
+          UpdateExpression: 'SET #s = :p, redrivenAt = :at',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':p': 'pending', ':at': '2025-12-31T00:00:00.000Z' },
+        }),
+      );
+    await w.drain();
+  }
   return { w, window };
 }
 
