@@ -1,0 +1,12 @@
+import { parseFiling } from '../shared/domain/parser';
+import { reconcile } from '../shared/domain/reconcile';
+import { SAMPLE_2014 } from '../test/support/filings';
+const n = 800;
+const text = `${SAMPLE_2014}\n${Array.from({ length: n }, (_, i) => `${i} [${1000 + i}]`).join('\n')}\n${Array.from({ length: 90 }, () => 'x [7010]').join('\n')}`;
+const p = parseFiling(Buffer.from(text));
+const r = reconcile(p.filing, { unreadable: p.unreadable });
+const c: Record<string, number> = {};
+for (const f of r.findings) c[`${f.ruleId} ${f.severity}`] = (c[`${f.ruleId} ${f.severity}`] ?? 0) + 1;
+console.log(c, p.unreadable.length);
+const t2 = `${SAMPLE_2014}\n${Array.from({ length: 60 }, () => 'x [7010]').join('\n')}`;
+const p2 = parseFiling(Buffer.from(t2)); console.log(p2.unreadable.length);

@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { itemSize } from '../shared/adapters/item-size';
+import { parseFiling } from '../shared/domain/parser';
+import { reconcile } from '../shared/domain/reconcile';
+import { summaryOf } from '../shared/domain/versions';
+import { NumberValue } from '@aws-sdk/lib-dynamodb';
+import { str } from '../shared/domain/money';
+const p = parseFiling(readFileSync('test/fixtures/citigroup-2014-11-06-initial.txt'));
+const st = summaryOf(reconcile(p.filing));
+const N = (d: any) => (d ? NumberValue.from(str(d)) : undefined);
+const stm: any = {};
+for (const [k, x] of Object.entries(st) as any) stm[k] = { required: N(x.required), funds: N(x.funds), excess: N(x.excess), target: N(x.target), targetSource: x.targetSource, status: x.status };
+const head = { pk: 'FIRM#citigroup-global-markets-inc#DAY#2014-11-06', sk: 'HEAD', type: 'head', firmId: 'citigroup-global-markets-inc', firmName: 'Citigroup Global Markets Inc.', endDate: '2014-11-06', effective: '0#2014-11-07#0123456789abcdef', filingType: 'INITIAL', submitDate: '2014-11-07', status: 'ok', statements: stm, versions: NumberValue.from('1'), late: false, basis: 'x'.repeat(16), prevBasis: { '2014-11-05': 'x'.repeat(16) }, updatedAt: '2026-12-01T20:00:00.000Z', gsi1pk: 'FIRM#citigroup-global-markets-inc', gsi1sk: 'DAY#2014-11-06', gsi2pk: 'DAY#2014-11-06', gsi2sk: 'FIRM#citigroup-global-markets-inc' };
+console.log('head', itemSize(head));
+const { basis, prevBasis, ...old } = head as any; delete old.versions; delete old.late; for (const k of Object.keys(stm)) delete stm[k].targetSource;
+console.log('old head', itemSize(old));
+console.log(Object.values(st).map((s: any) => s.title));
