@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
-    globalSetup: ['./test/support/global-setup.ts'],
+    globalSetup: ['./test/support/global-setup.ts', './test/support/browser-setup.ts'],
     // Two cores on CI: keep workers at two and let the local-stack tests share one DynamoDB Local.
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -3,9 +3,13 @@
  *   parse FILE...                 the parsed filings as JSON
  *   check [--json] FILE...        reconcile; exit 0 clean, 1 error finding or alert, 2 unreadable
  *   run [--json] [--fresh] [--watch DIR] [PATH...]   the pipeline on the local stack (npm start)
- *   redrive [--local|--queue URL] move dead-lettered messages back
+ *   redrive [--local | --stack NAME [--stream-failures]]   put what the pipeline gave up on back in front of it
+ *   serve [--port N]              the dashboard on 127.0.0.1, reading the local state
+ *   start [--port N] [PATH...]    run (the sample filings), then serve (npm start)
  *   bench [--json]                the benchmark (npm run bench)
  *   forms                         the form definitions and rules as markdown (generated docs)
+ *   calendar [YEAR] [--json]      the filing calendar: filing days and due days per statement
+ *   tick [--at ISO-8601] [--json] the scheduled missing-filing check and digest on the local stack
  */
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
@@ -21,9 +25,15 @@ commands:
   check [--json] FILE...               reconcile filings (exit 0 clean, 1 findings or alerts, 2 unreadable)
   run [--json] [--fresh] [PATH...]     run the pipeline on the local stack (default: the sample filings)
   run --watch DIR                      keep running; push every file that appears in DIR through the pipeline
-  redrive [--local]                    put dead-lettered messages back on their queue
+  redrive --local                      the local stack: dead letters back on the queue, stream failures redriven
+  redrive --stack NAME                 AWS: the ingest dead-letter queue's messages back on the ingest queue
+  redrive --stream-failures --stack NAME   AWS: set what reconcile/notify gave up on back to pending
+  serve [--port N]                     the dashboard on http://127.0.0.1:4280/ (local state, no sign-in, loopback only)
+  start [--port N] [--fresh] [PATH...] run the pipeline on the sample filings (or PATHs), then serve the dashboard
   bench [--json]                       measure parse speed, bundles, cold start, latency and cost
   forms                                print the form variants, their identities and the rules (markdown)
+  calendar [YEAR] [--json] [--data F]  the filing calendar: per statement its filing days and due days, holidays marked
+  tick [--at ISO-8601] [--json]        run the scheduled missing-filing check and daily digest on the local stack
 `;
 
 export class UsageError extends Error {}
@@ -121,6 +131,22 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'redrive': {
         const { redriveCommand } = require('../infra/local/redrive') as typeof import('../infra/local/redrive');
         return await redriveCommand(rest, out, err);
+      }
+      case 'serve': {
+        const { serveCommand } = require('../infra/local/serve') as typeof import('../infra/local/serve');
+        return await serveCommand(rest, out, err);
+      }
+      case 'start': {
+        const { startCommand } = require('../infra/local/serve') as typeof import('../infra/local/serve');
+        return await startCommand(rest, out, err);
+      }
+      case 'calendar': {
+        const { calendarCommand } = require('./calendar') as typeof import('./calendar');
+        return await calendarCommand(rest, out, err);
+      }
+      case 'tick': {
+        const { tickCommand } = require('../infra/local/tick') as typeof import('../infra/local/tick');
+        return await tickCommand(rest, out, err);
       }
       case 'bench': {
         const { benchCommand } = require('../test/bench/bench') as typeof import('../test/bench/bench');

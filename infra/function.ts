@@ -62,10 +62,13 @@ export interface SegwatchFunctionProps {
  * A NodejsFunction with segwatch's defaults: nodejs22.x on ARM64, esbuild bundling from
  * infra/bundling.ts with source maps enabled at run time, its own log group with a retention,
  * and its own role that may write only to that log group (no AWS managed policy). Grants for
- * data (bucket, table, topic) are added by the stack, one narrow grant at a time.
+ * data (bucket, table, topic, keys) come from the function's permission list,
+ * functions/<name>/permissions.ts, through grantPermissions (infra/grants.ts).
  */
 export class SegwatchFunction extends NodejsFunction {
   readonly logGroupRef: LogGroup;
+  /** The short name (`parse`): its permission list is functions/<name>/permissions.ts (test/infra/permissions.test.ts). */
+  readonly segwatchName: string;
 
   constructor(scope: Construct, id: string, props: SegwatchFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}LogGroup`, {
@@ -99,5 +102,6 @@ export class SegwatchFunction extends NodejsFunction {
       },
     });
     this.logGroupRef = logGroup;
+    this.segwatchName = props.name;
   }
 }

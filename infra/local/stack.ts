@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -24,7 +24,9 @@ import { LocalS3, S3RVER_CREDENTIALS } from './s3';
 import { decodeS3EventKey, s3QueueBody, s3TestEventBody, type RealS3EventRecord } from './s3-events';
 import { SnsStandIn, type PublishedMessage } from './sns';
 import { clearState, readJson, statePaths, writeJsonAtomic, type StatePaths } from './state';
-import { StreamDriver, type OnFailureRecord, type StreamDriverOptions, type StreamHandler } from './streams';
+import { redriveStreamFailures, type StreamRedriveReport } from '../../shared/pipeline/stream-redrive';
+import type { StreamFailureRecord } from '../../shared/pipeline/stream-redrive';
+import { StreamDriver, type StreamDriverOptions, type StreamHandler } from './streams';
 import { ensureTable } from './table';
 
 export { LocalStackError };
@@ -214,7 +216,6 @@ export class LocalStack {
     });
     await this.streams.start();
     this.queue.start(handlers.parse);
-    await this.applyStreamRedrive();
   }
 
   private signature(): string {
@@ -257,56 +258,22 @@ export class LocalStack {
     this.lockPath = lockPath;
   }
 
-  /** Stream records `segwatch redrive --local` asked to replay: put them back in front of their function. */
-  private async applyStreamRedrive(): Promise<void> {
-    if (!this.paths) return;
-    const path = join(dirname(this.paths.streamFailures), 'redrive.json');
-    const requests = readJson<OnFailureRecord[]>(path, []);
-    if (requests.length === 0) return;
-    const n = await this.replayStreamFailures(requests);
-    writeJsonAtomic(path, []);
-    this.log(`redrive: ${n} stream record(s) put back in front of their function`);
-  }
-
   /**
-   * Replay stream records a function gave up on: touch each pending alert (notify) or set each
-   * filing version back to pending (reconcile), so a MODIFY passes the function's filter again.
-   * Returns how many items were touched (an alert sent since, for one, is left alone).
+   * `segwatch redrive --local` on the running stack: the on-failure queue's failure records, through
+   * the same code as on AWS (shared/pipeline/stream-redrive.ts): the items each points at are set
+   * back to pending, and the stream driver runs them again.
    */
-  async replayStreamFailures(failures: OnFailureRecord[]): Promise<number> {
-    const now = new Date().toISOString();
-    let n = 0;
-    for (const f of failures)
-      for (const r of f.records) {
-        const img = r.dynamodb?.NewImage;
-        const pk = img?.pk?.S;
-        const sk = img?.sk?.S;
-        if (!pk || !sk) continue;
-        if (f.consumer === 'notify') n += (await this.store.touchAlert(pk, sk, now)) ? 1 : 0;
-        else if (f.consumer === 'reconcile') n += (await this.touchVersion(pk, sk, now)) ? 1 : 0;
-      }
+  async redriveStreamFailures(opts: { dryRun?: boolean; since?: string; minAgeMs?: number } = {}): Promise<StreamRedriveReport> {
+    const report = await redriveStreamFailures({
+      failures: this.streams.failureQueue.reader(),
+      streams: this.streamsClient!,
+      store: this.store,
+      functions: { reconcile: 'reconcile', notify: 'notify' },
+      now: () => new Date(),
+      ...opts,
+    });
     this.streams.noteActivity();
-    return n;
-  }
-
-  /** A filing version (or a recheck item) back to pending with a changed attribute (a no-op update writes no stream record). */
-  private async touchVersion(pk: string, sk: string, at: string): Promise<boolean> {
-    try {
-      await this.ddb!.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { pk: { S: pk }, sk: { S: sk } },
-          UpdateExpression: 'SET #s = :pending, redrivenAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND (#t = :filing OR #t = :recheck)',
-          ExpressionAttributeNames: { '#s': 'state', '#t': 'type' },
-          ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':at': { S: at }, ':filing': { S: 'filing' }, ':recheck': { S: 'recheck' } },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
-      throw e;
-    }
+    return report;
   }
 
   // ---- using it ----------------------------------------------------------------------------
@@ -346,7 +313,8 @@ export class LocalStack {
     return this.queue.deadLetters();
   }
 
-  onFailure(): OnFailureRecord[] {
+  /** The failure records in the stream on-failure queue (Lambda's shape: where the records were). */
+  onFailure(): StreamFailureRecord[] {
     return this.streams.onFailure();
   }
 

@@ -9,8 +9,11 @@
  *  - a response with batchItemFailures checkpoints before the lowest failed sequence number and
  *    retries from it; an error, a timeout or a malformed response retries the whole batch, split
  *    in halves first (BisectBatchOnFunctionError, as the CDK stack sets; a split is not a retry);
- *  - after `maxRetryAttempts` retries of a batch, its records go to the on-failure list (Lambda's
- *    on-failure destination) and the shard moves on.
+ *  - after `maxRetryAttempts` retries of a batch, a failure record goes to the on-failure queue
+ *    and the shard moves on. As Lambda's on-failure destination, it holds only where the records
+ *    were (DDBStreamBatchInfo: shard, first and last sequence number, batch size), never the
+ *    records: `segwatch redrive --local` finds them in the stream, as on AWS
+ *    (shared/pipeline/stream-redrive.ts).
  * Checkpoints (the last processed sequence number per consumer and shard) can be persisted, so a
  * later run over the same database resumes where this one stopped.
  */
@@ -26,6 +29,9 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import type { FailureMessage, FailureQueue } from '../../shared/adapters/stream-failures';
+import { StreamFailureRecordSchema, type StreamFailureRecord } from '../../shared/pipeline/stream-redrive';
 import { PIPELINE } from '../../shared/table';
 import { matchesAny, type FilterPattern } from './filter';
 import { failedIdentifiers, invoke, type Handler } from './lambda';
@@ -39,16 +45,112 @@ export interface StreamConsumer {
   filters: readonly FilterPattern[];
 }
 
-export interface OnFailureRecord {
-  consumer: string;
-  shardId: string;
-  startSequenceNumber: string;
-  endSequenceNumber: string;
-  batchSize: number;
-  attempts: number;
-  reason: string;
-  at: string;
-  records: DynamoDBRecord[];
+/** A message of the local on-failure queue: its body is a Lambda failure record (JSON). */
+export interface LocalFailureMessage {
+  messageId: string;
+  body: string;
+  sentTimestamp: number;
+}
+
+/** The local function ARN Lambda would name in a failure record. */
+export function localFunctionArn(name: string, region = 'us-east-1', account = '000000000000'): string {
+  return `arn:aws:lambda:${region}:${account}:function:${name}`;
+}
+
+/**
+ * The local stand-in for the stream-failure SQS queue: failure records of Lambda's shape,
+ * persisted as JSON (optional). `reader()` gives the FailureQueue the redrive reads (each reader
+ * receives every message once; deleting removes it from the queue and the file).
+ */
+export class LocalFailureQueue {
+  private messages: LocalFailureMessage[];
+
+  constructor(private readonly path?: string) {
+    const raw = path ? readJson<unknown[]>(path, []) : [];
+    this.messages = raw.map((m) => upgradeLegacy(m));
+    if (path && raw.some((m, i) => m !== this.messages[i])) this.persist();
+  }
+
+  send(record: StreamFailureRecord): string {
+    const messageId = randomUUID();
+    this.messages.push({ messageId, body: JSON.stringify(record), sentTimestamp: Date.now() });
+    this.persist();
+    return messageId;
+  }
+
+  /** The messages in the queue (oldest first). */
+  list(): LocalFailureMessage[] {
+    return this.messages.map((m) => ({ ...m }));
+  }
+
+  /** The failure records in the queue (bodies that are not failure records left out). */
+  records(): StreamFailureRecord[] {
+    return this.messages.flatMap((m) => {
+      const r = StreamFailureRecordSchema.safeParse(safeJson(m.body));
+      return r.success ? [r.data] : [];
+    });
+  }
+
+  get depth(): number {
+    return this.messages.length;
+  }
+
+  delete(messageId: string): void {
+    this.messages = this.messages.filter((m) => m.messageId !== messageId);
+    this.persist();
+  }
+
+  reader(): FailureQueue {
+    const seen = new Set<string>();
+    return {
+      receive: async () => {
+        const fresh = this.messages.filter((m) => !seen.has(m.messageId));
+        for (const m of fresh) seen.add(m.messageId);
+        return fresh.map((m): FailureMessage => ({ id: m.messageId, body: m.body, handle: m.messageId }));
+      },
+      delete: async (m) => this.delete(m.handle),
+      releaseUndeleted: async () => undefined,
+    };
+  }
+
+  private persist(): void {
+    if (this.path) writeJsonAtomic(this.path, this.messages);
+  }
+}
+
+const safeJson = (s: string): unknown => {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * An entry of an on-failure file written before the local stack kept Lambda's shape (it kept the
+ * records themselves, with `consumer`, `shardId`, `startSequenceNumber`...): as a failure record.
+ */
+function upgradeLegacy(m: unknown): LocalFailureMessage {
+  const o = m as Record<string, unknown>;
+  if (typeof o?.messageId === 'string' && typeof o.body === 'string') return m as LocalFailureMessage;
+  const at = typeof o?.at === 'string' ? o.at : new Date().toISOString();
+  const firstSeq = String(o?.startSequenceNumber ?? '');
+  const record: StreamFailureRecord = {
+    requestContext: { requestId: randomUUID(), functionArn: localFunctionArn(String(o?.consumer ?? 'unknown')), condition: 'RetryAttemptsExhausted', approximateInvokeCount: Number(o?.attempts ?? 0) },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+    version: '1.0',
+    timestamp: at,
+    DDBStreamBatchInfo: {
+      shardId: String(o?.shardId ?? ''),
+      startSequenceNumber: firstSeq,
+      endSequenceNumber: String(o?.endSequenceNumber ?? firstSeq),
+      approximateArrivalOfFirstRecord: at.replace(/\.\d+Z$/, 'Z'),
+      approximateArrivalOfLastRecord: at.replace(/\.\d+Z$/, 'Z'),
+      batchSize: Number(o?.batchSize ?? 0),
+      streamArn: String(o?.streamArn ?? ''),
+    },
+  };
+  return { messageId: randomUUID(), body: JSON.stringify(record), sentTimestamp: Date.parse(at) || Date.now() };
 }
 
 export interface StreamDriverOptions {
@@ -64,6 +166,7 @@ export interface StreamDriverOptions {
   /** First retry delay (doubles per attempt, capped at 1 s). Default 25 ms. */
   retryBaseDelayMs?: number;
   checkpointPath?: string;
+  /** Persist the on-failure queue here (JSON). */
   onFailurePath?: string;
   onLog?: (line: string) => void;
   /** Called when a handler invocation finishes (it may have written to the table). */
@@ -164,7 +267,8 @@ export class StreamDriver {
     Pick<StreamDriverOptions, 'checkpointPath' | 'onFailurePath' | 'onLog' | 'onActivity'>;
   private readonly states: ConsumerState[];
   private running = false;
-  private failures: OnFailureRecord[] = [];
+  /** The on-failure destination (Lambda's failure records). */
+  readonly failureQueue: LocalFailureQueue;
   private saved: Checkpoints;
   private lastActivityAt = 0;
   private lastDescribeAt = 0;
@@ -188,12 +292,12 @@ export class StreamDriver {
     for (const c of options.consumers) this.invocations[c.name] = 0;
     const saved = this.o.checkpointPath ? readJson<Checkpoints | null>(this.o.checkpointPath, null) : null;
     this.saved = saved && saved.streamArn === this.o.streamArn ? saved : { streamArn: this.o.streamArn, positions: {} };
-    if (this.o.onFailurePath) this.failures = readJson<OnFailureRecord[]>(this.o.onFailurePath, []);
+    this.failureQueue = new LocalFailureQueue(this.o.onFailurePath);
   }
 
-  /** The on-failure destination's contents. */
-  onFailure(): OnFailureRecord[] {
-    return [...this.failures];
+  /** The failure records in the on-failure queue. */
+  onFailure(): StreamFailureRecord[] {
+    return this.failureQueue.records();
   }
 
   /** Note a write to the table by someone other than a handler (so idleness waits for its records). */
@@ -500,23 +604,36 @@ export class StreamDriver {
     }
     sh.attempts++;
     if (sh.attempts > this.o.maxRetryAttempts) {
-      // Give up on the rest of this batch: to the on-failure destination, and move on.
+      // Give up on the rest of this batch: a failure record to the on-failure destination (where
+      // the records were, as Lambda writes it), and move on.
       const remaining = sh.buffer.slice(0, covered - Math.max(idx, 0));
       const dropped = remaining.filter((r) => matchesAny(s.consumer.filters, r));
-      const record: OnFailureRecord = {
-        consumer: s.consumer.name,
-        shardId: sh.shardId,
-        startSequenceNumber: dropped[0]?.dynamodb?.SequenceNumber ?? lowest,
-        endSequenceNumber: dropped.at(-1)?.dynamodb?.SequenceNumber ?? lowest,
-        batchSize: dropped.length,
-        attempts: sh.attempts,
-        reason,
-        at: new Date().toISOString(),
-        records: dropped,
+      const arrival = (r: DynamoDBRecord | undefined) => {
+        const t = r?.dynamodb?.ApproximateCreationDateTime;
+        return (t ? new Date(t * 1000) : new Date()).toISOString().replace(/\.\d+Z$/, 'Z');
       };
-      this.failures.push(record);
-      if (this.o.onFailurePath) writeJsonAtomic(this.o.onFailurePath, this.failures);
-      this.o.onLog?.(`${s.consumer.name}: ${dropped.length} stream record(s) sent to the on-failure list after ${sh.attempts} attempts (${reason})`);
+      const record: StreamFailureRecord = {
+        requestContext: {
+          requestId: randomUUID(),
+          functionArn: localFunctionArn(s.consumer.name, this.o.region),
+          condition: 'RetryAttemptsExhausted',
+          approximateInvokeCount: sh.attempts,
+        },
+        responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(failed ? {} : { functionError: 'Unhandled' }) },
+        version: '1.0',
+        timestamp: new Date().toISOString(),
+        DDBStreamBatchInfo: {
+          shardId: sh.shardId,
+          startSequenceNumber: dropped[0]?.dynamodb?.SequenceNumber ?? lowest,
+          endSequenceNumber: dropped.at(-1)?.dynamodb?.SequenceNumber ?? lowest,
+          approximateArrivalOfFirstRecord: arrival(dropped[0]),
+          approximateArrivalOfLastRecord: arrival(dropped.at(-1)),
+          batchSize: dropped.length,
+          streamArn: this.o.streamArn,
+        },
+      };
+      this.failureQueue.send(record);
+      this.o.onLog?.(`${s.consumer.name}: gave up on ${dropped.length} stream record(s) after ${sh.attempts} attempts (${reason}); failure record in the on-failure queue (segwatch redrive --local)`);
       this.advance(s, sh, remaining.length);
       sh.attempts = 0;
       sh.attemptsFrom = undefined;

@@ -17,6 +17,7 @@ import type { Finding, StatementStatus } from '../domain/reconcile';
 import type { AlertKind, AlertRecord, AlertSeverity, SourceRef } from '../domain/alerts';
 import { inEffectiveOrder, type StatementsSummary, type StatementSummary, type TargetSource, type VersionOrder } from '../domain/versions';
 import { capFindings } from '../domain/limits';
+import { basisOf } from '../domain/episodes';
 import { assertItemFits, DYNAMODB_ITEM_LIMIT, itemSize } from './item-size';
 
 // The rules moved to shared/domain/versions.ts; re-exported for the modules that import them from here.
@@ -149,6 +150,12 @@ export interface HeadItem {
   prevBasis: Record<string, string>;
   updatedAt: string;
 }
+
+/** A head from its essentials (Store.advanceHead fills in the rest). */
+export type HeadSeed = Omit<HeadItem, 'versions' | 'late' | 'basis' | 'prevBasis' | 'statements'> &
+  Partial<Pick<HeadItem, 'versions' | 'late' | 'basis' | 'prevBasis'>> & {
+    statements: Partial<Record<StatementKey, Omit<HeadStatement, 'targetSource'> & { targetSource?: HeadStatement['targetSource'] }>>;
+  };
 
 /** A firm in the registry (its name as in the filing that registered it). Nothing time-dependent: a retry writes the same item. */
 export interface FirmItem {
@@ -582,6 +589,20 @@ export class Store {
   }
 
   /**
+   * Write a head from its essentials, the rest defaulted (one version, not late, the basis of its
+   * figures, no previous day read): for callers that seed heads (tests, the schedule benchmark).
+   * The pipeline writes what evaluating the day decided (putHead).
+   */
+  async advanceHead(h: HeadSeed): Promise<void> {
+    const statements: HeadItem['statements'] = {};
+    for (const k of STATEMENT_KEYS) {
+      const st = h.statements[k];
+      if (st) statements[k] = { required: st.required, funds: st.funds, excess: st.excess, target: st.target, targetSource: st.targetSource ?? (st.target !== null ? 'statement' : null), status: st.status };
+    }
+    await this.putHead({ versions: 1, late: false, basis: basisOf(h.endDate, statements), prevBasis: {}, ...h, statements });
+  }
+
+  /**
    * Ask for the day to be evaluated again (its previous filing day's figures changed): a small
    * item in the day's own partition, so the evaluation runs in the day's stream order like its
    * versions'. The same basis again writes the same item (no stream record).
@@ -736,6 +757,22 @@ export class Store {
     });
   }
 
+  /**
+   * Put a filing version (or a recheck item) back in front of reconcile (stream-failure redrive):
+   * state pending and a changed attribute (a no-op update writes no stream record), a MODIFY that
+   * passes reconcile's stream filter. False when the item is gone or is neither.
+   */
+  async touchVersion(pk: string, sk: string, at: string): Promise<boolean> {
+    return this.update({
+      Key: { pk, sk },
+      UpdateExpression: 'SET #s = :pending, redrivenAt = :at',
+      // A recheck item too: reconcile's other input (a day whose previous filing day changed).
+      ConditionExpression: 'attribute_exists(pk) AND (#t = :filing OR #t = :recheck)',
+      ExpressionAttributeNames: { '#s': 'state', '#t': 'type' },
+      ExpressionAttributeValues: { ':pending': 'pending', ':at': at, ':filing': 'filing', ':recheck': 'recheck' },
+    });
+  }
+
   /** Put a pending alert back in front of notify (redrive): a MODIFY that passes notify's stream filter. */
   async touchAlert(pk: string, sk: string, at: string): Promise<boolean> {
     return this.update({
@@ -744,6 +781,26 @@ export class Store {
       ConditionExpression: 'attribute_exists(pk) AND #s = :pending',
       ExpressionAttributeNames: { '#s': 'state' },
       ExpressionAttributeValues: { ':at': at, ':zero': NumberValue.from('0'), ':one': NumberValue.from('1'), ':pending': 'pending' },
+    });
+  }
+
+  // scheduled check (functions/schedule)
+
+  /**
+   * Put an alert that belongs to no firm-day or object (the daily digest) into the outbox under
+   * `pk`, unless it is there already; true when written. Same item shape as putAlert.
+   */
+  async putAlertUnder(pk: string, a: AlertRecord, raisedAt: string, day: string): Promise<boolean> {
+    return this.putNew({
+      pk,
+      sk: keys.alert(a.id),
+      type: 'alert',
+      state: 'pending',
+      attempts: NumberValue.from('0'),
+      raisedAt,
+      gsi2pk: keys.day(day),
+      gsi2sk: `ALERT#${a.severity}#${a.firmId ?? '-'}#${a.id}`,
+      ...alertToItem(a),
     });
   }
 }

@@ -11,8 +11,9 @@ import type { Finding, Reconciliation, StatementResult } from './reconcile';
 import { previousFilingDay } from './calendar';
 import { MAX_ALERT_DETAIL_LINE, MAX_ALERT_DETAIL_LINES } from './limits';
 import { errorFindings, isLate } from './versions';
+import { isScheduleKind, SCHEDULE_ALERT_RULE, SCHEDULE_ALERT_SEVERITY, SCHEDULE_LABEL, scheduleBody, scheduleSubjectTail, type ScheduleAlertKind } from './schedule/alerts';
 
-export type AlertKind = 'deficiency' | 'below-target' | 'excess-drop' | 'late-filing' | 'reconciliation-errors' | 'rejected' | 'resolved';
+export type AlertKind = 'deficiency' | 'below-target' | 'excess-drop' | 'late-filing' | 'reconciliation-errors' | 'rejected' | 'resolved' | ScheduleAlertKind;
 export type AlertSeverity = 'critical' | 'warning' | 'info';
 /** Kinds said per statement on a channel (shared/domain/episodes.ts); issue 12 adds its day-to-day kinds here. */
 export type StatementAlertKind = 'deficiency' | 'below-target' | 'excess-drop';
@@ -25,6 +26,7 @@ export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
   'reconciliation-errors': 'warning',
   rejected: 'warning',
   resolved: 'info',
+  ...SCHEDULE_ALERT_SEVERITY,
 };
 
 /** What each alert means, in the rule's own terms (shown in the email). */
@@ -40,6 +42,7 @@ export const ALERT_RULE: Record<AlertKind, string> = {
   rejected: 'The file dropped in the bucket is not a usable daily segregation filing. The object stays in the bucket.',
   resolved:
     'The effective filing no longer shows what the last alert for this firm, day and statement said: an amendment (or a later re-filing) cured the shortfall, or corrected figures no longer show the excess drop.',
+  ...SCHEDULE_ALERT_RULE,
 };
 
 export interface SourceRef {
@@ -332,6 +335,7 @@ const LABEL: Record<AlertKind, string> = {
   'reconciliation-errors': 'DATA ERROR',
   rejected: 'REJECTED',
   resolved: 'RESOLVED',
+  ...SCHEDULE_LABEL,
 };
 
 export const SUBJECT_MAX = 100;
@@ -361,6 +365,9 @@ export function alertSubject(a: AlertRecord): string {
           : `${statementName(a.statement)} ${a.endDate} shortfall cured by ${a.filingType === 'INITIAL' ? 're-filing' : 'amendment'}`;
       case 'rejected':
         return `${a.source.key}`;
+      case 'missing-filing':
+      case 'digest':
+        return scheduleSubjectTail(a);
     }
   })();
   const head = `[${LABEL[a.kind]}]`;
@@ -373,6 +380,7 @@ export function alertSubject(a: AlertRecord): string {
 
 /** Plain-text email body. */
 export function alertBody(a: AlertRecord, result?: StatementResult): string {
+  if (isScheduleKind(a.kind)) return scheduleBody(a);
   const lines: string[] = [];
   const money = (d: Decimal | null) => (d ? usd(d) : '-');
   lines.push(`${LABEL[a.kind]} (${a.severity})`);

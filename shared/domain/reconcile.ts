@@ -6,6 +6,7 @@ import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, t
 import { cmp, grouped, str, sum, sumEquals, ZERO, type Decimal } from './money';
 import type { Filing, Lines, Statement } from './model';
 import { rule, type RuleName, type Severity } from './rules';
+import { dueDay } from './calendar';
 
 export interface Finding {
   ruleId: string;
@@ -74,13 +75,16 @@ export function nextBusinessDay(iso: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** nextBusinessDay of an end date, remembered (a Date per call otherwise; end dates repeat). */
+/**
+ * The filing calendar's due day of an end date (the business day after it, holidays counted; the
+ * same for every statement), remembered (end dates repeat).
+ */
 const dueDates = new Map<string, string>();
 function dueDate(endDate: string): string {
   let due = dueDates.get(endDate);
   if (due === undefined) {
     if (dueDates.size >= 4096) dueDates.clear();
-    due = nextBusinessDay(endDate);
+    due = dueDay('segregation', endDate);
     dueDates.set(endDate, due);
   }
   return due;

@@ -6,7 +6,9 @@
  * Options: --filings N (parse corpus, default 10000), --rounds N (default 7), --runs N (cold init
  * runs, default 5), --parse-in-process (time the parser in this tsx process instead of a bundled
  * worker), --latency N (default 50), --burst N (default 1000), --warmup N (filings pushed
- * through the local stack before e2e measures anything, default 100), --only parse,bundles,e2e.
+ * through the local stack before e2e measures anything, default 100), --firms N (schedule section,
+ * default 60), --only parse,bundles,e2e,web,schedule.
+ * web: the dashboard's server time and page sizes (test/bench/web.ts).
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -14,11 +16,13 @@ import { runBundlesBench, FUNCTIONS, type BundlesResult } from './bundles';
 import { estimateCost, PRICES, priceTableMarkdown, type Cost } from './cost';
 import { runE2eBench, type E2eResult } from './e2e';
 import { makeCorpus, round, runParseBench, type ParseBenchResult } from './parse-bench';
+import { runScheduleBench, type ScheduleBenchResult } from './schedule';
 import { runParseWorker } from './bundles';
+import { PAGES as WEB_PAGES, runWebBench, type WebBenchResult } from './web';
 
 type Out = NodeJS.WritableStream;
 
-export const SECTIONS = ['parse', 'bundles', 'e2e'] as const;
+export const SECTIONS = ['parse', 'bundles', 'e2e', 'web', 'schedule'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** What the bench aims for (the tests time nothing; the bench reports pass or fail). */
@@ -29,12 +33,17 @@ export const TARGETS = {
   p95AlertMs: 1000,
   burstFilingsPerSec: 50,
   writeUnitsPerFiling: 10,
+  webServerP95Ms: 100,
+  webPageBytes: 200_000,
+  scheduleCheckMs: 2000,
 } as const;
 
 export interface BenchResults {
   parse?: ParseBenchResult & { runIn?: string };
   bundles?: BundlesResult;
   e2e?: E2eResult;
+  web?: WebBenchResult;
+  schedule?: ScheduleBenchResult;
   machine: Machine;
 }
 
@@ -68,6 +77,11 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
     check('e2e.p95AlertMs', `< ${t.p95AlertMs}`, r.e2e?.p95AlertMs, (v) => v < t.p95AlertMs),
     check('e2e.burst.filingsPerSec', `>= ${t.burstFilingsPerSec}`, r.e2e?.burst.filingsPerSec, (v) => v >= t.burstFilingsPerSec),
     check('cost.writeUnitsPerFiling', `<= ${t.writeUnitsPerFiling}`, r.e2e ? estimateCost(r.e2e.usage).writeUnitsPerFiling : undefined, (v) => v <= t.writeUnitsPerFiling),
+    ...WEB_PAGES.flatMap((k) => [
+      check(`web.${k}.p95Ms`, `< ${t.webServerP95Ms}`, r.web?.pages[k].p95Ms, (v) => v < t.webServerP95Ms),
+      check(`web.${k}.maxGzipBytes`, `< ${t.webPageBytes}`, r.web?.pages[k].maxGzipBytes, (v) => v < t.webPageBytes),
+    ]),
+    check('schedule.maxHandlerMs', `< ${t.scheduleCheckMs}`, r.schedule?.maxHandlerMs, (v) => v < t.scheduleCheckMs),
   ];
 }
 
@@ -100,13 +114,21 @@ export function benchJson(r: BenchResults) {
       writeUnitsPerFiling: cost?.writeUnitsPerFiling ?? null,
       dollarsPerMillionFilings: cost?.dollarsPerMillionFilings ?? null,
     },
+    schedule: {
+      firms: r.schedule?.firms ?? null,
+      medianHandlerMs: r.schedule?.medianHandlerMs ?? null,
+      maxHandlerMs: r.schedule?.maxHandlerMs ?? null,
+      maxUntilPublishedMs: r.schedule?.maxUntilPublishedMs ?? null,
+    },
     targets: targetChecks(r),
     machine: r.machine,
     details: {
       parse: p ?? null,
       bundles: r.bundles ?? null,
       e2e: e ? { ...e, usage: e.usage } : null,
+      web: r.web ?? null,
       cost: cost ?? null,
+      schedule: r.schedule ?? null,
       prices: PRICES,
     },
   };
@@ -166,6 +188,26 @@ export function renderTable(r: BenchResults): string {
     out.push('prices used:');
     out.push(priceTableMarkdown());
   }
+  const w = r.web;
+  if (w) {
+    out.push('');
+    out.push(`web: the dashboard app on ${w.data.firms} firms x ${w.data.days} filing days (${n0(w.data.firmDays)} firm-days; ${w.data.source}); request to last byte, gzip`);
+    for (const k of WEB_PAGES) {
+      const x = w.pages[k];
+      out.push(row(`${k} (${x.requests} requests)`, `p50 ${x.p50Ms} ms, p95 ${x.p95Ms} ms (queries ${x.queryP95Ms})`, `p95 < ${TARGETS.webServerP95Ms} ms`, `web.${k}.p95Ms`));
+      out.push(row(`  CPU per request`, `p50 ${x.cpuP50Ms} ms, p95 ${x.cpuP95Ms} ms (load-proof)`, ''));
+      out.push(row(`  largest ${k} page`, `${n0(x.maxGzipBytes)} bytes gzipped, ${n0(x.maxBytes)} raw`, `< ${n0(TARGETS.webPageBytes)}`, `web.${k}.maxGzipBytes`));
+    }
+    for (const [name, x] of Object.entries(w.others)) out.push(row(`  ${name}`, `${n0(x.gzipBytes)} bytes gzipped, ${n0(x.bytes)} raw`, ''));
+  }
+  const sc = r.schedule;
+  if (sc) {
+    out.push('');
+    out.push(`scheduled check + digest on the local stack (real schedule handler and notify): ${sc.firms} firms, ${sc.historyDays} filing days of history, ${sc.runs.length} business days`);
+    out.push(row('check + digest (handler)', `median ${sc.medianHandlerMs} ms, max ${sc.maxHandlerMs} ms (repeat ${sc.repeatHandlerMs} ms)`, `< ${n0(TARGETS.scheduleCheckMs)} ms`, 'schedule.maxHandlerMs'));
+    out.push(row('until notify published', `max ${sc.maxUntilPublishedMs} ms; ${sc.runs.map((x) => x.published).join('+')} messages`, ''));
+    out.push(row('digest, bundle', `${n0(sc.digestBytes)} bytes of text; bundle ${n0(sc.bundle.bytes)} bytes, cold init ${sc.bundle.coldInitMs} ms`, ''));
+  }
   return out.join('\n');
 }
 
@@ -192,15 +234,16 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
         burst: { type: 'string' },
         warmup: { type: 'string' },
         only: { type: 'string' },
+        firms: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         'parse-in-process': { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
-    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--only parse,bundles,e2e]\n`);
+    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--firms N] [--only parse,bundles,e2e,web,schedule]\n`);
     return 2;
   }
-  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, only: Set<Section>;
+  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, firms: number, only: Set<Section>;
   try {
     filings = positiveInt('filings', values.filings, 10_000);
     rounds = positiveInt('rounds', values.rounds, 7);
@@ -208,8 +251,9 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
     latency = positiveInt('latency', values.latency, 50);
     burst = positiveInt('burst', values.burst, 1000);
     warmup = values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup, 100);
+    firms = positiveInt('firms', values.firms, 60);
     const names = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
-    for (const s of names) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${JSON.stringify(s)} (parse, bundles, e2e)`);
+    for (const s of names) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${JSON.stringify(s)} (${SECTIONS.join(', ')})`);
     only = new Set(names as Section[]);
   } catch (e) {
     err.write(`segwatch bench: ${(e as Error).message}\n`);
@@ -240,6 +284,14 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
   if (only.has('e2e')) {
     machine.load.e2e = load();
     results.e2e = await runE2eBench({ latency, burst, warmup, progress, verbose: values.verbose });
+  }
+  if (only.has('web')) {
+    machine.load.web = load();
+    results.web = await runWebBench({ progress });
+  }
+  if (only.has('schedule')) {
+    machine.load.schedule = load();
+    results.schedule = await runScheduleBench({ firms, progress });
   }
   machine.load.end = load();
 

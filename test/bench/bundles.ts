@@ -16,9 +16,10 @@ import { build } from 'esbuild';
 import { BUNDLE_FILE, esbuildOptions } from '../../infra/bundling';
 import { ENV, INCOMING_PREFIX } from '../../shared/table';
 import { MAX_FILING_BYTES } from '../../shared/domain/parser';
+import { API_ENV } from '../../functions/api/config';
 import { median, round, type ParseBenchResult } from './parse-bench';
 
-export const FUNCTIONS = ['parse', 'reconcile', 'notify'] as const;
+export const FUNCTIONS = ['parse', 'reconcile', 'notify', 'api'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 const REPO_ROOT = resolve(__dirname, '../..');
@@ -32,6 +33,16 @@ export function functionEnv(name: FunctionName, sourceMaps = true): Record<strin
     parse: { [ENV.table]: 'segwatch-bench', [ENV.bucket]: 'segwatch-bench', [ENV.incomingPrefix]: INCOMING_PREFIX, [ENV.maxBytes]: String(MAX_FILING_BYTES) },
     reconcile: { [ENV.table]: 'segwatch-bench' },
     notify: { [ENV.table]: 'segwatch-bench', [ENV.topic]: 'arn:aws:sns:us-east-1:000000000000:segwatch-bench' },
+    api: {
+      [ENV.table]: 'segwatch-bench',
+      [ENV.bucket]: 'segwatch-bench',
+      [ENV.incomingPrefix]: INCOMING_PREFIX,
+      [API_ENV.userPoolId]: 'us-east-1_BenchPool',
+      [API_ENV.clientId]: 'benchclient',
+      [API_ENV.domain]: 'https://segwatch-bench.auth.us-east-1.amazoncognito.com',
+      [API_ENV.callbackUrl]: 'https://abc123.execute-api.us-east-1.amazonaws.com/callback',
+      [API_ENV.logoutUrl]: 'https://abc123.execute-api.us-east-1.amazonaws.com/logout',
+    },
   };
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -43,7 +54,7 @@ export function functionEnv(name: FunctionName, sourceMaps = true): Record<strin
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_LAMBDA_FUNCTION_NAME: `segwatch-${name}`,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: name === 'api' ? '1024' : '512',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -53,6 +64,11 @@ export function functionEnv(name: FunctionName, sourceMaps = true): Record<strin
     AWS_ENDPOINT_URL_SNS: NOWHERE,
     ...own[name],
   };
+}
+
+/** The api function's deployed environment (infra/api.ts), endpoints pointing at nothing. */
+export function apiEnv(): Record<string, string> {
+  return functionEnv('api');
 }
 
 export interface BundleInfo {

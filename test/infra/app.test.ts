@@ -49,7 +49,8 @@ describe('infra/app.ts', () => {
   it('synthesizes the Segwatch stack without AWS credentials', () => {
     expect(existsSync(join(out, 'manifest.json'))).toBe(true);
     expect(Object.keys(template.Resources).length).toBeGreaterThan(30);
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(4);
+    // parse, reconcile, notify, the dashboard's api, the scheduled check and CDK's bucket-notifications helper.
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(6);
   });
 
   it('passes -c alertEmail through to the topic subscription', () => {

@@ -1,10 +1,13 @@
 /**
- * Security of SegwatchStack: least privilege per function read from the synthesized template,
- * wildcards only where acknowledged, cdk-nag AwsSolutions clean, TLS and public access, and no
- * account id or email address in source-generated templates.
+ * Security of SegwatchStack, read from the synthesized template: wildcards only where
+ * acknowledged; customer-managed keys (rotated, retained) on the table, the queues, the filings and
+ * the topic, key and resource policies that admit a service only for this account's source;
+ * Object Lock; every function's logs kept; cdk-nag AwsSolutions clean; TLS and public access; no
+ * account id or email address in the template. (Each function's exact actions: permissions.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { INCOMING_PREFIX } from '../../shared/table';
 import { acknowledgements } from '../../infra/stack';
@@ -46,72 +49,14 @@ const allows = (role: string) => roleStatements(s.json, role).filter((st) => st.
 /** Statements granting any action of `service` (e.g. 's3'). */
 const forService = (role: string, service: string) =>
   allows(role).filter((st) => actions(st).some((a) => a.startsWith(`${service}:`)));
-const DYNAMO_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-/** A table resource: the table, its indexes (table/index/...), or its stream. */
-const isTableResource = (r: unknown) => refersTo(r, ids.table);
 
+// Each function's exact actions are held to its list and its code in permissions.test.ts.
 describe('least privilege, read from the synthesized policies', () => {
   it('the functions have no AWS managed policies and no inline wildcard admin', () => {
     for (const role of Object.values(roles)) {
       expect(s.json.Resources[role]!.Properties?.ManagedPolicyArns, role).toBeUndefined();
       expect(allows(role).length, role).toBeGreaterThan(0);
     }
-  });
-
-  it('parse may read only incoming/* objects of the filings bucket, nothing else in S3', () => {
-    const s3 = forService(roles.parse, 's3');
-    expect(s3).toHaveLength(1);
-    expect(actions(s3[0]!).sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
-    expect(resources(s3[0]!)).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, `/${INCOMING_PREFIX}*`]] }]);
-  });
-
-  it('parse writes only the table, consumes only the ingest queue, and has no SNS or KMS', () => {
-    for (const st of allows(roles.parse)) {
-      if (actions(st).some((a) => DYNAMO_WRITES.includes(a))) {
-        for (const r of resources(st)) expect(isTableResource(r), JSON.stringify(r)).toBe(true);
-      }
-      if (actions(st).some((a) => a.startsWith('sqs:'))) {
-        expect(resources(st)).toEqual([{ 'Fn::GetAtt': [ids.queue, 'Arn'] }]);
-        expect(actions(st)).not.toContain('sqs:SendMessage');
-      }
-    }
-    expect(forService(roles.parse, 'sns')).toEqual([]);
-    expect(forService(roles.parse, 'kms')).toEqual([]);
-    expect(forService(roles.parse, 'dynamodb').length).toBeGreaterThan(0);
-  });
-
-  it('reconcile reaches only the table (and its stream), plus sending failures to the stream-failure queue', () => {
-    expect(forService(roles.reconcile, 's3')).toEqual([]);
-    expect(forService(roles.reconcile, 'sns')).toEqual([]);
-    expect(forService(roles.reconcile, 'kms')).toEqual([]);
-    for (const st of forService(roles.reconcile, 'dynamodb')) {
-      for (const r of resources(st)) {
-        if (r === '*') expect(actions(st)).toEqual(['dynamodb:ListStreams']);
-        else expect(isTableResource(r), JSON.stringify(r)).toBe(true);
-      }
-    }
-    for (const st of forService(roles.reconcile, 'sqs')) {
-      expect(resources(st)).toEqual([{ 'Fn::GetAtt': [ids.streamFailures, 'Arn'] }]);
-    }
-  });
-
-  it('notify publishes only to the alert topic (with its key) and reads/writes only the table', () => {
-    const sns = forService(roles.notify, 'sns');
-    expect(sns).toHaveLength(1);
-    expect(actions(sns[0]!)).toEqual(['sns:Publish']);
-    expect(resources(sns[0]!)).toEqual([{ Ref: ids.topic }]);
-    const kms = forService(roles.notify, 'kms');
-    expect(kms).toHaveLength(1);
-    expect(actions(kms[0]!).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
-    expect(resources(kms[0]!)).toEqual([{ 'Fn::GetAtt': [ids.key, 'Arn'] }]);
-    expect(forService(roles.notify, 's3')).toEqual([]);
-    for (const st of forService(roles.notify, 'dynamodb')) {
-      for (const r of resources(st)) {
-        if (r === '*') expect(actions(st)).toEqual(['dynamodb:ListStreams']);
-        else expect(isTableResource(r), JSON.stringify(r)).toBe(true);
-      }
-    }
-    expect(forService(roles.notify, 'dynamodb').some((st) => actions(st).includes('dynamodb:UpdateItem'))).toBe(true);
   });
 
   it("each function may write logs only to its own log group", () => {
@@ -187,16 +132,228 @@ describe('transport and exposure', () => {
     }
   });
 
-  it('the only Allow statements in resource policies name AWS service principals, each with a source condition', () => {
-    for (const type of ['AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy']) {
-      for (const [id, p] of resourcesOfType(s.json, type)) {
-        for (const st of list<Statement>(p.Properties!.PolicyDocument.Statement)) {
-          if (st.Effect !== 'Allow') continue;
-          expect(Object.keys(st.Principal as object), id).toEqual(['Service']);
-          expect(JSON.stringify(st.Condition), id).toMatch(/aws:SourceArn/);
+  it('every resource policy that admits a service principal conditions it on this account and the source ARN (queues, topic, buckets, keys)', () => {
+    const { problems, servicePrincipals } = servicePrincipalProblems(s.json);
+    expect(problems).toEqual([]);
+    // S3 -> ingest queue (queue policy and key policy), log delivery -> logs bucket, alarms -> topic (topic and key policy).
+    expect(servicePrincipals).toBe(5);
+  });
+
+  it('the check fails a service principal admitted without its source conditions', () => {
+    const wrong = synth({
+      mutate: (stack) => {
+        stack.streamFailureQueue.addToResourcePolicy(
+          new iam.PolicyStatement({ principals: [new iam.ServicePrincipal('sns.amazonaws.com')], actions: ['sqs:SendMessage'], resources: [stack.streamFailureQueue.queueArn] }),
+        );
+        stack.queueKey.addToResourcePolicy(
+          new iam.PolicyStatement({
+            principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+            actions: ['kms:Decrypt'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+          }),
+        );
+      },
+    });
+    expect(servicePrincipalProblems(wrong.json).problems).toEqual([
+      expect.stringMatching(/StreamFailureQueuePolicy.*: no aws:SourceAccount/),
+      expect.stringMatching(/StreamFailureQueuePolicy.*: no aws:SourceArn/),
+      expect.stringMatching(/QueueKey.*: no aws:SourceArn/),
+    ]);
+  });
+});
+
+/** Statements of resource policies (buckets, queues, topics, keys) that admit a service without aws:SourceAccount and aws:SourceArn. */
+function servicePrincipalProblems(json: typeof s.json): { problems: string[]; servicePrincipals: number } {
+  const problems: string[] = [];
+  let servicePrincipals = 0;
+  for (const type of ['AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy', 'AWS::KMS::Key']) {
+    for (const [id, p] of resourcesOfType(json, type)) {
+      const doc = type === 'AWS::KMS::Key' ? p.Properties!.KeyPolicy : p.Properties!.PolicyDocument;
+      for (const st of list<Statement>(doc.Statement)) {
+        if (st.Effect !== 'Allow') continue;
+        if (type === 'AWS::KMS::Key' && isAccountRootStatement(st)) continue;
+        const where = `${id} ${st.Sid ?? ''}`.trim();
+        if (JSON.stringify(Object.keys(st.Principal as object)) !== JSON.stringify(['Service'])) {
+          problems.push(`${where}: admits ${JSON.stringify(st.Principal)}, not an AWS service`);
+          continue;
         }
+        servicePrincipals++;
+        const c = (st.Condition ?? {}) as Record<string, Record<string, unknown>>;
+        if (JSON.stringify(c.StringEquals?.['aws:SourceAccount']) !== JSON.stringify({ Ref: 'AWS::AccountId' })) problems.push(`${where}: no aws:SourceAccount = this account`);
+        const sourceArn = c.ArnLike?.['aws:SourceArn'] ?? c.ArnEquals?.['aws:SourceArn'];
+        // The source is one of this stack's resources, or this account's alarms: never a bare wildcard.
+        if (!sourceArn || !/Fn::GetAtt|AWS::AccountId/.test(JSON.stringify(sourceArn))) problems.push(`${where}: no aws:SourceArn naming this stack's source`);
       }
     }
+  }
+  return { problems, servicePrincipals };
+}
+
+describe('service principals elsewhere (for the functions other constructs add)', () => {
+  it('every Lambda permission for a service names the source account and the source ARN', () => {
+    for (const [id, p] of resourcesOfType(s.json, 'AWS::Lambda::Permission')) {
+      if (!String(p.Properties?.Principal ?? '').endsWith('.amazonaws.com')) continue;
+      expect(p.Properties?.SourceAccount, `${id}: SourceAccount`).toEqual({ Ref: 'AWS::AccountId' });
+      expect(p.Properties?.SourceArn, `${id}: SourceArn`).toBeDefined();
+    }
+  });
+
+  it('every role a service other than Lambda may assume conditions its trust on this account', () => {
+    for (const [id, r] of resourcesOfType(s.json, 'AWS::IAM::Role')) {
+      for (const st of list<Statement>(r.Properties?.AssumeRolePolicyDocument?.Statement)) {
+        const services = list<string>((st.Principal as { Service?: string | string[] } | undefined)?.Service);
+        if (st.Effect !== 'Allow' || services.length === 0 || services.every((x) => x === 'lambda.amazonaws.com')) continue;
+        expect(JSON.stringify(st.Condition ?? {}), `${id}: ${services.join(', ')} may assume it from any account`).toMatch(/aws:SourceAccount/);
+      }
+    }
+  });
+});
+
+/** The key-policy statement that lets the account's IAM policies govern the key (CDK's default). */
+function isAccountRootStatement(st: Statement): boolean {
+  return (
+    st.Action === 'kms:*' &&
+    JSON.stringify(st.Principal) ===
+      JSON.stringify({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }) &&
+    st.Condition === undefined
+  );
+}
+
+describe('keys the account controls', () => {
+  const keyIds = () => ({
+    table: logicalId(s.stack, s.stack.tableKey),
+    queues: logicalId(s.stack, s.stack.queueKey),
+    filings: logicalId(s.stack, s.stack.filingsKey),
+    topic: logicalId(s.stack, s.stack.topicKey),
+  });
+  const keyArn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+
+  it('four customer-managed keys, each rotated yearly, retained, with a 30-day deletion window', () => {
+    const keys = resourcesOfType(s.json, 'AWS::KMS::Key');
+    expect(keys.map(([id]) => id).sort()).toEqual(Object.values(keyIds()).sort());
+    for (const [id, k] of keys) {
+      expect(k.Properties?.EnableKeyRotation, id).toBe(true);
+      expect(k.Properties?.PendingWindowInDays, id).toBe(30);
+      expect(k.DeletionPolicy, id).toBe('Retain');
+      expect(k.UpdateReplacePolicy, id).toBe('Retain');
+      expect(k.Properties?.KeySpec ?? 'SYMMETRIC_DEFAULT', id).toBe('SYMMETRIC_DEFAULT');
+    }
+  });
+
+  it('the table (and so its indexes, stream and backups) is encrypted with the table key', () => {
+    const t = s.json.Resources[logicalId(s.stack, s.stack.table)]!.Properties!;
+    expect(t.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn(keyIds().table) });
+  });
+
+  it('the three queues are encrypted with the queue key', () => {
+    for (const q of [s.stack.queue, s.stack.deadLetterQueue, s.stack.streamFailureQueue]) {
+      const p = s.json.Resources[logicalId(s.stack, q)]!.Properties!;
+      expect(p.KmsMasterKeyId, q.node.id).toEqual(keyArn(keyIds().queues));
+      expect(p.SqsManagedSseEnabled, q.node.id).toBeUndefined();
+    }
+  });
+
+  it('the filings bucket is SSE-KMS with the filings key and an S3 Bucket Key', () => {
+    const enc = s.json.Resources[ids.bucket]!.Properties!.BucketEncryption.ServerSideEncryptionConfiguration;
+    expect(enc).toEqual([{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn(keyIds().filings) } }]);
+  });
+
+  it('the access-logs bucket stays SSE-S3: S3 server access logging delivers only to SSE-S3 buckets', () => {
+    const enc = s.json.Resources[logicalId(s.stack, s.stack.accessLogsBucket)]!.Properties!.BucketEncryption.ServerSideEncryptionConfiguration;
+    expect(enc).toEqual([{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }]);
+  });
+
+  it('the alert topic is encrypted with its own key', () => {
+    expect(s.json.Resources[ids.topic]!.Properties?.KmsMasterKeyId).toEqual(keyArn(keyIds().topic));
+  });
+
+  it('each key policy: the account root (IAM governs use), plus only the service use the design needs', () => {
+    const policy = (id: string) => list<Statement>(s.json.Resources[id]!.Properties!.KeyPolicy.Statement);
+    const services = (id: string) =>
+      policy(id)
+        .filter((st) => !isAccountRootStatement(st))
+        .map((st) => `${(st.Principal as { Service: string }).Service} ${list(st.Action).sort().join(',')}`);
+    const k = keyIds();
+    for (const id of Object.values(k)) expect(policy(id).filter(isAccountRootStatement), id).toHaveLength(1);
+    expect(services(k.table)).toEqual([]);
+    expect(services(k.filings)).toEqual([]);
+    // S3 encrypts the events it sends into the ingest queue (and S3's destination check decrypts).
+    expect(services(k.queues)).toEqual(['s3.amazonaws.com kms:Decrypt,kms:GenerateDataKey']);
+    // CloudWatch alarms publish to the encrypted topic.
+    expect(services(k.topic)).toEqual(['cloudwatch.amazonaws.com kms:Decrypt,kms:GenerateDataKey*']);
+    const s3Statement = policy(k.queues).find((st) => !isAccountRootStatement(st))!;
+    expect((s3Statement.Condition as any).ArnLike['aws:SourceArn']).toEqual({ 'Fn::GetAtt': [ids.bucket, 'Arn'] });
+  });
+
+  it('S3 may send only to the ingest queue, only as this bucket of this account, and only SendMessage', () => {
+    const queuePolicies = resourcesOfType(s.json, 'AWS::SQS::QueuePolicy');
+    const s3Allows = queuePolicies.flatMap(([, p]) =>
+      list<Statement>(p.Properties!.PolicyDocument.Statement)
+        .filter((st) => st.Effect === 'Allow')
+        .map((st) => ({ queues: p.Properties!.Queues, st })),
+    );
+    expect(s3Allows).toHaveLength(1);
+    expect(s3Allows[0]!.queues).toEqual([{ Ref: ids.queue }]);
+    expect(s3Allows[0]!.st).toMatchObject({
+      Principal: { Service: 's3.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.bucket, 'Arn'] } } },
+    });
+  });
+
+  it("the bucket notification waits for the queue's policy and the queue key (S3 validates the destination when it is set)", () => {
+    const [, n] = resourcesOfType(s.json, 'Custom::S3BucketNotifications')[0]!;
+    const deps = list<string>((n as { DependsOn?: string[] }).DependsOn);
+    const queuePolicy = resourcesOfType(s.json, 'AWS::SQS::QueuePolicy').find(([, p]) => JSON.stringify(p.Properties?.Queues) === JSON.stringify([{ Ref: ids.queue }]))![0];
+    expect(deps).toEqual(expect.arrayContaining([queuePolicy, keyIds().queues]));
+  });
+});
+
+describe('filings locked against deletion', () => {
+  it('Object Lock, governance mode, default retention 1,827 days (5 years), on a versioned bucket', () => {
+    const b = s.json.Resources[ids.bucket]!.Properties!;
+    expect(b.ObjectLockEnabled).toBe(true);
+    expect(b.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1827 } } });
+    expect(b.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+  });
+
+  it('lifecycle rules agree with the lock: current versions never expire, a noncurrent one no sooner than its lock ends', () => {
+    const rules = list<any>(s.json.Resources[ids.bucket]!.Properties!.LifecycleConfiguration.Rules);
+    const lockDays = s.json.Resources[ids.bucket]!.Properties!.ObjectLockConfiguration.Rule.DefaultRetention.Days as number;
+    for (const r of rules) {
+      expect(r.ExpirationInDays, r.Id).toBeUndefined();
+      expect(r.ExpirationDate, r.Id).toBeUndefined();
+      // A version's lock runs from its creation; it becomes noncurrent no sooner, so this many days after that its lock is over.
+      if (r.NoncurrentVersionExpiration) expect(r.NoncurrentVersionExpiration.NoncurrentDays, r.Id).toBeGreaterThanOrEqual(lockDays);
+    }
+  });
+
+  it('no function role may delete objects, change retention or bypass governance', () => {
+    for (const [id, st] of resourcesOfType(s.json, 'AWS::IAM::Policy').flatMap(([pid, r]) =>
+      list<Statement>(r.Properties?.PolicyDocument?.Statement).map((x) => [pid, x] as const),
+    )) {
+      for (const a of list(st.Action)) expect(a, id).not.toMatch(/^s3:(Delete|PutObjectRetention|PutObjectLegalHold|BypassGovernanceRetention|PutBucketObjectLockConfiguration|PutLifecycleConfiguration|\*)/);
+    }
+  });
+});
+
+describe("every function's logs are kept", () => {
+  it('every Lambda in the template (the bucket-notifications handler too) logs to its own retained log group, kept one year', () => {
+    const fns = resourcesOfType(s.json, 'AWS::Lambda::Function');
+    // parse, reconcile, notify, api (the dashboard), schedule and the bucket-notifications handler.
+    expect(fns.length).toBe(6);
+    const groups = new Set<string>();
+    for (const [id, f] of fns) {
+      const ref = f.Properties?.LoggingConfig?.LogGroup?.Ref as string | undefined;
+      expect(ref, `${id} has no log group of its own`).toBeDefined();
+      const g = s.json.Resources[ref!]!;
+      expect(g.Type, id).toBe('AWS::Logs::LogGroup');
+      expect(g.Properties?.RetentionInDays, id).toBe(365);
+      expect(g.DeletionPolicy, id).toBe('Retain');
+      groups.add(ref!);
+    }
+    expect(groups.size).toBe(fns.length);
   });
 });
 

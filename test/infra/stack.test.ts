@@ -6,6 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { MAX_FILING_BYTES } from '../../shared/domain/parser';
 import { ENV, INCOMING_PREFIX, PIPELINE, STREAM_FILTERS, TABLE } from '../../shared/table';
 import { RECORDS_RETENTION_DAYS } from '../../infra/stack';
+import type { SegwatchSchedule } from '../../infra/schedule';
 import { list, logicalId, resourcesOfType, removeScratch, synth, type CfnResource, type Synth } from './support';
 
 const FIVE_YEARS_DAYS = 5 * 365;
@@ -125,7 +126,7 @@ describe('filings bucket', () => {
         ],
       },
     });
-    // The queue lets S3 send, but only on behalf of this bucket.
+    // The queue lets S3 send, but only on behalf of this bucket of this account.
     s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: ids.queue }],
       PolicyDocument: {
@@ -133,8 +134,11 @@ describe('filings bucket', () => {
           Match.objectLike({
             Effect: 'Allow',
             Principal: { Service: 's3.amazonaws.com' },
-            Action: Match.arrayWith(['sqs:SendMessage']),
-            Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.bucket, 'Arn'] } } },
+            Action: 'sqs:SendMessage',
+            Condition: {
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.bucket, 'Arn'] } },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            },
           }),
         ]),
       },
@@ -175,7 +179,8 @@ describe('queues', () => {
 
   it('every queue is encrypted and denies requests without TLS', () => {
     const queues = resourcesOfType(s.json, 'AWS::SQS::Queue');
-    expect(queues.map(([id]) => id).sort()).toEqual([ids.dlq, ids.queue, ids.streamFailures].sort());
+    const scheduleDlq = logicalId(s.stack, (s.stack.node.findChild('Schedule') as SegwatchSchedule).deadLetterQueue);
+    expect(queues.map(([id]) => id).sort()).toEqual([ids.dlq, ids.queue, ids.streamFailures, scheduleDlq].sort());
     for (const [id, q] of queues) {
       expect(q.Properties?.SqsManagedSseEnabled === true || q.Properties?.KmsMasterKeyId !== undefined, id).toBe(true);
       s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -308,8 +313,8 @@ describe('functions', () => {
       expect(p.Timeout, name).toBe(PIPELINE.functionTimeoutSeconds);
       expect(p.MemorySize, name).toBeGreaterThanOrEqual(256);
     }
-    // The three segwatch functions plus CDK's bucket-notifications helper, nothing else.
-    s.template.resourceCountIs('AWS::Lambda::Function', 4);
+    // The three pipeline functions, the dashboard's (test/infra/api.test.ts), the scheduled check's (test/infra/schedule.test.ts) and CDK's bucket-notifications helper, nothing else.
+    s.template.resourceCountIs('AWS::Lambda::Function', 6);
   });
 
   it('enable source maps, name the Powertools service and read the table name', () => {
@@ -420,6 +425,22 @@ describe('alarms', () => {
     }
   });
 
+  it('the dead-letter alarms say what to run: the stream-failure one never says to hand its records to the ingest queue', () => {
+    const text = (q: string) =>
+      JSON.stringify(
+        alarms().find((p) => p.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(p.Dimensions).includes(`"${q}"`))!.AlarmDescription,
+      );
+    const streamAlarm = text(ids.streamFailures);
+    expect(streamAlarm).toContain('segwatch redrive --stream-failures --stack ');
+    expect(streamAlarm).toContain('AWS::StackName');
+    expect(streamAlarm).toMatch(/Never move these messages to the ingest queue/);
+    expect(streamAlarm).not.toMatch(/--queue-url|--dlq-url/);
+    const ingestAlarm = text(ids.dlq);
+    expect(ingestAlarm).toContain('segwatch redrive --stack ');
+    expect(ingestAlarm).not.toContain('--stream-failures');
+    expect(ingestAlarm).toContain('DLQ#ingest');
+  });
+
   it('every alarm notifies the alert topic', () => {
     expect(alarms().length).toBeGreaterThanOrEqual(5);
     for (const a of alarms()) expect(a.AlarmActions, a.AlarmDescription).toEqual([{ Ref: ids.topic }]);
@@ -437,5 +458,11 @@ describe('outputs', () => {
     expect(o.StreamFailureQueueUrl?.Value).toEqual({ Ref: ids.streamFailures });
     expect(o.IngestDeadLetterQueueArn?.Value).toEqual({ 'Fn::GetAtt': [ids.dlq, 'Arn'] });
     expect(o.StreamFailureQueueArn?.Value).toEqual({ 'Fn::GetAtt': [ids.streamFailures, 'Arn'] });
+    // What the stream-failure redrive reads: the table's stream and which function is which.
+    expect(o.TableStreamArn?.Value).toEqual({ 'Fn::GetAtt': [ids.table, 'StreamArn'] });
+    expect(o.ReconcileFunctionName?.Value).toEqual({ Ref: ids.reconcile });
+    expect(o.NotifyFunctionName?.Value).toEqual({ Ref: ids.notify });
+    expect(o.RedriveOperatorPolicyArn?.Value).toEqual({ Ref: logicalId(s.stack, s.stack.redriveOperatorPolicy) });
+    for (const k of ['TableKeyArn', 'QueueKeyArn', 'FilingsKeyArn', 'AlertTopicKeyArn']) expect(JSON.stringify(o[k]?.Value), k).toMatch(/Fn::GetAtt.*Arn/);
   });
 });

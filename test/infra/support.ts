@@ -42,8 +42,13 @@ export function removeScratch(): void {
   for (const d of scratch.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** Synthesize the stack. `bundle: false` (the default) skips esbuild via `aws:cdk:bundling-stacks`. */
-export function synth(opts: { bundle?: boolean; context?: Record<string, unknown>; outdir?: string } = {}): Synth {
+/**
+ * Synthesize the stack. `bundle: false` (the default) skips esbuild via `aws:cdk:bundling-stacks`;
+ * `mutate` changes the stack before synthesis (tests that make it wrong on purpose).
+ */
+export function synth(
+  opts: { bundle?: boolean; context?: Record<string, unknown>; outdir?: string; mutate?: (stack: SegwatchStack) => void } = {},
+): Synth {
   let outdir = opts.outdir;
   if (!outdir) scratch.push((outdir = mkdtempSync(join(tmpdir(), 'segwatch-synth-'))));
   const app = new App({
@@ -55,6 +60,7 @@ export function synth(opts: { bundle?: boolean; context?: Record<string, unknown
     },
   });
   const stack = new SegwatchStack(app, 'Segwatch');
+  opts.mutate?.(stack);
   const template = Template.fromStack(stack);
   return { app, stack, template, json: template.toJSON() as CfnTemplate };
 }

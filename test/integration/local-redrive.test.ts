@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -61,22 +61,21 @@ describe('segwatch redrive', () => {
     expect(c.text().err).toMatch(/1 message\(s\) could not be sent back/);
   });
 
-  it('--local: moves the dead letters back and queues stream failures for replay by the next run', async () => {
+  it('--local: moves the dead letters back for the next run (no stream failures: DynamoDB Local is not started)', async () => {
     const paths = statePaths(mkdtempSync(join(tmpdir(), 'segwatch-r-')));
     writeJsonAtomic(paths.dlq, [{ messageId: 'm1', body: body('incoming/x.txt'), sentTimestamp: 0, receiveCount: 5, deadLetteredAt: 't', sourceQueueArn: 'arn:q' }]);
-    writeJsonAtomic(paths.streamFailures, [{ consumer: 'notify', shardId: 's', startSequenceNumber: '1', endSequenceNumber: '1', batchSize: 1, attempts: 9, reason: 'r', at: 't', records: [] }]);
     const c = capture();
     expect(await redriveCommand(['--local', '--state', paths.root], c.out, c.err)).toBe(0);
     expect(readJson<unknown[]>(paths.dlq, [])).toEqual([]);
     expect(readJson<{ messageId: string; receiveCount: number }[]>(paths.queue, [])).toMatchObject([{ messageId: 'm1', receiveCount: 0 }]);
-    expect(readJson<unknown[]>(paths.streamFailures, [])).toEqual([]);
-    expect(readJson<unknown[]>(join(paths.root, 'streams', 'redrive.json'), [])).toHaveLength(1);
-    expect(c.text().out).toMatch(/1 message\(s\) moved .* 1 stream record\(s\) to replay/);
+    expect(c.text().out).toMatch(/moved m1 \(incoming\/x.txt; 5 receives\)/);
+    expect(c.text().out).toMatch(/1 message\(s\) moved from the local dead-letter queue to the local queue/);
+    expect(existsSync(paths.dynamodb)).toBe(false);
   });
 
   it('without --local or both queue URLs: a usage error', async () => {
     const c = capture();
     expect(await redriveCommand(['--queue-url', 'https://sqs/q'], c.out, c.err)).toBe(2);
-    expect(c.text().err).toMatch(/give --queue-url and --dlq-url/);
+    expect(c.text().err).toMatch(/say --local, --stack NAME .* or give --queue-url and --dlq-url/);
   });
 });

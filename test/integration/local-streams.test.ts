@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,8 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { STREAM_FILTERS } from '../../shared/table';
 import { ensureTable } from '../../infra/local/table';
 import { StreamDriver, type StreamDriverOptions, type StreamHandler } from '../../infra/local/streams';
+import { readStreamRange } from '../../shared/adapters/stream-failures';
+import type { StreamFailureRecord } from '../../shared/pipeline/stream-redrive';
 import { dynamodbEndpoint, uniqueName } from '../support/local-stack';
 
 const config = () => ({ endpoint: dynamodbEndpoint(), region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -41,6 +43,14 @@ async function driver(streamArn: string, consumers: StreamDriverOptions['consume
   drivers.push(d);
   await d.start();
   return d;
+}
+
+/** The sort keys of the records a failure record points at, read back from the stream. */
+async function rangeSks(streamArn: string, f: StreamFailureRecord): Promise<string[]> {
+  const b = f.DDBStreamBatchInfo;
+  const r = await readStreamRange(streams, { streamArn, shardId: b.shardId, start: b.startSequenceNumber, end: b.endSequenceNumber });
+  if (r.status !== 'read') throw new Error(r.reason);
+  return r.records.map((x) => x.dynamodb!.NewImage!.sk!.S!);
 }
 
 async function until(cond: () => boolean, ms = 15_000): Promise<void> {
@@ -123,9 +133,23 @@ describe('DynamoDB stream driver', () => {
     await putFiling(name, 2);
     await until(() => d.onFailure().length === 1 && r.calls.flat().includes('V#2') && d.isIdle());
     expect(r.calls.flat().filter((s) => s === 'V#1')).toHaveLength(4); // first try + 3 retries
+    // Lambda's failure record: where the records were, not the records.
     const [f] = d.onFailure();
-    expect(f).toMatchObject({ consumer: 'notify', attempts: 4, reason: 'reported in batchItemFailures' });
-    expect(f.records.map((x) => x.dynamodb!.NewImage!.sk.S)).toContain('V#1');
+    expect(f).toMatchObject({
+      requestContext: { functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:notify', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+      version: '1.0',
+      DDBStreamBatchInfo: { streamArn },
+    });
+    expect(f!.responseContext?.functionError).toBeUndefined(); // reported failures, not an error
+    expect(f!.DDBStreamBatchInfo.approximateArrivalOfFirstRecord).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(JSON.stringify(f)).not.toContain('NewImage');
+    // From the record that failed to the end of its batch (V#2 too, when it was in the same batch).
+    const sks = await rangeSks(streamArn, f!);
+    expect(sks[0]).toBe('V#1');
+    expect(sks).toHaveLength(f!.DDBStreamBatchInfo.batchSize);
+    // Persisted as a queue message whose body is the record.
+    expect(JSON.parse(readFileSync(failuresPath, 'utf8'))).toEqual([{ messageId: expect.any(String), body: JSON.stringify(f), sentTimestamp: expect.any(Number) }]);
   });
 
   it('a handler that throws gets the batch in halves, then record by record', async () => {
@@ -150,7 +174,10 @@ describe('DynamoDB stream driver', () => {
     await until(() => d.onFailure().length === 1 && d.isIdle());
     expect(sizes[0]).toBe(4);
     expect(sizes).toContain(1);
-    expect(d.onFailure()[0].records.map((x) => x.dynamodb!.NewImage!.sk.S)).toEqual(['V#3']);
+    const [f] = d.onFailure();
+    expect(f!.DDBStreamBatchInfo.batchSize).toBe(1);
+    expect(f!.responseContext?.functionError).toBe('Unhandled');
+    expect(await rangeSks(streamArn, f!)).toEqual(['V#3']);
   });
 
   it('reads a shard whose first record comes after writes to other tables (DynamoDB Local sequence gaps)', async () => {

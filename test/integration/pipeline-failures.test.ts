@@ -1,6 +1,6 @@
 /**
- * Failures on the local stack, real handlers: SNS down (retries, then the on-failure list and a
- * replay), S3 down when parse reads (dead-lettered, then redriven), an object deleted before it
+ * Failures on the local stack, real handlers: SNS down (retries, then a failure record in the
+ * on-failure queue and a redrive through it), S3 down when parse reads (dead-lettered, then redriven), an object deleted before it
  * was read. No alert is lost and none is sent twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,17 +45,23 @@ describe('SNS failures', () => {
     expect(o.status).toBe('incomplete');
     expect(o.alerts.map((a) => [a.kind, a.state])).toEqual([['deficiency', 'pending']]);
     expect(about(firm)).toEqual([]);
-    const failures = stack.onFailure().filter((f) => f.consumer === 'notify');
+    // Lambda's failure record: where the records were (notify's, after 1 + 3 retries).
+    const failures = stack.onFailure();
     expect(failures).toHaveLength(1);
-    expect(failures[0].attempts).toBe(4);
+    expect(failures[0]!.requestContext).toMatchObject({ functionArn: expect.stringMatching(/:function:notify$/), approximateInvokeCount: 4 });
 
-    expect(await stack.replayStreamFailures(failures)).toBe(1);
+    // The redrive finds the alert through the record's sequence range and sets it back to pending.
+    const report = await stack.redriveStreamFailures();
+    expect(report.records).toHaveLength(1);
+    expect(report.records[0]).toMatchObject({ consumer: 'notify', foundIn: 'stream', deleted: true });
+    expect(report.records[0]!.items.map((i) => [i.kind, i.outcome])).toEqual([['alert', 're-queued']]);
+    expect(stack.onFailure()).toEqual([]);
     const [again] = await stack.waitUntilProcessed([key]);
     expect(again.status).toBe('stored');
     expect(again.alerts.map((a) => a.state)).toEqual(['sent']);
     expect(about(firm)).toHaveLength(1);
-    // Replaying again changes nothing: the alert is sent.
-    expect(await stack.replayStreamFailures(failures)).toBe(0);
+    // Nothing left to redrive; nothing sent twice.
+    expect((await stack.redriveStreamFailures()).records).toEqual([]);
     await stack.waitForIdle();
     expect(about(firm)).toHaveLength(1);
   });

@@ -1,0 +1,19 @@
+/**
+ * reconcile's role, as a list (shared/permissions.ts): what its code calls, and its event source.
+ * test/infra/permissions.test.ts holds the synthesized role to exactly this, and this to the code
+ * (the Store methods reachable from functions/reconcile/index.ts).
+ */
+import { definePermissions } from '../../shared/permissions';
+
+export const PERMISSIONS = definePermissions({
+  function: 'reconcile',
+  calls: {
+    // getHead, getResult (GetItem); listVersionMeta, listAlerts (Query); putResult, putAlert, putFirm, putRecheck (PutItem);
+    // markSuperseded, markEffective, putHead (UpdateItem).
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    // previousHead: whether the firm has an earlier effective filing (the registry).
+    indexes: { gsi1: ['dynamodb:Query'] },
+  },
+  source: 'table-stream',
+  onFailure: 'stream-failure-queue',
+});
