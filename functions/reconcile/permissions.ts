@@ -8,9 +8,9 @@ import { definePermissions } from '../../shared/permissions';
 export const PERMISSIONS = definePermissions({
   function: 'reconcile',
   calls: {
-    // getHead, getResult (GetItem); listVersionMeta, listAlerts (Query); putResult, putAlert, putFirm, putRecheck (PutItem);
-    // markSuperseded, markEffective, putHead (UpdateItem).
-    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    // getHeads (BatchGetItem: the previous and next filing days' heads); getResult (GetItem); readDay, listAlerts
+    // (Query); putResult, putAlert, putFirm, putRecheck (PutItem); markSuperseded, markEffective, putHead (UpdateItem).
+    table: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     // previousHead: whether the firm has an earlier effective filing (the registry).
     indexes: { gsi1: ['dynamodb:Query'] },
   },

@@ -9,7 +9,7 @@
  * DynamoDB's 400 KB limit before they are sent (ItemTooLargeError).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
 import { dec, str, type Decimal } from '../domain/money';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { filingAmounts, filingFromJson, type Filing, type FilingJson } from '../domain/model';
@@ -117,6 +117,16 @@ export interface ResultItem {
   /** Submitted after its due day (SW130). */
   late: boolean;
   reconciledAt: string;
+}
+
+/** Everything of a firm's day that evaluating it reads, from one Query of its partition. */
+export interface DayItems {
+  /** In effective order (the last is effective). */
+  versions: VersionMeta[];
+  results: Map<string, ResultItem>;
+  head?: HeadItem;
+  /** The day's outbox. */
+  alerts: StoredAlert[];
 }
 
 /** The order fields of a version and its marks (what evaluating the day reads of each version). */
@@ -456,19 +466,31 @@ export class Store {
   /** The order fields and marks of every version of a firm-day, in effective order (the last is effective). */
   async listVersionMeta(firmId: string, endDate: string): Promise<VersionMeta[]> {
     const items = await this.queryPrefix(keys.firmDay(firmId, endDate), 'V#', VERSION_META, { '#src': 'source', '#st': 'state' });
-    return inEffectiveOrder(
-      items.map((i) => ({
-        versionKey: (i.versionKey as string | undefined) ?? (i.sk as string).slice(2),
-        filingType: i.filingType as VersionMeta['filingType'],
-        submitDate: i.submitDate as string,
-        arrivedAt: (i.arrivedAt as string | undefined) ?? (i.receivedAt as string),
-        firmName: i.firmName as string,
-        source: i.source as VersionMeta['source'],
-        state: i.state as VersionMeta['state'],
-        superseded: i.superseded === true,
-        ...(typeof i.supersededBy === 'string' ? { supersededBy: i.supersededBy } : {}),
-      })),
-    );
+    return inEffectiveOrder(items.map(versionMetaOf));
+  }
+
+  /**
+   * A firm's day in one Query of its partition (strongly consistent): its versions' order fields
+   * and marks, their results, its head and its outbox. (A query is billed by the size of the items
+   * it reads, whatever it projects, so one query of the day costs no more than the four reads it
+   * replaces, in one round trip.)
+   */
+  async readDay(firmId: string, endDate: string): Promise<DayItems> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.firmDay(firmId, endDate) },
+      ConsistentRead: true,
+    });
+    const day: DayItems = { versions: [], results: new Map(), alerts: [] };
+    for (const i of items) {
+      const sk = i.sk as string;
+      if (sk.startsWith('V#')) day.versions.push(versionMetaOf(i));
+      else if (sk.startsWith('R#')) day.results.set(i.versionKey as string, resultFromItem(i));
+      else if (sk.startsWith('A#')) day.alerts.push(alertFromItem(i));
+      else if (sk === keys.head) day.head = headFromItem(i);
+    }
+    day.versions = inEffectiveOrder(day.versions);
+    return day;
   }
 
   /** Version keys of a firm-day, in effective order (the last is the effective one). */
@@ -546,6 +568,23 @@ export class Store {
   async getHead(firmId: string, endDate: string): Promise<HeadItem | undefined> {
     const item = await this.get(keys.firmDay(firmId, endDate), keys.head, true);
     return item ? headFromItem(item) : undefined;
+  }
+
+  /** The heads of several of a firm's days in one request (strongly consistent); a day without a head is absent. */
+  async getHeads(firmId: string, days: readonly string[]): Promise<Map<string, HeadItem>> {
+    const out = new Map<string, HeadItem>();
+    let pending: Record<string, unknown>[] = [...new Set(days)].map((d) => ({ pk: keys.firmDay(firmId, d), sk: keys.head }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      if (attempt > 8) throw new Error(`BatchGetItem left ${pending.length} head(s) unprocessed after ${attempt} attempts`);
+      const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of res.Responses?.[this.table] ?? []) {
+        const h = headFromItem(item);
+        out.set(h.endDate, h);
+      }
+      pending = (res.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+    return out;
   }
 
   /**
@@ -803,6 +842,20 @@ export class Store {
       ...alertToItem(a),
     });
   }
+}
+
+function versionMetaOf(i: Record<string, unknown>): VersionMeta {
+  return {
+    versionKey: (i.versionKey as string | undefined) ?? (i.sk as string).slice(2),
+    filingType: i.filingType as VersionMeta['filingType'],
+    submitDate: i.submitDate as string,
+    arrivedAt: (i.arrivedAt as string | undefined) ?? (i.receivedAt as string),
+    firmName: i.firmName as string,
+    source: i.source as VersionMeta['source'],
+    state: i.state as VersionMeta['state'],
+    superseded: i.superseded === true,
+    ...(typeof i.supersededBy === 'string' ? { supersededBy: i.supersededBy } : {}),
+  };
 }
 
 function objectFromItem(item: Record<string, unknown>): ObjectRecord {

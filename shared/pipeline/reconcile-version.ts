@@ -26,7 +26,7 @@ import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { str } from '../domain/money';
 import { capFindings } from '../domain/limits';
 import { effectiveVersion, errorFindings, isLate, overallStatus, summaryOf } from '../domain/versions';
-import type { HeadItem, ResultItem, Store, VersionItem } from '../adapters/store';
+import type { HeadItem, ResultItem, Store, VersionItem, VersionMeta } from '../adapters/store';
 
 export interface ReconcileDeps {
   store: Store;
@@ -113,14 +113,16 @@ interface Previous {
   any: boolean;
 }
 
-/** The previous filing day of each statement (calendar), from its head. */
-async function readPrevious(store: Store, firmId: string, endDate: string): Promise<Previous> {
-  const dayOf = new Map<StatementKey, string | undefined>(STATEMENT_KEYS.map((k) => [k, safePreviousFilingDay(k, endDate)]));
-  const days = [...new Set([...dayOf.values()].filter((d): d is string => d !== undefined))];
-  const heads = new Map(await Promise.all(days.map(async (d) => [d, await store.getHead(firmId, d)] as const)));
+/** The previous filing day of each statement (the calendar; undefined outside the years it covers). */
+function previousDays(endDate: string): Map<StatementKey, string | undefined> {
+  return new Map<StatementKey, string | undefined>(STATEMENT_KEYS.map((k) => [k, safePreviousFilingDay(k, endDate)]));
+}
+
+/** What the previous filing days' heads say (`heads`: by day). */
+function previousFrom(dayOf: Map<StatementKey, string | undefined>, heads: Map<string, HeadItem>): Previous {
   const previous: Previous['previous'] = {};
   const basis: Record<string, string> = {};
-  for (const d of days) {
+  for (const d of new Set([...dayOf.values()].filter((x): x is string => x !== undefined))) {
     const h = heads.get(d);
     basis[d] = h ? h.basis || basisOf(d, h.statements) : 'none';
   }
@@ -151,18 +153,19 @@ function headSignature(h: HeadItem): string {
 export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: string, trigger?: { version: VersionItem; result: ResultItem }): Promise<DayOutcome> {
   const { store } = deps;
   const at = deps.now().toISOString();
-  // Everything the decision reads, at once: the day's versions, its head, the previous filing
-  // days' heads, what was said (the outbox).
-  const [versions, current, firstPrev, firstOutbox] = await Promise.all([
-    store.listVersionMeta(firmId, endDate),
-    store.getHead(firmId, endDate),
-    readPrevious(store, firmId, endDate),
-    store.listAlerts(firmId, endDate),
-  ]);
+  // Everything the decision reads, in two requests at once: the day's partition (its versions,
+  // their results, its head, its outbox) and the previous filing days' heads.
+  const dayOf = previousDays(endDate);
+  const prevDays = [...new Set([...dayOf.values()].filter((d): d is string => d !== undefined))];
+  const [day, prevHeads] = await Promise.all([store.readDay(firmId, endDate), store.getHeads(firmId, prevDays)]);
+  const versions: VersionMeta[] = day.versions;
+  const current = day.head;
+  const firstPrev = previousFrom(dayOf, prevHeads);
+  const firstOutbox = day.alerts;
   if (trigger && !versions.some((x) => x.versionKey === trigger.version.versionKey)) versions.push(trigger.version);
   const eff = effectiveVersion(versions);
   if (!eff) return { status: 'empty', alerts: [], rechecked: [] };
-  const effResult = trigger && eff.versionKey === trigger.version.versionKey ? trigger.result : await store.getResult(firmId, endDate, eff.versionKey);
+  const effResult = trigger && eff.versionKey === trigger.version.versionKey ? trigger.result : day.results.get(eff.versionKey);
   if (!effResult) {
     // The effective version is not reconciled yet: its own record, later in this day's stream
     // order, evaluates the day. Until then the trigger is at least not the effective one.
@@ -179,7 +182,11 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
   let head: HeadItem;
   let nextHeads: (HeadItem | undefined)[];
   for (let round = 1; ; round++) {
-    if (round > 1) [prev, outbox] = await Promise.all([readPrevious(store, firmId, endDate), store.listAlerts(firmId, endDate)]);
+    if (round > 1) {
+      let heads: Map<string, HeadItem>;
+      [heads, outbox] = await Promise.all([store.getHeads(firmId, prevDays), store.listAlerts(firmId, endDate)]);
+      prev = previousFrom(dayOf, heads);
+    }
     const plan = planDay({ effective: { ref, statements: effResult.statements, findings: effResult.findings, errorCount: effResult.errorCount }, previous: prev.previous, outbox });
     for (const a of plan) {
       await store.putAlert(a, at, endDate);
@@ -221,8 +228,9 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
     // Read the previous filing days again: if one changed since, its check of this day may have
     // looked before this head was written; evaluate again with its new figures. (With it, the
     // next filing days' heads, for the check below: both after this head was written.)
-    let again: Previous;
-    [again, nextHeads] = await Promise.all([readPrevious(store, firmId, endDate), Promise.all(nextDays.map((d) => store.getHead(firmId, d)))]);
+    const heads = await store.getHeads(firmId, [...prevDays, ...nextDays]);
+    nextHeads = nextDays.map((d) => heads.get(d));
+    const again = previousFrom(dayOf, heads);
     if (sameBasis(again.basis, prev.basis)) break;
     if (round >= 3) throw new Error(`the previous filing day of ${firmId} ${endDate} kept changing while the day was evaluated; the record is retried`);
   }

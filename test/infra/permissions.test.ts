@@ -78,6 +78,7 @@ describe('every function has a list, and its role is exactly that list', () => {
         'key/queues kms:GenerateDataKey via:sqs',
         'key/table kms:Decrypt via:dynamodb',
         'queue/stream-failures sqs:SendMessage',
+        'table dynamodb:BatchGetItem',
         'table dynamodb:GetItem',
         'table dynamodb:PutItem',
         'table dynamodb:Query',

@@ -11,6 +11,7 @@
  *  - UpdateExpression SET with names, values, if_not_exists(path, :v) and `+` / `-`, and REMOVE;
  *  - DynamoDB's 400 KB item limit (sizes counted by DynamoDB's rules): a put or update that would
  *    make a larger item fails with a ValidationException, as on the wire;
+ *  - BatchGetItem (one table);
  *  - Query on the table or a GSI (only items carrying both index keys), ascending or descending,
  *    Limit, ProjectionExpression, and pages of `pageSize` items with LastEvaluatedKey;
  *  - a NEW_IMAGE stream: one record per write that changed the item (DynamoDB writes no record
@@ -19,7 +20,7 @@
  * applied) or ask for the request to be applied and then throw (a timeout whose write landed).
  */
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import Decimal from 'decimal.js';
 
@@ -31,7 +32,7 @@ export interface StreamRecord {
   dynamodb: { Keys: Item; NewImage: Item; SequenceNumber: string; StreamViewType: 'NEW_IMAGE' };
 }
 
-export type RequestKind = 'put' | 'update' | 'get' | 'query';
+export type RequestKind = 'put' | 'update' | 'get' | 'query' | 'batchget';
 
 export interface Request {
   /** 0-based index among all requests of this kind's class (writes: put + update; reads: get + query). */
@@ -401,6 +402,7 @@ export class FakeDynamo {
     if (command instanceof UpdateCommand) return this.update(command.input);
     if (command instanceof GetCommand) return this.getItem(command.input);
     if (command instanceof QueryCommand) return this.query(command.input);
+    if (command instanceof BatchGetCommand) return this.batchGet(command.input);
     throw new Error(`fake DynamoDB: ${command?.constructor?.name} is not supported`);
   }
 
@@ -471,6 +473,17 @@ export class FakeDynamo {
     const item = this.items.get(keyOf(pk, sk));
     if (decision && 'throwAfter' in decision) throw decision.throwAfter;
     return { $metadata: {}, Item: item ? unmarshall(item, { wrapNumbers: true }) : undefined };
+  }
+
+  /** BatchGetItem on one table, strongly consistent or not (the same here); never leaves keys unprocessed. */
+  private async batchGet(input: BatchGetCommand['input']) {
+    const [[table, req]] = Object.entries(input.RequestItems ?? {});
+    const keys = (req.Keys ?? []).map((k) => marshall(k as Record<string, NativeAttributeValue>, marshallOptions));
+    const decision = this.request('batchget', keys.map((k) => sOf(k.pk)).join(','), keys.map((k) => sOf(k.sk)).join(','), `batchget ${keys.map((k) => `${sOf(k.pk)} ${sOf(k.sk)}`).join(', ')}`);
+    if (decision && 'throwBefore' in decision) throw decision.throwBefore;
+    const items = keys.map((k) => this.items.get(keyOf(sOf(k.pk), sOf(k.sk)))).filter((i): i is Item => i !== undefined);
+    if (decision && 'throwAfter' in decision) throw decision.throwAfter;
+    return { $metadata: {}, Responses: { [table]: items.map((i) => unmarshall(i, { wrapNumbers: true })) }, UnprocessedKeys: {} };
   }
 
   private async query(input: QueryCommand['input']) {

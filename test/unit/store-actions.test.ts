@@ -64,6 +64,8 @@ const CALLS: Record<StoreMethod, (s: Store) => Promise<unknown>> = {
   versionItem: async (s) => s.versionItem(version),
   versionItemSize: async (s) => s.versionItemSize(version),
   listVersionMeta: (s) => s.listVersionMeta('f', '2014-11-06'),
+  readDay: (s) => s.readDay('f', '2014-11-06'),
+  getHeads: (s) => s.getHeads('f', ['2014-11-05', '2014-11-07']),
   lowerArrival: (s) => s.lowerArrival('f', '2014-11-06', '0#x#y', at, { bucket: 'b', key: 'incoming/x.txt', objectId: 'e1' }),
   markEffective: (s) => s.markEffective('f', '2014-11-06', '0#x#y'),
   fitResult: async (s) => s.fitResult(result),
@@ -121,10 +123,11 @@ async function recorded(method: StoreMethod): Promise<TableAccess> {
   const table = new Set<string>();
   const indexes: Record<string, Set<string>> = {};
   for (const call of ddb.calls()) {
-    const command = call.args[0] as { constructor: { name: string }; input: { IndexName?: string; TableName?: string } };
+    const command = call.args[0] as { constructor: { name: string }; input: { IndexName?: string; TableName?: string; RequestItems?: Record<string, unknown> } };
     const action = COMMAND_ACTIONS[command.constructor.name];
     expect(action, `${method} sent ${command.constructor.name}, which COMMAND_ACTIONS does not map`).toBeDefined();
-    expect(command.input.TableName).toBe('segwatch-test');
+    // A batch names its table as the key of RequestItems.
+    expect(command.input.TableName ?? Object.keys(command.input.RequestItems ?? {}).join(',')).toBe('segwatch-test');
     if (command.input.IndexName) (indexes[command.input.IndexName] ??= new Set()).add(action!);
     else table.add(action!);
   }
