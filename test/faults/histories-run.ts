@@ -13,7 +13,9 @@ export const tally = { runs: 0, events: 0, objects: 0, versions: 0, faults: 0, w
 /** Run a history through a fresh World; returns the world and the alert ids in the duplicate window. */
 export async function runHistory(h: History, mode: Mode, seed: number, faultRate: number): Promise<{ w: World; window: Map<string, number> }> {
   const w = new World(40);
-  if (mode === 'concurrent') w.withJitter(seed);
+  // Concurrent: jitter with stalls, so that two days' evaluations interleave in every way (one
+  // reads and writes the other's neighbour head while the other waits between its read and write).
+  if (mode === 'concurrent') w.withJitter(seed, 0.2);
   const rnd = prng(seed ^ 0x5eed);
   const window = new Map<string, number>();
   w.dynamo.faults = (r): FaultDecision => {

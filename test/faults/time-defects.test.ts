@@ -4,7 +4,9 @@
  * item limit). Each of these failed before the fix.
  */
 import { describe, expect, it } from 'vitest';
-import { alertFromItem, type StoredAlert } from '../../shared/adapters/store';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { alertFromItem, versionFromItem, type StoredAlert } from '../../shared/adapters/store';
+import { reconcileVersion } from '../../shared/pipeline/reconcile-version';
 import { previousFilingDay } from '../../shared/domain/calendar';
 import { MAX_CELLS, MAX_STORED_FINDINGS } from '../../shared/domain/limits';
 import { prng, World } from '../support/mock-pipeline';
@@ -172,6 +174,43 @@ describe('the excess drop does not depend on arrival order', () => {
     // The previous filing day arrives, high too: now the drop.
     await w.run(w.upload('prev.txt', filingText(spec(prev, 'high'))));
     expect(publishedAlerts(w).filter((a) => a.kind === 'excess-drop').map((a) => [a.endDate, a.previousDate])).toContainEqual([d, prev]);
+  });
+
+  it('the two days evaluated at the same time, each reading the other\'s head before the other writes it: the later day still ends up compared with the earlier one', async () => {
+    // The interleaving that needs the later day's second look at the previous day (reconcile-version.ts):
+    // day 2 reads day 1's head (none yet); day 1 writes its head and looks at day 2's (none yet, so
+    // no recheck); only then day 2 writes its head. Without the second look, day 2's drop is never told.
+    const w = new World();
+    const pk = (d: string) => `FIRM#${FIRM_ID}#DAY#${d}`;
+    await w.deliver(w.upload('d1.txt', filingText(spec(day1, 'high'))));
+    await w.deliver(w.upload('d2.txt', filingText(spec(day2, 'normal'))));
+    const images = w.dynamo.stream.filter((r) => r.dynamodb.NewImage.type.S === 'filing').map((r) => versionFromItem(unmarshall(r.dynamodb.NewImage, { wrapNumbers: true })));
+    let day2ReadDay1!: () => void;
+    let day1ReadDay2!: () => void;
+    const day2HasRead = new Promise<void>((r) => (day2ReadDay1 = r));
+    const day1HasLooked = new Promise<void>((r) => (day1ReadDay2 = r));
+    const after = (f: () => void) => setImmediate(() => setImmediate(f));
+    let firstRead = true;
+    w.dynamo.gate = async (r) => {
+      const names = (d: string) => r.keys.some((k) => k.pk === pk(d) && k.sk === 'HEAD');
+      if (r.kind === 'batchget' && names(day1) && firstRead) {
+        firstRead = false;
+        after(day2ReadDay1);
+      }
+      if (r.kind === 'update' && r.keys[0].pk === pk(day1) && r.keys[0].sk === 'HEAD') await day2HasRead;
+      if (r.kind === 'batchget' && names(day2)) after(day1ReadDay2);
+      if (r.kind === 'update' && r.keys[0].pk === pk(day2) && r.keys[0].sk === 'HEAD') await day1HasLooked;
+    };
+    const [o1, o2] = await Promise.all(images.map((v) => reconcileVersion(w.reconcileDeps, v, { inserted: true })));
+    w.dynamo.gate = undefined;
+    expect(o1.day.rechecked).toEqual([]);
+    expect(o2.alerts.map((a) => a.kind)).toEqual(['excess-drop', 'excess-drop', 'excess-drop']);
+    await w.drain();
+    expect(publishedAlerts(w).filter((a) => a.kind === 'excess-drop').map((a) => [a.endDate, a.statement]).sort()).toEqual([
+      [day2, 'clearedSwaps'],
+      [day2, 'secured'],
+      [day2, 'segregation'],
+    ]);
   });
 
   it('200 files at once in random order, 30 drops planted: all 30 alerted, nothing else', async () => {

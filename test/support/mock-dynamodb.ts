@@ -346,6 +346,23 @@ function removeClause(p: Parser, next: Item): void {
   }
 }
 
+/** What a request is about, for a gate: its kind and the keys it names (a query: its partition). */
+export interface GateRequest {
+  kind: RequestKind;
+  keys: { pk: string; sk?: string }[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function gateOf(command: any): GateRequest {
+  const k = (x: Record<string, unknown> | undefined) => ({ pk: String(x?.pk ?? ''), sk: x?.sk === undefined ? undefined : String(x.sk) });
+  if (command instanceof PutCommand) return { kind: 'put', keys: [k(command.input.Item)] };
+  if (command instanceof UpdateCommand) return { kind: 'update', keys: [k(command.input.Key)] };
+  if (command instanceof GetCommand) return { kind: 'get', keys: [k(command.input.Key)] };
+  if (command instanceof QueryCommand) return { kind: 'query', keys: [{ pk: String(command.input.ExpressionAttributeValues?.[':pk'] ?? command.input.ExpressionAttributeValues?.[':f'] ?? '') }] };
+  if (command instanceof BatchGetCommand) return { kind: 'batchget', keys: Object.values(command.input.RequestItems ?? {}).flatMap((r) => (r.Keys ?? []).map((x) => k(x as Record<string, unknown>))) };
+  return { kind: 'get', keys: [] };
+}
+
 // ---- the table ---------------------------------------------------------------------------------
 
 export interface FakeDynamoOptions {
@@ -366,6 +383,8 @@ export class FakeDynamo {
   faults?: (r: Request) => FaultDecision;
   /** Awaited before each request: random latency, so concurrent callers interleave differently. */
   jitter?: () => Promise<void>;
+  /** Awaited before each request, told what it is: to hold one caller's request until another's has run (an exact interleaving). */
+  gate?: (r: GateRequest) => Promise<void>;
   private seq = 0;
   readonly pageSize: number;
   readonly indexes: Record<string, [string, string]>;
@@ -398,6 +417,7 @@ export class FakeDynamo {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async send(command: any): Promise<any> {
     await (this.jitter ? this.jitter() : Promise.resolve());
+    if (this.gate) await this.gate(gateOf(command));
     if (command instanceof PutCommand) return this.put(command.input);
     if (command instanceof UpdateCommand) return this.update(command.input);
     if (command instanceof GetCommand) return this.getItem(command.input);

@@ -111,11 +111,15 @@ export class World {
     this.notifyDeps = { store: this.store, publisher: new SnsPublisher(this.sns, TOPIC), now };
   }
 
-  /** Random latency (0-3 event-loop turns, seeded) before every DynamoDB request and GetObject. */
-  withJitter(seed: number): this {
+  /**
+   * Random latency (0-3 event-loop turns, seeded) before every DynamoDB request and GetObject;
+   * with `stalls`, that fraction of requests waits 20-40 turns instead (a slow request, during
+   * which concurrent work runs many of its own).
+   */
+  withJitter(seed: number, stalls = 0): this {
     const rnd = prng(seed);
     const turns = async () => {
-      for (let n = Math.floor(rnd() * 4); n > 0; n--) await new Promise((r) => setImmediate(r));
+      for (let n = rnd() < stalls ? 20 + Math.floor(rnd() * 21) : Math.floor(rnd() * 4); n > 0; n--) await new Promise((r) => setImmediate(r));
     };
     this.dynamo.jitter = turns;
     this.jitterS3 = turns;
