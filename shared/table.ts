@@ -6,6 +6,7 @@
  *   FIRM#<firmId>#DAY#<endDate> / V#<rank>#<submitDate>#<hash>   a filing version (type=filing)
  *   FIRM#<firmId>#DAY#<endDate> / R#<rank>#<submitDate>#<hash>   its reconciliation result (type=result)
  *   FIRM#<firmId>#DAY#<endDate> / HEAD                           the day's effective version + summary (type=head)
+ *   FIRM#<firmId>#DAY#<endDate> / RECHECK                        evaluate the day again: its previous filing day changed (type=recheck)
  *   FIRM#<firmId>#DAY#<endDate> / A#<alertId>                    an alert in the outbox (type=alert)
  *   OBJ#<bucket>/<key>          / E#<eTag or versionId>          the record of one S3 object (type=object)
  *   OBJ#<bucket>/<key>          / A#<alertId>                    a rejected-file alert (type=alert)
@@ -32,12 +33,13 @@ export const TABLE = {
  * Stream filters, in Lambda's filter-criteria pattern syntax. The local stack applies the same
  * patterns (infra/local) so both run each function for exactly the same records.
  * A new or redriven (state = pending) filing version goes to reconcile (marking it superseded sets
- * state = done, so that update does not); a pending alert to notify.
+ * state = done, so that update does not), and so does a recheck item (a day whose previous filing
+ * day changed); a pending alert to notify.
  */
 export const STREAM_FILTERS = {
   reconcile: {
     eventName: ['INSERT', 'MODIFY'],
-    dynamodb: { NewImage: { type: { S: ['filing'] }, state: { S: ['pending'] } } },
+    dynamodb: { NewImage: { type: { S: ['filing', 'recheck'] }, state: { S: ['pending'] } } },
   },
   notify: {
     eventName: ['INSERT', 'MODIFY'],

@@ -8,8 +8,9 @@ import { definePermissions } from '../../shared/permissions';
 export const PERMISSIONS = definePermissions({
   function: 'notify',
   calls: {
-    // getAlert, getResult (GetItem); markAlertSent (UpdateItem).
-    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    // getAlert, getResult (GetItem); listAlertsOf (Query: a later word of the channel sent already?);
+    // markAlertSent, markAlertSuppressed (UpdateItem).
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     // SnsPublisher.publish.
     topic: ['sns:Publish'],
   },

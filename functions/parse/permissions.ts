@@ -8,8 +8,9 @@ import { definePermissions } from '../../shared/permissions';
 export const PERMISSIONS = definePermissions({
   function: 'parse',
   calls: {
-    // getObjectRecord, getVersion (GetItem); putObjectRecord, putVersion, putAlert, putDeadLetterReason (PutItem).
-    table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    // getObjectRecord, getVersion (GetItem); putObjectRecord, putVersion, putAlert, putDeadLetterReason (PutItem);
+    // lowerArrival (UpdateItem: a copy of a stored filing that arrived earlier).
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     // S3ObjectSource.read: the object an event names, by version when the event has one (the bucket is versioned).
     objects: { 'incoming/*': ['s3:GetObject', 's3:GetObjectVersion'] },
   },

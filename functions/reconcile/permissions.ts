@@ -8,10 +8,10 @@ import { definePermissions } from '../../shared/permissions';
 export const PERMISSIONS = definePermissions({
   function: 'reconcile',
   calls: {
-    // getHead, getResult (GetItem); listVersionKeys, listAlerts (Query); putResult, putAlert, putFirm (PutItem);
-    // markSuperseded, advanceHead (UpdateItem).
-    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-    // previousHead: the firm's last effective filing before this day.
+    // getHeads (BatchGetItem: the previous and next filing days' heads); getResult (GetItem); readDay, listAlerts
+    // (Query); putResult, putAlert, putFirm, putRecheck (PutItem); markSuperseded, markEffective, putHead (UpdateItem).
+    table: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    // previousHead: whether the firm has an earlier effective filing (the registry).
     indexes: { gsi1: ['dynamodb:Query'] },
   },
   source: 'table-stream',

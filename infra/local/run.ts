@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { INCOMING_PREFIX } from '../../shared/table';
 import { deadLetterKeys, LocalStack, LocalStackError, type KeyOutcome } from './stack';
 import { renderSummary, summarize, type RunSummary } from './summary';
+import { CompleteFiles, folderDeps, QUIET_MS } from './watch';
 
 type Out = NodeJS.WritableStream;
 
@@ -75,7 +76,36 @@ function outcomeLine(o: KeyOutcome): string {
   }
 }
 
-export async function runCommand(args: string[], out: Out, err: Out): Promise<number> {
+/**
+ * A stream that swallows its own EPIPE (a reader that went away: `segwatch run | head`) and every
+ * write after it, so the run finishes its work quietly instead of dying with a stack trace.
+ */
+function quietOnClose(stream: Out): Out {
+  let closed = false;
+  const onError = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else throw e;
+  };
+  if (typeof (stream as NodeJS.WriteStream).on === 'function') (stream as NodeJS.WriteStream).on('error', onError);
+  return new Proxy(stream, {
+    get(target, prop, receiver) {
+      if (prop === 'write')
+        return (chunk: unknown, ...rest: unknown[]) => {
+          if (closed || (target as NodeJS.WriteStream).destroyed) {
+            closed = true;
+            return true;
+          }
+          return (target.write as (...a: unknown[]) => boolean).call(target, chunk, ...rest);
+        };
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+export async function runCommand(args: string[], rawOut: Out, rawErr: Out): Promise<number> {
+  const out = quietOnClose(rawOut);
+  const err = quietOnClose(rawErr);
   let parsed;
   try {
     parsed = parseArgs({
@@ -200,9 +230,10 @@ function publicJson(s: RunSummary) {
 }
 
 /**
- * Poll DIR (fs.watch misses events on some file systems): a file is pushed once its size and
- * mtime are the same on two scans in a row (so a half-written file is not taken), and again
- * whenever it changes. Files already there when the watch starts are left alone.
+ * Poll DIR (fs.watch misses events on some file systems) and push each file once it is complete:
+ * no longer growing and closed, and not named like a file in progress (`*.part`, `*.tmp`, a
+ * dotfile) until renamed (infra/local/watch.ts); again whenever it changes. Files already there
+ * when the watch starts are left alone.
  */
 async function watch(
   stack: LocalStack,
@@ -213,23 +244,9 @@ async function watch(
   setWake: (w: () => void) => void,
   stopped: () => boolean,
 ): Promise<void> {
-  const seen = new Map<string, string>();
-  const candidate = new Map<string, string>();
-  const scan = () => {
-    const now = new Map<string, string>();
-    for (const name of readdirSync(dir)) {
-      if (name.startsWith('.')) continue;
-      try {
-        const st = statSync(join(dir, name));
-        if (st.isFile()) now.set(name, `${st.size}:${st.mtimeMs}`);
-      } catch {
-        // gone between readdir and stat
-      }
-    }
-    return now;
-  };
-  for (const [name, sig] of scan()) seen.set(name, sig);
-  log(`watching ${resolve(dir)} (${seen.size} file(s) already there are left alone); Ctrl-C to stop`);
+  const files = new CompleteFiles(folderDeps(dir));
+  const already = files.baseline();
+  log(`watching ${resolve(dir)} (${already} file(s) already there are left alone; a file is taken once it is complete: unchanged for ${QUIET_MS / 1000} s and closed); Ctrl-C to stop`);
   while (!stopped()) {
     await new Promise<void>((r) => {
       const t = setTimeout(r, 300);
@@ -239,23 +256,15 @@ async function watch(
       });
     });
     if (stopped()) break;
-    const ready: string[] = [];
-    for (const [name, sig] of scan()) {
-      if (seen.get(name) === sig) continue;
-      if (candidate.get(name) === sig) {
-        candidate.delete(name);
-        seen.set(name, sig);
-        ready.push(name);
-      } else candidate.set(name, sig);
-    }
-    for (const name of ready) {
+    for (const name of files.scan()) {
       if (stopped()) break;
       const file = join(dir, name);
       const t = Date.now();
       try {
+        const since = stack.published().length;
         const key = await stack.upload(file, keyFor(file));
         const [o] = await stack.waitUntilProcessed([key], 120_000);
-        const summary = await summarize(stack, [o], new Map([[key, file]]));
+        const summary = await summarize(stack, [o], new Map([[key, file]]), since);
         if (json) out.write(`${JSON.stringify(publicJson(summary))}\n`);
         else out.write(`${renderSummary(summary)}\n\n`);
         log(`${outcomeLine(o)} (${Date.now() - t} ms)`);

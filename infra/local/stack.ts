@@ -389,10 +389,11 @@ export class LocalStack {
     const version = await this.store.getVersion(object.firmId!, object.endDate!, object.versionKey!);
     const result = await this.store.getResult(object.firmId!, object.endDate!, object.versionKey!);
     if (!version || !result) return { key, eTag, status: 'incomplete', object, version, alerts: [], problem: 'not reconciled yet' };
-    const ids = new Set(result.alertIds);
-    const alerts = (await this.store.listAlerts(object.firmId!, object.endDate!)).filter((a) => ids.has(a.id) || a.versionKey === object.versionKey);
-    const unsent = alerts.filter((a) => a.state !== 'sent');
-    if (unsent.length || alerts.length < ids.size) return { key, eTag, status: 'incomplete', object, version, result, alerts, problem: `${unsent.length || ids.size - alerts.length} alert(s) not sent yet` };
+    // Done when the day has nothing left in the outbox: every alert of the firm's day sent.
+    const dayAlerts = await this.store.listAlerts(object.firmId!, object.endDate!);
+    const alerts = dayAlerts.filter((a) => a.versionKey === object.versionKey);
+    const unsent = dayAlerts.filter((a) => a.state !== 'sent');
+    if (unsent.length) return { key, eTag, status: 'incomplete', object, version, result, alerts, problem: `${unsent.length} alert(s) not sent yet` };
     return { key, eTag, status: 'stored', object, version, result, alerts };
   }
 

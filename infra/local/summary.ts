@@ -49,6 +49,13 @@ export interface AlertSummary {
   excess: string | null;
   target: string | null;
   shortfall: string | null;
+  /** Excess drops: the excess compared with, and its day. */
+  previousExcess: string | null;
+  previousDate: string | null;
+  /** A `resolved` notice: the kind it takes back. */
+  resolves: string | null;
+  /** The word's number on its channel (firm, day, statement): the highest is the latest. */
+  seq: number | null;
   subject: string;
   /** Published during this run (false: sent by an earlier run). */
   sentThisRun: boolean;
@@ -64,7 +71,8 @@ export interface RunSummary {
 
 const s = (d: Decimal | null) => (d === null ? null : str(d));
 
-export async function summarize(stack: LocalStack, outcomes: KeyOutcome[], files: Map<string, string> = new Map()): Promise<RunSummary> {
+/** `publishedSince`: how many messages the SNS stand-in held before this part of the run (watch: before each file). */
+export async function summarize(stack: LocalStack, outcomes: KeyOutcome[], files: Map<string, string> = new Map(), publishedSince = 0): Promise<RunSummary> {
   const summary: RunSummary = { filings: [], alerts: [], rejected: [], failed: [] };
   const publishedIds = new Set(stack.published().map((p) => p.messageId));
   const subjects = new Map(stack.published().map((p) => [p.messageId, p.subject]));
@@ -83,6 +91,10 @@ export async function summarize(stack: LocalStack, outcomes: KeyOutcome[], files
       excess: s(a.excess),
       target: s(a.target),
       shortfall: s(a.shortfall),
+      previousExcess: s(a.previousExcess),
+      previousDate: a.previousDate,
+      resolves: a.resolves ?? null,
+      seq: a.seq ?? null,
       subject: (a.messageId && subjects.get(a.messageId)) || alertSubject(a),
       sentThisRun: !!a.messageId && publishedIds.has(a.messageId),
     });
@@ -128,6 +140,21 @@ export async function summarize(stack: LocalStack, outcomes: KeyOutcome[], files
       statements,
     });
     for (const a of o.alerts) addAlert(o.key, a);
+  }
+  // Alerts this run sent about other days or versions: a later day evaluated again (an earlier
+  // day or its amendment arrived), a `resolved` notice naming the version now effective.
+  const elsewhere = new Map<string, Set<string>>();
+  for (const p of stack.published().slice(publishedSince)) {
+    const id = /Alert id: ([0-9a-f]+)/.exec(p.message)?.[1];
+    const firmId = p.messageAttributes.firmId?.value;
+    const endDate = /^End date:\s+(\d{4}-\d{2}-\d{2})$/m.exec(p.message)?.[1];
+    if (!id || !firmId || !endDate || seenAlerts.has(id)) continue;
+    const k = `${firmId}\u0000${endDate}`;
+    elsewhere.set(k, (elsewhere.get(k) ?? new Set()).add(id));
+  }
+  for (const [k, ids] of elsewhere) {
+    const [firmId, endDate] = k.split('\u0000');
+    for (const a of await stack.store.listAlerts(firmId, endDate)) if (ids.has(a.id)) addAlert(a.source.key, a);
   }
   return summary;
 }

@@ -19,8 +19,26 @@ const region = () => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ??
  */
 export const SDK_LOGGER = { debug() {}, warn() {}, trace() {} } as unknown as NonNullable<DynamoDBClientConfig['logger']>;
 
+/** An SDK plugin (middleware) for the DynamoDB clients made here. */
+export type DynamoPlugin = Parameters<DynamoDBClient['middlewareStack']['use']>[0];
+const dynamoPlugins: DynamoPlugin[] = [];
+
+/**
+ * Use `plugin` in every DynamoDB client made from now on (instrumentation: the benchmark installs
+ * its capacity meter, test/bench/cost.ts, before it loads the handlers). None in production.
+ */
+export function useDynamoPlugin(plugin: DynamoPlugin): () => void {
+  dynamoPlugins.push(plugin);
+  return () => {
+    const i = dynamoPlugins.indexOf(plugin);
+    if (i >= 0) dynamoPlugins.splice(i, 1);
+  };
+}
+
 export function dynamoClient(): DynamoDBClient {
-  return new DynamoDBClient({ region: region(), logger: SDK_LOGGER });
+  const client = new DynamoDBClient({ region: region(), logger: SDK_LOGGER });
+  for (const p of dynamoPlugins) client.middlewareStack.use(p);
+  return client;
 }
 
 /** Document client: money goes in as NumberValue and comes back as NumberValue (never a JS number). */

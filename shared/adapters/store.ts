@@ -1,18 +1,28 @@
 /**
- * The DynamoDB adapter: item shapes, keys and every read and write the pipeline makes.
+ * The DynamoDB adapter: item shapes, keys and every read and write the pipeline makes. The rules
+ * (which filings are one version, their order, the effective one, what to alert) live in
+ * shared/domain (versions.ts, episodes.ts); this module only stores what they decide.
  * Amounts are written as NumberValue built from decimal strings and read back as NumberValue
  * (the document client is created with wrapNumbers), so no amount passes through a JS number.
- * Every write is idempotent: conditional puts of deterministic keys, conditional updates.
+ * Every write is idempotent: conditional puts of deterministic keys, conditional updates, or
+ * updates that set what the domain computed from the table itself. Items are checked against
+ * DynamoDB's 400 KB limit before they are sent (ItemTooLargeError).
  */
-import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
 import { dec, str, type Decimal } from '../domain/money';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { filingAmounts, filingFromJson, type Filing, type FilingJson } from '../domain/model';
-import type { Finding, Reconciliation, StatementResult, StatementStatus } from '../domain/reconcile';
+import type { Finding, StatementStatus } from '../domain/reconcile';
 import type { AlertKind, AlertRecord, AlertSeverity, SourceRef } from '../domain/alerts';
+import { inEffectiveOrder, type StatementsSummary, type StatementSummary, type TargetSource, type VersionOrder } from '../domain/versions';
+import { capFindings } from '../domain/limits';
+import { basisOf } from '../domain/episodes';
+import { assertItemFits, DYNAMODB_ITEM_LIMIT, itemSize } from './item-size';
+
+// The rules moved to shared/domain/versions.ts; re-exported for the modules that import them from here.
+export { contentHash, overallStatus, summaryOf, versionKeyOf, type StatementSummary } from '../domain/versions';
+export { ItemTooLargeError } from './item-size';
 
 // ---- keys ------------------------------------------------------------------------------------
 
@@ -21,6 +31,8 @@ export const keys = {
   version: (versionKey: string) => `V#${versionKey}`,
   result: (versionKey: string) => `R#${versionKey}`,
   head: 'HEAD',
+  /** A request to evaluate the day again (its previous filing day changed). */
+  recheck: 'RECHECK',
   alert: (id: string) => `A#${id}`,
   object: (bucket: string, key: string) => `OBJ#${bucket}/${key}`,
   objectVersion: (objectId: string) => `E#${objectId}`,
@@ -45,35 +57,6 @@ export function amountOf(v: unknown): Decimal | null {
 }
 const intOf = (v: unknown): number => (v instanceof NumberValue ? Number.parseInt(v.value, 10) : typeof v === 'number' ? v : 0);
 
-// ---- canonical content hash --------------------------------------------------------------------
-
-function stable(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .filter((k) => o[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** Hash of the filing's content (not of its bytes): the same filing in any rendering is one filing. */
-export function contentHash(f: FilingJson): string {
-  return createHash('sha256').update(stable(f)).digest('hex');
-}
-
-/**
- * Version keys sort in effective order: an amendment after the initial filing, then the later
- * submit date, then (a tie between two amendments submitted the same day) the content hash, so the
- * effective version never depends on the order events arrive in.
- */
-export function versionKeyOf(f: { filingType: string; submitDate: string }, hash: string): string {
-  return `${f.filingType === 'AMENDMENT' ? '1' : '0'}#${f.submitDate}#${hash.slice(0, 16)}`;
-}
-
 // ---- item shapes -----------------------------------------------------------------------------
 
 export interface ObjectRecord {
@@ -83,6 +66,8 @@ export interface ObjectRecord {
   status: 'stored' | 'rejected';
   size: number;
   receivedAt: string;
+  /** The S3 event time of the object (its arrival). */
+  arrivedAt?: string;
   /** stored: the filing version it holds (possibly stored before, from another object). */
   firmId?: string;
   endDate?: string;
@@ -104,39 +89,57 @@ export interface VersionItem {
   contentHash: string;
   source: SourceRef & { objectId: string };
   receivedAt: string;
+  /** The S3 event time of the first object that carried this filing (its place among same-day re-filings). */
+  arrivedAt: string;
   /**
-   * `pending`: a write of this version is for reconcile (the put, a redrive); it stays so once
-   * reconciled (whether it was is whether its result item exists). `done`: superseded, so the
-   * update that marked it asks reconcile for nothing. Reconcile does not write the version back:
-   * the version holds every amount, and that update cost as much as the put (2.2 of a filing's
-   * ~10 write units).
+   * `pending`: a write of this version is for reconcile (the put, an earlier arrival of the same
+   * filing, a redrive); it stays so once reconciled (whether it was is whether its result item
+   * exists). `done`: reconcile's own updates (superseded or effective again), which ask reconcile
+   * for nothing. Reconcile does not write the version back otherwise: the version holds every
+   * amount, and that update cost as much as the put (2.2 of a filing's ~10 write units).
    */
   state: 'pending' | 'done';
   superseded: boolean;
+  supersededBy?: string;
   filing: Filing;
   unreadable: string[];
-}
-
-export interface StatementSummary {
-  required: Decimal | null;
-  funds: Decimal | null;
-  excess: Decimal | null;
-  target: Decimal | null;
-  status: StatementStatus;
-  title: string;
-  variant: string;
 }
 
 export interface ResultItem {
   firmId: string;
   endDate: string;
   versionKey: string;
-  statements: Partial<Record<StatementKey, StatementSummary>>;
+  statements: StatementsSummary;
+  /** At most MAX_STORED_FINDINGS (shared/domain/limits.ts); `findingsOmitted` counts the rest. */
   findings: Finding[];
+  findingsOmitted: number;
   errorCount: number;
-  alertIds: string[];
+  /** Submitted after its due day (SW130). */
+  late: boolean;
   reconciledAt: string;
 }
+
+/** Everything of a firm's day that evaluating it reads, from one Query of its partition. */
+export interface DayItems {
+  /** In effective order (the last is effective). */
+  versions: VersionMeta[];
+  results: Map<string, ResultItem>;
+  head?: HeadItem;
+  /** The day's outbox. */
+  alerts: StoredAlert[];
+}
+
+/** The order fields of a version and its marks (what evaluating the day reads of each version). */
+export interface VersionMeta extends VersionOrder {
+  firmName: string;
+  source: SourceRef & { objectId: string };
+  state: 'pending' | 'done';
+  superseded: boolean;
+  supersededBy?: string;
+}
+
+/** A statement in a head: the summary without title and variant (they are in the result). */
+export type HeadStatement = Omit<StatementSummary, 'title' | 'variant'>;
 
 export interface HeadItem {
   firmId: string;
@@ -146,9 +149,23 @@ export interface HeadItem {
   filingType: 'INITIAL' | 'AMENDMENT';
   submitDate: string;
   status: string;
-  statements: Partial<Record<StatementKey, StatementSummary>>;
+  statements: Partial<Record<StatementKey, HeadStatement>>;
+  /** How many versions the firm filed for the day. */
+  versions: number;
+  /** The effective filing was submitted late (SW130). */
+  late: boolean;
+  /** The figures later days compare with (shared/domain/episodes.ts basisOf). */
+  basis: string;
+  /** Per previous filing day this evaluation read: that day's basis ('none': no filing). */
+  prevBasis: Record<string, string>;
   updatedAt: string;
 }
+
+/** A head from its essentials (Store.advanceHead fills in the rest). */
+export type HeadSeed = Omit<HeadItem, 'versions' | 'late' | 'basis' | 'prevBasis' | 'statements'> &
+  Partial<Pick<HeadItem, 'versions' | 'late' | 'basis' | 'prevBasis'>> & {
+    statements: Partial<Record<StatementKey, Omit<HeadStatement, 'targetSource'> & { targetSource?: HeadStatement['targetSource'] }>>;
+  };
 
 /** A firm in the registry (its name as in the filing that registered it). Nothing time-dependent: a retry writes the same item. */
 export interface FirmItem {
@@ -162,6 +179,8 @@ export interface StoredAlert extends AlertRecord {
   sentAt?: string;
   messageId?: string;
   attempts: number;
+  /** Marked sent without a publish: a later word of its channel had been sent already. */
+  suppressed?: boolean;
   pk: string;
   sk: string;
 }
@@ -205,25 +224,37 @@ export function versionFromItem(item: Record<string, unknown>): VersionItem {
     contentHash: item.contentHash as string,
     source: item.source as VersionItem['source'],
     receivedAt: item.receivedAt as string,
+    arrivedAt: (item.arrivedAt as string | undefined) ?? (item.receivedAt as string),
     state: item.state as VersionItem['state'],
     superseded: item.superseded === true,
+    ...(typeof item.supersededBy === 'string' ? { supersededBy: item.supersededBy } : {}),
     filing,
     unreadable: (item.unreadable as string[] | undefined) ?? [],
   };
 }
 
-function summaryToItem(s: Partial<Record<StatementKey, StatementSummary>>) {
+/** A statement summary as stored: in full in a result; in a head without its title and variant (the head stays under 1 KB, a write unit per copy). */
+function summaryToItem(s: Partial<Record<StatementKey, HeadStatement & Partial<Pick<StatementSummary, 'title' | 'variant'>>>>, brief = false) {
   const out: Record<string, unknown> = {};
   for (const key of STATEMENT_KEYS) {
     const x = s[key];
     if (!x) continue;
-    out[key] = { required: Nopt(x.required), funds: Nopt(x.funds), excess: Nopt(x.excess), target: Nopt(x.target), status: x.status, title: x.title, variant: x.variant };
+    out[key] = {
+      required: Nopt(x.required),
+      funds: Nopt(x.funds),
+      excess: Nopt(x.excess),
+      target: Nopt(x.target),
+      targetSource: x.targetSource ?? undefined,
+      status: x.status,
+      title: brief ? undefined : x.title,
+      variant: brief ? undefined : x.variant,
+    };
   }
   return out;
 }
 
-function summaryFromItem(v: unknown): Partial<Record<StatementKey, StatementSummary>> {
-  const out: Partial<Record<StatementKey, StatementSummary>> = {};
+function summaryFromItem(v: unknown): StatementsSummary {
+  const out: StatementsSummary = {};
   const o = (v ?? {}) as Record<string, Record<string, unknown>>;
   for (const key of STATEMENT_KEYS) {
     const x = o[key];
@@ -233,30 +264,13 @@ function summaryFromItem(v: unknown): Partial<Record<StatementKey, StatementSumm
       funds: amountOf(x.funds),
       excess: amountOf(x.excess),
       target: amountOf(x.target),
+      targetSource: (x.targetSource as TargetSource | undefined) ?? (x.target !== undefined && x.target !== null ? 'statement' : null),
       status: x.status as StatementStatus,
-      title: x.title as string,
-      variant: x.variant as string,
+      title: (x.title as string | undefined) ?? '',
+      variant: (x.variant as string | undefined) ?? '',
     };
   }
   return out;
-}
-
-export function summaryOf(rec: Reconciliation): Partial<Record<StatementKey, StatementSummary>> {
-  const out: Partial<Record<StatementKey, StatementSummary>> = {};
-  for (const key of STATEMENT_KEYS) {
-    const s: StatementResult | undefined = rec.statements[key];
-    if (s) out[key] = { required: s.required, funds: s.funds, excess: s.excess, target: s.target, status: s.status, title: s.title, variant: s.variant };
-  }
-  return out;
-}
-
-/** Overall status of a filing version: the worst of its statements, or "error"/"missing". */
-export function overallStatus(rec: { statements: Partial<Record<StatementKey, { status: StatementStatus }>>; errorCount: number }): string {
-  const statuses = STATEMENT_KEYS.map((k) => rec.statements[k]?.status);
-  if (statuses.includes('deficiency')) return 'deficiency';
-  if (statuses.includes('below-target')) return 'below-target';
-  if (rec.errorCount > 0 || statuses.includes('error')) return 'error';
-  return 'ok';
 }
 
 function alertToItem(a: AlertRecord) {
@@ -278,6 +292,9 @@ function alertToItem(a: AlertRecord) {
     previousDate: a.previousDate ?? undefined,
     detail: a.detail,
     source: a.source,
+    channel: a.channel ?? undefined,
+    seq: a.seq ? NumberValue.from(String(a.seq)) : undefined,
+    resolves: a.resolves ?? undefined,
   };
 }
 
@@ -301,11 +318,15 @@ export function alertFromItem(item: Record<string, unknown>): StoredAlert {
     previousDate: s('previousDate'),
     detail: (item.detail as string) ?? '',
     source: item.source as SourceRef,
+    channel: s('channel'),
+    seq: item.seq === undefined ? null : intOf(item.seq),
+    resolves: s('resolves') as AlertKind | null,
     state: item.state as StoredAlert['state'],
     raisedAt: item.raisedAt as string,
     sentAt: (item.sentAt as string | undefined) ?? undefined,
     messageId: (item.messageId as string | undefined) ?? undefined,
     attempts: intOf(item.attempts),
+    ...(item.suppressed === true ? { suppressed: true } : {}),
     pk: item.pk as string,
     sk: item.sk as string,
   };
@@ -315,83 +336,41 @@ function isConditionFailure(e: unknown): boolean {
   return e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
-/** Consumed capacity, summed over every request this store made (for the benchmark). */
-export interface CapacityMeter {
-  writeUnits: number;
-  /** Read units of gets and queries, when the meter has this field. */
-  readUnits?: number;
-  /** Conditional writes that failed their condition: AWS bills each one write unit, but reports none. */
-  conditionFailures?: number;
-  /** Write units by what was written (`put filing`, `update head`, ...), when the meter has this field. */
-  writeUnitsByItem?: Record<string, number>;
-}
-
-/** Env var of the benchmark's opt-in: `1` gives every Store made without a meter (the handlers' own) `processMeter`. */
-export const CAPACITY_METER_ENV = 'SEGWATCH_CAPACITY_METER';
-/** The process-wide meter of that opt-in. */
-export const processMeter: Required<CapacityMeter> = { writeUnits: 0, readUnits: 0, conditionFailures: 0, writeUnitsByItem: {} };
-const defaultMeter = (): CapacityMeter | undefined => (process.env[CAPACITY_METER_ENV] === '1' ? processMeter : undefined);
-
 // ---- the store -------------------------------------------------------------------------------
+
+/** Attributes of a version item that evaluating its day reads (not the filing). */
+const VERSION_META = 'sk, versionKey, filingType, submitDate, arrivedAt, receivedAt, firmName, #src, #st, superseded, supersededBy';
 
 export class Store {
   constructor(
     readonly doc: DynamoDBDocumentClient,
     readonly table: string,
-    readonly meter: CapacityMeter | undefined = defaultMeter(),
   ) {}
-
-  private count(out: { ConsumedCapacity?: { CapacityUnits?: number } }, what: string) {
-    const units = out.ConsumedCapacity?.CapacityUnits;
-    if (!this.meter || !units) return;
-    this.meter.writeUnits += units;
-    const by = this.meter.writeUnitsByItem;
-    if (by) by[what] = (by[what] ?? 0) + units;
-  }
-
-  private countRead(out: { ConsumedCapacity?: { CapacityUnits?: number } }) {
-    if (this.meter?.readUnits !== undefined && out.ConsumedCapacity?.CapacityUnits) this.meter.readUnits += out.ConsumedCapacity.CapacityUnits;
-  }
-
-  private conditionFailed() {
-    if (this.meter?.conditionFailures !== undefined) this.meter.conditionFailures++;
-  }
 
   /** Put unless the key exists; true when written. */
   private async putNew(item: Record<string, unknown>): Promise<boolean> {
+    assertItemFits(item, String(item.type));
     try {
-      const out = await this.doc.send(
-        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)', ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined }),
-      );
-      this.count(out, `put ${String(item.type)}`);
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
       return true;
     } catch (e) {
-      if (isConditionFailure(e)) {
-        this.conditionFailed();
-        return false;
-      }
+      if (isConditionFailure(e)) return false;
       throw e;
     }
   }
 
   private async update(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>): Promise<boolean> {
     try {
-      const out = await this.doc.send(new UpdateCommand({ ...input, TableName: this.table, ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined }));
-      const sk = String((input.Key as { sk?: unknown } | undefined)?.sk ?? '');
-      this.count(out, `update ${sk.startsWith('V#') ? 'filing' : sk.startsWith('A#') ? 'alert' : sk === keys.head ? 'head' : 'other'}`);
+      await this.doc.send(new UpdateCommand({ ...input, TableName: this.table }));
       return true;
     } catch (e) {
-      if (isConditionFailure(e)) {
-        this.conditionFailed();
-        return false;
-      }
+      if (isConditionFailure(e)) return false;
       throw e;
     }
   }
 
   private async get(pk: string, sk: string, consistent = false): Promise<Record<string, unknown> | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: consistent, ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined }));
-    this.countRead(out);
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: consistent }));
     return out.Item;
   }
 
@@ -399,8 +378,7 @@ export class Store {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey: start, ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined }));
-      this.countRead(out);
+      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey: start }));
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start);
@@ -408,11 +386,12 @@ export class Store {
   }
 
   /** Every item of a partition whose sort key starts with `prefix` (strongly consistent). */
-  private queryPrefix(pk: string, prefix: string, projection?: string): Promise<Record<string, unknown>[]> {
+  private queryPrefix(pk: string, prefix: string, projection?: string, names?: Record<string, string>): Promise<Record<string, unknown>[]> {
     return this.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
       ExpressionAttributeValues: { ':pk': pk, ':p': prefix },
       ProjectionExpression: projection,
+      ExpressionAttributeNames: names,
       ConsistentRead: true,
     });
   }
@@ -435,14 +414,16 @@ export class Store {
       sk: keys.objectVersion(r.objectId),
       type: 'object',
       ...r,
+      reason: r.reason === undefined ? undefined : r.reason.slice(0, 2000),
       size: NumberValue.from(String(r.size)),
     });
   }
 
   // versions
 
-  async putVersion(v: Omit<VersionItem, 'state' | 'superseded'>): Promise<boolean> {
-    return this.putNew({
+  /** The version item as it would be put (for a size check before anything is written). */
+  versionItem(v: Omit<VersionItem, 'state' | 'superseded'>): Record<string, unknown> {
+    return {
       pk: keys.firmDay(v.firmId, v.endDate),
       sk: keys.version(v.versionKey),
       type: 'filing',
@@ -457,9 +438,19 @@ export class Store {
       contentHash: v.contentHash,
       source: v.source,
       receivedAt: v.receivedAt,
+      arrivedAt: v.arrivedAt,
       filing: filingToItem(v.filing),
       unreadable: v.unreadable.length ? v.unreadable : undefined,
-    });
+    };
+  }
+
+  /** Bytes the version item would take (DynamoDB's count, an upper bound). */
+  versionItemSize(v: Omit<VersionItem, 'state' | 'superseded'>): number {
+    return itemSize(this.versionItem(v));
+  }
+
+  async putVersion(v: Omit<VersionItem, 'state' | 'superseded'>): Promise<boolean> {
+    return this.putNew(this.versionItem(v));
   }
 
   async getVersion(firmId: string, endDate: string, versionKey: string): Promise<VersionItem | undefined> {
@@ -469,42 +460,102 @@ export class Store {
 
   async listVersions(firmId: string, endDate: string): Promise<VersionItem[]> {
     const items = await this.queryPrefix(keys.firmDay(firmId, endDate), 'V#');
-    return items.map(versionFromItem);
+    return inEffectiveOrder(items.map(versionFromItem));
+  }
+
+  /** The order fields and marks of every version of a firm-day, in effective order (the last is effective). */
+  async listVersionMeta(firmId: string, endDate: string): Promise<VersionMeta[]> {
+    const items = await this.queryPrefix(keys.firmDay(firmId, endDate), 'V#', VERSION_META, { '#src': 'source', '#st': 'state' });
+    return inEffectiveOrder(items.map(versionMetaOf));
+  }
+
+  /**
+   * A firm's day in one Query of its partition (strongly consistent): its versions' order fields
+   * and marks, their results, its head and its outbox. (A query is billed by the size of the items
+   * it reads, whatever it projects, so one query of the day costs no more than the four reads it
+   * replaces, in one round trip.)
+   */
+  async readDay(firmId: string, endDate: string): Promise<DayItems> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.firmDay(firmId, endDate) },
+      ConsistentRead: true,
+    });
+    const day: DayItems = { versions: [], results: new Map(), alerts: [] };
+    for (const i of items) {
+      const sk = i.sk as string;
+      if (sk.startsWith('V#')) day.versions.push(versionMetaOf(i));
+      else if (sk.startsWith('R#')) day.results.set(i.versionKey as string, resultFromItem(i));
+      else if (sk.startsWith('A#')) day.alerts.push(alertFromItem(i));
+      else if (sk === keys.head) day.head = headFromItem(i);
+    }
+    day.versions = inEffectiveOrder(day.versions);
+    return day;
   }
 
   /** Version keys of a firm-day, in effective order (the last is the effective one). */
   async listVersionKeys(firmId: string, endDate: string): Promise<string[]> {
-    const items = await this.queryPrefix(keys.firmDay(firmId, endDate), 'V#', 'sk');
-    return items.map((i) => (i.sk as string).slice(2)).sort();
+    return (await this.listVersionMeta(firmId, endDate)).map((v) => v.versionKey);
   }
 
+  /**
+   * The same filing arrived in an object whose S3 event time is earlier than the version's
+   * `arrivedAt`: keep the earliest, and that object as its source (the version's place among
+   * same-day re-filings is its first arrival, whatever order the events are processed in), and
+   * set it pending, so the day is evaluated again. False when the version already has an arrival
+   * as early.
+   */
+  async lowerArrival(firmId: string, endDate: string, versionKey: string, arrivedAt: string, source: VersionItem['source']): Promise<boolean> {
+    return this.update({
+      Key: { pk: keys.firmDay(firmId, endDate), sk: keys.version(versionKey) },
+      // The version names the object of its first arrival (the one its alerts point at).
+      UpdateExpression: 'SET arrivedAt = :t, #src = :src, #s = :pending',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(arrivedAt) OR arrivedAt > :t)',
+      ExpressionAttributeNames: { '#s': 'state', '#src': 'source' },
+      ExpressionAttributeValues: { ':t': arrivedAt, ':pending': 'pending', ':src': source },
+    });
+  }
+
+  /** Mark a version superseded by `by` (state done: its stream record asks reconcile for nothing). False when it already was. */
   async markSuperseded(firmId: string, endDate: string, versionKey: string, by: string): Promise<boolean> {
     return this.update({
       Key: { pk: keys.firmDay(firmId, endDate), sk: keys.version(versionKey) },
-      // state = done in the same update: its stream record must not send the version to reconcile again.
       UpdateExpression: 'SET superseded = :t, supersededBy = :by, #s = :done',
-      ConditionExpression: 'attribute_exists(pk) AND (superseded = :f OR supersededBy < :by)',
+      ConditionExpression: 'attribute_exists(pk) AND (superseded = :f OR attribute_not_exists(supersededBy) OR supersededBy <> :by OR #s <> :done)',
       ExpressionAttributeNames: { '#s': 'state' },
       ExpressionAttributeValues: { ':t': true, ':f': false, ':by': by, ':done': 'done' },
     });
   }
 
+  /** A version superseded before is effective again (an earlier arrival reordered the day). */
+  async markEffective(firmId: string, endDate: string, versionKey: string): Promise<boolean> {
+    return this.update({
+      Key: { pk: keys.firmDay(firmId, endDate), sk: keys.version(versionKey) },
+      UpdateExpression: 'SET superseded = :f, #s = :done REMOVE supersededBy',
+      ConditionExpression: 'attribute_exists(pk) AND superseded = :t',
+      ExpressionAttributeNames: { '#s': 'state' },
+      ExpressionAttributeValues: { ':t': true, ':f': false, ':done': 'done' },
+    });
+  }
+
   // results
 
+  /** The result as it is stored: findings capped (MAX_STORED_FINDINGS), and fewer again if the item would not fit (the rest counted). */
+  fitResult(r: ResultItem): ResultItem {
+    const capped = capFindings(r.findings);
+    let kept = capped.kept;
+    let omitted = r.findingsOmitted + capped.omitted;
+    while (kept.length > 0 && itemSize(resultToItem({ ...r, findings: kept, findingsOmitted: omitted })) > DYNAMODB_ITEM_LIMIT - 1024) {
+      const keep = Math.floor(kept.length / 2);
+      omitted += kept.length - keep;
+      kept = kept.slice(0, keep);
+    }
+    return kept === r.findings && omitted === r.findingsOmitted ? r : { ...r, findings: kept, findingsOmitted: omitted };
+  }
+
+  /** Put a version's result unless it exists (fitted first: see fitResult). */
   async putResult(r: ResultItem): Promise<boolean> {
-    return this.putNew({
-      pk: keys.firmDay(r.firmId, r.endDate),
-      sk: keys.result(r.versionKey),
-      type: 'result',
-      firmId: r.firmId,
-      endDate: r.endDate,
-      versionKey: r.versionKey,
-      statements: summaryToItem(r.statements),
-      findings: r.findings,
-      errorCount: NumberValue.from(String(r.errorCount)),
-      alertIds: r.alertIds,
-      reconciledAt: r.reconciledAt,
-    });
+    return this.putNew(resultToItem(this.fitResult(r)));
   }
 
   async getResult(firmId: string, endDate: string, versionKey: string): Promise<ResultItem | undefined> {
@@ -519,54 +570,89 @@ export class Store {
     return item ? headFromItem(item) : undefined;
   }
 
-  /**
-   * Point the firm-day at `h.effective` unless it already points at a later version. Version keys
-   * sort in effective order, so the head only moves forward whatever order events arrive in.
-   * Returns the head as it was before (undefined if there was none) and whether it moved.
-   */
-  async advanceHead(h: HeadItem): Promise<{ moved: boolean; previous?: HeadItem }> {
-    // One request: the conditional update returns the head as it was (ALL_OLD), and a failed
-    // condition returns it too, where a read before the update cost a second round trip.
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: keys.firmDay(h.firmId, h.endDate), sk: keys.head },
-          UpdateExpression:
-            'SET #t = :type, firmId = :firm, firmName = :name, endDate = :date, effective = :eff, filingType = :ft, submitDate = :sd, #st = :status, statements = :stm, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk, gsi2pk = :g2pk, gsi2sk = :g2sk',
-          ConditionExpression: 'attribute_not_exists(effective) OR effective <= :eff',
-          ExpressionAttributeNames: { '#t': 'type', '#st': 'status' },
-          ExpressionAttributeValues: {
-            ':type': 'head',
-            ':firm': h.firmId,
-            ':name': h.firmName,
-            ':date': h.endDate,
-            ':eff': h.effective,
-            ':ft': h.filingType,
-            ':sd': h.submitDate,
-            ':status': h.status,
-            ':stm': summaryToItem(h.statements),
-            ':at': h.updatedAt,
-            ':g1pk': keys.firm(h.firmId),
-            ':g1sk': keys.day(h.endDate),
-            ':g2pk': keys.day(h.endDate),
-            ':g2sk': keys.firm(h.firmId),
-          },
-          ReturnValues: 'ALL_OLD',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined,
-        }),
-      );
-      this.count(out, 'update head');
-      const old = out.Attributes as Record<string, unknown> | undefined;
-      return { moved: true, previous: old ? headFromItem(old) : undefined };
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      this.conditionFailed();
-      // The exception carries the item as DynamoDB attribute values (the document client does not convert errors).
-      const item = (e as { Item?: Record<string, AttributeValue> }).Item;
-      return { moved: false, previous: item ? headFromItem(unmarshall(item, { wrapNumbers: true })) : undefined };
+  /** The heads of several of a firm's days in one request (strongly consistent); a day without a head is absent. */
+  async getHeads(firmId: string, days: readonly string[]): Promise<Map<string, HeadItem>> {
+    const out = new Map<string, HeadItem>();
+    let pending: Record<string, unknown>[] = [...new Set(days)].map((d) => ({ pk: keys.firmDay(firmId, d), sk: keys.head }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      if (attempt > 8) throw new Error(`BatchGetItem left ${pending.length} head(s) unprocessed after ${attempt} attempts`);
+      const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of res.Responses?.[this.table] ?? []) {
+        const h = headFromItem(item);
+        out.set(h.endDate, h);
+      }
+      pending = (res.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
     }
+    return out;
+  }
+
+  /**
+   * Write the day's head: what evaluating the day decided (the effective version, its summary).
+   * Unconditional: every evaluation computes the head from the whole day as it is in the table,
+   * and the evaluations of one firm-day run one at a time (its records are in one stream shard,
+   * handled in order), so the last one written is the current one.
+   */
+  async putHead(h: HeadItem): Promise<void> {
+    const values = {
+      ':type': 'head',
+      ':firm': h.firmId,
+      ':name': h.firmName,
+      ':date': h.endDate,
+      ':eff': h.effective,
+      ':ft': h.filingType,
+      ':sd': h.submitDate,
+      ':status': h.status,
+      ':stm': summaryToItem(h.statements, true),
+      ':n': NumberValue.from(String(h.versions)),
+      ':late': h.late,
+      ':basis': h.basis,
+      ':prev': h.prevBasis,
+      ':at': h.updatedAt,
+      ':g1pk': keys.firm(h.firmId),
+      ':g1sk': keys.day(h.endDate),
+      ':g2pk': keys.day(h.endDate),
+      ':g2sk': keys.firm(h.firmId),
+    };
+    assertItemFits(values, 'head');
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: keys.firmDay(h.firmId, h.endDate), sk: keys.head },
+        UpdateExpression:
+          'SET #t = :type, firmId = :firm, firmName = :name, endDate = :date, effective = :eff, filingType = :ft, submitDate = :sd, #st = :status, statements = :stm, versions = :n, late = :late, basis = :basis, prevBasis = :prev, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk, gsi2pk = :g2pk, gsi2sk = :g2sk',
+        ExpressionAttributeNames: { '#t': 'type', '#st': 'status' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /**
+   * Write a head from its essentials, the rest defaulted (one version, not late, the basis of its
+   * figures, no previous day read): for callers that seed heads (tests, the schedule benchmark).
+   * The pipeline writes what evaluating the day decided (putHead).
+   */
+  async advanceHead(h: HeadSeed): Promise<void> {
+    const statements: HeadItem['statements'] = {};
+    for (const k of STATEMENT_KEYS) {
+      const st = h.statements[k];
+      if (st) statements[k] = { required: st.required, funds: st.funds, excess: st.excess, target: st.target, targetSource: st.targetSource ?? (st.target !== null ? 'statement' : null), status: st.status };
+    }
+    await this.putHead({ versions: 1, late: false, basis: basisOf(h.endDate, statements), prevBasis: {}, ...h, statements });
+  }
+
+  /**
+   * Ask for the day to be evaluated again (its previous filing day's figures changed): a small
+   * item in the day's own partition, so the evaluation runs in the day's stream order like its
+   * versions'. The same basis again writes the same item (no stream record).
+   */
+  async putRecheck(firmId: string, endDate: string, cause: { from: string; basis: string }): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: keys.firmDay(firmId, endDate), sk: keys.recheck, type: 'recheck', state: 'pending', firmId, endDate, from: cause.from, basis: cause.basis },
+      }),
+    );
   }
 
   /** The firm's effective filing on the last day before `endDate` that has one. */
@@ -579,10 +665,8 @@ export class Store {
         ExpressionAttributeValues: { ':f': keys.firm(firmId), ':d': keys.day(endDate) },
         ScanIndexForward: false,
         Limit: 1,
-        ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined,
       }),
     );
-    this.countRead(out);
     return out.Items?.[0] ? headFromItem(out.Items[0]) : undefined;
   }
 
@@ -627,7 +711,7 @@ export class Store {
    * when it moves a message to the DLQ). Overwritten by a later failure of the same message.
    */
   async putDeadLetterReason(r: { queue: string; messageId: string; receiveCount: number; reason: string; body: string; at: string }): Promise<void> {
-    const out = await this.doc.send(
+    await this.doc.send(
       new PutCommand({
         TableName: this.table,
         Item: {
@@ -639,10 +723,8 @@ export class Store {
           body: r.body.slice(0, 20000),
           at: r.at,
         },
-        ReturnConsumedCapacity: this.meter ? 'TOTAL' : undefined,
       }),
     );
-    this.count(out, 'put dead-letter');
   }
 
   // alerts
@@ -669,13 +751,17 @@ export class Store {
   }
 
   async listAlerts(firmId: string, endDate: string): Promise<StoredAlert[]> {
-    const items = await this.queryPrefix(keys.firmDay(firmId, endDate), 'A#');
+    return this.listAlertsOf(keys.firmDay(firmId, endDate));
+  }
+
+  /** Every alert in a partition (a firm-day, or a rejected object). */
+  async listAlertsOf(pk: string): Promise<StoredAlert[]> {
+    const items = await this.queryPrefix(pk, 'A#');
     return items.map(alertFromItem);
   }
 
   async listObjectAlerts(bucket: string, key: string): Promise<StoredAlert[]> {
-    const items = await this.queryPrefix(keys.object(bucket, key), 'A#');
-    return items.map(alertFromItem);
+    return this.listAlertsOf(keys.object(bucket, key));
   }
 
   /** Alerts raised on a day (the firm's end date; for rejected files, the day received), optionally of one severity. */
@@ -699,18 +785,30 @@ export class Store {
     });
   }
 
+  /** Mark an alert done without publishing it: a later word of its channel was sent already (it would arrive stale). */
+  async markAlertSuppressed(pk: string, sk: string, by: string, at: string): Promise<boolean> {
+    return this.update({
+      Key: { pk, sk },
+      UpdateExpression: 'SET #s = :sent, sentAt = :at, suppressed = :t, suppressedBy = :by',
+      ConditionExpression: 'attribute_exists(pk) AND #s = :pending',
+      ExpressionAttributeNames: { '#s': 'state' },
+      ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':at': at, ':t': true, ':by': by },
+    });
+  }
+
   /**
-   * Put a filing version back in front of reconcile (stream-failure redrive): state pending and a
-   * changed attribute (a no-op update writes no stream record), a MODIFY that passes reconcile's
-   * stream filter. False when the item is gone or is not a filing version.
+   * Put a filing version (or a recheck item) back in front of reconcile (stream-failure redrive):
+   * state pending and a changed attribute (a no-op update writes no stream record), a MODIFY that
+   * passes reconcile's stream filter. False when the item is gone or is neither.
    */
   async touchVersion(pk: string, sk: string, at: string): Promise<boolean> {
     return this.update({
       Key: { pk, sk },
       UpdateExpression: 'SET #s = :pending, redrivenAt = :at',
-      ConditionExpression: 'attribute_exists(pk) AND #t = :filing',
+      // A recheck item too: reconcile's other input (a day whose previous filing day changed).
+      ConditionExpression: 'attribute_exists(pk) AND (#t = :filing OR #t = :recheck)',
       ExpressionAttributeNames: { '#s': 'state', '#t': 'type' },
-      ExpressionAttributeValues: { ':pending': 'pending', ':at': at, ':filing': 'filing' },
+      ExpressionAttributeValues: { ':pending': 'pending', ':at': at, ':filing': 'filing', ':recheck': 'recheck' },
     });
   }
 
@@ -746,9 +844,40 @@ export class Store {
   }
 }
 
+function versionMetaOf(i: Record<string, unknown>): VersionMeta {
+  return {
+    versionKey: (i.versionKey as string | undefined) ?? (i.sk as string).slice(2),
+    filingType: i.filingType as VersionMeta['filingType'],
+    submitDate: i.submitDate as string,
+    arrivedAt: (i.arrivedAt as string | undefined) ?? (i.receivedAt as string),
+    firmName: i.firmName as string,
+    source: i.source as VersionMeta['source'],
+    state: i.state as VersionMeta['state'],
+    superseded: i.superseded === true,
+    ...(typeof i.supersededBy === 'string' ? { supersededBy: i.supersededBy } : {}),
+  };
+}
+
 function objectFromItem(item: Record<string, unknown>): ObjectRecord {
   const { pk: _pk, sk: _sk, type: _t, ...rest } = item;
   return { ...(rest as unknown as ObjectRecord), size: intOf(item.size) };
+}
+
+function resultToItem(r: ResultItem): Record<string, unknown> {
+  return {
+    pk: keys.firmDay(r.firmId, r.endDate),
+    sk: keys.result(r.versionKey),
+    type: 'result',
+    firmId: r.firmId,
+    endDate: r.endDate,
+    versionKey: r.versionKey,
+    statements: summaryToItem(r.statements),
+    findings: r.findings,
+    findingsOmitted: NumberValue.from(String(r.findingsOmitted)),
+    errorCount: NumberValue.from(String(r.errorCount)),
+    late: r.late,
+    reconciledAt: r.reconciledAt,
+  };
 }
 
 function resultFromItem(item: Record<string, unknown>): ResultItem {
@@ -758,8 +887,9 @@ function resultFromItem(item: Record<string, unknown>): ResultItem {
     versionKey: item.versionKey as string,
     statements: summaryFromItem(item.statements),
     findings: (item.findings as Finding[]) ?? [],
+    findingsOmitted: intOf(item.findingsOmitted),
     errorCount: intOf(item.errorCount),
-    alertIds: (item.alertIds as string[]) ?? [],
+    late: item.late === true || ((item.findings as Finding[] | undefined) ?? []).some((f) => f.ruleId === 'SW130'),
     reconciledAt: item.reconciledAt as string,
   };
 }
@@ -774,6 +904,10 @@ function headFromItem(item: Record<string, unknown>): HeadItem {
     submitDate: item.submitDate as string,
     status: item.status as string,
     statements: summaryFromItem(item.statements),
+    versions: item.versions === undefined ? 1 : intOf(item.versions),
+    late: item.late === true,
+    basis: (item.basis as string | undefined) ?? '',
+    prevBasis: (item.prevBasis as Record<string, string> | undefined) ?? {},
     updatedAt: item.updatedAt as string,
   };
 }

@@ -7,7 +7,10 @@ import { createHash } from 'node:crypto';
 import { FORMS, STATEMENT_KEYS, type StatementKey } from './forms';
 import { str, usd, type Decimal } from './money';
 import type { FilingType } from './model';
-import { nextBusinessDay, type Reconciliation, type StatementResult } from './reconcile';
+import type { Finding, Reconciliation, StatementResult } from './reconcile';
+import { previousFilingDay } from './calendar';
+import { MAX_ALERT_DETAIL_LINE, MAX_ALERT_DETAIL_LINES } from './limits';
+import { errorFindings, isLate } from './versions';
 import { isScheduleKind, SCHEDULE_ALERT_RULE, SCHEDULE_ALERT_SEVERITY, SCHEDULE_LABEL, scheduleBody, scheduleSubjectTail, type ScheduleAlertKind } from './schedule/alerts';
 
 export type AlertKind =
@@ -22,6 +25,8 @@ export type AlertKind =
   | 'trend-to-target'
   | ScheduleAlertKind;
 export type AlertSeverity = 'critical' | 'warning' | 'info';
+/** Kinds said per statement on a channel (shared/domain/episodes.ts); issue 12 adds its day-to-day kinds here. */
+export type StatementAlertKind = 'deficiency' | 'below-target' | 'excess-drop';
 
 export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
   deficiency: 'critical',
@@ -43,11 +48,12 @@ export const ALERT_RULE: Record<AlertKind, string> = {
   'below-target':
     'Excess below the management target (targeted residual interest). 17 CFR 1.12(j) requires immediate notice to the CFTC and the DSRO.',
   'excess-drop':
-    'Excess fell by more than 25% from the previous business day (proxy for the 25% residual-interest withdrawal rules, 17 CFR 1.23(d), 30.7(g), 22.17(c)): review.',
+    'Excess fell by more than 25% from the previous day on which the statement was required (proxy for the 25% residual-interest withdrawal rules, 17 CFR 1.23(d), 30.7(g), 22.17(c)): review.',
   'late-filing': 'Submitted after the next business day (due by noon, 17 CFR 1.32(d)); NFA charges a late fee of $200 per day.',
   'reconciliation-errors': 'A total does not add up or a statement or line is missing: the filing cannot be trusted until it is corrected.',
   rejected: 'The file dropped in the bucket is not a usable daily segregation filing. The object stays in the bucket.',
-  resolved: 'An amendment is now the effective filing for this firm and day, and it no longer shows this shortfall.',
+  resolved:
+    'The effective filing no longer shows what the last alert for this firm, day and statement said: an amendment (or a later re-filing) cured the shortfall, or corrected figures no longer show the excess drop.',
   ...SCHEDULE_ALERT_RULE,
   'target-changed': "The statement's management target (targeted residual interest) differs from the one on the firm's previous filing of that statement; the alert gives both.",
   'trend-to-target':
@@ -91,6 +97,15 @@ export interface AlertRecord {
   /** Free text: the rejection reason, the errors found, what was resolved. */
   detail: string;
   source: SourceRef;
+  /**
+   * Per-statement words (deficiency, below-target, excess-drop, resolved) are said on a channel
+   * (`shortfall:<statement>`, `drop:<statement>`, shared/domain/episodes.ts) and numbered there:
+   * the highest `seq` is the subscriber's last word on it. Absent on one-off alerts.
+   */
+  channel?: string | null;
+  seq?: number | null;
+  /** A `resolved` notice: the kind of the word it takes back. */
+  resolves?: AlertKind | null;
 }
 
 export function alertId(...parts: (string | null | undefined)[]): string {
@@ -117,109 +132,179 @@ export interface PreviousDay {
   statements: Partial<Record<StatementKey, { excess: Decimal | null }>>;
 }
 
+/** Figures of a per-statement alert. */
+export interface StatementFigures {
+  statement: StatementKey;
+  excess: Decimal | null;
+  target: Decimal | null;
+  shortfall: Decimal | null;
+  previousExcess?: Decimal | null;
+  previousDate?: string | null;
+}
+
+/** A deficiency, below-target or excess-drop alert about `v`, with a caller-made id (see episodes.ts). */
+export function statementAlert(
+  v: VersionRef,
+  kind: StatementAlertKind,
+  f: StatementFigures,
+  id: string,
+  on?: { channel: string; seq: number },
+): AlertRecord {
+  return {
+    ...base(v),
+    id,
+    kind,
+    severity: ALERT_SEVERITY[kind],
+    statement: f.statement,
+    excess: f.excess,
+    target: f.target,
+    shortfall: f.shortfall,
+    previousExcess: f.previousExcess ?? null,
+    previousDate: f.previousDate ?? null,
+    detail: '',
+    ...(on ? { channel: on.channel, seq: on.seq } : {}),
+  };
+}
+
+/** What a `resolved` notice takes back: the last word said on its channel. */
+export interface ResolvedWord {
+  kind: AlertKind;
+  statement: StatementKey | null;
+  endDate: string | null;
+  filingType: FilingType | null;
+  submitDate: string | null;
+  excess: Decimal | null;
+  shortfall: Decimal | null;
+  previousExcess?: Decimal | null;
+  previousDate?: string | null;
+}
+
 /**
- * The alerts a reconciled, effective filing version raises. Ids of shortfall alerts depend on
- * the firm, day, statement and figures, not on the version: an amendment that repeats the same
- * shortfall does not alert twice; one with new figures does.
+ * A notice that `v` (now effective) no longer shows the word `p` said. `now` carries the
+ * statement's current figures.
+ */
+export function resolvedAlert(v: VersionRef, p: ResolvedWord, id: string, now?: { excess: Decimal | null; target: Decimal | null }, on?: { channel: string; seq: number }): AlertRecord {
+  const money = (d: Decimal | null | undefined) => (d ? usd(d) : '-');
+  const detail =
+    p.kind === 'excess-drop'
+      ? `The excess drop of ${p.endDate} (from ${money(p.previousExcess)} on ${p.previousDate} to ${money(p.excess)}) is no longer shown: the effective filings now give ${money(now?.excess)}.`
+      : `The ${p.kind} of ${p.endDate} (${p.filingType} submitted ${p.submitDate}, excess ${money(p.excess)}) is cured by this ${v.filingType.toLowerCase()}${now?.excess ? ` (excess now ${money(now.excess)})` : ''}.`;
+  return {
+    ...base(v),
+    id,
+    kind: 'resolved',
+    severity: ALERT_SEVERITY.resolved,
+    statement: p.statement,
+    excess: now?.excess ?? null,
+    target: now?.target ?? null,
+    shortfall: p.shortfall,
+    detail,
+    resolves: p.kind,
+    ...(on ? { channel: on.channel, seq: on.seq } : {}),
+  };
+}
+
+/**
+ * The reconciliation-errors alert of a version, when its findings hold errors (other than the
+ * deficiency itself). One per version: a retry or a later evaluation of the day never repeats it.
+ * `errorCount`: how many errors there are in all, when `findings` is a capped list (the ones not
+ * quoted are counted in the text).
+ */
+export function errorsAlert(v: VersionRef, findings: readonly Finding[], errorCount?: number): AlertRecord | undefined {
+  const errors = errorFindings(findings);
+  const total = Math.max(errorCount ?? 0, errors.length);
+  if (total === 0) return undefined;
+  const shown = errors.slice(0, MAX_ALERT_DETAIL_LINES).map((f) => {
+    const line = `${f.ruleId} ${f.message}`.replace(/\s*\n\s*/g, ' ');
+    return line.length <= MAX_ALERT_DETAIL_LINE ? line : `${line.slice(0, MAX_ALERT_DETAIL_LINE - 3)}...`;
+  });
+  const more = total - shown.length;
+  if (more > 0) shown.push(`... and ${more} more error(s) (segwatch check on the filing object lists them all)`);
+  return {
+    ...base(v),
+    id: alertId('errors', v.firmId, v.endDate, v.versionKey),
+    kind: 'reconciliation-errors',
+    severity: ALERT_SEVERITY['reconciliation-errors'],
+    statement: null,
+    excess: null,
+    target: null,
+    shortfall: null,
+    detail: shown.join('\n'),
+  };
+}
+
+/** The late-filing alert of a version, when it was submitted late (SW130). One per firm, day and submit date. */
+export function lateAlert(v: VersionRef, findings: readonly Finding[]): AlertRecord | undefined {
+  if (!isLate(findings)) return undefined;
+  const late = findings.find((f) => f.ruleId === 'SW130')!;
+  return {
+    ...base(v),
+    id: alertId('late', v.firmId, v.endDate, v.submitDate),
+    kind: 'late-filing',
+    severity: ALERT_SEVERITY['late-filing'],
+    statement: null,
+    excess: null,
+    target: null,
+    shortfall: null,
+    detail: late.message,
+  };
+}
+
+/**
+ * The 25% rule: is `now` more than 25% below `before`, the excess of the previous day on which the
+ * statement was required? Exact decimals (now < 0.75 * before); a non-positive `before` never drops.
+ */
+export function isExcessDrop(now: Decimal, before: Decimal): boolean {
+  return before.isPositive() && !before.isZero() && now.times(4).lt(before.times(3));
+}
+
+/**
+ * Every alert a reconciled filing version would raise if it were effective and nothing had been
+ * said about its day yet (`segwatch check`, tests). The pipeline decides what to say from what was
+ * said before (shared/domain/episodes.ts), with the same builders.
  */
 export function alertsForVersion(v: VersionRef, rec: Reconciliation, previousDay?: PreviousDay): AlertRecord[] {
   const out: AlertRecord[] = [];
-  for (const a of rec.alerts) {
-    out.push({
-      ...base(v),
-      id: alertId('shortfall', v.firmId, v.endDate, a.statement, a.kind, str(a.excess), a.target && str(a.target)),
-      kind: a.kind,
-      severity: ALERT_SEVERITY[a.kind],
-      statement: a.statement,
-      excess: a.excess,
-      target: a.target,
-      shortfall: a.shortfall,
-      detail: '',
-    });
-  }
-  const errors = rec.findings.filter((f) => f.severity === 'error' && f.ruleId !== 'SW120');
-  if (errors.length > 0) {
-    const detail = errors.map((f) => `${f.ruleId} ${f.message}`).join('\n');
-    out.push({
-      ...base(v),
-      id: alertId('errors', v.firmId, v.endDate, v.versionKey),
-      kind: 'reconciliation-errors',
-      severity: ALERT_SEVERITY['reconciliation-errors'],
-      statement: null,
-      excess: null,
-      target: null,
-      shortfall: null,
-      detail,
-    });
-  }
-  const late = rec.findings.find((f) => f.ruleId === 'SW130');
-  if (late) {
-    out.push({
-      ...base(v),
-      id: alertId('late', v.firmId, v.endDate, v.submitDate),
-      kind: 'late-filing',
-      severity: ALERT_SEVERITY['late-filing'],
-      statement: null,
-      excess: null,
-      target: null,
-      shortfall: null,
-      detail: late.message,
-    });
-  }
-  if (previousDay && isPreviousBusinessDay(previousDay.endDate, v.endDate)) {
+  for (const a of rec.alerts)
+    out.push(statementAlert(v, a.kind, a, alertId('shortfall', v.firmId, v.endDate, a.statement, a.kind, str(a.excess), a.target && str(a.target))));
+  const errors = errorsAlert(v, rec.findings);
+  if (errors) out.push(errors);
+  const late = lateAlert(v, rec.findings);
+  if (late) out.push(late);
+  if (previousDay) {
     for (const key of STATEMENT_KEYS) {
       const now = rec.statements[key]?.excess;
       const before = previousDay.statements[key]?.excess;
-      if (!now || !before || !before.isPositive() || before.isZero()) continue;
-      // A drop of more than 25%: now < 0.75 * before, in exact decimals.
-      if (now.times(4).lt(before.times(3))) {
-        out.push({
-          ...base(v),
-          id: alertId('drop', v.firmId, v.endDate, key, str(now), previousDay.endDate, str(before)),
-          kind: 'excess-drop',
-          severity: ALERT_SEVERITY['excess-drop'],
-          statement: key,
-          excess: now,
-          target: rec.statements[key]?.target ?? null,
-          shortfall: before.minus(now),
-          previousExcess: before,
-          previousDate: previousDay.endDate,
-          detail: '',
-        });
-      }
+      if (!now || !before || previousDay.endDate !== safePreviousFilingDay(key, v.endDate) || !isExcessDrop(now, before)) continue;
+      out.push(
+        statementAlert(
+          v,
+          'excess-drop',
+          { statement: key, excess: now, target: rec.statements[key]?.target ?? null, shortfall: before.minus(now), previousExcess: before, previousDate: previousDay.endDate },
+          alertId('drop', v.firmId, v.endDate, key, str(now), previousDay.endDate, str(before)),
+        ),
+      );
     }
   }
   return out;
 }
 
-/**
- * The 25% rule compares with the previous business day. Holidays are not known here, so one
- * skipped business day (a holiday) still counts as "previous"; a longer gap does not.
- */
-export function isPreviousBusinessDay(previous: string, current: string): boolean {
-  if (previous >= current) return false;
-  const next = nextBusinessDay(previous);
-  return next === current || nextBusinessDay(next) === current;
+/** The calendar's previous filing day, or undefined outside the years it covers. */
+export function safePreviousFilingDay(statement: StatementKey, endDate: string): string | undefined {
+  try {
+    return previousFilingDay(statement, endDate);
+  } catch {
+    return undefined;
+  }
 }
 
-/** Notices that an amendment cured the shortfalls the previously effective version had. */
+/** Notices that `v` cured the shortfalls `previous` alerts reported and `current` no longer does. */
 export function resolvedAlerts(v: VersionRef, previous: AlertRecord[], current: AlertRecord[]): AlertRecord[] {
   const out: AlertRecord[] = [];
   for (const p of previous) {
     if (p.kind !== 'deficiency' && p.kind !== 'below-target') continue;
     const still = current.some((c) => c.statement === p.statement && (c.kind === 'deficiency' || c.kind === 'below-target'));
-    if (still) continue;
-    out.push({
-      ...base(v),
-      id: alertId('resolved', p.id, v.versionKey),
-      kind: 'resolved',
-      severity: ALERT_SEVERITY.resolved,
-      statement: p.statement,
-      excess: null,
-      target: null,
-      shortfall: p.shortfall,
-      detail: `The ${p.kind} of ${p.endDate} (${p.filingType} submitted ${p.submitDate}, excess ${p.excess ? usd(p.excess) : '-'}) is cured by this ${v.filingType.toLowerCase()}.`,
-    });
+    if (!still) out.push(resolvedAlert(v, p, alertId('resolved', p.id, v.versionKey)));
   }
   return out;
 }
@@ -294,7 +379,9 @@ export function alertSubject(a: AlertRecord): string {
       case 'reconciliation-errors':
         return `${a.endDate} totals do not add up`;
       case 'resolved':
-        return `${statementName(a.statement)} ${a.endDate} shortfall cured by amendment`;
+        return a.resolves === 'excess-drop'
+          ? `${statementName(a.statement)} ${a.endDate} excess drop no longer shown`
+          : `${statementName(a.statement)} ${a.endDate} shortfall cured by ${a.filingType === 'INITIAL' ? 're-filing' : 'amendment'}`;
       case 'rejected':
         return `${a.source.key}`;
       case 'missing-filing':
@@ -348,6 +435,12 @@ export function alertBody(a: AlertRecord, result?: StatementResult): string {
     lines.push(`Previous:    ${money(a.previousExcess)} on ${a.previousDate}`);
     lines.push(`Drop:        ${money(a.shortfall)}`);
   }
+  if (a.kind === 'resolved' && a.resolves) lines.push(`Resolves:    ${LABEL[a.resolves]}`);
+  if (a.seq) {
+    const family = a.channel?.split(':')[0];
+    const notices = family === 'drop' ? 'excess-drop notices' : family === 'shortfall' ? 'shortfall notices' : 'notices';
+    lines.push(`Update:      #${a.seq} of this statement's ${notices} for the day (the highest number is the latest)`);
+  }
   lines.push('');
   lines.push(`Rule: ${ALERT_RULE[a.kind]}`);
   if (a.detail) {
@@ -370,5 +463,6 @@ export function alertAttributes(a: AlertRecord): Record<string, string> {
   const attrs: Record<string, string> = { severity: a.severity, kind: a.kind };
   if (a.firmId) attrs.firmId = a.firmId;
   if (a.statement) attrs.statement = a.statement;
+  if (a.resolves) attrs.resolves = a.resolves;
   return attrs;
 }

@@ -50,7 +50,7 @@ export function checkJson(file: string, outcome: AnalysisOutcome): CheckJson {
   return { file, filing: filingToJson(filing), findings: reconciliation.findings, alerts: reconciliation.alerts.map(alertToJson), error: null };
 }
 
-/** Any error finding or alert. */
+/** Anything the pipeline would alert on from this filing alone: a shortfall, an error finding, a late filing (SW130). */
 export function hasProblems(r: Reconciliation): boolean {
-  return r.alerts.length > 0 || r.findings.some((f) => f.severity === 'error');
+  return r.alerts.length > 0 || r.findings.some((f) => f.severity === 'error' || f.ruleId === 'SW130');
 }

@@ -1,12 +1,32 @@
 /**
- * reconcile's work for one new filing version: check it, store the result, decide which version
- * of the firm's day is effective (the latest submitted amendment), mark the others superseded,
- * and put the effective version's alerts in the outbox. Every step is idempotent, so a retry
- * after a failure anywhere repeats nothing that was done.
+ * reconcile's work: check a new filing version and store its result, then evaluate its day
+ * (evaluateDay): which version is effective, what to tell subscribers (shared/domain/episodes.ts
+ * decides, from the day's effective version, the previous filing day and the outbox), the head,
+ * and whether the next filing day must be evaluated again.
+ *
+ * Every step is idempotent and every decision is made from the table as it is, so a retry after
+ * a failure anywhere, a duplicate record, a redrive or a recheck repeats nothing that was done.
+ * The evaluations of one firm-day run one at a time: its versions and its recheck item share the
+ * day's partition key, whose stream records are handled in order (one shard; records of one key
+ * one after another in a batch).
+ *
+ * The days after a day: a later day's excess drop compares with this day's effective figures. The
+ * later day's evaluation reads this day's head, writes its own head naming what it read
+ * (`prevBasis`), then reads this day's head again and starts over if it changed meanwhile. This
+ * day's evaluation writes its head, then reads the next filing day's head and, if that names other
+ * figures for this day, puts a recheck item in the next day's partition (its stream record
+ * evaluates that day again). Whichever order the two run in, the later day ends up evaluated
+ * against this day's final figures, and nothing is written for a next day that has no filing.
  */
 import { reconcile } from '../domain/reconcile';
-import { alertsForVersion, resolvedAlerts, type AlertRecord, type VersionRef } from '../domain/alerts';
-import { overallStatus, summaryOf, type Store, type VersionItem } from '../adapters/store';
+import { lateAlert, safePreviousFilingDay, type AlertRecord, type VersionRef } from '../domain/alerts';
+import { nextFilingDay } from '../domain/calendar';
+import { basisOf, planDay, type PreviousStatement } from '../domain/episodes';
+import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
+import { str } from '../domain/money';
+import { capFindings } from '../domain/limits';
+import { effectiveVersion, errorFindings, isLate, overallStatus, summaryOf } from '../domain/versions';
+import type { HeadItem, ResultItem, Store, VersionItem, VersionMeta } from '../adapters/store';
 
 export interface ReconcileDeps {
   store: Store;
@@ -18,80 +38,227 @@ export interface ReconcileOutcome {
   effective: boolean;
   status: string;
   alerts: AlertRecord[];
+  day: DayOutcome;
 }
 
-export async function reconcileVersion(deps: ReconcileDeps, v: VersionItem): Promise<ReconcileOutcome> {
+export interface DayOutcome {
+  /** evaluated; waiting: the effective version is not reconciled yet (its own record will evaluate the day); empty: no version. */
+  status: 'evaluated' | 'waiting' | 'empty';
+  effective?: string;
+  alerts: AlertRecord[];
+  /** Next filing days asked to evaluate again. */
+  rechecked: string[];
+}
+
+const refOf = (v: Pick<VersionItem, 'firmId' | 'firmName' | 'endDate' | 'submitDate' | 'filingType' | 'versionKey' | 'source'>): VersionRef => ({
+  firmId: v.firmId,
+  firmName: v.firmName,
+  endDate: v.endDate,
+  submitDate: v.submitDate,
+  filingType: v.filingType,
+  versionKey: v.versionKey,
+  source: { bucket: v.source.bucket, key: v.source.key },
+});
+
+/**
+ * A filing version from the stream: reconcile it, store its result (unless stored before), raise
+ * its late-filing alert (a fact about this version, whether or not it stays effective), evaluate
+ * its day. `inserted`: the record is the version's INSERT (a MODIFY, an earlier arrival or a
+ * redrive, usually finds the result stored already, and reads it instead of re-putting it).
+ */
+export async function reconcileVersion(deps: ReconcileDeps, v: VersionItem, opts: { inserted?: boolean } = {}): Promise<ReconcileOutcome> {
   const { store } = deps;
   const at = deps.now().toISOString();
   const rec = reconcile(v.filing, { unreadable: v.unreadable });
-  const errorCount = rec.findings.filter((f) => f.severity === 'error' && f.ruleId !== 'SW120').length;
   const statements = summaryOf(rec);
-  const status = overallStatus({ statements, errorCount });
-  const ref: VersionRef = {
+  const errorCount = errorFindings(rec.findings).length;
+  const { kept, omitted } = capFindings(rec.findings);
+  const fresh: ResultItem = {
     firmId: v.firmId,
-    firmName: v.firmName,
     endDate: v.endDate,
-    submitDate: v.submitDate,
-    filingType: v.filingType,
     versionKey: v.versionKey,
-    source: { bucket: v.source.bucket, key: v.source.key },
+    statements,
+    findings: kept,
+    findingsOmitted: omitted,
+    errorCount,
+    late: isLate(rec.findings),
+    reconciledAt: at,
   };
-
-  const versionKeys = await store.listVersionKeys(v.firmId, v.endDate);
-  const effectiveKey = versionKeys.length ? versionKeys[versionKeys.length - 1] : v.versionKey;
-  const effective = effectiveKey <= v.versionKey;
-
-  let alerts: AlertRecord[] = [];
-  let prevDay: Awaited<ReturnType<Store['previousHead']>>;
-  if (effective) {
-    prevDay = await store.previousHead(v.firmId, v.endDate);
-    alerts = alertsForVersion(ref, rec, prevDay ? { endDate: prevDay.endDate, statements: prevDay.statements } : undefined);
+  let result = opts.inserted === false ? await store.getResult(v.firmId, v.endDate, v.versionKey) : undefined;
+  if (!result) {
+    result = store.fitResult(fresh);
+    await store.putResult(result);
   }
-  await store.putResult({ firmId: v.firmId, endDate: v.endDate, versionKey: v.versionKey, statements, findings: rec.findings, errorCount, alertIds: alerts.map((a) => a.id), reconciledAt: at });
+  const alerts: AlertRecord[] = [];
+  const late = lateAlert(refOf(v), rec.findings);
+  if (late) {
+    await store.putAlert(late, at, v.endDate);
+    alerts.push(late);
+  }
+  const day = await evaluateDay(deps, v.firmId, v.endDate, { version: v, result });
+  alerts.push(...day.alerts);
+  return { versionKey: v.versionKey, effective: day.effective === v.versionKey, status: overallStatus({ statements, errorCount }), alerts, day };
+}
 
-  if (effective) {
-    // Everything that depends on the versions this one replaces (marking them superseded, the
-    // notices that this one cures their shortfalls) is done while the head still points at the
-    // old one, and the head moves last: a retry after a failure at any step sees the same head
-    // and repeats the same idempotent writes. (Moving the head first lost both on a retry: the
-    // head already pointed here, so there was nothing left to supersede or resolve.)
-    // Replaced: the current effective version, and any later one that never became the head (it
-    // may have put its alerts in the outbox while it was the latest, then failed before moving the
-    // head, and been overtaken by this version before its retry).
-    // Only versions before this one can be replaced; the first version of a day (the usual
-    // case) has none, and needs no read of the head.
-    const earlier = versionKeys.filter((k) => k < v.versionKey);
-    const current = earlier.length ? await store.getHead(v.firmId, v.endDate) : undefined;
-    const replaced = earlier.filter((k) => !current || k >= current.effective);
-    // No earlier day and no effective version of this one yet: most likely the firm's first
-    // filing, so register the firm (a conditional put: a firm whose earlier day arrives late is
-    // registered already, and nothing changes).
-    if (!prevDay && !current) await store.putFirm({ firmId: v.firmId, firmName: v.firmName });
-    const replacedAlertIds = new Set<string>();
-    for (const k of replaced) {
-      await store.markSuperseded(v.firmId, v.endDate, k, v.versionKey);
-      for (const id of (await store.getResult(v.firmId, v.endDate, k))?.alertIds ?? []) replacedAlertIds.add(id);
+/** A recheck item from the stream: the day's previous filing day changed; evaluate the day again. */
+export function recheckDay(deps: ReconcileDeps, firmId: string, endDate: string): Promise<DayOutcome> {
+  return evaluateDay(deps, firmId, endDate);
+}
+
+interface Previous {
+  previous: Partial<Record<StatementKey, PreviousStatement | null>>;
+  /** Per previous filing day read: its basis, or 'none'. */
+  basis: Record<string, string>;
+  /** Whether any previous filing day has a filing. */
+  any: boolean;
+}
+
+/** The previous filing day of each statement (the calendar; undefined outside the years it covers). */
+function previousDays(endDate: string): Map<StatementKey, string | undefined> {
+  return new Map<StatementKey, string | undefined>(STATEMENT_KEYS.map((k) => [k, safePreviousFilingDay(k, endDate)]));
+}
+
+/** What the previous filing days' heads say (`heads`: by day). */
+function previousFrom(dayOf: Map<StatementKey, string | undefined>, heads: Map<string, HeadItem>): Previous {
+  const previous: Previous['previous'] = {};
+  const basis: Record<string, string> = {};
+  for (const d of new Set([...dayOf.values()].filter((x): x is string => x !== undefined))) {
+    const h = heads.get(d);
+    basis[d] = h ? h.basis || basisOf(d, h.statements) : 'none';
+  }
+  for (const [k, d] of dayOf) {
+    if (d === undefined) continue; // outside the calendar: the 25% rule cannot be applied
+    const st = heads.get(d)?.statements[k];
+    previous[k] = st ? { endDate: d, excess: st.excess, status: st.status } : null;
+  }
+  return { previous, basis, any: [...heads.values()].some(Boolean) };
+}
+
+const sameBasis = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(a) === JSON.stringify(b);
+
+/** A head's content without its time, for "did anything change". */
+function headSignature(h: HeadItem): string {
+  const statements = STATEMENT_KEYS.map((k) => {
+    const s = h.statements[k];
+    return s ? [k, s.required && str(s.required), s.funds && str(s.funds), s.excess && str(s.excess), s.target && str(s.target), s.targetSource, s.status] : [k];
+  });
+  return JSON.stringify([h.firmName, h.effective, h.filingType, h.submitDate, h.status, statements, h.versions, h.late, h.basis, Object.entries(h.prevBasis).sort()]);
+}
+
+/**
+ * Evaluate a firm's day: the effective version (shared/domain/versions.ts), the marks of the
+ * others, the alerts the day calls for given what was said (episodes.ts planDay), the head, and a
+ * recheck of the next filing day when it compared with other figures of this one.
+ */
+export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: string, trigger?: { version: VersionItem; result: ResultItem }): Promise<DayOutcome> {
+  const { store } = deps;
+  const at = deps.now().toISOString();
+  // Everything the decision reads, in two requests at once: the day's partition (its versions,
+  // their results, its head, its outbox) and the previous filing days' heads.
+  const dayOf = previousDays(endDate);
+  const prevDays = [...new Set([...dayOf.values()].filter((d): d is string => d !== undefined))];
+  const [day, prevHeads] = await Promise.all([store.readDay(firmId, endDate), store.getHeads(firmId, prevDays)]);
+  const versions: VersionMeta[] = day.versions;
+  const current = day.head;
+  const firstPrev = previousFrom(dayOf, prevHeads);
+  const firstOutbox = day.alerts;
+  if (trigger && !versions.some((x) => x.versionKey === trigger.version.versionKey)) versions.push(trigger.version);
+  const eff = effectiveVersion(versions);
+  if (!eff) return { status: 'empty', alerts: [], rechecked: [] };
+  const effResult = trigger && eff.versionKey === trigger.version.versionKey ? trigger.result : day.results.get(eff.versionKey);
+  if (!effResult) {
+    // The effective version is not reconciled yet: its own record, later in this day's stream
+    // order, evaluates the day. Until then the trigger is at least not the effective one.
+    if (trigger && (!trigger.version.superseded || trigger.version.supersededBy !== eff.versionKey || trigger.version.state !== 'done'))
+      await store.markSuperseded(firmId, endDate, trigger.version.versionKey, eff.versionKey);
+    return { status: 'waiting', effective: eff.versionKey, alerts: [], rechecked: [] };
+  }
+  const ref = refOf({ ...eff, firmId, endDate });
+  const nextDays = [...new Set(STATEMENT_KEYS.map((k) => safeNextFilingDay(k, endDate)).filter((d): d is string => d !== undefined))];
+  const alerts: AlertRecord[] = [];
+  let prev = firstPrev;
+  let outbox = firstOutbox;
+  let written = current;
+  let head: HeadItem;
+  let nextHeads: (HeadItem | undefined)[];
+  for (let round = 1; ; round++) {
+    if (round > 1) {
+      let heads: Map<string, HeadItem>;
+      [heads, outbox] = await Promise.all([store.getHeads(firmId, prevDays), store.listAlerts(firmId, endDate)]);
+      prev = previousFrom(dayOf, heads);
     }
-    if (replacedAlertIds.size) {
-      const prevAlerts = (await store.listAlerts(v.firmId, v.endDate)).filter((a) => replacedAlertIds.has(a.id));
-      alerts.push(...resolvedAlerts(ref, prevAlerts, alerts));
+    const plan = planDay({ effective: { ref, statements: effResult.statements, findings: effResult.findings, errorCount: effResult.errorCount }, previous: prev.previous, outbox });
+    for (const a of plan) {
+      await store.putAlert(a, at, endDate);
+      alerts.push(a);
     }
-    for (const a of alerts) await store.putAlert(a, at, v.endDate);
-    await store.advanceHead({
-      firmId: v.firmId,
-      firmName: v.firmName,
-      endDate: v.endDate,
-      effective: v.versionKey,
-      filingType: v.filingType,
-      submitDate: v.submitDate,
-      status,
-      statements,
+    if (round === 1) {
+      await Promise.all(
+        versions.map((x) =>
+          x.versionKey === eff.versionKey
+            ? x.superseded && store.markEffective(firmId, endDate, x.versionKey)
+            : (!x.superseded || x.supersededBy !== eff.versionKey || x.state !== 'done') && store.markSuperseded(firmId, endDate, x.versionKey, eff.versionKey),
+        ),
+      );
+      // No filing on this day before, none on the previous filing day and none earlier: the
+      // firm's first filing, so register it (a conditional put: registered already changes nothing).
+      if (!current && !prev.any && !(await store.previousHead(firmId, endDate))) await store.putFirm({ firmId, firmName: eff.firmName });
+    }
+    head = {
+      firmId,
+      firmName: eff.firmName,
+      endDate,
+      effective: eff.versionKey,
+      filingType: eff.filingType,
+      submitDate: eff.submitDate,
+      status: overallStatus({ statements: effResult.statements, errorCount: effResult.errorCount }),
+      statements: headStatements(effResult.statements),
+      versions: versions.length,
+      late: effResult.late,
+      basis: basisOf(endDate, effResult.statements),
+      prevBasis: prev.basis,
       updatedAt: at,
-    });
-  } else {
-    await store.markSuperseded(v.firmId, v.endDate, v.versionKey, effectiveKey);
+    };
+    // The head moves last: a retry after a failure before it sees the same head and repeats the
+    // same idempotent writes. Unchanged (a duplicate, a redrive): not written again.
+    if (!written || headSignature(written) !== headSignature(head)) {
+      await store.putHead(head);
+      written = head;
+    }
+    // Read the previous filing days again: if one changed since, its check of this day may have
+    // looked before this head was written; evaluate again with its new figures. (With it, the
+    // next filing days' heads, for the check below: both after this head was written.)
+    const heads = await store.getHeads(firmId, [...prevDays, ...nextDays]);
+    nextHeads = nextDays.map((d) => heads.get(d));
+    const again = previousFrom(dayOf, heads);
+    if (sameBasis(again.basis, prev.basis)) break;
+    if (round >= 3) throw new Error(`the previous filing day of ${firmId} ${endDate} kept changing while the day was evaluated; the record is retried`);
   }
-  // The version is not written back as done: that update cost as much as its put. Its stream
-  // records after this are a superseding (state done) or a redrive (pending, on purpose).
-  return { versionKey: v.versionKey, effective, status, alerts };
+  // A next filing day that compared with other figures of this day: evaluate it again.
+  const rechecked: string[] = [];
+  for (const [i, next] of nextDays.entries()) {
+    const h = nextHeads[i];
+    if (h && h.prevBasis[endDate] !== head.basis) {
+      await store.putRecheck(firmId, next, { from: endDate, basis: head.basis });
+      rechecked.push(next);
+    }
+  }
+  return { status: 'evaluated', effective: eff.versionKey, alerts, rechecked };
+}
+
+function headStatements(statements: ResultItem['statements']): HeadItem['statements'] {
+  const out: HeadItem['statements'] = {};
+  for (const k of STATEMENT_KEYS) {
+    const st = statements[k];
+    if (st) out[k] = { required: st.required, funds: st.funds, excess: st.excess, target: st.target, targetSource: st.targetSource, status: st.status };
+  }
+  return out;
+}
+
+function safeNextFilingDay(statement: StatementKey, endDate: string): string | undefined {
+  try {
+    return nextFilingDay(statement, endDate);
+  } catch {
+    return undefined;
+  }
 }

@@ -3,9 +3,73 @@
  * capacity units (ReturnConsumedCapacity), Lambda invocations and their durations, alerts
  * published, log bytes. Free tiers are left out (they do not scale with filings).
  *
- * Pure arithmetic: bench.test.ts checks it.
+ * The arithmetic is pure (bench.test.ts checks it). The capacity comes from an SDK middleware the
+ * bench installs in the handlers' DynamoDB clients (capacityMeterPlugin): production code asks
+ * for no consumed capacity and counts nothing.
  */
+import type { DynamoPlugin } from '../../shared/adapters/clients';
 import { round } from './parse-bench';
+
+/** Consumed capacity, summed over every request of the metered clients. */
+export interface CapacityMeter {
+  writeUnits: number;
+  readUnits: number;
+  /** Conditional writes that failed their condition: AWS bills each one write unit, DynamoDB Local reports none. */
+  conditionFailures: number;
+  /** Write units by what was written (`put filing`, `update head`, ...). */
+  writeUnitsByItem: Record<string, number>;
+}
+
+export function newCapacityMeter(): CapacityMeter {
+  return { writeUnits: 0, readUnits: 0, conditionFailures: 0, writeUnitsByItem: {} };
+}
+
+const METERED = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'GetItemCommand', 'QueryCommand']);
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
+
+/** A string attribute as the document client gives it, or as a low-level `{ S }` value. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof (v as { S?: unknown } | undefined)?.S === 'string' ? (v as { S: string }).S : '');
+
+/** What a write wrote, from the command's input (document-level or low-level): `put filing`, `update head`, ... */
+export function writeLabel(commandName: string, input: { Item?: Record<string, unknown>; Key?: Record<string, unknown> }): string {
+  if (commandName === 'PutItemCommand') return `put ${text(input.Item?.type) || 'other'}`;
+  const sk = text(input.Key?.sk);
+  const what = sk.startsWith('V#') ? 'filing' : sk.startsWith('A#') ? 'alert' : sk === 'HEAD' ? 'head' : sk === 'RECHECK' ? 'recheck' : 'other';
+  return `${commandName === 'DeleteItemCommand' ? 'delete' : 'update'} ${what}`;
+}
+
+/**
+ * An SDK plugin that asks DynamoDB for the consumed capacity of every item request and adds it
+ * to `meter` (install it with useDynamoPlugin before the handlers create their clients).
+ */
+export function capacityMeterPlugin(meter: CapacityMeter): DynamoPlugin {
+  return {
+    applyToStack(stack) {
+      stack.add(
+        (next, context) => async (args) => {
+          const name = String((context as { commandName?: string }).commandName ?? '');
+          if (!METERED.has(name)) return next(args);
+          const input = args.input as Record<string, unknown> & { Item?: Record<string, unknown>; Key?: Record<string, unknown> };
+          input.ReturnConsumedCapacity = 'TOTAL';
+          try {
+            const out = await next(args);
+            const units = (out.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? 0;
+            if (WRITES.has(name)) {
+              meter.writeUnits += units;
+              const what = writeLabel(name, input);
+              meter.writeUnitsByItem[what] = (meter.writeUnitsByItem[what] ?? 0) + units;
+            } else meter.readUnits += units;
+            return out;
+          } catch (e) {
+            if ((e as { name?: string }).name === 'ConditionalCheckFailedException') meter.conditionFailures++;
+            throw e;
+          }
+        },
+        { step: 'initialize', name: 'segwatchCapacityMeter', priority: 'high' },
+      );
+    },
+  };
+}
 
 /** us-east-1 list prices, in dollars. Check https://aws.amazon.com/<service>/pricing/ before quoting them. */
 export const PRICES = {

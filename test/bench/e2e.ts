@@ -10,8 +10,9 @@
  *           processed (its result stored and each of its alerts sent), then checked against the
  *           table with LocalStack.waitUntilProcessed (not timed).
  *
- * Capacity comes from Store's opt-in process meter (shared/adapters/store.ts, SEGWATCH_CAPACITY_METER=1):
- * every Store the handlers make adds the ConsumedCapacity DynamoDB Local reports.
+ * Capacity comes from the SDK middleware the bench installs in the handlers' DynamoDB clients
+ * (test/bench/cost.ts capacityMeterPlugin, through shared/adapters/clients.ts useDynamoPlugin):
+ * the ConsumedCapacity DynamoDB Local reports for each of their requests.
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { generateFilings, type GenerateOptions } from '../../shared/domain/generate';
@@ -19,10 +20,10 @@ import type { Filing } from '../../shared/domain/model';
 import { firmIdOf } from '../../shared/domain/parser';
 import { RENDERINGS, render } from '../../shared/domain/render';
 import { nextBusinessDay } from '../../shared/domain/reconcile';
-import { CAPACITY_METER_ENV, processMeter } from '../../shared/adapters/store';
+import { useDynamoPlugin } from '../../shared/adapters/clients';
 import { INCOMING_PREFIX } from '../../shared/table';
 import type { Handlers, LocalStack as LocalStackType } from '../../infra/local/stack';
-import { FUNCTION_MEMORY_MB, type FunctionUsage, type Usage } from './cost';
+import { capacityMeterPlugin, FUNCTION_MEMORY_MB, newCapacityMeter, type FunctionUsage, type Usage } from './cost';
 import { median, round } from './parse-bench';
 
 export interface E2eOptions {
@@ -222,9 +223,11 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
   const seed = opts.seed ?? 7;
   const log = opts.progress ?? (() => undefined);
 
-  // The environment the handlers read when they load: the meter opt-in and the deployed log level.
-  const savedEnv = { meter: process.env[CAPACITY_METER_ENV], level: process.env.POWERTOOLS_LOG_LEVEL };
-  process.env[CAPACITY_METER_ENV] = '1';
+  // The meter goes into every DynamoDB client the handlers create when they load; the
+  // environment they read then: the deployed log level.
+  const processMeter = newCapacityMeter();
+  const removeMeter = useDynamoPlugin(capacityMeterPlugin(processMeter));
+  const savedEnv = { level: process.env.POWERTOOLS_LOG_LEVEL };
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -380,8 +383,7 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
   } finally {
     await stack?.stop().catch((e) => log(`while stopping the local stack: ${(e as Error).message}`));
     process.stdout.write = stdoutWrite;
-    if (savedEnv.meter === undefined) delete process.env[CAPACITY_METER_ENV];
-    else process.env[CAPACITY_METER_ENV] = savedEnv.meter;
+    removeMeter();
     if (savedEnv.level === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
     else process.env.POWERTOOLS_LOG_LEVEL = savedEnv.level;
   }

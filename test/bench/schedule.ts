@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE_FILE, esbuildOptions } from '../../infra/bundling';
 import { LocalStack } from '../../infra/local/stack';
-import type { HeadItem } from '../../shared/adapters/store';
+import type { HeadSeed } from '../../shared/adapters/store';
 import { CALENDAR } from '../../shared/domain/calendar';
 import { STATEMENT_KEYS } from '../../shared/domain/forms';
 import { dec } from '../../shared/domain/money';
@@ -39,7 +39,7 @@ export interface ScheduleBenchResult {
 const addDays = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function headOf(firmId: string, firmName: string, endDate: string, i: number): HeadItem {
+function headOf(firmId: string, firmName: string, endDate: string, i: number): HeadSeed {
   const st = (k: number) => ({
     required: dec(`${1_000_000_000 + i * 7_919 + k}`),
     funds: dec(`${1_250_000_000 + i * 104_729 + k * 13}`),
@@ -113,7 +113,7 @@ export async function runScheduleBench(opts: { firms?: number; progress?: (l: st
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   const stack = await LocalStack.start({ log: undefined });
   try {
-    const heads: HeadItem[] = [];
+    const heads: HeadSeed[] = [];
     days.forEach((d) => ids.forEach((id, i) => !skipped(i, d) && heads.push(headOf(id, names[i]!, d, i))));
     const t0 = Date.now();
     await inBatches(heads, 16, (h) => stack.store.advanceHead(h));

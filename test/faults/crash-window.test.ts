@@ -57,8 +57,8 @@ describe('a crash between "alert stored" and "alert published"', () => {
     tally.injected++;
     expect(crashed).toBe(true);
     expect(w.failures.stream).toBe(1);
-    // The retry tried the put again; the condition kept it single, and it made no second stream record.
-    expect(w.dynamo.log.filter((r) => r.kind === 'put' && r.sk === `A#${alert.id}`)).toHaveLength(2);
+    // The retry read the outbox first, found the alert said, and did not put it again; one stream record.
+    expect(w.dynamo.log.filter((r) => r.kind === 'put' && r.sk === `A#${alert.id}`)).toHaveLength(1);
     expect(w.dynamo.stream.filter((s) => s.dynamodb.Keys.sk.S === `A#${alert.id}` && s.eventName === 'INSERT')).toHaveLength(1);
     expect(w.publishCounts().get(alert.id as string)).toBe(1);
     expect(w.dynamo.get(alert.pk as string, alert.sk as string)?.state).toBe('sent');
@@ -155,7 +155,7 @@ describe('a crash between "published" and "marked sent": the only duplicate wind
     await deficiencyOnly(clean);
     const notifyStart = clean.dynamo.log.findIndex((r) => r.kind === 'get' && r.sk.startsWith('A#'));
     const notifyRequests = clean.dynamo.log.slice(notifyStart);
-    expect(notifyRequests.map((r) => r.kind)).toEqual(['get', 'get', 'update']); // alert, result, mark-sent
+    expect(notifyRequests.map((r) => r.kind)).toEqual(['get', 'query', 'get', 'update']); // alert, its channel's words, result, mark-sent
     const outcomes: string[] = [];
     for (let k = 0; k <= notifyRequests.length + 1; k++) {
       const w = new World();
@@ -185,7 +185,7 @@ describe('a crash between "published" and "marked sent": the only duplicate wind
       outcomes.push(`${point}: ${copies}`);
       tally.survived++;
     }
-    expect(outcomes).toEqual(['before get A#: 1', 'before get R#: 1', 'before update A#: 2', 'after Publish: 2', 'after mark-sent committed: 1']);
+    expect(outcomes).toEqual(['before get A#: 1', 'before query pk: 1', 'before get R#: 1', 'before update A#: 2', 'after Publish: 2', 'after mark-sent committed: 1']);
   });
 });
 

@@ -76,9 +76,13 @@ describe('a new filing version (stream INSERT)', () => {
     const sw = marshalled(result.Item!).statements.M!.clearedSwaps.M!;
     expect([sw.required.N, sw.funds.N, sw.excess.N, sw.target.N, sw.status.S]).toEqual(['5574863884', '5412672420', '-162191464', '208075000', 'deficiency']);
 
+    // The head: what evaluating the day decided, written unconditionally (one evaluation of a
+    // firm-day at a time), with what the read side needs per day.
     const head = updates().find((u) => u.Key?.sk === 'HEAD')!;
-    expect(head).toMatchObject({ TableName: TABLE_NAME, Key: { pk: PK, sk: 'HEAD' }, ConditionExpression: 'attribute_not_exists(effective) OR effective <= :eff' });
-    expect(head.ExpressionAttributeValues).toMatchObject({ ':eff': vk, ':status': 'deficiency', ':g1pk': 'FIRM#brightwater-futures-llc', ':g1sk': 'DAY#2014-11-06' });
+    expect(head).toMatchObject({ TableName: TABLE_NAME, Key: { pk: PK, sk: 'HEAD' } });
+    expect(head.ConditionExpression).toBeUndefined();
+    expect(head.ExpressionAttributeValues).toMatchObject({ ':eff': vk, ':status': 'deficiency', ':late': false, ':g1pk': 'FIRM#brightwater-futures-llc', ':g1sk': 'DAY#2014-11-06' });
+    expect(table.get(PK, 'HEAD')).toMatchObject({ versions: { value: '1' }, late: false, statements: { clearedSwaps: { targetSource: 'statement', status: 'deficiency' } } });
 
     const alerts = putsOf('alert');
     expect(alerts).toHaveLength(1);
@@ -86,7 +90,9 @@ describe('a new filing version (stream INSERT)', () => {
     expect(alerts[0].Item).toMatchObject({ pk: PK, type: 'alert', state: 'pending', kind: 'deficiency', severity: 'critical', statement: 'clearedSwaps', versionKey: vk, firmName: FIRM });
     const a = marshalled(alerts[0].Item!);
     expect([a.excess.N, a.target.N, a.shortfall.N]).toEqual(['-162191464', '208075000', '370266464']);
-    expect(result.Item!.alertIds).toEqual([alerts[0].Item!.id]);
+    // The first word on the cleared swaps shortfall channel.
+    expect(alerts[0].Item).toMatchObject({ channel: 'shortfall:clearedSwaps' });
+    expect(a.seq.N).toBe('1');
 
     // The version itself is not written again (that update cost as much as its put); it stays
     // pending, and its result item says it was reconciled.

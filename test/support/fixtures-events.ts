@@ -28,6 +28,8 @@ export interface S3RecordSpec {
   versionId?: string;
   sequencer?: string;
   eventName?: string;
+  /** ISO-8601 (default 2014-11-07T13:05:09.123Z). */
+  eventTime?: string;
 }
 
 /** One record of an S3 event notification, as S3 writes it (key encoded). */
@@ -37,7 +39,7 @@ export function s3Record(spec: S3RecordSpec): S3EventRecord & Record<string, unk
     eventVersion: '2.1',
     eventSource: 'aws:s3',
     awsRegion: REGION,
-    eventTime: '2014-11-07T13:05:09.123Z',
+    eventTime: spec.eventTime ?? '2014-11-07T13:05:09.123Z',
     eventName: spec.eventName ?? 'ObjectCreated:Put',
     userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
     requestParameters: { sourceIPAddress: '198.51.100.7' },

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
@@ -36,6 +36,7 @@ export function routeDynamo(table: FakeDynamo): void {
   ddbMock.on(UpdateCommand).callsFake((input) => table.send(new UpdateCommand(input)));
   ddbMock.on(GetCommand).callsFake((input) => table.send(new GetCommand(input)));
   ddbMock.on(QueryCommand).callsFake((input) => table.send(new QueryCommand(input)));
+  ddbMock.on(BatchGetCommand).callsFake((input) => table.send(new BatchGetCommand(input)));
 }
 
 /** Serve objects from a map of `bucket/key` -> bytes (a fresh body stream per GetObject). */

@@ -8,7 +8,10 @@
  *    parentheses, =, <>, <, <=, >, >=, BETWEEN, attribute_exists, attribute_not_exists,
  *    begins_with), numbers compared as exact decimals, strings by UTF-8 bytes, different types
  *    never equal; a failed condition throws ConditionalCheckFailedException;
- *  - UpdateExpression SET with names, values, if_not_exists(path, :v) and `+` / `-`;
+ *  - UpdateExpression SET with names, values, if_not_exists(path, :v) and `+` / `-`, and REMOVE;
+ *  - DynamoDB's 400 KB item limit (sizes counted by DynamoDB's rules): a put or update that would
+ *    make a larger item fails with a ValidationException, as on the wire;
+ *  - BatchGetItem (one table);
  *  - Query on the table or a GSI (only items carrying both index keys), ascending or descending,
  *    Limit, ProjectionExpression, and pages of `pageSize` items with LastEvaluatedKey;
  *  - a NEW_IMAGE stream: one record per write that changed the item (DynamoDB writes no record
@@ -17,7 +20,7 @@
  * applied) or ask for the request to be applied and then throw (a timeout whose write landed).
  */
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import Decimal from 'decimal.js';
 
@@ -29,7 +32,7 @@ export interface StreamRecord {
   dynamodb: { Keys: Item; NewImage: Item; SequenceNumber: string; StreamViewType: 'NEW_IMAGE' };
 }
 
-export type RequestKind = 'put' | 'update' | 'get' | 'query';
+export type RequestKind = 'put' | 'update' | 'get' | 'query' | 'batchget';
 
 export interface Request {
   /** 0-based index among all requests of this kind's class (writes: put + update; reads: get + query). */
@@ -257,10 +260,48 @@ function parseCondition(src: string, ctx: Ctx): Cond {
   return c;
 }
 
+/** DynamoDB's item size rules: names and strings by UTF-8 bytes, numbers ~1 byte per 2 significant digits + 1, containers 3 + 1 per element. */
+function attrSize(v: AttributeValue): number {
+  if (v.S !== undefined) return Buffer.byteLength(v.S, 'utf8');
+  if (v.N !== undefined) {
+    const digits = v.N.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length;
+    return Math.ceil(Math.max(1, digits) / 2) + 1;
+  }
+  if (v.B !== undefined) return (v.B as Uint8Array).length;
+  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+  if (v.L !== undefined) return 3 + v.L.reduce((n, x) => n + 1 + attrSize(x), 0);
+  if (v.M !== undefined) return 3 + Object.entries(v.M).reduce((n, [k, x]) => n + 1 + Buffer.byteLength(k, 'utf8') + attrSize(x), 0);
+  if (v.SS !== undefined) return v.SS.reduce((n, x) => n + Buffer.byteLength(x, 'utf8'), 0);
+  if (v.NS !== undefined) return v.NS.reduce((n, x) => n + x.length, 0);
+  return 0;
+}
+
+export const ITEM_LIMIT_BYTES = 400 * 1024;
+
+export function itemBytes(item: Item): number {
+  return Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k, 'utf8') + attrSize(v), 0);
+}
+
+function checkItemSize(item: Item): void {
+  if (itemBytes(item) > ITEM_LIMIT_BYTES) {
+    const e = new Error('Item size has exceeded the maximum allowed size');
+    e.name = 'ValidationException';
+    throw Object.assign(e, { $metadata: { httpStatusCode: 400 }, $fault: 'client' });
+  }
+}
+
 function applyUpdate(src: string, ctx: Ctx, item: Item): Item {
   const p = new Parser(tokenize(src), ctx, src);
+  // Items are never changed in place (a write stores a new top-level map; nested values are
+  // replaced, never mutated), so a shallow copy is a snapshot: the stream records and earlier
+  // reads keep the values they saw.
+  const next: Item = { ...item };
+  if (p.isWord('REMOVE')) {
+    removeClause(p, next);
+    if (p.i !== p.toks.length) throw new Error(`fake DynamoDB: unsupported update ${JSON.stringify(src)}`);
+    return next;
+  }
   p.take('id', 'SET');
-  const next = clone(item);
   const value = (): AttributeValue => {
     const t = p.peek();
     if (t?.t === 'id' && t.v === 'if_not_exists') {
@@ -291,8 +332,35 @@ function applyUpdate(src: string, ctx: Ctx, item: Item): Item {
     if (p.peek()?.t !== ',') break;
     p.take(',');
   }
+  if (p.isWord('REMOVE')) removeClause(p, next);
   if (p.i !== p.toks.length) throw new Error(`fake DynamoDB: unsupported update ${JSON.stringify(src)}`);
   return next;
+}
+
+function removeClause(p: Parser, next: Item): void {
+  p.take('id', 'REMOVE');
+  for (;;) {
+    delete next[p.name(p.take('id').v)];
+    if (p.peek()?.t !== ',') break;
+    p.take(',');
+  }
+}
+
+/** What a request is about, for a gate: its kind and the keys it names (a query: its partition). */
+export interface GateRequest {
+  kind: RequestKind;
+  keys: { pk: string; sk?: string }[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function gateOf(command: any): GateRequest {
+  const k = (x: Record<string, unknown> | undefined) => ({ pk: String(x?.pk ?? ''), sk: x?.sk === undefined ? undefined : String(x.sk) });
+  if (command instanceof PutCommand) return { kind: 'put', keys: [k(command.input.Item)] };
+  if (command instanceof UpdateCommand) return { kind: 'update', keys: [k(command.input.Key)] };
+  if (command instanceof GetCommand) return { kind: 'get', keys: [k(command.input.Key)] };
+  if (command instanceof QueryCommand) return { kind: 'query', keys: [{ pk: String(command.input.ExpressionAttributeValues?.[':pk'] ?? command.input.ExpressionAttributeValues?.[':f'] ?? '') }] };
+  if (command instanceof BatchGetCommand) return { kind: 'batchget', keys: Object.values(command.input.RequestItems ?? {}).flatMap((r) => (r.Keys ?? []).map((x) => k(x as Record<string, unknown>))) };
+  return { kind: 'get', keys: [] };
 }
 
 // ---- the table ---------------------------------------------------------------------------------
@@ -315,6 +383,8 @@ export class FakeDynamo {
   faults?: (r: Request) => FaultDecision;
   /** Awaited before each request: random latency, so concurrent callers interleave differently. */
   jitter?: () => Promise<void>;
+  /** Awaited before each request, told what it is: to hold one caller's request until another's has run (an exact interleaving). */
+  gate?: (r: GateRequest) => Promise<void>;
   private seq = 0;
   readonly pageSize: number;
   readonly indexes: Record<string, [string, string]>;
@@ -347,10 +417,12 @@ export class FakeDynamo {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async send(command: any): Promise<any> {
     await (this.jitter ? this.jitter() : Promise.resolve());
+    if (this.gate) await this.gate(gateOf(command));
     if (command instanceof PutCommand) return this.put(command.input);
     if (command instanceof UpdateCommand) return this.update(command.input);
     if (command instanceof GetCommand) return this.getItem(command.input);
     if (command instanceof QueryCommand) return this.query(command.input);
+    if (command instanceof BatchGetCommand) return this.batchGet(command.input);
     throw new Error(`fake DynamoDB: ${command?.constructor?.name} is not supported`);
   }
 
@@ -374,7 +446,7 @@ export class FakeDynamo {
     this.stream.push({
       eventID: `ev-${seq}`,
       eventName: old ? 'MODIFY' : 'INSERT',
-      dynamodb: { Keys: { pk: next.pk, sk: next.sk }, NewImage: clone(next), SequenceNumber: seq, StreamViewType: 'NEW_IMAGE' },
+      dynamodb: { Keys: { pk: next.pk, sk: next.sk }, NewImage: next, SequenceNumber: seq, StreamViewType: 'NEW_IMAGE' },
     });
   }
 
@@ -387,6 +459,7 @@ export class FakeDynamo {
     const old = this.items.get(keyOf(pk, sk));
     if (input.ConditionExpression && !parseCondition(input.ConditionExpression, this.ctx(input))(old))
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
+    checkItemSize(item);
     this.items.set(keyOf(pk, sk), item);
     this.emit(old, item);
     if (decision && 'throwAfter' in decision) throw decision.throwAfter;
@@ -404,6 +477,7 @@ export class FakeDynamo {
     if (input.ConditionExpression && !parseCondition(input.ConditionExpression, ctx)(old))
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
     const next = applyUpdate(input.UpdateExpression!, ctx, old ?? { pk: key.pk, sk: key.sk });
+    checkItemSize(next);
     this.items.set(keyOf(pk, sk), next);
     this.emit(old, next);
     if (decision && 'throwAfter' in decision) throw decision.throwAfter;
@@ -418,7 +492,18 @@ export class FakeDynamo {
     if (decision && 'throwBefore' in decision) throw decision.throwBefore;
     const item = this.items.get(keyOf(pk, sk));
     if (decision && 'throwAfter' in decision) throw decision.throwAfter;
-    return { $metadata: {}, Item: item ? unmarshall(clone(item), { wrapNumbers: true }) : undefined };
+    return { $metadata: {}, Item: item ? unmarshall(item, { wrapNumbers: true }) : undefined };
+  }
+
+  /** BatchGetItem on one table, strongly consistent or not (the same here); never leaves keys unprocessed. */
+  private async batchGet(input: BatchGetCommand['input']) {
+    const [[table, req]] = Object.entries(input.RequestItems ?? {});
+    const keys = (req.Keys ?? []).map((k) => marshall(k as Record<string, NativeAttributeValue>, marshallOptions));
+    const decision = this.request('batchget', keys.map((k) => sOf(k.pk)).join(','), keys.map((k) => sOf(k.sk)).join(','), `batchget ${keys.map((k) => `${sOf(k.pk)} ${sOf(k.sk)}`).join(', ')}`);
+    if (decision && 'throwBefore' in decision) throw decision.throwBefore;
+    const items = keys.map((k) => this.items.get(keyOf(sOf(k.pk), sOf(k.sk)))).filter((i): i is Item => i !== undefined);
+    if (decision && 'throwAfter' in decision) throw decision.throwAfter;
+    return { $metadata: {}, Responses: { [table]: items.map((i) => unmarshall(i, { wrapNumbers: true })) }, UnprocessedKeys: {} };
   }
 
   private async query(input: QueryCommand['input']) {
@@ -456,7 +541,7 @@ export class FakeDynamo {
     if (decision && 'throwAfter' in decision) throw decision.throwAfter;
     return {
       $metadata: {},
-      Items: projected.map((i) => unmarshall(clone(i), { wrapNumbers: true })),
+      Items: projected.map((i) => unmarshall(i, { wrapNumbers: true })),
       Count: projected.length,
       LastEvaluatedKey: lastKey ? unmarshall(lastKey, { wrapNumbers: true }) : undefined,
     };

@@ -10,6 +10,8 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { processStreamByKey } from '../../shared/stream-batch';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { S3ObjectSource } from '../../shared/adapters/objects';
@@ -20,7 +22,7 @@ import { MAX_FILING_BYTES } from '../../shared/domain/parser';
 import type { S3EventRecord } from '../../shared/events';
 import { ingestS3Record, type IngestDeps, type IngestOutcome } from '../../shared/pipeline/ingest';
 import { notifyAlert, type NotifyDeps } from '../../shared/pipeline/notify-alert';
-import { reconcileVersion, type ReconcileDeps } from '../../shared/pipeline/reconcile-version';
+import { recheckDay, reconcileVersion, type ReconcileDeps } from '../../shared/pipeline/reconcile-version';
 import { INCOMING_PREFIX } from '../../shared/table';
 import { BUCKET, md5, s3Record, type S3RecordSpec } from './fixtures-events';
 import { FakeDynamo, type StreamRecord } from './mock-dynamodb';
@@ -109,11 +111,15 @@ export class World {
     this.notifyDeps = { store: this.store, publisher: new SnsPublisher(this.sns, TOPIC), now };
   }
 
-  /** Random latency (0-3 event-loop turns, seeded) before every DynamoDB request and GetObject. */
-  withJitter(seed: number): this {
+  /**
+   * Random latency (0-3 event-loop turns, seeded) before every DynamoDB request and GetObject;
+   * with `stalls`, that fraction of requests waits 20-40 turns instead (a slow request, during
+   * which concurrent work runs many of its own).
+   */
+  withJitter(seed: number, stalls = 0): this {
     const rnd = prng(seed);
     const turns = async () => {
-      for (let n = Math.floor(rnd() * 4); n > 0; n--) await new Promise((r) => setImmediate(r));
+      for (let n = rnd() < stalls ? 20 + Math.floor(rnd() * 21) : Math.floor(rnd() * 4); n > 0; n--) await new Promise((r) => setImmediate(r));
     };
     this.dynamo.jitter = turns;
     this.jitterS3 = turns;
@@ -121,12 +127,19 @@ export class World {
   }
   private jitterS3?: () => Promise<void>;
 
-  /** Upload a file to `incoming/<name>`; returns the S3 event record S3 would send for it. */
+  private uploads = 0;
+
+  /**
+   * Upload a file to `incoming/<name>`; returns the S3 event record S3 would send for it. Each
+   * upload's event time is one second after the previous one's (unless spec.eventTime is given),
+   * as when the objects arrive in the order they are uploaded.
+   */
   upload(name: string, content: string | Uint8Array, spec: Partial<S3RecordSpec> = {}): S3EventRecord {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     const key = `${INCOMING_PREFIX}${name}`;
     this.objects.set(`${spec.bucket ?? BUCKET}/${key}`, bytes);
-    return s3Record({ key, size: bytes.length, eTag: md5(bytes), ...spec });
+    const eventTime = new Date(Date.UTC(2014, 10, 7, 13, 5, 9, 123) + 1000 * this.uploads++).toISOString();
+    return s3Record({ key, size: bytes.length, eTag: md5(bytes), eventTime, ...spec });
   }
 
   /** parse's work for one record, retried like an SQS message until it succeeds. */
@@ -144,8 +157,10 @@ export class World {
   /** One stream record, through the same filter as the reconcile and notify handlers. */
   private async handle(r: StreamRecord): Promise<void> {
     const image = unmarshall(r.dynamodb.NewImage, { wrapNumbers: true }) as Record<string, unknown>;
-    if (image.type === 'filing' && image.state === 'pending') await reconcileVersion(this.reconcileDeps, versionFromItem(image));
-    else if (image.type === 'alert' && image.state === 'pending') await notifyAlert(this.notifyDeps, image.pk as string, image.sk as string);
+    if (image.state !== 'pending') return;
+    if (image.type === 'filing') await reconcileVersion(this.reconcileDeps, versionFromItem(image), { inserted: r.eventName === 'INSERT' });
+    else if (image.type === 'recheck') await recheckDay(this.reconcileDeps, image.firmId as string, image.endDate as string);
+    else if (image.type === 'alert') await notifyAlert(this.notifyDeps, image.pk as string, image.sk as string);
   }
 
   /** Feed every new stream record to its function, in order, a failed one retried. */
@@ -162,6 +177,35 @@ export class World {
         }
       }
       this.cursor++;
+    }
+  }
+
+  /**
+   * Feed the stream the way Lambda feeds one shard to a function: batches of up to `batchSize`
+   * records, each batch through the handlers' own processStreamByKey (records of one key in order,
+   * different keys at the same time: a firm-day for reconcile and for notify), a batch with
+   * failures retried from its lowest failed record (the records after it come again). With
+   * jitter (withJitter), different keys interleave differently from run to run.
+   */
+  async drainBatches(batchSize = 10): Promise<void> {
+    let attempts = 0;
+    while (this.cursor < this.dynamo.stream.length) {
+      const batch = this.dynamo.stream.slice(this.cursor, this.cursor + batchSize);
+      const out = await processStreamByKey(
+        batch as unknown as DynamoDBRecord[],
+        (r) => (r.dynamodb?.Keys?.pk as { S?: string } | undefined)?.S ?? '',
+        (r) => this.handle(r as unknown as StreamRecord),
+      );
+      const failed = new Set(out.batchItemFailures.map((f) => f.itemIdentifier));
+      const first = batch.findIndex((r) => failed.has(r.dynamodb.SequenceNumber));
+      if (first < 0) {
+        this.cursor += batch.length;
+        attempts = 0;
+      } else {
+        this.failures.stream++;
+        this.cursor += first;
+        if (++attempts >= this.maxAttempts) throw new Error(`stream record ${batch[first].dynamodb.SequenceNumber} failed ${attempts} times`);
+      }
     }
   }
 

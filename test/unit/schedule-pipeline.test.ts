@@ -6,7 +6,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../functions/schedule/permissions';
-import { Store, type HeadItem } from '../../shared/adapters/store';
+import { Store, type HeadSeed } from '../../shared/adapters/store';
 import type { Publisher, AlertMessage } from '../../shared/adapters/publisher';
 import { alertAttributes, alertBody, alertSubject, ALERT_SEVERITY, ALERT_RULE } from '../../shared/domain/alerts';
 import { CALENDAR } from '../../shared/domain/calendar';
@@ -20,7 +20,7 @@ import { FakeDynamo } from '../support/mock-dynamodb';
 
 const addDays = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
-function headOf(firmId: string, endDate: string, excess = '250000000'): HeadItem {
+function headOf(firmId: string, endDate: string, excess = '250000000'): HeadSeed {
   const st = { required: dec('1000000000'), funds: dec('1250000000'), excess: dec(excess), target: dec('100000000'), status: 'ok' as const, title: 't', variant: 'v' };
   return {
     firmId,

@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, NumberValue, QueryCommand as QueryLike } from '@aws-sdk/lib-dynamodb';
 import { COMMAND_ACTIONS, STORE_ACTIONS, type StoreMethod, type TableAccess } from '../../shared/adapters/store-actions';
-import { Store, type HeadItem } from '../../shared/adapters/store';
+import { Store, type HeadItem, type VersionItem } from '../../shared/adapters/store';
 import { parseFiling } from '../../shared/domain/parser';
 import { rejectedAlert } from '../../shared/domain/alerts';
 
@@ -20,7 +20,7 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1'
   marshallOptions: { removeUndefinedValues: true },
   unmarshallOptions: { wrapNumbers: true },
 });
-const store = new Store(doc, 'segwatch-test', undefined);
+const store = new Store(doc, 'segwatch-test');
 
 const filing = parseFiling(readFileSync(join(__dirname, '../fixtures/citigroup-2014-11-06-initial.txt'))).filing;
 const head: HeadItem = {
@@ -32,15 +32,47 @@ const head: HeadItem = {
   submitDate: '2014-11-07',
   status: 'ok',
   statements: {},
+  versions: 1,
+  late: false,
+  basis: '0000000000000000',
+  prevBasis: {},
   updatedAt: '2014-11-07T00:00:00.000Z',
 };
 const at = '2014-11-07T00:00:00.000Z';
+
+const version: Omit<VersionItem, 'state' | 'superseded'> = {
+  firmId: filing.firmId,
+  firmName: filing.firmName,
+  endDate: filing.endDate,
+  submitDate: filing.submitDate,
+  filingType: filing.filingType,
+  versionKey: '0#x#y',
+  contentHash: 'h',
+  source: { bucket: 'b', key: 'incoming/x.txt', objectId: 'e1' },
+  receivedAt: at,
+  arrivedAt: at,
+  filing,
+  unreadable: [],
+};
+const result = { firmId: 'f', endDate: '2014-11-06', versionKey: '0#x#y', statements: {}, findings: [], findingsOmitted: 0, errorCount: 0, late: false, reconciledAt: at };
 
 /** Arguments for one call of each public Store method (a new method needs a line here). */
 const CALLS: Record<StoreMethod, (s: Store) => Promise<unknown>> = {
   getObjectRecord: (s) => s.getObjectRecord('b', 'incoming/x.txt', 'e1'),
   listObjectRecords: (s) => s.listObjectRecords('b', 'incoming/x.txt'),
   putObjectRecord: (s) => s.putObjectRecord({ bucket: 'b', key: 'incoming/x.txt', objectId: 'e1', status: 'stored', size: 1, receivedAt: at }),
+  versionItem: async (s) => s.versionItem(version),
+  versionItemSize: async (s) => s.versionItemSize(version),
+  listVersionMeta: (s) => s.listVersionMeta('f', '2014-11-06'),
+  readDay: (s) => s.readDay('f', '2014-11-06'),
+  getHeads: (s) => s.getHeads('f', ['2014-11-05', '2014-11-07']),
+  lowerArrival: (s) => s.lowerArrival('f', '2014-11-06', '0#x#y', at, { bucket: 'b', key: 'incoming/x.txt', objectId: 'e1' }),
+  markEffective: (s) => s.markEffective('f', '2014-11-06', '0#x#y'),
+  fitResult: async (s) => s.fitResult(result),
+  putHead: (s) => s.putHead(head),
+  putRecheck: (s) => s.putRecheck('f', '2014-11-07', { from: '2014-11-06', basis: '0000000000000000' }),
+  listAlertsOf: (s) => s.listAlertsOf('FIRM#f#DAY#2014-11-06'),
+  markAlertSuppressed: (s) => s.markAlertSuppressed('FIRM#f#DAY#2014-11-06', 'A#1', 'A#2', at),
   putVersion: (s) =>
     s.putVersion({
       firmId: filing.firmId,
@@ -52,6 +84,7 @@ const CALLS: Record<StoreMethod, (s: Store) => Promise<unknown>> = {
       contentHash: 'h',
       source: { bucket: 'b', key: 'incoming/x.txt', objectId: 'e1' },
       receivedAt: at,
+      arrivedAt: at,
       filing,
       unreadable: [],
     }),
@@ -60,7 +93,7 @@ const CALLS: Record<StoreMethod, (s: Store) => Promise<unknown>> = {
   listVersionKeys: (s) => s.listVersionKeys('f', '2014-11-06'),
   markSuperseded: (s) => s.markSuperseded('f', '2014-11-06', '0#x#y', '1#x#z'),
   putResult: (s) =>
-    s.putResult({ firmId: 'f', endDate: '2014-11-06', versionKey: '0#x#y', statements: {}, findings: [], errorCount: 0, alertIds: [], reconciledAt: at }),
+    s.putResult(result),
   getResult: (s) => s.getResult('f', '2014-11-06', '0#x#y'),
   getHead: (s) => s.getHead('f', '2014-11-06'),
   advanceHead: (s) => s.advanceHead(head),
@@ -90,10 +123,11 @@ async function recorded(method: StoreMethod): Promise<TableAccess> {
   const table = new Set<string>();
   const indexes: Record<string, Set<string>> = {};
   for (const call of ddb.calls()) {
-    const command = call.args[0] as { constructor: { name: string }; input: { IndexName?: string; TableName?: string } };
+    const command = call.args[0] as { constructor: { name: string }; input: { IndexName?: string; TableName?: string; RequestItems?: Record<string, unknown> } };
     const action = COMMAND_ACTIONS[command.constructor.name];
     expect(action, `${method} sent ${command.constructor.name}, which COMMAND_ACTIONS does not map`).toBeDefined();
-    expect(command.input.TableName).toBe('segwatch-test');
+    // A batch names its table as the key of RequestItems.
+    expect(command.input.TableName ?? Object.keys(command.input.RequestItems ?? {}).join(',')).toBe('segwatch-test');
     if (command.input.IndexName) (indexes[command.input.IndexName] ??= new Set()).add(action!);
     else table.add(action!);
   }

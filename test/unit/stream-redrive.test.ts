@@ -163,8 +163,8 @@ describe('segwatch redrive --stream-failures --stack (mocked AWS)', () => {
     expect(update).toMatchObject({
       TableName: OUTPUTS.TableName,
       UpdateExpression: 'SET #s = :pending, redrivenAt = :at',
-      ConditionExpression: 'attribute_exists(pk) AND #t = :filing',
-      ExpressionAttributeValues: { ':pending': 'pending', ':filing': 'filing' },
+      ConditionExpression: 'attribute_exists(pk) AND (#t = :filing OR #t = :recheck)',
+      ExpressionAttributeValues: { ':pending': 'pending', ':filing': 'filing', ':recheck': 'recheck' },
     });
     // Each version's result was looked for first (none: not reconciled yet).
     expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input.Key)).toEqual([
