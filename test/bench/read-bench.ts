@@ -13,10 +13,10 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, NumberValue, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { filingDays } from '../../shared/domain/calendar';
 import { seededRng } from '../../shared/domain/generate';
-import { keys, Store } from '../../shared/adapters/store';
+import { Store } from '../../shared/adapters/store';
 import { addDays, readQueries, yearBefore } from '../../shared/read/queries';
 import { StoreSource } from '../../shared/read/store-source';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
@@ -76,34 +76,6 @@ const pct = (xs: number[], p: number) => {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const median = (xs: number[]) => pct(xs, 50);
 
-/**
- * The store the pipeline uses, plus, where its head does not record them yet (the store on main
- * before issue 10), `versions` and `late` set on the head right after it moves: what the read side
- * reads when present. Detected on the first head written.
- */
-class LoadStore extends Store {
-  facts: 'unknown' | 'store' | 'added by the bench' = 'unknown';
-  override async advanceHead(h: Parameters<Store['advanceHead']>[0] & { versions?: number; late?: boolean }) {
-    const out = await super.advanceHead(h);
-    if (h.versions === undefined) return out;
-    if (this.facts === 'unknown') {
-      const item = (await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: keys.firmDay(h.firmId, h.endDate), sk: keys.head } }))).Item;
-      this.facts = item && item.versions !== undefined ? 'store' : 'added by the bench';
-    }
-    if (this.facts === 'added by the bench' && out.moved)
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: keys.firmDay(h.firmId, h.endDate), sk: keys.head },
-          UpdateExpression: 'SET versions = :n, late = :l',
-          ConditionExpression: 'effective = :e',
-          ExpressionAttributeValues: { ':n': NumberValue.from(String(h.versions)), ':l': h.late ?? false, ':e': h.effective },
-        }),
-      );
-    return out;
-  }
-}
-
 interface Manifest {
   firms: number;
   years: number;
@@ -113,7 +85,7 @@ interface Manifest {
   headFacts: ReadBenchResult['headFacts'];
 }
 
-async function load(store: LoadStore, o: ReadBenchOptions, from: string, to: string): Promise<Omit<Manifest, 'firms' | 'years' | 'from' | 'to'>> {
+async function load(store: Store, o: ReadBenchOptions, from: string, to: string): Promise<Omit<Manifest, 'firms' | 'years' | 'from' | 'to'>> {
   const writer = new HistoryWriter(store, { dayAlerts: true, headFacts: true, parallel: true, bucket: 'segwatch-filings-bench' });
   const started = Date.now();
   let filings = 0;
@@ -153,7 +125,8 @@ async function load(store: LoadStore, o: ReadBenchOptions, from: string, to: str
   const ms = Date.now() - started;
   return {
     load: { reused: false, filings, effectiveDays: filings - amendments, amendments, alerts, writes: writer.writes, ms, filingsPerSec: Math.round((filings / ms) * 1000), loadedAt: new Date().toISOString() },
-    headFacts: store.facts === 'added by the bench' ? 'added by the bench' : 'store',
+    // The store's head records the day's versions and lateness itself (putHead).
+    headFacts: 'store',
   };
 }
 
@@ -198,7 +171,7 @@ export async function runReadBench(o: ReadBenchOptions): Promise<ReadBenchResult
     try {
       await ensureTable(ddb, TABLE);
       const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false }, unmarshallOptions: { wrapNumbers: true } });
-      const loaded = await load(new LoadStore(doc, TABLE), o, from, to);
+      const loaded = await load(new Store(doc, TABLE), o, from, to);
       manifest = { firms: o.firms, years: o.years, from, to, ...loaded };
     } catch (e) {
       if (shm) rmSync(shm, { recursive: true, force: true });

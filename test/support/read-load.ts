@@ -196,7 +196,7 @@ export class HistoryWriter {
         unreadable: [],
       } as Parameters<ReadSink['putVersion']>[0]),
     );
-    const result = put(this.sink.putResult({ firmId: filing.firmId, endDate: filing.endDate, versionKey, statements, findings: rec.findings, errorCount, alertIds: alerts.map((a) => a.id), reconciledAt: arrivedAt } as Parameters<ReadSink['putResult']>[0]));
+    const result = put(this.sink.putResult({ firmId: filing.firmId, endDate: filing.endDate, versionKey, statements, findings: rec.findings, errorCount, alertIds: alerts.map((a) => a.id), reconciledAt: arrivedAt, findingsOmitted: 0, late: filing.filingType === 'INITIAL' && submittedLate(filing.endDate, filing.submitDate, Object.keys(statements) as StatementKey[]) } as Parameters<ReadSink['putResult']>[0]));
     const alertWrites = alerts.map((a) => put(this.sink.putAlert(a, arrivedAt, filing.endDate)));
     if (this.options.parallel) await Promise.all([version, result, ...alertWrites]);
     else for (const p of [version, result, ...alertWrites]) await p;
