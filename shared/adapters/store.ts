@@ -11,7 +11,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
 import { dec, str, type Decimal } from '../domain/money';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { filingAmounts, filingFromJson, type Filing, type FilingJson } from '../domain/model';
-import type { Finding, Reconciliation, StatementResult, StatementStatus } from '../domain/reconcile';
+import type { Finding, Reconciliation, StatementResult, StatementStatus, TargetSource } from '../domain/reconcile';
 import type { AlertKind, AlertRecord, AlertSeverity, SourceRef } from '../domain/alerts';
 
 // ---- keys ------------------------------------------------------------------------------------
@@ -122,6 +122,8 @@ export interface StatementSummary {
   funds: Decimal | null;
   excess: Decimal | null;
   target: Decimal | null;
+  /** Where the target comes from: the statement's own target line, or the Cover Page. */
+  targetSource: TargetSource | null;
   status: StatementStatus;
   title: string;
   variant: string;
@@ -184,7 +186,7 @@ function numbersToStrings(v: unknown): unknown {
 }
 
 export function versionFromItem(item: Record<string, unknown>): VersionItem {
-  const filingAttr = numbersToStrings(item.filing) as { form: string; statements: FilingJson['statements']; unknownCodes: FilingJson['unknownCodes'] };
+  const filingAttr = numbersToStrings(item.filing) as { form: string; statements: FilingJson['statements']; unknownCodes: FilingJson['unknownCodes']; coverPage?: FilingJson['coverPage'] };
   const filing = filingFromJson({
     filingType: item.filingType,
     endDate: item.endDate,
@@ -194,6 +196,7 @@ export function versionFromItem(item: Record<string, unknown>): VersionItem {
     form: filingAttr.form,
     statements: filingAttr.statements,
     unknownCodes: filingAttr.unknownCodes,
+    coverPage: filingAttr.coverPage,
   });
   return {
     firmId: item.firmId as string,
@@ -217,7 +220,7 @@ function summaryToItem(s: Partial<Record<StatementKey, StatementSummary>>) {
   for (const key of STATEMENT_KEYS) {
     const x = s[key];
     if (!x) continue;
-    out[key] = { required: Nopt(x.required), funds: Nopt(x.funds), excess: Nopt(x.excess), target: Nopt(x.target), status: x.status, title: x.title, variant: x.variant };
+    out[key] = { required: Nopt(x.required), funds: Nopt(x.funds), excess: Nopt(x.excess), target: Nopt(x.target), targetSource: x.targetSource ?? undefined, status: x.status, title: x.title, variant: x.variant };
   }
   return out;
 }
@@ -233,6 +236,7 @@ function summaryFromItem(v: unknown): Partial<Record<StatementKey, StatementSumm
       funds: amountOf(x.funds),
       excess: amountOf(x.excess),
       target: amountOf(x.target),
+      targetSource: (x.targetSource as TargetSource | undefined) ?? null,
       status: x.status as StatementStatus,
       title: x.title as string,
       variant: x.variant as string,
@@ -245,7 +249,7 @@ export function summaryOf(rec: Reconciliation): Partial<Record<StatementKey, Sta
   const out: Partial<Record<StatementKey, StatementSummary>> = {};
   for (const key of STATEMENT_KEYS) {
     const s: StatementResult | undefined = rec.statements[key];
-    if (s) out[key] = { required: s.required, funds: s.funds, excess: s.excess, target: s.target, status: s.status, title: s.title, variant: s.variant };
+    if (s) out[key] = { required: s.required, funds: s.funds, excess: s.excess, target: s.target, targetSource: s.targetSource, status: s.status, title: s.title, variant: s.variant };
   }
   return out;
 }
@@ -255,7 +259,7 @@ export function overallStatus(rec: { statements: Partial<Record<StatementKey, { 
   const statuses = STATEMENT_KEYS.map((k) => rec.statements[k]?.status);
   if (statuses.includes('deficiency')) return 'deficiency';
   if (statuses.includes('below-target')) return 'below-target';
-  if (rec.errorCount > 0 || statuses.includes('error')) return 'error';
+  if (rec.errorCount > 0 || statuses.includes('unreconciled')) return 'error';
   return 'ok';
 }
 
@@ -273,6 +277,7 @@ function alertToItem(a: AlertRecord) {
     statement: a.statement ?? undefined,
     excess: Nopt(a.excess),
     target: Nopt(a.target),
+    targetSource: a.targetSource ?? undefined,
     shortfall: Nopt(a.shortfall),
     previousExcess: Nopt(a.previousExcess),
     previousDate: a.previousDate ?? undefined,
@@ -296,6 +301,7 @@ export function alertFromItem(item: Record<string, unknown>): StoredAlert {
     statement: s('statement') as StatementKey | null,
     excess: amountOf(item.excess),
     target: amountOf(item.target),
+    targetSource: (item.targetSource as AlertRecord['targetSource'] | undefined) ?? null,
     shortfall: amountOf(item.shortfall),
     previousExcess: amountOf(item.previousExcess),
     previousDate: s('previousDate'),

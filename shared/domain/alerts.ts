@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { FORMS, STATEMENT_KEYS, type StatementKey } from './forms';
-import { str, usd, type Decimal } from './money';
+import { Decimal, str, usd } from './money';
 import type { FilingType } from './model';
-import { nextBusinessDay, type Reconciliation, type StatementResult } from './reconcile';
+import { nextBusinessDay, type Reconciliation, type StatementResult, type TargetSource } from './reconcile';
 
 export type AlertKind = 'deficiency' | 'below-target' | 'excess-drop' | 'late-filing' | 'reconciliation-errors' | 'rejected' | 'resolved';
 export type AlertSeverity = 'critical' | 'warning' | 'info';
@@ -31,7 +31,8 @@ export const ALERT_RULE: Record<AlertKind, string> = {
   'excess-drop':
     'Excess fell by more than 25% from the previous business day (proxy for the 25% residual-interest withdrawal rules, 17 CFR 1.23(d), 30.7(g), 22.17(c)): review.',
   'late-filing': 'Submitted after the next business day (due by noon, 17 CFR 1.32(d)); NFA charges a late fee of $200 per day.',
-  'reconciliation-errors': 'A total does not add up or a statement or line is missing: the filing cannot be trusted until it is corrected.',
+  'reconciliation-errors':
+    "A statement's figures do not add up (a total, a line that cannot be read, a missing statement or line): the filing cannot be trusted until it is corrected, and no deficiency or below-target alert is raised from those figures. Critical when the excess as filed or as recomputed from the lines is below zero.",
   rejected: 'The file dropped in the bucket is not a usable daily segregation filing. The object stays in the bucket.',
   resolved: 'An amendment is now the effective filing for this firm and day, and it no longer shows this shortfall.',
 };
@@ -65,6 +66,8 @@ export interface AlertRecord {
   statement: StatementKey | null;
   excess: Decimal | null;
   target: Decimal | null;
+  /** Where `target` comes from: the statement's own target line, or the Cover Page (null without a target). */
+  targetSource: TargetSource | null;
   shortfall: Decimal | null;
   previousExcess: Decimal | null;
   previousDate: string | null;
@@ -113,25 +116,13 @@ export function alertsForVersion(v: VersionRef, rec: Reconciliation, previousDay
       statement: a.statement,
       excess: a.excess,
       target: a.target,
+      targetSource: a.targetSource,
       shortfall: a.shortfall,
       detail: '',
     });
   }
   const errors = rec.findings.filter((f) => f.severity === 'error' && f.ruleId !== 'SW120');
-  if (errors.length > 0) {
-    const detail = errors.map((f) => `${f.ruleId} ${f.message}`).join('\n');
-    out.push({
-      ...base(v),
-      id: alertId('errors', v.firmId, v.endDate, v.versionKey),
-      kind: 'reconciliation-errors',
-      severity: ALERT_SEVERITY['reconciliation-errors'],
-      statement: null,
-      excess: null,
-      target: null,
-      shortfall: null,
-      detail,
-    });
-  }
+  if (errors.length > 0) out.push(reconciliationAlert(v, rec, errors));
   const late = rec.findings.find((f) => f.ruleId === 'SW130');
   if (late) {
     out.push({
@@ -142,6 +133,7 @@ export function alertsForVersion(v: VersionRef, rec: Reconciliation, previousDay
       statement: null,
       excess: null,
       target: null,
+      targetSource: null,
       shortfall: null,
       detail: late.message,
     });
@@ -161,6 +153,7 @@ export function alertsForVersion(v: VersionRef, rec: Reconciliation, previousDay
           statement: key,
           excess: now,
           target: rec.statements[key]?.target ?? null,
+          targetSource: rec.statements[key]?.targetSource ?? null,
           shortfall: before.minus(now),
           previousExcess: before,
           previousDate: previousDay.endDate,
@@ -170,6 +163,59 @@ export function alertsForVersion(v: VersionRef, rec: Reconciliation, previousDay
     }
   }
   return out;
+}
+
+/**
+ * The reconciliation alert: one per version whose figures cannot be trusted. For each statement
+ * that does not reconcile it names the failing lines and gives the excess as filed and as
+ * recomputed from the lines (funds - required), and says plainly that the figures do not add up;
+ * it is critical when either excess is below zero (a possible deficiency nobody may dismiss as a
+ * typo), a warning otherwise. Then every error finding.
+ */
+function reconciliationAlert(v: VersionRef, rec: Reconciliation, errors: Reconciliation['findings']): AlertRecord {
+  const money = (d: Decimal | null) => (d ? usd(d) : 'not known');
+  const unreconciled = STATEMENT_KEYS.map((k) => rec.statements[k]).filter((s): s is StatementResult => s?.status === 'unreconciled');
+  const below = (d: Decimal | null, than: Decimal) => d !== null && d.lt(than);
+  let critical = false;
+  const lines: string[] = [];
+  for (const s of unreconciled) {
+    const def = FORMS.statements[s.statement];
+    const variant = FORMS.variantById.get(s.variant);
+    const roles = variant?.roles;
+    const label = (code: string) => `[${code}] ${variant?.byCode.get(code)?.label ?? ''}`.trim();
+    const negative = below(s.filedExcess, ZERO_D) || below(s.computedExcess, ZERO_D);
+    critical ||= negative;
+    lines.push(`${def.name}: THE FIGURES DO NOT ADD UP, so they cannot be trusted; no deficiency or target check was made from them.`);
+    if (s.failingLines.length) lines.push(`  Failing lines: ${s.failingLines.map(label).join('; ')}`);
+    lines.push(
+      `  Excess as filed${roles ? ` [${roles.excess}]` : ''}: ${money(s.filedExcess)}; recomputed from the lines${roles ? ` (funds [${roles.funds}] - required [${roles.required}])` : ''}: ${money(s.computedExcess)}.`,
+    );
+    if (negative) lines.push('  At least one of them is BELOW ZERO: the statement may show a deficiency.');
+    else if (s.target && (below(s.filedExcess, s.target) || below(s.computedExcess, s.target)))
+      lines.push(`  At least one of them is below the target ${money(s.target)} (${s.targetSource === 'cover-page' ? 'Cover Page' : "statement's target line"}).`);
+  }
+  if (lines.length) lines.push('');
+  for (const f of errors) lines.push(`${f.ruleId} ${f.message}`);
+  const one = unreconciled.length === 1 ? unreconciled[0] : undefined;
+  return {
+    ...base(v),
+    id: alertId('errors', v.firmId, v.endDate, v.versionKey),
+    kind: 'reconciliation-errors',
+    severity: critical ? 'critical' : ALERT_SEVERITY['reconciliation-errors'],
+    statement: one?.statement ?? null,
+    excess: one ? lower(one.filedExcess, one.computedExcess) : null,
+    target: one?.target ?? null,
+    targetSource: one?.targetSource ?? null,
+    shortfall: null,
+    detail: lines.join('\n'),
+  };
+}
+
+const ZERO_D = new Decimal(0);
+function lower(a: Decimal | null, b: Decimal | null): Decimal | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return b.lt(a) ? b : a;
 }
 
 /**
@@ -197,6 +243,7 @@ export function resolvedAlerts(v: VersionRef, previous: AlertRecord[], current: 
       statement: p.statement,
       excess: null,
       target: null,
+      targetSource: null,
       shortfall: p.shortfall,
       detail: `The ${p.kind} of ${p.endDate} (${p.filingType} submitted ${p.submitDate}, excess ${p.excess ? usd(p.excess) : '-'}) is cured by this ${v.filingType.toLowerCase()}.`,
     });
@@ -218,6 +265,7 @@ export function rejectedAlert(source: SourceRef, objectId: string, code: string,
     statement: null,
     excess: null,
     target: null,
+    targetSource: null,
     shortfall: null,
     previousExcess: null,
     previousDate: null,
@@ -269,7 +317,7 @@ export function alertSubject(a: AlertRecord): string {
       case 'late-filing':
         return `${a.endDate} submitted ${a.submitDate}`;
       case 'reconciliation-errors':
-        return `${a.endDate} totals do not add up`;
+        return `${a.statement ? `${statementName(a.statement)} ` : ''}${a.endDate} figures do not add up${a.severity === 'critical' ? ', excess below zero' : ''}`;
       case 'resolved':
         return `${statementName(a.statement)} ${a.endDate} shortfall cured by amendment`;
       case 'rejected':
@@ -285,7 +333,7 @@ export function alertSubject(a: AlertRecord): string {
 }
 
 /** Plain-text email body. */
-export function alertBody(a: AlertRecord, result?: StatementResult): string {
+export function alertBody(a: AlertRecord, result?: Pick<StatementResult, 'required' | 'funds'> & Partial<StatementResult>): string {
   const lines: string[] = [];
   const money = (d: Decimal | null) => (d ? usd(d) : '-');
   lines.push(`${LABEL[a.kind]} (${a.severity})`);
@@ -300,7 +348,7 @@ export function alertBody(a: AlertRecord, result?: StatementResult): string {
   }
   if (a.excess) lines.push(`Excess:      ${money(a.excess)}`);
   if (a.kind === 'deficiency' || a.kind === 'below-target') {
-    lines.push(`Target:      ${money(a.target)}`);
+    lines.push(`Target:      ${money(a.target)}${a.targetSource ? ` (${a.targetSource === 'statement' ? "the statement's target line" : 'the Cover Page'})` : ''}`);
     lines.push(`Shortfall:   ${money(a.shortfall)} (target - excess)`);
     if (a.excess && a.excess.isNegative()) lines.push(`Below zero:  ${money(a.excess.negated())}`);
   }

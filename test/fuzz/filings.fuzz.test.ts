@@ -24,7 +24,7 @@ import { prng } from '../support/mock-pipeline';
 const SEED = 0x5e6_2014;
 const CASES = 1200;
 const SAMPLES = [SAMPLE_2014, SAMPLE_2013_AMENDMENT];
-const ERROR_CODES = ['empty', 'too-large', 'binary', 'not-utf8', 'not-a-filing', 'bad-header', 'truncated'];
+const ERROR_CODES = ['empty', 'too-large', 'binary', 'no-text-layer', 'bad-pdf', 'not-a-filing', 'bad-header', 'several-filings', 'truncated'];
 
 type Rnd = ReturnType<typeof prng>;
 const int = (r: Rnd, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
@@ -330,9 +330,9 @@ describe('fuzz: mutated filings', () => {
       stats.cases++;
 
       // analyze()
-      let outcome: ReturnType<typeof analyze>;
+      let outcome: Awaited<ReturnType<typeof analyze>>;
       try {
-        outcome = analyze(input);
+        outcome = await analyze(input);
       } catch (e) {
         problems.push(`${label}: analyze threw ${(e as Error).stack}`);
         continue;

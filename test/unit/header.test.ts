@@ -34,8 +34,8 @@ describe('header on every page', () => {
   });
 
   it.each([
-    ['End Date', 'End Date:11/6/2014', 'End Date:11/7/2014', 'bad-header: the file names more than one End Date (2014-11-06, 2014-11-07): not a single filing'],
-    ['Submit Date', 'Submit Date:11/7/2014', 'Submit Date:11/10/2014', 'bad-header: the file names more than one Submit Date (2014-11-07, 2014-11-10): not a single filing'],
+    ['End Date', 'End Date:11/6/2014', 'End Date:11/7/2014', 'several-filings: the file holds 2 filings (End Dates 2014-11-06, 2014-11-07); upload one per file'],
+    ['Submit Date', 'Submit Date:11/7/2014', 'Submit Date:11/10/2014', 'several-filings: the file holds 2 filings (Submit Dates 2014-11-07, 2014-11-10); upload one per file'],
   ])('a later page with another %s is rejected', (_, from, to, want) => {
     expect(TEXT.includes(from)).toBe(true);
     const last = TEXT.split(from).length - 2;
