@@ -303,9 +303,11 @@ function checkStatement(
         `${where(forms, key, l)}: filed as "${r.filed}", which is not one well-formed number; read as ${fmt(r.amount)}, the only reading with which every identity of the line holds`,
       );
     }
+  /** Codes filed that the variant does not have: no identity checks them. */
+  const outside: string[] = [];
   if (known < lines.size)
     for (const [code, amount] of lines)
-      if (!variant.byCode.has(code))
+      if (!variant.byCode.has(code) && outside.push(code))
         addFinding(findings, 'unknown-code', key, { code, line: '', label: '' }, null, amount, `${name} [${code}] (amount ${fmt(amount)}) is not a line of the ${variant.id} form; kept as filed`);
   // Error findings of this statement are counted from here (code-order, readings and unknown-code are info).
   const errorsFrom = findings.length;
@@ -325,6 +327,8 @@ function checkStatement(
   // Derived lines in evaluation order. A sum is decided exactly by sumEquals; decimal.js computes
   // it only when sumEquals cannot say it is right (then it is almost surely an error to report).
   let excessHolds = false;
+  /** Derived lines whose identity could not be checked (an item missing or unreadable). */
+  const unchecked: string[] = [];
   for (const ck of plan.checks) {
     const l = ck.line;
     const actual = vals[ck.at];
@@ -338,7 +342,11 @@ function checkStatement(
         termValues[n] = x;
         termNegate[n] = ck.negate![n];
       }
-      if (n < ck.terms.length) continue;
+      if (n < ck.terms.length) {
+        // An item missing or unreadable: this total cannot be checked (its statement does not reconcile anyway).
+        unchecked.push(l.code);
+        continue;
+      }
       if (sumEquals(termValues, termNegate, n, actual) === true) {
         if (ck === plan.excessCheck) excessHolds = true;
         continue;
@@ -349,7 +357,10 @@ function checkStatement(
         addFinding(findings, 'sum', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${termsText(l)} = ${fmt(expected)} (off by ${fmt(actual.minus(expected))})`);
     } else if (l.greaterOf) {
       const items = l.greaterOf.map((code) => valueOf(lines, variant, code));
-      if (items.some((x) => x === undefined)) continue;
+      if (items.some((x) => x === undefined)) {
+        unchecked.push(l.code);
+        continue;
+      }
       const expected = items.reduce((a, b) => (cmp(b!, a!) > 0 ? b : a))!;
       if (cmp(expected, actual) !== 0)
         addFinding(findings, 'greater-of', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but the ${termsText(l)} is ${fmt(expected)}`);
@@ -360,6 +371,7 @@ function checkStatement(
     if (actual === undefined) continue;
     if (l.equals) {
       const other = lines.get(l.equals);
+      if (other === undefined) unchecked.push(l.code);
       if (other !== undefined && cmp(other, actual) !== 0) {
         const o = variant.byCode.get(l.equals)!;
         addFinding(findings, 'cross-page', key, l, other, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but it must equal [${o.code}] ${o.label} = ${fmt(other)}`);
@@ -372,7 +384,8 @@ function checkStatement(
           termValues[n] = u.amount;
           termNegate[n++] = false;
         }
-      if (n === l.parts.length && sumEquals(termValues, termNegate, n, actual) !== true) {
+      if (n !== l.parts.length) unchecked.push(l.code);
+      else if (sumEquals(termValues, termNegate, n, actual) !== true) {
         const parts = st.uncoded.filter((u) => u.partOf === l.code);
         const expected = sum(parts.map((p) => p.amount));
         if (!expected.eq(actual))
@@ -430,8 +443,11 @@ function checkStatement(
     const f = findings[i];
     if (f.severity === 'error' && f.line && !failing.includes(f.line)) failing.push(f.line);
   }
-  failing.sort();
   const reconciles = !findings.some((f, i) => i >= errorsFrom && f.severity === 'error');
+  // A statement that does not reconcile: the totals that could not be checked fail with it.
+  // and so do the lines no identity of the variant checks.
+  if (!reconciles) for (const code of [...unchecked, ...outside]) if (!failing.includes(code)) failing.push(code);
+  failing.sort();
   let status: StatementStatus = reconciles ? 'ok' : 'unreconciled';
   if (reconciles && excess !== null) {
     const excessLine = variant.byCode.get(roles.excess)!;

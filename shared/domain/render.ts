@@ -509,7 +509,9 @@ export function render(filing: Filing, rendering: Rendering, opts: RenderOptions
       return `${[...cover, ...statements.flatMap((s) => markupRows(s.rows, s.key, opts, pick, amount, plain))].join('\r\n')}\r\n`;
     }
     case 'pdf-text': {
-      const cover = filing.coverPage ? coverPdfLines(filing, filing.coverPage, styled) : [];
+      // Two values of a range run together with ASCII-space grouping (`100 000 100 001`) cannot be told apart: commas there.
+      const coverAmount = grouping === ' ' ? (d: Decimal) => styledAmount(d, ',', negative, dollar) : styled;
+      const cover = filing.coverPage ? coverPdfLines(filing, filing.coverPage, coverAmount) : [];
       const lines = [...cover, ...statements.flatMap((s) => pdfLines(s.rows, opts, styled))].filter((l) => l.trim() !== '');
       return runTogether(lines, opts.runTogether ?? pick([2, 3, 5, 8, 13], 5), opts.pageLines ?? pick([25, 40, 60], 40), opts.banner ?? false);
     }

@@ -242,7 +242,7 @@ export class CellScanner {
       ends.push(end);
       let k = i;
       while (k >= floor && isInnerSpace(t.charCodeAt(k))) k--;
-      if (k === i || k < floor || !isAmountChar(t.charCodeAt(k)) || ++guard >= 6) break;
+      if (k === i || k < floor || !isAmountChar(t.charCodeAt(k)) || ++guard >= 16) break;
       i = k;
     }
     starts.reverse();

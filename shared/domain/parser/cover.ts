@@ -47,33 +47,36 @@ const SECTION_END = /\b(?:INITIAL|AMENDMENT)\b|\b(?:End|Submit)\s*Date\s*:|\bFir
 const CHOICE = /(?:^|[\s>*])([a-d])\s*[.)]\s/g;
 const EXPECTED: Record<CoverTargetType, number> = { 'minimum-dollar': 1, 'minimum-percent': 1, 'dollar-range': 2, 'percent-range': 2 };
 
-/** The values after one choice's label: numbers in order; a token with digits that is not one number is null (runs of them one null). */
+/**
+ * The values after one choice's label, in order. Cells (split at tabs, line breaks and tags) hold
+ * one value each when their words make one number (`<u>250 000 000</u>`), else one per word (a
+ * PDF line: `155,000,000 200,000,000`). A word with digits that is not a number is null, and a run
+ * of such words one null (`155,000, ,000,000`).
+ */
 function valuesOf(segment: string): (Decimal | null)[] {
-  const text = segment
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\bPage\s+\d+\s+of\s+\d+\b/gi, ' ')
-    .replace(/[:;%]/g, ' ');
-  const tokens = text.split(/[\s]+/).filter((w) => /\d/.test(w));
-  const read = tokens.map((w) => readAmount(w.replace(/\.$/, '').replace(/^\$/, ''), { maxFraction: 10 }));
   const out: (Decimal | null)[] = [];
-  for (let i = 0; i < read.length; i++) {
-    if (read[i] === null && i > 0 && read[i - 1] === null) continue;
-    out.push(read[i]);
+  const cells = segment.replace(/\bPage\s+\d+\s+of\s+\d+\b/gi, '\t').split(/\t|\r?\n|<[^>]*>/);
+  for (const cell of cells) {
+    const words = cell
+      .replace(/[:;%]/g, ' ')
+      .split(/ +/)
+      .map((w) => w.replace(/\.$/, ''))
+      .filter((w) => /\d/.test(w));
+    if (words.length === 0) continue;
+    const whole = words.length > 1 ? readAmount(words.join(' '), { maxFraction: 10 }) : null;
+    if (whole !== null) {
+      out.push(whole);
+      continue;
+    }
+    let prevNull = false;
+    for (const w of words) {
+      const v = readAmount(w, { maxFraction: 10 });
+      if (v === null && prevNull) continue;
+      out.push(v);
+      prevNull = v === null;
+    }
   }
   return out;
-}
-
-/** Space-grouped values (`250 000 000`) split into tokens: put back together when that gives the expected count. */
-function regroup(segment: string, expected: number): (Decimal | null)[] | null {
-  const tokens = segment.replace(/[:;%]/g, ' ').split(/\s+/).filter((w) => /\d/.test(w));
-  const merged: string[] = [];
-  for (const w of tokens) {
-    const prev = merged[merged.length - 1];
-    if (prev !== undefined && /^\d{3}$/.test(w) && /^\d{1,3}( \d{3})*$/.test(prev)) merged[merged.length - 1] = `${prev} ${w}`;
-    else merged.push(w);
-  }
-  if (merged.length !== expected) return null;
-  return merged.map((w) => readAmount(w, { maxFraction: 10 }));
 }
 
 export interface CoverChoice {
@@ -104,8 +107,7 @@ export function readCoverPage(text: string, headings: readonly CoverHeading[]): 
     for (let i = 0; i < marks.length; i++) {
       const type = COVER_TARGET_TYPES[marks[i].letter];
       const segment = section.slice(marks[i].body, i + 1 < marks.length ? marks[i + 1].at : section.length);
-      let values = valuesOf(segment);
-      if (values.length > EXPECTED[type]) values = regroup(segment, EXPECTED[type]) ?? values;
+      const values = valuesOf(segment);
       if (values.every((v) => v !== null && v.isZero())) continue;
       filled.push({ type, values, ambiguous: false });
     }

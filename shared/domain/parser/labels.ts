@@ -85,7 +85,7 @@ export function readParts(defs: readonly { id: string; label: string }[], text: 
   if (segment.indexOf('<') !== -1) segment = segment.replace(/<[^>]*>/g, ' ');
   if (segment.indexOf('Page') !== -1) segment = segment.replace(/\bPage\s+\d+\s+of\s+\d+\b/g, ' ');
   // A PDF's letter-spaced banner (`W I N J A M M E R F I L I N G`) between them is not a label either.
-  if (segment.indexOf(' I ') !== -1 || / [A-Z] [A-Z] [A-Z] /.test(segment)) segment = segment.replace(/\b(?:[A-Z] ){4,}[A-Z]\b/g, ' ');
+  if (segment.indexOf(' I ') !== -1 || / [A-Z] [A-Z] [A-Z] /.test(segment)) segment = segment.replace(/\b(?:[A-Z] ){4,}[A-Z]\b(?!\.)/g, ' ');
   const out: UncodedLine[] = [];
   for (const m of partMatches(segment)) {
     const idx = m[1].charCodeAt(0) - 65;
