@@ -3,19 +3,15 @@
  * and every text encoding, as the bytes a user would upload. The property tests run over FORMATS;
  * adding a format (PDF, printed from the HTML rendering) is adding an entry here.
  */
+import { CP1252_80_9F } from '../../shared/domain/formats/text';
 import type { Filing } from '../../shared/domain/model';
 import { render, RENDERINGS, type Rendering, type RenderOptions } from '../../shared/domain/render';
 
 export const ENCODINGS = ['utf-8', 'utf-8-bom', 'utf-16le-bom', 'utf-16be-bom', 'windows-1252'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
-/** Windows-1252 bytes of the characters 0x80-0x9F map to, from Node's own decoder (no table written here). */
-const CP1252_HIGH = (() => {
-  const dec = new TextDecoder('windows-1252');
-  const m = new Map<string, number>();
-  for (let b = 0x80; b <= 0x9f; b++) m.set(dec.decode(Uint8Array.of(b)), b);
-  return m;
-})();
+/** Windows-1252 bytes of the characters 0x80-0x9F map to (formats/text.ts's table, held to known bytes in formats.test.ts). */
+const CP1252_HIGH = new Map([...CP1252_80_9F].map((ch, i) => [ch, 0x80 + i] as const).filter(([ch]) => ch.charCodeAt(0) > 0x9f));
 
 /** Whether every character of `text` has a Windows-1252 byte. */
 export function fitsCp1252(text: string): boolean {

@@ -52,9 +52,9 @@ export function htmlToText(html: string): string {
     else if (BLOCK.has(name)) out += '\n';
   }
   text(source.slice(last));
-  // Tidy the layout: spaces around tabs and line breaks, one tab between cells, no blank runs.
+  // Tidy the layout: spaces around tabs and line breaks, one tab between cells, one line break between rows.
   return out
     .replace(/ *\t[\t ]*/g, '\t')
-    .replace(/[ \t]*\n[ \t\n]*/g, (m) => (m.split('\n').length > 2 ? '\n\n' : '\n'))
+    .replace(/[ \t]*\n[ \t\n]*/g, '\n')
     .replace(/^[\t\n ]+/, '');
 }

@@ -15,7 +15,20 @@ export interface DecodedText {
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf16le = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
 const utf16be = new TextDecoder('utf-16be', { fatal: true, ignoreBOM: true });
-const cp1252 = new TextDecoder('windows-1252');
+const latin1 = new TextDecoder('latin1');
+
+/**
+ * Windows-1252's bytes 0x80-0x9F, as the WHATWG Encoding Standard maps them (U+0081, U+008D,
+ * U+008F, U+0090 and U+009D stay themselves: unassigned). Node 20's TextDecoder('windows-1252')
+ * decodes this range as ISO-8859-1 (0x96 as U+0096, not an en dash), so the 27 assigned bytes are
+ * mapped here, after a Latin-1 decode.
+ */
+export const CP1252_80_9F = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/** Bytes as Windows-1252. */
+export function decodeCp1252(bytes: Uint8Array): string {
+  return latin1.decode(bytes).replace(/[\x80-\x9f]/g, (c) => CP1252_80_9F[c.charCodeAt(0) - 0x80]);
+}
 
 // Control characters no text filing holds (tab, line breaks and form feed aside), and the C1
 // range, where Windows-1252's five unassigned bytes land.
@@ -69,7 +82,7 @@ export function decodeText(bytes: Uint8Array): DecodedText {
   try {
     text = utf8.decode(bytes);
   } catch {
-    text = cp1252.decode(bytes);
+    text = decodeCp1252(bytes);
     encoding = 'windows-1252';
   }
   checkText(text);

@@ -103,8 +103,8 @@ export interface Settled {
 
 /**
  * Settle the doubts of one statement. Each round takes every doubt with exactly one candidate
- * that makes all of its line's identities hold (at least one of them checkable, none in doubt);
- * settled lines count as read for the next round. Returns what was settled (its amounts are
+ * that makes all of its line's identities hold (at least one of them checkable); settled lines
+ * count as read for the next round. Returns what was settled (its amounts are
  * set in `lines`) and leaves the rest in `doubts`.
  */
 export function settleDoubts(v: Variant, lines: Lines, uncoded: readonly UncodedLine[], doubts: Map<string, Doubt>): Settled[] {
@@ -116,7 +116,14 @@ export function settleDoubts(v: Variant, lines: Lines, uncoded: readonly Uncoded
     if (x !== undefined) return x;
     return v.byCode.get(c)?.optional ? ZERO : undefined;
   };
-  for (let progress = true; progress && doubts.size > 0; ) {
+  // Rounds: first only doubts whose identities can all be checked; when that settles nothing, also
+  // those with an identity waiting on another doubt (two doubts in one identity: `8720` and the
+  // excess `8730`), which that identity then checks when the other doubt is settled in its turn.
+  for (let progress = true, patient = true; doubts.size > 0; ) {
+    if (!progress) {
+      if (!patient) break;
+      patient = false;
+    }
     progress = false;
     for (const [code, doubt] of doubts) {
       const mine = ids.get(code) ?? [];
@@ -129,7 +136,7 @@ export function settleDoubts(v: Variant, lines: Lines, uncoded: readonly Uncoded
           const h = holds(id, code, candidate, get, uncoded);
           if (h === null) {
             // Checkable later, once a doubt it waits for is settled; a missing line: not at all.
-            if (identityWaits(id, code, get)) ok = false;
+            if (patient && identityWaits(id, code, get)) ok = false;
             continue;
           }
           checked++;
@@ -145,6 +152,7 @@ export function settleDoubts(v: Variant, lines: Lines, uncoded: readonly Uncoded
         lines.set(code, chosen);
         settled.push({ code, amount: chosen, raw: doubt.raw });
         progress = true;
+        patient = true;
       }
     }
   }
