@@ -61,7 +61,8 @@ export interface GenerateOptions {
   coverType?: CoverTargetType;
 }
 
-const FIRMS = [
+/** Firm names the generators use (real FCM names; one written with a dotted legal form). */
+export const FIRM_NAMES = [
   'Citigroup Global Markets Inc.',
   'Goldman Sachs & Co. LLC',
   "R.J. O'Brien & Associates, LLC",
@@ -347,7 +348,7 @@ export function generateFiling(rng: Rng, opts: GenerateOptions = {}): Filing {
   if (dow === 0 || dow === 6) endDate = nextBusinessDay(endDate);
   const due = nextBusinessDay(endDate);
   const submitDate = opts.late ? nextBusinessDay(due) : rng.int(0, 4) === 0 ? endDate : due;
-  const firmName = pick(rng, FIRMS);
+  const firmName = pick(rng, FIRM_NAMES);
   const statements: Filing['statements'] = {};
   const withCover = (opts.coverPercent ?? 0) > 0 && rng.int(0, 99) < opts.coverPercent!;
   const types: Partial<Record<StatementKey, CoverTargetType>> = {};
