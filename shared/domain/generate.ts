@@ -400,15 +400,16 @@ export interface RenderedCase {
 }
 
 /**
- * `n` filings rendered as text: every variant combination meets every rendering within
- * 3 x (number of combinations) cases, with the renderers' own choices (headers, emphasis, page
+ * `n` filings rendered as text: every variant combination meets every rendering (of `renderings`,
+ * default all) within (number of renderings) x (number of combinations) cases, with the renderers' own choices (headers, emphasis, page
  * lengths, stray spaces) varied by seed.
  */
-export function generateRendered(n: number, seed: number, opts: GenerateOptions = {}): RenderedCase[] {
+export function generateRendered(n: number, seed: number, opts: GenerateOptions & { renderings?: readonly Rendering[] } = {}): RenderedCase[] {
   const forms = opts.forms ?? FORMS;
+  const renderings = opts.renderings ?? RENDERINGS;
   const combos = STATEMENT_KEYS.reduce((p, k) => p * forms.statements[k].variants.length, 1);
   return generateFilings(n, seed, opts).map((filing, i) => {
-    const rendering = RENDERINGS[(i + Math.floor(i / combos)) % RENDERINGS.length];
+    const rendering = renderings[(i + Math.floor(i / combos)) % renderings.length];
     return { filing, rendering, text: render(filing, rendering, { forms, seed: seed + i }) };
   });
 }

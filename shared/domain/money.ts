@@ -71,12 +71,11 @@ export function readAmount(token: string, grammar: AmountGrammar = {}): Decimal 
     while (i < n && isGroupSpace(s.charCodeAt(i))) i++;
   }
   if (minus && paren) return null;
-  let digits = '';
   const first = i;
   while (i < n && isDig(s.charCodeAt(i))) i++;
   const lead = i - first;
   if (lead === 0) return null;
-  digits += s.slice(first, i);
+  let count = lead;
   // Groups of three, all after the same kind of separator.
   let sep = -1;
   for (;;) {
@@ -98,9 +97,10 @@ export function readAmount(token: string, grammar: AmountGrammar = {}): Decimal 
     }
     if (!grouping || lead > 3 || (sep !== -1 && sep !== kind)) return null;
     sep = kind;
-    digits += s.slice(k, k + 3);
+    count += 3;
     i = k + 3;
   }
+  const intEnd = i;
   let fraction = '';
   if (s.charCodeAt(i) === 46 /* . */) {
     const f = ++i;
@@ -115,10 +115,18 @@ export function readAmount(token: string, grammar: AmountGrammar = {}): Decimal 
     while (i < n && isGroupSpace(s.charCodeAt(i))) i++;
   }
   if (i !== n) return null;
-  if (digits.length > MAX_AMOUNT_DIGITS) return null;
-  const d = new Decimal(fraction ? `${digits}.${fraction}` : digits);
+  if (count > MAX_AMOUNT_DIGITS) return null;
+  const negative = minus || paren;
+  if (!fraction) {
+    // Straight into decimal.js's words from the text (separators skipped), as the fast path does.
+    const d = decimalFromText(s, first, intEnd, negative);
+    return d.isZero() ? ZERO : d;
+  }
+  let digits = '';
+  for (let k = first; k < intEnd; k++) if (isDig(s.charCodeAt(k))) digits += s[k];
+  const d = new Decimal(`${digits}.${fraction}`);
   if (d.isZero()) return ZERO;
-  return minus || paren ? d.negated() : d;
+  return negative ? d.negated() : d;
 }
 
 /**
@@ -127,6 +135,32 @@ export function readAmount(token: string, grammar: AmountGrammar = {}): Decimal 
  * form's identities confirm (the parser's identity check) may be used.
  */
 export function readLooseAmount(token: string): Decimal | null {
+  // Whole dollars (the usual case): digits and separators after a sign, `$` or `(`, read straight
+  // from the token; anything else through readAmount with the separators dropped.
+  const n = token.length;
+  let i = 0;
+  let minus = false;
+  let paren = false;
+  for (; i < n; i++) {
+    const c = token.charCodeAt(i);
+    if (c === 45 || c === 0x2212) minus = true;
+    else if (c === 40) paren = true;
+    else if (c !== 36 && !isGroupSpace(c)) break;
+  }
+  let end = n;
+  while (end > i && isGroupSpace(token.charCodeAt(end - 1))) end--;
+  if (paren && token.charCodeAt(end - 1) === 41) end--;
+  let digits = 0;
+  let plain = i < end && isDig(token.charCodeAt(i)) && isDig(token.charCodeAt(end - 1));
+  for (let k = i; plain && k < end; k++) {
+    const c = token.charCodeAt(k);
+    if (isDig(c)) digits++;
+    else if (c !== 44 && !isGroupSpace(c)) plain = false;
+  }
+  if (plain && !(minus && paren) && digits <= MAX_AMOUNT_DIGITS) {
+    const d = decimalFromText(token, i, end, minus || paren);
+    return d.isZero() ? ZERO : d;
+  }
   return readAmount(token.replace(/[,\u0020\u00a0\u202f\u2009\u2007]+(?=\d)/g, ''), { grouping: false });
 }
 
@@ -220,7 +254,8 @@ export function decimalFromText(text: string, from: number, to: number, negative
     n++;
     if (c !== 48) last = i;
   }
-  if (first < 0) return new Decimal(0);
+  // Decimals are immutable: every zero can be the one ZERO.
+  if (first < 0) return ZERO;
   if (n > 60) {
     let digits = '';
     for (let i = first; i < to; i++) {

@@ -11,7 +11,7 @@ import { generateRendered, type RenderedCase } from '../../shared/domain/generat
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
 import { STATEMENT_KEYS } from '../../shared/domain/forms';
-import { RENDERINGS } from '../../shared/domain/render';
+import { TEXT_RENDERINGS } from '../../shared/domain/render';
 
 /** The bare scan's expression, exactly as the brief fixes it. */
 export const BARE_CODE_RE = /\[(\d{4})\]/g;
@@ -27,9 +27,13 @@ export interface Corpus {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function makeCorpus(n: number, seed = 20260101): Corpus {
-  const cases: RenderedCase[] = generateRendered(n, seed);
-  const renderings: Record<string, number> = Object.fromEntries(RENDERINGS.map((r) => [r, 0]));
+/**
+ * The text renderings (markup, PDF-to-text, CRLF/parentheses: the text parse the targets are set
+ * for; HTML goes through htmlToText first), a Cover Page on `coverPercent` of them.
+ */
+export function makeCorpus(n: number, seed = 20260101, coverPercent = 50): Corpus {
+  const cases: RenderedCase[] = generateRendered(n, seed, { renderings: TEXT_RENDERINGS, coverPercent });
+  const renderings: Record<string, number> = Object.fromEntries(TEXT_RENDERINGS.map((r) => [r, 0]));
   const variants: Record<string, number> = {};
   let bytes = 0;
   const texts: string[] = [];

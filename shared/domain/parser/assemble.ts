@@ -5,7 +5,9 @@
  * page's targets worked out against the statements' requirements (cover.ts).
  */
 import { STATEMENT_KEYS, FORMS, type StatementKey } from '../forms';
-import { cmp, readAmount, type Decimal } from '../money';
+import { cmp, readAmount, sum, sumEquals, type Decimal } from '../money';
+
+const NO_NEGATE: readonly boolean[] = [false, false, false, false, false, false, false, false];
 import { Lines, type Filing, type Statement, type UncodedLine } from '../model';
 import { CellScanner, codeString, type Doubt } from './cells';
 import { coverPageOf, readCoverPage } from './cover';
@@ -71,9 +73,8 @@ function splitTotal(
     const parts = readParts(defs, text, from, starts[s], partOf);
     if (parts.length !== defs.length || !defs.every((d) => parts.some((p) => p.id === d.id))) continue;
     complete = { amount: total, start: starts[s], parts };
-    let sum = parts[0].amount;
-    for (let i = 1; i < parts.length; i++) sum = sum.plus(parts[i].amount);
-    if (cmp(sum, total) === 0) {
+    const amounts = parts.map((p) => p.amount);
+    if (sumEquals(amounts, NO_NEGATE, amounts.length, total) ?? cmp(sum(amounts), total) === 0) {
       addsUp++;
       adds = complete;
     }

@@ -209,10 +209,15 @@ export class CellScanner {
         // `2 563 559 677`), or be a label that ends in a number (`Regulation 30.7`, `line 6.`).
         let k = j - 1;
         while (k >= floor && isInnerSpace(t.charCodeAt(k))) k--;
+        // Only a token of digits, commas, signs, `$` and `(` can be part of the same number (or of
+        // a doubt); one with anything else in it (`30.7`, `5)`, `4D(F)`, a word) is a label.
         if (k >= floor) {
-          const b = t.charCodeAt(k);
-          if ((b >= 48 && b <= 57) || b === 44 || b === 36 || b === 45 || b === 40 || b === 0x2212) return SLOW;
-          if ((b === 41 || b === 46) && k > floor && isDigit(t.charCodeAt(k - 1))) return SLOW;
+          for (; k >= floor; k--) {
+            const b = t.charCodeAt(k);
+            if (isInnerSpace(b) || b === 9 || b === 10 || b === 13 || b === 62 /* > */) return SLOW;
+            if (!((b >= 48 && b <= 57) || b === 44 || b === 36 || b === 45 || b === 40 || b === 0x2212)) break;
+          }
+          if (k < floor) return SLOW;
         }
       } else if (isAmountChar(c) || isWordish(c)) {
         // Glued to `$`, a dot (cents), a digit group of another shape, or a word.

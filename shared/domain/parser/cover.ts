@@ -16,68 +16,74 @@ export interface CoverHeading {
   key: StatementKey;
   /** Index just after the heading's colon. */
   from: number;
+  /** Where its section ends: the next heading, header field, statement title or line code (set by the header's reader). */
+  to: number;
 }
 
-const CHOOSE_ONE = /\(\s*choose\s+one\s*\)\s*$/i;
-
-/**
- * The cover page heading that ends at the colon at `colon` (`... Residual Interest Target (choose
- * one):`), found by the header's pass over the colons; null when it is not one.
- */
-export function coverHeadingAt(t: string, colon: number): CoverHeading | null {
-  const c = t.charCodeAt(colon - 1);
-  if (c !== 41 /* ) */ && c !== 32 && c !== 9) return null;
-  const before = t.slice(Math.max(0, colon - 200), colon);
-  if (!CHOOSE_ONE.test(before)) return null;
-  const words = before.toLowerCase().replace(/\s+/g, ' ');
-  if (!words.includes('residual interest target')) return null;
-  // The class named last before the colon (the window may reach into the section before).
-  const at: [StatementKey, number][] = [
-    ['segregation', words.lastIndexOf('segregated funds')],
-    ['secured', words.lastIndexOf('secured amount')],
-    ['clearedSwaps', words.lastIndexOf('cleared swaps')],
-  ];
-  at.sort((a, b) => b[1] - a[1]);
-  if (at[0][1] < 0) return null;
-  return { key: at[0][0], from: colon + 1 };
+/** `word` (lower case letters) in any case ending at t[end - 1]; where it starts, or -1. */
+function wordEnding(t: string, end: number, word: string): number {
+  const start = end - word.length;
+  if (start < 0) return -1;
+  for (let i = 0; i < word.length; i++) if ((t.charCodeAt(start + i) | 32) !== word.charCodeAt(i)) return -1;
+  return start;
+}
+const isWhite = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0;
+function skipWhiteBack(t: string, j: number): number {
+  while (j >= 0 && isWhite(t.charCodeAt(j))) j--;
+  return j;
 }
 
-/** Where a section ends at the latest: the next header field, statement title or line code. */
-const SECTION_END = /\b(?:INITIAL|AMENDMENT)\b|\b(?:End|Submit)\s*Date\s*:|\bFirm\s*Name\s*:|\bForm\s*:|\bDaily\s+Segregation\b|\bName\s+of\s+Company\b|\[\d{4}\]/i;
-const CHOICE = /(?:^|[\s>*])([a-d])\s*[.)]\s/g;
-const EXPECTED: Record<CoverTargetType, number> = { 'minimum-dollar': 1, 'minimum-percent': 1, 'dollar-range': 2, 'percent-range': 2 };
+/** Where `(choose one)` (any case and spacing) ending right before the colon at `colon` starts (its `(`), or -1. */
+function chooseOneBefore(t: string, colon: number): number {
+  let j = skipWhiteBack(t, colon - 1);
+  if (t.charCodeAt(j) !== 41 /* ) */) return -1;
+  j = skipWhiteBack(t, j - 1);
+  const one = wordEnding(t, j + 1, 'one');
+  if (one < 0) return -1;
+  j = skipWhiteBack(t, one - 1);
+  const choose = wordEnding(t, j + 1, 'choose');
+  if (choose < 0) return -1;
+  j = skipWhiteBack(t, choose - 1);
+  return t.charCodeAt(j) === 40 /* ( */ ? j : -1;
+}
 
-/**
- * The values after one choice's label, in order. Cells (split at tabs, line breaks and tags) hold
- * one value each when their words make one number (`<u>250 000 000</u>`), else one per word (a
- * PDF line: `155,000,000 200,000,000`). A word with digits that is not a number is null, and a run
- * of such words one null (`155,000, ,000,000`).
- */
-function valuesOf(segment: string): (Decimal | null)[] {
-  const out: (Decimal | null)[] = [];
-  const cells = segment.replace(/\bPage\s+\d+\s+of\s+\d+\b/gi, '\t').split(/\t|\r?\n|<[^>]*>/);
-  for (const cell of cells) {
-    const words = cell
-      .replace(/[:;%]/g, ' ')
-      .split(/ +/)
-      .map((w) => w.replace(/\.$/, ''))
-      .filter((w) => /\d/.test(w));
-    if (words.length === 0) continue;
-    const whole = words.length > 1 ? readAmount(words.join(' '), { maxFraction: 10 }) : null;
-    if (whole !== null) {
-      out.push(whole);
-      continue;
-    }
-    let prevNull = false;
-    for (const w of words) {
-      const v = readAmount(w, { maxFraction: 10 });
-      if (v === null && prevNull) continue;
-      out.push(v);
-      prevNull = v === null;
-    }
+const isAsciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** Up to `n` words (ASCII letters) before t[end], nearest first, lower case. */
+function wordsBefore(t: string, end: number, n: number): string[] {
+  const out: string[] = [];
+  let j = end - 1;
+  while (out.length < n && j >= 0) {
+    while (j >= 0 && !isAsciiLetter(t.charCodeAt(j))) j--;
+    const e = j + 1;
+    while (j >= 0 && isAsciiLetter(t.charCodeAt(j))) j--;
+    if (e > j + 1) out.push(t.slice(j + 1, e).toLowerCase());
   }
   return out;
 }
+
+/** The class a heading's words name, nearest first: `... Segregated Funds Residual Interest Target`. */
+const CLASS_WORDS: [StatementKey, string[]][] = [
+  ['segregation', ['target', 'interest', 'residual', 'funds', 'segregated']],
+  ['secured', ['target', 'interest', 'residual', 'funds', 'amount', 'secured']],
+  ['clearedSwaps', ['target', 'interest', 'residual', 'collateral', 'customer', 'swaps', 'cleared']],
+];
+
+/**
+ * The cover page heading that ends at the colon at `colon` (`FCM's Customer Segregated Funds
+ * Residual Interest Target (choose one):`), found by the header's pass over the colons; null when
+ * it is not one.
+ */
+export function coverHeadingAt(t: string, colon: number): CoverHeading | null {
+  const c = t.charCodeAt(colon - 1);
+  if (c !== 41 /* ) */ && !isWhite(c)) return null;
+  const open = chooseOneBefore(t, colon);
+  if (open < 0) return null;
+  const words = wordsBefore(t, open, 7);
+  for (const [key, want] of CLASS_WORDS) if (want.every((w, i) => words[i] === w)) return { key, from: colon + 1, to: t.length };
+  return null;
+}
+
+const EXPECTED: Record<CoverTargetType, number> = { 'minimum-dollar': 1, 'minimum-percent': 1, 'dollar-range': 2, 'percent-range': 2 };
 
 export interface CoverChoice {
   type: CoverTargetType;
@@ -86,35 +92,139 @@ export interface CoverChoice {
   ambiguous: boolean;
 }
 
+const PERCENT = { maxFraction: 10 };
+/** One cell's words into values; empties `words`. */
+function flushCell(words: string[], out: (Decimal | null)[] | undefined): void {
+  if (words.length === 0 || !out) {
+    words.length = 0;
+    return;
+  }
+  const whole = words.length > 1 ? readAmount(words.join(' '), PERCENT) : null;
+  if (whole !== null) out.push(whole);
+  else {
+    let prevNull = false;
+    for (const w of words) {
+      const v = readAmount(w, PERCENT);
+      if (v === null && prevNull) continue;
+      out.push(v);
+      prevNull = v === null;
+    }
+  }
+  words.length = 0;
+}
+
+const isSp = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0;
+
+const MARKS = [
+  ['a.', 'a)'],
+  ['b.', 'b)'],
+  ['c.', 'c)'],
+  ['d.', 'd)'],
+];
+const isMarkBefore = (c: number) => c !== c || isSp(c) || c === 62 /* > */ || c === 42; /* * */
+
+/** Where choice `letter`'s mark (`b.` or `b)`, after a space, a tag or `*`, before a space) is in `sec` at or after `from`; -1 if nowhere. */
+function markAt(sec: string, letter: number, from: number): number {
+  let best = -1;
+  for (const m of MARKS[letter]) {
+    for (let p = sec.indexOf(m, from); p !== -1; p = sec.indexOf(m, p + 1)) {
+      if ((p === 0 || isMarkBefore(sec.charCodeAt(p - 1))) && isSp(sec.charCodeAt(p + 2))) {
+        if (best === -1 || p < best) best = p;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+const DIGIT_G = /\d/g;
+const isWordEnd = (c: number) => c === 9 || c === 10 || c === 13 || c === 60 || c === 62 || c === 32 || c === 0x3a || c === 0x3b || c === 0x25;
+
+/**
+ * The values of each choice (a-d, in order) of one section. A choice starts at its letter (`b.` or
+ * `b)`). Its values are the words with digits after its label (the labels hold none, so reading
+ * starts at the first digit): cells (split at tabs, line breaks and tags) hold one value each when
+ * their words make one number (`<u>250 000 000</u>`), else one per word (a PDF line:
+ * `155,000,000 200,000,000`); a word with digits that is not a number is null, and a run of such
+ * words one null (`155,000, ,000,000`). `:`, `;` and `%` (the labels' `required:% ; or`) separate
+ * words; a page number (`Page 2 of 5`) is not a value.
+ */
+export function choicesOf(text: string, from: number, to: number): (Decimal | null)[][] {
+  const raw = text.slice(from, to);
+  const sec = raw.indexOf('Page') === -1 ? raw : raw.replace(/\bPage\s+\d+\s+of\s+\d+\b/gi, '\t');
+  const marks: number[] = [];
+  for (let letter = 0, pos = 0; letter < 4; letter++) {
+    const p = markAt(sec, letter, pos);
+    if (p < 0) break;
+    marks.push(p);
+    pos = p + 2;
+  }
+  const choices: (Decimal | null)[][] = [];
+  const words: string[] = [];
+  for (let k = 0; k < marks.length; k++) {
+    const values: (Decimal | null)[] = [];
+    choices.push(values);
+    const end = k + 1 < marks.length ? marks[k + 1] : sec.length;
+    DIGIT_G.lastIndex = marks[k] + 2;
+    const d = DIGIT_G.exec(sec);
+    if (!d || d.index >= end) continue;
+    let i = d.index;
+    while (i > marks[k] + 2 && !isWordEnd(sec.charCodeAt(i - 1))) i--;
+    let start = -1;
+    let digit = false;
+    for (; i <= end; i++) {
+      const c = i < end ? sec.charCodeAt(i) : 10;
+      // (A no-break space does not end a word: it groups digits, or pads an empty cell.)
+      const cellEnd = c === 9 || c === 10 || c === 13 || c === 60; /* < */
+      if (cellEnd || c === 32 || c === 0x3a || c === 0x3b || c === 0x25 /* : ; % */) {
+        if (start >= 0 && digit) {
+          // A sentence's full stop is not a decimal point (`and%. 0.`).
+          let e = i;
+          if (sec.charCodeAt(e - 1) === 46) e--;
+          words.push(sec.slice(start, e));
+        }
+        start = -1;
+        digit = false;
+        if (cellEnd) {
+          flushCell(words, values);
+          if (c === 60) {
+            const close = sec.indexOf('>', i);
+            if (close !== -1 && close < end) i = close;
+          }
+        }
+        continue;
+      }
+      if (start < 0) start = i;
+      if (c >= 48 && c <= 57) digit = true;
+    }
+    flushCell(words, values);
+  }
+  return choices;
+}
+
 /** The choices of each class on the cover page, from its headings; undefined when there are none. */
 export function readCoverPage(text: string, headings: readonly CoverHeading[]): Partial<Record<StatementKey, CoverChoice>> | undefined {
   if (headings.length === 0) return undefined;
   const out: Partial<Record<StatementKey, CoverChoice>> = {};
-  for (let h = 0; h < headings.length; h++) {
-    const { key, from } = headings[h];
-    let to = h + 1 < headings.length ? headings[h + 1].from : Math.min(text.length, from + 2000);
-    const end = SECTION_END.exec(text.slice(from, to));
-    if (end) to = from + end.index;
-    const section = text.slice(from, to);
-    // The choices, a to d, in order.
-    const marks: { letter: number; at: number; body: number }[] = [];
-    CHOICE.lastIndex = 0;
-    for (let m = CHOICE.exec(section); m; m = CHOICE.exec(section)) {
-      const letter = m[1].charCodeAt(0) - 97;
-      if (letter === marks.length) marks.push({ letter, at: m.index, body: m.index + m[0].length });
+  let any = false;
+  for (const { key, from, to } of headings) {
+    const choices = choicesOf(text, from, to);
+    let first: CoverChoice | undefined;
+    let filled = 0;
+    for (let i = 0; i < choices.length; i++) {
+      const values = choices[i];
+      let zero = true;
+      for (const v of values) if (v === null || !v.isZero()) zero = false;
+      if (zero) continue;
+      filled++;
+      first ??= { type: COVER_TARGET_TYPES[i], values, ambiguous: false };
     }
-    const filled: CoverChoice[] = [];
-    for (let i = 0; i < marks.length; i++) {
-      const type = COVER_TARGET_TYPES[marks[i].letter];
-      const segment = section.slice(marks[i].body, i + 1 < marks.length ? marks[i + 1].at : section.length);
-      const values = valuesOf(segment);
-      if (values.every((v) => v !== null && v.isZero())) continue;
-      filled.push({ type, values, ambiguous: false });
-    }
-    if (filled.length === 0) continue;
-    out[key] = { ...filled[0], ambiguous: filled.length > 1 };
+    if (!first) continue;
+    first.ambiguous = filled > 1;
+    out[key] = first;
+    any = true;
   }
-  return Object.keys(out).length ? out : undefined;
+  return any ? out : undefined;
 }
 
 /**

@@ -77,38 +77,52 @@ function isoDateOf(raw: string, what: string): string {
 
 const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
-/** The word (ASCII letters) that ends at t[j] (after skipping spaces back), lower case, and where it starts. */
-function wordBefore(t: string, j: number, floor: number): { word: string; start: number } | null {
+/**
+ * Whether `t` holds `word` (lower case ASCII letters) in any case ending at t[end - 1], with no
+ * letter right before it; -1 if not, else where the word starts.
+ */
+function wordAt(t: string, end: number, word: string): number {
+  const start = end - word.length;
+  if (start < 0) return -1;
+  for (let i = 0; i < word.length; i++) if ((t.charCodeAt(start + i) | 32) !== word.charCodeAt(i)) return -1;
+  return start > 0 && isLetter(t.charCodeAt(start - 1)) ? -1 : start;
+}
+
+/** Skip spaces back from j (not below floor); the index after the last non-space. */
+function trimBack(t: string, j: number, floor: number): number {
   while (j >= floor && isSpace(t.charCodeAt(j))) j--;
-  const end = j + 1;
-  while (j >= floor && isLetter(t.charCodeAt(j))) j--;
-  if (j + 1 === end) return null;
-  return { word: t.slice(j + 1, end).toLowerCase(), start: j + 1 };
+  return j + 1;
 }
 
 type Field = 'end' | 'submit' | 'firm' | 'form';
 
+/** The field name `<first> <second>` (or written as one word) ending at `end`; where it starts, or -1. */
+function pairAt(t: string, end: number, first: string, second: string): number {
+  // As one word (`EndDate`): the second word without a letter-boundary check, then the first.
+  const s2 = end - second.length;
+  if (s2 < 1) return -1;
+  for (let i = 0; i < second.length; i++) if ((t.charCodeAt(s2 + i) | 32) !== second.charCodeAt(i)) return -1;
+  const glued = wordAt(t, s2, first);
+  if (glued >= 0) return glued;
+  if (isLetter(t.charCodeAt(s2 - 1))) return -1;
+  return wordAt(t, trimBack(t, s2 - 1, Math.max(0, s2 - 16)), first);
+}
+
 /** Which field name ends right before the colon at `colon` (in any case, any spacing), and where the name starts. */
-function fieldAt(t: string, colon: number): { field: Field; start: number } | null {
-  const w = wordBefore(t, colon - 1, Math.max(0, colon - 24));
-  if (!w) return null;
-  const pair = (last: string, firsts: Record<string, Field>): { field: Field; start: number } | null => {
-    if (w.word === last) {
-      const p = wordBefore(t, w.start - 1, Math.max(0, w.start - 16));
-      if (p && firsts[p.word]) return { field: firsts[p.word], start: p.start };
-      return null;
-    }
-    for (const [first, field] of Object.entries(firsts)) if (w.word === first + last) return { field, start: w.start };
-    return null;
-  };
-  switch (w.word.charCodeAt(w.word.length - 1)) {
-    case 101 /* e: date, name */:
-      return pair('date', { end: 'end', submit: 'submit' }) ?? pair('name', { firm: 'firm' });
-    case 109 /* m: form */:
-      return w.word === 'form' ? { field: 'form', start: w.start } : null;
-    default:
-      return null;
-  }
+const found = { field: 'end' as Field, start: 0 };
+function fieldAt(t: string, colon: number): typeof found | null {
+  const end = trimBack(t, colon - 1, Math.max(0, colon - 8));
+  const last = t.charCodeAt(end - 1) | 32;
+  let start: number;
+  if (last === 101 /* e */) {
+    if ((start = pairAt(t, end, 'end', 'date')) >= 0) found.field = 'end';
+    else if ((start = pairAt(t, end, 'submit', 'date')) >= 0) found.field = 'submit';
+    else if ((start = pairAt(t, end, 'firm', 'name')) >= 0) found.field = 'firm';
+    else return null;
+  } else if (last === 109 /* m */ && (start = wordAt(t, end, 'form')) >= 0) found.field = 'form';
+  else return null;
+  found.start = start;
+  return found;
 }
 
 /** Skip spaces, `*` and simple tags forward from i, and at most one line break (a value in the next table cell or on the next line). */
@@ -128,13 +142,12 @@ function skipFiller(t: string, i: number): number {
   }
 }
 
+const endsToken = (c: number) => c !== c || isSpace(c) || c === 42 || c === 60;
+
 /** A date value: the characters up to whitespace, `*`, `<` or the end. */
 function dateToken(t: string, from: number): string {
   let i = from;
-  for (; i < t.length && i - from < 40; i++) {
-    const c = t.charCodeAt(i);
-    if (isSpace(c) || c === 42 || c === 60) break;
-  }
+  for (; i < t.length && i - from < 40; i++) if (endsToken(t.charCodeAt(i))) break;
   return t.slice(from, i);
 }
 
@@ -146,15 +159,46 @@ function dateShown(t: string, from: number): string {
   return s.replace(/\s*\b(?:Firm\s*Name|Submit\s*Date|End\s*Date|Form)\s*:.*$/i, '').trim();
 }
 
+/** Where a firm name ends on its line: the next header field, a statement title, a page number, the type word of the next header. */
+const FIRM_STOP = /(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|\b(?:INITIAL|AMENDMENT)\b[\s*]*End\s*Date/i;
+/** A line that is not the rest of a wrapped firm name: it starts with one of FIRM_STOP's words, or is blank. */
+const NOT_NAME_LINE = /^[ \t\u00a0*]*(?:$|(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|(?:INITIAL|AMENDMENT)\b)/i;
+
 /**
- * The firm name after `Firm Name:`: up to `**`, a blank line, the next header field, a statement
- * title, a page number, or 300 characters; across single line breaks (a name wrapped onto the
- * next line). Tried at one position (sticky).
+ * The firm name after `Firm Name:`, from `at`: up to `**`, the next header field, a statement
+ * title or a page number on its line; a name that wraps goes on to at most two more lines (each
+ * until one of those, or a blank line).
  */
-const FIRM_VALUE = new RegExp(
-  String.raw`(?:(?!\*\*|\r?\n[ \t\u00a0]*\r?\n|(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|(?:INITIAL|AMENDMENT)\b[\s*]*End\s*Date)[\s\S]){0,300}`,
-  'iy',
-);
+function firmValue(t: string, at: number): { raw: string; to: number } {
+  let raw = '';
+  let i = at;
+  // How far the reading looked: a page repeating the text up to here reads the same name.
+  let to = at;
+  for (let line = 0; line < 3; line++) {
+    let e = i;
+    for (; e < t.length; e++) {
+      const c = t.charCodeAt(e);
+      if (c === 10 || c === 13 || (c === 42 && t.charCodeAt(e + 1) === 42)) break;
+    }
+    let part = t.slice(i, e);
+    // The next field on the same line (PDF-to-text runs the header together).
+    const stop = FIRM_STOP.exec(part);
+    if (stop) {
+      part = part.slice(0, stop.index);
+      // The stop's match and the character after it (its \b).
+      to = i + stop.index + stop[0].length + 1;
+    } else to = e + 2;
+    raw = line === 0 ? part : `${raw} ${part}`;
+    if (stop || t.charCodeAt(e) === 42 || e >= t.length) break;
+    // A line break: the name goes on when the next line is neither blank nor a header field.
+    const next = e + (t.charCodeAt(e) === 13 && t.charCodeAt(e + 1) === 10 ? 2 : 1);
+    to = next + 41;
+    if (NOT_NAME_LINE.test(t.slice(next, next + 40))) break;
+    i = next;
+  }
+  return { raw, to: Math.min(to, t.length) };
+}
+
 const FORM_VALUE = /[^\r\n]*?(?=\*\*|\r|\n|\bSubmit\s*Date\s*:|\bEnd\s*Date\s*:|\bFirm\s*Name\s*:|\bDaily\s+Segregation\b|\bPage\s+\d+\s+of\s+\d+|$)/iy;
 
 /** The filing type word right before a header's End Date (`**INITIAL**\n\n**End Date:`, `INITIAL End Date:`), in any case. */
@@ -170,9 +214,8 @@ function typeBefore(t: string, start: number): FilingType | null {
     }
     break;
   }
-  const w = wordBefore(t, j, Math.max(0, j - 12));
-  if (!w) return null;
-  return w.word === 'initial' ? 'INITIAL' : w.word === 'amendment' ? 'AMENDMENT' : null;
+  const end = trimBack(t, j, Math.max(0, j - 12));
+  return wordAt(t, end, 'initial') >= 0 ? 'INITIAL' : wordAt(t, end, 'amendment') >= 0 ? 'AMENDMENT' : null;
 }
 
 const cleanFirm = memo((raw) => cleanText(raw));
@@ -224,11 +267,14 @@ function findTitles(text: string): TitleFound[] {
 
 // ---- the header ------------------------------------------------------------------------------
 
+function allSame<T>(values: readonly T[]): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) return false;
+  return true;
+}
+
 /** The distinct values of a field (in order first seen). */
 function distinct<T>(values: T[]): T[] {
-  let same = true;
-  for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) same = false;
-  return same ? values.slice(0, 1) : [...new Set(values)];
+  return [...new Set(values)];
 }
 
 /**
@@ -242,7 +288,12 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
   const firms: string[] = [];
   const types: FilingType[] = [];
   let form: string | undefined;
+  let lastEnd: { token: string; iso: string } | undefined;
+  let lastSubmit: { token: string; iso: string } | undefined;
+  let lastFirm: { read: string; name: string } | undefined;
   const coverHeadings: CoverHeading[] = [];
+  /** Where header fields start after a cover page heading (its section ends there). */
+  const fieldsAfterCover: number[] = [];
   for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
     const f = fieldAt(text, colon);
     if (!f) {
@@ -250,19 +301,27 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
       if (heading) coverHeadings.push(heading);
       continue;
     }
+    if (coverHeadings.length > 0) fieldsAfterCover.push(f.start);
     const at = skipFiller(text, colon + 1);
     switch (f.field) {
       case 'end':
       case 'submit': {
         const what = f.field === 'end' ? 'End Date' : 'Submit Date';
-        const token = dateToken(text, at);
+        // Every page repeats its dates: the token just read again is the date just read.
+        const prev = f.field === 'end' ? lastEnd : lastSubmit;
         let iso: string;
-        try {
-          iso = isoDateOf(token, what);
-        } catch (e) {
+        if (prev && text.startsWith(prev.token, at) && endsToken(text.charCodeAt(at + prev.token.length))) iso = prev.iso;
+        else {
+          const token = dateToken(text, at);
+          try {
+            iso = isoDateOf(token, what);
+          } catch (e) {
           // Show what was written, not only its first word ("Nov 6, 2014").
-          if (e instanceof FilingError && token && !MDY.test(token) && !YMD.test(token)) throw new FilingError('bad-header', `unrecognised date "${cleanText(dateShown(text, at), 40)}" for ${what} (expected ${DATE_FORMS})`);
-          throw e;
+            if (e instanceof FilingError && token && !MDY.test(token) && !YMD.test(token)) throw new FilingError('bad-header', `unrecognised date "${cleanText(dateShown(text, at), 40)}" for ${what} (expected ${DATE_FORMS})`);
+            throw e;
+          }
+          if (f.field === 'end') lastEnd = { token, iso };
+          else lastSubmit = { token, iso };
         }
         if (f.field === 'end') {
           ends.push(iso);
@@ -272,13 +331,15 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
         break;
       }
       case 'firm': {
-        // The name starts on the line of its field name, or on the next one (a table cell).
-        FIRM_VALUE.lastIndex = at;
-        const m = FIRM_VALUE.exec(text);
-        let raw = m ? m[0] : '';
-        // More than three lines, or no end in sight: not a wrapped name; its first line only.
-        if (raw.length >= 300 || raw.split('\n').length > 3) raw = raw.split(/\r?\n/)[0];
-        const name = raw ? cleanFirm(raw) : '';
+        // The name starts on the line of its field name, or on the next one (a table cell). A page
+        // repeating the text the last name was read from (up to where reading it stopped) repeats that name.
+        let name: string;
+        if (lastFirm && text.startsWith(lastFirm.read, at)) name = lastFirm.name;
+        else {
+          const read = firmValue(text, at);
+          name = read.raw ? cleanFirm(read.raw) : '';
+          lastFirm = { read: text.slice(at, read.to), name };
+        }
         if (name) firms.push(name);
         break;
       }
@@ -304,28 +365,42 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
   if (missing.length === 4 && !hasCells) throw new FilingError('not-a-filing', 'not a daily segregation filing: no filing header and no [code] amounts');
 
   // Pages that disagree: more than one filing in the file.
-  const fields: [string, string[]][] = [
-    ['filing types', distinct(types)],
-    ['End Dates', distinct(ends)],
-    ['Submit Dates', distinct(submits)],
-    ['firms', distinct(firms.map((n) => cachedFirmId(n) || n))],
-  ];
-  let count = 1;
-  for (const [, values] of fields) if (values.length > count) count = values.length;
-  if (count > 1) {
-    const differ = fields
-      .filter(([, v]) => v.length > 1)
-      .map(([name, v]) => `${name} ${v.slice(0, 3).join(', ')}`)
-      .join('; ');
-    throw new FilingError('several-filings', `the file holds ${count} filings (${differ}); upload one per file`);
+  if (!allSame(types) || !allSame(ends) || !allSame(submits) || !allSame(firms)) {
+    const fields: [string, string[]][] = [
+      ['filing types', distinct(types)],
+      ['End Dates', distinct(ends)],
+      ['Submit Dates', distinct(submits)],
+      // The same firm written two ways (`CITIGROUP GLOBAL MARKETS, INCORPORATED`) is one firm.
+      ['firms', distinct(firms.map((n) => cachedFirmId(n) || n))],
+    ];
+    let count = 1;
+    for (const [, values] of fields) if (values.length > count) count = values.length;
+    if (count > 1) {
+      const differ = fields
+        .filter(([, v]) => v.length > 1)
+        .map(([name, v]) => `${name} ${v.slice(0, 3).join(', ')}`)
+        .join('; ');
+      throw new FilingError('several-filings', `the file holds ${count} filings (${differ}); upload one per file`);
+    }
   }
   if (missing.length > 0) throw new FilingError('bad-header', `the filing header lacks ${missing.join(', ')}`);
   const firmName = firms[0];
   const firmId = cachedFirmId(firmName);
   if (!firmId) throw new FilingError('bad-header', 'the Firm Name has no letters or digits');
+  const titles = findTitles(text);
+  // Each cover page section ends at the next heading, header field, statement title or line code.
+  for (let h = 0; h < coverHeadings.length; h++) {
+    const c = coverHeadings[h];
+    let to = h + 1 < coverHeadings.length ? coverHeadings[h + 1].from : Math.min(text.length, c.from + 2000);
+    for (const at of fieldsAfterCover) if (at > c.from && at < to) to = at;
+    for (const t of titles) if (t.index > c.from && t.index < to) to = t.index;
+    const code = text.indexOf('[', c.from);
+    if (code !== -1 && code < to) to = code;
+    c.to = to;
+  }
   return {
     header: { filingType: types[0], endDate: ends[0], submitDate: submits[0], firmName, firmId, form: form ?? '' },
-    titles: findTitles(text),
+    titles,
     coverHeadings,
   };
 }
