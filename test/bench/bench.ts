@@ -6,14 +6,15 @@
  * Options: --filings N (parse corpus, default 10000), --rounds N (default 7), --runs N (cold init
  * runs, default 5), --parse-in-process (time the parser in this tsx process instead of a bundled
  * worker), --latency N (default 50), --burst N (default 1000), --warmup N (filings pushed
- * through the local stack before e2e measures anything, default 100), --only parse,bundles,e2e.
+ * through the local stack before e2e measures anything, default 100), --covers PERCENT (filings of
+ * the parse corpus with a Cover Page, default DEFAULT_COVER_PERCENT), --only parse,bundles,e2e.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runBundlesBench, FUNCTIONS, type BundlesResult } from './bundles';
 import { estimateCost, PRICES, priceTableMarkdown, type Cost } from './cost';
 import { runE2eBench, type E2eResult } from './e2e';
-import { makeCorpus, round, runParseBench, type ParseBenchResult } from './parse-bench';
+import { DEFAULT_COVER_PERCENT, makeCorpus, round, runParseBench, type ParseBenchResult } from './parse-bench';
 import { runParseWorker } from './bundles';
 
 type Out = NodeJS.WritableStream;
@@ -129,7 +130,7 @@ export function renderTable(r: BenchResults): string {
   out.push('');
   const p = r.parse;
   if (p) {
-    out.push(`parse + reconcile: one core, one thread, in ${p.runIn ?? 'process'}; ${n0(p.filings)} generated filings (${(p.bytes / 1e6).toFixed(1)} MB; ${Object.keys(p.renderings).length} renderings, ${Object.keys(p.variants).length} variants), median of ${p.roundsMs.parse.length} rounds`);
+    out.push(`parse + reconcile: one core, one thread, in ${p.runIn ?? 'process'}; ${n0(p.filings)} generated filings (${(p.bytes / 1e6).toFixed(1)} MB; ${Object.keys(p.renderings).length} renderings, ${Object.keys(p.variants).length} variants, ${n0(p.covers ?? 0)} with a cover page), median of ${p.roundsMs.parse.length} rounds`);
     out.push(row('throughput', `${n0(p.filingsPerSec)} filings/s, ${p.mbPerSec} MB/s`, `>= ${n0(TARGETS.parseFilingsPerSec)}/s`, 'parse.filingsPerSec'));
     out.push(row('per filing', `${p.usPerFiling} us (bare scan ${p.scanUsPerFiling} us)`, ''));
     out.push(row('by CPU time (load-proof)', `${n0(p.cpuTime.filingsPerSec)} filings/s, ratio ${p.cpuTime.ratioToScan}`, ''));
@@ -191,16 +192,17 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
         latency: { type: 'string' },
         burst: { type: 'string' },
         warmup: { type: 'string' },
+        covers: { type: 'string' },
         only: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         'parse-in-process': { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
-    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--only parse,bundles,e2e]\n`);
+    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--covers PERCENT] [--only parse,bundles,e2e]\n`);
     return 2;
   }
-  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, only: Set<Section>;
+  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, covers: number, only: Set<Section>;
   try {
     filings = positiveInt('filings', values.filings, 10_000);
     rounds = positiveInt('rounds', values.rounds, 7);
@@ -208,6 +210,7 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
     latency = positiveInt('latency', values.latency, 50);
     burst = positiveInt('burst', values.burst, 1000);
     warmup = values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup, 100);
+    covers = values.covers === '0' ? 0 : Math.min(100, positiveInt('covers', values.covers, DEFAULT_COVER_PERCENT));
     const names = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
     for (const s of names) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${JSON.stringify(s)} (parse, bundles, e2e)`);
     only = new Set(names as Section[]);
@@ -226,11 +229,11 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
     progress(`generating ${filings} filings (every variant combination x every rendering)...`);
     if (values['parse-in-process']) {
       const t = Date.now();
-      const corpus = makeCorpus(filings);
+      const corpus = makeCorpus(filings, undefined, covers);
       progress(`corpus: ${(corpus.bytes / 1e6).toFixed(1)} MB in ${Date.now() - t} ms; timing ${rounds} rounds (+2 warm-up) of bare scan vs parse+reconcile in this process`);
       results.parse = { ...runParseBench(corpus, { rounds, progress }), runIn: 'the CLI process (tsx)' };
     } else {
-      results.parse = { ...(await runParseWorker(filings, rounds, err)), runIn: 'a node process of its own, from an infra/bundling.ts bundle' };
+      results.parse = { ...(await runParseWorker(filings, rounds, err, covers)), runIn: 'a node process of its own, from an infra/bundling.ts bundle' };
     }
   }
   if (only.has('bundles')) {

@@ -8,7 +8,7 @@
  * (`155,000, ,000,000`): such a value is not read (null), and the class's target with it.
  */
 import type { StatementKey } from '../forms';
-import { readAmount, ZERO, type Decimal } from '../money';
+import { Decimal, readAmount } from '../money';
 import { COVER_TARGET_TYPES, type CoverPage, type CoverTargetType } from '../model';
 
 /** A section heading of the cover page: which class, and where its choices start (after `(choose one):`). */
@@ -48,17 +48,17 @@ function chooseOneBefore(t: string, colon: number): number {
 }
 
 const isAsciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-/** Up to `n` words (ASCII letters) before t[end], nearest first, lower case. */
-function wordsBefore(t: string, end: number, n: number): string[] {
-  const out: string[] = [];
+
+/** Whether the words before t[end] are `words` (nearest first, lower case, any case in the text, anything but letters between). */
+function wordsBeforeAre(t: string, end: number, words: readonly string[]): boolean {
   let j = end - 1;
-  while (out.length < n && j >= 0) {
+  for (const w of words) {
     while (j >= 0 && !isAsciiLetter(t.charCodeAt(j))) j--;
     const e = j + 1;
     while (j >= 0 && isAsciiLetter(t.charCodeAt(j))) j--;
-    if (e > j + 1) out.push(t.slice(j + 1, e).toLowerCase());
+    if (e - (j + 1) !== w.length || wordEnding(t, e, w) < 0) return false;
   }
-  return out;
+  return true;
 }
 
 /** The class a heading's words name, nearest first: `... Segregated Funds Residual Interest Target`. */
@@ -78,11 +78,11 @@ export function coverHeadingAt(t: string, colon: number): CoverHeading | null {
   if (c !== 41 /* ) */ && !isWhite(c)) return null;
   const open = chooseOneBefore(t, colon);
   if (open < 0) return null;
-  const words = wordsBefore(t, open, 7);
-  for (const [key, want] of CLASS_WORDS) if (want.every((w, i) => words[i] === w)) return { key, from: colon + 1, to: t.length };
+  for (const [key, want] of CLASS_WORDS) if (wordsBeforeAre(t, open, want)) return { key, from: colon + 1, to: t.length };
   return null;
 }
 
+const HUNDREDTH = new Decimal('0.01');
 const EXPECTED: Record<CoverTargetType, number> = { 'minimum-dollar': 1, 'minimum-percent': 1, 'dollar-range': 2, 'percent-range': 2 };
 
 export interface CoverChoice {
@@ -123,11 +123,11 @@ const MARKS = [
 ];
 const isMarkBefore = (c: number) => c !== c || isSp(c) || c === 62 /* > */ || c === 42; /* * */
 
-/** Where choice `letter`'s mark (`b.` or `b)`, after a space, a tag or `*`, before a space) is in `sec` at or after `from`; -1 if nowhere. */
-function markAt(sec: string, letter: number, from: number): number {
+/** Where choice `letter`'s mark (`b.` or `b)`, after a space, a tag or `*`, before a space) is in sec[from, to); -1 if nowhere. */
+function markAt(sec: string, letter: number, from: number, to: number): number {
   let best = -1;
   for (const m of MARKS[letter]) {
-    for (let p = sec.indexOf(m, from); p !== -1; p = sec.indexOf(m, p + 1)) {
+    for (let p = sec.indexOf(m, from); p !== -1 && p < to; p = sec.indexOf(m, p + 1)) {
       if ((p === 0 || isMarkBefore(sec.charCodeAt(p - 1))) && isSp(sec.charCodeAt(p + 2))) {
         if (best === -1 || p < best) best = p;
         break;
@@ -149,12 +149,15 @@ const isWordEnd = (c: number) => c === 9 || c === 10 || c === 13 || c === 60 || 
  * words one null (`155,000, ,000,000`). `:`, `;` and `%` (the labels' `required:% ; or`) separate
  * words; a page number (`Page 2 of 5`) is not a value.
  */
-export function choicesOf(text: string, from: number, to: number): (Decimal | null)[][] {
+export function choicesOf(text: string, from: number, to: number, page = text.indexOf('Page', from)): (Decimal | null)[][] {
+  // The section (a page number in it made a cell break). `page`: the first `Page` at or after `from` (-1: none).
   const raw = text.slice(from, to);
-  const sec = raw.indexOf('Page') === -1 ? raw : raw.replace(/\bPage\s+\d+\s+of\s+\d+\b/gi, '\t');
+  const sec = page !== -1 && page < to ? raw.replace(/\bPage\s+\d+\s+of\s+\d+\b/gi, '\t') : raw;
+  const end0 = sec.length;
+  let pos = 0;
   const marks: number[] = [];
-  for (let letter = 0, pos = 0; letter < 4; letter++) {
-    const p = markAt(sec, letter, pos);
+  for (let letter = 0; letter < 4; letter++) {
+    const p = markAt(sec, letter, pos, end0);
     if (p < 0) break;
     marks.push(p);
     pos = p + 2;
@@ -164,7 +167,7 @@ export function choicesOf(text: string, from: number, to: number): (Decimal | nu
   for (let k = 0; k < marks.length; k++) {
     const values: (Decimal | null)[] = [];
     choices.push(values);
-    const end = k + 1 < marks.length ? marks[k + 1] : sec.length;
+    const end = k + 1 < marks.length ? marks[k + 1] : end0;
     DIGIT_G.lastIndex = marks[k] + 2;
     const d = DIGIT_G.exec(sec);
     if (!d || d.index >= end) continue;
@@ -207,8 +210,10 @@ export function readCoverPage(text: string, headings: readonly CoverHeading[]): 
   if (headings.length === 0) return undefined;
   const out: Partial<Record<StatementKey, CoverChoice>> = {};
   let any = false;
+  let page = text.indexOf('Page', headings[0].from);
   for (const { key, from, to } of headings) {
-    const choices = choicesOf(text, from, to);
+    while (page !== -1 && page < from) page = text.indexOf('Page', page + 1);
+    const choices = choicesOf(text, from, to, page);
     let first: CoverChoice | undefined;
     let filled = 0;
     for (let i = 0; i < choices.length; i++) {
@@ -246,7 +251,8 @@ export function effectiveTarget(choice: CoverChoice, required: Decimal | undefin
     case 'minimum-percent':
     case 'percent-range':
       if (required === undefined) return null;
-      return required.times(low).dividedBy(100).plus(ZERO);
+      // x% of the requirement: times 0.01, exact (a multiplication; no division, no rounding).
+      return required.times(low).times(HUNDREDTH);
   }
 }
 
