@@ -348,7 +348,8 @@ export function alertBody(a: AlertRecord, result?: Pick<StatementResult, 'requir
   }
   if (a.excess) lines.push(`Excess:      ${money(a.excess)}`);
   if (a.kind === 'deficiency' || a.kind === 'below-target') {
-    lines.push(`Target:      ${money(a.target)}${a.targetSource ? ` (${a.targetSource === 'statement' ? "the statement's target line" : 'the Cover Page'})` : ''}`);
+    lines.push(`Target:      ${money(a.target)}`);
+    if (a.targetSource) lines.push(`Target from: ${a.targetSource === 'statement' ? "the statement's management target line" : 'the Cover Page (the statement has no target line)'}`);
     lines.push(`Shortfall:   ${money(a.shortfall)} (target - excess)`);
     if (a.excess && a.excess.isNegative()) lines.push(`Below zero:  ${money(a.excess.negated())}`);
   }

@@ -29,9 +29,22 @@ function maybePdf(bytes: Uint8Array): boolean {
   return false;
 }
 
+/**
+ * formats/pdf.ts, loaded here and not at the top: the parse function's cold start never runs the
+ * PDF library. (esbuild makes the import lazy in the bundle; vitest resolves it; the CLI runs
+ * TypeScript through tsx's require hook, where only `require` finds a .ts file.)
+ */
+async function loadPdf(): Promise<typeof import('./pdf')> {
+  try {
+    return await import('./pdf');
+  } catch (e) {
+    if (typeof require === 'function') return require('./pdf') as typeof import('./pdf');
+    throw e;
+  }
+}
+
 async function pdfText(bytes: Uint8Array): Promise<string | undefined> {
-  // Loaded here, not at the top: the parse function's cold start never runs the PDF library.
-  const pdf = await import('./pdf');
+  const pdf = await loadPdf();
   if (!pdf.looksLikePdf(bytes)) return undefined;
   try {
     return await pdf.pdfToText(bytes);
