@@ -254,12 +254,17 @@ type CoverPageOut<T> = Partial<Record<StatementKey, { type: CoverTargetType; val
  * The parts of a filing that hold amounts (statements, unknown codes, the cover page), each
  * amount written by `amount`: decimal strings for JSON (filingToJson), DynamoDB numbers for the
  * table (the store). `readings` and `coverPage` appear only when there are any, so a filing
- * without them has the shape (and content hash) it always had.
+ * without them has the shape (and content hash) it always had. `readings` (how a token that was
+ * not one number was read) are kept with the stored version, for its info findings, but are not
+ * part of the filing's JSON: the same filing in a rendering that needed one (a PDF transcription's
+ * stray space) is the same filing, with the same content hash.
  */
 export function filingAmounts<T>(
   f: Filing,
   amount: (d: Decimal) => T,
+  options: { readings?: boolean } = {},
 ): { statements: StatementsOut<T>; unknownCodes: { code: string; amount: T }[]; coverPage?: CoverPageOut<T> } {
+  const withReadings = options.readings ?? true;
   const statements: StatementsOut<T> = {};
   for (const key of STATEMENT_KEYS) {
     const s = f.statements[key];
@@ -271,7 +276,7 @@ export function filingAmounts<T>(
       uncoded: s.uncoded.map((u) => ({ id: u.id, partOf: u.partOf, label: u.label, amount: amount(u.amount) })),
       conflicts: s.conflicts.map((c) => ({ code: c.code, amounts: c.amounts.map(amount) })),
     };
-    if (s.readings?.length) statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: amount(r.amount) }));
+    if (withReadings && s.readings?.length) statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: amount(r.amount) }));
   }
   const out: { statements: StatementsOut<T>; unknownCodes: { code: string; amount: T }[]; coverPage?: CoverPageOut<T> } = {
     statements,
@@ -296,7 +301,7 @@ export function filingToJson(f: Filing): FilingJson {
     firmName: f.firmName,
     firmId: f.firmId,
     form: f.form,
-    ...filingAmounts(f, str),
+    ...filingAmounts(f, str, { readings: false }),
   };
 }
 

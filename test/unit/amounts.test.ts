@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Decimal, readAmount, readLooseAmount } from '../../shared/domain/money';
+import { Decimal, readAmount, readLooseAmount, str } from '../../shared/domain/money';
+import { filingAmounts, filingFromJson, filingToJson } from '../../shared/domain/model';
 import { parseFilingText, scanCells } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
 import { SAMPLE_2014, sampleText } from './samples';
@@ -125,6 +126,16 @@ describe('a doubt in a filing', () => {
     expect(r.alerts).toEqual([]);
     expect(r.statements.clearedSwaps!.status).toBe('ok');
     expect(r.findings.find((f) => f.ruleId === 'SW105')).toMatchObject({ severity: 'info', statement: 'clearedSwaps', line: '8720', actual: '5812672420' });
+  });
+
+  it('the reading is kept with the stored filing (for its finding), not in its JSON: the same filing, the same content hash', () => {
+    const clean = parseFilingText(TEXT).filing;
+    const read = parseFilingText(TEXT.replace('5,812,672,420</u></b> [8720]', '5 812,672,420</u></b> [8720]')).filing;
+    expect(filingToJson(read)).toEqual(filingToJson(clean));
+    // As the store writes and reads a version: every amount, the readings too.
+    const stored = filingFromJson({ ...filingToJson(read), ...filingAmounts(read, str) });
+    expect(stored.statements.clearedSwaps!.readings).toEqual(read.statements.clearedSwaps!.readings);
+    expect(reconcile(stored).findings.filter((f) => f.ruleId === 'SW105').map((f) => f.line)).toEqual(['8720']);
   });
 
   it('a doubt no reading settles is unreadable (SW103): the statement does not reconcile and raises nothing', () => {
