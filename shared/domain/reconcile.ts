@@ -241,6 +241,9 @@ function planOf(forms: FormSet, variant: Variant): Plan {
   return plan;
 }
 
+/** The failing lines of a statement that reconciles: none (shared, never changed). */
+const NO_LINES: string[] = [];
+
 /** Scratch reused by every (synchronous) checkStatement: a line's amount by its index in the variant. */
 const valsScratch: (Decimal | undefined)[] = [];
 const termValues: Decimal[] = [];
@@ -304,10 +307,10 @@ function checkStatement(
       );
     }
   /** Codes filed that the variant does not have: no identity checks them. */
-  const outside: string[] = [];
+  let outside: string[] | undefined;
   if (known < lines.size)
     for (const [code, amount] of lines)
-      if (!variant.byCode.has(code) && outside.push(code))
+      if (!variant.byCode.has(code) && (outside ??= []).push(code))
         addFinding(findings, 'unknown-code', key, { code, line: '', label: '' }, null, amount, `${name} [${code}] (amount ${fmt(amount)}) is not a line of the ${variant.id} form; kept as filed`);
   // Error findings of this statement are counted from here (code-order, readings and unknown-code are info).
   const errorsFrom = findings.length;
@@ -328,7 +331,7 @@ function checkStatement(
   // it only when sumEquals cannot say it is right (then it is almost surely an error to report).
   let excessHolds = false;
   /** Derived lines whose identity could not be checked (an item missing or unreadable). */
-  const unchecked: string[] = [];
+  let unchecked: string[] | undefined;
   for (const ck of plan.checks) {
     const l = ck.line;
     const actual = vals[ck.at];
@@ -344,7 +347,7 @@ function checkStatement(
       }
       if (n < ck.terms.length) {
         // An item missing or unreadable: this total cannot be checked (its statement does not reconcile anyway).
-        unchecked.push(l.code);
+        (unchecked ??= []).push(l.code);
         continue;
       }
       if (sumEquals(termValues, termNegate, n, actual) === true) {
@@ -358,7 +361,7 @@ function checkStatement(
     } else if (l.greaterOf) {
       const items = l.greaterOf.map((code) => valueOf(lines, variant, code));
       if (items.some((x) => x === undefined)) {
-        unchecked.push(l.code);
+        (unchecked ??= []).push(l.code);
         continue;
       }
       const expected = items.reduce((a, b) => (cmp(b!, a!) > 0 ? b : a))!;
@@ -371,7 +374,7 @@ function checkStatement(
     if (actual === undefined) continue;
     if (l.equals) {
       const other = lines.get(l.equals);
-      if (other === undefined) unchecked.push(l.code);
+      if (other === undefined) (unchecked ??= []).push(l.code);
       if (other !== undefined && cmp(other, actual) !== 0) {
         const o = variant.byCode.get(l.equals)!;
         addFinding(findings, 'cross-page', key, l, other, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but it must equal [${o.code}] ${o.label} = ${fmt(other)}`);
@@ -384,7 +387,7 @@ function checkStatement(
           termValues[n] = u.amount;
           termNegate[n++] = false;
         }
-      if (n !== l.parts.length) unchecked.push(l.code);
+      if (n !== l.parts.length) (unchecked ??= []).push(l.code);
       else if (sumEquals(termValues, termNegate, n, actual) !== true) {
         const parts = st.uncoded.filter((u) => u.partOf === l.code);
         const expected = sum(parts.map((p) => p.amount));
@@ -438,16 +441,24 @@ function checkStatement(
     );
 
   // Only a statement whose figures add up gives a status from them.
-  const failing: string[] = [];
-  for (let i = errorsFrom; i < findings.length; i++) {
-    const f = findings[i];
-    if (f.severity === 'error' && f.line && !failing.includes(f.line)) failing.push(f.line);
+  // Lines of this statement's error findings (none when it reconciles: the common case allocates nothing).
+  let reconciles = true;
+  for (let i = errorsFrom; i < findings.length; i++)
+    if (findings[i].severity === 'error') {
+      reconciles = false;
+      break;
+    }
+  let failing = NO_LINES;
+  if (!reconciles) {
+    failing = [];
+    for (let i = errorsFrom; i < findings.length; i++) {
+      const f = findings[i];
+      if (f.severity === 'error' && f.line && !failing.includes(f.line)) failing.push(f.line);
+    }
+    // The totals that could not be checked fail with it, and so do the lines no identity of the variant checks.
+    for (const code of [...(unchecked ?? []), ...(outside ?? [])]) if (!failing.includes(code)) failing.push(code);
+    failing.sort();
   }
-  const reconciles = !findings.some((f, i) => i >= errorsFrom && f.severity === 'error');
-  // A statement that does not reconcile: the totals that could not be checked fail with it.
-  // and so do the lines no identity of the variant checks.
-  if (!reconciles) for (const code of [...unchecked, ...outside]) if (!failing.includes(code)) failing.push(code);
-  failing.sort();
   let status: StatementStatus = reconciles ? 'ok' : 'unreconciled';
   if (reconciles && excess !== null) {
     const excessLine = variant.byCode.get(roles.excess)!;

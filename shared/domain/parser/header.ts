@@ -288,9 +288,13 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
   const firms: string[] = [];
   const types: FilingType[] = [];
   let form: string | undefined;
-  let lastEnd: { token: string; iso: string } | undefined;
-  let lastSubmit: { token: string; iso: string } | undefined;
-  let lastFirm: { read: string; name: string } | undefined;
+  // The last date token read for each field and its ISO date, and the text the last firm name was read from.
+  let endToken = '';
+  let endIso = '';
+  let submitToken = '';
+  let submitIso = '';
+  let firmRead = '';
+  let firmName = '';
   const coverHeadings: CoverHeading[] = [];
   /** Where header fields start after a cover page heading (its section ends there). */
   const fieldsAfterCover: number[] = [];
@@ -308,9 +312,9 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
       case 'submit': {
         const what = f.field === 'end' ? 'End Date' : 'Submit Date';
         // Every page repeats its dates: the token just read again is the date just read.
-        const prev = f.field === 'end' ? lastEnd : lastSubmit;
+        const prevToken = f.field === 'end' ? endToken : submitToken;
         let iso: string;
-        if (prev && text.startsWith(prev.token, at) && endsToken(text.charCodeAt(at + prev.token.length))) iso = prev.iso;
+        if (prevToken && text.startsWith(prevToken, at) && endsToken(text.charCodeAt(at + prevToken.length))) iso = f.field === 'end' ? endIso : submitIso;
         else {
           const token = dateToken(text, at);
           try {
@@ -320,8 +324,13 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
             if (e instanceof FilingError && token && !MDY.test(token) && !YMD.test(token)) throw new FilingError('bad-header', `unrecognised date "${cleanText(dateShown(text, at), 40)}" for ${what} (expected ${DATE_FORMS})`);
             throw e;
           }
-          if (f.field === 'end') lastEnd = { token, iso };
-          else lastSubmit = { token, iso };
+          if (f.field === 'end') {
+            endToken = token;
+            endIso = iso;
+          } else {
+            submitToken = token;
+            submitIso = iso;
+          }
         }
         if (f.field === 'end') {
           ends.push(iso);
@@ -333,14 +342,12 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
       case 'firm': {
         // The name starts on the line of its field name, or on the next one (a table cell). A page
         // repeating the text the last name was read from (up to where reading it stopped) repeats that name.
-        let name: string;
-        if (lastFirm && text.startsWith(lastFirm.read, at)) name = lastFirm.name;
-        else {
+        if (!firmRead || !text.startsWith(firmRead, at)) {
           const read = firmValue(text, at);
-          name = read.raw ? cleanFirm(read.raw) : '';
-          lastFirm = { read: text.slice(at, read.to), name };
+          firmName = read.raw ? cleanFirm(read.raw) : '';
+          firmRead = text.slice(at, read.to);
         }
-        if (name) firms.push(name);
+        if (firmName) firms.push(firmName);
         break;
       }
       case 'form':
@@ -384,8 +391,8 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
     }
   }
   if (missing.length > 0) throw new FilingError('bad-header', `the filing header lacks ${missing.join(', ')}`);
-  const firmName = firms[0];
-  const firmId = cachedFirmId(firmName);
+  const firstFirm = firms[0];
+  const firmId = cachedFirmId(firstFirm);
   if (!firmId) throw new FilingError('bad-header', 'the Firm Name has no letters or digits');
   const titles = findTitles(text);
   // Each cover page section ends at the next heading, header field, statement title or line code.
@@ -399,7 +406,7 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
     c.to = to;
   }
   return {
-    header: { filingType: types[0], endDate: ends[0], submitDate: submits[0], firmName, firmId, form: form ?? '' },
+    header: { filingType: types[0], endDate: ends[0], submitDate: submits[0], firmName: firstFirm, firmId, form: form ?? '' },
     titles,
     coverHeadings,
   };
