@@ -93,24 +93,47 @@ export interface CoverChoice {
 }
 
 const PERCENT = { maxFraction: 10 };
-/** One cell's words into values; empties `words`. */
-function flushCell(words: string[], out: (Decimal | null)[] | undefined): void {
-  if (words.length === 0 || !out) {
-    words.length = 0;
-    return;
-  }
-  const whole = words.length > 1 ? readAmount(words.join(' '), PERCENT) : null;
-  if (whole !== null) out.push(whole);
-  else {
-    let prevNull = false;
-    for (const w of words) {
-      const v = readAmount(w, PERCENT);
-      if (v === null && prevNull) continue;
-      out.push(v);
-      prevNull = v === null;
+/** The words of one cell into values: words that make one number are one value (`250 000 000`), else one value per word (nulls in a run one null). */
+function cellValues(words: readonly string[], out: (Decimal | null)[]): void {
+  if (words.length > 1) {
+    const whole = readAmount(words.join(' '), PERCENT);
+    if (whole !== null) {
+      out.push(whole);
+      return;
     }
   }
-  words.length = 0;
+  let prevNull = false;
+  for (const w of words) {
+    const v = readAmount(w, PERCENT);
+    if (v === null && prevNull) continue;
+    out.push(v);
+    prevNull = v === null;
+  }
+}
+
+/**
+ * A choice's values from its cells (the words with digits of each): a cell each, unless the choice
+ * takes two values and there is one cell whose words split into two numbers exactly one way (a
+ * PDF line's `87 100`: 87 and 100).
+ */
+function choiceValues(cells: readonly string[][], expected: number): (Decimal | null)[] {
+  const out: (Decimal | null)[] = [];
+  if (cells.length === 1 && expected === 2 && cells[0].length > 1) {
+    const words = cells[0];
+    let split: [Decimal, Decimal] | undefined;
+    let ways = 0;
+    for (let k = 1; k < words.length && ways < 2; k++) {
+      const a = readAmount(words.slice(0, k).join(' '), PERCENT);
+      const b = a && readAmount(words.slice(k).join(' '), PERCENT);
+      if (a && b) {
+        ways++;
+        split = [a, b];
+      }
+    }
+    if (ways === 1) return split!;
+  }
+  for (const c of cells) cellValues(c, out);
+  return out;
 }
 
 const isSp = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0;
@@ -163,14 +186,16 @@ export function choicesOf(text: string, from: number, to: number, page = text.in
     pos = p + 2;
   }
   const choices: (Decimal | null)[][] = [];
-  const words: string[] = [];
+  let words: string[] = [];
   for (let k = 0; k < marks.length; k++) {
-    const values: (Decimal | null)[] = [];
-    choices.push(values);
+    const cells: string[][] = [];
     const end = k + 1 < marks.length ? marks[k + 1] : end0;
     DIGIT_G.lastIndex = marks[k] + 2;
     const d = DIGIT_G.exec(sec);
-    if (!d || d.index >= end) continue;
+    if (!d || d.index >= end) {
+      choices.push([]);
+      continue;
+    }
     let i = d.index;
     while (i > marks[k] + 2 && !isWordEnd(sec.charCodeAt(i - 1))) i--;
     let start = -1;
@@ -189,7 +214,10 @@ export function choicesOf(text: string, from: number, to: number, page = text.in
         start = -1;
         digit = false;
         if (cellEnd) {
-          flushCell(words, values);
+          if (words.length) {
+            cells.push(words);
+            words = [];
+          }
           if (c === 60) {
             const close = sec.indexOf('>', i);
             if (close !== -1 && close < end) i = close;
@@ -200,7 +228,11 @@ export function choicesOf(text: string, from: number, to: number, page = text.in
       if (start < 0) start = i;
       if (c >= 48 && c <= 57) digit = true;
     }
-    flushCell(words, values);
+    if (words.length) {
+      cells.push(words);
+      words = [];
+    }
+    choices.push(choiceValues(cells, EXPECTED[COVER_TARGET_TYPES[k]]));
   }
   return choices;
 }
