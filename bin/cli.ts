@@ -62,7 +62,7 @@ export async function readFilingFile(path: string): Promise<AnalysisOutcome> {
   } catch (e) {
     return { ok: false, error: { code: 'unreadable', message: describeFsError(e) } };
   }
-  return analyze(bytes);
+  return await analyze(bytes);
 }
 
 function describeFsError(e: unknown): string {

@@ -203,7 +203,7 @@ function numbersToStrings(v: unknown): unknown {
 }
 
 export function versionFromItem(item: Record<string, unknown>): VersionItem {
-  const filingAttr = numbersToStrings(item.filing) as { form: string; statements: FilingJson['statements']; unknownCodes: FilingJson['unknownCodes'] };
+  const filingAttr = numbersToStrings(item.filing) as { form: string; statements: FilingJson['statements']; unknownCodes: FilingJson['unknownCodes']; coverPage?: FilingJson['coverPage'] };
   const filing = filingFromJson({
     filingType: item.filingType,
     endDate: item.endDate,
@@ -213,6 +213,7 @@ export function versionFromItem(item: Record<string, unknown>): VersionItem {
     form: filingAttr.form,
     statements: filingAttr.statements,
     unknownCodes: filingAttr.unknownCodes,
+    coverPage: filingAttr.coverPage,
   });
   return {
     firmId: item.firmId as string,
@@ -248,6 +249,7 @@ function summaryToItem(s: Partial<Record<StatementKey, HeadStatement & Partial<P
       status: x.status,
       title: brief ? undefined : x.title,
       variant: brief ? undefined : x.variant,
+      ...('filedExcess' in x && !brief ? { filedExcess: Nopt(x.filedExcess), computedExcess: Nopt(x.computedExcess), failingLines: x.failingLines } : {}),
     };
   }
   return out;
@@ -268,6 +270,7 @@ function summaryFromItem(v: unknown): StatementsSummary {
       status: x.status as StatementStatus,
       title: (x.title as string | undefined) ?? '',
       variant: (x.variant as string | undefined) ?? '',
+      ...(x.failingLines !== undefined ? { filedExcess: amountOf(x.filedExcess), computedExcess: amountOf(x.computedExcess), failingLines: x.failingLines as string[] } : {}),
     };
   }
   return out;
@@ -287,6 +290,7 @@ function alertToItem(a: AlertRecord) {
     statement: a.statement ?? undefined,
     excess: Nopt(a.excess),
     target: Nopt(a.target),
+    targetSource: a.targetSource ?? undefined,
     shortfall: Nopt(a.shortfall),
     previousExcess: Nopt(a.previousExcess),
     previousDate: a.previousDate ?? undefined,
@@ -313,6 +317,7 @@ export function alertFromItem(item: Record<string, unknown>): StoredAlert {
     statement: s('statement') as StatementKey | null,
     excess: amountOf(item.excess),
     target: amountOf(item.target),
+    targetSource: (item.targetSource as AlertRecord['targetSource'] | undefined) ?? null,
     shortfall: amountOf(item.shortfall),
     previousExcess: amountOf(item.previousExcess),
     previousDate: s('previousDate'),

@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { FORMS, STATEMENT_KEYS, type StatementKey } from './forms';
-import { str, usd, type Decimal } from './money';
+import { str, usd, ZERO, type Decimal } from './money';
 import type { FilingType } from './model';
-import type { Finding, Reconciliation, StatementResult } from './reconcile';
+import type { Finding, Reconciliation, StatementResult, TargetSource } from './reconcile';
 import { previousFilingDay } from './calendar';
 import { MAX_ALERT_DETAIL_LINE, MAX_ALERT_DETAIL_LINES } from './limits';
 import { errorFindings, isLate } from './versions';
@@ -50,7 +50,8 @@ export const ALERT_RULE: Record<AlertKind, string> = {
   'excess-drop':
     'Excess fell by more than 25% from the previous day on which the statement was required (proxy for the 25% residual-interest withdrawal rules, 17 CFR 1.23(d), 30.7(g), 22.17(c)): review.',
   'late-filing': 'Submitted after the next business day (due by noon, 17 CFR 1.32(d)); NFA charges a late fee of $200 per day.',
-  'reconciliation-errors': 'A total does not add up or a statement or line is missing: the filing cannot be trusted until it is corrected.',
+  'reconciliation-errors':
+    "A statement's figures do not add up (a total, a line that cannot be read, a missing statement or line): the filing cannot be trusted until it is corrected, and no deficiency or below-target alert is raised from those figures. Critical when the excess as filed or as recomputed from the lines is below zero.",
   rejected: 'The file dropped in the bucket is not a usable daily segregation filing. The object stays in the bucket.',
   resolved:
     'The effective filing no longer shows what the last alert for this firm, day and statement said: an amendment (or a later re-filing) cured the shortfall, or corrected figures no longer show the excess drop.',
@@ -89,6 +90,8 @@ export interface AlertRecord {
   statement: StatementKey | null;
   excess: Decimal | null;
   target: Decimal | null;
+  /** Where `target` comes from: the statement's own target line, or the Cover Page (null without a target). */
+  targetSource: TargetSource | null;
   shortfall: Decimal | null;
   previousExcess: Decimal | null;
   previousDate: string | null;
@@ -137,6 +140,7 @@ export interface StatementFigures {
   statement: StatementKey;
   excess: Decimal | null;
   target: Decimal | null;
+  targetSource?: TargetSource | null;
   shortfall: Decimal | null;
   previousExcess?: Decimal | null;
   previousDate?: string | null;
@@ -158,6 +162,7 @@ export function statementAlert(
     statement: f.statement,
     excess: f.excess,
     target: f.target,
+    targetSource: f.targetSource ?? null,
     shortfall: f.shortfall,
     previousExcess: f.previousExcess ?? null,
     previousDate: f.previousDate ?? null,
@@ -183,7 +188,7 @@ export interface ResolvedWord {
  * A notice that `v` (now effective) no longer shows the word `p` said. `now` carries the
  * statement's current figures.
  */
-export function resolvedAlert(v: VersionRef, p: ResolvedWord, id: string, now?: { excess: Decimal | null; target: Decimal | null }, on?: { channel: string; seq: number }): AlertRecord {
+export function resolvedAlert(v: VersionRef, p: ResolvedWord, id: string, now?: { excess: Decimal | null; target: Decimal | null; targetSource?: TargetSource | null }, on?: { channel: string; seq: number }): AlertRecord {
   const money = (d: Decimal | null | undefined) => (d ? usd(d) : '-');
   const detail =
     p.kind === 'excess-drop'
@@ -197,6 +202,7 @@ export function resolvedAlert(v: VersionRef, p: ResolvedWord, id: string, now?: 
     statement: p.statement,
     excess: now?.excess ?? null,
     target: now?.target ?? null,
+    targetSource: now?.targetSource ?? null,
     shortfall: p.shortfall,
     detail,
     resolves: p.kind,
@@ -204,33 +210,84 @@ export function resolvedAlert(v: VersionRef, p: ResolvedWord, id: string, now?: 
   };
 }
 
+/** What the reconciliation alert says of an unreconciled statement (a StatementResult, or the summary the result item keeps). */
+export interface UnreconciledFigures {
+  status: string;
+  variant: string;
+  target: Decimal | null;
+  targetSource: TargetSource | null;
+  filedExcess?: Decimal | null;
+  computedExcess?: Decimal | null;
+  failingLines?: readonly string[];
+}
+
 /**
  * The reconciliation-errors alert of a version, when its findings hold errors (other than the
  * deficiency itself). One per version: a retry or a later evaluation of the day never repeats it.
- * `errorCount`: how many errors there are in all, when `findings` is a capped list (the ones not
- * quoted are counted in the text).
+ * For each statement that does not reconcile it names the failing lines, gives the excess as filed
+ * and as recomputed from the lines (funds - required), and says plainly that the figures do not
+ * add up; it is critical when either excess is below zero (a possible deficiency nobody may
+ * dismiss as a typo), a warning otherwise. Then the error findings: `errorCount` is how many there
+ * are in all, when `findings` is a capped list (the ones not quoted are counted in the text).
  */
-export function errorsAlert(v: VersionRef, findings: readonly Finding[], errorCount?: number): AlertRecord | undefined {
+export function errorsAlert(
+  v: VersionRef,
+  findings: readonly Finding[],
+  errorCount?: number,
+  statements: Partial<Record<StatementKey, UnreconciledFigures>> = {},
+): AlertRecord | undefined {
   const errors = errorFindings(findings);
   const total = Math.max(errorCount ?? 0, errors.length);
   if (total === 0) return undefined;
+  const money = (d: Decimal | null | undefined) => (d ? usd(d) : 'not known');
+  const below = (d: Decimal | null | undefined, than: Decimal) => d !== null && d !== undefined && d.lt(than);
+  let critical = false;
+  const lines: string[] = [];
+  const unreconciled = STATEMENT_KEYS.flatMap((k) => {
+    const s = statements[k];
+    return s?.status === 'unreconciled' ? [{ key: k, s }] : [];
+  });
+  for (const { key, s } of unreconciled) {
+    const variant = FORMS.variantById.get(s.variant);
+    const roles = variant?.roles;
+    const label = (code: string) => `[${code}] ${variant?.byCode.get(code)?.label ?? ''}`.trim();
+    const negative = below(s.filedExcess, ZERO) || below(s.computedExcess, ZERO);
+    critical ||= negative;
+    lines.push(`${FORMS.statements[key].name}: THE FIGURES DO NOT ADD UP, so they cannot be trusted; no deficiency or target check was made from them.`);
+    if (s.failingLines?.length) lines.push(`  Failing lines: ${s.failingLines.map(label).join('; ')}`);
+    lines.push(
+      `  Excess as filed${roles ? ` [${roles.excess}]` : ''}: ${money(s.filedExcess)}; recomputed from the lines${roles ? ` (funds [${roles.funds}] - required [${roles.required}])` : ''}: ${money(s.computedExcess)}.`,
+    );
+    if (negative) lines.push('  At least one of them is BELOW ZERO: the statement may show a deficiency.');
+    else if (s.target && (below(s.filedExcess, s.target) || below(s.computedExcess, s.target)))
+      lines.push(`  At least one of them is below the target ${money(s.target)} (${s.targetSource === 'cover-page' ? 'Cover Page' : "statement's target line"}).`);
+  }
+  if (lines.length) lines.push('');
   const shown = errors.slice(0, MAX_ALERT_DETAIL_LINES).map((f) => {
     const line = `${f.ruleId} ${f.message}`.replace(/\s*\n\s*/g, ' ');
     return line.length <= MAX_ALERT_DETAIL_LINE ? line : `${line.slice(0, MAX_ALERT_DETAIL_LINE - 3)}...`;
   });
   const more = total - shown.length;
   if (more > 0) shown.push(`... and ${more} more error(s) (segwatch check on the filing object lists them all)`);
+  const one = unreconciled.length === 1 ? unreconciled[0] : undefined;
   return {
     ...base(v),
     id: alertId('errors', v.firmId, v.endDate, v.versionKey),
     kind: 'reconciliation-errors',
-    severity: ALERT_SEVERITY['reconciliation-errors'],
-    statement: null,
-    excess: null,
-    target: null,
+    severity: critical ? 'critical' : ALERT_SEVERITY['reconciliation-errors'],
+    statement: one?.key ?? null,
+    excess: one ? lower(one.s.filedExcess ?? null, one.s.computedExcess ?? null) : null,
+    target: one?.s.target ?? null,
+    targetSource: one?.s.targetSource ?? null,
     shortfall: null,
-    detail: shown.join('\n'),
+    detail: [...lines, ...shown].join('\n'),
   };
+}
+
+function lower(a: Decimal | null, b: Decimal | null): Decimal | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return b.lt(a) ? b : a;
 }
 
 /** The late-filing alert of a version, when it was submitted late (SW130). One per firm, day and submit date. */
@@ -245,6 +302,7 @@ export function lateAlert(v: VersionRef, findings: readonly Finding[]): AlertRec
     statement: null,
     excess: null,
     target: null,
+    targetSource: null,
     shortfall: null,
     detail: late.message,
   };
@@ -267,7 +325,7 @@ export function alertsForVersion(v: VersionRef, rec: Reconciliation, previousDay
   const out: AlertRecord[] = [];
   for (const a of rec.alerts)
     out.push(statementAlert(v, a.kind, a, alertId('shortfall', v.firmId, v.endDate, a.statement, a.kind, str(a.excess), a.target && str(a.target))));
-  const errors = errorsAlert(v, rec.findings);
+  const errors = errorsAlert(v, rec.findings, undefined, rec.statements);
   if (errors) out.push(errors);
   const late = lateAlert(v, rec.findings);
   if (late) out.push(late);
@@ -280,7 +338,7 @@ export function alertsForVersion(v: VersionRef, rec: Reconciliation, previousDay
         statementAlert(
           v,
           'excess-drop',
-          { statement: key, excess: now, target: rec.statements[key]?.target ?? null, shortfall: before.minus(now), previousExcess: before, previousDate: previousDay.endDate },
+          { statement: key, excess: now, target: rec.statements[key]?.target ?? null, targetSource: rec.statements[key]?.targetSource ?? null, shortfall: before.minus(now), previousExcess: before, previousDate: previousDay.endDate },
           alertId('drop', v.firmId, v.endDate, key, str(now), previousDay.endDate, str(before)),
         ),
       );
@@ -323,6 +381,7 @@ export function rejectedAlert(source: SourceRef, objectId: string, code: string,
     statement: null,
     excess: null,
     target: null,
+    targetSource: null,
     shortfall: null,
     previousExcess: null,
     previousDate: null,
@@ -377,7 +436,7 @@ export function alertSubject(a: AlertRecord): string {
       case 'late-filing':
         return `${a.endDate} submitted ${a.submitDate}`;
       case 'reconciliation-errors':
-        return `${a.endDate} totals do not add up`;
+        return `${a.statement ? `${statementName(a.statement)} ` : ''}${a.endDate} figures do not add up${a.severity === 'critical' ? ', excess below zero' : ''}`;
       case 'resolved':
         return a.resolves === 'excess-drop'
           ? `${statementName(a.statement)} ${a.endDate} excess drop no longer shown`
@@ -403,7 +462,7 @@ export function alertSubject(a: AlertRecord): string {
 }
 
 /** Plain-text email body. */
-export function alertBody(a: AlertRecord, result?: StatementResult): string {
+export function alertBody(a: AlertRecord, result?: Pick<StatementResult, 'required' | 'funds'> & Partial<StatementResult>): string {
   if (isScheduleKind(a.kind)) return scheduleBody(a);
   const lines: string[] = [];
   const money = (d: Decimal | null) => (d ? usd(d) : '-');
@@ -420,6 +479,7 @@ export function alertBody(a: AlertRecord, result?: StatementResult): string {
   if (a.excess) lines.push(`Excess:      ${money(a.excess)}`);
   if (a.kind === 'deficiency' || a.kind === 'below-target') {
     lines.push(`Target:      ${money(a.target)}`);
+    if (a.targetSource) lines.push(`Target from: ${a.targetSource === 'statement' ? "the statement's management target line" : 'the Cover Page (the statement has no target line)'}`);
     lines.push(`Shortfall:   ${money(a.shortfall)} (target - excess)`);
     if (a.excess && a.excess.isNegative()) lines.push(`Below zero:  ${money(a.excess.negated())}`);
   }

@@ -14,10 +14,11 @@ export interface Analysis {
 
 export type AnalysisOutcome = { ok: true; analysis: Analysis } | { ok: false; error: { code: string; message: string } };
 
-export function analyze(bytes: Uint8Array, options: ParserOptions & { maxBytes?: number } = {}): AnalysisOutcome {
+/** Parse (any format: PDF, text, HTML) and reconcile one file's bytes. */
+export async function analyze(bytes: Uint8Array, options: ParserOptions & { maxBytes?: number } = {}): Promise<AnalysisOutcome> {
   try {
-    const { filing, unreadable } = parseFiling(bytes, options);
-    return { ok: true, analysis: { filing, reconciliation: reconcile(filing, { forms: options.forms, unreadable }) } };
+    const { filing, unreadable, notes } = await parseFiling(bytes, options);
+    return { ok: true, analysis: { filing, reconciliation: reconcile(filing, { forms: options.forms, unreadable, notes }) } };
   } catch (e) {
     if (e instanceof FilingError) return { ok: false, error: { code: e.code, message: e.message } };
     throw e;
@@ -29,11 +30,13 @@ export interface AlertJson {
   kind: Alert['kind'];
   excess: string;
   target: string | null;
+  /** Where the target comes from: the statement's own target line, or the Cover Page. */
+  targetSource: Alert['targetSource'];
   shortfall: string;
 }
 
 export function alertToJson(a: Alert): AlertJson {
-  return { statement: a.statement, kind: a.kind, excess: str(a.excess), target: a.target === null ? null : str(a.target), shortfall: str(a.shortfall) };
+  return { statement: a.statement, kind: a.kind, excess: str(a.excess), target: a.target === null ? null : str(a.target), targetSource: a.targetSource, shortfall: str(a.shortfall) };
 }
 
 export interface CheckJson {

@@ -22,6 +22,7 @@ import { STATEMENT_KEYS, type StatementKey } from './forms';
 import { Decimal, str, usd, type Decimal as D } from './money';
 import { CalendarError, filingDayIndex, isFilingDay, nextFilingDay, previousFilingDay } from './calendar';
 import { ALERT_SEVERITY, alertId, type AlertRecord, type VersionRef } from './alerts';
+import type { TargetSource } from './reconcile';
 import { compareRatio, isNegative, lineAt, ratioOf, ratioToString, theilSen, type Ratio, type TheilSen } from './trend';
 
 export const TREND_WINDOW_FILING_DAYS = 10;
@@ -103,6 +104,7 @@ export interface TargetChange {
   target: D;
   previousDate: string;
   previousTarget: D;
+  targetSource?: TargetSource | null;
 }
 
 /** The change of `statement`'s target on `today`, or null. `recent`: the firm's earlier effective days (any order). */
@@ -133,6 +135,7 @@ export interface TrendProjection {
   x0: number;
   excess: D;
   target: D;
+  targetSource?: TargetSource | null;
   /** The first of the next filing days (1..horizon) on which the line is below the target. */
   filingDaysToTarget: number;
   /** That day, when the calendar reaches it. */
@@ -232,6 +235,7 @@ export function targetChangedAlert(v: VersionRef, c: TargetChange): AlertRecord 
     statement: c.statement,
     excess: null,
     target: c.target,
+    targetSource: c.targetSource ?? null,
     shortfall: null,
     previousExcess: null,
     previousDate: c.previousDate,
@@ -251,6 +255,7 @@ export function trendToTargetAlert(v: VersionRef, p: TrendProjection): AlertReco
     statement: p.statement,
     excess: p.excess,
     target: p.target,
+    targetSource: p.targetSource ?? null,
     shortfall: null,
     previousExcess: null,
     previousDate: null,

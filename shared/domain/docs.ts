@@ -6,6 +6,7 @@
 import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef } from './forms';
 import { RULES } from './rules';
 import { ALERT_RULE, ALERT_SEVERITY, type AlertKind } from './alerts';
+import { firmIdOf, LEGAL_FORMS } from './parser/firm';
 
 function identity(l: LineDef): string {
   if (l.sum) return l.sum.map((t, i) => (t.weight < 0 ? `- ${t.code}` : i === 0 ? t.code : `+ ${t.code}`)).join(' ');
@@ -47,7 +48,22 @@ export function alertsMarkdown(): string {
   return out.join('\n');
 }
 
+/** How firm names fold into firm ids: the steps, the legal forms (LEGAL_FORMS) and examples, each computed by firmIdOf. */
+export function firmIdsMarkdown(): string {
+  const out = [
+    'A firm id is the firm name with HTML entities decoded (`&amp;` is `&`), Unicode normalized (NFKD, accents dropped), lower case, `&` read as `and`, every run of other characters one `-`, and the legal forms at the end of the name written one way; at most 64 characters.',
+    '',
+    '| legal form at the end of the name (any case, any punctuation) | in the id |',
+    '| --- | --- |',
+  ];
+  for (const f of LEGAL_FORMS) out.push(`| ${f.spellings.map((s) => `\`${s.replace(/ /g, '.').toUpperCase()}${s.includes(' ') ? '.' : ''}\``).join(', ')} | \`${f.id}\` |`);
+  out.push('', '| name as filed | firm id |', '| --- | --- |');
+  for (const name of ['Smith & Co', 'Smith &amp; Co', 'SMITH & CO.', 'Smith and Co', 'Goldman Sachs & Co. L.L.C.', 'CITIGROUP GLOBAL MARKETS, INCORPORATED', 'Société Générale Ltd.'])
+    out.push(`| \`${name}\` | \`${firmIdOf(name)}\` |`);
+  return out.join('\n');
+}
+
 /** The generated part of README.md, between the `<!-- forms:start -->` and `<!-- forms:end -->` markers. */
 export function generatedDocs(): string {
-  return `### Form variants\n\n${formsMarkdown()}\n\n### Rules\n\n${rulesMarkdown()}\n\n### Alerts\n\n${alertsMarkdown()}\n`;
+  return `### Form variants\n\n${formsMarkdown()}\n\n### Rules\n\n${rulesMarkdown()}\n\n### Alerts\n\n${alertsMarkdown()}\n\n### Firm ids\n\n${firmIdsMarkdown()}\n`;
 }

@@ -108,7 +108,7 @@ export const SHORTFALL: DayChannel = {
     if ((now.status !== 'deficiency' && now.status !== 'below-target') || now.excess === null) return null;
     // As the reconciler computes it: target - excess (no target on the form: 0 - excess).
     const shortfall = (now.target ?? ZERO).minus(now.excess);
-    return { kind: now.status, figures: { statement, excess: now.excess, target: now.target, shortfall } };
+    return { kind: now.status, figures: { statement, excess: now.excess, target: now.target, targetSource: now.targetSource, shortfall } };
   },
 };
 
@@ -126,7 +126,7 @@ export const DROP: DayChannel = {
     if (!isExcessDrop(now.excess, previous.excess)) return null;
     return {
       kind: 'excess-drop',
-      figures: { statement, excess: now.excess, target: now.target, shortfall: previous.excess.minus(now.excess), previousExcess: previous.excess, previousDate: previous.endDate },
+      figures: { statement, excess: now.excess, target: now.target, targetSource: now.targetSource, shortfall: previous.excess.minus(now.excess), previousExcess: previous.excess, previousDate: previous.endDate },
     };
   },
 };
@@ -202,7 +202,7 @@ export function planDay(input: DayInput): AlertRecord[] {
   const { effective } = input;
   const v = effective.ref;
   const out: AlertRecord[] = [];
-  const errors = errorsAlert(v, effective.findings, effective.errorCount);
+  const errors = errorsAlert(v, effective.findings, effective.errorCount, effective.statements);
   if (errors && !input.outbox.some((a) => a.id === errors.id)) out.push(errors);
   const spoken = spokenOf(input.outbox);
   for (const channel of DAY_CHANNELS) {
@@ -217,7 +217,7 @@ export function planDay(input: DayInput): AlertRecord[] {
       const seq = (last?.seq ?? 0) + 1;
       if (want === null) {
         if (!last || last.kind === 'resolved' || !channel.clearable) continue;
-        out.push(resolvedAlert(v, last, wordId(v, id, seq, 'resolved'), now ? { excess: now.excess, target: now.target } : undefined, { channel: id, seq }));
+        out.push(resolvedAlert(v, last, wordId(v, id, seq, 'resolved'), now ? { excess: now.excess, target: now.target, targetSource: now.targetSource } : undefined, { channel: id, seq }));
         continue;
       }
       const key = wordKey(want.kind, want.figures);

@@ -15,8 +15,8 @@
 import fc from 'fast-check';
 import { Decimal, ZERO } from './money';
 import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
-import { Lines, type Filing, type FilingType, type Statement, type UncodedLine } from './model';
-import { firmIdOf } from './parser';
+import { COVER_TARGET_TYPES, Lines, type CoverPage, type CoverTargetType, type Filing, type FilingType, type Statement, type UncodedLine } from './model';
+import { firmIdOf } from './parser/firm';
 import { nextBusinessDay } from './reconcile';
 import { mulberry32, RENDERINGS, render, type Rendering } from './render';
 
@@ -50,9 +50,19 @@ export interface GenerateOptions {
   late?: boolean;
   /** Probability (0-100) that an amount runs to 16-24 digits. Default 3. */
   hugePercent?: number;
+  /**
+   * Probability (0-100) that the filing has a Cover Page. Its targets agree with the statements:
+   * where a statement has a target line, the cover's effective target equals it; where it has
+   * none, the cover's target lies at or below the excess (no alert), or is forced with `coverType`.
+   * Default 0.
+   */
+  coverPercent?: number;
+  /** Force the Cover Page's target type of every class (with coverPercent > 0). */
+  coverType?: CoverTargetType;
 }
 
-const FIRMS = [
+/** Firm names the generators use (real FCM names; one written with a dotted legal form). */
+export const FIRM_NAMES = [
   'Citigroup Global Markets Inc.',
   'Goldman Sachs & Co. LLC',
   "R.J. O'Brien & Associates, LLC",
@@ -187,7 +197,7 @@ export function computeDerived(v: Variant, values: { get(code: string): Decimal 
   for (const l of v.lines) if (l.equals) get(l.code);
 }
 
-function generateStatement(rng: Rng, forms: FormSet, key: StatementKey, opts: GenerateOptions): Statement {
+function generateStatement(rng: Rng, forms: FormSet, key: StatementKey, opts: GenerateOptions, coverType: CoverTargetType | undefined): Statement {
   const alert = opts.alerts?.[key];
   const hugePercent = opts.hugePercent ?? 3;
   let candidates = forms.statements[key].variants;
@@ -249,8 +259,10 @@ function generateStatement(rng: Rng, forms: FormSet, key: StatementKey, opts: Ge
 
   // Management target and the excess to land on.
   if (roles.target) {
-    const target =
+    let target =
       alert === 'below-target' || rng.int(0, 9) > 0 ? required.times(rng.int(1, 60)).dividedToIntegerBy(1000).plus(rng.int(alert === 'below-target' ? 1 : 0, 1000)) : ZERO;
+    // A Cover Page percentage sets the target: a whole percentage of the requirement (cents at most).
+    if ((coverType === 'minimum-percent' || coverType === 'percent-range') && required.gt(0)) target = required.times(rng.int(1, 6)).dividedBy(100);
     values.set(roles.target, target);
   }
   const target = roles.target ? values.get(roles.target)! : ZERO;
@@ -272,6 +284,62 @@ function isoDay(days: number): string {
   return new Date(Date.UTC(2013, 0, 1) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** A Cover Page value that is not zero (zero means "not chosen"). */
+function atLeastOne(d: Decimal): Decimal {
+  return d.lt(1) ? new Decimal(1) : d;
+}
+
+/**
+ * The Cover Page of a generated filing (see GenerateOptions.coverPercent): per statement, a target
+ * of the given type that agrees with the statement, and its effective target.
+ */
+function coverFor(rng: Rng, forms: FormSet, statements: Filing['statements'], types: Partial<Record<StatementKey, CoverTargetType>>): CoverPage {
+  const cover: CoverPage = {};
+  for (const key of STATEMENT_KEYS) {
+    const st = statements[key];
+    const type = types[key];
+    if (!st || !type) continue;
+    const v = forms.variantById.get(st.variant)!;
+    const required = st.lines.get(v.roles.required)!;
+    const excess = st.lines.get(v.roles.excess)!;
+    const line = v.roles.target ? st.lines.get(v.roles.target)! : undefined;
+    let values: Decimal[];
+    let effective: Decimal;
+    const percentOk = required.gt(0);
+    const t: CoverTargetType = (type === 'minimum-percent' || type === 'percent-range') && !percentOk ? 'minimum-dollar' : type;
+    if (line !== undefined) {
+      // The statement's line is the target: the cover says the same.
+      if (line.isZero()) continue;
+      effective = line;
+      if (t === 'minimum-dollar') values = [line];
+      else if (t === 'dollar-range') values = [line, line.plus(rng.int(1, 1_000_000))];
+      else {
+        const p = line.times(100).dividedBy(required);
+        values = t === 'minimum-percent' ? [p] : [p, p.plus(rng.int(1, 20))];
+      }
+    } else {
+      // No target line: the cover's target at or below the excess (none when the excess is below 1).
+      if (excess.lt(1)) continue;
+      const room = excess;
+      const max = room.times(10000).dividedToIntegerBy(required.gt(0) ? required : 1);
+      if (t === 'minimum-dollar' || t === 'dollar-range' || max.lt(1)) {
+        const type = t === 'minimum-dollar' || t === 'dollar-range' ? t : 'minimum-dollar';
+        const low = atLeastOne(room.times(rng.int(0, 1000)).dividedToIntegerBy(1000));
+        values = type === 'minimum-dollar' ? [low] : [low, low.plus(rng.int(1, 1_000_000))];
+        cover[key] = { type, values, effectiveTarget: low };
+        continue;
+      } else {
+        // A percentage with up to two decimals whose share of the requirement stays within the room.
+        const p = atLeastOne(max.times(rng.int(0, 1000)).dividedToIntegerBy(1000)).dividedBy(100);
+        values = t === 'minimum-percent' ? [p] : [p, p.plus(rng.int(1, 20))];
+        effective = required.times(p).dividedBy(100);
+      }
+    }
+    cover[key] = { type: t, values, effectiveTarget: effective };
+  }
+  return cover;
+}
+
 /** One consistent filing from a random source. */
 export function generateFiling(rng: Rng, opts: GenerateOptions = {}): Filing {
   const forms = opts.forms ?? FORMS;
@@ -280,10 +348,14 @@ export function generateFiling(rng: Rng, opts: GenerateOptions = {}): Filing {
   if (dow === 0 || dow === 6) endDate = nextBusinessDay(endDate);
   const due = nextBusinessDay(endDate);
   const submitDate = opts.late ? nextBusinessDay(due) : rng.int(0, 4) === 0 ? endDate : due;
-  const firmName = pick(rng, FIRMS);
+  const firmName = pick(rng, FIRM_NAMES);
   const statements: Filing['statements'] = {};
-  for (const key of STATEMENT_KEYS) if (!opts.omit?.includes(key)) statements[key] = generateStatement(rng, forms, key, opts);
-  return {
+  const withCover = (opts.coverPercent ?? 0) > 0 && rng.int(0, 99) < opts.coverPercent!;
+  const types: Partial<Record<StatementKey, CoverTargetType>> = {};
+  if (withCover) for (const key of STATEMENT_KEYS) types[key] = opts.coverType ?? pick(rng, COVER_TARGET_TYPES);
+  for (const key of STATEMENT_KEYS) if (!opts.omit?.includes(key)) statements[key] = generateStatement(rng, forms, key, opts, types[key]);
+  const coverPage = withCover ? coverFor(rng, forms, statements, types) : undefined;
+  const filing: Filing = {
     // Only an initial filing can be late (an amendment has no deadline).
     filingType: opts.late ? 'INITIAL' : pick(rng, ['INITIAL', 'AMENDMENT'] as FilingType[]),
     endDate,
@@ -294,6 +366,8 @@ export function generateFiling(rng: Rng, opts: GenerateOptions = {}): Filing {
     statements,
     unknownCodes: [],
   };
+  if (coverPage && Object.keys(coverPage).length > 0) filing.coverPage = coverPage;
+  return filing;
 }
 
 /** fast-check arbitrary of consistent filings. */
@@ -326,15 +400,16 @@ export interface RenderedCase {
 }
 
 /**
- * `n` filings rendered as text: every variant combination meets every rendering within
- * 3 x (number of combinations) cases, with the renderers' own choices (headers, emphasis, page
+ * `n` filings rendered as text: every variant combination meets every rendering (of `renderings`,
+ * default all) within (number of renderings) x (number of combinations) cases, with the renderers' own choices (headers, emphasis, page
  * lengths, stray spaces) varied by seed.
  */
-export function generateRendered(n: number, seed: number, opts: GenerateOptions = {}): RenderedCase[] {
+export function generateRendered(n: number, seed: number, opts: GenerateOptions & { renderings?: readonly Rendering[] } = {}): RenderedCase[] {
   const forms = opts.forms ?? FORMS;
+  const renderings = opts.renderings ?? RENDERINGS;
   const combos = STATEMENT_KEYS.reduce((p, k) => p * forms.statements[k].variants.length, 1);
   return generateFilings(n, seed, opts).map((filing, i) => {
-    const rendering = RENDERINGS[(i + Math.floor(i / combos)) % RENDERINGS.length];
+    const rendering = renderings[(i + Math.floor(i / combos)) % renderings.length];
     return { filing, rendering, text: render(filing, rendering, { forms, seed: seed + i }) };
   });
 }

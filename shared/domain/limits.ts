@@ -22,7 +22,9 @@ export const MAX_ALERT_DETAIL_LINES = 20;
 export const MAX_ALERT_DETAIL_LINE = 400;
 
 /** Every cell the parse kept: coded lines, uncoded sub-lines, repeated amounts, unknown codes, unreadable amounts. */
-export function cellCount(p: Pick<ParseResult, 'filing' | 'unreadable'>): number {
+export function cellCount(p: Pick<ParseResult, 'filing' | 'unreadable'> & { cells?: number }): number {
+  // The parser counts every cell it scanned, repeats of a code included.
+  if (p.cells !== undefined) return p.cells;
   let n = p.filing.unknownCodes.length + p.unreadable.length;
   for (const s of Object.values(p.filing.statements)) {
     if (!s) continue;
@@ -33,7 +35,7 @@ export function cellCount(p: Pick<ParseResult, 'filing' | 'unreadable'>): number
 }
 
 /** The rejection reason for a file over MAX_CELLS, or undefined. */
-export function tooManyCells(p: Pick<ParseResult, 'filing' | 'unreadable'>): string | undefined {
+export function tooManyCells(p: Pick<ParseResult, 'filing' | 'unreadable'> & { cells?: number }): string | undefined {
   const n = cellCount(p);
   if (n <= MAX_CELLS) return undefined;
   const parts = [

@@ -121,7 +121,39 @@ export interface Statement {
   uncoded: UncodedLine[];
   /** Codes filed twice with different amounts (the first is kept in `lines`). */
   conflicts: { code: string; amounts: Decimal[] }[];
+  /**
+   * Amounts filed as a token that is not one well-formed number (`5 812,672,420`), read as the
+   * only candidate with which every identity of the line holds: the token as filed and the
+   * amount taken (also in `lines`). Absent when there are none.
+   */
+  readings?: AmountReading[];
 }
+
+export interface AmountReading {
+  code: string;
+  /** The token as filed. */
+  filed: string;
+  amount: Decimal;
+}
+
+/** The residual interest target types of the Cover Page (a-d), in its order. */
+export const COVER_TARGET_TYPES = ['minimum-dollar', 'minimum-percent', 'dollar-range', 'percent-range'] as const;
+export type CoverTargetType = (typeof COVER_TARGET_TYPES)[number];
+
+/**
+ * One account class's residual interest target on the Cover Page: the choice made (a-d), its
+ * values as filed (dollars, or percentages of the statement's requirement; null where a value
+ * cannot be read), and the target in dollars it sets: (a) the amount, (b) the percentage of the
+ * requirement, (c) the lower bound, (d) the lower percentage of the requirement. Exact: a
+ * percentage gives cents (or less) as they fall. Null when it cannot be worked out (a value that
+ * cannot be read, no requirement line, more than one choice filled).
+ */
+export interface CoverTarget {
+  type: CoverTargetType;
+  values: (Decimal | null)[];
+  effectiveTarget: Decimal | null;
+}
+export type CoverPage = Partial<Record<StatementKey, CoverTarget>>;
 
 export interface Filing {
   filingType: FilingType;
@@ -135,6 +167,8 @@ export interface Filing {
   statements: Partial<Record<StatementKey, Statement>>;
   /** Bracketed codes no statement definition knows (kept, and reported as info). */
   unknownCodes: { code: string; amount: Decimal }[];
+  /** The Cover Page's residual interest targets, when the filing has a cover page (absent otherwise). */
+  coverPage?: CoverPage;
 }
 
 // ---- boundary (JSON) shape ----------------------------------------------------------------
@@ -147,6 +181,18 @@ export const StatementJsonSchema = z.object({
   lines: z.record(z.string().regex(/^\d{4}$/), DecimalString),
   uncoded: z.array(z.object({ id: z.string(), partOf: z.string(), label: z.string(), amount: DecimalString })),
   conflicts: z.array(z.object({ code: z.string(), amounts: z.array(DecimalString) })),
+  readings: z.array(z.object({ code: z.string().regex(/^\d{4}$/), filed: z.string(), amount: DecimalString })).optional(),
+});
+
+export const CoverTargetJsonSchema = z.object({
+  type: z.enum(COVER_TARGET_TYPES),
+  values: z.array(DecimalString.nullable()),
+  effectiveTarget: DecimalString.nullable(),
+});
+export const CoverPageJsonSchema = z.object({
+  segregation: CoverTargetJsonSchema.optional(),
+  secured: CoverTargetJsonSchema.optional(),
+  clearedSwaps: CoverTargetJsonSchema.optional(),
 });
 
 export const FilingJsonSchema = z.object({
@@ -162,6 +208,7 @@ export const FilingJsonSchema = z.object({
     clearedSwaps: StatementJsonSchema.optional(),
   }),
   unknownCodes: z.array(z.object({ code: z.string(), amount: DecimalString })),
+  coverPage: CoverPageJsonSchema.optional(),
 });
 export type FilingJson = z.infer<typeof FilingJsonSchema>;
 export type StatementJson = z.infer<typeof StatementJsonSchema>;
@@ -189,14 +236,35 @@ export function linesFromJson(lines: Record<string, string>): Lines {
 
 /** The statements of the boundary shape, each amount written by `amount`. */
 type StatementsOut<T> = Partial<
-  Record<StatementKey, { title: string; variant: string; lines: Record<string, T>; uncoded: { id: string; partOf: string; label: string; amount: T }[]; conflicts: { code: string; amounts: T[] }[] }>
+  Record<
+    StatementKey,
+    {
+      title: string;
+      variant: string;
+      lines: Record<string, T>;
+      uncoded: { id: string; partOf: string; label: string; amount: T }[];
+      conflicts: { code: string; amounts: T[] }[];
+      readings?: { code: string; filed: string; amount: T }[];
+    }
+  >
 >;
+type CoverPageOut<T> = Partial<Record<StatementKey, { type: CoverTargetType; values: (T | null)[]; effectiveTarget: T | null }>>;
 
 /**
- * The parts of a filing that hold amounts (statements, unknown codes), each amount written by
- * `amount`: decimal strings for JSON (filingToJson), DynamoDB numbers for the table (the store).
+ * The parts of a filing that hold amounts (statements, unknown codes, the cover page), each
+ * amount written by `amount`: decimal strings for JSON (filingToJson), DynamoDB numbers for the
+ * table (the store). `readings` and `coverPage` appear only when there are any, so a filing
+ * without them has the shape (and content hash) it always had. `readings` (how a token that was
+ * not one number was read) are kept with the stored version, for its info findings, but are not
+ * part of the filing's JSON: the same filing in a rendering that needed one (a PDF transcription's
+ * stray space) is the same filing, with the same content hash.
  */
-export function filingAmounts<T>(f: Filing, amount: (d: Decimal) => T): { statements: StatementsOut<T>; unknownCodes: { code: string; amount: T }[] } {
+export function filingAmounts<T>(
+  f: Filing,
+  amount: (d: Decimal) => T,
+  options: { readings?: boolean } = {},
+): { statements: StatementsOut<T>; unknownCodes: { code: string; amount: T }[]; coverPage?: CoverPageOut<T> } {
+  const withReadings = options.readings ?? true;
   const statements: StatementsOut<T> = {};
   for (const key of STATEMENT_KEYS) {
     const s = f.statements[key];
@@ -208,8 +276,21 @@ export function filingAmounts<T>(f: Filing, amount: (d: Decimal) => T): { statem
       uncoded: s.uncoded.map((u) => ({ id: u.id, partOf: u.partOf, label: u.label, amount: amount(u.amount) })),
       conflicts: s.conflicts.map((c) => ({ code: c.code, amounts: c.amounts.map(amount) })),
     };
+    if (withReadings && s.readings?.length) statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: amount(r.amount) }));
   }
-  return { statements, unknownCodes: f.unknownCodes.map((u) => ({ code: u.code, amount: amount(u.amount) })) };
+  const out: { statements: StatementsOut<T>; unknownCodes: { code: string; amount: T }[]; coverPage?: CoverPageOut<T> } = {
+    statements,
+    unknownCodes: f.unknownCodes.map((u) => ({ code: u.code, amount: amount(u.amount) })),
+  };
+  if (f.coverPage) {
+    const cover: CoverPageOut<T> = {};
+    for (const key of STATEMENT_KEYS) {
+      const t = f.coverPage[key];
+      if (t) cover[key] = { type: t.type, values: t.values.map((v) => (v === null ? null : amount(v))), effectiveTarget: t.effectiveTarget === null ? null : amount(t.effectiveTarget) };
+    }
+    out.coverPage = cover;
+  }
+  return out;
 }
 
 export function filingToJson(f: Filing): FilingJson {
@@ -220,7 +301,7 @@ export function filingToJson(f: Filing): FilingJson {
     firmName: f.firmName,
     firmId: f.firmId,
     form: f.form,
-    ...filingAmounts(f, str),
+    ...filingAmounts(f, str, { readings: false }),
   };
 }
 
@@ -240,6 +321,17 @@ export function filingFromJson(json: unknown): Filing {
       uncoded: s.uncoded.map((u) => ({ ...u, amount: dec(u.amount) })),
       conflicts: s.conflicts.map((c) => ({ code: c.code, amounts: c.amounts.map(dec) })),
     };
+    if (s.readings?.length) statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: dec(r.amount) }));
   }
-  return { ...j, statements, unknownCodes: j.unknownCodes.map((u) => ({ code: u.code, amount: dec(u.amount) })) };
+  const { coverPage: coverJson, ...rest } = j;
+  const filing: Filing = { ...rest, statements, unknownCodes: j.unknownCodes.map((u) => ({ code: u.code, amount: dec(u.amount) })) };
+  if (coverJson) {
+    const cover: CoverPage = {};
+    for (const key of STATEMENT_KEYS) {
+      const t = coverJson[key];
+      if (t) cover[key] = { type: t.type, values: t.values.map((v) => (v === null ? null : dec(v))), effectiveTarget: t.effectiveTarget === null ? null : dec(t.effectiveTarget) };
+    }
+    filing.coverPage = cover;
+  }
+  return filing;
 }

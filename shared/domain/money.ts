@@ -10,8 +10,11 @@ export type Decimal = DecimalBase;
 
 export const ZERO = new Decimal(0);
 
-/** Amount as written in a filing: `1,234`, `-1,234`, `(1,234)`, `1, 234` (stray space after a comma). */
-export const AMOUNT_SOURCE = String.raw`(?:-?\(\s*\d{1,3}(?:,\s?\d{3})+\s*\)|-?\(\s*\d+\s*\)|-?\d{1,3}(?:,\s?\d{3})+|-?\d+)`;
+/**
+ * Where an amount may stand in a regular expression (the 12A-12C sub-lines): a run of what an
+ * amount is made of. What the run says is decided by readAmount, the one grammar.
+ */
+export const AMOUNT_SOURCE = String.raw`(?:[-\u2212$(][ \u00a0]?){0,2}(?:\d{1,3}(?:(?:, ?|[ \u00a0\u202f\u2009\u2007])\d{3})+|\d+)(?:\.\d{1,2})?(?: ?\))?`;
 
 /**
  * Longest amount accepted, in digits. The largest FCMs hold 11-12 digit sums; DynamoDB numbers
@@ -21,21 +24,149 @@ export const MAX_AMOUNT_DIGITS = 30;
 
 const CANONICAL = /^-?\d+(?:\.\d+)?$/;
 
-/** Parse an amount as rendered in a filing; null when it is not one. */
+const isDig = (c: number) => c >= 48 && c <= 57;
+/** A space that may group thousands or follow a sign: space, no-break, narrow no-break, thin, figure space. */
+const isGroupSpace = (c: number) => c === 32 || c === 0xa0 || c === 0x202f || c === 0x2009 || c === 0x2007;
+
+export interface AmountGrammar {
+  /** Digits after the decimal point at most (cents: 2; a percentage may have more). */
+  maxFraction?: number;
+  /** Grouping allowed (false: the digits of a loose reading, run together). */
+  grouping?: boolean;
+}
+
+/**
+ * The amount a whole token says, or null when the token is not one well-formed number. The
+ * grammar: an optional sign (`-` or U+2212), `$` and opening parenthesis in any order seen
+ * (`-1,234`, `(1,234)`, `$-1,234`, `-$1,234`, `($1,234)`, `- 1,234`, spaces after them allowed),
+ * digits grouped by thousands consistently (one kind per number: `,` optionally followed by one
+ * stray space, or one space, U+00A0, U+202F, U+2009 or U+2007 between groups of three) or not at
+ * all, optional cents (`1,234.56`, read exactly), and the closing parenthesis. A minus and
+ * parentheses together, a lone group, a group of two, a separator of another kind: null. Never a
+ * JS number: the digits go into the Decimal as a string.
+ */
+export function readAmount(token: string, grammar: AmountGrammar = {}): Decimal | null {
+  const maxFraction = grammar.maxFraction ?? 2;
+  const grouping = grammar.grouping ?? true;
+  const s = token;
+  const n = s.length;
+  let i = 0;
+  while (i < n && isGroupSpace(s.charCodeAt(i))) i++;
+  let minus = false;
+  let dollar = false;
+  let paren = false;
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c === 45 || c === 0x2212) {
+      if (minus) return null;
+      minus = true;
+    } else if (c === 36) {
+      if (dollar) return null;
+      dollar = true;
+    } else if (c === 40) {
+      if (paren) return null;
+      paren = true;
+    } else break;
+    i++;
+    while (i < n && isGroupSpace(s.charCodeAt(i))) i++;
+  }
+  if (minus && paren) return null;
+  const first = i;
+  while (i < n && isDig(s.charCodeAt(i))) i++;
+  const lead = i - first;
+  if (lead === 0) return null;
+  let count = lead;
+  // Groups of three, all after the same kind of separator.
+  let sep = -1;
+  for (;;) {
+    const c = s.charCodeAt(i);
+    let k = i;
+    let kind: number;
+    if (c === 44 /* , */) {
+      kind = 44;
+      k++;
+      if (s.charCodeAt(k) === 32) k++;
+    } else if (isGroupSpace(c)) {
+      kind = c;
+      k++;
+    } else break;
+    if (!isDig(s.charCodeAt(k)) || !isDig(s.charCodeAt(k + 1)) || !isDig(s.charCodeAt(k + 2)) || isDig(s.charCodeAt(k + 3))) {
+      // Not a group: a space may still be the one before `)`; anything else is not this grammar.
+      if (kind !== 44) break;
+      return null;
+    }
+    if (!grouping || lead > 3 || (sep !== -1 && sep !== kind)) return null;
+    sep = kind;
+    count += 3;
+    i = k + 3;
+  }
+  const intEnd = i;
+  let fraction = '';
+  if (s.charCodeAt(i) === 46 /* . */) {
+    const f = ++i;
+    while (i < n && isDig(s.charCodeAt(i))) i++;
+    if (i === f || i - f > maxFraction) return null;
+    fraction = s.slice(f, i);
+  }
+  while (i < n && isGroupSpace(s.charCodeAt(i))) i++;
+  if (paren) {
+    if (s.charCodeAt(i) !== 41) return null;
+    i++;
+    while (i < n && isGroupSpace(s.charCodeAt(i))) i++;
+  }
+  if (i !== n) return null;
+  if (count > MAX_AMOUNT_DIGITS) return null;
+  const negative = minus || paren;
+  if (!fraction) {
+    // Straight into decimal.js's words from the text (separators skipped), as the fast path does.
+    const d = decimalFromText(s, first, intEnd, negative);
+    return d.isZero() ? ZERO : d;
+  }
+  let digits = '';
+  for (let k = first; k < intEnd; k++) if (isDig(s.charCodeAt(k))) digits += s[k];
+  const d = new Decimal(`${digits}.${fraction}`);
+  if (d.isZero()) return ZERO;
+  return negative ? d.negated() : d;
+}
+
+/**
+ * A token that is not well formed, read as one ungrouped number: its separators (commas and
+ * spaces) dropped (`5 812,672,420` -> 5812672420). Never taken as it stands: only a reading the
+ * form's identities confirm (the parser's identity check) may be used.
+ */
+export function readLooseAmount(token: string): Decimal | null {
+  // Whole dollars (the usual case): digits and separators after a sign, `$` or `(`, read straight
+  // from the token; anything else through readAmount with the separators dropped.
+  const n = token.length;
+  let i = 0;
+  let minus = false;
+  let paren = false;
+  for (; i < n; i++) {
+    const c = token.charCodeAt(i);
+    if (c === 45 || c === 0x2212) minus = true;
+    else if (c === 40) paren = true;
+    else if (c !== 36 && !isGroupSpace(c)) break;
+  }
+  let end = n;
+  while (end > i && isGroupSpace(token.charCodeAt(end - 1))) end--;
+  if (paren && token.charCodeAt(end - 1) === 41) end--;
+  let digits = 0;
+  let plain = i < end && isDig(token.charCodeAt(i)) && isDig(token.charCodeAt(end - 1));
+  for (let k = i; plain && k < end; k++) {
+    const c = token.charCodeAt(k);
+    if (isDig(c)) digits++;
+    else if (c !== 44 && !isGroupSpace(c)) plain = false;
+  }
+  if (plain && !(minus && paren) && digits <= MAX_AMOUNT_DIGITS) {
+    const d = decimalFromText(token, i, end, minus || paren);
+    return d.isZero() ? ZERO : d;
+  }
+  return readAmount(token.replace(/[,\u0020\u00a0\u202f\u2009\u2007]+(?=\d)/g, ''), { grouping: false });
+}
+
+/** Parse an amount as rendered in a filing (readAmount); null when it is not one. */
 export function parseAmount(raw: string): Decimal | null {
-  let s = raw.trim();
-  let negative = false;
-  if (s.startsWith('-')) {
-    negative = true;
-    s = s.slice(1);
-  }
-  if (s.startsWith('(') && s.endsWith(')')) {
-    negative = !negative;
-    s = s.slice(1, -1).trim();
-  }
-  s = s.replace(/,\s?/g, '');
-  if (!/^\d+$/.test(s) || s.length > MAX_AMOUNT_DIGITS) return null;
-  return decimalFromDigits(s, negative);
+  return readAmount(raw.trim());
 }
 
 /** Read a canonical decimal string (as stored in JSON or DynamoDB). */
@@ -123,7 +254,8 @@ export function decimalFromText(text: string, from: number, to: number, negative
     n++;
     if (c !== 48) last = i;
   }
-  if (first < 0) return new Decimal(0);
+  // Decimals are immutable: every zero can be the one ZERO.
+  if (first < 0) return ZERO;
   if (n > 60) {
     let digits = '';
     for (let i = first; i < to; i++) {

@@ -1,10 +1,15 @@
 /**
  * The reconciler: checks every identity of the matched form variant in exact decimals, derives
  * each statement's requirement, funds, excess and target, and raises the alerts.
+ *
+ * A deficiency or below-target alert comes only from a statement that reconciles (every line read,
+ * every identity holding): a statement whose figures do not add up is `unreconciled`, and what it
+ * shows (its failing lines, the filed excess and the excess recomputed from its lines) goes into
+ * the reconciliation alert instead (alerts.ts). A doubt is never sent out as a deficiency.
  */
 import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
 import { cmp, grouped, str, sum, sumEquals, ZERO, type Decimal } from './money';
-import type { Filing, Lines, Statement } from './model';
+import type { CoverTarget, Filing, Lines, Statement } from './model';
 import { rule, type RuleName, type Severity } from './rules';
 import { dueDay } from './calendar';
 
@@ -22,16 +27,24 @@ export interface Finding {
 
 export type AlertKind = 'deficiency' | 'below-target';
 
+/** Where a statement's target comes from: its own management target line, or the Cover Page. */
+export type TargetSource = 'statement' | 'cover-page';
+
 export interface Alert {
   statement: StatementKey;
   kind: AlertKind;
   excess: Decimal;
   target: Decimal | null;
-  /** target - excess (a deficiency with no target on the form: 0 - excess). */
+  targetSource: TargetSource | null;
+  /** target - excess (a deficiency with no target: 0 - excess). */
   shortfall: Decimal;
 }
 
-export type StatementStatus = 'ok' | 'below-target' | 'deficiency' | 'error';
+/**
+ * `unreconciled`: the statement's figures do not add up (a line unreadable, missing or filed twice
+ * differently, an identity that does not hold), so no deficiency or target status is given from them.
+ */
+export type StatementStatus = 'ok' | 'below-target' | 'deficiency' | 'unreconciled';
 
 export interface StatementResult {
   statement: StatementKey;
@@ -39,9 +52,16 @@ export interface StatementResult {
   variant: string;
   required: Decimal | null;
   funds: Decimal | null;
+  /** The excess: the lower of the filed excess line and funds - required where both exist. */
   excess: Decimal | null;
   target: Decimal | null;
+  targetSource: TargetSource | null;
   status: StatementStatus;
+  /** The excess line as filed, and the excess recomputed from the lines (funds - required). */
+  filedExcess: Decimal | null;
+  computedExcess: Decimal | null;
+  /** The lines whose error findings make the statement unreconciled (totals that do not add up, lines unreadable, missing or in conflict), in code order. */
+  failingLines: string[];
 }
 
 export interface Reconciliation {
@@ -54,6 +74,8 @@ export interface ReconcileOptions {
   forms?: FormSet;
   /** Codes the parser found with no readable amount. */
   unreadable?: string[];
+  /** How the file was read (parser notes: an encoding other than UTF-8), reported as info findings. */
+  notes?: { rule: RuleName; message: string }[];
 }
 
 const fmt = (d: Decimal) => grouped(d);
@@ -132,11 +154,13 @@ export function reconcile(filing: Filing, options: ReconcileOptions = {}): Recon
     const key = forms.statementOfCode(u.code) ?? null;
     addFinding(findings, 'unknown-code', key, { code: u.code, line: '', label: '' }, null, u.amount, `${key ? `${forms.statements[key].name}: ` : ''}code [${u.code}] (amount ${fmt(u.amount)}) is not on any statement of the form; kept as filed`);
   }
+  for (const n of options.notes ?? []) addFinding(findings, n.rule, null, null, null, null, n.message);
+  // Unreadable codes: of a statement (reported with it, and it does not reconcile), or of none.
+  const unreadableOf: Partial<Record<StatementKey, string[]>> = {};
   for (const code of options.unreadable ?? []) {
-    const key = forms.statementOfCode(code) ?? null;
-    const v = key ? forms.variantById.get(filing.statements[key]?.variant ?? '') : undefined;
-    const l = v?.byCode.get(code) ?? { code, line: '', label: '' };
-    addFinding(findings, 'unreadable-amount', key, l, null, null, `${key ? where(forms, key, l) : `[${code}]`}: the amount before the code cannot be read`);
+    const key = forms.statementOfCode(code);
+    if (key && filing.statements[key]) (unreadableOf[key] ??= []).push(code);
+    else addFinding(findings, 'unreadable-amount', key ?? null, { code, line: '', label: '' }, null, null, `${key ? `${forms.statements[key].name} ` : ''}[${code}]: the amount before the code cannot be read`);
   }
 
   for (const key of STATEMENT_KEYS) {
@@ -147,7 +171,7 @@ export function reconcile(filing: Filing, options: ReconcileOptions = {}): Recon
       continue;
     }
     const variant = forms.variantById.get(st.variant) ?? def.variants[0];
-    statements[key] = checkStatement(forms, variant, st, findings, alerts);
+    statements[key] = checkStatement(forms, variant, st, findings, alerts, unreadableOf[key] ?? [], filing.coverPage?.[key]);
   }
   return { findings, alerts, statements };
 }
@@ -221,6 +245,9 @@ function planOf(forms: FormSet, variant: Variant): Plan {
   return plan;
 }
 
+/** The failing lines of a statement that reconciles: none (shared, never changed). */
+const NO_LINES: string[] = [];
+
 /** Scratch reused by every (synchronous) checkStatement: a line's amount by its index in the variant. */
 const valsScratch: (Decimal | undefined)[] = [];
 const termValues: Decimal[] = [];
@@ -238,7 +265,15 @@ function valueOf(lines: Lines, variant: Variant, code: string): Decimal | undefi
   return variant.byCode.get(code)?.optional ? ZERO : undefined;
 }
 
-function checkStatement(forms: FormSet, variant: Variant, st: Statement, findings: Finding[], alerts: Alert[]): StatementResult {
+function checkStatement(
+  forms: FormSet,
+  variant: Variant,
+  st: Statement,
+  findings: Finding[],
+  alerts: Alert[],
+  unreadable: readonly string[],
+  cover: CoverTarget | undefined,
+): StatementResult {
   const key = st.key;
   const lines = st.lines;
   const name = forms.statements[key].name;
@@ -262,24 +297,45 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
   }
 
   if (plan.codeOrderNote !== undefined && variant.codeOrder) addFinding(findings, 'code-order', key, null, null, null, plan.codeOrderNote);
+  if (st.readings)
+    for (const r of st.readings) {
+      const l = variant.byCode.get(r.code) ?? { code: r.code, line: '', label: '' };
+      addFinding(
+        findings,
+        'amount-reading',
+        key,
+        l,
+        null,
+        r.amount,
+        `${where(forms, key, l)}: filed as "${r.filed}", which is not one well-formed number; read as ${fmt(r.amount)}, the only reading with which every identity of the line holds`,
+      );
+    }
+  /** Codes filed that the variant does not have: no identity checks them. */
+  let outside: string[] | undefined;
   if (known < lines.size)
     for (const [code, amount] of lines)
-      if (!variant.byCode.has(code))
+      if (!variant.byCode.has(code) && (outside ??= []).push(code))
         addFinding(findings, 'unknown-code', key, { code, line: '', label: '' }, null, amount, `${name} [${code}] (amount ${fmt(amount)}) is not a line of the ${variant.id} form; kept as filed`);
-  // Error findings of this statement are counted from here (code-order and unknown-code are info).
+  // Error findings of this statement are counted from here (code-order, readings and unknown-code are info).
   const errorsFrom = findings.length;
+  for (const code of unreadable) {
+    const l = variant.byCode.get(code) ?? { code, line: '', label: '' };
+    addFinding(findings, 'unreadable-amount', key, l, null, null, `${where(forms, key, l)}: the amount before the code cannot be read`);
+  }
   for (const c of st.conflicts) {
     const l = variant.byCode.get(c.code) ?? null;
     addFinding(findings, 'conflicting-amounts', key, l, null, c.amounts[1], `${l ? where(forms, key, l) : `${name} [${c.code}]`} is filed more than once with different amounts (${c.amounts.map(fmt).join(', ')}); the first is used`);
   }
   for (let i = 0; i < variant.lines.length; i++) {
     const l = variant.lines[i];
-    if (vals[i] === undefined && !l.optional) addFinding(findings, 'missing-line', key, l, null, null, `${where(forms, key, l)} is missing`);
+    if (vals[i] === undefined && !l.optional && !unreadable.includes(l.code)) addFinding(findings, 'missing-line', key, l, null, null, `${where(forms, key, l)} is missing`);
   }
 
   // Derived lines in evaluation order. A sum is decided exactly by sumEquals; decimal.js computes
   // it only when sumEquals cannot say it is right (then it is almost surely an error to report).
   let excessHolds = false;
+  /** Derived lines whose identity could not be checked (an item missing or unreadable). */
+  let unchecked: string[] | undefined;
   for (const ck of plan.checks) {
     const l = ck.line;
     const actual = vals[ck.at];
@@ -293,7 +349,11 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
         termValues[n] = x;
         termNegate[n] = ck.negate![n];
       }
-      if (n < ck.terms.length) continue;
+      if (n < ck.terms.length) {
+        // An item missing or unreadable: this total cannot be checked (its statement does not reconcile anyway).
+        (unchecked ??= []).push(l.code);
+        continue;
+      }
       if (sumEquals(termValues, termNegate, n, actual) === true) {
         if (ck === plan.excessCheck) excessHolds = true;
         continue;
@@ -304,7 +364,10 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
         addFinding(findings, 'sum', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${termsText(l)} = ${fmt(expected)} (off by ${fmt(actual.minus(expected))})`);
     } else if (l.greaterOf) {
       const items = l.greaterOf.map((code) => valueOf(lines, variant, code));
-      if (items.some((x) => x === undefined)) continue;
+      if (items.some((x) => x === undefined)) {
+        (unchecked ??= []).push(l.code);
+        continue;
+      }
       const expected = items.reduce((a, b) => (cmp(b!, a!) > 0 ? b : a))!;
       if (cmp(expected, actual) !== 0)
         addFinding(findings, 'greater-of', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but the ${termsText(l)} is ${fmt(expected)}`);
@@ -315,6 +378,7 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
     if (actual === undefined) continue;
     if (l.equals) {
       const other = lines.get(l.equals);
+      if (other === undefined) (unchecked ??= []).push(l.code);
       if (other !== undefined && cmp(other, actual) !== 0) {
         const o = variant.byCode.get(l.equals)!;
         addFinding(findings, 'cross-page', key, l, other, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but it must equal [${o.code}] ${o.label} = ${fmt(other)}`);
@@ -327,7 +391,8 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
           termValues[n] = u.amount;
           termNegate[n++] = false;
         }
-      if (n === l.parts.length && sumEquals(termValues, termNegate, n, actual) !== true) {
+      if (n !== l.parts.length) (unchecked ??= []).push(l.code);
+      else if (sumEquals(termValues, termNegate, n, actual) !== true) {
         const parts = st.uncoded.filter((u) => u.partOf === l.code);
         const expected = sum(parts.map((p) => p.amount));
         if (!expected.eq(actual))
@@ -345,22 +410,87 @@ function checkStatement(forms: FormSet, variant: Variant, st: Statement, finding
   // A filed excess that disagrees with funds - required is an error (SW110); for the alert the
   // lower of the two counts, so a wrong excess line can never hide a shortfall.
   const excess = filedExcess && computedExcess ? (cmp(computedExcess, filedExcess) < 0 ? computedExcess : filedExcess) : (filedExcess ?? computedExcess);
-  const target = roles.target ? (roleValue(vals, lines, plan.targetAt, roles.target) ?? null) : null;
+  // The target: the statement's own line where the form has one, else the Cover Page's.
+  const lineTarget = roles.target ? (roleValue(vals, lines, plan.targetAt, roles.target) ?? null) : null;
+  const coverTarget = cover?.effectiveTarget ?? null;
+  let target: Decimal | null = null;
+  let targetSource: TargetSource | null = null;
+  if (lineTarget !== null) {
+    target = lineTarget;
+    targetSource = 'statement';
+  } else if (coverTarget !== null) {
+    target = coverTarget;
+    targetSource = 'cover-page';
+  }
+  const targetLine = roles.target ? variant.byCode.get(roles.target) : undefined;
+  if (cover && coverTarget === null)
+    addFinding(
+      findings,
+      'cover-target-unreadable',
+      key,
+      null,
+      null,
+      null,
+      `${name}: the Cover Page's residual interest target (${cover.type}, ${cover.values.map((v) => (v === null ? 'unreadable' : fmt(v))).join(' / ')}) cannot be worked out${lineTarget !== null ? `; the statement's target line [${roles.target}] ${fmt(lineTarget)} is used` : '; no target is known for this statement'}`,
+    );
+  if (lineTarget !== null && coverTarget !== null && cmp(lineTarget, coverTarget) !== 0)
+    addFinding(
+      findings,
+      'target-mismatch',
+      key,
+      targetLine ?? null,
+      coverTarget,
+      lineTarget,
+      `${where(forms, key, targetLine!)} is ${fmt(lineTarget)}, but the Cover Page's residual interest target (${cover!.type}) is ${fmt(coverTarget)}; the statement's ${fmt(lineTarget)} is used`,
+    );
 
-  let status: StatementStatus = findings.length > errorsFrom ? 'error' : 'ok';
-  if (excess !== null) {
+  // Only a statement whose figures add up gives a status from them.
+  // Lines of this statement's error findings (none when it reconciles: the common case allocates nothing).
+  let reconciles = true;
+  for (let i = errorsFrom; i < findings.length; i++)
+    if (findings[i].severity === 'error') {
+      reconciles = false;
+      break;
+    }
+  let failing = NO_LINES;
+  if (!reconciles) {
+    failing = [];
+    for (let i = errorsFrom; i < findings.length; i++) {
+      const f = findings[i];
+      if (f.severity === 'error' && f.line && !failing.includes(f.line)) failing.push(f.line);
+    }
+    // The totals that could not be checked fail with it, and so do the lines no identity of the variant checks.
+    for (const code of [...(unchecked ?? []), ...(outside ?? [])]) if (!failing.includes(code)) failing.push(code);
+    failing.sort();
+  }
+  let status: StatementStatus = reconciles ? 'ok' : 'unreconciled';
+  if (reconciles && excess !== null) {
     const excessLine = variant.byCode.get(roles.excess)!;
     if (excess.isNegative() && !excess.isZero()) {
       status = 'deficiency';
       const shortfall = (target ?? ZERO).minus(excess);
-      alerts.push({ statement: key, kind: 'deficiency', excess, target, shortfall });
+      alerts.push({ statement: key, kind: 'deficiency', excess, target, targetSource, shortfall });
       addFinding(findings, 'deficiency', key, excessLine, ZERO, excess, `${where(forms, key, excessLine)}: DEFICIENCY, ${fmt(excess)} is below zero (0): customer funds are under-segregated by ${fmt(excess.negated())}`);
     } else if (target !== null && cmp(excess, target) < 0) {
       status = 'below-target';
       const shortfall = target.minus(excess);
-      alerts.push({ statement: key, kind: 'below-target', excess, target, shortfall });
-      addFinding(findings, 'below-target', key, excessLine, target, excess, `${where(forms, key, excessLine)}: excess ${fmt(excess)} is below the management target ${fmt(target)} [${roles.target}] by ${fmt(shortfall)}`);
+      alerts.push({ statement: key, kind: 'below-target', excess, target, targetSource, shortfall });
+      const from = targetSource === 'statement' ? `[${roles.target}]` : '(Cover Page)';
+      addFinding(findings, 'below-target', key, excessLine, target, excess, `${where(forms, key, excessLine)}: excess ${fmt(excess)} is below the management target ${fmt(target)} ${from} by ${fmt(shortfall)}`);
     }
   }
-  return { statement: key, title: st.title, variant: variant.id, required, funds, excess, target, status };
+  return {
+    statement: key,
+    title: st.title,
+    variant: variant.id,
+    required,
+    funds,
+    excess,
+    target,
+    targetSource,
+    status,
+    filedExcess: filedExcess ?? null,
+    computedExcess,
+    failingLines: failing,
+  };
 }

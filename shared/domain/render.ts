@@ -10,16 +10,33 @@
  *                  page numbers inline (`Page 2 of 5`), the 7305 amount printed inside its label.
  *   'crlf-parens'  the markup layout with CRLF line ends, negatives in parentheses and stray spaces
  *                  after thousands commas (`1, 234,567`).
+ *   'html'         a saved web page: tables with attributes, header fields split across cells
+ *                  (`<td>End Date:</td><td>11/6/2014</td>`), amount and code in cells of their own,
+ *                  entities (`&amp;`, `&#39;`, `&nbsp;`), tags in either case.
+ *
+ * A filing's Cover Page (residual interest targets) comes first, in each rendering's style.
  *
  * Everything comes from the form definitions: line numbers, labels, the variant's line order, and
- * the statement titles. The output parses back (parser.ts) to the same amounts.
+ * the statement titles. The output parses back (parser/) to the same amounts. Options change how
+ * amounts, labels and names are written without changing what they say (thousands separators,
+ * how a negative is written, `$`, labels and the firm name wrapped onto a second line, the PDF
+ * banner): the meaning-preserving changes the property tests put the parser through.
  */
 import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
-import type { Decimal } from './money';
-import type { Filing, Statement } from './model';
+import { ZERO, type Decimal } from './money';
+import type { CoverPage, CoverTargetType, Filing, Statement } from './model';
 
-export const RENDERINGS = ['markup', 'pdf-text', 'crlf-parens'] as const;
+/** Every rendering; TEXT_RENDERINGS are the plain-text ones (the benchmark's text parse). */
+export const RENDERINGS = ['markup', 'pdf-text', 'crlf-parens', 'html'] as const;
 export type Rendering = (typeof RENDERINGS)[number];
+export const TEXT_RENDERINGS = ['markup', 'pdf-text', 'crlf-parens'] as const satisfies readonly Rendering[];
+
+/** How thousands are grouped: comma, or one kind of space (space, no-break, narrow no-break, thin). */
+export const GROUPINGS = [',', ' ', '\u00a0', '\u202f', '\u2009'] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+/** How a negative amount is written: `-1,234`, `(1,234)`, `-$1,234`, `$-1,234`, `- 1,234`. */
+export const NEGATIVES = ['minus', 'parens', 'minus-dollar', 'dollar-minus', 'minus-space'] as const;
+export type NegativeStyle = (typeof NEGATIVES)[number];
 
 /** How a statement's header block is written in the markup renderings. */
 export type HeaderStyle = 'block' | 'one-line' | 'plain';
@@ -41,6 +58,20 @@ export interface RenderOptions {
   pageLines?: number;
   /** crlf-parens: a stray space after the first thousands comma of every nth grouped amount (0: none). Default 3. */
   strayEvery?: number;
+  /** Thousands separator of every amount (markup, pdf-text, html). Default ','. */
+  grouping?: Grouping;
+  /** How negatives are written (markup, pdf-text, html; crlf-parens always uses parentheses). Default 'minus'. */
+  negative?: NegativeStyle;
+  /** `$` before every positive amount. Default false. */
+  dollar?: boolean;
+  /** Break labels longer than this many characters onto a second line (0: never). Default 0. */
+  wrapLabels?: number;
+  /** Break the firm name onto a second line (after its first word). Default false. */
+  wrapFirm?: boolean;
+  /** pdf-text: the letter-spaced banner `W I N J A M M E R F I L I N G` at the top of every page. Default false. */
+  banner?: boolean;
+  /** html: amounts of a total and its last sub-line in one cell (`0 0`) rather than two. Default true. */
+  oneCell?: boolean;
   /** Vary the choices above (those not given) from this seed, for benchmarks and property tests. */
   seed?: number;
 }
@@ -78,8 +109,22 @@ function mdY(iso: string): string {
   return `${Number.parseInt(m, 10)}/${Number.parseInt(d, 10)}/${y}`;
 }
 
-function headerFields(f: Filing, forms: FormSet): string[] {
-  return [f.filingType, `End Date:${mdY(f.endDate)}`, `Firm Name:${f.firmName}`, `Form:${f.form || forms.form}`, `Submit Date:${mdY(f.submitDate)}`];
+/** A name broken onto a second line after its first word (a long name wrapped in a narrow header cell). */
+export function wrapName(name: string): string {
+  const i = name.indexOf(' ');
+  return i > 0 ? `${name.slice(0, i)}\n${name.slice(i + 1)}` : name;
+}
+
+/** A label broken onto a second line at the last space before `at` characters. */
+export function wrapLabel(label: string, at: number): string {
+  if (!at || label.length <= at) return label;
+  const i = label.lastIndexOf(' ', at);
+  return i > 0 ? `${label.slice(0, i)}\n${label.slice(i + 1)}` : label;
+}
+
+function headerFields(f: Filing, forms: FormSet, opts: RenderOptions): string[] {
+  const firm = opts.wrapFirm ? wrapName(f.firmName) : f.firmName;
+  return [f.filingType, `End Date:${mdY(f.endDate)}`, `Firm Name:${firm}`, `Form:${f.form || forms.form}`, `Submit Date:${mdY(f.submitDate)}`];
 }
 
 /** A derived line printed as a second cell on its last item's line: its items are the lines right before it, in its group. */
@@ -97,7 +142,7 @@ function groupTotalsOf(v: Variant): boolean[] {
   return g;
 }
 
-function statementRows(st: Statement, v: Variant, header: Row): Row[] {
+function statementRows(st: Statement, v: Variant, header: Row, wrapAt: number): Row[] {
   const rows: Row[] = [header];
   const has = (code: string) => st.lines.has(code);
   const totals = groupTotalsOf(v);
@@ -142,7 +187,7 @@ function statementRows(st: Statement, v: Variant, header: Row): Row[] {
       lastLine = null;
       return;
     }
-    const row: Row = { kind: 'line', num, letter, label, cells: [{ amounts: [amount], code: l.code }], inLabel: l.line === '' };
+    const row: Row = { kind: 'line', num, letter, label: l.line === '' ? label : wrapLabel(label, wrapAt), cells: [{ amounts: [amount], code: l.code }], inLabel: l.line === '' };
     rows.push(row);
     lastLine = row;
   });
@@ -162,7 +207,7 @@ function layout(f: Filing, opts: RenderOptions, pick: Picker): { key: StatementK
     const title = st.title && /^Daily Segregation - /.test(st.title) ? st.title : v.titles[0];
     const style = opts.header?.[key] ?? pick(['block', 'one-line', 'plain'] as const, DEFAULT_HEADER[key]);
     const subtitle = v.roles.funds === '7370' ? 'FOREIGN FUTURES AND FOREIGN OPTIONS SECURED AMOUNTS - SUMMARY' : SUBTITLE[key];
-    return { key, rows: statementRows(st, v, { kind: 'header', style, fields: headerFields(f, forms), title, subtitle }) };
+    return { key, rows: statementRows(st, v, { kind: 'header', style, fields: headerFields(f, forms, opts), title, subtitle }, opts.wrapLabels ?? 0) };
   });
   if (f.unknownCodes.length > 0 && out.length > 0)
     out[out.length - 1].rows.push(...f.unknownCodes.map((u): Row => ({ kind: 'line', num: '', letter: '', label: '', cells: [{ amounts: [u.amount], code: u.code }] })));
@@ -208,6 +253,27 @@ export function amountText(d: Decimal): string {
   return `${neg ? '-' : ''}${out}${dot < 0 ? '' : digits.slice(dot)}`;
 }
 
+/** An amount written in a style: thousands separator, how a negative is written, `$`. */
+export function styledAmount(d: Decimal, grouping: Grouping = ',', negative: NegativeStyle = 'minus', dollar = false): string {
+  const g = amountText(d);
+  const neg = g.startsWith('-');
+  const digits = (neg ? g.slice(1) : g).replace(/,/g, grouping);
+  const $ = dollar ? '$' : '';
+  if (!neg) return `${$}${digits}`;
+  switch (negative) {
+    case 'minus':
+      return `-${$}${digits}`;
+    case 'parens':
+      return `(${$}${digits})`;
+    case 'minus-dollar':
+      return `-$${digits}`;
+    case 'dollar-minus':
+      return `$-${digits}`;
+    case 'minus-space':
+      return `- ${$}${digits}`;
+  }
+}
+
 /** `(3,309,126)` for a negative amount. */
 export function parens(d: Decimal): string {
   const g = amountText(d);
@@ -247,7 +313,7 @@ function markupRows(rows: Row[], key: StatementKey, opts: RenderOptions, pick: P
   return out;
 }
 
-function pdfLines(rows: Row[], opts: RenderOptions): string[] {
+function pdfLines(rows: Row[], opts: RenderOptions, amount: (d: Decimal) => string): string[] {
   const out: string[] = [];
   const amountInLabel = opts.amountInLabel ?? true;
   for (const r of rows) {
@@ -256,7 +322,7 @@ function pdfLines(rows: Row[], opts: RenderOptions): string[] {
     } else if (r.kind === 'text') {
       out.push(r.text);
     } else {
-      const cells = r.cells.map((c) => `${c.amounts.map(amountText).join(' ')}${c.code ? ` [${c.code}]` : ''}`).join(' ');
+      const cells = r.cells.map((c) => `${c.amounts.map(amount).join(' ')}${c.code ? ` [${c.code}]` : ''}`).join(' ');
       const words = r.label.split(' ');
       if (r.inLabel && amountInLabel && words.length > 4 && cells) {
         // `...of a foreign 0 [7305] government...`: the amount lands inside its own label.
@@ -270,11 +336,14 @@ function pdfLines(rows: Row[], opts: RenderOptions): string[] {
   return out;
 }
 
-/** Run lines together into long lines and put `Page i of n` where pages end (between any two lines). */
-function runTogether(lines: string[], per: number, pageLines: number): string {
+/** The letter-spaced banner a printed WinJammer page carries, as PDF-to-text gives it. */
+export const PDF_BANNER = 'W I N J A M M E R F I L I N G';
+
+/** Run lines together into long lines and put `Page i of n` where pages end (between any two lines), and the banner where one starts. */
+function runTogether(lines: string[], per: number, pageLines: number, banner: boolean): string {
   const pages = Math.max(1, Math.ceil(lines.length / pageLines));
   const out: string[] = [];
-  let current: string[] = [];
+  let current: string[] = banner ? [PDF_BANNER] : [];
   let page = 1;
   let sincePage = 0;
   lines.forEach((line, i) => {
@@ -282,6 +351,7 @@ function runTogether(lines: string[], per: number, pageLines: number): string {
     sincePage++;
     if (sincePage >= pageLines && page < pages) {
       current.push(`Page ${page} of ${pages}`);
+      if (banner) current.push(PDF_BANNER);
       page++;
       sincePage = 0;
     }
@@ -294,13 +364,139 @@ function runTogether(lines: string[], per: number, pageLines: number): string {
   return `${out.join('\n')}\n`;
 }
 
+// ---- the cover page --------------------------------------------------------------------------
+
+const COVER_HEADINGS: Record<StatementKey, string> = {
+  segregation: "FCM's Customer Segregated Funds Residual Interest Target (choose one):",
+  secured: "FCM's Customer Secured Amount Funds Residual Interest Target (choose one):",
+  clearedSwaps: "FCM's Cleared Swaps Customer Collateral Residual Interest Target (choose one):",
+};
+const COVER_FUNDS: Record<StatementKey, string> = {
+  segregation: 'customer segregated funds',
+  secured: 'customer secured amount funds',
+  clearedSwaps: 'cleared swaps customer collateral',
+};
+const COVER_ORDER: StatementKey[] = ['segregation', 'secured', 'clearedSwaps'];
+
+/** The four choices of a class as (label, values) rows: the one chosen holds the values, the others 0. */
+function coverChoices(key: StatementKey, type: CoverTargetType | undefined, values: readonly (Decimal | null)[]): { label: string; values: (Decimal | null)[] }[] {
+  const funds = COVER_FUNDS[key];
+  const rows: { type: CoverTargetType; label: string; n: number }[] = [
+    { type: 'minimum-dollar', label: 'a. Minimum dollar amount: ; or', n: 1 },
+    { type: 'minimum-percent', label: `b. Minimum percentage of ${funds} required:% ; or`, n: 1 },
+    { type: 'dollar-range', label: 'c. Dollar amount range between:and; or', n: 2 },
+    { type: 'percent-range', label: `d. Percentage range of ${funds} required between:% and%.`, n: 2 },
+  ];
+  return rows.map((r) => ({ label: r.label, values: r.type === type ? [...values] : new Array<Decimal>(r.n).fill(ZERO) }));
+}
+
+/** The Cover Page's rows, rendering-independent: the company, then each class's heading and choices. */
+function coverRows(cover: CoverPage): { heading: string; choices: { label: string; values: (Decimal | null)[] }[] }[] {
+  return COVER_ORDER.map((key) => ({ heading: COVER_HEADINGS[key], choices: coverChoices(key, cover[key]?.type, cover[key]?.values ?? []) }));
+}
+
+/** A cover page value as printed: dollars grouped, percentages as they are; a value that cannot be read printed as FORMS.md saw one (`155,000, ,000,000`). */
+function coverValue(v: Decimal | null, amount: (d: Decimal) => string): string {
+  if (v === null) return '155,000, ,000,000';
+  return v.isInteger() ? amount(v) : v.toFixed();
+}
+
+function coverMarkup(f: Filing, cover: CoverPage, amount: (d: Decimal) => string, plain: boolean): string[] {
+  const u = (s: string) => (plain ? s : `<u>${s}</u>`);
+  const out = ['**Daily Segregation - Cover Page**', '', `Name of Company\t${f.firmName}`, ''];
+  for (const c of coverRows(cover)) {
+    out.push(c.heading);
+    for (const ch of c.choices) out.push(`\t${ch.label}\t${ch.values.map((v) => u(coverValue(v, amount))).join('\t')}`);
+    out.push('');
+  }
+  return out;
+}
+
+function coverPdfLines(f: Filing, cover: CoverPage, amount: (d: Decimal) => string): string[] {
+  const out = ['Daily Segregation - Cover Page', `Name of Company ${f.firmName}`];
+  for (const c of coverRows(cover)) {
+    out.push(c.heading);
+    // As a PDF transcription runs them: each label, then its values.
+    for (const ch of c.choices) out.push(`${ch.label} ${ch.values.map((v) => coverValue(v, amount)).join(' ')}`);
+  }
+  return out;
+}
+
+// ---- html ------------------------------------------------------------------------------------
+
+/** Text for HTML: `&`, `<`, `>` and `'` as entities (the apostrophe numerically, as saved pages do). */
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#39;').replace(/"/g, '&quot;');
+}
+/** Text for HTML with its line breaks as `<br>`. */
+const escBr = (s: string) => esc(s).replace(/\n/g, '<br>');
+
+function htmlDocument(f: Filing, statements: { key: StatementKey; rows: Row[] }[], opts: RenderOptions, pick: Picker, amount: (d: Decimal) => string): string {
+  const upper = pick([false, true], false);
+  const oneCell = opts.oneCell ?? pick([true, false], true);
+  const t = (name: string, attrs = '') => `<${upper ? name.toUpperCase() : name}${attrs}>`;
+  const e = (name: string) => `</${upper ? name.toUpperCase() : name}>`;
+  // The grouping space of an amount as an entity, as a web page writes it.
+  const html = (d: Decimal) => esc(amount(d)).replace(/\u00a0/g, '&nbsp;').replace(/\u202f/g, '&#8239;').replace(/\u2009/g, '&thinsp;');
+  const td = (cls: string, body: string) => `${t('td', ` class="${cls}"${cls === 'amt' ? ' align="right" style="white-space:nowrap"' : ''}`)}${body}${e('td')}`;
+  const out: string[] = [
+    '<!DOCTYPE html>',
+    `${t('html', ' lang="en"')}${t('head')}<meta charset="utf-8"><title>WinJammer Filing - ${esc(f.firmName)}</title>`,
+    '<style>td.amt { text-align: right } .hdr td { padding: 2px 6px }</style>',
+    `<script>window.print && void 0; // "1,234 [7010]" in a script is not shown</script>${e('head')}`,
+    t('body', ' class="filing"'),
+  ];
+  if (f.coverPage) {
+    out.push(`${t('h2')}Daily Segregation - Cover Page${e('h2')}`, `${t('table', ' class="cover" border="0"')}`);
+    out.push(`${t('tr')}${td('lbl', 'Name of Company')}${td('val', escBr(f.firmName))}${e('tr')}`);
+    for (const c of coverRows(f.coverPage)) {
+      out.push(`${t('tr')}${t('td', ' colspan="3"')}${t('b')}${esc(c.heading)}${e('b')}${e('td')}${e('tr')}`);
+      for (const ch of c.choices) out.push(`${t('tr')}${td('lbl', esc(ch.label))}${ch.values.map((v) => td('amt', v === null ? '155,000, ,000,000' : esc(coverValue(v, amount)))).join('')}${e('tr')}`);
+    }
+    out.push(e('table'));
+  }
+  for (const { rows } of statements) {
+    for (const r of rows) {
+      if (r.kind === 'header') {
+        const [type, ...fields] = r.fields;
+        out.push(`${t('table', ' class="hdr" cellpadding="2"')}`, `${t('tr')}${t('td', ' colspan="2"')}${t('b')}${type}${e('b')}${e('td')}${e('tr')}`);
+        for (const x of fields) {
+          const colon = x.indexOf(':');
+          out.push(`${t('tr')}${td('lbl', esc(x.slice(0, colon + 1)))}${td('val', escBr(x.slice(colon + 1)))}${e('tr')}`);
+        }
+        out.push(e('table'), `${t('h3', ' style="margin:4px 0"')}${esc(r.title)}${e('h3')}`, `${t('p')}${esc(r.subtitle)}${e('p')}`, t('table', ' class="stmt" width="100%"'));
+      } else if (r.kind === 'text') {
+        out.push(`${t('tr')}${t('td', ' colspan="4"')}${t('b')}${esc(r.text)}${e('b')}${e('td')}${e('tr')}`);
+      } else {
+        const label = `${r.letter ? `${r.letter}. ` : ''}${escBr(r.label)}`;
+        const cells = r.cells
+          .map((c) => {
+            const amounts = oneCell || c.amounts.length === 1 ? [td('amt', `<u>${c.amounts.map(html).join(' ')}</u>`)] : c.amounts.map((a) => td('amt', `<u>${html(a)}</u>`));
+            return `${amounts.join('')}${c.code ? td('code', `[${c.code}]`) : td('code', '&nbsp;')}`;
+          })
+          .join('');
+        out.push(`${t('tr')}${td('num', r.num ? `${r.num}.` : '&nbsp;')}${td('label', label)}${cells}${e('tr')}`);
+      }
+    }
+    out.push(e('table'));
+  }
+  out.push(e('body'), e('html'), '');
+  return out.join('\n');
+}
+
 /** Render a filing as text in one of the renderings. */
 export function render(filing: Filing, rendering: Rendering, opts: RenderOptions = {}): string {
   const pick = picker(opts.seed);
   const statements = layout(filing, opts, pick);
+  const grouping = opts.grouping ?? ',';
+  const negative = opts.negative ?? 'minus';
+  const dollar = opts.dollar ?? false;
+  const styled = grouping === ',' && negative === 'minus' && !dollar ? amountText : (d: Decimal) => styledAmount(d, grouping, negative, dollar);
   switch (rendering) {
-    case 'markup':
-      return statements.flatMap((s) => markupRows(s.rows, s.key, opts, pick, amountText, false)).join('\n');
+    case 'markup': {
+      const cover = filing.coverPage ? coverMarkup(filing, filing.coverPage, styled, false) : [];
+      return [...cover, ...statements.flatMap((s) => markupRows(s.rows, s.key, opts, pick, styled, false))].join('\n');
+    }
     case 'crlf-parens': {
       const every = opts.strayEvery ?? pick([0, 1, 2, 3, 5], 3);
       let n = 0;
@@ -309,11 +505,17 @@ export function render(filing: Filing, rendering: Rendering, opts: RenderOptions
         return every > 0 && /,/.test(s) && ++n % every === 0 ? straySpace(s) : s;
       };
       const plain = pick([true, false], false);
-      return `${statements.flatMap((s) => markupRows(s.rows, s.key, opts, pick, amount, plain)).join('\r\n')}\r\n`;
+      const cover = filing.coverPage ? coverMarkup(filing, filing.coverPage, parens, plain) : [];
+      return `${[...cover, ...statements.flatMap((s) => markupRows(s.rows, s.key, opts, pick, amount, plain))].join('\r\n')}\r\n`;
     }
     case 'pdf-text': {
-      const lines = statements.flatMap((s) => pdfLines(s.rows, opts)).filter((l) => l.trim() !== '');
-      return runTogether(lines, opts.runTogether ?? pick([2, 3, 5, 8, 13], 5), opts.pageLines ?? pick([25, 40, 60], 40));
+      // Two values of a range run together with ASCII-space grouping (`100 000 100 001`) cannot be told apart: commas there.
+      const coverAmount = grouping === ' ' ? (d: Decimal) => styledAmount(d, ',', negative, dollar) : styled;
+      const cover = filing.coverPage ? coverPdfLines(filing, filing.coverPage, coverAmount) : [];
+      const lines = [...cover, ...statements.flatMap((s) => pdfLines(s.rows, opts, styled))].filter((l) => l.trim() !== '');
+      return runTogether(lines, opts.runTogether ?? pick([2, 3, 5, 8, 13], 5), opts.pageLines ?? pick([25, 40, 60], 40), opts.banner ?? false);
     }
+    case 'html':
+      return htmlDocument(filing, statements, opts, pick, styled);
   }
 }

@@ -24,6 +24,7 @@ export function renderCheck(file: string, { filing, reconciliation }: Analysis):
   lines.push(`${file}`);
   lines.push(`  ${filing.firmName} · ${filing.filingType} · end date ${filing.endDate} · submitted ${filing.submitDate}`);
   const rows = [['statement', 'required', 'funds', 'excess', 'target', 'status']];
+  const sources: string[] = [];
   for (const key of STATEMENT_KEYS) {
     const s = reconciliation.statements[key];
     if (!s) {
@@ -31,7 +32,10 @@ export function renderCheck(file: string, { filing, reconciliation }: Analysis):
       continue;
     }
     const status = s.status === 'ok' ? 'ok' : s.status.toUpperCase();
-    rows.push([FORMS.statements[key].shortName, amount(s.required), amount(s.funds), amount(s.excess), amount(s.target), status]);
+    // A target from the Cover Page is marked (the statement's own target line is the default).
+    const target = s.targetSource === 'cover-page' ? `${amount(s.target)}*` : amount(s.target);
+    if (s.targetSource === 'cover-page') sources.push(FORMS.statements[key].shortName);
+    rows.push([FORMS.statements[key].shortName, amount(s.required), amount(s.funds), amount(s.excess), target, status]);
   }
   lines.push(
     table(rows, [false, true, true, true, true, false])
@@ -39,6 +43,15 @@ export function renderCheck(file: string, { filing, reconciliation }: Analysis):
       .map((l) => `  ${l}`)
       .join('\n'),
   );
+  if (sources.length) lines.push(`  * target from the Cover Page (${sources.join(', ')}): the statement has no target line`);
+  if (filing.coverPage) {
+    const parts = STATEMENT_KEYS.filter((k) => filing.coverPage![k]).map((k) => {
+      const c = filing.coverPage![k]!;
+      const pct = c.type === 'minimum-percent' || c.type === 'percent-range' ? '%' : '';
+      return `${FORMS.statements[k].shortName} ${c.type} ${c.values.map((v) => (v === null ? 'unreadable' : `${grouped(v)}${pct}`)).join(' to ')} -> ${amount(c.effectiveTarget)}`;
+    });
+    lines.push(`  cover page targets: ${parts.length ? parts.join('; ') : 'none chosen'}`);
+  }
   const findings = sortFindings(reconciliation.findings);
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;

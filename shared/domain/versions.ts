@@ -112,7 +112,8 @@ export function arrivalTime(eventTime: string | undefined, fallback: string): st
 
 // ---- what the table keeps of a reconciled version -------------------------------------------------
 
-export type TargetSource = 'statement' | 'cover-page';
+export type { TargetSource } from './reconcile';
+import type { TargetSource } from './reconcile';
 
 export interface StatementSummary {
   required: Decimal | null;
@@ -124,6 +125,13 @@ export interface StatementSummary {
   status: StatementStatus;
   title: string;
   variant: string;
+  /**
+   * An unreconciled statement only (kept in the result item, so the reconciliation alert can give
+   * them): the excess as filed, the excess recomputed from the lines, and the failing lines.
+   */
+  filedExcess?: Decimal | null;
+  computedExcess?: Decimal | null;
+  failingLines?: string[];
 }
 
 export type StatementsSummary = Partial<Record<StatementKey, StatementSummary>>;
@@ -132,18 +140,18 @@ export type StatementsSummary = Partial<Record<StatementKey, StatementSummary>>;
 export function summaryOf(rec: Pick<Reconciliation, 'statements'>): StatementsSummary {
   const out: StatementsSummary = {};
   for (const key of STATEMENT_KEYS) {
-    const s: (StatementResult & { targetSource?: TargetSource | null }) | undefined = rec.statements[key];
+    const s: StatementResult | undefined = rec.statements[key];
     if (!s) continue;
     out[key] = {
       required: s.required,
       funds: s.funds,
       excess: s.excess,
       target: s.target,
-      // The reconciler names the source once it reads the Cover Page; until then a target is the statement's own line.
-      targetSource: s.targetSource ?? (s.target !== null ? 'statement' : null),
+      targetSource: s.targetSource,
       status: s.status,
       title: s.title,
       variant: s.variant,
+      ...(s.status === 'unreconciled' ? { filedExcess: s.filedExcess, computedExcess: s.computedExcess, failingLines: s.failingLines } : {}),
     };
   }
   return out;
@@ -154,7 +162,7 @@ export function overallStatus(rec: { statements: Partial<Record<StatementKey, { 
   const statuses = STATEMENT_KEYS.map((k) => rec.statements[k]?.status);
   if (statuses.includes('deficiency')) return 'deficiency';
   if (statuses.includes('below-target')) return 'below-target';
-  if (rec.errorCount > 0 || statuses.includes('error')) return 'error';
+  if (rec.errorCount > 0 || statuses.includes('unreconciled')) return 'error';
   return 'ok';
 }
 

@@ -64,7 +64,7 @@ export async function ingestS3Record(deps: IngestDeps, record: S3EventRecord): P
 
   let parsed: ParseResult;
   try {
-    parsed = parseFiling(read.bytes, { maxBytes: deps.maxBytes });
+    parsed = await parseFiling(read.bytes, { maxBytes: deps.maxBytes });
   } catch (e) {
     if (e instanceof FilingError) return reject(e.code, e.message, read.bytes.length);
     throw e;

@@ -174,7 +174,7 @@ export function renderShow(s: ShowJson): string {
   for (const k of STATEMENT_KEYS) {
     const r = rec.statements[k];
     if (!r) rows.push([short(k), '-', '-', '-', '-', 'MISSING']);
-    else rows.push([short(k), r.required ? grouped(r.required) : '-', r.funds ? grouped(r.funds) : '-', r.excess ? grouped(r.excess) : '-', r.target ? grouped(r.target) : '-', r.status === 'ok' ? 'ok' : r.status === 'error' ? 'UNRECONCILED' : r.status.toUpperCase()]);
+    else rows.push([short(k), r.required ? grouped(r.required) : '-', r.funds ? grouped(r.funds) : '-', r.excess ? grouped(r.excess) : '-', r.target ? grouped(r.target) : '-', r.status === 'ok' ? 'ok' : r.status === 'unreconciled' ? 'UNRECONCILED' : r.status.toUpperCase()]);
   }
   out.push(`the effective filing (${s.filing.filingType}, submitted ${s.filing.submitDate}, form ${s.filing.form}):`);
   out.push(indent(table(rows, [false, true, true, true, true, false])));

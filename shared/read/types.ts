@@ -16,7 +16,8 @@ export type DecimalString = string;
 /** `unreconciled`: the statement's lines do not add up (or could not be read), so no status is given from its figures. */
 export type ReadStatus = 'ok' | 'below-target' | 'deficiency' | 'unreconciled';
 
-export type TargetSource = 'statement' | 'cover-page';
+export type { TargetSource } from '../domain/reconcile';
+import type { TargetSource } from '../domain/reconcile';
 
 /** One statement of one firm on one filing day, from the effective version. */
 export interface StatementDay {

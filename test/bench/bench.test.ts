@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { benchJson, benchCommand, renderTable, targetChecks, type BenchResults } from './bench';
 import { estimateCost, priceTableMarkdown, PRICES, type Usage } from './cost';
 import { bareScan, makeCorpus, median, parseAndReconcile, runParseBench } from './parse-bench';
-import { RENDERINGS } from '../../shared/domain/render';
+import { TEXT_RENDERINGS } from '../../shared/domain/render';
 import { FORMS } from '../../shared/domain/forms';
 
 const machine = { node: process.version, cpus: 2, cpuModel: 'test', load: { parse: [1, 1, 1], end: [1, 1, 1] } };
@@ -16,8 +16,8 @@ describe('bench: parse section', () => {
 
   it('generates every rendering and every variant', () => {
     expect(corpus.texts).toHaveLength(50);
-    expect(Object.keys(corpus.renderings).sort()).toEqual([...RENDERINGS].sort());
-    for (const r of RENDERINGS) expect(corpus.renderings[r]).toBeGreaterThan(0);
+    expect(Object.keys(corpus.renderings).sort()).toEqual([...TEXT_RENDERINGS].sort());
+    for (const r of TEXT_RENDERINGS) expect(corpus.renderings[r]).toBeGreaterThan(0);
     // 24 variant combinations: 50 filings cover every variant of every statement.
     expect(Object.keys(corpus.variants).sort()).toEqual(FORMS.variants.map((v) => v.id).sort());
     expect(corpus.bytes).toBe(corpus.texts.reduce((a, t) => a + Buffer.byteLength(t), 0));

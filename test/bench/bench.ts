@@ -7,7 +7,8 @@
  * Options: --filings N (parse corpus, default 10000), --rounds N (default 7), --runs N (cold init
  * runs, default 5), --parse-in-process (time the parser in this tsx process instead of a bundled
  * worker), --latency N (default 50), --burst N (default 1000), --warmup N (filings pushed
- * through the local stack before e2e measures anything, default 100), --firms N (schedule section,
+ * through the local stack before e2e measures anything, default 100), --covers PERCENT (filings of
+ * the parse corpus with a Cover Page, default DEFAULT_COVER_PERCENT), --firms N (schedule section,
  * default 60), --pdf-filings N (generated
  * PDFs in the pdf section's corpus, default 100), --only parse,bundles,e2e,web,schedule,pdf,read;
  * read: --read-firms N (60), --read-years N (10), --read-runs N (50), --read-fresh (load the kept database again).
@@ -18,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { runBundlesBench, FUNCTIONS, type BundlesResult } from './bundles';
 import { estimateCost, PRICES, priceTableMarkdown, type Cost } from './cost';
 import { runE2eBench, type E2eResult } from './e2e';
-import { makeCorpus, round, runParseBench, type ParseBenchResult } from './parse-bench';
+import { DEFAULT_COVER_PERCENT, makeCorpus, round, runParseBench, type ParseBenchResult } from './parse-bench';
 import { runScheduleBench, type ScheduleBenchResult } from './schedule';
 import { runParseWorker } from './bundles';
 import { PAGES as WEB_PAGES, runWebBench, type WebBenchResult } from './web';
@@ -184,7 +185,7 @@ export function renderTable(r: BenchResults): string {
   out.push('');
   const p = r.parse;
   if (p) {
-    out.push(`parse + reconcile: one core, one thread, in ${p.runIn ?? 'process'}; ${n0(p.filings)} generated filings (${(p.bytes / 1e6).toFixed(1)} MB; ${Object.keys(p.renderings).length} renderings, ${Object.keys(p.variants).length} variants), median of ${p.roundsMs.parse.length} rounds`);
+    out.push(`parse + reconcile: one core, one thread, in ${p.runIn ?? 'process'}; ${n0(p.filings)} generated filings (${(p.bytes / 1e6).toFixed(1)} MB; ${Object.keys(p.renderings).length} renderings, ${Object.keys(p.variants).length} variants, ${n0(p.covers ?? 0)} with a cover page), median of ${p.roundsMs.parse.length} rounds`);
     out.push(row('throughput', `${n0(p.filingsPerSec)} filings/s, ${p.mbPerSec} MB/s`, `>= ${n0(TARGETS.parseFilingsPerSec)}/s`, 'parse.filingsPerSec'));
     out.push(row('per filing', `${p.usPerFiling} us (bare scan ${p.scanUsPerFiling} us)`, ''));
     out.push(row('by CPU time (load-proof)', `${n0(p.cpuTime.filingsPerSec)} filings/s, ratio ${p.cpuTime.ratioToScan}`, ''));
@@ -282,6 +283,7 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
         latency: { type: 'string' },
         burst: { type: 'string' },
         warmup: { type: 'string' },
+        covers: { type: 'string' },
         only: { type: 'string' },
         firms: { type: 'string' },
         verbose: { type: 'boolean', default: false },
@@ -294,10 +296,10 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
       },
     }));
   } catch (e) {
-    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--firms N] [--pdf-filings N] [--read-firms N] [--read-years N] [--read-runs N] [--read-fresh] [--only parse,bundles,e2e,web,schedule,pdf,read]\n`);
+    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--covers PERCENT] [--firms N] [--pdf-filings N] [--read-firms N] [--read-years N] [--read-runs N] [--read-fresh] [--only parse,bundles,e2e,web,schedule,pdf,read]\n`);
     return 2;
   }
-  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, firms: number, pdfFilings: number, only: Set<Section>, readFirms: number, readYears: number, readRuns: number;
+  let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, covers: number, firms: number, pdfFilings: number, only: Set<Section>, readFirms: number, readYears: number, readRuns: number;
   try {
     filings = positiveInt('filings', values.filings, 10_000);
     rounds = positiveInt('rounds', values.rounds, 7);
@@ -310,6 +312,7 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
     readFirms = positiveInt('read-firms', values['read-firms'], 60);
     readYears = positiveInt('read-years', values['read-years'], 10);
     readRuns = positiveInt('read-runs', values['read-runs'], 50);
+    covers = values.covers === '0' ? 0 : Math.min(100, positiveInt('covers', values.covers, DEFAULT_COVER_PERCENT));
     const names = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
     for (const s of names) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${JSON.stringify(s)} (${SECTIONS.join(', ')})`);
     only = new Set(names as Section[]);
@@ -328,11 +331,11 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
     progress(`generating ${filings} filings (every variant combination x every rendering)...`);
     if (values['parse-in-process']) {
       const t = Date.now();
-      const corpus = makeCorpus(filings);
+      const corpus = makeCorpus(filings, undefined, covers);
       progress(`corpus: ${(corpus.bytes / 1e6).toFixed(1)} MB in ${Date.now() - t} ms; timing ${rounds} rounds (+2 warm-up) of bare scan vs parse+reconcile in this process`);
       results.parse = { ...runParseBench(corpus, { rounds, progress }), runIn: 'the CLI process (tsx)' };
     } else {
-      results.parse = { ...(await runParseWorker(filings, rounds, err)), runIn: 'a node process of its own, from an infra/bundling.ts bundle' };
+      results.parse = { ...(await runParseWorker(filings, rounds, err, covers)), runIn: 'a node process of its own, from an infra/bundling.ts bundle' };
     }
   }
   if (only.has('bundles')) {

@@ -17,7 +17,7 @@ import { BUNDLE_FILE, bundleFunction, esbuildOptions } from '../../infra/bundlin
 import { ENV, INCOMING_PREFIX } from '../../shared/table';
 import { MAX_FILING_BYTES } from '../../shared/domain/parser';
 import { API_ENV } from '../../functions/api/config';
-import { median, round, type ParseBenchResult } from './parse-bench';
+import { DEFAULT_COVER_PERCENT, median, round, type ParseBenchResult } from './parse-bench';
 
 export const FUNCTIONS = ['parse', 'reconcile', 'notify', 'api'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
@@ -180,13 +180,13 @@ export async function runBundlesBench(opts: { runs?: number; progress?: (l: stri
  * Run the parse section in its own node process from a bundle of parse-worker.ts made with the
  * functions' esbuild settings; its progress goes to `err`.
  */
-export async function runParseWorker(filings: number, rounds: number, err: NodeJS.WritableStream): Promise<ParseBenchResult> {
+export async function runParseWorker(filings: number, rounds: number, err: NodeJS.WritableStream, coverPercent = DEFAULT_COVER_PERCENT): Promise<ParseBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'segwatch-bench-parse-'));
   try {
     const outfile = join(dir, 'parse-worker.js');
     await build({ ...esbuildOptions(join(REPO_ROOT, 'test', 'bench', 'parse-worker.ts'), { outfile }), absWorkingDir: REPO_ROOT });
     const out = await new Promise<string>((res, rej) => {
-      const child = spawn(process.execPath, [outfile, String(filings), String(rounds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [outfile, String(filings), String(rounds), String(coverPercent)], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => err.write(d));

@@ -11,7 +11,7 @@ import { generateRendered, type RenderedCase } from '../../shared/domain/generat
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
 import { STATEMENT_KEYS } from '../../shared/domain/forms';
-import { RENDERINGS } from '../../shared/domain/render';
+import { TEXT_RENDERINGS } from '../../shared/domain/render';
 
 /** The bare scan's expression, exactly as the brief fixes it. */
 export const BARE_CODE_RE = /\[(\d{4})\]/g;
@@ -23,17 +23,33 @@ export interface Corpus {
   /** How many filings of each rendering and each variant the corpus holds. */
   renderings: Record<string, number>;
   variants: Record<string, number>;
+  /** How many filings have a Cover Page. */
+  covers: number;
 }
+
+/**
+ * The share of the parse corpus (percent) with a Cover Page (`segwatch bench --covers N`). Real
+ * filings since 11/30/2012 open with one; the samples have none. The default, 0, is the corpus the
+ * figures before the cover page was read were measured on; `--covers 100` measures every filing
+ * with one.
+ */
+export const DEFAULT_COVER_PERCENT = 0;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function makeCorpus(n: number, seed = 20260101): Corpus {
-  const cases: RenderedCase[] = generateRendered(n, seed);
-  const renderings: Record<string, number> = Object.fromEntries(RENDERINGS.map((r) => [r, 0]));
+/**
+ * The text renderings (markup, PDF-to-text, CRLF/parentheses: the text parse the targets are set
+ * for; HTML goes through htmlToText first), a Cover Page on `coverPercent` of them.
+ */
+export function makeCorpus(n: number, seed = 20260101, coverPercent = DEFAULT_COVER_PERCENT): Corpus {
+  const cases: RenderedCase[] = generateRendered(n, seed, { renderings: TEXT_RENDERINGS, coverPercent });
+  const renderings: Record<string, number> = Object.fromEntries(TEXT_RENDERINGS.map((r) => [r, 0]));
   const variants: Record<string, number> = {};
   let bytes = 0;
+  let covers = 0;
   const texts: string[] = [];
   for (const c of cases) {
+    if (c.filing.coverPage) covers++;
     // Through bytes and back, as the parse function gets a filing (S3 bytes, TextDecoder): a flat
     // string, where the renderer's template concatenations would leave a rope.
     const raw = Buffer.from(c.text, 'utf8');
@@ -45,7 +61,7 @@ export function makeCorpus(n: number, seed = 20260101): Corpus {
       if (v) variants[v] = (variants[v] ?? 0) + 1;
     }
   }
-  return { texts, bytes, renderings, variants };
+  return { texts, bytes, renderings, variants, covers };
 }
 
 /** The bare pass: every `[dddd]` in every text, one regular expression, nothing else. Returns the count. */
@@ -116,6 +132,7 @@ export interface ParseBenchResult {
   alerts: number;
   renderings: Record<string, number>;
   variants: Record<string, number>;
+  covers: number;
 }
 
 export function median(xs: readonly number[]): number {
@@ -196,6 +213,7 @@ export function runParseBench(corpus: Corpus, opts: ParseBenchOptions = {}): Par
     alerts: tally.alerts,
     renderings: corpus.renderings,
     variants: corpus.variants,
+    covers: corpus.covers,
   };
 }
 

@@ -81,7 +81,7 @@ describe('the same S3 event delivered 5 times', () => {
     tally.deliveries += 5;
     tally.concurrentDeliveries += 5;
     expect(outs.filter((o) => o.status === 'rejected').length).toBeGreaterThanOrEqual(1);
-    expect(w.itemsOfType('object')).toEqual([expect.objectContaining({ status: 'rejected', reasonCode: 'binary' })]);
+    expect(w.itemsOfType('object')).toEqual([expect.objectContaining({ status: 'rejected', reasonCode: 'bad-pdf' })]);
     expect(w.itemsOfType('alert').map((a) => a.kind)).toEqual(['rejected']);
     expect(w.published).toHaveLength(1);
     expect(w.objects.has(`${BUCKET}/incoming/scan.pdf`)).toBe(true);

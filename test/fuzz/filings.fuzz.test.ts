@@ -24,7 +24,7 @@ import { prng } from '../support/mock-pipeline';
 const SEED = 0x5e6_2014;
 const CASES = 1200;
 const SAMPLES = [SAMPLE_2014, SAMPLE_2013_AMENDMENT];
-const ERROR_CODES = ['empty', 'too-large', 'binary', 'not-utf8', 'not-a-filing', 'bad-header', 'truncated'];
+const ERROR_CODES = ['empty', 'too-large', 'binary', 'no-text-layer', 'bad-pdf', 'not-a-filing', 'bad-header', 'several-filings', 'truncated'];
 
 type Rnd = ReturnType<typeof prng>;
 const int = (r: Rnd, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
@@ -263,7 +263,7 @@ const BODY_BAD = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u
 
 /** Every alert kind for this version, so every subject template meets the firm name. */
 function everyKind(v: VersionRef): AlertRecord[] {
-  const base = { firmId: v.firmId, firmName: v.firmName, endDate: v.endDate, submitDate: v.submitDate, filingType: v.filingType, versionKey: v.versionKey, source: v.source, detail: '' };
+  const base = { firmId: v.firmId, firmName: v.firmName, endDate: v.endDate, submitDate: v.submitDate, filingType: v.filingType, versionKey: v.versionKey, source: v.source, detail: '', targetSource: null };
   const big = new Decimal('-123456789012345678901234567890');
   const short: AlertRecord[] = (['segregation', 'secured', 'clearedSwaps'] as const).flatMap((statement) => [
     { ...base, id: `d-${statement}`, kind: 'deficiency' as const, severity: 'critical' as const, statement, excess: big, target: big.abs(), shortfall: big.abs().times(2), previousExcess: null, previousDate: null },
@@ -330,9 +330,9 @@ describe('fuzz: mutated filings', () => {
       stats.cases++;
 
       // analyze()
-      let outcome: ReturnType<typeof analyze>;
+      let outcome: Awaited<ReturnType<typeof analyze>>;
       try {
-        outcome = analyze(input);
+        outcome = await analyze(input);
       } catch (e) {
         problems.push(`${label}: analyze threw ${(e as Error).stack}`);
         continue;

@@ -347,7 +347,7 @@ export class FakeReadQueries implements ReadQueries {
       let prevExcess: Decimal | null = null;
       const prevDay = previousFilingDay(key, r.endDate);
       if (this.source.days(r.firmId).includes(prevDay)) prevExcess = this.statementFigures(this.day(r.firmId, prevDay), key)?.excess ?? null;
-      const status: ReadStatus = s.status === 'error' ? 'unreconciled' : s.status;
+      const status: ReadStatus = s.status;
       const { excess, target, required } = s;
       const change = excess && prevExcess ? excess.minus(prevExcess) : null;
       const divisor = target ?? required;

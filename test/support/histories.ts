@@ -25,7 +25,7 @@ import { Decimal } from 'decimal.js';
 import { filingDays, dueDay, nextBusinessDay, previousFilingDay } from '../../shared/domain/calendar';
 import { STATEMENT_KEYS, type StatementKey } from '../../shared/domain/forms';
 import { filingToJson } from '../../shared/domain/model';
-import { parseFiling } from '../../shared/domain/parser';
+import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
 import { RENDERINGS, render, type Rendering } from '../../shared/domain/render';
 import { contentHash, versionKeyOf } from '../../shared/domain/versions';
@@ -102,7 +102,7 @@ export function filingText(spec: VersionSpec): string {
 /** The object's bytes: the version's filing in the object's rendering. */
 export function objectText(h: History, o: ObjectSpec): string {
   const text = filingText(h.versions[o.version]);
-  return o.rendering === 'markup' ? text : render(parseFiling(Buffer.from(text)).filing, o.rendering, { seed: 5 });
+  return o.rendering === 'markup' ? text : render(parseFilingText(text).filing, o.rendering, { seed: 5 });
 }
 
 /** What the domain says about a version (its key, lateness, statement figures). Not the subject of these tests. */
@@ -118,7 +118,7 @@ export function factsOf(spec: VersionSpec): VersionFacts {
   const k = JSON.stringify(spec);
   let f = factsCache.get(k);
   if (!f) {
-    const p = parseFiling(Buffer.from(filingText(spec)));
+    const p = parseFilingText(filingText(spec));
     const rec = reconcile(p.filing, { unreadable: p.unreadable });
     const statements: VersionFacts['statements'] = {};
     for (const key of STATEMENT_KEYS) {
@@ -269,7 +269,7 @@ export function truth(h: History, delivered: Iterable<number>): Map<string, DayT
     const wanted = new Map<string, WantedWord | null>();
     for (const key of STATEMENT_KEYS) {
       const now = f.statements[key];
-      if (!now || now.status === 'error') continue;
+      if (!now || now.status === 'unreconciled') continue;
       // shortfall
       if (now.status === 'deficiency' || now.status === 'below-target') {
         const target = now.target === null ? d('0') : d(now.target);
@@ -280,7 +280,7 @@ export function truth(h: History, delivered: Iterable<number>): Map<string, DayT
       const pvi = effectiveOf.get(`${f.firmId} ${pd}`);
       const before = pvi === undefined ? undefined : factsOf(h.versions[pvi]).statements[key];
       if (!before) wanted.set(`drop:${key}`, null);
-      else if (before.status === 'error') continue;
+      else if (before.status === 'unreconciled') continue;
       else if (now.excess === null || before.excess === null) wanted.set(`drop:${key}`, null);
       else {
         const b = d(before.excess);

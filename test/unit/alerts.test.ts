@@ -33,18 +33,18 @@ function setLine(f: Filing, key: StatementKey, code: string, amount: Decimal): v
 const roles = (f: Filing, key: StatementKey) => FORMS.variantById.get(f.statements[key]!.variant)!.roles;
 
 describe.each(STATEMENT_KEYS)('alerts in the %s statement', (key) => {
-  it('deficiency: excess below zero raises a critical alert through bytes -> parse -> reconcile -> JSON', () => {
+  it('deficiency: excess below zero raises a critical alert through bytes -> parse -> reconcile -> JSON', async () => {
     const f = sample2014();
     const r = roles(f, key);
     const excess = f.statements[key]!.lines.get(r.excess)!;
     shiftFunds(f, key, excess.plus(1).negated()); // excess becomes -1
-    const outcome = analyze(Buffer.from(render(f, 'markup')));
+    const outcome = await analyze(Buffer.from(render(f, 'markup')));
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     const rec = outcome.analysis.reconciliation;
     expect(rec.findings.filter((x) => x.severity === 'error' && x.ruleId !== 'SW120')).toEqual([]);
     const target = f.statements[key]!.lines.get(r.target!)!;
-    expect(checkJson('f.txt', outcome).alerts).toEqual([{ statement: key, kind: 'deficiency', excess: '-1', target: str(target), shortfall: str(target.plus(1)) }]);
+    expect(checkJson('f.txt', outcome).alerts).toEqual([{ statement: key, kind: 'deficiency', excess: '-1', target: str(target), targetSource: 'statement', shortfall: str(target.plus(1)) }]);
     expect(rec.statements[key]!.status).toBe('deficiency');
     expect(rec.findings.find((x) => x.ruleId === 'SW120')).toMatchObject({ severity: 'error', statement: key, line: r.excess, expected: '0', actual: '-1' });
   });
@@ -55,7 +55,7 @@ describe.each(STATEMENT_KEYS)('alerts in the %s statement', (key) => {
     const excess = f.statements[key]!.lines.get(r.excess)!;
     setLine(f, key, r.target!, excess.plus(1));
     const rec = reconcile(f);
-    expect(rec.alerts).toEqual([{ statement: key, kind: 'below-target', excess, target: excess.plus(1), shortfall: new Decimal(1) }]);
+    expect(rec.alerts).toEqual([{ statement: key, kind: 'below-target', excess, target: excess.plus(1), targetSource: 'statement', shortfall: new Decimal(1) }]);
     expect(rec.statements[key]!.status).toBe('below-target');
     expect(rec.findings.filter((x) => x.severity === 'error')).toEqual([]);
   });
@@ -80,7 +80,7 @@ describe('deficiency on a form without a management target', () => {
     shiftFunds(f, 'segregation', new Decimal('-400000000'));
     const excess = f.statements.segregation!.lines.get('7190')!;
     expect(excess.isNegative()).toBe(true);
-    expect(reconcile(f).alerts).toEqual([{ statement: 'segregation', kind: 'deficiency', excess, target: null, shortfall: ZERO.minus(excess) }]);
+    expect(reconcile(f).alerts).toEqual([{ statement: 'segregation', kind: 'deficiency', excess, target: null, targetSource: null, shortfall: ZERO.minus(excess) }]);
   });
 });
 

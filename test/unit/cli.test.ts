@@ -64,7 +64,8 @@ const BAD: { name: string; path: () => string; reason: RegExp; code: string }[] 
     code: 'truncated',
   },
   { name: 'over 5 MB', path: () => sparse('huge.txt', MAX_FILING_BYTES + 1), reason: /over the 5242880-byte limit/, code: 'too-large' },
-  { name: 'not UTF-8', path: () => file('latin1.txt', Buffer.concat([Buffer.from('**INITIAL**\nFirm Name:Soci'), Buffer.from([0xe9]), Buffer.from('t\xe9\n')])), reason: /not valid UTF-8/, code: 'not-utf8' },
+  { name: 'UTF-16 without a byte-order mark', path: () => file('utf16.txt', Buffer.from('**INITIAL**\n**End Date:11/6/2014**\n', 'utf16le')), reason: /UTF-16 without a byte-order mark/, code: 'binary' },
+  { name: 'a damaged PDF', path: () => file('damaged.pdf', Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n')), reason: /PDF/, code: 'bad-pdf' },
   { name: 'missing', path: () => join(dir, 'no-such-file.txt'), reason: /no such file/, code: 'unreadable' },
 ];
 
@@ -163,11 +164,11 @@ describe('segwatch check --json', () => {
     expect(gone).toEqual({ file: missing, filing: null, findings: [], alerts: [], error: { code: 'unreadable', message: 'no such file' } });
   });
 
-  it('alerts are {statement, kind, excess, target, shortfall} with string amounts', async () => {
+  it('alerts are {statement, kind, excess, target, targetSource, shortfall} with string amounts', async () => {
     const r = await run('check', '--json', deficient);
     expect(r.code).toBe(1);
     const [x] = JSON.parse(r.out);
-    expect(x.alerts).toEqual([{ statement: 'segregation', kind: 'deficiency', excess: '-1', target: null, shortfall: '1' }]);
+    expect(x.alerts).toEqual([{ statement: 'segregation', kind: 'deficiency', excess: '-1', target: null, targetSource: null, shortfall: '1' }]);
   });
 
   it.each(BAD)('a bad file ($name) is an error entry {code, message}, the others are checked', async ({ path, code }) => {

@@ -11,6 +11,7 @@ import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile, type Finding } from '../../shared/domain/reconcile';
 import { RULES, type Severity } from '../../shared/domain/rules';
 import { generateFiling, seededRng } from '../../shared/domain/generate';
+import { analyze } from '../../shared/domain/check';
 import { SAMPLE_2013, SAMPLE_2014, canonical, sampleText } from './samples';
 
 const TEXT_2013 = sampleText(SAMPLE_2013);
@@ -48,6 +49,23 @@ interface Case {
 }
 
 const deficiencyFiling = generateFiling(seededRng(11), { alerts: { secured: 'deficiency' } });
+
+/** A Cover Page (as FORMS.md illustrates it) for the segregation class: a minimum dollar amount, as written. */
+const coverWith = (amount: string) =>
+  [
+    '**Daily Segregation - Cover Page**',
+    'Name of Company\tCitigroup Global Markets Inc.',
+    "FCM's Customer Segregated Funds Residual Interest Target (choose one):",
+    `\ta. Minimum dollar amount: ; or\t<u>${amount}</u>`,
+    '\tb. Minimum percentage of customer segregated funds required:% ; or\t<u>0</u>',
+    '\tc. Dollar amount range between:and; or\t<u>0</u>\t<u>0</u>',
+    '\td. Percentage range of customer segregated funds required between:% and%.\t<u>0</u>\t<u>0</u>',
+    '',
+  ].join('\n');
+// Windows-1252 bytes (an accented letter that is not UTF-8), and the same text as UTF-8.
+const latin1 = `${TEXT_2014}\nRemarques: d\u00e9p\u00f4t\n`;
+const [cp1252Outcome, utf8Outcome] = await Promise.all([analyze(Buffer.from(latin1, 'latin1')), analyze(Buffer.from(latin1, 'utf8'))]);
+const findingsOf = (o: typeof cp1252Outcome) => (o.ok ? o.analysis.reconciliation.findings : []);
 const belowTargetFiling = generateFiling(seededRng(12), { alerts: { clearedSwaps: 'below-target' } });
 
 const CASES: Case[] = [
@@ -80,6 +98,21 @@ const CASES: Case[] = [
       want: { statement: 'segregation', line: '7020', expected: null, actual: plusOne(printed('segregation', '7020')), mentions: ['1,530,531,067', 'more than once'] },
     }),
     pass: () => fromText(TEXT_2014),
+  },
+  {
+    id: 'SW105',
+    severity: 'info',
+    fail: () => ({
+      findings: fromText(TEXT_2014.replace('5,812,672,420</u></b> [8720]', '5 812,672,420</u></b> [8720]')),
+      want: { statement: 'clearedSwaps', line: '8720', expected: null, actual: '5812672420', mentions: ['"5 812,672,420"', 'not one well-formed number', 'every identity'] },
+    }),
+    pass: () => fromText(TEXT_2014),
+  },
+  {
+    id: 'SW106',
+    severity: 'info',
+    fail: () => ({ findings: findingsOf(cp1252Outcome), want: { statement: null, line: null, expected: null, actual: null, mentions: ['not valid UTF-8', 'Windows-1252'] } }),
+    pass: () => findingsOf(utf8Outcome),
   },
   {
     id: 'SW110',
@@ -177,6 +210,21 @@ const CASES: Case[] = [
     severity: 'info',
     fail: () => ({ findings: fromText(TEXT_2013), want: { statement: 'segregation', line: null, expected: null, actual: null, mentions: ['2013 code order', '11B 7150'] } }),
     pass: () => edit(TEXT_2013, (f) => delete f.statements.segregation),
+  },
+  {
+    id: 'SW150',
+    severity: 'warning',
+    fail: () => ({
+      findings: fromText(coverWith('250,000,000') + TEXT_2014),
+      want: { statement: 'segregation', line: '7194', expected: '250000000', actual: '252400000', mentions: ['Cover Page', 'minimum-dollar', 'is used'] },
+    }),
+    pass: () => fromText(coverWith('252,400,000') + TEXT_2014),
+  },
+  {
+    id: 'SW151',
+    severity: 'warning',
+    fail: () => ({ findings: fromText(coverWith('155,000, ,000,000') + TEXT_2014), want: { statement: 'segregation', line: null, expected: null, actual: null, mentions: ['Cover Page', 'unreadable', '[7194] 252,400,000 is used'] } }),
+    pass: () => fromText(coverWith('252,400,000') + TEXT_2014),
   },
 ];
 

@@ -153,7 +153,7 @@ describe('the scheduled check through the store', () => {
     expect(ALERT_SEVERITY['missing-filing']).toBe('warning');
     expect(ALERT_SEVERITY.digest).toBe('info');
     expect(ALERT_RULE['missing-filing']).toMatch(/1\.32\(d\)/);
-    const long = { id: 'x', kind: 'missing-filing' as const, severity: 'critical' as const, firmId: 'f', firmName: 'Ünïcödé Clearing & Futures Corporation of the Very Long Name Incorporated International Holdings LLC', endDate: '2025-11-26', submitDate: null, filingType: null, versionKey: null, statement: null, excess: null, target: null, shortfall: null, previousExcess: null, previousDate: null, detail: 'Due:         2025-11-28 12:00', source: { bucket: '', key: '' } };
+    const long = { id: 'x', kind: 'missing-filing' as const, severity: 'critical' as const, firmId: 'f', firmName: 'Ünïcödé Clearing & Futures Corporation of the Very Long Name Incorporated International Holdings LLC', endDate: '2025-11-26', submitDate: null, filingType: null, versionKey: null, statement: null, excess: null, target: null, targetSource: null, shortfall: null, previousExcess: null, previousDate: null, detail: 'Due:         2025-11-28 12:00', source: { bucket: '', key: '' } };
     const subject = alertSubject(long);
     expect(subject.length).toBeLessThanOrEqual(100);
     expect(subject).toMatch(/^\[MISSING FILING\] Unicode Clearing .*\.\.\. 2025-11-26 not filed by 2025-11-28 noon$/);

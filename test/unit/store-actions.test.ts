@@ -12,7 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, NumberValue, QueryCommand as QueryLike } from '@aws-sdk/lib-dynamodb';
 import { COMMAND_ACTIONS, STORE_ACTIONS, type StoreMethod, type TableAccess } from '../../shared/adapters/store-actions';
 import { Store, type HeadItem, type VersionItem } from '../../shared/adapters/store';
-import { parseFiling } from '../../shared/domain/parser';
+import { parseFilingText } from '../../shared/domain/parser';
 import { rejectedAlert } from '../../shared/domain/alerts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -22,7 +22,7 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1'
 });
 const store = new Store(doc, 'segwatch-test');
 
-const filing = parseFiling(readFileSync(join(__dirname, '../fixtures/citigroup-2014-11-06-initial.txt'))).filing;
+const filing = parseFilingText(readFileSync(join(__dirname, '../fixtures/citigroup-2014-11-06-initial.txt'), 'utf8')).filing;
 const head: HeadItem = {
   firmId: 'f',
   firmName: 'F',

@@ -311,6 +311,7 @@ export function digestAlert(d: DigestJson, text: string): AlertRecord {
     id: d.id,
     kind: 'digest',
     severity: 'info',
+    targetSource: null,
     firmId: null,
     firmName: null,
     endDate: d.day,

@@ -171,6 +171,7 @@ export function missingFilingAlert(m: MissingFiling, checkedAt: string): AlertRe
     id: m.id,
     kind: 'missing-filing',
     severity: m.severity,
+    targetSource: null,
     firmId: m.firmId,
     firmName: m.firmName,
     endDate: m.endDate,

@@ -1,0 +1,221 @@
+/**
+ * Assembly: a decoded filing text into a Filing. The header (header.ts), then every cell in one
+ * pass (cells.ts) sorted into its statement by the code's range, each statement's variant chosen
+ * (variant.ts), the doubtful amounts settled by the identities (identities.ts), and the cover
+ * page's targets worked out against the statements' requirements (cover.ts).
+ */
+import { STATEMENT_KEYS, FORMS, type StatementKey } from '../forms';
+import { cmp, readAmount, sum, sumEquals, type Decimal } from '../money';
+
+const NO_NEGATE: readonly boolean[] = [false, false, false, false, false, false, false, false];
+import { Lines, type Filing, type Statement, type UncodedLine } from '../model';
+import { CellScanner, codeString, type Doubt } from './cells';
+import { coverPageOf, readCoverPage } from './cover';
+import { FilingError, type ParseNote } from './errors';
+import { parseHeader } from './header';
+import { settleDoubts } from './identities';
+import { cleanLabelOf, readParts } from './labels';
+import { chooseVariant, compiled, count, freshTally, type Tally } from './variant';
+import type { FormSet } from '../forms';
+
+export interface ParserOptions {
+  forms?: FormSet;
+}
+
+export interface ParseResult {
+  filing: Filing;
+  /** Codes found with no readable amount before them (the identities settled no reading either). */
+  unreadable: string[];
+  /** How the file was read (an encoding other than UTF-8), for info findings. */
+  notes: ParseNote[];
+  /** Every `amount [code]` cell the file holds, repeats included (the size limit counts them: shared/domain/limits.ts). */
+  cells: number;
+}
+
+/** Placeholder until a statement's lines are collected (never read). */
+const EMPTY_LINES = new Lines();
+
+/**
+ * Per code number, scratch for one parse: the parse's stamp when the code was first seen, and its
+ * first amount (cleared as the amounts go into `lines`). A parse is synchronous, so one set
+ * serves every call; nothing outside this module sees it.
+ */
+const seenStamp = new Int32Array(10000);
+const seenAmount: (Decimal | undefined)[] = new Array(10000).fill(undefined);
+let stampCounter = 0;
+function nextStamp(): number {
+  if (stampCounter >= 0x7fffffff) {
+    seenStamp.fill(0);
+    stampCounter = 0;
+  }
+  return ++stampCounter;
+}
+
+/**
+ * A total printed in one cell with its last sub-line (`0 0 [8715]`: 12C, then the total; the
+ * 2014 sample does it): the split of the cell's tokens into sub-line amount and total for which
+ * the sub-lines are all there and add up to the total; failing that (they do not add up: the
+ * reconciler says so), the split with the total as short as it can be that leaves every sub-line
+ * there. Undefined when no split does, or two add up: the cell is then read as any other.
+ */
+function splitTotal(
+  defs: readonly { id: string; label: string }[],
+  text: string,
+  from: number,
+  starts: readonly number[],
+  end: number,
+  partOf: string,
+): { amount: Decimal; start: number; parts: UncodedLine[] } | undefined {
+  let adds: { amount: Decimal; start: number; parts: UncodedLine[] } | undefined;
+  let complete: { amount: Decimal; start: number; parts: UncodedLine[] } | undefined;
+  let addsUp = 0;
+  for (let s = 0; s < starts.length; s++) {
+    const total = readAmount(text.slice(starts[s], end));
+    if (total === null) continue;
+    const parts = readParts(defs, text, from, starts[s], partOf);
+    if (parts.length !== defs.length || !defs.every((d) => parts.some((p) => p.id === d.id))) continue;
+    complete = { amount: total, start: starts[s], parts };
+    const amounts = parts.map((p) => p.amount);
+    if (sumEquals(amounts, NO_NEGATE, amounts.length, total) ?? cmp(sum(amounts), total) === 0) {
+      addsUp++;
+      adds = complete;
+    }
+  }
+  if (addsUp > 1) return undefined;
+  return adds ?? complete;
+}
+
+/**
+ * Parse a filing's plain text (HTML is made text by formats/html.ts first). Throws FilingError
+ * when the text is not a filing; anything short of that (a missing line, an unknown code, an
+ * unreadable amount) is kept for the reconciler.
+ */
+export function assembleFiling(text: string, options: ParserOptions = {}): ParseResult {
+  const c = compiled(options.forms ?? FORMS);
+  if (!/\S/.test(text)) throw new FilingError('empty', 'the file is empty');
+  const cells = new CellScanner(text);
+  const hasCells = cells.next(0, 0);
+  const { header, titles, coverHeadings } = parseHeader(text, hasCells);
+  if (!hasCells) throw new FilingError('truncated', 'the filing has a header but no statement amounts (truncated?)');
+
+  const statements: Filing['statements'] = {};
+  // Tallies are scratch reused from parse to parse; `tallies[k]` is set when statement k is first met.
+  const tallies: (Tally | undefined)[] = [undefined, undefined, undefined];
+  /** Doubtful amounts, per statement (STATEMENT_KEYS order), by code. */
+  const doubts: (Map<string, Doubt> | undefined)[] = [undefined, undefined, undefined];
+  const unknownCodes: Filing['unknownCodes'] = [];
+  const unreadable: string[] = [];
+  const stamp = nextStamp();
+  // The cells, one after another: `cells` holds each one until the next call to cells.next.
+  let prevEnd = 0;
+  let cellCount = 0;
+  do {
+    cellCount++;
+    const num = cells.num;
+    let amount = cells.amount;
+    let doubt = cells.doubt;
+    let start = cells.start;
+    const info = c.codeByNum[num];
+    if (!info) {
+      if (amount !== null) unknownCodes.push({ code: codeString(num), amount });
+      else unreadable.push(codeString(num));
+    } else {
+      let tally = tallies[info.keyIndex];
+      if (!tally) {
+        const key = info.key;
+        const st: Statement = (statements[key] = { key, title: '', variant: '', lines: EMPTY_LINES, labels: new Map(), uncoded: [], conflicts: [] });
+        tally = tallies[info.keyIndex] = freshTally(info.keyIndex, st, info.member.length);
+      }
+      const st = tally.st;
+      if (seenStamp[num] !== stamp) {
+        seenStamp[num] = stamp;
+        let parts: UncodedLine[] | undefined;
+        if (info.parts) {
+          const split = cells.runStarts ? splitTotal(info.parts, text, prevEnd, cells.runStarts, cells.runEnd, codeString(num)) : undefined;
+          if (split) {
+            ({ amount, start, parts } = split);
+            doubt = null;
+          } else parts = readParts(info.parts, text, prevEnd, start, codeString(num));
+        }
+        if (amount === null && !doubt) unreadable.push(codeString(num));
+        count(tally, info, num);
+        seenAmount[num] = amount ?? undefined;
+        if (doubt) (doubts[info.keyIndex] ??= new Map()).set(codeString(num), doubt);
+        // cleanLabel keeps the last 400 characters: slice no more (the slice is the cache key).
+        if (info.label) st.labels.set(codeString(num), cleanLabelOf(text.slice(Math.max(prevEnd, start - 400), start)).slice(-160));
+        if (parts) for (const p of parts) st.uncoded.push(p);
+      } else if (amount !== null) {
+        const prior = seenAmount[num];
+        // The first readable amount of a code whose first cell was unreadable (it stays reported as unreadable).
+        if (prior === undefined && !doubts[info.keyIndex]?.has(codeString(num))) seenAmount[num] = amount;
+        else if (prior !== undefined && cmp(prior, amount) !== 0) {
+          const code = codeString(num);
+          const conflict = st.conflicts.find((x) => x.code === code);
+          if (conflict) conflict.amounts.push(amount);
+          else st.conflicts.push({ code, amounts: [prior, amount] });
+        }
+      }
+    }
+    prevEnd = cells.end;
+  } while (cells.next(prevEnd, prevEnd));
+
+  const requirements: Partial<Record<StatementKey, Decimal>> = {};
+  for (let k = 0; k < STATEMENT_KEYS.length; k++) {
+    const key = STATEMENT_KEYS[k];
+    const tally = tallies[k];
+    if (!tally) continue;
+    const st = tally.st;
+    // Ascending code order (codes come mostly in order: an insertion sort), as Lines keeps them.
+    const nums = tally.nums;
+    for (let i = 1; i < nums.length; i++) {
+      const x = nums[i];
+      let j = i - 1;
+      while (j >= 0 && nums[j] > x) {
+        nums[j + 1] = nums[j];
+        j--;
+      }
+      nums[j + 1] = x;
+    }
+    const codes: string[] = [];
+    const amounts: Decimal[] = [];
+    for (let i = 0; i < nums.length; i++) {
+      const num = nums[i];
+      const amount = seenAmount[num];
+      if (amount === undefined) continue;
+      codes.push(codeString(num));
+      amounts.push(amount);
+      seenAmount[num] = undefined;
+    }
+    st.lines = new Lines(codes, amounts);
+    let title: string | undefined;
+    for (const t of titles)
+      if (t.key === key) {
+        title = t.title;
+        break;
+      }
+    const variant = chooseVariant(c, key, st, tally, title);
+    st.variant = variant.id;
+    st.title = title ?? c.forms.statements[key].name;
+    const open = doubts[k];
+    if (open) {
+      const settled = settleDoubts(variant, st.lines, st.uncoded, open);
+      if (settled.length) st.readings = settled.map((s) => ({ code: s.code, filed: s.raw, amount: s.amount }));
+      for (const code of open.keys()) unreadable.push(code);
+    }
+    const required = st.lines.get(variant.roles.required);
+    if (required !== undefined) requirements[key] = required;
+  }
+  const filing: Filing = {
+    filingType: header.filingType,
+    endDate: header.endDate,
+    submitDate: header.submitDate,
+    firmName: header.firmName,
+    firmId: header.firmId,
+    form: header.form,
+    statements,
+    unknownCodes,
+  };
+  const choices = readCoverPage(text, coverHeadings);
+  if (choices) filing.coverPage = coverPageOf(choices, (key) => requirements[key]);
+  return { filing, unreadable, notes: [], cells: cellCount };
+}

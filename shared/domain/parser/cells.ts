@@ -1,0 +1,312 @@
+/**
+ * Cells: every `amount [code]` of a text. Each `[dddd]` is found with indexOf and four digit
+ * checks; its amount is read backwards from the code, over whitespace and `<u>`-style tags.
+ *
+ * An amount is read only when the whole token before the code is one well-formed number
+ * (money.ts readAmount). The common shapes (`1,234,567`, `-1,234`, `(1,234)`, `1, 234`, after a
+ * tag, a tab or a word) are read on a fast path straight into decimal.js's base-1e7 words; any
+ * other shape (a `$`, cents, space-grouped thousands, a sign apart from its digits, a number right
+ * before it) goes to `readRun`, which splits the run of amount characters before the code into
+ * tokens and reads:
+ * - the longest suffix of tokens that is one well-formed number, when nothing that could be part
+ *   of the same number stands before it (`Regulation 30.7 340,727,172`: `30.7` is a label);
+ * - otherwise a doubt: the well-formed suffix and the readings of the whole run with its
+ *   separators dropped (`5 812,672,420`: 812,672,420 or 5,812,672,420) are candidates, and only
+ *   the form's identities may pick one (identities.ts). A token is never shortened into a number.
+ */
+import { decimalFromLimbs, MAX_AMOUNT_DIGITS, readAmount, readLooseAmount, cmp, type Decimal } from '../money';
+import { isDigit, isInnerSpace, isSpace, isWs } from './chars';
+
+/** The code finder; the benchmark's bare scan uses the same source. */
+export const CODE_RE = /\[(\d{4})\]/g;
+
+/** Code strings by number, made once: a cell's code is never sliced from the text again. */
+const CODE_STRINGS: (string | undefined)[] = new Array(10000).fill(undefined);
+export function codeString(n: number): string {
+  return (CODE_STRINGS[n] ??= String(n).padStart(4, '0'));
+}
+
+/** An amount the text does not settle: the token as filed and the readings the identities may choose from. */
+export interface Doubt {
+  raw: string;
+  candidates: Decimal[];
+  /** Where the well-formed suffix starts (the amount's start if the doubt is settled for it), or -1. */
+  strictStart: number;
+  strict: Decimal | null;
+}
+
+export interface Cell {
+  code: string;
+  amount: Decimal | null;
+  start: number;
+  end: number;
+  doubt?: Doubt;
+}
+
+/** Base-1e7 limbs of an amount read backwards, least significant first (enough for MAX_AMOUNT_DIGITS). */
+const LIMB_COUNT = Math.ceil(MAX_AMOUNT_DIGITS / 7);
+
+// Characters an amount is made of (`readRun` collects runs of them and inner spaces).
+const isAmountChar = (c: number) => (c >= 48 && c <= 57) || c === 44 || c === 46 || c === 36 || c === 40 || c === 41 || c === 45 || c === 0x2212;
+// Any non-ASCII character other than a space glued to an amount makes it unreadable: a look-alike
+// digit or comma ("2,563,5\uff159,677", "559\u066c677") must not leave its ASCII tail read as the amount.
+const isWordish = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (c > 127 && c !== 0x2212 && !isSpace(c));
+
+/** Skip whitespace and simple tags (`<u>`, `</b>`) backwards from j; returns the new j. */
+export function skipBack(t: string, j: number): number {
+  for (;;) {
+    while (j >= 0 && isWs(t.charCodeAt(j))) j--;
+    if (j >= 1 && t.charCodeAt(j) === 62 /* > */) {
+      let k = j - 1;
+      while (k >= 0 && k > j - 12) {
+        const c = t.charCodeAt(k);
+        if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) k--;
+        else break;
+      }
+      if (k < j - 1 && k >= 0) {
+        if (t.charCodeAt(k) === 47 /* / */) k--;
+        if (k >= 0 && t.charCodeAt(k) === 60 /* < */) {
+          j = k - 1;
+          continue;
+        }
+      }
+    }
+    return j;
+  }
+}
+
+const FAST = 0;
+const SLOW = 1;
+
+/**
+ * Reads a text's cells one after another: `next(from, floor)` finds the next `[dddd]` at or after
+ * `from` and reads its amount (which may not start before `floor`, the end of the cell before);
+ * the cell found is in the scanner's fields until the next call.
+ */
+export class CellScanner {
+  /** The code of the cell found, as a number. */
+  num = 0;
+  /** Its amount; null when there is none readable (see `doubt`). */
+  amount: Decimal | null = null;
+  /** A doubt the identities may settle (amount is null then). */
+  doubt: Doubt | null = null;
+  /** Where the cell starts (its amount's first character, or the `[` when it has none) and ends (after `]`). */
+  start = 0;
+  end = 0;
+  /**
+   * When the amount was read by `readRun`: where each token of the run starts, and where the run
+   * ends (a total printed in one cell with a sub-line's amount, `0 0 [8715]`, is split by the caller).
+   */
+  runStarts: number[] | null = null;
+  runEnd = 0;
+
+  // The fast path's reading: limbs, digits, sign, start.
+  private readonly limbs: number[] = new Array<number>(LIMB_COUNT).fill(0);
+  private rbStart = 0;
+  private rbLimbCount = 0;
+  private rbNegative = false;
+
+  constructor(readonly text: string) {}
+
+  next(from: number, floor: number): boolean {
+    const text = this.text;
+    const last = text.length - 6;
+    let p = text.indexOf('[', from);
+    while (p !== -1 && p <= last) {
+      const d1 = text.charCodeAt(p + 1) - 48;
+      const d2 = text.charCodeAt(p + 2) - 48;
+      const d3 = text.charCodeAt(p + 3) - 48;
+      const d4 = text.charCodeAt(p + 4) - 48;
+      if (d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9 || d4 < 0 || d4 > 9 || text.charCodeAt(p + 5) !== 93 /* ] */) {
+        p = text.indexOf('[', p + 1);
+        continue;
+      }
+      const j = skipBack(text, p - 1);
+      this.amount = null;
+      this.doubt = null;
+      this.runStarts = null;
+      this.start = p;
+      if (j >= floor) {
+        if (this.readBack(j, floor) === FAST) {
+          this.amount = decimalFromLimbs(this.limbs, this.rbLimbCount, this.rbNegative);
+          this.start = this.rbStart;
+        } else {
+          this.readRun(j, floor);
+        }
+      }
+      this.num = d1 * 1000 + d2 * 100 + d3 * 10 + d4;
+      this.end = p + 6;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The fast path: the amount that ends at t[j], read backwards into the limbs, when it is
+   * `-?( \(N\) | N )`, N = \d{1,3}(,\s?\d{3})+ | \d+, and what stands before it cannot be part of
+   * it (a tag, a tab or line break, a word, the cell before). SLOW for everything else.
+   */
+  private readBack(j: number, floor: number): number {
+    const t = this.text;
+    const limbs = this.limbs;
+    let paren = false;
+    if (t.charCodeAt(j) === 41 /* ) */) {
+      paren = true;
+      j--;
+      while (j >= 0 && isWs(t.charCodeAt(j))) j--;
+    }
+    let groups = 0;
+    let digits = 0;
+    // The limb being filled (w, the next digit's place in it) and how many are complete.
+    let w = 0;
+    let place = 1;
+    let full = 0;
+    for (;;) {
+      const end = j + 1;
+      for (let c = t.charCodeAt(j); j >= 0 && c >= 48 && c <= 57; c = t.charCodeAt(--j)) {
+        if (full < LIMB_COUNT) {
+          w += (c - 48) * place;
+          place *= 10;
+          if (place === 1e7) {
+            limbs[full++] = w;
+            w = 0;
+            place = 1;
+          }
+        }
+        digits++;
+      }
+      const len = end - (j + 1);
+      if (len === 0) return SLOW;
+      groups++;
+      // separator ", " or ","?
+      let k = j;
+      if (k >= 1 && t.charCodeAt(k) === 32 && t.charCodeAt(k - 1) === 44) k--;
+      if (k >= 0 && t.charCodeAt(k) === 44 && k >= 1 && isDigit(t.charCodeAt(k - 1))) {
+        if (len !== 3) return SLOW;
+        j = k - 1;
+        continue;
+      }
+      if (groups > 1 && len > 3) return SLOW;
+      break;
+    }
+    if (paren) {
+      while (j >= 0 && isWs(t.charCodeAt(j))) j--;
+      if (j < 0 || t.charCodeAt(j) !== 40 /* ( */) return SLOW;
+      j--;
+    }
+    let negative = paren;
+    if (j >= 0 && t.charCodeAt(j) === 45 /* - */) {
+      if (paren) return SLOW;
+      negative = true;
+      j--;
+    }
+    if (digits > MAX_AMOUNT_DIGITS || j + 1 < floor) return SLOW;
+    // What stands before the amount.
+    if (j >= floor) {
+      const c = t.charCodeAt(j);
+      if (isInnerSpace(c)) {
+        // A space: the token before it may belong to the same number (`5 812,672,420`, `- 1,234`,
+        // `2 563 559 677`), or be a label that ends in a number (`Regulation 30.7`, `line 6.`).
+        let k = j - 1;
+        while (k >= floor && isInnerSpace(t.charCodeAt(k))) k--;
+        // Only a token of digits, commas, signs, `$` and `(` can be part of the same number (or of
+        // a doubt); one with anything else in it (`30.7`, `5)`, `4D(F)`, a word) is a label.
+        if (k >= floor) {
+          for (; k >= floor; k--) {
+            const b = t.charCodeAt(k);
+            if (isInnerSpace(b) || b === 9 || b === 10 || b === 13 || b === 62 /* > */) return SLOW;
+            if (!((b >= 48 && b <= 57) || b === 44 || b === 36 || b === 45 || b === 40 || b === 0x2212)) break;
+          }
+          if (k < floor) return SLOW;
+        }
+      } else if (isAmountChar(c) || isWordish(c)) {
+        // Glued to `$`, a dot (cents), a digit group of another shape, or a word.
+        return SLOW;
+      }
+    }
+    if (place !== 1 && full < LIMB_COUNT) limbs[full++] = w;
+    this.rbStart = j + 1;
+    this.rbLimbCount = full;
+    this.rbNegative = negative;
+    return FAST;
+  }
+
+  /** The general reading of the run of amount characters that ends at t[j] (see the file comment). */
+  private readRun(j: number, floor: number): void {
+    const t = this.text;
+    if (!isAmountChar(t.charCodeAt(j))) return;
+    // Tokens of the run, right to left: [start, end) each.
+    const starts: number[] = [];
+    const ends: number[] = [];
+    let i = j;
+    let guard = 0;
+    for (;;) {
+      const end = i + 1;
+      while (i >= floor && isAmountChar(t.charCodeAt(i))) i--;
+      starts.push(i + 1);
+      ends.push(end);
+      let k = i;
+      while (k >= floor && isInnerSpace(t.charCodeAt(k))) k--;
+      if (k === i || k < floor || !isAmountChar(t.charCodeAt(k)) || ++guard >= 16) break;
+      i = k;
+    }
+    starts.reverse();
+    ends.reverse();
+    const n = starts.length;
+    this.runStarts = starts;
+    this.runEnd = j + 1;
+    // A first token glued to a word (`Line12`) is part of that word, not of an amount.
+    const s0 = starts[0];
+    const glued = s0 > floor && isWordish(t.charCodeAt(s0 - 1));
+    const runEnd = j + 1;
+    let best = -1;
+    let strict: Decimal | null = null;
+    for (let k = glued ? 1 : 0; k < n; k++) {
+      strict = readAmount(t.slice(starts[k], runEnd));
+      if (strict !== null) {
+        best = k;
+        break;
+      }
+    }
+    // Tokens before the well-formed suffix (or all of them) that could be the front of the same number.
+    const candidates: Decimal[] = strict ? [strict] : [];
+    const suffix = best >= 0 ? best : n;
+    let from = suffix;
+    for (let m = suffix - 1; m >= (glued ? 1 : 0) && m >= suffix - 3; m--) {
+      const token = t.slice(starts[m], ends[m]);
+      if (!PIECE.test(token) && !(best < 0 && m === n - 1)) break;
+      const loose = readLooseAmount(t.slice(starts[m], runEnd));
+      if (loose === null) break;
+      if (!candidates.some((c) => cmp(c, loose) === 0)) candidates.push(loose);
+      from = m;
+    }
+    if (strict && candidates.length === 1) {
+      this.amount = strict;
+      this.start = starts[best];
+      return;
+    }
+    if (candidates.length === 0) return;
+    this.start = starts[from];
+    this.doubt = { raw: t.slice(starts[from], runEnd), candidates, strictStart: best >= 0 ? starts[best] : -1, strict };
+  }
+}
+
+/** A token that could be the front of a number broken by a space: digits and commas, a sign, `$` or `(` before them. */
+const PIECE = /^[-\u2212$(]{0,3}[\d,]*\d[\d,]*$/;
+
+/**
+ * Every `amount [code]` cell of a text (each `[dddd]`, exactly what CODE_RE matches), its amount
+ * read as above; a code with no readable amount gets `amount: null`.
+ */
+export function scanCells(text: string): Cell[] {
+  const cells: Cell[] = [];
+  const s = new CellScanner(text);
+  let from = 0;
+  while (s.next(from, from)) {
+    const cell: Cell = { code: codeString(s.num), amount: s.amount, start: s.start, end: s.end };
+    if (s.doubt) cell.doubt = s.doubt;
+    cells.push(cell);
+    from = s.end;
+  }
+  return cells;
+}

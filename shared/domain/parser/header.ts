@@ -1,0 +1,413 @@
+/**
+ * The filing header, repeated on every page: filing type, End Date, Firm Name, Form, Submit Date,
+ * and the statements' titles.
+ *
+ * Field names are found in any case and spacing (`End Date:`, `END DATE :`, `EndDate:`) in one
+ * pass over the colons of the text; values may be split from their name by tabs or a line break
+ * (an HTML table's `<td>End Date:</td><td>11/6/2014</td>` reads as `End Date:\t11/6/2014`). A
+ * firm name may wrap onto the following lines. Every page's copy is read: pages that disagree are
+ * more than one filing in one file, which is refused.
+ */
+import type { Filing, FilingType } from '../model';
+import type { StatementKey } from '../forms';
+import { isSpace, memo } from './chars';
+import { FilingError } from './errors';
+import { cleanText, firmIdOf } from './firm';
+import { coverHeadingAt, type CoverHeading } from './cover';
+
+export type Header = Pick<Filing, 'filingType' | 'endDate' | 'submitDate' | 'firmName' | 'firmId' | 'form'>;
+
+/** A statement title found in the text (`Daily Segregation - Secured Amounts`), or the cover page's. */
+export interface TitleFound {
+  key: StatementKey | 'cover';
+  title: string;
+  index: number;
+}
+
+export interface HeaderResult {
+  header: Header;
+  titles: TitleFound[];
+  /** The Cover Page's section headings (`... Residual Interest Target (choose one):`), found at their colons. */
+  coverHeadings: CoverHeading[];
+}
+
+// ---- dates -----------------------------------------------------------------------------------
+
+const DATE_FORMS = 'M/D/YYYY, MM/DD/YY or YYYY-MM-DD';
+const MDY = /^(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})$/;
+const YMD = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
+
+/** The ISO date of a header date as written (M/D/YYYY, MM/DD/YY, YYYY-MM-DD); throws FilingError. */
+export function isoDate(raw: string, what: string): string {
+  let year: number;
+  let month: number;
+  let day: number;
+  let m = MDY.exec(raw);
+  if (m) {
+    month = Number.parseInt(m[1], 10);
+    day = Number.parseInt(m[2], 10);
+    year = Number.parseInt(m[3], 10);
+    // Two-digit years: 90-99 are 1990s, the rest this century (filings began in the 1990s).
+    if (m[3].length === 2) year += year >= 90 ? 1900 : 2000;
+  } else if ((m = YMD.exec(raw))) {
+    year = Number.parseInt(m[1], 10);
+    month = Number.parseInt(m[2], 10);
+    day = Number.parseInt(m[3], 10);
+  } else {
+    throw new FilingError('bad-header', raw ? `unrecognised date "${cleanText(raw, 40)}" for ${what} (expected ${DATE_FORMS})` : `the ${what} has no date`);
+  }
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (year < 1990 || year > 2100 || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) throw new FilingError('bad-header', `the ${what} ${raw} is not a real date`);
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+const isoDates = new Map<string, string>();
+/** isoDate, remembered (a filing repeats its dates on every page); a bad date still throws. */
+function isoDateOf(raw: string, what: string): string {
+  let iso = isoDates.get(raw);
+  if (iso === undefined) {
+    iso = isoDate(raw, what);
+    if (isoDates.size >= 4096) isoDates.clear();
+    isoDates.set(raw, iso);
+  }
+  return iso;
+}
+
+// ---- the fields, found at their colons -------------------------------------------------------
+
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/**
+ * Whether `t` holds `word` (lower case ASCII letters) in any case ending at t[end - 1], with no
+ * letter right before it; -1 if not, else where the word starts.
+ */
+function wordAt(t: string, end: number, word: string): number {
+  const start = end - word.length;
+  if (start < 0) return -1;
+  for (let i = 0; i < word.length; i++) if ((t.charCodeAt(start + i) | 32) !== word.charCodeAt(i)) return -1;
+  return start > 0 && isLetter(t.charCodeAt(start - 1)) ? -1 : start;
+}
+
+/** Skip spaces back from j (not below floor); the index after the last non-space. */
+function trimBack(t: string, j: number, floor: number): number {
+  while (j >= floor && isSpace(t.charCodeAt(j))) j--;
+  return j + 1;
+}
+
+type Field = 'end' | 'submit' | 'firm' | 'form';
+
+/** The field name `<first> <second>` (or written as one word) ending at `end`; where it starts, or -1. */
+function pairAt(t: string, end: number, first: string, second: string): number {
+  // As one word (`EndDate`): the second word without a letter-boundary check, then the first.
+  const s2 = end - second.length;
+  if (s2 < 1) return -1;
+  for (let i = 0; i < second.length; i++) if ((t.charCodeAt(s2 + i) | 32) !== second.charCodeAt(i)) return -1;
+  const glued = wordAt(t, s2, first);
+  if (glued >= 0) return glued;
+  if (isLetter(t.charCodeAt(s2 - 1))) return -1;
+  return wordAt(t, trimBack(t, s2 - 1, Math.max(0, s2 - 16)), first);
+}
+
+/** Which field name ends right before the colon at `colon` (in any case, any spacing), and where the name starts. */
+const found = { field: 'end' as Field, start: 0 };
+function fieldAt(t: string, colon: number): typeof found | null {
+  const end = trimBack(t, colon - 1, Math.max(0, colon - 8));
+  const last = t.charCodeAt(end - 1) | 32;
+  let start: number;
+  if (last === 101 /* e */) {
+    if ((start = pairAt(t, end, 'end', 'date')) >= 0) found.field = 'end';
+    else if ((start = pairAt(t, end, 'submit', 'date')) >= 0) found.field = 'submit';
+    else if ((start = pairAt(t, end, 'firm', 'name')) >= 0) found.field = 'firm';
+    else return null;
+  } else if (last === 109 /* m */ && (start = wordAt(t, end, 'form')) >= 0) found.field = 'form';
+  else return null;
+  found.start = start;
+  return found;
+}
+
+/** Skip spaces, `*` and simple tags forward from i, and at most one line break (a value in the next table cell or on the next line). */
+function skipFiller(t: string, i: number): number {
+  let breaks = 0;
+  for (;;) {
+    const c = t.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      if (breaks++ > 0) return i;
+      i += c === 13 && t.charCodeAt(i + 1) === 10 ? 2 : 1;
+    } else if (c === 42 /* * */ || isSpace(c)) i++;
+    else if (c === 60 /* < */) {
+      const close = t.indexOf('>', i);
+      if (close === -1 || close - i > 12) return i;
+      i = close + 1;
+    } else return i;
+  }
+}
+
+const endsToken = (c: number) => c !== c || isSpace(c) || c === 42 || c === 60;
+
+/** A date value: the characters up to whitespace, `*`, `<` or the end. */
+function dateToken(t: string, from: number): string {
+  let i = from;
+  for (; i < t.length && i - from < 40; i++) if (endsToken(t.charCodeAt(i))) break;
+  return t.slice(from, i);
+}
+
+/** What an unrecognised date looks like for the message: the rest of its line, up to the next field. */
+function dateShown(t: string, from: number): string {
+  const m = /[^\r\n*<]{0,40}/y;
+  m.lastIndex = from;
+  const s = m.exec(t)?.[0] ?? '';
+  return s.replace(/\s*\b(?:Firm\s*Name|Submit\s*Date|End\s*Date|Form)\s*:.*$/i, '').trim();
+}
+
+/** Where a firm name ends on its line: the next header field, a statement title, a page number, the type word of the next header. */
+const FIRM_STOP = /(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|\b(?:INITIAL|AMENDMENT)\b[\s*]*End\s*Date/i;
+/** A line that is not the rest of a wrapped firm name: it starts with one of FIRM_STOP's words, or is blank. */
+const NOT_NAME_LINE = /^[ \t\u00a0*]*(?:$|(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|(?:INITIAL|AMENDMENT)\b)/i;
+
+/**
+ * The firm name after `Firm Name:`, from `at`: up to `**`, the next header field, a statement
+ * title or a page number on its line; a name that wraps goes on to at most two more lines (each
+ * until one of those, or a blank line).
+ */
+function firmValue(t: string, at: number): { raw: string; to: number } {
+  let raw = '';
+  let i = at;
+  // How far the reading looked: a page repeating the text up to here reads the same name.
+  let to = at;
+  for (let line = 0; line < 3; line++) {
+    let e = i;
+    for (; e < t.length; e++) {
+      const c = t.charCodeAt(e);
+      if (c === 10 || c === 13 || (c === 42 && t.charCodeAt(e + 1) === 42)) break;
+    }
+    let part = t.slice(i, e);
+    // The next field on the same line (PDF-to-text runs the header together).
+    const stop = FIRM_STOP.exec(part);
+    if (stop) {
+      part = part.slice(0, stop.index);
+      // The stop's match and the character after it (its \b).
+      to = i + stop.index + stop[0].length + 1;
+    } else to = e + 2;
+    raw = line === 0 ? part : `${raw} ${part}`;
+    if (stop || t.charCodeAt(e) === 42 || e >= t.length) break;
+    // A line break: the name goes on when the next line is neither blank nor a header field.
+    const next = e + (t.charCodeAt(e) === 13 && t.charCodeAt(e + 1) === 10 ? 2 : 1);
+    to = next + 41;
+    if (NOT_NAME_LINE.test(t.slice(next, next + 40))) break;
+    i = next;
+  }
+  return { raw, to: Math.min(to, t.length) };
+}
+
+const FORM_VALUE = /[^\r\n]*?(?=\*\*|\r|\n|\bSubmit\s*Date\s*:|\bEnd\s*Date\s*:|\bFirm\s*Name\s*:|\bDaily\s+Segregation\b|\bPage\s+\d+\s+of\s+\d+|$)/iy;
+
+/** The filing type word right before a header's End Date (`**INITIAL**\n\n**End Date:`, `INITIAL End Date:`), in any case. */
+function typeBefore(t: string, start: number): FilingType | null {
+  let j = start - 1;
+  for (let guard = 0; guard < 8; guard++) {
+    while (j >= 0 && (isSpace(t.charCodeAt(j)) || t.charCodeAt(j) === 42)) j--;
+    if (j >= 0 && t.charCodeAt(j) === 62 /* > */) {
+      const open = t.lastIndexOf('<', j);
+      if (open === -1 || j - open > 12) break;
+      j = open - 1;
+      continue;
+    }
+    break;
+  }
+  const end = trimBack(t, j, Math.max(0, j - 12));
+  return wordAt(t, end, 'initial') >= 0 ? 'INITIAL' : wordAt(t, end, 'amendment') >= 0 ? 'AMENDMENT' : null;
+}
+
+const cleanFirm = memo((raw) => cleanText(raw));
+const cleanForm = memo((raw) => cleanText(raw, 100));
+const cachedFirmId = memo(firmIdOf);
+
+// ---- titles ----------------------------------------------------------------------------------
+
+const TITLE_SOURCE = String.raw`Daily\s+Segregation\s*[-\u2013\u2014]\s*(Secured\s+Amounts|Segregation\s+Statement|Swaps\s+Statement|Sequestration\s+Statement|Cover\s+Page)`;
+const TITLE_Y = new RegExp(TITLE_SOURCE, 'iy');
+const TITLE_G = new RegExp(TITLE_SOURCE, 'gi');
+
+/** The statement and title a title's kind names (`Secured Amounts` ...), remembered. */
+const titleOf = memo((kindRaw): { key: TitleFound['key']; title: string } => {
+  const kind = kindRaw.toLowerCase().replace(/\s+/g, ' ');
+  const key = kind === 'secured amounts' ? 'secured' : kind === 'segregation statement' ? 'segregation' : kind === 'cover page' ? 'cover' : 'clearedSwaps';
+  return { key, title: `Daily Segregation - ${kindRaw.replace(/\s+/g, ' ')}` };
+});
+
+/**
+ * Every title, in one pass over the occurrences of `Daily`; where a page repeats the title just
+ * found, that match is reused (the expression reads nothing outside its match). In another case
+ * (`DAILY SEGREGATION`) only when `Daily` never occurs.
+ */
+function findTitles(text: string): TitleFound[] {
+  const out: TitleFound[] = [];
+  let prev = '';
+  for (let p = text.indexOf('Daily'); p !== -1; p = text.indexOf('Daily', p + 5)) {
+    if (prev && text.startsWith(prev, p)) {
+      const last = out[out.length - 1];
+      out.push({ key: last.key, title: last.title, index: p });
+      continue;
+    }
+    TITLE_Y.lastIndex = p;
+    const m = TITLE_Y.exec(text);
+    if (!m) continue;
+    prev = m[0];
+    const { key, title } = titleOf(m[1]);
+    out.push({ key, title, index: p });
+  }
+  if (out.length === 0) {
+    for (const m of text.matchAll(TITLE_G)) {
+      const { key, title } = titleOf(m[1]);
+      out.push({ key, title, index: m.index });
+    }
+  }
+  return out;
+}
+
+// ---- the header ------------------------------------------------------------------------------
+
+function allSame<T>(values: readonly T[]): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) return false;
+  return true;
+}
+
+/** The distinct values of a field (in order first seen). */
+function distinct<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+/**
+ * Read the header. Throws FilingError: `not-a-filing` when there is neither a header nor a cell,
+ * `bad-header` when a field is missing or a date is not one, `several-filings` when the pages
+ * name more than one filing (another End Date, Submit Date, firm or filing type).
+ */
+export function parseHeader(text: string, hasCells: boolean): HeaderResult {
+  const ends: string[] = [];
+  const submits: string[] = [];
+  const firms: string[] = [];
+  const types: FilingType[] = [];
+  let form: string | undefined;
+  // The last date token read for each field and its ISO date, and the text the last firm name was read from.
+  let endToken = '';
+  let endIso = '';
+  let submitToken = '';
+  let submitIso = '';
+  let firmRead = '';
+  let firmName = '';
+  const coverHeadings: CoverHeading[] = [];
+  /** Where header fields start after a cover page heading (its section ends there). */
+  const fieldsAfterCover: number[] = [];
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
+    const f = fieldAt(text, colon);
+    if (!f) {
+      const heading = coverHeadingAt(text, colon);
+      if (heading) coverHeadings.push(heading);
+      continue;
+    }
+    if (coverHeadings.length > 0) fieldsAfterCover.push(f.start);
+    const at = skipFiller(text, colon + 1);
+    switch (f.field) {
+      case 'end':
+      case 'submit': {
+        const what = f.field === 'end' ? 'End Date' : 'Submit Date';
+        // Every page repeats its dates: the token just read again is the date just read.
+        const prevToken = f.field === 'end' ? endToken : submitToken;
+        let iso: string;
+        if (prevToken && text.startsWith(prevToken, at) && endsToken(text.charCodeAt(at + prevToken.length))) iso = f.field === 'end' ? endIso : submitIso;
+        else {
+          const token = dateToken(text, at);
+          try {
+            iso = isoDateOf(token, what);
+          } catch (e) {
+          // Show what was written, not only its first word ("Nov 6, 2014").
+            if (e instanceof FilingError && token && !MDY.test(token) && !YMD.test(token)) throw new FilingError('bad-header', `unrecognised date "${cleanText(dateShown(text, at), 40)}" for ${what} (expected ${DATE_FORMS})`);
+            throw e;
+          }
+          if (f.field === 'end') {
+            endToken = token;
+            endIso = iso;
+          } else {
+            submitToken = token;
+            submitIso = iso;
+          }
+        }
+        if (f.field === 'end') {
+          ends.push(iso);
+          const type = typeBefore(text, f.start);
+          if (type) types.push(type);
+        } else submits.push(iso);
+        break;
+      }
+      case 'firm': {
+        // The name starts on the line of its field name, or on the next one (a table cell). A page
+        // repeating the text the last name was read from (up to where reading it stopped) repeats that name.
+        if (!firmRead || !text.startsWith(firmRead, at)) {
+          const read = firmValue(text, at);
+          firmName = read.raw ? cleanFirm(read.raw) : '';
+          firmRead = text.slice(at, read.to);
+        }
+        if (firmName) firms.push(firmName);
+        break;
+      }
+      case 'form':
+        if (form === undefined) {
+          FORM_VALUE.lastIndex = skipFiller(text, colon + 1);
+          const m = FORM_VALUE.exec(text);
+          if (m) form = cleanForm(m[0]);
+        }
+        break;
+    }
+  }
+  if (types.length === 0) {
+    // No type word right before an End Date: the first standalone one anywhere, in any case.
+    const m = /\b(INITIAL|AMENDMENT)\b/.exec(text) ?? /\b(initial|amendment)\b/i.exec(text);
+    if (m) types.push(m[1].toUpperCase() as FilingType);
+  }
+  const missing: string[] = [];
+  if (types.length === 0) missing.push('filing type (INITIAL or AMENDMENT)');
+  if (ends.length === 0) missing.push('End Date');
+  if (firms.length === 0) missing.push('Firm Name');
+  if (submits.length === 0) missing.push('Submit Date');
+  if (missing.length === 4 && !hasCells) throw new FilingError('not-a-filing', 'not a daily segregation filing: no filing header and no [code] amounts');
+
+  // Pages that disagree: more than one filing in the file.
+  if (!allSame(types) || !allSame(ends) || !allSame(submits) || !allSame(firms)) {
+    const fields: [string, string[]][] = [
+      ['filing types', distinct(types)],
+      ['End Dates', distinct(ends)],
+      ['Submit Dates', distinct(submits)],
+      // The same firm written two ways (`CITIGROUP GLOBAL MARKETS, INCORPORATED`) is one firm.
+      ['firms', distinct(firms.map((n) => cachedFirmId(n) || n))],
+    ];
+    let count = 1;
+    for (const [, values] of fields) if (values.length > count) count = values.length;
+    if (count > 1) {
+      const differ = fields
+        .filter(([, v]) => v.length > 1)
+        .map(([name, v]) => `${name} ${v.slice(0, 3).join(', ')}`)
+        .join('; ');
+      throw new FilingError('several-filings', `the file holds ${count} filings (${differ}); upload one per file`);
+    }
+  }
+  if (missing.length > 0) throw new FilingError('bad-header', `the filing header lacks ${missing.join(', ')}`);
+  const firstFirm = firms[0];
+  const firmId = cachedFirmId(firstFirm);
+  if (!firmId) throw new FilingError('bad-header', 'the Firm Name has no letters or digits');
+  const titles = findTitles(text);
+  // Each cover page section ends at the next heading, header field, statement title or line code.
+  for (let h = 0; h < coverHeadings.length; h++) {
+    const c = coverHeadings[h];
+    let to = h + 1 < coverHeadings.length ? coverHeadings[h + 1].from : Math.min(text.length, c.from + 2000);
+    for (const at of fieldsAfterCover) if (at > c.from && at < to) to = at;
+    for (const t of titles) if (t.index > c.from && t.index < to) to = t.index;
+    const code = text.indexOf('[', c.from);
+    if (code !== -1 && code < to) to = code;
+    c.to = to;
+  }
+  return {
+    header: { filingType: types[0], endDate: ends[0], submitDate: submits[0], firmName: firstFirm, firmId, form: form ?? '' },
+    titles,
+    coverHeadings,
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * Which variant of its statement a set of filed codes is: the form definitions compiled into the
+ * lookups the parser needs (once per FormSet), and the choice by codes present, required codes
+ * missing, the words of the labels that differ between variants, and the printed title.
+ */
+import { STATEMENT_KEYS, type FormSet, type StatementKey, type Variant } from '../forms';
+import type { Statement } from '../model';
+import { memo } from './chars';
+
+/** What the parser needs to know about a code the form has, looked up once per cell. */
+export interface CodeInfo {
+  key: StatementKey;
+  /** Index of `key` in STATEMENT_KEYS. */
+  keyIndex: number;
+  /** Its label decides the variant. */
+  label: boolean;
+  /** Its uncoded sub-lines (8715's 12A-12C), if any. */
+  parts?: { id: string; label: string }[];
+  /** Per variant of its statement (forms.statements[key].variants order): 0 not a line of it, 1 an optional line, 2 a required one. */
+  member: Uint8Array;
+}
+
+export interface Compiled {
+  forms: FormSet;
+  /** Every known code (forms.knownCodes, within a statement's range), by the code's number. */
+  codeByNum: (CodeInfo | undefined)[];
+  /** Per variant id: the words of each label-deciding line's label. */
+  labelWords: Map<string, Map<string, Set<string>>>;
+  /** Per variant id: its titles, lower case. */
+  titlesLower: Map<string, string[]>;
+  /** Per statement, per variant: how many required lines it has. */
+  requiredCount: Record<StatementKey, number[]>;
+  /** labelScores (by code, then label) and titleMatches, remembered for these forms. */
+  labelScoreCache: Map<string, Map<string, number[]>>;
+  titleCache: Map<string, Map<string, boolean[]>>;
+}
+
+/** Codes whose label decides the variant: the ones whose label differs between variants. */
+function labelCodes(forms: FormSet): Set<string> {
+  const out = new Set<string>();
+  for (const key of STATEMENT_KEYS) {
+    const labels = new Map<string, Set<string>>();
+    for (const v of forms.statements[key].variants)
+      for (const l of v.lines) {
+        let s = labels.get(l.code);
+        if (!s) labels.set(l.code, (s = new Set()));
+        s.add(l.label);
+      }
+    for (const [code, s] of labels) if (s.size > 1) out.add(code);
+  }
+  return out;
+}
+
+function words(s: string): Set<string> {
+  return new Set(s.toLowerCase().match(/[a-z]+/g) ?? []);
+}
+const labelWordsOf = memo(words);
+
+function similarity(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let common = 0;
+  for (const w of a) if (b.has(w)) common++;
+  return common / (a.size + b.size - common);
+}
+
+const compiledCache = new WeakMap<FormSet, Compiled>();
+export function compiled(forms: FormSet): Compiled {
+  let c = compiledCache.get(forms);
+  if (!c) {
+    const partCodes = new Map<string, { id: string; label: string }[]>();
+    const labelWords = new Map<string, Map<string, Set<string>>>();
+    const deciding = labelCodes(forms);
+    for (const v of forms.variants) {
+      const m = new Map<string, Set<string>>();
+      for (const l of v.lines) {
+        if (l.parts) partCodes.set(l.code, l.parts);
+        if (deciding.has(l.code)) m.set(l.code, words(l.label));
+      }
+      labelWords.set(v.id, m);
+    }
+    const codeByNum: (CodeInfo | undefined)[] = new Array(10000).fill(undefined);
+    for (const code of forms.knownCodes) {
+      const key = forms.statementOfCode(code);
+      if (!key) continue;
+      const member = Uint8Array.from(forms.statements[key].variants, (v) => {
+        const l = v.byCode.get(code);
+        return l ? (l.optional ? 1 : 2) : 0;
+      });
+      codeByNum[Number.parseInt(code, 10)] = { key, keyIndex: STATEMENT_KEYS.indexOf(key), label: deciding.has(code), parts: partCodes.get(code), member };
+    }
+    const titlesLower = new Map(forms.variants.map((v) => [v.id, v.titles.map((t) => t.toLowerCase())]));
+    const requiredCount = {} as Record<StatementKey, number[]>;
+    for (const key of STATEMENT_KEYS) requiredCount[key] = forms.statements[key].variants.map((v) => v.lines.filter((l) => !l.optional).length);
+    c = { forms, codeByNum, labelWords, titlesLower, requiredCount, labelScoreCache: new Map(), titleCache: new Map() };
+    compiledCache.set(forms, c);
+  }
+  return c;
+}
+
+/** What the scan counted for a statement: codes found, and per variant how many of its lines (and of its required lines) are among them. */
+export interface Tally {
+  st: Statement;
+  /** The statement's codes (by number), in the order first found. */
+  nums: number[];
+  present: number[];
+  presentRequired: number[];
+}
+
+/** Count a code first found in a statement: per variant, whether it is one of its lines (required or not). */
+export function count(tally: Tally, info: CodeInfo, num: number): void {
+  tally.nums.push(num);
+  const member = info.member;
+  for (let i = 0; i < member.length; i++)
+    if (member[i] !== 0) {
+      tally.present[i]++;
+      if (member[i] === 2) tally.presentRequired[i]++;
+    }
+}
+
+/** A tally for a statement, in scratch reused by every (synchronous) parse. */
+const TALLIES: Tally[] = STATEMENT_KEYS.map(() => ({ st: undefined as unknown as Statement, nums: [], present: [], presentRequired: [] }));
+export function freshTally(keyIndex: number, st: Statement, variants: number): Tally {
+  const t = TALLIES[keyIndex];
+  t.st = st;
+  t.nums.length = 0;
+  t.present.length = variants;
+  t.presentRequired.length = variants;
+  for (let i = 0; i < variants; i++) {
+    t.present[i] = 0;
+    t.presentRequired[i] = 0;
+  }
+  return t;
+}
+
+/** The variant of `key` the statement's codes, labels and title fit best. */
+export function chooseVariant(c: Compiled, key: StatementKey, st: Statement, tally: Tally, title: string | undefined): Variant {
+  const variants = c.forms.statements[key].variants;
+  if (variants.length === 1) return variants[0];
+  const foundCount = tally.nums.length;
+  const labelled: number[][] = [];
+  for (const [code, label] of st.labels) labelled.push(labelScores(c, key, code, label));
+  const titled = title ? titleMatches(c, key, title) : undefined;
+  const required = c.requiredCount[key];
+  let best = variants[0];
+  let bestScore = -Infinity;
+  for (let i = 0; i < variants.length; i++) {
+    const v = variants[i];
+    // Lines of the variant that are there, lines filed that it does not have, required lines missing.
+    const present = tally.present[i];
+    const missing = required[i] - tally.presentRequired[i];
+    let score = 10 * present - 10 * (foundCount - present) - 10 * missing;
+    for (const scores of labelled) score += scores[i];
+    if (titled && titled[i]) score += 1;
+    if (score > bestScore) {
+      best = v;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** Per variant of the statement: what a label filed for `code` adds to its score (3 x word similarity; 0 where the variant's line has no deciding label). Remembered. */
+function labelScores(c: Compiled, key: StatementKey, code: string, label: string): number[] {
+  let cache = c.labelScoreCache.get(code);
+  if (!cache) c.labelScoreCache.set(code, (cache = new Map()));
+  let scores = cache.get(label);
+  if (scores === undefined) {
+    const w = labelWordsOf(label);
+    scores = c.forms.statements[key].variants.map((v) => {
+      const lw = c.labelWords.get(v.id)!.get(code);
+      return lw ? 3 * similarity(w, lw) : 0;
+    });
+    if (cache.size >= 4096) cache.clear();
+    cache.set(label, scores);
+  }
+  return scores;
+}
+
+/** Per variant of the statement: whether `title` is one of its titles (case and spacing aside). Remembered. */
+function titleMatches(c: Compiled, key: StatementKey, title: string): boolean[] {
+  let cache = c.titleCache.get(key);
+  if (!cache) c.titleCache.set(key, (cache = new Map()));
+  let out = cache.get(title);
+  if (out === undefined) {
+    const titleText = title.toLowerCase().replace(/\s+/g, ' ');
+    out = c.forms.statements[key].variants.map((v) => c.titlesLower.get(v.id)!.includes(titleText));
+    if (cache.size >= 256) cache.clear();
+    cache.set(title, out);
+  }
+  return out;
+}

@@ -1,0 +1,171 @@
+/**
+ * The amount grammar (money.ts readAmount) and the cell reader that uses it: an amount is read
+ * only when the whole token before its code is one well-formed number; a token that is not is
+ * never shortened into one: the form's identities may read it (SW105), or the line is unreadable.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Decimal, readAmount, readLooseAmount, str } from '../../shared/domain/money';
+import { filingAmounts, filingFromJson, filingToJson } from '../../shared/domain/model';
+import { parseFilingText, scanCells } from '../../shared/domain/parser';
+import { reconcile } from '../../shared/domain/reconcile';
+import { SAMPLE_2014, sampleText } from './samples';
+
+const TEXT = sampleText(SAMPLE_2014);
+const read = (s: string) => readAmount(s)?.toFixed() ?? null;
+
+describe('readAmount: one well-formed number, the whole token', () => {
+  it.each([
+    ['1,234', '1234'],
+    ['-1,234', '-1234'],
+    ['(1,234)', '-1234'],
+    ['( 1,234 )', '-1234'],
+    ['$-1,234', '-1234'],
+    ['-$1,234', '-1234'],
+    ['- 1,234', '-1234'],
+    ['\u2212 1,234', '-1234'],
+    ['$1,234', '1234'],
+    ['($1,234)', '-1234'],
+    ['$(1,234)', '-1234'],
+    ['1, 234,567', '1234567'],
+    ['2 563 559 677', '2563559677'],
+    ['2\u00a0563\u00a0559\u00a0677', '2563559677'],
+    ['2\u202f563\u202f559\u202f677', '2563559677'],
+    ['2\u2009563', '2563'],
+    ['1,234.56', '1234.56'],
+    ['1 234.5', '1234.5'],
+    ['0', '0'],
+    ['-0', '0'],
+    ['1234567', '1234567'],
+    ['000,000', '0'],
+  ])('%j is %s', (token, want) => expect(read(token)).toBe(want));
+
+  it.each([
+    ['5 812,672,420', 'two kinds of grouping'],
+    ['2 563,559,677', 'space then commas'],
+    ['1,234 567', 'commas then a space'],
+    ['1\u00a0234 567', 'two kinds of space'],
+    ['1,23', 'a group of two'],
+    ['1234,567', 'a lead group of four'],
+    ['12,34,567', 'Indian grouping'],
+    ['-(1,234)', 'a minus and parentheses'],
+    ['(1,234', 'no closing parenthesis'],
+    ['1,234)', 'no opening parenthesis'],
+    ['--1', 'two minus signs'],
+    ['$$1', 'two dollar signs'],
+    ['1,234.567', 'three decimals'],
+    ['1.', 'a point without cents'],
+    ['1,  234', 'two spaces after a comma'],
+    ['1 2', 'a lone digit as a group'],
+    ['0 0', 'two numbers'],
+    ['1e6', 'an exponent'],
+    ['', 'nothing'],
+    ['1'.repeat(31), 'more than 30 digits'],
+  ])('%j is not a number (%s)', (token) => expect(read(token)).toBeNull());
+
+  it('reads exactly what the digits say, past 2^53, never through a JS number', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 29n), max: 10n ** 29n }), fc.constantFrom(',', ' ', '\u00a0', '\u202f'), (n, sep) => {
+        const digits = (n < 0n ? -n : n).toString();
+        const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+        const d = readAmount(n < 0n ? `-${grouped}` : grouped)!;
+        expect(d.toFixed()).toBe(new Decimal(n.toString()).toFixed());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a loose reading drops the separators of a token that is not well formed', () => {
+    expect(readLooseAmount('5 812,672,420')?.toFixed()).toBe('5812672420');
+    expect(readLooseAmount('-$5 812')?.toFixed()).toBe('-5812');
+    expect(readLooseAmount('1,2334,567')?.toFixed()).toBe('12334567');
+    expect(readLooseAmount('1.2.3')).toBeNull();
+  });
+});
+
+describe('cells: the token before the code', () => {
+  const cell = (text: string) => scanCells(text).map((c) => [c.code, c.amount?.toFixed() ?? null, c.doubt ? c.doubt.candidates.map((d) => d.toFixed()).sort() : null]);
+
+  it.each([
+    ['B. Other banks qualified under Regulation 30.7 340,727,172 [7520]', '340727172'],
+    ['7. Greater of ... (above) or line 6. 831,055,679 [7360]', '831055679'],
+    ['6. ... (add lines 4 and 5) 831,055,679 [7355]', '831055679'],
+    ['A. Cash <u>539,548,594</u> [7315]', '539548594'],
+    ['A. Cash\t2 563 559 677 [7010]', '2563559677'],
+    ['b. granted (sold) - 3,309,126 [7337]', '-3309126'],
+    ['b. granted (sold) -$3,309,126 [7337]', '-3309126'],
+    ['b. granted (sold) $-3,309,126 [7337]', '-3309126'],
+    ['b. granted (sold) ($3,309,126) [7337]', '-3309126'],
+    ['Cash 1,234.56 [7010]', '1234.56'],
+    ['<u>0</u> [7520] <u>341,368,579</u> [7530]', '341368579'],
+  ])('%j reads %s', (text, want) => expect(cell(text).at(-1)![1]).toBe(want));
+
+  it.each([
+    ['Cash n/a [7010]'],
+    ['Cash Line12 [7010]'],
+    ['Cash 1,234\uff15 [7010]'],
+    ['Cash -(1,234) [7010]'],
+  ])('%j has no amount, and no reading', (text) => expect(cell(text).at(-1)!.slice(1)).toEqual([null, null]));
+
+  it('a stray space inside an amount is a doubt between the reading of its well-formed tail and of the whole, never the tail alone', () => {
+    expect(cell('13. Total 5 812,672,420 [8720]')).toEqual([['8720', null, ['5812672420', '812672420']]]);
+    // Thousands of the wrong kind, a group of two: only a loose reading, for the identities to confirm or not.
+    expect(cell('Cash 5812,672,420 [7010]')).toEqual([['7010', null, ['5812672420']]]);
+    expect(cell('Cash 12,34 [7010]')).toEqual([['7010', null, ['1234']]]);
+  });
+});
+
+describe('a doubt in a filing', () => {
+  it('the issue\'s `5 812,672,420 [8720]`: read as 5,812,672,420 by its identities, with an SW105 saying so; no deficiency', () => {
+    const text = TEXT.replace('5,812,672,420</u></b> [8720]', '5 812,672,420</u></b> [8720]');
+    const { filing, unreadable } = parseFilingText(text);
+    expect(unreadable).toEqual([]);
+    expect(filing.statements.clearedSwaps!.lines.get('8720')!.toFixed()).toBe('5812672420');
+    expect(filing.statements.clearedSwaps!.readings).toEqual([{ code: '8720', filed: '5 812,672,420', amount: new Decimal('5812672420') }]);
+    const r = reconcile(filing, { unreadable });
+    expect(r.alerts).toEqual([]);
+    expect(r.statements.clearedSwaps!.status).toBe('ok');
+    expect(r.findings.find((f) => f.ruleId === 'SW105')).toMatchObject({ severity: 'info', statement: 'clearedSwaps', line: '8720', actual: '5812672420' });
+  });
+
+  it('the reading is kept with the stored filing (for its finding), not in its JSON: the same filing, the same content hash', () => {
+    const clean = parseFilingText(TEXT).filing;
+    const read = parseFilingText(TEXT.replace('5,812,672,420</u></b> [8720]', '5 812,672,420</u></b> [8720]')).filing;
+    expect(filingToJson(read)).toEqual(filingToJson(clean));
+    // As the store writes and reads a version: every amount, the readings too.
+    const stored = filingFromJson({ ...filingToJson(read), ...filingAmounts(read, str) });
+    expect(stored.statements.clearedSwaps!.readings).toEqual(read.statements.clearedSwaps!.readings);
+    expect(reconcile(stored).findings.filter((f) => f.ruleId === 'SW105').map((f) => f.line)).toEqual(['8720']);
+  });
+
+  it('a doubt no reading settles is unreadable (SW103): the statement does not reconcile and raises nothing', () => {
+    // 8720 and its excess 8730 both in doubt: neither can be checked against the other.
+    const text = TEXT.replace('5,812,672,420</u></b> [8720]', '5 812,672,420</u></b> [8720]').replace('237,808,536</u></b> [8730]', '2 37,808,536</u></b> [8730]');
+    const { filing, unreadable } = parseFilingText(text);
+    const r = reconcile(filing, { unreadable });
+    // 8720 settles first (its own sum holds), then 8730 against it.
+    expect(filing.statements.clearedSwaps!.readings?.map((x) => x.code)).toEqual(['8720', '8730']);
+    expect(r.statements.clearedSwaps!.status).toBe('ok');
+
+    const broken = TEXT.replace('5,812,672,420</u></b> [8720]', '5 812,672,42</u></b> [8720]');
+    const b = parseFilingText(broken);
+    expect(b.unreadable).toEqual(['8720']);
+    expect(b.filing.statements.clearedSwaps!.lines.has('8720')).toBe(false);
+    const rb = reconcile(b.filing, { unreadable: b.unreadable });
+    expect(rb.statements.clearedSwaps!.status).toBe('unreconciled');
+    expect(rb.alerts).toEqual([]);
+    expect(rb.findings.filter((f) => f.ruleId === 'SW103').map((f) => f.line)).toEqual(['8720']);
+    expect(rb.findings.filter((f) => f.ruleId === 'SW102').map((f) => f.line)).toEqual([]);
+  });
+
+  it('space-grouped thousands and separated signs read as filed: the issue\'s `2 563 559 677`, `-$1,234`, `- 1,234`', () => {
+    const text = TEXT.replace('2,563,559,677', '2 563 559 677').replace('-3,309,126</u> [7337]', '-$3,309,126</u> [7337]').replace('-2,329,959', '- 2,329,959');
+    const { filing } = parseFilingText(text);
+    expect(filing.statements.segregation!.lines.get('7010')!.toFixed()).toBe('2563559677');
+    expect(filing.statements.secured!.lines.get('7337')!.toFixed()).toBe('-3309126');
+    expect(filing.statements.secured!.lines.get('7352')!.toFixed()).toBe('-2329959');
+    const r = reconcile(filing);
+    expect(r.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(r.alerts).toEqual([]);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * The formats a filing reaches segwatch in, for the tests: every rendering of shared/domain/render
+ * and every text encoding, as the bytes a user would upload. The property tests run over FORMATS;
+ * adding a format (PDF, printed from the HTML rendering) is adding an entry here.
+ */
+import { CP1252_80_9F } from '../../shared/domain/formats/text';
+import type { Filing } from '../../shared/domain/model';
+import { render, RENDERINGS, type Rendering, type RenderOptions } from '../../shared/domain/render';
+
+export const ENCODINGS = ['utf-8', 'utf-8-bom', 'utf-16le-bom', 'utf-16be-bom', 'windows-1252'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
+
+/** Windows-1252 bytes of the characters 0x80-0x9F map to (formats/text.ts's table, held to known bytes in formats.test.ts). */
+const CP1252_HIGH = new Map([...CP1252_80_9F].map((ch, i) => [ch, 0x80 + i] as const).filter(([ch]) => ch.charCodeAt(0) > 0x9f));
+
+/** Whether every character of `text` has a Windows-1252 byte. */
+export function fitsCp1252(text: string): boolean {
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80 || (c >= 0xa0 && c <= 0xff)) continue;
+    if (!CP1252_HIGH.has(ch)) return false;
+  }
+  return true;
+}
+
+/** `text` as bytes in an encoding (Windows-1252: every character must fit, see fitsCp1252). */
+export function encode(text: string, encoding: Encoding): Uint8Array {
+  switch (encoding) {
+    case 'utf-8':
+      return Buffer.from(text, 'utf8');
+    case 'utf-8-bom':
+      return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+    case 'utf-16le-bom':
+      return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    case 'utf-16be-bom': {
+      const le = Buffer.from(text, 'utf16le');
+      for (let i = 0; i + 1 < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1], le[i]];
+      return Buffer.concat([Buffer.from([0xfe, 0xff]), le]);
+    }
+    case 'windows-1252': {
+      const out: number[] = [];
+      for (const ch of text) {
+        const c = ch.codePointAt(0)!;
+        if (c < 0x80 || (c >= 0xa0 && c <= 0xff)) out.push(c);
+        else {
+          const b = CP1252_HIGH.get(ch);
+          if (b === undefined) throw new Error(`U+${c.toString(16)} has no Windows-1252 byte`);
+          out.push(b);
+        }
+      }
+      return Uint8Array.from(out);
+    }
+  }
+}
+
+export interface Format {
+  name: string;
+  /** The bytes of a filing in this format; `opts` varies how it is written without changing what it says. */
+  bytes(filing: Filing, opts: RenderOptions, encoding: Encoding): Uint8Array | Promise<Uint8Array>;
+  /** Encodings this format comes in (a PDF is bytes of its own). */
+  encodings: readonly Encoding[];
+}
+
+const textFormat = (rendering: Rendering): Format => ({
+  name: rendering,
+  bytes: (filing, opts, encoding) => {
+    const text = render(filing, rendering, opts);
+    return encode(text, encoding === 'windows-1252' && !fitsCp1252(text) ? 'utf-8' : encoding);
+  },
+  encodings: ENCODINGS,
+});
+
+/** Every format the property tests cover: each rendering of render.ts (RENDERINGS), as bytes. */
+export const FORMATS: Format[] = RENDERINGS.map(textFormat);
