@@ -22,7 +22,10 @@ describe('bench: pdf section', () => {
   it('every PDF of the corpus is taken to a clean reconciliation', async () => {
     const corpus = await makePdfCorpus(4, 5);
     const r = await runPdfThroughput(corpus, { rounds: 1, warmup: 0 });
-    expect(r).toMatchObject({ filings: corpus.cases.length, withErrors: 0, refused: 0, alerts: 0 });
+    // One alert in the whole corpus: the 2013 amendment printed with its Cover Page, whose
+    // cleared-swaps target is above the statement's excess (below target, as test/unit/pdf.test.ts
+    // expects); every generated PDF and every other rendering reconciles without one.
+    expect(r).toMatchObject({ filings: corpus.cases.length, withErrors: 0, refused: 0, alerts: 1 });
     expect(r.filingsPerSec).toBeGreaterThan(0);
     expect(Object.keys(r.msByKind).sort()).toEqual(Object.keys(corpus.kinds).sort());
   });
