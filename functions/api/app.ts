@@ -16,7 +16,7 @@ import { CalendarError, dueDay, nextFilingDay, previousFilingDay } from '../../s
 import { STATEMENT_KEYS } from '../../shared/domain/forms';
 import { ReadError, type AlertsQuery, type HistoryJson, type ReadErrorCode, type ReadQueries } from '../../shared/read/types';
 import type { Auth, User } from './auth';
-import { historyCsv } from './csv';
+import { boardCsv, historyCsv } from '../../shared/read/render';
 import { isIsoDate, twelveMonthsBefore, todayInNewYork } from './dates';
 import type { ObjectLinks } from './objects';
 import { FAVICON, STYLESHEET, STYLESHEET_PATH } from './style';
@@ -196,7 +196,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (from > to) throw new HttpError(400, 'bad-query', `from ${from} is after to ${to}`);
     const h = await queries.history(firm, { from, to });
     if (h.days.length > 0 || qFrom || qTo) return { h, range: { from, to, fellBack: false } };
-    const all = await queries.history(firm, { to });
+    // No range: the query's own default, the 12 months up to the firm's latest filing day.
+    const all = await queries.history(firm);
     const last = all.days.at(-1)?.endDate;
     if (!last) return { h, range: { from, to, fellBack: false } };
     const start = twelveMonthsBefore(last);

@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app';
-import { HISTORY_CSV_COLUMNS } from '../../functions/api/csv';
 import { twelveMonthsBefore } from '../../functions/api/dates';
+import { historyCsv } from '../../shared/read/render';
 import { ReadError, type AlertsJson, type BoardJson, type HistoryJson, type ShowJson } from '../../shared/read/types';
 import type { FakeReadQueries } from '../support/fake-read';
 import { scenarioQueries, SCENARIO_TODAY } from '../support/web-app';
@@ -162,14 +162,17 @@ describe('pages render their data', () => {
     const text = await r.text();
     const rows = text.split('\r\n');
     expect(rows.at(-1)).toBe('');
-    expect(rows[0]).toBe(HISTORY_CSV_COLUMNS.join(','));
     const h = await q.history(firmId('harbor'), { from: '2014-10-07', to: '2014-11-06' });
+    // The read side's CSV (shared/read/render.ts), the one `segwatch history --csv` prints.
+    expect(text).toBe(historyCsv(h));
     expect(rows.length - 2).toBe(h.days.reduce((n, d) => n + Object.keys(d.statements).length, 0));
-    const last = rows.at(-2)!.split(',');
+    const header = rows[0].split(',');
+    const last = Object.fromEntries(rows.at(-2)!.split(',').map((v, i) => [header[i], v]));
     const s = h.days.at(-1)!.statements.clearedSwaps!;
-    expect(last.slice(0, 3)).toEqual([firmId('harbor'), SCENARIO_TO, 'clearedSwaps']);
-    expect(last.slice(7)).toEqual([s.required, s.funds, s.excess, s.target, s.targetSource, s.overTarget, s.status, s.changeFromPrevious, s.changePct, s.cushion, s.headroom].map((x) => x ?? ''));
-    for (const cell of rows.slice(1, -1).flatMap((r) => r.split(',').slice(7, 11))) expect(cell).toMatch(/^-?\d+(\.\d+)?$|^$/);
+    expect([last.firmId, last.endDate, last.statement]).toEqual([firmId('harbor'), SCENARIO_TO, 'clearedSwaps']);
+    for (const k of ['required', 'funds', 'excess', 'target', 'overTarget', 'changeFromPrevious', 'changePct', 'cushion', 'headroom'] as const) expect(last[k], k).toBe(s[k] ?? '');
+    const amounts = ['required', 'funds', 'excess', 'target'].map((k) => header.indexOf(k));
+    for (const cell of rows.slice(1, -1).flatMap((r) => amounts.map((i) => r.split(',')[i]))) expect(cell).toMatch(/^-?\d+(\.\d+)?$|^$/);
   });
 
   it('the filing page lays out the form and marks the broken identity with expected and actual', async () => {
