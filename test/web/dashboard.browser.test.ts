@@ -116,6 +116,18 @@ function standing(firm: string, day: string): { rank: number; cushion: D | null 
   return { rank, cushion };
 }
 
+/** A segwatch read command (bin/read.ts, in this process) on the stack's table: its exit code and stdout. */
+async function cli(command: 'history' | 'board', args: string[]): Promise<{ code: number; out: Buffer }> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const code = await readCommand(command, [...args, '--endpoint', loaded.stack.dynamodbEndpoint, '--table', loaded.stack.tableName], out, new PassThrough());
+  return { code, out: Buffer.concat(chunks) };
+}
+
+/** The cushion as the board writes it: excess / target (floored to 4 places, the read side's figure) as a percentage to one place. */
+const cushionText = (s: StatementResult) => `${s.excess!.div(s.target!).toDecimalPlaces(4, Decimal.ROUND_FLOOR).times(100).toDecimalPlaces(1, Decimal.ROUND_HALF_UP).toFixed(1)}% of target`;
+
 const name = (firm: string) => [...loaded.known.values()].flat().find((v) => v.filing.firmId === firm)!.filing.firmName;
 
 // ---- the tests -------------------------------------------------------------------------------
@@ -151,6 +163,8 @@ describe('the board', () => {
         await expect(cell.locator('dd.excess').textContent(), `${what} excess`).resolves.toBe(money(s.excess!));
         await expect(cell.locator('dd.target').textContent(), `${what} target`).resolves.toBe(money(s.target!));
         await expect(cell.locator('.chip').textContent(), `${what} status`).resolves.toBe(status.replace('-', ' '));
+        if (status === 'unreconciled') expect(await cell.locator('.cushion').count(), `${what} cushion`).toBe(0);
+        else await expect(cell.locator('.cushion').textContent(), `${what} cushion`).resolves.toBe(cushionText(s));
         const change = changeOf(id, SCENARIO_TO, key);
         const changeText = await cell.locator('dd.change').textContent();
         if (change === null) expect(changeText, `${what} change`).toBe('\u2013');
@@ -160,6 +174,37 @@ describe('the board', () => {
     }
     // R.J. O'Brien filed late (submitted after the due day).
     await expect(page.locator(`tr[data-firm="${firmId('rjo')}"] .mark.late`).textContent()).resolves.toBe('late');
+    await page.close();
+  });
+
+  it("shows each firm's alerts of the day, linking to the filing's alerts", async () => {
+    const page = await open(`/days/${SCENARIO_TO}`);
+    const chips = (id: string) => page.locator(`tr[data-firm="${id}"] ul.alerts a`).allTextContents();
+    // Example Clearing: its initial was deficient (an alert went out), the amendment cured it (a resolved notice).
+    const demo = loaded.known.get(knownKey(firmId('example'), SCENARIO_TO))!;
+    expect(demo.map((v) => reconcile(v.filing).statements.clearedSwaps!.status)).toEqual(['deficiency', 'ok']);
+    expect(await chips(firmId('example'))).toEqual(expect.arrayContaining(['deficiency', 'resolved']));
+    // Northwind is deficient today.
+    expect(standing(firmId('northwind'), SCENARIO_TO).rank).toBe(RANK.deficiency);
+    expect(await chips(firmId('northwind'))).toContain('deficiency');
+    await page.locator(`tr[data-firm="${firmId('northwind')}"] ul.alerts a`, { hasText: 'deficiency' }).click();
+    const u = new URL(page.url());
+    expect(u.pathname + u.hash).toBe(`/firms/${firmId('northwind')}/days/${SCENARIO_TO}#h-alerts`);
+    expect(await page.locator('table.alerts tbody tr[data-kind="deficiency"]').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('its JSON is what `segwatch board --json` prints, its CSV the bytes of `segwatch board --csv`', async () => {
+    const page = await open(`/days/${RJO_MISSED}`);
+    const json = await page.request.get(url(`/api/board?date=${RJO_MISSED}`));
+    const fromCli = await cli('board', [RJO_MISSED, '--json']);
+    expect(fromCli.code).toBe(0);
+    expect(await json.json()).toEqual(JSON.parse(fromCli.out.toString('utf8')));
+    const href = await page.locator('a', { hasText: 'Download CSV' }).getAttribute('href');
+    const csv = await page.request.get(url(href!));
+    expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
+    const csvCli = await cli('board', [RJO_MISSED, '--csv']);
+    expect((await csv.body()).equals(csvCli.out)).toBe(true);
     await page.close();
   });
 
@@ -251,8 +296,36 @@ describe('the firm page', () => {
     expect(await page.locator('#c-clearedSwaps-ex .pt.bt').count()).toBe(3);
     expect(await page.locator('#c-segregation-ex .tc').count()).toBe(1);
     await expect(page.locator('#c-segregation-ex-d').textContent()).resolves.toContain(`Target changed on ${HARBOR_TARGET_CHANGE}`);
-    // Required and funds on a second chart.
-    await expect(page.locator('#c-segregation-rf path.rq').count()).resolves.toBe(1);
+    await page.close();
+  });
+
+  it('required and funds: the second chart and its table, one plain link away', async () => {
+    const id = firmId('harbor');
+    const page = await open(`/firms/${id}/`);
+    expect(await page.locator('#c-segregation-rf').count()).toBe(0);
+    await page.locator('nav.views a', { hasText: 'Required and funds' }).click();
+    expect(new URL(page.url()).searchParams.get('view')).toBe('funds');
+    await shot(page, 'firm-funds');
+    await expect(page.locator('nav.views a[aria-current]').textContent()).resolves.toBe('Required and funds');
+    for (const statement of STATEMENT_KEYS) {
+      expect(await page.locator(`#c-${statement}-rf path.rq`).count()).toBe(1);
+      expect(await page.locator(`#c-${statement}-rf path.fd`).count()).toBe(1);
+      const rows = await page.locator(`section[data-statement="${statement}"] table.days tbody tr`).evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent!.slice(0, 10), ...[...tr.querySelectorAll('td')].map((td) => td.textContent!)]));
+      const filed = days(id).filter((d) => eff(id, d)!.statements[statement]);
+      expect(rows.map((r) => r[0])).toEqual(filed);
+      for (const [d, required, funds, excess] of rows) {
+        const s = reconcile(eff(id, d)!).statements[statement]!;
+        expect([required, funds, excess], `${statement} ${d}`).toEqual([money(s.required!), money(s.funds!), money(s.excess!)]);
+      }
+    }
+    // The date range is kept when switching back.
+    await page.locator('input[name="from"]').fill('2014-10-20');
+    await page.locator('form.filters button').click();
+    expect(new URL(page.url()).searchParams.get('view')).toBe('funds');
+    await page.locator('nav.views a', { hasText: 'Excess against target' }).click();
+    const u = new URL(page.url());
+    expect([u.searchParams.get('from'), u.searchParams.get('view')]).toEqual(['2014-10-20', null]);
+    expect(await page.locator('#c-segregation-ex').count()).toBe(1);
     await page.close();
   });
 
@@ -280,13 +353,9 @@ describe('the firm page', () => {
     const inRange = days(id).filter((d) => d >= '2014-10-15' && d <= '2014-10-31');
     expect([...new Set(lines.slice(1).map((l) => l.split(',')[col]))]).toEqual(inRange);
 
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on('data', (c: Buffer) => chunks.push(c));
-    const err = new PassThrough();
-    const code = await readCommand('history', [id, '--from', '2014-10-15', '--to', '2014-10-31', '--csv', '--endpoint', loaded.stack.dynamodbEndpoint, '--table', loaded.stack.tableName], out, err);
-    expect(code).toBe(0);
-    expect(Buffer.concat(chunks).equals(body)).toBe(true);
+    const fromCli = await cli('history', [id, '--from', '2014-10-15', '--to', '2014-10-31', '--csv']);
+    expect(fromCli.code).toBe(0);
+    expect(fromCli.out.equals(body)).toBe(true);
     await page.close();
   });
 });
@@ -353,7 +422,7 @@ describe('navigation, without JavaScript', () => {
   it('board -> firm -> a day in its table -> the board of that day -> previous day -> a filing', async () => {
     const page = await open('/');
     await page.locator(`tr[data-firm="${firmId('harbor')}"] a.firm`).click();
-    expect(new URL(page.url()).pathname).toBe(`/firms/${firmId('harbor')}`);
+    expect(new URL(page.url()).pathname).toBe(`/firms/${firmId('harbor')}/`);
     await expect(page.locator('h1').textContent()).resolves.toBe(SCENARIO_FIRMS.harbor.firmName);
     await page.locator('section[data-statement="secured"] table.days a', { hasText: '2014-10-22' }).click();
     expect(new URL(page.url()).pathname).toBe(`/firms/${firmId('harbor')}/days/2014-10-22`);
@@ -364,6 +433,16 @@ describe('navigation, without JavaScript', () => {
     await page.locator(`tr[data-firm="${firmId('citi')}"] td.filing a`).click();
     expect(new URL(page.url()).pathname).toBe(`/firms/${firmId('citi')}/days/2014-10-21`);
     await expect(page.locator('h1').textContent()).resolves.toBe(`${SCENARIO_FIRMS.citi.firmName}: filing for 2014-10-21`);
+    await page.close();
+  });
+
+  it('the firm page without its trailing slash links to the same days', async () => {
+    const id = firmId('rjo');
+    const page = await open(`/firms/${id}`);
+    await page.locator('section[data-statement="segregation"] table.days a', { hasText: '2014-10-21' }).click();
+    expect(new URL(page.url()).pathname).toBe(`/firms/${id}/days/2014-10-21`);
+    await page.locator('p.lede a', { hasText: 'history' }).click();
+    expect(new URL(page.url()).pathname).toBe(`/firms/${id}/`);
     await page.close();
   });
 

@@ -76,7 +76,7 @@ describe('charts', () => {
         const svg = String(
           chart({ id: 'c', title: 't', desc: 'd', dates, lines: [{ cls: 'ex', values }], points: { values, kinds: values.map(() => 'ok'), titles: values.map(() => null) } }),
         );
-        const pts = [...svg.matchAll(/<circle class="pt" cx="(\d+)" cy="(-?\d+)"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+        const pts = [...svg.matchAll(/<path d="M(\d+) (-?\d+)h0"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
         const given = values.map((v, i) => ({ v, i })).filter((p): p is { v: string; i: number } => p.v !== null);
         expect(pts).toHaveLength(given.length);
         for (const p of pts) {
@@ -119,7 +119,7 @@ describe('pages render any figures', () => {
         const html = String(boardPage(b, { previous: null, next: null, dueDay: null, today: '2025-03-06' }, {}));
         const order = [...html.matchAll(/data-firm="(firm-\d+)"/g)].map((m) => m[1]);
         expect(order).toEqual(b.firms.map((f) => f.firmId));
-        for (const f of b.firms) if (f.filed) expect(html).toContain(`>${money(f.statements.segregation!.excess)}</dd>`);
+        for (const f of b.firms) if (f.filed) expect(html).toMatch(new RegExp(`<dd class="excess[^"]*">${money(f.statements.segregation!.excess).replace(/[.+]/g, '\\$&')}(<dt>|</dl>)`));
       }),
       { numRuns: 80 },
     );
@@ -135,7 +135,7 @@ describe('pages render any figures', () => {
         };
         const html = String(firmPage(h, { from: '2025-02-01', to: '2025-02-28', fellBack: false }, {}));
         const chartSvg = /<svg id="c-secured-ex"[\s\S]*?<\/svg>/.exec(html)![0];
-        const points = (/<g class="pts">([\s\S]*?)<\/g>/.exec(chartSvg)![1].match(/<(circle|path) class="pt/g) ?? []).length;
+        const points = (/<g class="pts">([\s\S]*?)<\/g>/.exec(chartSvg)![1].match(/<(circle|path) (class="pt|d="M\d+ -?\d+h0")/g) ?? []).length;
         expect(points).toBe(days.filter((d) => d.excess !== null).length);
         expect((/<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1].match(/<tr/g) ?? []).length).toBe(days.length);
       }),
