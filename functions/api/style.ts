@@ -53,13 +53,14 @@ nav.views a[aria-current] { background: var(--link); border-color: var(--link); 
 .sev-critical { color: var(--bad); background: var(--badbg); }
 .sev-warning { color: var(--warn); background: var(--warnbg); }
 .sev-info { color: var(--muted); }
+.sev-cured { color: var(--muted); border-style: dashed; }
 .mark { font-size: .78rem; font-weight: 600; color: var(--bad); }
 .mark.late { color: var(--warn); }
 .muted { color: var(--muted); }
 .neg { color: var(--bad); }
 /* board */
 table.board td.st { min-width: 15.5rem; }
-table.board td.st p { display: flex; justify-content: space-between; align-items: baseline; margin: 0; max-width: 150px; }
+table.board td.st p { display: flex; gap: .5rem; align-items: baseline; margin: 0; white-space: nowrap; }
 table.board .cushion { font-size: .8rem; font-weight: 600; font-variant-numeric: tabular-nums; }
 table.board dl { display: grid; grid-template-columns: auto auto; gap: 0 .6rem; margin: .2rem 0 0; font-size: .8rem; }
 table.board dt { color: var(--muted); }

@@ -180,10 +180,14 @@ describe('the board', () => {
   it("shows each firm's alerts of the day, linking to the filing's alerts", async () => {
     const page = await open(`/days/${SCENARIO_TO}`);
     const chips = (id: string) => page.locator(`tr[data-firm="${id}"] ul.alerts a`).allTextContents();
-    // Example Clearing: its initial was deficient (an alert went out), the amendment cured it (a resolved notice).
+    // Example Clearing: its initial was deficient (an alert went out), the amendment cured it (a
+    // resolved notice): one muted chip says so, and no critical one is left.
     const demo = loaded.known.get(knownKey(firmId('example'), SCENARIO_TO))!;
     expect(demo.map((v) => reconcile(v.filing).statements.clearedSwaps!.status)).toEqual(['deficiency', 'ok']);
-    expect(await chips(firmId('example'))).toEqual(expect.arrayContaining(['deficiency', 'resolved']));
+    expect(await chips(firmId('example'))).toContain('deficiency cured');
+    expect(await page.locator(`tr[data-firm="${firmId('example')}"] ul.alerts a.sev-critical`).count()).toBe(0);
+    // Broken Totals: its segregation does not add up.
+    expect(await chips(firmId('broken'))).toContain('reconciliation errors');
     // Northwind is deficient today.
     expect(standing(firmId('northwind'), SCENARIO_TO).rank).toBe(RANK.deficiency);
     expect(await chips(firmId('northwind'))).toContain('deficiency');

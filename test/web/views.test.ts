@@ -142,4 +142,21 @@ describe('pages render any figures', () => {
       { numRuns: 80 },
     );
   });
+
+  it("a firm's alert chips: cured only when the statement's newest deficiency or resolved alert is the resolved one", () => {
+    const alert = (kind: string, severity: 'critical' | 'warning' | 'info', i: number) => ({
+      id: `a${i}`, kind, severity, firmId: 'f', firmName: 'F', endDate: '2025-03-05', statement: 'segregation' as const,
+      excess: null, target: null, shortfall: null, subject: kind, state: 'sent' as const, sentAt: null,
+    });
+    const chips = (alerts: ReturnType<typeof alert>[]) => {
+      const b: BoardJson = { date: '2025-03-05', firms: [{ firmId: 'f', firmName: 'F', filed: true, late: false, statements: {}, alerts }] };
+      const html = String(boardPage(b, { previous: null, next: null, dueDay: null, today: '2025-03-06' }, {}));
+      return [...html.matchAll(/<a class="chip sev-(\w+)"[^>]*>([^<]*)<\/a>/g)].map((m) => `${m[1]}:${m[2]}`);
+    };
+    // Newest first: resolved after the deficiency: one muted chip.
+    expect(chips([alert('resolved', 'info', 2), alert('deficiency', 'critical', 1)])).toEqual(['cured:deficiency cured']);
+    // Deficient again after the cure (a new episode): the deficiency stays critical, the cure is shown beside it.
+    expect(chips([alert('deficiency', 'critical', 3), alert('resolved', 'info', 2), alert('deficiency', 'critical', 1)])).toEqual(['critical:deficiency \u00d72', 'info:resolved']);
+    expect(chips([alert('deficiency', 'critical', 1)])).toEqual(['critical:deficiency']);
+  });
 });

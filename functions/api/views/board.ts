@@ -45,24 +45,39 @@ function statementCell(f: BoardFirm, key: StatementKey): Html {
   return h`<td class="st" data-statement="${key}"><p>${chip(s.status)}${s.cushion === null ? '' : h`<span class="cushion">${ratioPct(s.cushion)} of ${s.target === null ? 'required' : 'target'}</span>`}</p>${excessBar(s)}<dl><dt>Excess<dd class="excess${s.excess !== null && dec(s.excess).isNegative() ? ' neg' : ''}">${money(s.excess)}<dt>Target<dd class="target">${money(s.target)}<dt>Change<dd class="change">${change}<dt>Headroom<dd class="headroom">${money(s.headroom)}</dl></td>`;
 }
 
-/** The day's alerts of a firm, one chip per kind (coloured by severity, counted when more than one), linking to where they are listed. */
+/**
+ * The day's alerts of a firm, one chip per kind (coloured by severity, counted when more than one),
+ * linking to where they are listed. A deficiency or below-target alert that a later version cured
+ * (a `resolved` notice for its statement) is one muted chip, "deficiency cured", instead of two.
+ */
 function alertChips(b: BoardJson, f: BoardFirm): Html {
   const alerts = f.alerts ?? [];
   if (alerts.length === 0) return nothing;
-  const kinds = new Map<string, { severity: AlertRow['severity']; n: number }>();
+  // Newest first (the query's order): a statement is cured when its newest deficiency, below-target
+  // or resolved alert is the resolved one; a deficiency raised again after a cure stays critical.
+  const lastWord = new Map<AlertRow['statement'], string>();
+  for (const a of alerts) if (EPISODE_KINDS.has(a.kind) && !lastWord.has(a.statement)) lastWord.set(a.statement, a.kind);
+  const cured = new Set([...lastWord].filter(([, kind]) => kind === 'resolved').map(([st]) => st));
+  const isCured = (a: AlertRow) => (a.kind === 'deficiency' || a.kind === 'below-target') && cured.has(a.statement);
+  const curedStatements = new Set(alerts.filter(isCured).map((a) => a.statement));
+  const chips = new Map<string, { severity: AlertRow['severity'] | 'cured'; n: number }>();
   for (const a of alerts) {
-    const k = kinds.get(a.kind);
-    if (!k) kinds.set(a.kind, { severity: a.severity, n: 1 });
+    if (a.kind === 'resolved' && curedStatements.has(a.statement)) continue;
+    const label = `${a.kind.replace(/-/g, ' ')}${isCured(a) ? ' cured' : ''}`;
+    const severity = isCured(a) ? 'cured' : a.severity;
+    const k = chips.get(label);
+    if (!k) chips.set(label, { severity, n: 1 });
     else {
       k.n++;
-      if (SEVERITY_RANK[a.severity] < SEVERITY_RANK[k.severity]) k.severity = a.severity;
+      if (SEVERITY_RANK[severity] < SEVERITY_RANK[k.severity]) k.severity = severity;
     }
   }
   const href = f.filed ? `${dayUrl(f.firmId, b.date)}#h-alerts` : url('/alerts', { firm: f.firmId, from: b.date, to: b.date });
-  const sorted = [...kinds].sort((a, c) => SEVERITY_RANK[a[1].severity] - SEVERITY_RANK[c[1].severity] || (a[0] < c[0] ? -1 : 1));
-  return h`<ul class="alerts" aria-label="Alerts for this day">${sorted.map(([kind, k]) => h`<li><a class="chip sev-${k.severity}" href="${href}">${kind}${k.n > 1 ? ` \u00d7${k.n}` : ''}</a></li>`)}</ul>`;
+  const sorted = [...chips].sort((a, c) => SEVERITY_RANK[a[1].severity] - SEVERITY_RANK[c[1].severity] || (a[0] < c[0] ? -1 : 1));
+  return h`<ul class="alerts" aria-label="Alerts for this day">${sorted.map(([label, k]) => h`<li><a class="chip sev-${k.severity}" href="${href}">${label}${k.n > 1 ? ` \u00d7${k.n}` : ''}</a></li>`)}</ul>`;
 }
-const SEVERITY_RANK: Record<AlertRow['severity'], number> = { critical: 0, warning: 1, info: 2 };
+const EPISODE_KINDS: ReadonlySet<string> = new Set(['deficiency', 'below-target', 'resolved']);
+const SEVERITY_RANK: Record<AlertRow['severity'] | 'cured', number> = { critical: 0, warning: 1, info: 2, cured: 3 };
 
 function filingCell(b: BoardJson, f: BoardFirm, nav: BoardNav): Html {
   if (!f.filed) {
