@@ -16,7 +16,7 @@ import { CalendarError, dueDay, nextFilingDay, previousFilingDay } from '../../s
 import { STATEMENT_KEYS } from '../../shared/domain/forms';
 import { ReadError, type AlertsQuery, type HistoryJson, type ReadErrorCode, type ReadQueries } from '../../shared/read/types';
 import type { Auth, User } from './auth';
-import { historyCsv } from './csv';
+import { boardCsv, historyCsv } from '../../shared/read/render';
 import { isIsoDate, twelveMonthsBefore, todayInNewYork } from './dates';
 import type { ObjectLinks } from './objects';
 import { FAVICON, STYLESHEET, STYLESHEET_PATH } from './style';
@@ -25,8 +25,8 @@ import { boardPage, type BoardNav } from './views/board';
 import { calendarJson, calendarPage, CALENDAR_YEARS } from './views/calendar';
 import { errorPage } from './views/errors';
 import { filingPage } from './views/filing';
-import { firmPage, type FirmRange } from './views/firm';
-import type { PageOptions } from './views/html';
+import { FIRM_VIEWS, firmPage, type FirmRange, type FirmView } from './views/firm';
+import { firmUrl, type PageOptions } from './views/html';
 
 export interface AppDeps {
   queries: ReadQueries;
@@ -184,6 +184,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
   app.get('/days/:date', (c) => board(c, dateParam(c.req.param('date'), 'date', true)));
   app.get('/api/board', async (c) => c.json(await queries.board(dateParam(c.req.query('date'), 'date'))));
+  // The board as `segwatch board DATE --csv` prints it (shared/read/render.ts).
+  app.get('/board.csv', async (c) => {
+    const b = await queries.board(dateParam(c.req.query('date'), 'date'));
+    c.header('Content-Type', 'text/csv; charset=utf-8; header=present');
+    c.header('Content-Disposition', `attachment; filename="board-${b.date}.csv"`);
+    return c.body(boardCsv(b));
+  });
 
   // ---- firm history -----------------------------------------------------------------------
   /** The range asked for, by default the 12 months to today; if those hold nothing, the firm's last 12 months of filings. */
@@ -194,19 +201,26 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const to = qTo ?? today();
     const from = qFrom ?? twelveMonthsBefore(to);
     if (from > to) throw new HttpError(400, 'bad-query', `from ${from} is after to ${to}`);
+    const v = c.req.query('view') ?? 'excess';
+    if (!(FIRM_VIEWS as readonly string[]).includes(v)) throw new HttpError(400, 'bad-query', `view is ${FIRM_VIEWS.join(' or ')}`);
+    const view = v as FirmView;
     const h = await queries.history(firm, { from, to });
-    if (h.days.length > 0 || qFrom || qTo) return { h, range: { from, to, fellBack: false } };
-    const all = await queries.history(firm, { to });
+    if (h.days.length > 0 || qFrom || qTo) return { h, range: { from, to, fellBack: false, view } };
+    // No range: the query's own default, the 12 months up to the firm's latest filing day.
+    const all = await queries.history(firm);
     const last = all.days.at(-1)?.endDate;
-    if (!last) return { h, range: { from, to, fellBack: false } };
+    if (!last) return { h, range: { from, to, fellBack: false, view } };
     const start = twelveMonthsBefore(last);
-    return { h: { ...all, days: all.days.filter((d) => d.endDate >= start) }, range: { from: start, to: last, fellBack: true } };
+    return { h: { ...all, days: all.days.filter((d) => d.endDate >= start) }, range: { from: start, to: last, fellBack: true, view } };
   };
-  app.get('/firms/:id', async (c) => {
+  // `/firms/{id}/` is the page the dashboard links to (its day links are relative); `/firms/{id}` serves it too.
+  const firm = async (c: Context<Env>) => {
     const { h, range } = await history(c);
-    if (h.firmId !== c.req.param('id')) return c.redirect(`/firms/${encodeURIComponent(h.firmId)}${new URL(c.req.url).search}`, 302);
-    return c.html(firmPage(h, range, pageOptions(c)));
-  });
+    if (h.firmId !== c.req.param('id')) return c.redirect(`${firmUrl(h.firmId)}${new URL(c.req.url).search}`, 302);
+    return c.html(firmPage(h, { ...range, slash: c.req.path.endsWith('/') }, pageOptions(c)));
+  };
+  app.get('/firms/:id', firm);
+  app.get('/firms/:id/', firm);
   app.get('/firms/:id/history.csv', async (c) => {
     const { h, range } = await history(c);
     c.header('Content-Type', 'text/csv; charset=utf-8; header=present');

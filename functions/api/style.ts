@@ -35,11 +35,15 @@ td.n, th.n { text-align: right; white-space: nowrap; }
 table.days td, table.days th { font-size: .82rem; padding: .15rem .45rem; }
 table.days td, table.days tbody th { text-align: right; white-space: nowrap; }
 table.days tbody th { text-align: left; }
-table.days td.s { text-align: left; }
+table.days td:nth-child(5) { text-align: left; }
 table.days small { color: var(--warn); font-weight: 600; margin-left: .3rem; }
-table.days tr.below-target th, table.days tr.below-target td { background: var(--warnbg); }
-table.days tr.deficiency th, table.days tr.deficiency td { background: var(--badbg); }
-table.days tr.unreconciled th, table.days tr.unreconciled td { background: var(--urbg); }
+table.days tr.bt th, table.days tr.bt td { background: var(--warnbg); }
+table.days tr.df th, table.days tr.df td { background: var(--badbg); }
+table.days tr.ur th, table.days tr.ur td { background: var(--urbg); }
+nav.views ul { display: flex; gap: 0; list-style: none; margin: 0 0 .4rem; padding: 0; }
+nav.views a { display: block; padding: .25rem .8rem; border: 1px solid var(--line); text-decoration: none; font-size: .9rem; }
+nav.views li + li a { border-left: 0; }
+nav.views a[aria-current] { background: var(--link); border-color: var(--link); color: #fff; font-weight: 600; }
 .wrap { overflow-x: auto; }
 .chip { display: inline-block; padding: 0 .45rem; border-radius: .7rem; font-size: .78rem; font-weight: 600; white-space: nowrap; border: 1px solid currentColor; }
 .st-ok { color: var(--ok); }
@@ -49,23 +53,27 @@ table.days tr.unreconciled th, table.days tr.unreconciled td { background: var(-
 .sev-critical { color: var(--bad); background: var(--badbg); }
 .sev-warning { color: var(--warn); background: var(--warnbg); }
 .sev-info { color: var(--muted); }
+.sev-cured { color: var(--muted); border-style: dashed; }
 .mark { font-size: .78rem; font-weight: 600; color: var(--bad); }
 .mark.late { color: var(--warn); }
 .muted { color: var(--muted); }
 .neg { color: var(--bad); }
 /* board */
 table.board td.st { min-width: 15.5rem; }
+table.board td.st p { display: flex; gap: .5rem; align-items: baseline; margin: 0; white-space: nowrap; }
+table.board .cushion { font-size: .8rem; font-weight: 600; font-variant-numeric: tabular-nums; }
 table.board dl { display: grid; grid-template-columns: auto auto; gap: 0 .6rem; margin: .2rem 0 0; font-size: .8rem; }
 table.board dt { color: var(--muted); }
 table.board dd { margin: 0; text-align: right; font-variant-numeric: tabular-nums; }
-svg.bar { display: block; margin-top: .25rem; }
-svg.bar .track { fill: var(--band); }
-svg.bar .fill { fill: var(--excess); }
-svg.bar .fill.below-target { fill: var(--warn); }
-svg.bar .fill.deficiency { fill: var(--bad); }
-svg.bar .fill.unreconciled { fill: var(--ur); }
-svg.bar .tick { stroke: var(--fg); stroke-width: 2; }
-svg.bar .zero { stroke: var(--muted); stroke-width: 1; }
+table.board ul.alerts { list-style: none; margin: .3rem 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: .2rem; font-weight: 400; }
+table.board ul.alerts a { text-decoration: none; }
+svg.bar { display: block; margin-top: .2rem; width: 150px; height: 12px; background: var(--band); }
+svg.bar .ok { fill: var(--excess); }
+svg.bar .bt { fill: var(--warn); }
+svg.bar .df { fill: var(--bad); }
+svg.bar .ur { fill: var(--ur); }
+svg.bar .t { stroke: var(--fg); stroke-width: 2; }
+svg.bar .z { stroke: var(--muted); stroke-width: 1; }
 tr.missing th, tr.missing td { background: var(--badbg); }
 table.alerts td.d { white-space: nowrap; }
 /* charts */
@@ -82,6 +90,7 @@ svg .ex { fill: none; stroke: var(--excess); stroke-width: 2; }
 svg .tg { fill: none; stroke: var(--target); stroke-width: 2; stroke-dasharray: 6 3; }
 svg .rq { fill: none; stroke: var(--required); stroke-width: 2; }
 svg .fd { fill: none; stroke: var(--funds); stroke-width: 2; stroke-dasharray: 5 3; }
+svg .pts path { fill: none; stroke: var(--excess); stroke-width: 6; stroke-linecap: round; }
 svg .pt { fill: var(--excess); }
 svg .pt.bt { fill: var(--warn); stroke: #fff; stroke-width: 1; }
 svg .pt.df { fill: var(--bad); stroke: #fff; stroke-width: 1; }

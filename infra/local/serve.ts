@@ -6,8 +6,9 @@
  * `segwatch start [--port N] [--fresh] [PATH...]` (npm start): `segwatch run` on the sample filings
  * (or PATHs), then `serve`, printing the dashboard's URL, until Ctrl-C.
  *
- * `startDashboard` is the server factory both use, and the browser tests too: it takes the
- * queries, so the same server runs on the real read side or on a fake.
+ * `startDashboard` is the server factory both use: it takes the queries, so the same server runs
+ * on the real read side or on a fake; `serveLocalStack` is what serve starts on its local stack
+ * (the browser tests start it on theirs).
  */
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -87,6 +88,15 @@ export function localObjects(s3: S3Client, bucket: string): ObjectLinks {
   return presignedLinks(s3, { bucket, prefix: INCOMING_PREFIX });
 }
 
+/**
+ * The dashboard on a running local stack, as `segwatch serve` serves it: the read queries over its
+ * table, presigned links into its bucket, the real clock. (The browser tests serve their stack
+ * through this.)
+ */
+export function serveLocalStack(stack: LocalStack, o: { port?: number; log?: AppDeps['log'] } = {}): Promise<Dashboard> {
+  return startDashboard({ queries: localQueries(stack), port: o.port ?? 0, objects: localObjects(stack.s3, stack.bucket), log: o.log });
+}
+
 function parsePort(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_PORT;
   const port = Number(raw);
@@ -129,10 +139,8 @@ async function serveUntilStopped(opts: { port: number; state: string }, out: Out
   try {
     stack = await LocalStack.start({ stateDir: opts.state, detachJava: true, log });
     if (signals) return 130;
-    dashboard = await startDashboard({
-      queries: localQueries(stack),
+    dashboard = await serveLocalStack(stack, {
       port: opts.port,
-      objects: localObjects(stack.s3, stack.bucket),
       log: (level, message, details) => log(`${level}: ${message}${details ? ` ${JSON.stringify(details)}` : ''}`),
     });
     out.write(`segwatch dashboard: ${dashboard.url}\n`);

@@ -185,6 +185,9 @@ export function toLambdaAttribute(v: AttributeValue): LambdaAttributeValue {
   if (v.L !== undefined) return { L: v.L.map(toLambdaAttribute) };
   if (v.NULL !== undefined) return { NULL: v.NULL };
   if (v.BOOL !== undefined) return { BOOL: v.BOOL };
+  // @aws-sdk/client-dynamodb-streams (3.1141) deserializes an empty map `{"M":{}}` as `{}` (an empty
+  // list keeps its `L: []`; checked against DynamoDB Local's stream): Lambda hands the function `{"M":{}}`.
+  if (Object.keys(v).length === 0) return { M: {} };
   throw new Error(`unknown attribute value ${JSON.stringify(v)}`);
 }
 

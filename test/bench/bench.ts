@@ -12,7 +12,8 @@
  * default 60), --pdf-filings N (generated
  * PDFs in the pdf section's corpus, default 100), --only parse,bundles,e2e,web,schedule,pdf,read;
  * read: --read-firms N (60), --read-years N (10), --read-runs N (50), --read-fresh (load the kept database again).
- * web: the dashboard's server time and page sizes (test/bench/web.ts).
+ * web: the dashboard's server time and page sizes on the read section's table (its --read-firms,
+ * --read-years), and the api function's cold init (test/bench/web.ts).
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -88,8 +89,9 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
     check('cost.writeUnitsPerFiling', `<= ${t.writeUnitsPerFiling}`, r.e2e ? estimateCost(r.e2e.usage).writeUnitsPerFiling : undefined, (v) => v <= t.writeUnitsPerFiling),
     ...WEB_PAGES.flatMap((k) => [
       check(`web.${k}.p95Ms`, `< ${t.webServerP95Ms}`, r.web?.pages[k].p95Ms, (v) => v < t.webServerP95Ms),
-      check(`web.${k}.maxGzipBytes`, `< ${t.webPageBytes}`, r.web?.pages[k].maxGzipBytes, (v) => v < t.webPageBytes),
+      check(`web.${k}.maxBytes`, `< ${t.webPageBytes}`, r.web?.pages[k].maxBytes, (v) => v < t.webPageBytes),
     ]),
+    check('web.api.coldInitMs', `< ${t.coldInitMs}`, r.web?.coldInit.ms, (v) => v < t.coldInitMs),
     check('schedule.maxHandlerMs', `< ${t.scheduleCheckMs}`, r.schedule?.maxHandlerMs, (v) => v < t.scheduleCheckMs),
     check('pdf.filingsPerSec', `>= ${t.pdfFilingsPerSec}`, r.pdf?.filingsPerSec, (v) => v >= t.pdfFilingsPerSec),
     check('pdf.coldInitMs', `< ${t.coldInitMs}`, r.pdf?.coldInit.withoutPdfMs, (v) => v < t.coldInitMs),
@@ -225,14 +227,16 @@ export function renderTable(r: BenchResults): string {
   const w = r.web;
   if (w) {
     out.push('');
-    out.push(`web: the dashboard app on ${w.data.firms} firms x ${w.data.days} filing days (${n0(w.data.firmDays)} firm-days; ${w.data.source}); request to last byte, gzip`);
+    out.push(`web: the dashboard app (functions/api) on ${w.data.firms} firms x ${w.data.years} years (${w.data.from} to ${w.data.to}; ${w.data.source}); request to last byte, gzip`);
     for (const k of WEB_PAGES) {
       const x = w.pages[k];
-      out.push(row(`${k} (${x.requests} requests)`, `p50 ${x.p50Ms} ms, p95 ${x.p95Ms} ms (queries ${x.queryP95Ms})`, `p95 < ${TARGETS.webServerP95Ms} ms`, `web.${k}.p95Ms`));
-      out.push(row(`  CPU per request`, `p50 ${x.cpuP50Ms} ms, p95 ${x.cpuP95Ms} ms (load-proof)`, ''));
-      out.push(row(`  largest ${k} page`, `${n0(x.maxGzipBytes)} bytes gzipped, ${n0(x.maxBytes)} raw`, `< ${n0(TARGETS.webPageBytes)}`, `web.${k}.maxGzipBytes`));
+      out.push(row(`${k} (${x.requests} requests)`, `p50 ${x.p50Ms} ms, p95 ${x.p95Ms} ms (queries p95 ${x.queryP95Ms})`, `p95 < ${TARGETS.webServerP95Ms} ms`, `web.${k}.p95Ms`));
+      out.push(row(`  CPU per request`, `p50 ${x.cpuP50Ms} ms, p95 ${x.cpuP95Ms} ms`, ''));
+      out.push(row(`  largest ${k} page`, `${n0(x.maxBytes)} bytes raw, ${n0(x.maxGzipBytes)} gzipped`, `< ${n0(TARGETS.webPageBytes)}`, `web.${k}.maxBytes`));
     }
-    for (const [name, x] of Object.entries(w.others)) out.push(row(`  ${name}`, `${n0(x.gzipBytes)} bytes gzipped, ${n0(x.bytes)} raw`, ''));
+    for (const [name, x] of Object.entries(w.others)) out.push(row(`  ${name}`, `${n0(x.bytes)} bytes raw, ${n0(x.gzipBytes)} gzipped`, ''));
+    const c = w.coldInit;
+    out.push(row('api cold init', `${c.ms} ms (bundle ${n0(c.bundleBytes)} bytes, median of ${c.runs}; empty node ${c.emptyMs} ms)`, `< ${TARGETS.coldInitMs} ms`, 'web.api.coldInitMs'));
   }
   const sc = r.schedule;
   if (sc) {
@@ -348,7 +352,7 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
   }
   if (only.has('web')) {
     machine.load.web = load();
-    results.web = await runWebBench({ progress });
+    results.web = await runWebBench({ firms: readFirms, years: readYears, fresh: values['read-fresh'] === true && !only.has('read'), runs, progress });
   }
   if (only.has('schedule')) {
     machine.load.schedule = load();

@@ -147,7 +147,23 @@ async function time(runs: number, warmup: number, counter: { queries: number; pa
   return { runs, p50Ms: round1(pct(ms, 50)), p95Ms: round1(pct(ms, 95)), maxMs: round1(Math.max(...ms)), queriesPerCall: median(queries), pagesPerCall: median(pages) };
 }
 
-export async function runReadBench(o: ReadBenchOptions): Promise<ReadBenchResult> {
+export interface LoadedTable {
+  dir: string;
+  from: string;
+  to: string;
+  manifest: Manifest;
+  ddb: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  table: string;
+  /** Stop DynamoDB Local. */
+  close(): Promise<void>;
+}
+
+/**
+ * The bench's table of `firms` x `years`, loaded once (kept in `.bench/read-<firms>x<years>/` and
+ * reused) and opened: DynamoDB Local running on it. The read and web sections both measure on it.
+ */
+export async function openReadBenchTable(o: Pick<ReadBenchOptions, 'firms' | 'years' | 'fresh' | 'dir' | 'progress'>): Promise<LoadedTable> {
   const to = `${2015 + o.years}-12-31`;
   const from = `${2016}-01-01`;
   if (2015 + o.years > 2027) throw new Error(`--read-years ${o.years}: the filing calendar ends in 2027`);
@@ -171,7 +187,7 @@ export async function runReadBench(o: ReadBenchOptions): Promise<ReadBenchResult
     try {
       await ensureTable(ddb, TABLE);
       const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false }, unmarshallOptions: { wrapNumbers: true } });
-      const loaded = await load(new Store(doc, TABLE), o, from, to);
+      const loaded = await load(new Store(doc, TABLE), { ...o, runs: 0, warmup: 0, fresh: true }, from, to);
       manifest = { firms: o.firms, years: o.years, from, to, ...loaded };
     } catch (e) {
       if (shm) rmSync(shm, { recursive: true, force: true });
@@ -190,6 +206,24 @@ export async function runReadBench(o: ReadBenchOptions): Promise<ReadBenchResult
   const java = await startDynamoDbLocal({ dbPath: join(dir, 'db'), sharedDb: true });
   const ddb = new DynamoDBClient({ endpoint: java.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxAttempts: 8 });
   const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false }, unmarshallOptions: { wrapNumbers: true } });
+  return {
+    dir,
+    from,
+    to,
+    manifest,
+    ddb,
+    doc,
+    table: TABLE,
+    close: async () => {
+      ddb.destroy();
+      await java.stop();
+    },
+  };
+}
+
+export async function runReadBench(o: ReadBenchOptions): Promise<ReadBenchResult> {
+  const opened = await openReadBenchTable(o);
+  const { dir, from, to, manifest, ddb, doc } = opened;
   try {
     const described = (await ddb.send(new DescribeTableCommand({ TableName: TABLE }))).Table;
 
@@ -240,8 +274,7 @@ export async function runReadBench(o: ReadBenchOptions): Promise<ReadBenchResult
       show,
     };
   } finally {
-    ddb.destroy();
-    await java.stop();
+    await opened.close();
   }
 }
 

@@ -109,6 +109,20 @@ describe('DynamoDB stream driver', () => {
     expect(sample!.dynamodb!.SequenceNumber).toMatch(/^\d+$/);
   });
 
+  it('hands over every attribute type as Lambda does, empty maps and lists included (nested too)', async () => {
+    const { name, streamArn } = await table();
+    const seen: DynamoDBRecord[] = [];
+    const d = await driver(streamArn, [{ name: 'reconcile', handler: async (e) => (seen.push(...e.Records), { batchItemFailures: [] }), filters: [STREAM_FILTERS.reconcile] }]);
+    const item = {
+      pk: { S: 'FIRM#f#DAY#d' }, sk: { S: 'V#1' }, type: { S: 'filing' }, state: { S: 'pending' },
+      m: { M: {} }, l: { L: [] }, mm: { M: { x: { M: {} }, y: { L: [] } } }, ll: { L: [{ M: {} }, { L: [] }] },
+      nul: { NULL: true }, f: { BOOL: false }, ss: { SS: ['a', 'b'] }, ns: { NS: ['1', '2.5'] }, e: { S: '' },
+    };
+    await ddb.send(new PutItemCommand({ TableName: name, Item: item }));
+    await until(() => d.isIdle() && seen.length === 1);
+    expect(seen[0].dynamodb!.NewImage).toEqual(item);
+  });
+
   it('retries from the lowest failed sequence number: records before it are not handed over again', async () => {
     const { name, streamArn } = await table();
     let failV2 = 2;

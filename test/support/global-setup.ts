@@ -3,7 +3,8 @@
  * port on 127.0.0.1), its endpoint provided to test files as inject('dynamodbEndpoint').
  * Test files create their own uniquely named tables (test/support/local-stack.ts), so files can
  * run in parallel against it. Killed in teardown (and on exit, whatever happens).
- * Started only when the run includes test/integration files: `vitest run test/unit` costs no Java.
+ * Started only when the run includes test/integration files or a browser test (test/web/*.browser.test.ts,
+ * which loads a local stack): `vitest run test/unit` costs no Java.
  */
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/dynamodb-local';
@@ -22,7 +23,7 @@ async function runNeedsDynamo(project: TestProject): Promise<boolean> {
     // The CLI's file filters (set before global setups run; not in the public types).
     const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
     const specs = await project.vitest.getRelevantTestSpecifications(filters);
-    return specs.some((s) => s.moduleId.replace(/\\/g, '/').includes('/test/integration/'));
+    return specs.some((s) => s.moduleId.replace(/\\/g, '/').includes('/test/integration/') || /\.browser\.test\.ts$/.test(s.moduleId));
   } catch {
     return true;
   }

@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app';
-import { HISTORY_CSV_COLUMNS } from '../../functions/api/csv';
 import { twelveMonthsBefore } from '../../functions/api/dates';
+import { historyCsv } from '../../shared/read/render';
 import { ReadError, type AlertsJson, type BoardJson, type HistoryJson, type ShowJson } from '../../shared/read/types';
 import type { FakeReadQueries } from '../support/fake-read';
 import { scenarioQueries, SCENARIO_TODAY } from '../support/web-app';
@@ -122,7 +122,7 @@ describe('pages render their data', () => {
   it('the board lists every firm, links to the firm and the filing, and to the neighbouring days', async () => {
     const html = await page('/');
     const board = await q.board();
-    for (const f of board.firms) expect(html).toContain(`href="/firms/${f.firmId}"`);
+    for (const f of board.firms) expect(html).toContain(`href="/firms/${f.firmId}/"`);
     expect(html).toContain(`href="/firms/${firmId('northwind')}/days/${SCENARIO_TO}"`);
     expect(html).toContain('-18,250,400');
     expect(html).toContain('href="/days/2014-11-05"');
@@ -139,19 +139,30 @@ describe('pages render their data', () => {
   });
 
   it('the firm page has a chart and a table per statement, a CSV link of the same range', async () => {
-    const html = await page(`/firms/${firmId('harbor')}?from=2014-10-07&to=2014-11-06`);
+    const id = firmId('harbor');
+    const html = await page(`/firms/${id}/?from=2014-10-07&to=2014-11-06`);
+    const funds = await page(`/firms/${id}/?from=2014-10-07&to=2014-11-06&view=funds`);
     for (const k of ['segregation', 'secured', 'clearedSwaps']) {
       expect(html).toContain(`id="c-${k}-ex"`);
-      expect(html).toContain(`id="c-${k}-rf"`);
+      expect(html).not.toContain(`id="c-${k}-rf"`);
+      // Required and funds: the other view, one plain link away.
+      expect(funds).toContain(`id="c-${k}-rf"`);
+      expect(funds).not.toContain(`id="c-${k}-ex"`);
     }
+    expect(html).toContain(`href="/firms/${id}/?from=2014-10-07&amp;to=2014-11-06&amp;view=funds"`);
+    expect(funds).toContain(`href="/firms/${id}/?from=2014-10-07&amp;to=2014-11-06"`);
     expect(html).toContain('Target changed on 2014-10-22');
-    expect(html).toContain(`href="/firms/${firmId('harbor')}/history.csv?from=2014-10-07&amp;to=2014-11-06"`);
+    expect(html).toContain(`href="/firms/${id}/history.csv?from=2014-10-07&amp;to=2014-11-06"`);
+    // Day links are relative: to days/ under /firms/{id}/, and with the id under /firms/{id}.
+    expect(html).toContain('href="days/2014-10-22"');
+    expect(await page(`/firms/${id}?from=2014-10-07&to=2014-11-06`)).toContain(`href="${id}/days/2014-10-22"`);
+    expect((await get(`/firms/${id}/?view=chart`)).status).toBe(400);
   });
 
   it('a firm is found by an unambiguous name prefix and redirected to its id', async () => {
     const r = await get('/firms/Harbor?from=2014-10-07');
     expect(r.status).toBe(302);
-    expect(r.headers.get('location')).toBe(`/firms/${firmId('harbor')}?from=2014-10-07`);
+    expect(r.headers.get('location')).toBe(`/firms/${firmId('harbor')}/?from=2014-10-07`);
   });
 
   it('the CSV is RFC 4180, one row per day and statement, amounts as plain numbers', async () => {
@@ -162,14 +173,17 @@ describe('pages render their data', () => {
     const text = await r.text();
     const rows = text.split('\r\n');
     expect(rows.at(-1)).toBe('');
-    expect(rows[0]).toBe(HISTORY_CSV_COLUMNS.join(','));
     const h = await q.history(firmId('harbor'), { from: '2014-10-07', to: '2014-11-06' });
+    // The read side's CSV (shared/read/render.ts), the one `segwatch history --csv` prints.
+    expect(text).toBe(historyCsv(h));
     expect(rows.length - 2).toBe(h.days.reduce((n, d) => n + Object.keys(d.statements).length, 0));
-    const last = rows.at(-2)!.split(',');
+    const header = rows[0].split(',');
+    const last = Object.fromEntries(rows.at(-2)!.split(',').map((v, i) => [header[i], v]));
     const s = h.days.at(-1)!.statements.clearedSwaps!;
-    expect(last.slice(0, 3)).toEqual([firmId('harbor'), SCENARIO_TO, 'clearedSwaps']);
-    expect(last.slice(7)).toEqual([s.required, s.funds, s.excess, s.target, s.targetSource, s.overTarget, s.status, s.changeFromPrevious, s.changePct, s.cushion, s.headroom].map((x) => x ?? ''));
-    for (const cell of rows.slice(1, -1).flatMap((r) => r.split(',').slice(7, 11))) expect(cell).toMatch(/^-?\d+(\.\d+)?$|^$/);
+    expect([last.firmId, last.endDate, last.statement]).toEqual([firmId('harbor'), SCENARIO_TO, 'clearedSwaps']);
+    for (const k of ['required', 'funds', 'excess', 'target', 'overTarget', 'changeFromPrevious', 'changePct', 'cushion', 'headroom'] as const) expect(last[k], k).toBe(s[k] ?? '');
+    const amounts = ['required', 'funds', 'excess', 'target'].map((k) => header.indexOf(k));
+    for (const cell of rows.slice(1, -1).flatMap((r) => amounts.map((i) => r.split(',')[i]))) expect(cell).toMatch(/^-?\d+(\.\d+)?$|^$/);
   });
 
   it('the filing page lays out the form and marks the broken identity with expected and actual', async () => {

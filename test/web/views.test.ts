@@ -76,7 +76,7 @@ describe('charts', () => {
         const svg = String(
           chart({ id: 'c', title: 't', desc: 'd', dates, lines: [{ cls: 'ex', values }], points: { values, kinds: values.map(() => 'ok'), titles: values.map(() => null) } }),
         );
-        const pts = [...svg.matchAll(/<circle class="pt" cx="(\d+)" cy="(-?\d+)"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+        const pts = [...svg.matchAll(/<path d="M(\d+) (-?\d+)h0"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
         const given = values.map((v, i) => ({ v, i })).filter((p): p is { v: string; i: number } => p.v !== null);
         expect(pts).toHaveLength(given.length);
         for (const p of pts) {
@@ -119,7 +119,7 @@ describe('pages render any figures', () => {
         const html = String(boardPage(b, { previous: null, next: null, dueDay: null, today: '2025-03-06' }, {}));
         const order = [...html.matchAll(/data-firm="(firm-\d+)"/g)].map((m) => m[1]);
         expect(order).toEqual(b.firms.map((f) => f.firmId));
-        for (const f of b.firms) if (f.filed) expect(html).toContain(`>${money(f.statements.segregation!.excess)}</dd>`);
+        for (const f of b.firms) if (f.filed) expect(html).toMatch(new RegExp(`<dd class="excess[^"]*">${money(f.statements.segregation!.excess).replace(/[.+]/g, '\\$&')}(<dt>|</dl>)`));
       }),
       { numRuns: 80 },
     );
@@ -135,11 +135,28 @@ describe('pages render any figures', () => {
         };
         const html = String(firmPage(h, { from: '2025-02-01', to: '2025-02-28', fellBack: false }, {}));
         const chartSvg = /<svg id="c-secured-ex"[\s\S]*?<\/svg>/.exec(html)![0];
-        const points = (/<g class="pts">([\s\S]*?)<\/g>/.exec(chartSvg)![1].match(/<(circle|path) class="pt/g) ?? []).length;
+        const points = (/<g class="pts">([\s\S]*?)<\/g>/.exec(chartSvg)![1].match(/<(circle|path) (class="pt|d="M\d+ -?\d+h0")/g) ?? []).length;
         expect(points).toBe(days.filter((d) => d.excess !== null).length);
         expect((/<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1].match(/<tr/g) ?? []).length).toBe(days.length);
       }),
       { numRuns: 80 },
     );
+  });
+
+  it("a firm's alert chips: cured only when the statement's newest deficiency or resolved alert is the resolved one", () => {
+    const alert = (kind: string, severity: 'critical' | 'warning' | 'info', i: number) => ({
+      id: `a${i}`, kind, severity, firmId: 'f', firmName: 'F', endDate: '2025-03-05', statement: 'segregation' as const,
+      excess: null, target: null, shortfall: null, subject: kind, state: 'sent' as const, sentAt: null,
+    });
+    const chips = (alerts: ReturnType<typeof alert>[]) => {
+      const b: BoardJson = { date: '2025-03-05', firms: [{ firmId: 'f', firmName: 'F', filed: true, late: false, statements: {}, alerts }] };
+      const html = String(boardPage(b, { previous: null, next: null, dueDay: null, today: '2025-03-06' }, {}));
+      return [...html.matchAll(/<a class="chip sev-(\w+)"[^>]*>([^<]*)<\/a>/g)].map((m) => `${m[1]}:${m[2]}`);
+    };
+    // Newest first: resolved after the deficiency: one muted chip.
+    expect(chips([alert('resolved', 'info', 2), alert('deficiency', 'critical', 1)])).toEqual(['cured:deficiency cured']);
+    // Deficient again after the cure (a new episode): the deficiency stays critical, the cure is shown beside it.
+    expect(chips([alert('deficiency', 'critical', 3), alert('resolved', 'info', 2), alert('deficiency', 'critical', 1)])).toEqual(['critical:deficiency \u00d72', 'info:resolved']);
+    expect(chips([alert('deficiency', 'critical', 1)])).toEqual(['critical:deficiency']);
   });
 });

@@ -145,18 +145,28 @@ export function chart(o: ChartOptions): Html {
     let d = '';
     let open = false;
     let lastY = '';
+    let pendingH = '';
     l.units.forEach((v, i) => {
       if (v === null) {
+        d += pendingH;
+        pendingH = '';
         open = false;
         return;
       }
       const yy = y(v);
       if (!open) d += `M${x(i)} ${yy}`;
-      else if (l.step) d += `H${x(i)}${yy === lastY ? '' : `V${yy}`}`;
-      else d += `L${x(i)} ${yy}`;
+      else if (l.step) {
+        // A level run is one H to its last day: drawn where the level changes, or where the line ends.
+        if (yy === lastY) pendingH = `H${x(i)}`;
+        else {
+          d += `H${x(i)}V${yy}`;
+          pendingH = '';
+        }
+      } else d += `L${x(i)} ${yy}`;
       open = true;
       lastY = yy;
     });
+    d += pendingH;
     return d ? `<path class="${l.cls}" d="${d}"/>` : '';
   });
 
@@ -176,16 +186,18 @@ export function chart(o: ChartOptions): Html {
       const t = title ? h`<title>${title}</title>` : '';
       switch (p.kinds[i]) {
         case 'bt':
-          marks.push(h`<path class="pt bt" d="M${cx} ${cy}m0 -6l6 6l-6 6l-6 -6z">${t}</path>`);
+          marks.push(h`<path class="pt bt" d="M${cx} ${Number(cy) - 6}l6 6-6 6-6-6z">${t}</path>`);
           break;
         case 'df':
-          marks.push(h`<path class="pt df" d="M${cx} ${cy}m-5 -5h10v10h-10z">${t}</path>`);
+          marks.push(h`<path class="pt df" d="M${Number(cx) - 5} ${Number(cy) - 5}h10v10h-10z">${t}</path>`);
           break;
         case 'ur':
           marks.push(h`<circle class="pt ur" cx="${cx}" cy="${cy}" r="4">${t}</circle>`);
           break;
         default:
-          marks.push(title ? h`<circle class="pt" cx="${cx}" cy="${cy}" r="3">${t}</circle>` : raw(`<circle class="pt" cx="${cx}" cy="${cy}" r="3"/>`));
+          // A dot: a zero-length path with a round cap (the stylesheet), the smallest mark there is;
+          // a year of days is a few kilobytes of these.
+          marks.push(title ? h`<path d="M${cx} ${cy}h0">${t}</path>` : raw(`<path d="M${cx} ${cy}h0"/>`));
       }
     });
   }

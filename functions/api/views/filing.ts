@@ -100,7 +100,7 @@ ${f.unknownCodes.length ? h`<section><h2>Codes no form knows</h2><ul>${f.unknown
 <section aria-labelledby="h-versions">
 <h2 id="h-versions">Versions</h2>
 <div class="wrap"><table>
-<caption>Every version filed for ${show.endDate}, the effective one first</caption>
+<caption>Every version filed for ${show.endDate}, in the order submitted; the effective one is marked</caption>
 <thead><tr><th scope="col">Version</th><th scope="col">Type</th><th scope="col">Submitted</th><th scope="col">Arrived</th><th scope="col">Effective</th><th scope="col">Why</th>${o.originals ? h`<th scope="col">Original</th>` : ''}</tr></thead>
 <tbody>${show.versions.map(
     (v) =>

@@ -3,16 +3,25 @@ import { STATEMENT_KEYS, type StatementKey } from '../../../shared/domain/forms'
 import { dec, usd } from '../../../shared/domain/money';
 import type { HistoryDay, HistoryJson, ReadStatus, StatementDay } from '../../../shared/read/types';
 import { chart, swatch, type PointKind } from './chart';
-import { chip, h, money, page, raw, pct, ratioPct, shortMoney, signedMoney, statementName, STATUS_LABEL, url, type Html, type PageOptions } from './html';
+import { chip, firmUrl, h, money, page, raw, pct, ratioPct, shortMoney, signedMoney, statementName, STATUS_LABEL, url, type Html, type PageOptions } from './html';
 
 export interface FirmRange {
   from: string;
   to: string;
+  view?: FirmView;
+  /** The page was asked for as `/firms/{id}` (no trailing slash): its relative links then name the firm. */
+  slash?: boolean;
   /** The default 12 months held nothing, so the page shows the firm's last 12 months of filings instead. */
   fellBack: boolean;
 }
 
 const KIND: Record<ReadStatus, PointKind> = { ok: 'ok', 'below-target': 'bt', deficiency: 'df', unreconciled: 'ur' };
+/** A table row's class by status (the stylesheet colours the row). */
+const ROW_CLASS: Record<Exclude<ReadStatus, 'ok'>, string> = { 'below-target': 'bt', deficiency: 'df', unreconciled: 'ur' };
+
+/** What the page charts: excess against target (the default), or the amount required and the funds held. */
+export type FirmView = 'excess' | 'funds';
+export const FIRM_VIEWS: readonly FirmView[] = ['excess', 'funds'];
 const list = (dates: string[]) => (dates.length <= 6 ? dates.join(', ') : `${dates.slice(0, 5).join(', ')} and ${dates.length - 5} more`);
 
 interface Row {
@@ -34,7 +43,7 @@ function rowsOf(days: HistoryDay[], key: StatementKey): Row[] {
   return rows;
 }
 
-function statementSection(firm: HistoryJson, key: StatementKey, rows: Row[]): Html {
+function statementSection(firm: HistoryJson, key: StatementKey, rows: Row[], view: FirmView, base: string): Html {
   const name = statementName(key);
   const dates = rows.map((r) => r.day.endDate);
   const below = rows.filter((r) => r.s.status === 'below-target').map((r) => r.day.endDate);
@@ -72,57 +81,82 @@ function statementSection(firm: HistoryJson, key: StatementKey, rows: Row[]): Ht
     points: { values: rows.map((r) => r.s.excess), kinds: rows.map((r) => KIND[r.s.status]), titles: rows.map(titleOf) },
     markers: changes.map((c) => ({ index: c.i, label: `target ${shortMoney(dec(c.to))}` })),
   });
-  const rfChart = chart({
-    id: `${id}-rf`,
-    title: `${name}: amount required and funds held`,
-    desc: `${rows.length} filing days from ${dates[0]} to ${dates.at(-1)}. On ${last.day.endDate}: required ${last.s.required === null ? 'not given' : usd(dec(last.s.required))}, funds ${last.s.funds === null ? 'not given' : usd(dec(last.s.funds))}. The figures are in the table below.`,
-    dates,
-    lines: [
-      { cls: 'rq', values: rows.map((r) => r.s.required) },
-      { cls: 'fd', values: rows.map((r) => r.s.funds) },
-    ],
-  });
-  // Compact rows (optional end tags left out, as HTML allows): twelve months of three statements
-  // are 750 of them, and the page stays small.
-  const base = `${encodeURIComponent(firm.firmId)}/days/`;
-  const tr = rows.map(({ day, s, targetChanged }) => {
-    const marks = `${day.filingType === 'AMENDMENT' ? ' amended' : ''}${day.late ? ' late' : ''}`;
-    return h`<tr${s.status === 'ok' ? '' : raw(` class="${s.status}"`)}><th scope="row"><a href="${base}${day.endDate}">${day.endDate}</a>${marks ? h`<small>${marks}</small>` : ''}<td>${money(s.required)}<td>${money(s.funds)}<td>${money(s.excess)}<td>${money(s.target)}${targetChanged ? h`<small> changed</small>` : ''}<td>${signedMoney(s.overTarget)}<td class="s">${s.status === 'ok' ? 'ok' : chip(s.status)}<td>${signedMoney(s.changeFromPrevious)}<td>${pct(s.changePct)}<td>${ratioPct(s.cushion)}<td>${money(s.headroom)}\n`;
-  });
+  const rfChart = () =>
+    chart({
+      id: `${id}-rf`,
+      title: `${name}: amount required and funds held`,
+      desc: `${rows.length} filing days from ${dates[0]} to ${dates.at(-1)}. On ${last.day.endDate}: required ${last.s.required === null ? 'not given' : usd(dec(last.s.required))}, funds ${last.s.funds === null ? 'not given' : usd(dec(last.s.funds))}. The figures are in the table below.`,
+      dates,
+      lines: [
+        { cls: 'rq', values: rows.map((r) => r.s.required) },
+        { cls: 'fd', values: rows.map((r) => r.s.funds) },
+      ],
+    });
+  // Compact rows: optional end tags left out (as HTML allows), the row header's scope implied (a
+  // th starting a row of tds), the status column styled by position. Twelve months of three
+  // statements are 750 rows, and the page stays well under 200 KB.
+  const day = (r: Row) => {
+    const marks = `${r.day.filingType === 'AMENDMENT' ? ' amended' : ''}${r.day.late ? ' late' : ''}`;
+    return h`<tr${r.s.status === 'ok' ? '' : raw(` class="${ROW_CLASS[r.s.status]}"`)}><th><a href="${base}${r.day.endDate}">${r.day.endDate}</a>${marks ? h`<small>${marks}</small>` : ''}`;
+  };
+  const caption = h`<caption>${name}: daily figures, ${dates[0]} to ${dates.at(-1)} (the effective filing of each day)</caption>`;
+  const head = (cols: string[]) => raw(`<thead><tr><th scope="col">Day</th>${cols.map((c) => `<th scope="col"${c === 'Status' ? '' : ' class="n"'}>${c}</th>`).join('')}</tr></thead>`);
+  if (view === 'funds') {
+    const tr = rows.map((r) => h`${day(r)}<td>${money(r.s.required)}<td>${money(r.s.funds)}<td>${money(r.s.excess)}<td>${r.s.status === 'ok' ? 'ok' : chip(r.s.status)}\n`);
+    return h`<section aria-labelledby="h-${key}" data-statement="${key}">
+<h2 id="h-${key}">${name}</h2>
+<p class="charttitle" aria-hidden="true">Amount required and funds held</p>
+<figure class="chart">${rfChart()}
+<figcaption><ul class="legend"><li>${swatch('rq')} amount required</li><li>${swatch('fd')} funds held</li></ul></figcaption></figure>
+<div class="wrap"><table class="days rf">
+${caption}
+${head(['Required', 'Funds', 'Excess', 'Status'])}
+<tbody>${tr}</tbody>
+</table></div>
+</section>`;
+  }
+  const tr = rows.map(
+    (r) =>
+      h`${day(r)}<td>${money(r.s.excess)}<td>${money(r.s.target)}${r.targetChanged ? h`<small> changed</small>` : ''}<td>${signedMoney(r.s.overTarget)}<td>${r.s.status === 'ok' ? 'ok' : chip(r.s.status)}<td>${signedMoney(r.s.changeFromPrevious)}<td>${pct(r.s.changePct)}<td>${ratioPct(r.s.cushion)}<td>${money(r.s.headroom)}\n`,
+  );
   return h`<section aria-labelledby="h-${key}" data-statement="${key}">
 <h2 id="h-${key}">${name}</h2>
 <p class="charttitle" aria-hidden="true">Excess and management target</p>
 <figure class="chart">${excessChart}
 <figcaption><ul class="legend"><li>${swatch('ex')} excess</li><li>${swatch('tg')} management target</li><li>${swatch('bt')} below target</li><li>${swatch('df')} deficient</li><li>${swatch('ur')} unreconciled</li></ul>${desc}</figcaption></figure>
-<p class="charttitle" aria-hidden="true">Amount required and funds held</p>
-<figure class="chart">${rfChart}
-<figcaption><ul class="legend"><li>${swatch('rq')} amount required</li><li>${swatch('fd')} funds held</li></ul></figcaption></figure>
 <div class="wrap"><table class="days">
-<caption>${name}: daily figures, ${dates[0]} to ${dates.at(-1)} (the effective filing of each day)</caption>
-<thead><tr><th scope="col">Day</th><th scope="col" class="n">Required</th><th scope="col" class="n">Funds</th><th scope="col" class="n">Excess</th><th scope="col" class="n">Target</th><th scope="col" class="n">Over target</th><th scope="col">Status</th><th scope="col" class="n">Change</th><th scope="col" class="n">Change %</th><th scope="col" class="n">Cushion</th><th scope="col" class="n">Headroom</th></tr></thead>
+${caption}
+${head(['Excess', 'Target', 'Over target', 'Status', 'Change', 'Change %', 'Cushion', 'Headroom'])}
 <tbody>${tr}</tbody>
 </table></div>
 </section>`;
 }
 
 export function firmPage(firm: HistoryJson, range: FirmRange, o: Omit<PageOptions, 'title' | 'nav'>): Html {
+  const view = range.view ?? 'excess';
   const q = { from: range.from, to: range.to };
+  const self = `/firms/${encodeURIComponent(firm.firmId)}`;
+  const page_ = firmUrl(firm.firmId);
   const sections = STATEMENT_KEYS.map((k) => ({ k, rows: rowsOf(firm.days, k) }))
     .filter((x) => x.rows.length > 0)
-    .map((x) => statementSection(firm, x.k, x.rows));
+    .map((x) => statementSection(firm, x.k, x.rows, view, range.slash === false ? `${encodeURIComponent(firm.firmId)}/days/` : 'days/'));
   const late = firm.days.filter((d) => d.late).map((d) => d.endDate);
   const amended = firm.days.filter((d) => d.filingType === 'AMENDMENT').length;
+  // The two charts of each statement as a toggle without script: plain links to the page in either view.
+  const toggle = (v: FirmView, label: string) =>
+    h`<li><a href="${url(page_, { ...q, view: v === 'excess' ? undefined : v })}"${v === view ? raw(' aria-current="true"') : ''}>${label}</a></li>`;
   const body = h`<h1>${firm.firmName}</h1>
 <p class="lede">Firm id <code>${firm.firmId}</code> · ${firm.days.length} filing day${firm.days.length === 1 ? '' : 's'} from ${range.from} to ${range.to}${amended ? ` · ${amended} amended` : ''}${late.length ? ` · late on ${list(late)}` : ''}</p>
 ${range.fellBack ? h`<p class="notice">No filings in the last 12 months: showing the 12 months up to this firm's latest filing.</p>` : ''}
 <form class="filters" action="" method="get">
 <label>From <input type="date" name="from" value="${range.from}" required></label>
 <label>To <input type="date" name="to" value="${range.to}" required></label>
-<button type="submit">Show</button>
-<a href="${url(`/firms/${encodeURIComponent(firm.firmId)}/history.csv`, q)}" download>Download CSV</a>
-<a href="${url(`/api/firms/${encodeURIComponent(firm.firmId)}/history`, q)}">JSON</a>
+${view === 'excess' ? '' : h`<input type="hidden" name="view" value="${view}">`}<button type="submit">Show</button>
+<a href="${url(`${self}/history.csv`, q)}" download>Download CSV</a>
+<a href="${url(`/api${self}/history`, q)}">JSON</a>
 <a href="${url('/alerts', { firm: firm.firmId, ...q })}">Alerts</a>
 </form>
+<nav class="views noprint" aria-label="Charts"><ul>${toggle('excess', 'Excess against target')}${toggle('funds', 'Required and funds')}</ul></nav>
 ${sections.length ? sections : h`<p class="notice">No filings from ${range.from} to ${range.to}.</p>`}`;
   return page({ ...o, title: firm.firmName }, body);
 }

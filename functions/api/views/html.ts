@@ -134,7 +134,11 @@ export function url(path: string, query: Record<string, string | undefined> = {}
     .join('&');
   return q ? `${path}?${q}` : path;
 }
-export const firmUrl = (firmId: string) => `/firms/${encodeURIComponent(firmId)}`;
+/**
+ * A firm's page, with its trailing slash: its day links are then relative (`days/2025-01-08`), which
+ * keeps a year of table rows small. `/firms/{id}` serves the same page (with longer links).
+ */
+export const firmUrl = (firmId: string) => `/firms/${encodeURIComponent(firmId)}/`;
 export const dayUrl = (firmId: string, date: string) => `/firms/${encodeURIComponent(firmId)}/days/${date}`;
 
 // ---- layout -------------------------------------------------------------------------------
