@@ -44,14 +44,16 @@ export interface RealS3EventRecord {
 }
 
 /**
- * Encode an object key the way S3 writes it into event notifications: form URL encoding
- * (space -> "+", everything but A-Z a-z 0-9 . - _ * and "/" as %XX of its UTF-8 bytes).
+ * Encode an object key the way S3 writes it into event notifications. S3's documentation: "The
+ * object key name value is URL encoded. For example, "red flower.jpg" becomes "red+flower.jpg"
+ * (Amazon S3 returns "application/x-www-form-urlencoded" as the content type in the response)".
+ * That is the WHATWG application/x-www-form-urlencoded serializer (URLSearchParams): A-Z a-z 0-9
+ * `*` `-` `.` `_` kept, a space as `+`, everything else as %XX of its UTF-8 bytes (`~` too); S3
+ * keeps the `/` between key segments. The only encoder in the project: the local pipeline and
+ * the tests' fixture events both use it.
  */
 export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key)
-    .replace(/%2F/g, '/')
-    .replace(/%20/g, '+')
-    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return new URLSearchParams([['k', key]]).toString().slice(2).replace(/%2F/g, '/');
 }
 
 /** The production decoding (shared/events.ts decodeS3Key does the same). */

@@ -24,6 +24,10 @@ describe('S3 event keys are URL-encoded as S3 does', () => {
     ['incoming/dt=2014-11-06/x.txt', 'incoming/dt%3D2014-11-06/x.txt'],
     ['incoming/(1) copy.txt', 'incoming/%281%29+copy.txt'],
     ['incoming/plain-name_1.2*.txt', 'incoming/plain-name_1.2*.txt'],
+    // The form-urlencoded set: `*` kept, `~` and `!'` encoded (the encoder the fixtures once had did the opposite).
+    ['incoming/a*b~c.txt', 'incoming/a*b%7Ec.txt'],
+    ["incoming/it's!.txt", 'incoming/it%27s%21.txt'],
+    ['incoming/a&b=c?d#e.txt', 'incoming/a%26b%3Dc%3Fd%23e.txt'],
   ])('%s -> %s', (key, encoded) => {
     expect(encodeS3EventKey(key)).toBe(encoded);
     expect(decodeS3Key(encoded)).toBe(key);

@@ -6,17 +6,10 @@ import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { S3EventRecord } from '../../shared/events';
+import { encodeS3EventKey } from '../../infra/local/s3-events';
 
 export const REGION = 'us-east-1';
 export const BUCKET = 'segwatch-filings-123456789012';
-
-/** S3's event key encoding: form-style URL encoding, `+` for a space. */
-export function encodeEventKey(key: string): string {
-  return encodeURIComponent(key)
-    .replace(/%20/g, '+')
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%2F/g, '/');
-}
 
 export const md5 = (b: Uint8Array | string) => createHash('md5').update(b).digest('hex');
 
@@ -49,7 +42,7 @@ export function s3Record(spec: S3RecordSpec): S3EventRecord & Record<string, unk
       configurationId: 'segwatch-incoming',
       bucket: { name: bucket, ownerIdentity: { principalId: 'A3NL1KOZZKExample' }, arn: `arn:aws:s3:::${bucket}` },
       object: {
-        key: encodeEventKey(spec.key),
+        key: encodeS3EventKey(spec.key),
         size: spec.size ?? 0,
         eTag: spec.eTag ?? md5(spec.key),
         ...(spec.versionId ? { versionId: spec.versionId } : {}),
