@@ -19,10 +19,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local';
 import { statePaths } from '../infra/local/state';
-import { SDK_LOGGER } from '../shared/adapters/clients';
+import { SDK_LOGGER, documentClient } from '../shared/adapters/clients';
 import { STATEMENT_KEYS, type StatementKey } from '../shared/domain/forms';
 import { TABLE } from '../shared/table';
 import { readQueries } from '../shared/read/queries';
@@ -69,7 +68,6 @@ export interface ReadDeps {
   now?: () => Date;
 }
 
-const documentOptions = { marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false }, unmarshallOptions: { wrapNumbers: true } } as const;
 
 /** The table named by the stack's `TableName` output (CloudFormation DescribeStacks). */
 export async function tableFromStack(cfn: CloudFormationClient, stack: string): Promise<string> {
@@ -118,7 +116,7 @@ export async function openSource(o: SourceOptions, err: Out): Promise<OpenedSour
       cfn.destroy();
     }
     const ddb = new DynamoDBClient({ region, logger: SDK_LOGGER });
-    const doc = DynamoDBDocumentClient.from(ddb, documentOptions);
+    const doc = documentClient(ddb);
     return { source: wrapAwsErrors(new StoreSource(doc, table), table), where: `table ${table} (stack ${o.stack})`, close: async () => ddb.destroy() };
   }
   const paths = statePaths(o.state);
@@ -173,7 +171,7 @@ export async function openSource(o: SourceOptions, err: Out): Promise<OpenedSour
     throw new ReadSetupError(`DynamoDB Local at ${endpoint}: ${(e as Error).message}`);
   }
   void err;
-  return { source: new StoreSource(DynamoDBDocumentClient.from(ddb, documentOptions), table), where: `local state ${paths.root}`, close };
+  return { source: new StoreSource(documentClient(ddb), table), where: `local state ${paths.root}`, close };
 }
 
 /** AWS errors from a query (throttling, access denied, a deleted table) become one-line setup errors. */

@@ -332,7 +332,6 @@ export class SegwatchStack extends Stack {
       description: 'Reads a new filing from incoming/, parses it and stores it in the table',
       environment: {
         [ENV.table]: this.table.tableName,
-        [ENV.bucket]: this.bucket.bucketName,
         [ENV.incomingPrefix]: INCOMING_PREFIX,
         [ENV.maxBytes]: String(MAX_FILING_BYTES),
       },

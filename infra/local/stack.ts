@@ -12,11 +12,10 @@ import { basename, dirname, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ENV, INCOMING_PREFIX, STREAM_FILTERS, TABLE } from '../../shared/table';
 import { Store, type ObjectRecord, type ResultItem, type StoredAlert, type VersionItem } from '../../shared/adapters/store';
-import { SDK_LOGGER } from '../../shared/adapters/clients';
+import { documentClient, SDK_LOGGER } from '../../shared/adapters/clients';
 import { LocalStackError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import type { Handler } from './lambda';
 import { LocalQueue, type DeadLetter, type LocalQueueOptions } from './queue';
@@ -165,10 +164,7 @@ export class LocalStack {
     const { streamArn, created } = await ensureTable(this.ddb, this.tableName);
     this.streamArn = streamArn;
     this.log(`table ${this.tableName} ${created ? 'created' : 'found'}`);
-    this.store = new Store(
-      DynamoDBDocumentClient.from(this.ddb, { marshallOptions: { removeUndefinedValues: true }, unmarshallOptions: { wrapNumbers: true } }),
-      this.tableName,
-    );
+    this.store = new Store(documentClient(this.ddb), this.tableName);
 
     // SNS stand-in, queue, S3.
     await this.sns.start();

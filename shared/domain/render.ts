@@ -1,5 +1,5 @@
 /**
- * Renders a Filing back to text, in each rendering seen in the wild (FORMS.md "Renderings"):
+ * Renders a Filing back to text, in each rendering seen in the wild (README "Reading filings: formats, amounts, the cover page"):
  *
  *   'markup'       the WinJammer text of the samples: `**...**` header blocks repeated per
  *                  statement (or all on one line, as the 2014 swaps section), `<u>` / `<b><u>`
@@ -395,7 +395,7 @@ function coverRows(cover: CoverPage): { heading: string; choices: { label: strin
   return COVER_ORDER.map((key) => ({ heading: COVER_HEADINGS[key], choices: coverChoices(key, cover[key]?.type, cover[key]?.values ?? []) }));
 }
 
-/** A cover page value as printed: dollars grouped, percentages as they are; a value that cannot be read printed as FORMS.md saw one (`155,000, ,000,000`). */
+/** A cover page value as printed: dollars grouped, percentages as they are; a value that cannot be read printed as a real filing printed one (`155,000, ,000,000`). */
 function coverValue(v: Decimal | null, amount: (d: Decimal) => string): string {
   if (v === null) return '155,000, ,000,000';
   return v.isInteger() ? amount(v) : v.toFixed();

@@ -23,7 +23,7 @@ const defs = [
     description: 'An amount filed as a token that is not one well-formed number (`5 812,672,420`) was read as the only reading with which every identity of its line holds; the finding says how it was read.',
   },
   { id: 'SW106', name: 'file-encoding', severity: 'info', description: 'The file is not valid UTF-8 and was read as Windows-1252.' },
-  { id: 'SW110', name: 'sum', severity: 'error', description: 'A total does not equal the sum of its items (every identity of FORMS.md, including the over (under) target lines).' },
+  { id: 'SW110', name: 'sum', severity: 'error', description: 'A total does not equal the sum of its items (every identity of the forms, README "The forms, as data", including the over (under) target lines).' },
   { id: 'SW111', name: 'greater-of', severity: 'error', description: 'Secured Amounts 7360 is not the greater of 7305 and 7355.' },
   { id: 'SW112', name: 'cross-page', severity: 'error', description: 'A line that must repeat a line of another page differs from it (summary 7370 = funds page 7770).' },
   { id: 'SW113', name: 'uncoded-total', severity: 'error', description: 'A total of uncoded sub-lines (Cleared Swaps 8715 = 12A + 12B + 12C) does not add up.' },

@@ -64,7 +64,7 @@ const HUNDRED = new Decimal(100);
 
 /**
  * What may be withdrawn the next business day without the 25% pre-approval process and without
- * going below target (FORMS.md "Withdrawals and the 25% rule"): min(25% of excess, excess - target),
+ * going below target (the 25% rule: README "Reading the history", headroom): min(25% of excess, excess - target),
  * never below 0; 25% of excess with no target. Rounded down to whole cents.
  */
 export function headroom(excess: D, target: D | null): D {

@@ -10,10 +10,11 @@
  * loaded and how long it took) and reused by the next run with the same parameters; `--read-fresh`
  * loads it again.
  */
+import { documentClient } from '../../shared/adapters/clients';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { filingDays } from '../../shared/domain/calendar';
 import { seededRng } from '../../shared/domain/generate';
 import { Store } from '../../shared/adapters/store';
@@ -186,7 +187,7 @@ export async function openReadBenchTable(o: Pick<ReadBenchOptions, 'firms' | 'ye
     const ddb = new DynamoDBClient({ endpoint: java.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxAttempts: 8 });
     try {
       await ensureTable(ddb, TABLE);
-      const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false }, unmarshallOptions: { wrapNumbers: true } });
+      const doc = documentClient(ddb);
       const loaded = await load(new Store(doc, TABLE), { ...o, runs: 0, warmup: 0, fresh: true }, from, to);
       manifest = { firms: o.firms, years: o.years, from, to, ...loaded };
     } catch (e) {
@@ -205,7 +206,7 @@ export async function openReadBenchTable(o: Pick<ReadBenchOptions, 'firms' | 'ye
   } else manifest.load.reused = true;
   const java = await startDynamoDbLocal({ dbPath: join(dir, 'db'), sharedDb: true });
   const ddb = new DynamoDBClient({ endpoint: java.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxAttempts: 8 });
-  const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false }, unmarshallOptions: { wrapNumbers: true } });
+  const doc = documentClient(ddb);
   return {
     dir,
     from,

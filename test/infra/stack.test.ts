@@ -328,11 +328,11 @@ describe('functions', () => {
 
   it('get exactly the environment each one needs', () => {
     const env = (name: keyof typeof ids) => res(ids[name]).Properties!.Environment.Variables;
-    expect(env('parse')).toMatchObject({
-      [ENV.bucket]: { Ref: ids.bucket },
-      [ENV.incomingPrefix]: INCOMING_PREFIX,
-      [ENV.maxBytes]: String(MAX_FILING_BYTES),
-    });
+    const base = (name: string) => ({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: `segwatch-${name}`, POWERTOOLS_LOG_LEVEL: 'INFO', [ENV.table]: { Ref: ids.table } });
+    // parse reads the bucket from each event, not from its environment.
+    expect(env('parse')).toEqual({ ...base('parse'), [ENV.incomingPrefix]: INCOMING_PREFIX, [ENV.maxBytes]: String(MAX_FILING_BYTES) });
+    expect(env('reconcile')).toEqual(base('reconcile'));
+    expect(env('notify')).toEqual({ ...base('notify'), [ENV.topic]: { Ref: ids.topic } });
     expect(env('parse')[ENV.maxBytes]).toBe('5242880');
     expect(env('notify')[ENV.topic]).toEqual({ Ref: ids.topic });
     expect(env('parse')[ENV.topic]).toBeUndefined();

@@ -3,8 +3,8 @@
  * through the real Store into a table made from the shared definition, read back through the
  * DynamoDB adapter (shared/read/store-source.ts); every request the adapter makes is a Query.
  */
+import { documentClient } from '../../shared/adapters/clients';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, expect, it } from 'vitest';
 import { Store } from '../../shared/adapters/store';
 import { StoreSource } from '../../shared/read/store-source';
@@ -20,10 +20,10 @@ queryScenarioTests('DynamoDB Local', async () => {
   ddb = new DynamoDBClient({ endpoint: dynamodbEndpoint(), region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
   const table = uniqueName('segwatch-read');
   await ensureTable(ddb, table);
-  const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true }, unmarshallOptions: { wrapNumbers: true } });
+  const doc = documentClient(ddb);
   await writeScenario(new Store(doc, table));
   // A second document client for the reads, so only the adapter's requests are recorded.
-  const readDoc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true }, unmarshallOptions: { wrapNumbers: true } });
+  const readDoc = documentClient(ddb);
   readDoc.middlewareStack.add((next, context) => async (args) => {
     sent.push(context.commandName ?? '?');
     return next(args);

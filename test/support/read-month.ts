@@ -9,11 +9,11 @@
  * reconcile writes them (with the target-changed and trend-to-target alerts it will raise once
  * they are wired in), into the `segwatch` table of the state's DynamoDB Local database.
  */
+import { documentClient } from '../../shared/adapters/clients';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Store } from '../../shared/adapters/store';
 import { TABLE } from '../../shared/table';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const ddb = new DynamoDBClient({ endpoint: java.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
   try {
     await ensureTable(ddb, TABLE.localName);
-    const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true }, unmarshallOptions: { wrapNumbers: true } });
+    const doc = documentClient(ddb);
     const w = new HistoryWriter(new Store(doc, TABLE.localName), { dayAlerts: true });
     let n = 0;
     let alerts = 0;

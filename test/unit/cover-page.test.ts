@@ -1,5 +1,5 @@
 /**
- * The Cover Page (FORMS.md "The Cover Page"): each residual interest target type (a-d), in the
+ * The Cover Page (README "Reading filings: formats, amounts, the cover page"): each residual interest target type (a-d), in the
  * markup, PDF-to-text, CRLF and HTML renderings; the effective target in dollars, exactly (a
  * percentage gives cents); the statement's own target line where the form has one, else the
  * cover page's; a warning naming both when they differ; `check --json`'s `filing.coverPage`.
@@ -17,7 +17,7 @@ import { SAMPLE_2013, SAMPLE_2014, sampleText } from './samples';
 const TEXT_2014 = sampleText(SAMPLE_2014);
 const TEXT_2013 = sampleText(SAMPLE_2013);
 
-/** FORMS.md's illustrative markup, for the class `heading` names, with the four choices' values as written. */
+/** The domain guide's illustrative Cover Page markup, for the class `heading` names, with the four choices' values as written. */
 function coverMarkup(sections: { heading: string; funds: string; a?: string; b?: string; c?: [string, string]; d?: [string, string] }[]): string {
   const out = ['**Daily Segregation - Cover Page**', 'Name of Company\tCitigroup Global Markets Inc.'];
   for (const s of sections) {
@@ -38,7 +38,7 @@ const SWAPS = { heading: "FCM's Cleared Swaps Customer Collateral Residual Inter
 const json = (text: string) => filingToJson(parseFilingText(text).filing).coverPage;
 
 describe('the cover page in the markup', () => {
-  it('FORMS.md\'s illustration: a minimum dollar amount', () => {
+  it('the illustration of the domain guide: a minimum dollar amount', () => {
     const text = `${coverMarkup([{ ...SEG, a: '250,000,000' }])}${TEXT_2013}`;
     expect(json(text)).toEqual({ segregation: { type: 'minimum-dollar', values: ['250000000'], effectiveTarget: '250000000' } });
   });
@@ -73,7 +73,7 @@ describe('the cover page in the markup', () => {
 });
 
 describe('the cover page in PDF-to-text', () => {
-  // As FORMS.md quotes a real transcription: labels and values run together.
+  // As a real transcription reads: labels and values run together.
   const pdfCover = (c: string) =>
     `Daily Segregation - Cover Page Name of Company Citigroup Global Markets Inc. FCM's Customer Segregated Funds Residual Interest Target (choose one): a. Minimum dollar amount: ; or 0 b. Minimum percentage of customer segregated funds required:% ; or 0 c. Dollar amount range between:and; or ${c} d. Percentage range of customer segregated funds required between:% and%. 0 0\n`;
 
@@ -81,7 +81,7 @@ describe('the cover page in PDF-to-text', () => {
     expect(json(pdfCover('155,000,000 200,000,000') + TEXT_2013)).toEqual({ segregation: { type: 'dollar-range', values: ['155000000', '200000000'], effectiveTarget: '155000000' } });
   });
 
-  it('the broken number FORMS.md saw (`155,000, ,000,000`) is not read: the value is null, no target from it, and a warning (SW151)', () => {
+  it('the broken number a real filing printed (`155,000, ,000,000`) is not read: the value is null, no target from it, and a warning (SW151)', () => {
     const text = pdfCover('155,000, ,000,000 200,000,000') + TEXT_2013;
     expect(json(text)).toEqual({ segregation: { type: 'dollar-range', values: [null, '200000000'], effectiveTarget: null } });
     const r = reconcile(parseFilingText(text).filing);

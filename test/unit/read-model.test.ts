@@ -18,7 +18,7 @@ const st = (excess: string | null, target: string | null, required: string | nul
   status,
 });
 
-describe('headroom (FORMS.md "Withdrawals and the 25% rule")', () => {
+describe('headroom (the 25% rule: README "Reading the history", headroom)', () => {
   it('with a target: min(25% of excess, excess - target)', () => {
     expect(headroom(d(1_000_000), d(900_000)).toFixed()).toBe('100000'); // 25% = 250,000 > 100,000 over target
     expect(headroom(d(1_000_000), d(500_000)).toFixed()).toBe('250000'); // 25% = 250,000 < 500,000 over target

@@ -50,7 +50,7 @@ interface Case {
 
 const deficiencyFiling = generateFiling(seededRng(11), { alerts: { secured: 'deficiency' } });
 
-/** A Cover Page (as FORMS.md illustrates it) for the segregation class: a minimum dollar amount, as written. */
+/** A Cover Page (as real filings print it) for the segregation class: a minimum dollar amount, as written. */
 const coverWith = (amount: string) =>
   [
     '**Daily Segregation - Cover Page**',

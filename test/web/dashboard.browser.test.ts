@@ -84,7 +84,7 @@ function money(d: D): string {
 }
 const signed = (d: D) => (d.isZero() ? money(d) : d.isNegative() ? money(d) : `+${money(d)}`);
 
-/** FORMS.md "Withdrawals and the 25% rule": min(25% of excess, excess - target), never below zero, down to cents. */
+/** the 25% rule: README "Reading the history", headroom: min(25% of excess, excess - target), never below zero, down to cents. */
 function headroomOf(excess: D, target: D | null): D {
   let h = excess.times('0.25');
   if (target && excess.minus(target).lt(h)) h = excess.minus(target);

@@ -1,6 +1,6 @@
 /**
  * The filing calendar: on which days each statement is required, and on which business day it is
- * due (FORMS.md "Days"). Pure: no clock, no AWS; ISO dates (YYYY-MM-DD) in and out.
+ * due (README "The filing calendar"). Pure: no clock, no AWS; ISO dates (YYYY-MM-DD) in and out.
  *
  * - A **business day** is a weekday that is not a Federal Reserve holiday: the federal holidays of
  *   @18f/us-federal-holidays with Saturday holidays not moved and Sunday ones on the Monday,

@@ -1,5 +1,5 @@
 /**
- * The Cover Page (FORMS.md "The Cover Page"): for each account class, the FCM's residual interest
+ * The Cover Page (README "Reading filings: formats, amounts, the cover page"): for each account class, the FCM's residual interest
  * target, "choose one" of (a) a minimum dollar amount, (b) a minimum percentage of the customer
  * funds required, (c) a dollar range, (d) a percentage range. Unused choices hold 0. The page
  * carries no line codes: values stand after their labels, in the markup on the label's line, in a
