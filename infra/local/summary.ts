@@ -10,7 +10,8 @@ import { table } from '../../shared/domain/report';
 import { overallStatus, type StoredAlert } from '../../shared/adapters/store';
 import type { KeyOutcome, LocalStack } from './stack';
 
-export interface StatementJson {
+/** A statement's figures in the run summary (not model.ts's StatementJson, a statement's lines). */
+export interface SummaryStatement {
   required: string | null;
   funds: string | null;
   excess: string | null;
@@ -35,7 +36,7 @@ export interface FilingSummary {
   /** The same filing was already stored from another object. */
   duplicate: boolean;
   status: string;
-  statements: Record<string, StatementJson>;
+  statements: Record<string, SummaryStatement>;
 }
 
 export interface AlertSummary {
@@ -116,7 +117,7 @@ export async function summarize(stack: LocalStack, outcomes: KeyOutcome[], files
       stack.store.getHead(v.firmId, v.endDate),
       stack.store.getVersion(v.firmId, v.endDate, v.versionKey),
     ]);
-    const statements: Record<string, StatementJson> = {};
+    const statements: Record<string, SummaryStatement> = {};
     for (const key of STATEMENT_KEYS) {
       const st = o.result.statements[key];
       if (!st) continue;
@@ -165,7 +166,7 @@ function statementName(key: string): string {
   return (FORMS.statements as Record<string, { shortName: string }>)[key]?.shortName ?? key;
 }
 
-function overUnder(st: StatementJson): string {
+function overUnder(st: SummaryStatement): string {
   if (st.excess === null || st.target === null) return '-';
   return grouped(dec(st.excess).minus(dec(st.target)));
 }

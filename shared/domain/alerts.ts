@@ -3,6 +3,7 @@
  * or a repeated event never doubles one), and how they read in an email and an SNS subject.
  * Pure: no AWS, no clock (callers pass times in).
  */
+import { rule } from './rules';
 import { createHash } from 'node:crypto';
 import { FORMS, STATEMENT_KEYS, type StatementKey } from './forms';
 import { str, usd, ZERO, type Decimal } from './money';
@@ -293,7 +294,7 @@ function lower(a: Decimal | null, b: Decimal | null): Decimal | null {
 /** The late-filing alert of a version, when it was submitted late (SW130). One per firm, day and submit date. */
 export function lateAlert(v: VersionRef, findings: readonly Finding[]): AlertRecord | undefined {
   if (!isLate(findings)) return undefined;
-  const late = findings.find((f) => f.ruleId === 'SW130')!;
+  const late = findings.find((f) => f.ruleId === rule('late-filing').id)!;
   return {
     ...base(v),
     id: alertId('late', v.firmId, v.endDate, v.submitDate),

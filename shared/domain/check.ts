@@ -2,6 +2,7 @@
  * One file, start to finish, with no I/O: bytes in, the parsed filing, its findings and alerts
  * out, or the reason it is not a filing. The CLI, the parse function and the tests share it.
  */
+import { rule } from './rules';
 import { FilingError, parseFiling, type ParserOptions } from './parser';
 import { filingToJson, type Filing, type FilingJson } from './model';
 import { reconcile, type Alert, type Finding, type Reconciliation } from './reconcile';
@@ -55,5 +56,5 @@ export function checkJson(file: string, outcome: AnalysisOutcome): CheckJson {
 
 /** Anything the pipeline would alert on from this filing alone: a shortfall, an error finding, a late filing (SW130). */
 export function hasProblems(r: Reconciliation): boolean {
-  return r.alerts.length > 0 || r.findings.some((f) => f.severity === 'error' || f.ruleId === 'SW130');
+  return r.alerts.length > 0 || r.findings.some((f) => f.severity === 'error' || f.ruleId === rule('late-filing').id);
 }

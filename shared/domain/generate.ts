@@ -17,7 +17,7 @@ import { Decimal, ZERO } from './money';
 import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
 import { COVER_TARGET_TYPES, Lines, type CoverPage, type CoverTargetType, type Filing, type FilingType, type Statement, type UncodedLine } from './model';
 import { firmIdOf } from './parser/firm';
-import { nextBusinessDay } from './reconcile';
+import { nextBusinessDay, type ShortfallKind } from './reconcile';
 import { mulberry32, RENDERINGS, render, type Rendering } from './render';
 
 /** A source of random integers, inclusive bounds, |bounds| < 2^31. */
@@ -36,14 +36,13 @@ export function fcRng(g: fc.GeneratorValue): Rng {
   return { int: (min, max) => g(fc.integer, { min, max }) };
 }
 
-export type AlertKind = 'deficiency' | 'below-target';
 
 export interface GenerateOptions {
   forms?: FormSet;
   /** Force a variant per statement (by id). */
   variants?: Partial<Record<StatementKey, string>>;
   /** Force an alert in a statement. 'below-target' picks a variant with a management target. */
-  alerts?: Partial<Record<StatementKey, AlertKind>>;
+  alerts?: Partial<Record<StatementKey, ShortfallKind>>;
   /** Statements to leave out. */
   omit?: StatementKey[];
   /** Submit after the next business day (a late filing). */

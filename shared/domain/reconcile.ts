@@ -12,6 +12,7 @@ import { cmp, grouped, str, sum, sumEquals, ZERO, type Decimal } from './money';
 import type { CoverTarget, Filing, Lines, Statement } from './model';
 import { rule, type RuleName, type Severity } from './rules';
 import { dueDay } from './calendar';
+import type { AlertKind } from './alerts';
 
 export interface Finding {
   ruleId: string;
@@ -25,14 +26,15 @@ export interface Finding {
   message: string;
 }
 
-export type AlertKind = 'deficiency' | 'below-target';
+/** The alert kinds the reconciler decides from one statement's figures (shared/domain/alerts.ts has every kind). */
+export type ShortfallKind = Extract<AlertKind, 'deficiency' | 'below-target'>;
 
 /** Where a statement's target comes from: its own management target line, or the Cover Page. */
 export type TargetSource = 'statement' | 'cover-page';
 
 export interface Alert {
   statement: StatementKey;
-  kind: AlertKind;
+  kind: ShortfallKind;
   excess: Decimal;
   target: Decimal | null;
   targetSource: TargetSource | null;

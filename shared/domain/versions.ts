@@ -12,6 +12,7 @@
  *   (`arrivedAt`, the earliest event time seen for it, so the order never depends on the order in
  *   which events are processed). The content hash breaks a tie of equal event times.
  */
+import { rule } from './rules';
 import { createHash } from 'node:crypto';
 import { STATEMENT_KEYS, type StatementKey } from './forms';
 import type { Decimal } from './money';
@@ -168,10 +169,10 @@ export function overallStatus(rec: { statements: Partial<Record<StatementKey, { 
 
 /** Error findings (that make the filing untrustworthy) of a reconciliation: every error but the deficiency itself. */
 export function errorFindings<F extends { severity: string; ruleId: string }>(findings: readonly F[]): F[] {
-  return findings.filter((f) => f.severity === 'error' && f.ruleId !== 'SW120');
+  return findings.filter((f) => f.severity === 'error' && f.ruleId !== rule('deficiency').id);
 }
 
 /** Whether the findings say the filing was submitted late (SW130). */
 export function isLate(findings: readonly { ruleId: string }[]): boolean {
-  return findings.some((f) => f.ruleId === 'SW130');
+  return findings.some((f) => f.ruleId === rule('late-filing').id);
 }
