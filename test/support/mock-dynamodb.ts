@@ -176,7 +176,8 @@ class Parser {
   }
   take(t?: Token['t'], v?: string): Token {
     const tok = this.toks[this.i++];
-    if (!tok || (t && tok.t !== t) || (v && tok.v.toUpperCase() !== v)) throw new Error(`fake DynamoDB: unexpected ${JSON.stringify(tok)} in ${JSON.stringify(this.src)}`);
+    // A syntax error, as DynamoDB reports one (ValidationException).
+    if (!tok || (t && tok.t !== t) || (v && tok.v.toUpperCase() !== v)) throw validation(`fake DynamoDB: unexpected ${JSON.stringify(tok)} in ${JSON.stringify(this.src)}`);
     return tok;
   }
   isWord(w: string): boolean {
