@@ -15,7 +15,14 @@
  *  - Query on the table or a GSI (only items carrying both index keys), ascending or descending,
  *    Limit, ProjectionExpression, and pages of `pageSize` items with LastEvaluatedKey;
  *  - a NEW_IMAGE stream: one record per write that changed the item (DynamoDB writes no record
- *    for a write that changes nothing).
+ *    for a write that changes nothing);
+ *  - the requests DynamoDB refuses with a ValidationException: a number of more than 38
+ *    significant digits or out of range, a key or index key that is not a non-empty string, an
+ *    unused (or undefined) ExpressionAttributeNames / ExpressionAttributeValues entry, a reserved
+ *    word as an attribute name (test/support/dynamodb-reserved.ts), a consistent read of a GSI,
+ *    a BatchGetItem of duplicate keys or more than 100 keys; and a Query that reaches its Limit
+ *    returns LastEvaluatedKey even when no item follows.
+ * The Store contract (test/support/store-contract.ts) runs the same cases here and on DynamoDB Local.
  * Fault injection: `faults` is consulted before every request and may throw (the request is not
  * applied) or ask for the request to be applied and then throw (a timeout whose write landed).
  */
@@ -23,6 +30,7 @@ import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/c
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import Decimal from 'decimal.js';
+import { RESERVED_WORDS } from './dynamodb-reserved';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -70,6 +78,51 @@ function canonical(v: unknown): string {
 }
 
 const clone = (i: Item): Item => JSON.parse(JSON.stringify(i)) as Item;
+
+/** DynamoDB's ValidationException (a client error, as the SDK throws it). */
+function validation(message: string): Error {
+  const e = new Error(message);
+  e.name = 'ValidationException';
+  return Object.assign(e, { $metadata: { httpStatusCode: 400 }, $fault: 'client' });
+}
+
+/** A number DynamoDB stores: at most 38 significant digits, magnitude from 1E-130 to below 1E+126. */
+function checkNumber(n: string): void {
+  const d = new Decimal(n);
+  if (d.isZero()) return;
+  if (d.sd() > 38) throw validation('DynamoDB only supports precision up to 38 digits');
+  if (d.abs().gte('1E+126')) throw validation('Number overflow. Attempting to store a number with magnitude larger than supported range');
+  if (d.abs().lt('1E-130')) throw validation('Number underflow. Attempting to store a number with magnitude smaller than supported range');
+}
+
+function checkNumbers(v: AttributeValue): void {
+  if (v.N !== undefined) checkNumber(v.N);
+  else if (v.NS !== undefined) v.NS.forEach(checkNumber);
+  else if (v.L !== undefined) v.L.forEach(checkNumbers);
+  else if (v.M !== undefined) Object.values(v.M).forEach(checkNumbers);
+}
+
+/** Every attribute name (#x) and value (:x) an expression names. */
+function placeholders(...exprs: (string | undefined)[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of exprs) for (const m of (e ?? '').matchAll(/[#:][A-Za-z0-9_]+/g)) out.add(m[0]);
+  return out;
+}
+
+/** DynamoDB refuses a name or value the request defines and no expression uses. */
+function checkPlaceholders(input: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> }, ...exprs: (string | undefined)[]): void {
+  const used = placeholders(...exprs);
+  for (const k of Object.keys(input.ExpressionAttributeNames ?? {})) if (!used.has(k)) throw validation(`Value provided in ExpressionAttributeNames unused in expressions: keys: {${k}}`);
+  for (const k of Object.keys(input.ExpressionAttributeValues ?? {})) if (!used.has(k)) throw validation(`Value provided in ExpressionAttributeValues unused in expressions: keys: {${k}}`);
+  for (const k of used) {
+    if (k.startsWith('#') && !(k in (input.ExpressionAttributeNames ?? {}))) throw validation(`An expression attribute name used in the document path is not defined; attribute name: ${k}`);
+    if (k.startsWith(':') && !(k in (input.ExpressionAttributeValues ?? {}))) throw validation(`An expression attribute value used in expression is not defined; attribute value: ${k}`);
+  }
+}
+
+function checkName(raw: string): void {
+  if (RESERVED_WORDS.has(raw.toUpperCase())) throw validation(`Invalid expression: Attribute name is a reserved keyword; reserved keyword: ${raw}`);
+}
 
 // ---- expressions -------------------------------------------------------------------------------
 
@@ -123,7 +176,8 @@ class Parser {
   }
   take(t?: Token['t'], v?: string): Token {
     const tok = this.toks[this.i++];
-    if (!tok || (t && tok.t !== t) || (v && tok.v.toUpperCase() !== v)) throw new Error(`fake DynamoDB: unexpected ${JSON.stringify(tok)} in ${JSON.stringify(this.src)}`);
+    // A syntax error, as DynamoDB reports one (ValidationException).
+    if (!tok || (t && tok.t !== t) || (v && tok.v.toUpperCase() !== v)) throw validation(`fake DynamoDB: unexpected ${JSON.stringify(tok)} in ${JSON.stringify(this.src)}`);
     return tok;
   }
   isWord(w: string): boolean {
@@ -145,6 +199,7 @@ class Parser {
       if (n === undefined) throw new Error(`fake DynamoDB: name ${raw} is not defined (${this.src})`);
       return n;
     }
+    checkName(raw);
     return raw;
   }
 }
@@ -450,8 +505,27 @@ export class FakeDynamo {
     });
   }
 
+  /** What DynamoDB validates of an item it is to store: its keys, its index keys (strings, not empty), its numbers. */
+  private checkItem(item: Item): void {
+    this.checkKey(item);
+    for (const [hash, range] of Object.values(this.indexes))
+      for (const a of [hash, range])
+        if (item[a] !== undefined && (item[a].S === undefined || item[a].S === ''))
+          throw validation(`One or more parameter values were invalid: Type mismatch or empty value for Index Key ${a}`);
+    Object.values(item).forEach(checkNumbers);
+  }
+
+  private checkKey(key: Item): void {
+    for (const a of ['pk', 'sk']) {
+      if (key[a]?.S === undefined) throw validation(`One or more parameter values were invalid: Type mismatch or missing key ${a}`);
+      if (key[a].S === '') throw validation('One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value.');
+    }
+  }
+
   private async put(input: PutCommand['input']) {
     const item = marshall(input.Item as Record<string, NativeAttributeValue>, marshallOptions);
+    this.checkItem(item);
+    checkPlaceholders(input, input.ConditionExpression);
     const pk = sOf(item.pk);
     const sk = sOf(item.sk);
     const decision = this.request('put', pk, sk, `put ${pk} ${sk}${item.type?.S ? ` (${item.type.S})` : ''}`);
@@ -468,6 +542,8 @@ export class FakeDynamo {
 
   private async update(input: UpdateCommand['input']) {
     const key = marshall(input.Key as Record<string, NativeAttributeValue>, marshallOptions);
+    this.checkKey(key);
+    checkPlaceholders(input, input.UpdateExpression, input.ConditionExpression);
     const pk = sOf(key.pk);
     const sk = sOf(key.sk);
     const decision = this.request('update', pk, sk, `update ${pk} ${sk} ${input.UpdateExpression}`);
@@ -477,6 +553,7 @@ export class FakeDynamo {
     if (input.ConditionExpression && !parseCondition(input.ConditionExpression, ctx)(old))
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
     const next = applyUpdate(input.UpdateExpression!, ctx, old ?? { pk: key.pk, sk: key.sk });
+    this.checkItem(next);
     checkItemSize(next);
     this.items.set(keyOf(pk, sk), next);
     this.emit(old, next);
@@ -499,6 +576,9 @@ export class FakeDynamo {
   private async batchGet(input: BatchGetCommand['input']) {
     const [[table, req]] = Object.entries(input.RequestItems ?? {});
     const keys = (req.Keys ?? []).map((k) => marshall(k as Record<string, NativeAttributeValue>, marshallOptions));
+    keys.forEach((k) => this.checkKey(k));
+    if (keys.length > 100) throw validation('Too many items requested for the BatchGetItem call');
+    if (new Set(keys.map((k) => keyOf(sOf(k.pk), sOf(k.sk)))).size !== keys.length) throw validation('Provided list of item keys contains duplicates');
     const decision = this.request('batchget', keys.map((k) => sOf(k.pk)).join(','), keys.map((k) => sOf(k.sk)).join(','), `batchget ${keys.map((k) => `${sOf(k.pk)} ${sOf(k.sk)}`).join(', ')}`);
     if (decision && 'throwBefore' in decision) throw decision.throwBefore;
     const items = keys.map((k) => this.items.get(keyOf(sOf(k.pk), sOf(k.sk)))).filter((i): i is Item => i !== undefined);
@@ -510,6 +590,9 @@ export class FakeDynamo {
     const ctx = this.ctx(input);
     const [hashKey, rangeKey] = input.IndexName ? this.indexes[input.IndexName] ?? [] : ['pk', 'sk'];
     if (!hashKey) throw new Error(`fake DynamoDB: no index ${input.IndexName}`);
+    if (input.IndexName && input.ConsistentRead) throw validation('Consistent reads are not supported on global secondary indexes');
+    checkPlaceholders(input, input.KeyConditionExpression, input.ProjectionExpression, input.FilterExpression);
+    for (const n of (input.ProjectionExpression ?? '').split(',').map((x) => x.trim())) if (n && !n.startsWith('#')) checkName(n);
     const decision = this.request('query', `${input.IndexName ?? 'table'}`, input.KeyConditionExpression ?? '', `query ${input.IndexName ?? 'table'} ${input.KeyConditionExpression}`);
     if (decision && 'throwBefore' in decision) throw decision.throwBefore;
     const cond = parseCondition(input.KeyConditionExpression!, ctx);
@@ -525,7 +608,9 @@ export class FakeDynamo {
     }
     const limit = Math.min(input.Limit ?? Infinity, this.pageSize);
     const page = rows.slice(0, limit);
-    const more = rows.length > page.length && page.length > 0;
+    // DynamoDB says where it stopped whenever it stops before the end, and whenever the page
+    // reached Limit, even when no item follows (the next request then returns none).
+    const more = page.length > 0 && (rows.length > page.length || page.length === input.Limit);
     const last = page[page.length - 1];
     const lastKey = more ? { pk: last.pk, sk: last.sk, ...(input.IndexName ? { [hashKey]: last[hashKey], [rangeKey]: last[rangeKey] } : {}) } : undefined;
     // Limit reached (not a page boundary): DynamoDB still returns LastEvaluatedKey; the store's
