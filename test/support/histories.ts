@@ -40,6 +40,12 @@ export interface VersionSpec {
   filingType: 'INITIAL' | 'AMENDMENT';
   submitDate: string;
   levels: Record<StatementKey, Level>;
+  /**
+   * The Segregation Statement moved further (recent-days histories): its excess by `excessBy`
+   * dollars (the cash input and the totals after it) and its management target by `targetBy`
+   * (line 15, and line 16 with it), so the statement still adds up.
+   */
+  seg?: { excessBy?: bigint; targetBy?: bigint };
 }
 
 export interface ObjectSpec {
@@ -95,6 +101,11 @@ export function filingText(spec: VersionSpec): string {
     const move = MOVES[key];
     if (level === 'broken') t = moveAmount(t, move.broken, 1n);
     else if (level !== 'normal') for (const code of [move.input, ...move.follow]) t = moveAmount(t, code, move.delta[level]);
+  }
+  if (spec.seg?.excessBy) for (const code of [MOVES.segregation.input, ...MOVES.segregation.follow]) t = moveAmount(t, code, spec.seg.excessBy);
+  if (spec.seg?.targetBy) {
+    t = moveAmount(t, '7194', spec.seg.targetBy);
+    t = moveAmount(t, '7198', -spec.seg.targetBy);
   }
   return t;
 }
