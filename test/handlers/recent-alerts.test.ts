@@ -134,6 +134,28 @@ describe('trend-to-target through the pipeline', () => {
   });
 });
 
+describe('the alert items', () => {
+  it('round-trip the new fields exactly (amounts as DynamoDB numbers written from decimal strings, never a JS number)', async () => {
+    const { w, alerts } = await run(DAYS.slice(0, 12).map((_, i) => spec(i)));
+    const trend = alerts.find((a) => a.kind === 'trend-to-target')!;
+    const raw = w.itemsOfType('alert').find((i) => i.id === trend.id)!;
+    // The fake DynamoDB keeps what the document client sent: NumberValue from strings.
+    expect([raw.slope, raw.projectedExcess, raw.filingDaysToTarget].map((x) => (x as { value: string }).value)).toEqual(['-10000000', '244415796', '5']);
+    expect(raw.projectedDate).toBe(DAYS[14]);
+    const back = await w.store.getAlert(trend.pk, trend.sk);
+    expect(back).toEqual(trend);
+    // A target-changed with a cent-exact target: the previous target keeps every digit.
+    const specs = DAYS.slice(0, 3).map((d, i): VersionSpec => ({ ...spec(0), endDate: d, submitDate: dueDay('segregation', d), seg: { targetBy: i === 2 ? 1n : 0n } }));
+    const r = await run(specs);
+    const change = r.alerts.find((a) => a.kind === 'target-changed')!;
+    expect([change.previousTarget?.toFixed(), change.target?.toFixed()]).toEqual(['252400000', '252400001']);
+    expect(((r.w.itemsOfType('alert').find((i) => i.id === change.id)!.previousTarget) as { value: string }).value).toBe('252400000');
+    // Kinds that do not set them have none of them.
+    const other = r.w.itemsOfType('alert').find((i) => i.kind !== 'target-changed');
+    if (other) for (const k of ['previousTarget', 'slope', 'projectedExcess', 'projectedDate', 'filingDaysToTarget']) expect(other[k]).toBeUndefined();
+  });
+});
+
 describe('target-changed through the pipeline', () => {
   it('a target change raises target-changed once, on the day it changes, with both targets; sent by notify', async () => {
     // A flat series (no trend): the target goes up 10M from day 3 on.
