@@ -122,6 +122,9 @@ export function daysReading(endDate: string): string[] {
 }
 
 function readingDays(endDate: string): string[] {
+  // endDate is in a later day L's window iff it is a filing day of some statement and
+  // recentDaysFrom(L) <= endDate (windowDays: every filing day from there to the day before L).
+  if (!STATEMENT_KEYS.some((s) => indexOf(s, endDate) !== undefined)) return [];
   const back = Math.max(2 * (TREND_WINDOW_FILING_DAYS - 1), TARGET_LOOKBACK_FILING_DAYS);
   const out = new Set<string>();
   for (const s of STATEMENT_KEYS) {
@@ -135,7 +138,7 @@ function readingDays(endDate: string): string[] {
       if (!(e instanceof CalendarError)) throw e;
     }
   }
-  return [...out].filter((l) => windowDays(l).includes(endDate)).sort();
+  return [...out].filter((l) => recentDaysFrom(l) <= endDate).sort();
 }
 
 /**
