@@ -588,19 +588,23 @@ export class Store {
     return item ? headFromItem(item) : undefined;
   }
 
-  /** The heads of several of a firm's days in one request (strongly consistent); a day without a head is absent. */
+  /** The heads of several of a firm's days in one request per 100 (strongly consistent); a day without a head is absent. */
   async getHeads(firmId: string, days: readonly string[]): Promise<Map<string, HeadItem>> {
     const out = new Map<string, HeadItem>();
     let pending: Record<string, unknown>[] = [...new Set(days)].map((d) => ({ pk: keys.firmDay(firmId, d), sk: keys.head }));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
       if (attempt > 8) throw new Error(`BatchGetItem left ${pending.length} head(s) unprocessed after ${attempt} attempts`);
-      const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
+      // At most 100 keys a request (the recent-days window and the later days are about 40).
+      const batch = pending.slice(0, 100);
+      const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: batch, ConsistentRead: true } } }));
       for (const item of res.Responses?.[this.table] ?? []) {
         const h = headFromItem(item);
         out.set(h.endDate, h);
       }
-      pending = (res.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      const unprocessed = (res.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      pending = [...unprocessed, ...pending.slice(100)];
+      if (unprocessed.length === 0 && pending.length > 0) attempt = -1; // a next chunk, not a retry
     }
     return out;
   }
