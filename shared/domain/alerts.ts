@@ -54,7 +54,7 @@ export const ALERT_RULE: Record<AlertKind, string> = {
     "A statement's figures do not add up (a total, a line that cannot be read, a missing statement or line): the filing cannot be trusted until it is corrected, and no deficiency or below-target alert is raised from those figures. Critical when the excess as filed or as recomputed from the lines is below zero.",
   rejected: 'The file dropped in the bucket is not a usable daily segregation filing. The object stays in the bucket.',
   resolved:
-    'The effective filing no longer shows what the last alert for this firm, day and statement said: an amendment (or a later re-filing) cured the shortfall, or corrected figures no longer show the excess drop.',
+    'The effective filing no longer shows what the last alert for this firm, day and statement said: an amendment (or a later re-filing) cured the shortfall, or corrected figures no longer show the excess drop; or, with the recent days of the firm as they now are (a late or amended earlier day), the target change or the trend warning of that day no longer holds.',
   ...SCHEDULE_ALERT_RULE,
   'target-changed': "The statement's management target (targeted residual interest) differs from the one on the firm's previous filing of that statement; the alert gives both.",
   'trend-to-target':
