@@ -8,7 +8,8 @@ import { definePermissions } from '../../shared/permissions';
 export const PERMISSIONS = definePermissions({
   function: 'reconcile',
   calls: {
-    // getHeads (BatchGetItem: the previous and next filing days' heads); getResult (GetItem); readDay, listAlerts
+    // getHeads (BatchGetItem: the previous and next filing days' heads, and those of the recent-days window
+    // and of the later days that read it); getResult (GetItem); readDay, listAlerts
     // (Query); putResult, putAlert, putFirm, putRecheck (PutItem); markSuperseded, markEffective, putHead (UpdateItem).
     table: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     // previousHead: whether the firm has an earlier effective filing (the registry).

@@ -158,6 +158,8 @@ export interface HeadItem {
   basis: string;
   /** Per previous filing day this evaluation read: that day's basis ('none': no filing). */
   prevBasis: Record<string, string>;
+  /** The window the recent-days alerts were decided with (shared/domain/day-alerts.ts windowBasisOf); absent before issue 12. */
+  windowBasis?: string;
   updatedAt: string;
 }
 
@@ -294,6 +296,11 @@ function alertToItem(a: AlertRecord) {
     shortfall: Nopt(a.shortfall),
     previousExcess: Nopt(a.previousExcess),
     previousDate: a.previousDate ?? undefined,
+    previousTarget: Nopt(a.previousTarget),
+    slope: Nopt(a.slope),
+    projectedExcess: Nopt(a.projectedExcess),
+    projectedDate: a.projectedDate ?? undefined,
+    filingDaysToTarget: a.filingDaysToTarget ? NumberValue.from(String(a.filingDaysToTarget)) : undefined,
     detail: a.detail,
     source: a.source,
     channel: a.channel ?? undefined,
@@ -321,6 +328,12 @@ export function alertFromItem(item: Record<string, unknown>): StoredAlert {
     shortfall: amountOf(item.shortfall),
     previousExcess: amountOf(item.previousExcess),
     previousDate: s('previousDate'),
+    // The recent-days kinds' figures (shared/domain/day-alerts.ts); absent on the other kinds.
+    ...(item.previousTarget !== undefined ? { previousTarget: amountOf(item.previousTarget) } : {}),
+    ...(item.slope !== undefined ? { slope: amountOf(item.slope) } : {}),
+    ...(item.projectedExcess !== undefined ? { projectedExcess: amountOf(item.projectedExcess) } : {}),
+    ...(item.projectedDate !== undefined ? { projectedDate: item.projectedDate as string } : {}),
+    ...(item.filingDaysToTarget !== undefined ? { filingDaysToTarget: intOf(item.filingDaysToTarget) } : {}),
     detail: (item.detail as string) ?? '',
     source: item.source as SourceRef,
     channel: s('channel'),
@@ -575,19 +588,23 @@ export class Store {
     return item ? headFromItem(item) : undefined;
   }
 
-  /** The heads of several of a firm's days in one request (strongly consistent); a day without a head is absent. */
+  /** The heads of several of a firm's days in one request per 100 (strongly consistent); a day without a head is absent. */
   async getHeads(firmId: string, days: readonly string[]): Promise<Map<string, HeadItem>> {
     const out = new Map<string, HeadItem>();
     let pending: Record<string, unknown>[] = [...new Set(days)].map((d) => ({ pk: keys.firmDay(firmId, d), sk: keys.head }));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
       if (attempt > 8) throw new Error(`BatchGetItem left ${pending.length} head(s) unprocessed after ${attempt} attempts`);
-      const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
+      // At most 100 keys a request (the recent-days window and the later days are about 40).
+      const batch = pending.slice(0, 100);
+      const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: batch, ConsistentRead: true } } }));
       for (const item of res.Responses?.[this.table] ?? []) {
         const h = headFromItem(item);
         out.set(h.endDate, h);
       }
-      pending = (res.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      const unprocessed = (res.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      pending = [...unprocessed, ...pending.slice(100)];
+      if (unprocessed.length === 0 && pending.length > 0) attempt = -1; // a next chunk, not a retry
     }
     return out;
   }
@@ -613,6 +630,7 @@ export class Store {
       ':late': h.late,
       ':basis': h.basis,
       ':prev': h.prevBasis,
+      ':wb': h.windowBasis ?? '',
       ':at': h.updatedAt,
       ':g1pk': keys.firm(h.firmId),
       ':g1sk': keys.day(h.endDate),
@@ -625,7 +643,7 @@ export class Store {
         TableName: this.table,
         Key: { pk: keys.firmDay(h.firmId, h.endDate), sk: keys.head },
         UpdateExpression:
-          'SET #t = :type, firmId = :firm, firmName = :name, endDate = :date, effective = :eff, filingType = :ft, submitDate = :sd, #st = :status, statements = :stm, versions = :n, late = :late, basis = :basis, prevBasis = :prev, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk, gsi2pk = :g2pk, gsi2sk = :g2sk',
+          'SET #t = :type, firmId = :firm, firmName = :name, endDate = :date, effective = :eff, filingType = :ft, submitDate = :sd, #st = :status, statements = :stm, versions = :n, late = :late, basis = :basis, prevBasis = :prev, windowBasis = :wb, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk, gsi2pk = :g2pk, gsi2sk = :g2sk',
         ExpressionAttributeNames: { '#t': 'type', '#st': 'status' },
         ExpressionAttributeValues: values,
       }),
@@ -913,6 +931,7 @@ function headFromItem(item: Record<string, unknown>): HeadItem {
     late: item.late === true,
     basis: (item.basis as string | undefined) ?? '',
     prevBasis: (item.prevBasis as Record<string, string> | undefined) ?? {},
+    ...(typeof item.windowBasis === 'string' && item.windowBasis ? { windowBasis: item.windowBasis } : {}),
     updatedAt: item.updatedAt as string,
   };
 }

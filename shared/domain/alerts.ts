@@ -55,7 +55,7 @@ export const ALERT_RULE: Record<AlertKind, string> = {
     "A statement's figures do not add up (a total, a line that cannot be read, a missing statement or line): the filing cannot be trusted until it is corrected, and no deficiency or below-target alert is raised from those figures. Critical when the excess as filed or as recomputed from the lines is below zero.",
   rejected: 'The file dropped in the bucket is not a usable daily segregation filing. The object stays in the bucket.',
   resolved:
-    'The effective filing no longer shows what the last alert for this firm, day and statement said: an amendment (or a later re-filing) cured the shortfall, or corrected figures no longer show the excess drop.',
+    'The effective filing no longer shows what the last alert for this firm, day and statement said: an amendment (or a later re-filing) cured the shortfall, or corrected figures no longer show the excess drop; or, with the recent days of the firm as they now are (a late or amended earlier day), the target change or the trend warning of that day no longer holds.',
   ...SCHEDULE_ALERT_RULE,
   'target-changed': "The statement's management target (targeted residual interest) differs from the one on the firm's previous filing of that statement; the alert gives both.",
   'trend-to-target':
@@ -98,6 +98,15 @@ export interface AlertRecord {
   previousDate: string | null;
   /** target-changed: the target on `previousDate` (optional: the other kinds do not set it). */
   previousTarget?: Decimal | null;
+  /**
+   * trend-to-target (optional: the other kinds do not set them): the Theil-Sen line's slope per
+   * filing day and its value on the first filing day it is below the target, both in whole cents
+   * (half-even), that day (null beyond the calendar) and how many filing days ahead it is.
+   */
+  slope?: Decimal | null;
+  projectedExcess?: Decimal | null;
+  projectedDate?: string | null;
+  filingDaysToTarget?: number | null;
   /** Free text: the rejection reason, the errors found, what was resolved. */
   detail: string;
   source: SourceRef;
@@ -192,7 +201,11 @@ export interface ResolvedWord {
 export function resolvedAlert(v: VersionRef, p: ResolvedWord, id: string, now?: { excess: Decimal | null; target: Decimal | null; targetSource?: TargetSource | null }, on?: { channel: string; seq: number }): AlertRecord {
   const money = (d: Decimal | null | undefined) => (d ? usd(d) : '-');
   const detail =
-    p.kind === 'excess-drop'
+    p.kind === 'target-changed'
+      ? `The target change of ${p.endDate} is no longer shown: the effective filings of the firm's recent days no longer give a different target before it.`
+      : p.kind === 'trend-to-target'
+        ? `The trend-to-target warning of ${p.endDate} is withdrawn: with the effective filings of the firm's recent days the projection no longer enters the window on that day (it entered earlier, or not at all).`
+        : p.kind === 'excess-drop'
       ? `The excess drop of ${p.endDate} (from ${money(p.previousExcess)} on ${p.previousDate} to ${money(p.excess)}) is no longer shown: the effective filings now give ${money(now?.excess)}.`
       : `The ${p.kind} of ${p.endDate} (${p.filingType} submitted ${p.submitDate}, excess ${money(p.excess)}) is cured by this ${v.filingType.toLowerCase()}${now?.excess ? ` (excess now ${money(now.excess)})` : ''}.`;
   return {
@@ -441,6 +454,10 @@ export function alertSubject(a: AlertRecord): string {
       case 'resolved':
         return a.resolves === 'excess-drop'
           ? `${statementName(a.statement)} ${a.endDate} excess drop no longer shown`
+          : a.resolves === 'target-changed'
+            ? `${statementName(a.statement)} ${a.endDate} target change no longer shown`
+            : a.resolves === 'trend-to-target'
+              ? `${statementName(a.statement)} ${a.endDate} trend warning withdrawn`
           : `${statementName(a.statement)} ${a.endDate} shortfall cured by ${a.filingType === 'INITIAL' ? 're-filing' : 'amendment'}`;
       case 'rejected':
         return `${a.source.key}`;
@@ -491,6 +508,8 @@ export function alertBody(a: AlertRecord, result?: Pick<StatementResult, 'requir
   if (a.kind === 'trend-to-target') {
     lines.push(`Target:      ${money(a.target)}`);
     if (a.excess && a.target) lines.push(`Over target: ${money(a.excess.minus(a.target))}`);
+    if (a.slope) lines.push(`Trend:       ${money(a.slope)} per filing day (Theil-Sen, whole cents)`);
+    if (a.projectedExcess) lines.push(`Projected:   ${money(a.projectedExcess)}${a.projectedDate ? ` on ${a.projectedDate}` : ''}${a.filingDaysToTarget ? `, ${a.filingDaysToTarget} filing day${a.filingDaysToTarget === 1 ? '' : 's'} ahead` : ''}`);
   }
   if (a.kind === 'excess-drop') {
     lines.push(`Previous:    ${money(a.previousExcess)} on ${a.previousDate}`);
@@ -499,7 +518,7 @@ export function alertBody(a: AlertRecord, result?: Pick<StatementResult, 'requir
   if (a.kind === 'resolved' && a.resolves) lines.push(`Resolves:    ${LABEL[a.resolves]}`);
   if (a.seq) {
     const family = a.channel?.split(':')[0];
-    const notices = family === 'drop' ? 'excess-drop notices' : family === 'shortfall' ? 'shortfall notices' : 'notices';
+    const notices = family === 'drop' ? 'excess-drop notices' : family === 'shortfall' ? 'shortfall notices' : family === 'target' ? 'target-change notices' : family === 'trend' ? 'trend notices' : 'notices';
     lines.push(`Update:      #${a.seq} of this statement's ${notices} for the day (the highest number is the latest)`);
   }
   lines.push('');

@@ -18,6 +18,7 @@
  * functions only. The pipeline calls `dayAlerts` for the effective version of a day, with the
  * firm's effective days from `recentDaysFrom(endDate)` up to that day.
  */
+import { createHash } from 'node:crypto';
 import { STATEMENT_KEYS, type StatementKey } from './forms';
 import { Decimal, str, usd, type Decimal as D } from './money';
 import { CalendarError, filingDayIndex, isFilingDay, nextFilingDay, previousFilingDay } from './calendar';
@@ -70,6 +71,87 @@ export function recentDaysFrom(endDate: string): string {
     if (d !== undefined && d < from) from = d;
   }
   return from;
+}
+
+/** The filing days (of any statement) from `from` to `to`, inclusive, sorted; the calendar's years only. */
+function anyFilingDays(from: string, to: string, out = new Set<string>()): Set<string> {
+  for (const s of STATEMENT_KEYS) {
+    let d = from;
+    try {
+      if (!isFilingDay(s, d)) d = nextFilingDay(s, d);
+      while (d <= to) {
+        out.add(d);
+        d = nextFilingDay(s, d);
+      }
+    } catch (e) {
+      if (!(e instanceof CalendarError)) throw e;
+    }
+  }
+  return out;
+}
+
+const dayBefore = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The earlier days whose effective figures `dayAlerts` reads for `endDate`: every filing day (of
+ * any statement) from recentDaysFrom(endDate) to the day before, oldest first. The pipeline reads
+ * these heads (and only these) for the day, so a day's alerts depend on exactly these days.
+ */
+export function windowDays(endDate: string): string[] {
+  return remember(windows, endDate, () => [...anyFilingDays(recentDaysFrom(endDate), dayBefore(endDate))].sort());
+}
+
+const windows = new Map<string, string[]>();
+const readers = new Map<string, string[]>();
+function remember(m: Map<string, string[]>, k: string, f: () => string[]): string[] {
+  let v = m.get(k);
+  if (!v) {
+    if (m.size >= 5_000) m.clear();
+    v = f();
+    m.set(k, v);
+  }
+  return v;
+}
+
+/**
+ * The later days that read `endDate` (endDate is in their windowDays): the filing days after it,
+ * of any statement, up to where the window stops reaching back to it; oldest first.
+ */
+export function daysReading(endDate: string): string[] {
+  return remember(readers, endDate, () => readingDays(endDate));
+}
+
+function readingDays(endDate: string): string[] {
+  // endDate is in a later day L's window iff it is a filing day of some statement and
+  // recentDaysFrom(L) <= endDate (windowDays: every filing day from there to the day before L).
+  if (!STATEMENT_KEYS.some((s) => indexOf(s, endDate) !== undefined)) return [];
+  const back = Math.max(2 * (TREND_WINDOW_FILING_DAYS - 1), TARGET_LOOKBACK_FILING_DAYS);
+  const out = new Set<string>();
+  for (const s of STATEMENT_KEYS) {
+    let d = endDate;
+    try {
+      for (let i = 0; i < back; i++) {
+        d = nextFilingDay(s, d);
+        out.add(d);
+      }
+    } catch (e) {
+      if (!(e instanceof CalendarError)) throw e;
+    }
+  }
+  return [...out].filter((l) => recentDaysFrom(l) <= endDate).sort();
+}
+
+/**
+ * What a day's window held, as one hash: each earlier day of windowDays(endDate) that has an
+ * effective filing, with its basis (shared/domain/episodes.ts basisOf: excess, target, status).
+ * A day's head keeps the hash of the window it was evaluated with; an earlier day whose figures
+ * change compares it with the window as it is now and asks for the day to be evaluated again.
+ */
+export function windowBasisOf(endDate: string, basisByDay: ReadonlyMap<string, string>): string {
+  const parts = windowDays(endDate)
+    .filter((d) => basisByDay.has(d))
+    .map((d) => `${d}=${basisByDay.get(d)}`);
+  return createHash('sha256').update(`${endDate};${parts.join(';')}`).digest('hex').slice(0, 16);
 }
 
 /** filingDayIndex of filing days (undefined on other days and outside the calendar), remembered: a day's alerts ask for the same days ~20 times. */
@@ -259,6 +341,10 @@ export function trendToTargetAlert(v: VersionRef, p: TrendProjection): AlertReco
     shortfall: null,
     previousExcess: null,
     previousDate: null,
+    slope: new Decimal(ratioToString(p.line.slope, 2)),
+    projectedExcess: new Decimal(ratioToString(p.projected, 2)),
+    projectedDate: p.projectedDate,
+    filingDaysToTarget: p.filingDaysToTarget,
     detail:
       `Theil-Sen line through the excess of ${p.points} filing days (${p.from} to ${p.endDate}): ` +
       `${cents(p.line.slope)} per filing day; projected excess ${cents(p.projected)} ${when}` +

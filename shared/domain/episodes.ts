@@ -23,7 +23,16 @@
  * word, so a retry of the same evaluation puts the same alerts (conditional puts keep them single)
  * and the outbox, read before deciding, is the record of everything said.
  *
- * Issue 12 adds day-to-day kinds (target-changed, trend-to-target): a DayChannel entry each.
+ * **Recent-days channels** (issue 12): `target:<statement>` (target-changed) and
+ * `trend:<statement>` (trend-to-target) are decided by shared/domain/day-alerts.ts from the day and
+ * the firm's effective days of its window (`recent`: day-alerts.ts windowDays). Same rules: the
+ * word is the alert dayAlerts gives for the statement (its figures: both targets; excess, target,
+ * slope and projection), nothing (null) when it gives none, no opinion when the day's statement
+ * does not reconcile. When an earlier day arrives late or is amended, the pipeline evaluates the
+ * days whose window holds it again (reconcile-version.ts); a word said before and no longer called
+ * for is taken back with `resolved` (for both kinds, info and warning alike: the subscriber's last
+ * word on every channel is what the final effective filings call for, and a warning withdrawn is
+ * never silent). Without `recent` (callers that do not read the window) these channels say nothing.
  */
 import { createHash } from 'node:crypto';
 import { alertId, errorsAlert, isExcessDrop, resolvedAlert, statementAlert, type AlertKind, type AlertRecord, type StatementAlertKind, type StatementFigures, type VersionRef } from './alerts';
@@ -31,6 +40,7 @@ import { STATEMENT_KEYS, type StatementKey } from './forms';
 import { str, ZERO, type Decimal } from './money';
 import type { Finding, StatementStatus } from './reconcile';
 import type { StatementsSummary, StatementSummary } from './versions';
+import { dayAlerts, type DayFigures } from './day-alerts';
 
 /** The effective version of the day, reconciled. */
 export interface EffectiveDay {
@@ -73,6 +83,8 @@ export interface DayInput {
   previous: Partial<Record<StatementKey, PreviousStatement | null>>;
   /** The day's outbox (every alert of the firm's day). */
   outbox: readonly AlertRecord[];
+  /** The firm's effective days of the day's window (day-alerts.ts windowDays), for the recent-days channels; absent: those channels say nothing. */
+  recent?: readonly DayFigures[];
 }
 
 /** A word a channel calls for. */
@@ -134,7 +146,36 @@ export const DROP: DayChannel = {
 /** Every per-statement channel, in the order their alerts are put. */
 export const DAY_CHANNELS: DayChannel[] = [SHORTFALL, DROP];
 
+/** The channels decided from the firm's recent days (day-alerts.ts), after DAY_CHANNELS. */
+export const RECENT_CHANNELS = [
+  { family: 'target', kind: 'target-changed' },
+  { family: 'trend', kind: 'trend-to-target' },
+] as const satisfies readonly { family: string; kind: AlertKind }[];
+
+/** The day's figures as day-alerts.ts reads them. */
+export function dayFiguresOf(endDate: string, statements: Partial<Record<StatementKey, Pick<StatementSummary, 'excess' | 'target' | 'status'> | undefined>>): DayFigures {
+  const out: DayFigures['statements'] = {};
+  for (const k of STATEMENT_KEYS) {
+    const st = statements[k];
+    if (st) out[k] = { excess: st.excess, target: st.target, status: st.status };
+  }
+  return { endDate, statements: out };
+}
+
 export const channelId = (family: string, statement: StatementKey) => `${family}:${statement}`;
+
+/** The recent-days words the day calls for, per channel: the alert (id and channel still to set), null for none; absent: no opinion. */
+function recentWords(v: VersionRef, statements: StatementsSummary, recent: readonly DayFigures[]): Map<string, AlertRecord | null> {
+  const found = dayAlerts(v, dayFiguresOf(v.endDate, statements), recent);
+  const out = new Map<string, AlertRecord | null>();
+  for (const ch of RECENT_CHANNELS)
+    for (const statement of STATEMENT_KEYS) {
+      const now = statements[statement];
+      if (!now || DOUBTFUL.has(now.status)) continue;
+      out.set(channelId(ch.family, statement), found.find((a) => a.kind === ch.kind && a.statement === statement) ?? null);
+    }
+  return out;
+}
 
 /** The channel a (possibly legacy, pre-channel) alert was said on, or undefined for one-off alerts. */
 export function channelOf(a: Pick<AlertRecord, 'kind' | 'statement' | 'channel' | 'resolves'>): string | undefined {
@@ -148,9 +189,14 @@ export function channelOf(a: Pick<AlertRecord, 'kind' | 'statement' | 'channel' 
 const s = (d: Decimal | null | undefined) => (d === null || d === undefined ? '' : str(d));
 
 /** A word's identity on its channel: kind and figures (not the version: the same figures again say nothing new). */
-export function wordKey(kind: AlertKind, f: Pick<StatementFigures, 'excess' | 'target' | 'shortfall' | 'previousExcess' | 'previousDate'>): string {
+export function wordKey(
+  kind: AlertKind,
+  f: Pick<StatementFigures, 'excess' | 'target' | 'shortfall' | 'previousExcess' | 'previousDate'> & Partial<Pick<AlertRecord, 'previousTarget' | 'slope' | 'projectedExcess' | 'filingDaysToTarget'>>,
+): string {
   if (kind === 'resolved') return 'resolved';
   if (kind === 'excess-drop') return `${kind}|${s(f.excess)}|${s(f.previousExcess)}|${f.previousDate ?? ''}`;
+  if (kind === 'target-changed') return `${kind}|${s(f.previousTarget)}|${s(f.target)}|${f.previousDate ?? ''}`;
+  if (kind === 'trend-to-target') return `${kind}|${s(f.excess)}|${s(f.target)}|${s(f.slope)}|${s(f.projectedExcess)}|${f.filingDaysToTarget ?? ''}`;
   return `${kind}|${s(f.excess)}|${s(f.target)}|${s(f.shortfall)}`;
 }
 
@@ -225,6 +271,22 @@ export function planDay(input: DayInput): AlertRecord[] {
       out.push(statementAlert(v, want.kind, want.figures, wordId(v, id, seq, key), { channel: id, seq }));
     }
   }
+  if (input.recent) {
+    for (const [id, want] of recentWords(v, effective.statements, input.recent)) {
+      const last = lastWord(spoken, id);
+      const seq = (last?.seq ?? 0) + 1;
+      const now = want?.statement ? effective.statements[want.statement] : undefined;
+      if (want === null) {
+        if (!last || last.kind === 'resolved') continue;
+        const st = effective.statements[last.statement!];
+        out.push(resolvedAlert(v, last, wordId(v, id, seq, 'resolved'), st ? { excess: st.excess, target: st.target, targetSource: st.targetSource } : undefined, { channel: id, seq }));
+        continue;
+      }
+      const key = wordKey(want.kind, want);
+      if (last && last.kind !== 'resolved' && last.key === key) continue;
+      out.push({ ...want, targetSource: now?.targetSource ?? null, id: wordId(v, id, seq, key), channel: id, seq });
+    }
+  }
   return out;
 }
 
@@ -242,13 +304,14 @@ export function wantedWords(input: Omit<DayInput, 'outbox'>): Map<string, { kind
 }
 
 /**
- * The figures a later day's evaluation reads from this one (each statement's excess and status):
- * when they change, the next filing day is evaluated again. A hash of them (16 hex digits).
+ * The figures a later day's evaluation reads from this one (each statement's excess, target and
+ * status: the excess drop reads the excess, the recent-days channels the target too): when they
+ * change, the later days that read them are evaluated again. A hash of them (16 hex digits).
  */
-export function basisOf(endDate: string, statements: Partial<Record<StatementKey, Pick<StatementSummary, 'excess' | 'status'>>>): string {
+export function basisOf(endDate: string, statements: Partial<Record<StatementKey, Pick<StatementSummary, 'excess' | 'status'> & { target?: Decimal | null }>>): string {
   const parts = STATEMENT_KEYS.map((k) => {
     const st = statements[k];
-    return st ? `${k}=${s(st.excess)}/${st.status}` : `${k}=-`;
+    return st ? `${k}=${s(st.excess)}/${s(st.target)}/${st.status}` : `${k}=-`;
   });
   return createHash('sha256').update(`${endDate};${parts.join(';')}`).digest('hex').slice(0, 16);
 }

@@ -21,7 +21,8 @@
 import { reconcile } from '../domain/reconcile';
 import { lateAlert, safePreviousFilingDay, type AlertRecord, type VersionRef } from '../domain/alerts';
 import { nextFilingDay } from '../domain/calendar';
-import { basisOf, planDay, type PreviousStatement } from '../domain/episodes';
+import { basisOf, dayFiguresOf, planDay, type PreviousStatement } from '../domain/episodes';
+import { daysReading, windowBasisOf, windowDays } from '../domain/day-alerts';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { str } from '../domain/money';
 import { capFindings } from '../domain/limits';
@@ -142,7 +143,7 @@ function headSignature(h: HeadItem): string {
     const s = h.statements[k];
     return s ? [k, s.required && str(s.required), s.funds && str(s.funds), s.excess && str(s.excess), s.target && str(s.target), s.targetSource, s.status] : [k];
   });
-  return JSON.stringify([h.firmName, h.effective, h.filingType, h.submitDate, h.status, statements, h.versions, h.late, h.basis, Object.entries(h.prevBasis).sort()]);
+  return JSON.stringify([h.firmName, h.effective, h.filingType, h.submitDate, h.status, statements, h.versions, h.late, h.basis, Object.entries(h.prevBasis).sort(), h.windowBasis ?? '']);
 }
 
 /**
@@ -156,7 +157,13 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
   // Everything the decision reads, in two requests at once: the day's partition (its versions,
   // their results, its head, its outbox) and the previous filing days' heads.
   const dayOf = previousDays(endDate);
-  const prevDays = [...new Set([...dayOf.values()].filter((d): d is string => d !== undefined))];
+  // The earlier days read: the previous filing days (the excess drop) and the window of the
+  // recent-days alerts (day-alerts.ts windowDays: target-changed, trend-to-target), in one
+  // strongly consistent BatchGetItem. (A Query of gsi1 would read them for fewer read units, but
+  // an index is eventually consistent, and the handshake with the earlier days' evaluations
+  // below needs reads that see every head written before them.)
+  const window = windowDays(endDate);
+  const prevDays = [...new Set([...[...dayOf.values()].filter((d): d is string => d !== undefined), ...window])];
   const [day, prevHeads] = await Promise.all([store.readDay(firmId, endDate), store.getHeads(firmId, prevDays)]);
   const versions: VersionMeta[] = day.versions;
   const current = day.head;
@@ -175,19 +182,29 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
   }
   const ref = refOf({ ...eff, firmId, endDate });
   const nextDays = [...new Set(STATEMENT_KEYS.map((k) => safeNextFilingDay(k, endDate)).filter((d): d is string => d !== undefined))];
+  // The later days that read this one: the next filing days, and those whose window holds it.
+  const laterDays = [...new Set([...nextDays, ...daysReading(endDate)])];
   const alerts: AlertRecord[] = [];
   let prev = firstPrev;
+  let windowHeads = prevHeads;
   let outbox = firstOutbox;
   let written = current;
   let head: HeadItem;
   let nextHeads: (HeadItem | undefined)[];
+  let after: Map<string, HeadItem>;
   for (let round = 1; ; round++) {
     if (round > 1) {
       let heads: Map<string, HeadItem>;
       [heads, outbox] = await Promise.all([store.getHeads(firmId, prevDays), store.listAlerts(firmId, endDate)]);
       prev = previousFrom(dayOf, heads);
+      windowHeads = heads;
     }
-    const plan = planDay({ effective: { ref, statements: effResult.statements, findings: effResult.findings, errorCount: effResult.errorCount }, previous: prev.previous, outbox });
+    const windowBasis = windowBasisOf(endDate, basesOf(windowHeads));
+    const recent = window.flatMap((d) => {
+      const h = windowHeads.get(d);
+      return h ? [dayFiguresOf(d, h.statements)] : [];
+    });
+    const plan = planDay({ effective: { ref, statements: effResult.statements, findings: effResult.findings, errorCount: effResult.errorCount }, previous: prev.previous, outbox, recent });
     for (const a of plan) {
       await store.putAlert(a, at, endDate);
       alerts.push(a);
@@ -217,6 +234,7 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
       late: effResult.late,
       basis: basisOf(endDate, effResult.statements),
       prevBasis: prev.basis,
+      windowBasis,
       updatedAt: at,
     };
     // The head moves last: a retry after a failure before it sees the same head and repeats the
@@ -228,22 +246,36 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
     // Read the previous filing days again: if one changed since, its check of this day may have
     // looked before this head was written; evaluate again with its new figures. (With it, the
     // next filing days' heads, for the check below: both after this head was written.)
-    const heads = await store.getHeads(firmId, [...prevDays, ...nextDays]);
-    nextHeads = nextDays.map((d) => heads.get(d));
+    const heads = await store.getHeads(firmId, [...prevDays, ...laterDays]);
+    after = heads;
+    nextHeads = laterDays.map((d) => heads.get(d));
     const again = previousFrom(dayOf, heads);
-    if (sameBasis(again.basis, prev.basis)) break;
+    if (sameBasis(again.basis, prev.basis) && windowBasisOf(endDate, basesOf(heads)) === windowBasis) break;
     if (round >= 3) throw new Error(`the previous filing day of ${firmId} ${endDate} kept changing while the day was evaluated; the record is retried`);
   }
-  // A next filing day that compared with other figures of this day: evaluate it again.
+  // A later day evaluated with other figures of this day: evaluate it again. The next filing days
+  // compare their prevBasis (the excess drop); every later day whose window holds this day, its
+  // windowBasis with the window as it is now (every day of it is among the heads just read).
   const rechecked: string[] = [];
-  for (const [i, next] of nextDays.entries()) {
+  const bases = basesOf(after!);
+  bases.set(endDate, head.basis);
+  for (const [i, later] of laterDays.entries()) {
     const h = nextHeads[i];
-    if (h && h.prevBasis[endDate] !== head.basis) {
-      await store.putRecheck(firmId, next, { from: endDate, basis: head.basis });
-      rechecked.push(next);
+    if (!h) continue;
+    const stale = (nextDays.includes(later) && h.prevBasis[endDate] !== head.basis) || (windowDays(later).includes(endDate) && h.windowBasis !== windowBasisOf(later, bases));
+    if (stale) {
+      await store.putRecheck(firmId, later, { from: endDate, basis: head.basis });
+      rechecked.push(later);
     }
   }
   return { status: 'evaluated', effective: eff.versionKey, alerts, rechecked };
+}
+
+/** Each head's basis (the figures later days read), by day. */
+function basesOf(heads: ReadonlyMap<string, HeadItem>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [d, h] of heads) out.set(d, h.basis || basisOf(d, h.statements));
+  return out;
 }
 
 function headStatements(statements: ResultItem['statements']): HeadItem['statements'] {

@@ -24,7 +24,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { World } from '../support/mock-pipeline';
-import { describeHistory, historyArb, type History } from '../support/histories';
+import { describeHistory, historyArb, truth, type History } from '../support/histories';
 import { checkWorld, runHistory, tally, type Mode } from './histories-run';
 
 afterAll(() =>
@@ -51,6 +51,30 @@ describe('random histories, any arrival order, duplicates, redeliveries and fail
       }),
       { numRuns: 120 },
     );
+  }, 300_000);
+
+  it('recent-days histories (declines, target changes, late and amended earlier days): the last word on every target-changed and trend-to-target channel is the one the final window calls for, whatever the order; nothing said twice; one event at a time, exactly the changes', async () => {
+    const seen = { 'target-changed': 0, 'trend-to-target': 0 };
+    await fc.assert(
+      fc.asyncProperty(historyArb({ recent: true, maxFirms: 1, maxDays: 9, maxVersionsPerDay: 2, copies: 0.15 }), fc.constantFrom<Mode>('serial', 'batch', 'concurrent'), fc.integer(), fc.constantFrom(0, 0, 0.05), async (h, mode, seed, rate) => {
+        const { w, window } = await runHistory(h, mode, seed, rate);
+        try {
+          checkWorld(h, w, mode, window);
+        } catch (e) {
+          throw new Error(`${(e as Error).message}\nmode ${mode}, fault rate ${rate}, seed ${seed}\n${describeHistory(h)}`);
+        }
+        for (const day of truth(h, h.deliveries).values())
+          for (const want of day.wanted.values()) if (want && (want.kind === 'target-changed' || want.kind === 'trend-to-target')) seen[want.kind]++;
+        tally.runs++;
+        tally.byMode[mode]++;
+        tally.events += h.deliveries.length;
+      }),
+      { numRuns: 60 },
+    );
+    // The histories did hold what this is about.
+    console.log(`faults/histories (recent days): wanted words ${JSON.stringify(seen)}`);
+    expect(seen['target-changed']).toBeGreaterThan(5);
+    expect(seen['trend-to-target']).toBeGreaterThan(5);
   }, 300_000);
 
   it('the same history in two orders and two modes ends in the same state (table content without clock readings) and the same last words', async () => {

@@ -53,7 +53,18 @@ export function checkHistory(h: History, view: TableView, mode: Mode, window: Ma
     if (!a.channel) continue;
     const ch = `${a.firmId} ${a.endDate} ${a.channel}`;
     const s = (x: { toFixed(): string } | null) => (x === null ? null : x.toFixed());
-    const key = saidKey({ kind: a.kind, excess: s(a.excess), target: s(a.target), shortfall: s(a.shortfall), previousExcess: s(a.previousExcess), previousDate: a.previousDate });
+    const key = saidKey({
+      kind: a.kind,
+      excess: s(a.excess),
+      target: s(a.target),
+      shortfall: s(a.shortfall),
+      previousExcess: s(a.previousExcess),
+      previousDate: a.previousDate,
+      previousTarget: s(a.previousTarget ?? null),
+      slope: s(a.slope ?? null),
+      projectedExcess: s(a.projectedExcess ?? null),
+      filingDaysToTarget: a.filingDaysToTarget ? String(a.filingDaysToTarget) : null,
+    });
     const list = channels.get(ch) ?? [];
     const idList = ids.get(ch) ?? [];
     // The same word twice in a row only as a second copy of the same alert (the window).

@@ -30,6 +30,8 @@ import { reconcile } from '../../shared/domain/reconcile';
 import { RENDERINGS, render, type Rendering } from '../../shared/domain/render';
 import { contentHash, versionKeyOf } from '../../shared/domain/versions';
 import { SAMPLE_2014 } from './filings';
+import { targetChange, trendToTarget, windowDays, type DayFigures } from '../../shared/domain/day-alerts';
+import { ratioToString, type Ratio } from '../../shared/domain/trend';
 
 export type Level = 'high' | 'normal' | 'below' | 'deficient' | 'broken';
 export const LEVELS: readonly Level[] = ['high', 'normal', 'below', 'deficient', 'broken'];
@@ -40,6 +42,12 @@ export interface VersionSpec {
   filingType: 'INITIAL' | 'AMENDMENT';
   submitDate: string;
   levels: Record<StatementKey, Level>;
+  /**
+   * The Segregation Statement moved further (recent-days histories): its excess by `excessBy`
+   * dollars (the cash input and the totals after it) and its management target by `targetBy`
+   * (line 15, and line 16 with it), so the statement still adds up.
+   */
+  seg?: { excessBy?: bigint; targetBy?: bigint };
 }
 
 export interface ObjectSpec {
@@ -96,6 +104,11 @@ export function filingText(spec: VersionSpec): string {
     if (level === 'broken') t = moveAmount(t, move.broken, 1n);
     else if (level !== 'normal') for (const code of [move.input, ...move.follow]) t = moveAmount(t, code, move.delta[level]);
   }
+  if (spec.seg?.excessBy) for (const code of [MOVES.segregation.input, ...MOVES.segregation.follow]) t = moveAmount(t, code, spec.seg.excessBy);
+  if (spec.seg?.targetBy) {
+    t = moveAmount(t, '7194', spec.seg.targetBy);
+    t = moveAmount(t, '7198', -spec.seg.targetBy);
+  }
   return t;
 }
 
@@ -113,9 +126,12 @@ export interface VersionFacts {
   statements: Partial<Record<StatementKey, { status: string; excess: string | null; target: string | null }>>;
 }
 
+/** A version spec as a string (its bigint shifts written out). */
+export const specKey = (spec: VersionSpec) => JSON.stringify(spec, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
+
 const factsCache = new Map<string, VersionFacts>();
 export function factsOf(spec: VersionSpec): VersionFacts {
-  const k = JSON.stringify(spec);
+  const k = specKey(spec);
   let f = factsCache.get(k);
   if (!f) {
     const p = parseFilingText(filingText(spec));
@@ -147,6 +163,12 @@ export interface HistoryOptions {
   copies?: number;
   /** Extra redeliveries of events, at most. */
   maxRedeliveries?: number;
+  /**
+   * Recent-days histories (target-changed, trend-to-target): up to 9 consecutive days from the
+   * first few, each firm's Segregation excess on a line of its own slope (0 to -35M a filing day)
+   * with wobbles, and its target moved up or down on some versions.
+   */
+  recent?: boolean;
 }
 
 const levelArb = fc.constantFrom<Level>('normal', 'normal', 'high', 'below', 'deficient', 'deficient', 'broken');
@@ -155,8 +177,13 @@ export function historyArb(o: HistoryOptions = {}): fc.Arbitrary<History> {
   const maxFirms = o.maxFirms ?? 2;
   const maxDays = o.maxDays ?? 4;
   const maxV = o.maxVersionsPerDay ?? 3;
-  const levels = fc.record({ segregation: levelArb, secured: levelArb, clearedSwaps: levelArb });
+  const recent = o.recent ?? false;
+  const segLevel = recent ? fc.constantFrom<Level>('normal', 'normal', 'normal', 'normal', 'below', 'broken') : levelArb;
+  const levels = fc.record({ segregation: segLevel, secured: levelArb, clearedSwaps: levelArb });
+  const M = 1_000_000n;
   const version = fc.record({
+    wobble: recent ? fc.constantFrom(0n, 0n, 0n, -15n * M, 15n * M) : fc.constant(0n),
+    targetBy: recent ? fc.constantFrom(0n, 0n, 0n, 10n * M, -10n * M) : fc.constant(0n),
     amendment: fc.boolean(),
     /** Business days after the due day (0: on time). */
     lateBy: fc.constantFrom(0, 0, 0, 1, 2),
@@ -165,7 +192,11 @@ export function historyArb(o: HistoryOptions = {}): fc.Arbitrary<History> {
     levels,
   });
   const day = fc.array(version, { minLength: 1, maxLength: maxV });
-  const firm = fc.record({ start: fc.nat({ max: DAYS.length - 1 }), days: fc.array(day, { minLength: 1, maxLength: maxDays }) });
+  const firm = fc.record({
+    start: fc.nat({ max: recent ? 3 : DAYS.length - 1 }),
+    slope: recent ? fc.constantFrom(0n, 10n * M, 20n * M, 35n * M) : fc.constant(0n),
+    days: fc.array(day, { minLength: recent ? 5 : 1, maxLength: maxDays }),
+  });
   return fc
     .record({ firms: fc.array(firm, { minLength: 1, maxLength: maxFirms }), copyRolls: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 40, maxLength: 40 }) })
     .chain(({ firms, copyRolls }) => {
@@ -179,11 +210,12 @@ export function historyArb(o: HistoryOptions = {}): fc.Arbitrary<History> {
           for (const v of vs) {
             let submitDate = dueDay('segregation', endDate);
             for (let i = 0; i < v.lateBy; i++) submitDate = nextBusinessDay(submitDate);
+            const seg = recent ? { seg: { excessBy: 100n * M - f.slope * BigInt(di) + v.wobble, targetBy: v.targetBy } } : {};
             const spec: VersionSpec =
               v.refile && prev
-                ? { firm: FIRMS[fi], endDate, filingType: prev.filingType, submitDate: prev.submitDate, levels: v.levels }
-                : { firm: FIRMS[fi], endDate, filingType: v.amendment ? 'AMENDMENT' : 'INITIAL', submitDate, levels: v.levels };
-            const k = JSON.stringify(spec);
+                ? { firm: FIRMS[fi], endDate, filingType: prev.filingType, submitDate: prev.submitDate, levels: v.levels, ...seg }
+                : { firm: FIRMS[fi], endDate, filingType: v.amendment ? 'AMENDMENT' : 'INITIAL', submitDate, levels: v.levels, ...seg };
+            const k = specKey(spec);
             if (seen.has(k)) continue;
             seen.add(k);
             versions.push(spec);
@@ -214,7 +246,10 @@ export function historyArb(o: HistoryOptions = {}): fc.Arbitrary<History> {
 }
 
 export function describeHistory(h: History): string {
-  const v = h.versions.map((x, i) => `v${i} ${x.firm.split(' ')[0]} ${x.endDate} ${x.filingType[0]}${x.submitDate.slice(5)} ${STATEMENT_KEYS.map((k) => x.levels[k][0]).join('')}`);
+  const m = (n: bigint | undefined) => String((n ?? 0n) / 1_000_000n);
+  const v = h.versions.map(
+    (x, i) => `v${i} ${x.firm.split(' ')[0]} ${x.endDate} ${x.filingType[0]}${x.submitDate.slice(5)} ${STATEMENT_KEYS.map((k) => x.levels[k][0]).join('')}${x.seg ? ` seg${m(x.seg.excessBy)}M/t${m(x.seg.targetBy)}M` : ''}`,
+  );
   const o = h.objects.map((x, i) => `o${i}=v${x.version}@${x.eventTime.slice(11, 16)}${x.rendering === 'markup' ? '' : `/${x.rendering}`}`);
   return `${v.join('; ')} | ${o.join(' ')} | order ${h.deliveries.map((d) => `o${d}`).join(' ')}`;
 }
@@ -289,6 +324,7 @@ export function truth(h: History, delivered: Iterable<number>): Map<string, DayT
         wanted.set(`drop:${key}`, drop ? { kind: 'excess-drop', figures: { excess: now.excess, previousExcess: before.excess, previousDate: pd } } : null);
       }
     }
+    recentWanted(f, v.endDate, effectiveOf, h, wanted);
     out.set(k, {
       firmId: f.firmId,
       endDate: v.endDate,
@@ -299,6 +335,43 @@ export function truth(h: History, delivered: Iterable<number>): Map<string, DayT
     });
   }
   return out;
+}
+
+const figuresOf = (endDate: string, f: VersionFacts): DayFigures => {
+  const statements: DayFigures['statements'] = {};
+  for (const key of STATEMENT_KEYS) {
+    const st = f.statements[key];
+    if (st) statements[key] = { excess: st.excess === null ? null : d(st.excess), target: st.target === null ? null : d(st.target), status: st.status };
+  }
+  return { endDate, statements };
+};
+const cents = (r: Ratio) => new Decimal(ratioToString(r, 2)).toFixed();
+
+/**
+ * The recent-days channels of a day: target-changed and trend-to-target decided by the domain's
+ * pure functions (shared/domain/day-alerts.ts, tested against hand computations in
+ * test/unit/day-alerts.test.ts) on the final effective filings of the days of its window. What
+ * this oracle adds is the pipeline's part: whatever order the days came in, each day's last word
+ * is the one its final window calls for.
+ */
+function recentWanted(f: VersionFacts, endDate: string, effectiveOf: Map<string, number>, h: History, wanted: Map<string, WantedWord | null>): void {
+  const today = figuresOf(endDate, f);
+  const recent: DayFigures[] = [];
+  for (const w of windowDays(endDate)) {
+    const vi = effectiveOf.get(`${f.firmId} ${w}`);
+    if (vi !== undefined) recent.push(figuresOf(w, factsOf(h.versions[vi])));
+  }
+  for (const key of STATEMENT_KEYS) {
+    const now = f.statements[key];
+    if (!now || now.status === 'unreconciled' || now.status === 'error') continue;
+    const c = targetChange(key, today, recent);
+    wanted.set(`target:${key}`, c ? { kind: 'target-changed', figures: { previousTarget: c.previousTarget.toFixed(), target: c.target.toFixed(), previousDate: c.previousDate } } : null);
+    const p = trendToTarget(key, today, recent);
+    wanted.set(
+      `trend:${key}`,
+      p ? { kind: 'trend-to-target', figures: { excess: p.excess.toFixed(), target: p.target.toFixed(), slope: cents(p.line.slope), projectedExcess: cents(p.projected), filingDaysToTarget: String(p.filingDaysToTarget) } } : null,
+    );
+  }
 }
 
 /** A published word, reduced to what the oracle compares. */
@@ -317,8 +390,22 @@ export function wordKeyOf(w: WantedWord | null): string {
 }
 
 /** The key of a published alert's word, with the same figures the oracle compares. */
-export function saidKey(a: { kind: string; excess: string | null; target: string | null; shortfall: string | null; previousExcess: string | null; previousDate: string | null }): string {
+export function saidKey(a: {
+  kind: string;
+  excess: string | null;
+  target: string | null;
+  shortfall: string | null;
+  previousExcess: string | null;
+  previousDate: string | null;
+  previousTarget?: string | null;
+  slope?: string | null;
+  projectedExcess?: string | null;
+  filingDaysToTarget?: string | null;
+}): string {
   if (a.kind === 'resolved') return 'resolved';
+  if (a.kind === 'target-changed') return wordKeyOf({ kind: a.kind, figures: { previousTarget: a.previousTarget ?? null, target: a.target, previousDate: a.previousDate } });
+  if (a.kind === 'trend-to-target')
+    return wordKeyOf({ kind: a.kind, figures: { excess: a.excess, target: a.target, slope: a.slope ?? null, projectedExcess: a.projectedExcess ?? null, filingDaysToTarget: a.filingDaysToTarget ?? null } });
   if (a.kind === 'excess-drop') return wordKeyOf({ kind: a.kind, figures: { excess: a.excess, previousExcess: a.previousExcess, previousDate: a.previousDate } });
   return wordKeyOf({ kind: a.kind, figures: { excess: a.excess, target: a.target, shortfall: a.shortfall } });
 }

@@ -124,11 +124,13 @@ describe('what a day says (planDay)', () => {
     expect(planDay(day({ segregation: stmt('500', 'ok') }, [legacy])).map((a) => [a.kind, a.seq])).toEqual([['resolved', 1]]);
   });
 
-  it('the channels are data: every kind of a channel has a severity, and the basis changes exactly with excess or status', () => {
+  it('the channels are data: every kind of a channel has a severity, and the basis changes exactly with excess, target or status', () => {
     expect(DAY_CHANNELS.map((c) => c.family)).toEqual(['shortfall', 'drop']);
     const a = basisOf('2025-11-26', { segregation: stmt('5', 'ok') });
-    const other: StatementsSummary = { segregation: { ...stmt('5', 'ok')!, title: 'other', target: dec('1') } };
+    const other: StatementsSummary = { segregation: { ...stmt('5', 'ok')!, title: 'other' } };
     expect(basisOf('2025-11-26', other)).toBe(a);
+    // the target too: the recent-days channels (target-changed) read it
+    expect(basisOf('2025-11-26', { segregation: { ...stmt('5', 'ok')!, target: dec('1') } })).not.toBe(a);
     expect(basisOf('2025-11-26', { segregation: stmt('6', 'ok') })).not.toBe(a);
     expect(basisOf('2025-11-26', { segregation: stmt('5', 'error') })).not.toBe(a);
     expect(a).toMatch(/^[0-9a-f]{16}$/);
