@@ -11,7 +11,7 @@ import { freePort, LOOPBACK, portIsFree } from './ports';
 
 export const JAVA_MISSING = 'segwatch needs Java 17+ for DynamoDB Local: apt-get install openjdk-17-jre-headless';
 
-export class LocalStackError extends Error {}
+export class LocalPipelineError extends Error {}
 
 export interface DynamoDbLocalOptions {
   /** Port on 127.0.0.1; default: a free one. */
@@ -73,8 +73,8 @@ function installExitHook(): void {
   });
 }
 
-function portTaken(port: number, hint?: string): LocalStackError {
-  return new LocalStackError(
+function portTaken(port: number, hint?: string): LocalPipelineError {
+  return new LocalPipelineError(
     `port ${port} on ${LOOPBACK} is already in use, so DynamoDB Local cannot start there; ` +
       `choose another port${hint ? ` with ${hint}` : ''} or stop whatever is using it`,
   );
@@ -130,15 +130,15 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     for (;;) {
       if (status.spawnError) {
         const e = status.spawnError;
-        if (e.code === 'ENOENT') throw new LocalStackError(JAVA_MISSING);
-        throw new LocalStackError(`DynamoDB Local could not start: ${e.message}`);
+        if (e.code === 'ENOENT') throw new LocalPipelineError(JAVA_MISSING);
+        throw new LocalPipelineError(`DynamoDB Local could not start: ${e.message}`);
       }
       const exited = status.exited;
       if (exited) {
         if (/Address already in use|BindException/i.test(output)) throw portTaken(port, options.portHint);
-        if (/UnsupportedClassVersionError|has been compiled by a more recent version/i.test(output)) throw new LocalStackError(JAVA_MISSING);
+        if (/UnsupportedClassVersionError|has been compiled by a more recent version/i.test(output)) throw new LocalPipelineError(JAVA_MISSING);
         const last = output.trim().split('\n').slice(-3).join(' / ');
-        throw new LocalStackError(`DynamoDB Local exited during startup (code ${exited.code ?? exited.signal})${last ? `: ${last}` : ''}`);
+        throw new LocalPipelineError(`DynamoDB Local exited during startup (code ${exited.code ?? exited.signal})${last ? `: ${last}` : ''}`);
       }
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
@@ -146,7 +146,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       } catch {
         // not up yet
       }
-      if (Date.now() > deadline) throw new LocalStackError(`DynamoDB Local did not answer on ${endpoint} within ${options.startTimeoutMs ?? 30_000} ms`);
+      if (Date.now() > deadline) throw new LocalPipelineError(`DynamoDB Local did not answer on ${endpoint} within ${options.startTimeoutMs ?? 30_000} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
   } catch (e) {

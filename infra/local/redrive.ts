@@ -32,7 +32,7 @@ import { Store } from '../../shared/adapters/store';
 import { SqsFailureQueue } from '../../shared/adapters/stream-failures';
 import { redriveExitCode, redriveStreamFailures, renderStreamRedrive, type Consumer } from '../../shared/pipeline/stream-redrive';
 import { TABLE } from '../../shared/table';
-import { LocalStackError, startDynamoDbLocal } from './dynamodb-local';
+import { LocalPipelineError, startDynamoDbLocal } from './dynamodb-local';
 import { redriveFiles } from './queue';
 import { S3RVER_CREDENTIALS } from './s3';
 import { deadLetterKeys } from './stack';
@@ -181,7 +181,7 @@ async function redriveLocal(stateDir: string, o: Search, out: Out, err: Out): Pr
     dynamo = await startDynamoDbLocal({ dbPath: paths.dynamodb, sharedDb: true });
   } catch (e) {
     err.write(`segwatch redrive: ${(e as Error).message}\n`);
-    return e instanceof LocalStackError ? 2 : 1;
+    return e instanceof LocalPipelineError ? 2 : 1;
   }
   const config = { endpoint: dynamo.endpoint, region: 'us-east-1', credentials: S3RVER_CREDENTIALS, logger: SDK_LOGGER };
   const ddb = new DynamoDBClient(config);

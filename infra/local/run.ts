@@ -9,7 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { INCOMING_PREFIX } from '../../shared/table';
-import { deadLetterKeys, LocalStack, LocalStackError, type KeyOutcome } from './stack';
+import { deadLetterKeys, LocalPipeline, LocalPipelineError, type KeyOutcome } from './stack';
 import { renderSummary, summarize, type RunSummary } from './summary';
 import { CompleteFiles, folderDeps, QUIET_MS } from './watch';
 
@@ -52,7 +52,7 @@ function keyFor(file: string): string {
   return `${INCOMING_PREFIX}${basename(file)}`;
 }
 
-async function uploadAll(stack: LocalStack, files: string[], err: Out): Promise<{ keys: string[]; fileOf: Map<string, string> }> {
+async function uploadAll(stack: LocalPipeline, files: string[], err: Out): Promise<{ keys: string[]; fileOf: Map<string, string> }> {
   const fileOf = new Map<string, string>();
   const keys: string[] = [];
   for (const f of files) {
@@ -150,7 +150,7 @@ export async function runCommand(args: string[], rawOut: Out, rawErr: Out): Prom
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
   const log = (line: string): void => void err.write(`segwatch: ${line}\n`);
-  let stack: LocalStack | undefined;
+  let stack: LocalPipeline | undefined;
   let interrupted = false;
   const shutdown = async () => {
     try {
@@ -175,7 +175,7 @@ export async function runCommand(args: string[], rawOut: Out, rawErr: Out): Prom
   process.on('SIGTERM', onSignal);
   try {
     const started = Date.now();
-    stack = await LocalStack.start({ stateDir: values.state ?? '.segwatch', fresh: values.fresh, dynamodbPort: port, detachJava: true, log });
+    stack = await LocalPipeline.start({ stateDir: values.state ?? '.segwatch', fresh: values.fresh, dynamodbPort: port, detachJava: true, log });
     if (interrupted) return 130;
     log(`local stack up in ${Date.now() - started} ms (state in ${stack.paths?.root}${values.fresh ? ', started fresh' : ''})`);
     if (stack.deadLetters().length) log(`${stack.deadLetters().length} message(s) wait in the local dead-letter queue (segwatch redrive --local)`);
@@ -206,7 +206,7 @@ export async function runCommand(args: string[], rawOut: Out, rawErr: Out): Prom
     return interrupted && !values.watch ? 130 : code;
   } catch (e) {
     if (interrupted) return 130;
-    if (e instanceof LocalStackError) {
+    if (e instanceof LocalPipelineError) {
       err.write(`segwatch: ${e.message}\n`);
       return 2;
     }
@@ -236,7 +236,7 @@ function publicJson(s: RunSummary) {
  * when the watch starts are left alone.
  */
 async function watch(
-  stack: LocalStack,
+  stack: LocalPipeline,
   dir: string,
   json: boolean,
   out: Out,

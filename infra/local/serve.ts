@@ -22,7 +22,7 @@ import { StoreSource } from '../../shared/read/store-source';
 import { presignedLinks, type ObjectLinks } from '../../functions/api/objects';
 import type { ReadQueries } from '../../shared/read/types';
 import { INCOMING_PREFIX } from '../../shared/table';
-import { LocalStack, LocalStackError } from './stack';
+import { LocalPipeline, LocalPipelineError } from './stack';
 
 type Out = NodeJS.WritableStream;
 
@@ -54,7 +54,7 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       reject(
-        new LocalStackError(
+        new LocalPipelineError(
           e.code === 'EADDRINUSE'
             ? `port ${o.port} on ${LOOPBACK} is taken: stop what uses it, or pick another with --port N`
             : `cannot listen on ${LOOPBACK}:${o.port}: ${e.message}`,
@@ -79,7 +79,7 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
 }
 
 /** The read queries (shared/read) over the local stack's table, as the api function reads the real one. */
-export function localQueries(stack: LocalStack): ReadQueries {
+export function localQueries(stack: LocalPipeline): ReadQueries {
   return readQueries(new StoreSource(stack.store.doc, stack.tableName));
 }
 
@@ -93,7 +93,7 @@ export function localObjects(s3: S3Client, bucket: string): ObjectLinks {
  * table, presigned links into its bucket, the real clock. (The browser tests serve their stack
  * through this.)
  */
-export function serveLocalStack(stack: LocalStack, o: { port?: number; log?: AppDeps['log'] } = {}): Promise<Dashboard> {
+export function serveLocalStack(stack: LocalPipeline, o: { port?: number; log?: AppDeps['log'] } = {}): Promise<Dashboard> {
   return startDashboard({ queries: localQueries(stack), port: o.port ?? 0, objects: localObjects(stack.s3, stack.bucket), log: o.log });
 }
 
@@ -114,7 +114,7 @@ async function serveUntilStopped(opts: { port: number; state: string }, out: Out
   if (!process.env.SEGWATCH_DEBUG) process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const log = (line: string) => void err.write(`segwatch: ${line}\n`);
-  let stack: LocalStack | undefined;
+  let stack: LocalPipeline | undefined;
   let dashboard: Dashboard | undefined;
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>((r) => (stop = r));
@@ -137,7 +137,7 @@ async function serveUntilStopped(opts: { port: number; state: string }, out: Out
     process.stdin.on('end', orphaned).on('close', orphaned).resume();
   }
   try {
-    stack = await LocalStack.start({ stateDir: opts.state, detachJava: true, log });
+    stack = await LocalPipeline.start({ stateDir: opts.state, detachJava: true, log });
     if (signals) return 130;
     dashboard = await serveLocalStack(stack, {
       port: opts.port,
@@ -148,7 +148,7 @@ async function serveUntilStopped(opts: { port: number; state: string }, out: Out
     await stopped;
     return 0;
   } catch (e) {
-    if (e instanceof LocalStackError) {
+    if (e instanceof LocalPipelineError) {
       err.write(`segwatch: ${e.message}\n`);
       return 2;
     }

@@ -16,7 +16,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ENV, INCOMING_PREFIX, STREAM_FILTERS, TABLE } from '../../shared/table';
 import { Store, type ObjectRecord, type ResultItem, type StoredAlert, type VersionItem } from '../../shared/adapters/store';
 import { documentClient, SDK_LOGGER } from '../../shared/adapters/clients';
-import { LocalStackError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { LocalPipelineError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import type { Handler } from './lambda';
 import { LocalQueue, type DeadLetter, type LocalQueueOptions } from './queue';
 import { LocalS3, S3RVER_CREDENTIALS } from './s3';
@@ -28,7 +28,7 @@ import type { StreamFailureRecord } from '../../shared/pipeline/stream-redrive';
 import { StreamDriver, type StreamDriverOptions, type StreamHandler } from './streams';
 import { ensureTable } from './table';
 
-export { LocalStackError };
+export { LocalPipelineError };
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
@@ -39,7 +39,7 @@ export interface Handlers {
   notify: StreamHandler;
 }
 
-export interface LocalStackOptions {
+export interface LocalPipelineOptions {
   /** Keep state between runs under this directory (DynamoDB files, objects, queues, checkpoints). Default: nothing kept. */
   stateDir?: string;
   /** Start from empty (remove what stateDir holds first). */
@@ -80,7 +80,7 @@ let handlersLoadedFor: string | undefined;
 /** Load the real handlers (after the env is set: they create their SDK clients at module load). */
 async function loadRealHandlers(signature: string): Promise<Handlers> {
   if (handlersLoadedFor !== undefined && handlersLoadedFor !== signature)
-    throw new LocalStackError('the real handlers were already loaded for another local stack in this process (their SDK clients are created once); use one LocalStack per process or test file');
+    throw new LocalPipelineError('the real handlers were already loaded for another local stack in this process (their SDK clients are created once); use one LocalPipeline per process or test file');
   handlersLoadedFor = signature;
   const parse = await loadTs<typeof import('../../functions/parse/index')>('../../functions/parse/index');
   const reconcile = await loadTs<typeof import('../../functions/reconcile/index')>('../../functions/reconcile/index');
@@ -99,7 +99,7 @@ async function loadTs<T>(specifier: string): Promise<T> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class LocalStack {
+export class LocalPipeline {
   readonly tableName: string;
   readonly bucket: string;
   readonly topicArn: string;
@@ -123,7 +123,7 @@ export class LocalStack {
   /** Set false to lose S3's notifications (tests: an object whose event never came, or was dead-lettered). */
   deliverS3Events = true;
 
-  constructor(private readonly options: LocalStackOptions = {}) {
+  constructor(private readonly options: LocalPipelineOptions = {}) {
     this.tableName = options.tableName ?? TABLE.localName;
     this.bucket = options.bucket ?? 'segwatch-filings-local';
     this.topicArn = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${options.topicName ?? 'segwatch-alerts'}`;
@@ -132,8 +132,8 @@ export class LocalStack {
     this.sns = new SnsStandIn({ logPath: this.paths?.published });
   }
 
-  static async start(options: LocalStackOptions = {}): Promise<LocalStack> {
-    const stack = new LocalStack(options);
+  static async start(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
+    const stack = new LocalPipeline(options);
     try {
       await stack.start();
     } catch (e) {
@@ -248,7 +248,7 @@ export class LocalStack {
     const lockPath = join(paths.root, 'lock');
     const held = readJson<{ pid?: number } | null>(lockPath, null);
     if (held?.pid && held.pid !== process.pid && processAlive(held.pid))
-      throw new LocalStackError(`another segwatch run (pid ${held.pid}) is using ${paths.root}; stop it first (Ctrl-C), or point this one elsewhere`);
+      throw new LocalPipelineError(`another segwatch run (pid ${held.pid}) is using ${paths.root}; stop it first (Ctrl-C), or point this one elsewhere`);
     mkdirSync(paths.root, { recursive: true });
     writeFileSync(lockPath, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
     this.lockPath = lockPath;
@@ -324,7 +324,7 @@ export class LocalStack {
     const deadline = Date.now() + timeoutMs;
     let seen = 0;
     while (seen < 2) {
-      if (Date.now() > deadline) throw new LocalStackError(`the local pipeline was still busy after ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new LocalPipelineError(`the local pipeline was still busy after ${timeoutMs} ms`);
       seen = this.isIdle() ? seen + 1 : 0;
       await sleep(seen ? 15 : 10);
     }
@@ -347,7 +347,7 @@ export class LocalStack {
       }
       if (Date.now() > deadline) {
         const pending = (await this.outcomes(keys)).filter((o) => o.status === 'incomplete');
-        throw new LocalStackError(`not processed within ${timeoutMs} ms: ${pending.slice(0, 10).map((p) => `${p.key} (${p.problem})`).join(', ') || 'the pipeline is still busy'}`);
+        throw new LocalPipelineError(`not processed within ${timeoutMs} ms: ${pending.slice(0, 10).map((p) => `${p.key} (${p.problem})`).join(', ') || 'the pipeline is still busy'}`);
       }
       await sleep(10);
     }

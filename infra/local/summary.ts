@@ -8,7 +8,7 @@ import { dec, grouped, str, type Decimal } from '../../shared/domain/money';
 import { alertSubject } from '../../shared/domain/alerts';
 import { table } from '../../shared/domain/report';
 import { overallStatus, type StoredAlert } from '../../shared/adapters/store';
-import type { KeyOutcome, LocalStack } from './stack';
+import type { KeyOutcome, LocalPipeline } from './stack';
 
 /** A statement's figures in the run summary (not model.ts's StatementJson, a statement's lines). */
 export interface SummaryStatement {
@@ -73,7 +73,7 @@ export interface RunSummary {
 const s = (d: Decimal | null) => (d === null ? null : str(d));
 
 /** `publishedSince`: how many messages the SNS stand-in held before this part of the run (watch: before each file). */
-export async function summarize(stack: LocalStack, outcomes: KeyOutcome[], files: Map<string, string> = new Map(), publishedSince = 0): Promise<RunSummary> {
+export async function summarize(stack: LocalPipeline, outcomes: KeyOutcome[], files: Map<string, string> = new Map(), publishedSince = 0): Promise<RunSummary> {
   const summary: RunSummary = { filings: [], alerts: [], rejected: [], failed: [] };
   const publishedIds = new Set(stack.published().map((p) => p.messageId));
   const subjects = new Map(stack.published().map((p) => [p.messageId, p.subject]));

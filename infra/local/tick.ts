@@ -6,7 +6,7 @@
  * The state is the table as it is now: a filing stored after --at counts as filed.
  */
 import { parseArgs } from 'node:util';
-import { LocalStack, LocalStackError } from './stack';
+import { LocalPipeline, LocalPipelineError } from './stack';
 import type { StoredAlert } from '../../shared/adapters/store';
 import { alertSubject } from '../../shared/domain/alerts';
 import { newYorkTime, parseAt, TimeError } from '../../shared/domain/schedule/time';
@@ -50,9 +50,9 @@ let loadedFor: string | undefined;
 let loaded: ScheduleHandler | undefined;
 
 /** The real handler, loaded after the stack has set the environment (its Store is made at module load). */
-async function scheduleHandler(stack: LocalStack): Promise<ScheduleHandler> {
+async function scheduleHandler(stack: LocalPipeline): Promise<ScheduleHandler> {
   const signature = JSON.stringify([stack.dynamodbEndpoint, stack.tableName]);
-  if (loaded && loadedFor !== signature) throw new LocalStackError('the schedule handler was already loaded for another local stack in this process (its SDK client is created once)');
+  if (loaded && loadedFor !== signature) throw new LocalPipelineError('the schedule handler was already loaded for another local stack in this process (its SDK client is created once)');
   if (!loaded) {
     const specifier = '../../functions/schedule/index';
     const mod = (typeof require === 'function' && require.extensions && '.ts' in require.extensions ? require(specifier) : await import(specifier)) as typeof import('../../functions/schedule/index');
@@ -63,7 +63,7 @@ async function scheduleHandler(stack: LocalStack): Promise<ScheduleHandler> {
 }
 
 /** Run the scheduled function on a started local stack as of `at` (an instant), wait for notify, report. */
-export async function runTick(stack: LocalStack, at: string, timeoutMs = 60_000): Promise<TickJson> {
+export async function runTick(stack: LocalPipeline, at: string, timeoutMs = 60_000): Promise<TickJson> {
   const before = new Set(stack.published().map((p) => p.messageId));
   const handler = await scheduleHandler(stack);
   const outcome = await handler({ scheduledTime: at });
@@ -172,16 +172,16 @@ export async function tickCommand(args: string[], out: Out, err: Out): Promise<n
     out.write(values.json ? `${JSON.stringify(t, null, 2)}\n` : `${renderTick(t)}\n`);
     return 0;
   }
-  let stack: LocalStack | undefined;
+  let stack: LocalPipeline | undefined;
   try {
-    stack = await LocalStack.start({ stateDir: values.state ?? '.segwatch', dynamodbPort: port, detachJava: true, log });
+    stack = await LocalPipeline.start({ stateDir: values.state ?? '.segwatch', dynamodbPort: port, detachJava: true, log });
     // Work left by an earlier run (a queued file, a pending alert) is finished first, so the check sees it.
     await stack.waitForIdle(120_000);
     const t = await runTick(stack, at);
     out.write(values.json ? `${JSON.stringify(t, null, 2)}\n` : `${renderTick(t)}\n`);
     return t.alerts.some((a) => a.state !== 'sent') ? 1 : 0;
   } catch (e) {
-    if (e instanceof LocalStackError || e instanceof CalendarError) {
+    if (e instanceof LocalPipelineError || e instanceof CalendarError) {
       err.write(`segwatch tick: ${e.message}\n`);
       return 2;
     }

@@ -1,6 +1,6 @@
 /**
  * The e2e section: the whole pipeline on the local stack `segwatch run` uses (infra/local
- * LocalStack: DynamoDB Local, s3rver, the local queue and stream driver, the SNS stand-in), with
+ * LocalPipeline: DynamoDB Local, s3rver, the local queue and stream driver, the SNS stand-in), with
  * the real handlers, each wrapped only to note when it finished what (and how long it ran).
  *
  *  latency: N alerting filings uploaded one at a time; from the upload call to the stored result
@@ -8,7 +8,7 @@
  *           SNS stand-in received the Publish).
  *  burst:   M filings uploaded at once; wall time from the first upload until the last one is fully
  *           processed (its result stored and each of its alerts sent), then checked against the
- *           table with LocalStack.waitUntilProcessed (not timed).
+ *           table with LocalPipeline.waitUntilProcessed (not timed).
  *
  * Capacity comes from the SDK middleware the bench installs in the handlers' DynamoDB clients
  * (test/bench/cost.ts capacityMeterPlugin, through shared/adapters/clients.ts useDynamoPlugin):
@@ -22,7 +22,7 @@ import { RENDERINGS, render } from '../../shared/domain/render';
 import { nextBusinessDay } from '../../shared/domain/reconcile';
 import { useDynamoPlugin } from '../../shared/adapters/clients';
 import { INCOMING_PREFIX } from '../../shared/table';
-import type { Handlers, LocalStack as LocalStackType } from '../../infra/local/stack';
+import type { Handlers, LocalPipeline as LocalPipelineType } from '../../infra/local/stack';
 import { capacityMeterPlugin, FUNCTION_MEMORY_MB, newCapacityMeter, type FunctionUsage, type Usage } from './cost';
 import { median, round } from './parse-bench';
 
@@ -119,7 +119,7 @@ type StreamImage = Record<string, { S?: string; M?: Record<string, { S?: string 
 /** The real handlers, each wrapped to record when it finished what. */
 function wrappedHandlers(rec: () => Recorder): Handlers {
   let real: Promise<Handlers> | undefined;
-  // Loaded on first use: by then LocalStack has set the environment their SDK clients read.
+  // Loaded on first use: by then LocalPipeline has set the environment their SDK clients read.
   const load = () =>
     (real ??= (async () => ({
       parse: (await loadTs<typeof import('../../functions/parse/index')>('../../functions/parse/index')).handler,
@@ -242,12 +242,12 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
   }) as typeof process.stdout.write;
 
   let recorder = newRecorder();
-  let stack: LocalStackType | undefined;
+  let stack: LocalPipelineType | undefined;
   try {
-    const { LocalStack } = await loadTs<typeof import('../../infra/local/stack')>('../../infra/local/stack');
+    const { LocalPipeline } = await loadTs<typeof import('../../infra/local/stack')>('../../infra/local/stack');
     const t0 = now();
     log('starting the local stack (DynamoDB Local, s3rver, queue, streams, SNS stand-in)...');
-    stack = await LocalStack.start({ handlers: wrappedHandlers(() => recorder), log: opts.verbose ? (l) => log(`  ${l}`) : undefined });
+    stack = await LocalPipeline.start({ handlers: wrappedHandlers(() => recorder), log: opts.verbose ? (l) => log(`  ${l}`) : undefined });
     const stackStartMs = round(now() - t0, 0);
     stack.sns.onPublish((m) => {
       recorder.published++;

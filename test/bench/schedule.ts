@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE_FILE, esbuildOptions } from '../../infra/bundling';
-import { LocalStack } from '../../infra/local/stack';
+import { LocalPipeline } from '../../infra/local/stack';
 import type { HeadSeed } from '../../shared/adapters/store';
 import { CALENDAR } from '../../shared/domain/calendar';
 import { STATEMENT_KEYS } from '../../shared/domain/forms';
@@ -111,7 +111,7 @@ export async function runScheduleBench(opts: { firms?: number; progress?: (l: st
   };
 
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  const stack = await LocalStack.start({ log: undefined });
+  const stack = await LocalPipeline.start({ log: undefined });
   try {
     const heads: HeadSeed[] = [];
     days.forEach((d) => ids.forEach((id, i) => !skipped(i, d) && heads.push(headOf(id, names[i]!, d, i))));
@@ -164,7 +164,7 @@ async function loadHandler(): Promise<Handler> {
 }
 
 /** One invocation timed, then until notify has published every alert it put (missing filings, digest). */
-async function timed(stack: LocalStack, handler: Handler, at: string) {
+async function timed(stack: LocalPipeline, handler: Handler, at: string) {
   const before = stack.published().length;
   const t = process.hrtime.bigint();
   const outcome = await handler({ scheduledTime: at });

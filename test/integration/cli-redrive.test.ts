@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalStack } from '../../infra/local/stack';
+import { LocalPipeline } from '../../infra/local/stack';
 import { statePaths, readJson } from '../../infra/local/state';
 import { makeFiling } from '../support/filings';
 import { javaFor, noStackTrace, run } from '../support/cli';
@@ -21,7 +21,7 @@ describe('segwatch redrive --local', () => {
     const paths = statePaths(dir);
 
     // A run in which reconcile is broken: its retries run out and a failure record is left.
-    const stack = await LocalStack.start({
+    const stack = await LocalPipeline.start({
       stateDir: dir,
       fresh: true,
       stream: { maxRetryAttempts: 1, retryBaseDelayMs: 5 },

@@ -9,13 +9,13 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../infra/local/stack';
+import type { LocalPipeline } from '../../infra/local/stack';
 import { describeHistory, historyArb, objectText, type History } from '../support/histories';
 import { checkHistory } from '../support/histories-check';
 import { startTestStack } from '../support/local-stack';
 import { firmIdOf } from '../../shared/domain/parser';
 
-let stack: LocalStack;
+let stack: LocalPipeline;
 beforeAll(async () => {
   stack = await startTestStack();
 });

@@ -5,7 +5,7 @@
  * for the record (the benchmark measures throughput; this test asserts no time).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../infra/local/stack';
+import type { LocalPipeline } from '../../infra/local/stack';
 import { generateRendered } from '../../shared/domain/generate';
 import { startTestStack } from '../support/local-stack';
 
@@ -13,7 +13,7 @@ const TOTAL = Number.parseInt(process.env.SEGWATCH_LOAD_FILES ?? '1000', 10);
 const JUNK = Math.round(TOTAL / 25); // files that are not filings
 const SAME_BYTES = Math.round(TOTAL / 25); // the same filing uploaded a second time under another name
 
-let stack: LocalStack;
+let stack: LocalPipeline;
 beforeAll(async () => {
   stack = await startTestStack();
 });

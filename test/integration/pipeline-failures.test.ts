@@ -4,11 +4,11 @@
  * was read. No alert is lost and none is sent twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../infra/local/stack';
+import type { LocalPipeline } from '../../infra/local/stack';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { makeFiling, startTestStack } from '../support/local-stack';
 
-let stack: LocalStack;
+let stack: LocalPipeline;
 beforeAll(async () => {
   stack = await startTestStack({ stream: { maxRetryAttempts: 3, retryBaseDelayMs: 5 } });
 });

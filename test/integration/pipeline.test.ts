@@ -4,11 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import type { LocalStack } from '../../infra/local/stack';
+import type { LocalPipeline } from '../../infra/local/stack';
 import type { PublishedMessage } from '../../infra/local/sns';
 import { makeFiling, startTestStack } from '../support/local-stack';
 
-let stack: LocalStack;
+let stack: LocalPipeline;
 beforeAll(async () => {
   stack = await startTestStack();
 });

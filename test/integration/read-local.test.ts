@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCommand, type ReadCommand } from '../../bin/read';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
-import { LocalStack } from '../../infra/local/stack';
+import { LocalPipeline } from '../../infra/local/stack';
 import { javaFor, noStackTrace, run } from '../support/cli';
 
 class Sink extends Writable {
@@ -26,7 +26,7 @@ const DEMO = 'test/fixtures/demo';
 const state = join(mkdtempSync(join(tmpdir(), 'segwatch-read-')), 'segwatch');
 
 beforeAll(async () => {
-  const stack = await LocalStack.start({ stateDir: state, fresh: true, queue: { failedVisibilityMs: 50 }, stream: { retryBaseDelayMs: 10 } });
+  const stack = await LocalPipeline.start({ stateDir: state, fresh: true, queue: { failedVisibilityMs: 50 }, stream: { retryBaseDelayMs: 10 } });
   try {
     for (const f of ['example-clearing-2014-11-06-initial-deficiency.txt', 'example-clearing-2014-11-06-amendment-cured.txt', 'not-a-filing.txt']) {
       const key = await stack.upload(join(DEMO, f));

@@ -9,13 +9,13 @@
  * filing days ahead, but its previous point day (10) was in the window already: not raised again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../infra/local/stack';
+import type { LocalPipeline } from '../../infra/local/stack';
 import { dueDay, filingDays } from '../../shared/domain/calendar';
 import { firmIdOf } from '../../shared/domain/parser';
 import { filingText, type VersionSpec } from '../support/histories';
 import { startTestStack } from '../support/local-stack';
 
-let stack: LocalStack;
+let stack: LocalPipeline;
 beforeAll(async () => {
   stack = await startTestStack();
 });

@@ -8,10 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDBStreamEvent, Context } from 'aws-lambda';
-import type { LocalStack } from '../../infra/local/stack';
+import type { LocalPipeline } from '../../infra/local/stack';
 import { makeFiling, startTestStack } from '../support/local-stack';
 
-let stack: LocalStack;
+let stack: LocalPipeline;
 let reconcileBroken = false;
 let notifyBroken = false;
 

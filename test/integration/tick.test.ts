@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../infra/local/stack';
+import type { LocalPipeline } from '../../infra/local/stack';
 import { runTick, type TickJson } from '../../infra/local/tick';
 import { filingDays, nextBusinessDay } from '../../shared/domain/calendar';
 import { usd } from '../../shared/domain/money';
@@ -19,7 +19,7 @@ const FIRMS = ['Alpha Futures LLC', 'Beta Clearing LLC', 'Gamma Markets LLC'] as
 const OLD = 'Old Commodities LLC';
 const firmIdOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
-let stack: LocalStack;
+let stack: LocalPipeline;
 
 async function file(firmName: string, endDate: string, submitDate = nextBusinessDay(endDate)) {
   const key = await stack.upload(Buffer.from(makeFiling({ firmName, endDate, submitDate })), `incoming/${firmIdOf(firmName)}-${endDate}-${submitDate}.txt`);

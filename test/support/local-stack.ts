@@ -1,10 +1,10 @@
 /**
- * Test helper: a LocalStack on the run's shared DynamoDB Local (a table of its own, its own
+ * Test helper: a LocalPipeline on the run's shared DynamoDB Local (a table of its own, its own
  * s3rver, SNS stand-in and queue; fast retries).
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { LocalStack, type LocalStackOptions } from '../../infra/local/stack';
+import { LocalPipeline, type LocalPipelineOptions } from '../../infra/local/stack';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -17,8 +17,8 @@ export function dynamodbEndpoint(): string {
   return endpoint;
 }
 
-export async function startTestStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  return LocalStack.start({
+export async function startTestStack(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
+  return LocalPipeline.start({
     dynamodbEndpoint: dynamodbEndpoint(),
     tableName: uniqueName('segwatch-test'),
     bucket: uniqueName('filings').toLowerCase(),

@@ -17,7 +17,7 @@
  *   <b>Futures</b>`, as a parser of another format could hand it over. The pages must not rely on
  *   the parser for their escaping.
  */
-import type { LocalStack } from '../../infra/local/stack';
+import type { LocalPipeline } from '../../infra/local/stack';
 import type { Filing } from '../../shared/domain/model';
 import { parseFilingText } from '../../shared/domain/parser';
 import { INCOMING_PREFIX } from '../../shared/table';
@@ -35,7 +35,7 @@ export interface KnownVersion {
 }
 
 export interface ScenarioStack {
-  stack: LocalStack;
+  stack: LocalPipeline;
   /** Every version put in, by `firmId|endDate`. */
   known: Map<string, KnownVersion[]>;
   /** The `<script>` firm as the pipeline stored it (parser's name) and as written through the store. */
