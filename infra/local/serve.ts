@@ -7,7 +7,7 @@
  * (or PATHs), then `serve`, printing the dashboard's URL, until Ctrl-C.
  *
  * `startDashboard` is the server factory both use: it takes the queries, so the same server runs
- * on the real read side or on a fake; `serveLocalStack` is what serve starts on its local stack
+ * on the real read side or on a fake; `serveLocalPipeline` is what serve starts on its local stack
  * (the browser tests start it on theirs).
  */
 import { spawn } from 'node:child_process';
@@ -93,7 +93,7 @@ export function localObjects(s3: S3Client, bucket: string): ObjectLinks {
  * table, presigned links into its bucket, the real clock. (The browser tests serve their stack
  * through this.)
  */
-export function serveLocalStack(stack: LocalPipeline, o: { port?: number; log?: AppDeps['log'] } = {}): Promise<Dashboard> {
+export function serveLocalPipeline(stack: LocalPipeline, o: { port?: number; log?: AppDeps['log'] } = {}): Promise<Dashboard> {
   return startDashboard({ queries: localQueries(stack), port: o.port ?? 0, objects: localObjects(stack.s3, stack.bucket), log: o.log });
 }
 
@@ -139,7 +139,7 @@ async function serveUntilStopped(opts: { port: number; state: string }, out: Out
   try {
     stack = await LocalPipeline.start({ stateDir: opts.state, detachJava: true, log });
     if (signals) return 130;
-    dashboard = await serveLocalStack(stack, {
+    dashboard = await serveLocalPipeline(stack, {
       port: opts.port,
       log: (level, message, details) => log(`${level}: ${message}${details ? ` ${JSON.stringify(details)}` : ''}`),
     });

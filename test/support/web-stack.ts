@@ -2,7 +2,7 @@
  * The dashboard's scenario (test/support/web-scenario.ts: the demo filings and a generated month of
  * history) on a real local stack: every file uploaded to the local S3 and pushed through the real
  * pipeline (queue, parse, DynamoDB Local, stream, reconcile, notify), then served as `segwatch
- * serve` serves it (infra/local/serve.ts serveLocalStack: the read queries over the stack's table).
+ * serve` serves it (infra/local/serve.ts serveLocalPipeline: the read queries over the stack's table).
  *
  * What the tests know of the data comes from the files, not from the stack: `known` holds, per
  * firm-day, every version the test put in (the filing as built before it was rendered to text,

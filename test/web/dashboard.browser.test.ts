@@ -3,7 +3,7 @@
  * run: test/support/browser-setup.ts), with JavaScript disabled: the pages are server-rendered and
  * must work without it.
  *
- * The server is `segwatch serve`'s (infra/local/serve.ts serveLocalStack: the real read queries over
+ * The server is `segwatch serve`'s (infra/local/serve.ts serveLocalPipeline: the real read queries over
  * a local stack's table, presigned links into its S3, the real clock) on a local stack (the run's
  * DynamoDB Local) loaded through the real pipeline with the demo filings and a generated month of
  * history (test/support/web-stack.ts: every file uploaded to S3, parsed, reconciled, alerts sent).
@@ -23,7 +23,7 @@ import { FORMS, STATEMENT_KEYS, type StatementKey } from '../../shared/domain/fo
 import { Decimal, grouped, sum, type Decimal as D } from '../../shared/domain/money';
 import type { Filing } from '../../shared/domain/model';
 import { reconcile, type StatementResult } from '../../shared/domain/reconcile';
-import { serveLocalStack, type Dashboard } from '../../infra/local/serve';
+import { serveLocalPipeline, type Dashboard } from '../../infra/local/serve';
 import { effectiveOf, knownKey, loadScenarioStack, type KnownVersion, type ScenarioStack } from '../support/web-stack';
 import { DEMO_FILES, firmId, HARBOR_TARGET_CHANGE, RJO_MISSED, SCENARIO_FIRMS, SCENARIO_TO } from '../support/web-scenario';
 
@@ -47,7 +47,7 @@ beforeAll(async () => {
   loaded = await loadScenarioStack();
   effective = effectiveOf(loaded.known);
   console.log(`dashboard browser tests: ${[...loaded.known.values()].flat().length} filings through the local stack in ${loaded.loadMs} ms`);
-  dashboard = await serveLocalStack(loaded.stack);
+  dashboard = await serveLocalPipeline(loaded.stack);
   browser = await chromium.connect(endpoint);
   context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 800 } });
 }, 300_000);
