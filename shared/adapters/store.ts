@@ -15,6 +15,7 @@ import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { filingAmounts, filingFromJson, type Filing, type FilingJson } from '../domain/model';
 import type { Finding, StatementStatus } from '../domain/reconcile';
 import type { AlertKind, AlertRecord, AlertSeverity, SourceRef } from '../domain/alerts';
+import { rule } from '../domain/rules';
 import { inEffectiveOrder, type StatementsSummary, type StatementSummary, type TargetSource, type VersionOrder } from '../domain/versions';
 import { capFindings } from '../domain/limits';
 import { basisOf } from '../domain/episodes';
@@ -912,7 +913,7 @@ function resultFromItem(item: Record<string, unknown>): ResultItem {
     findings: (item.findings as Finding[]) ?? [],
     findingsOmitted: intOf(item.findingsOmitted),
     errorCount: intOf(item.errorCount),
-    late: item.late === true || ((item.findings as Finding[] | undefined) ?? []).some((f) => f.ruleId === 'SW130'),
+    late: item.late === true || ((item.findings as Finding[] | undefined) ?? []).some((f) => f.ruleId === rule('late-filing').id),
     reconciledAt: item.reconciledAt as string,
   };
 }
