@@ -13,7 +13,7 @@ import { STATEMENT_KEYS } from '../../shared/domain/forms';
 import { str } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
-import { decodedSize, looksLikePdf, pageLines, PdfError, pdfToText, type PlacedText } from '../../shared/domain/formats/pdf';
+import { decodedSize, labelOrder, looksLikePdf, pageLines, pageRows, PdfError, pdfToLines, pdfToText, type PlacedText } from '../../shared/domain/formats/pdf';
 import { pdftotextLines, renderPdf } from '../support/pdf';
 import { SAMPLES, canonical, type SampleTruth } from './samples';
 
@@ -23,13 +23,6 @@ const bytesOf = (file: string) => new Uint8Array(readFileSync(`${DIR}/${file}`))
 /** The committed PDFs with a text layer, and what each must show of its kind. */
 const KINDS = ['chromium', 'plain', 'wrapped', 'page-break', 'banner', 'cover-page'] as const;
 type Kind = (typeof KINDS)[number];
-
-/**
- * Where today's parser does not read the uncoded 12A-12C sub-lines because a wrapped label runs on
- * after their amounts (`B. Securities ... customers' 0` / `funds (at market)` / `C. ... 0 0 [8715]`):
- * the parser's job (issue 9, wrapped labels). Every coded amount is still read right there.
- */
-const SUBLINES_WRAPPED: ReadonlySet<string> = new Set(['citigroup-2013-06-18-amendment.wrapped', 'citigroup-2014-11-06-initial.chromium']);
 
 async function expectPdfError(p: Promise<unknown>, code: 'bad-pdf' | 'no-text-layer'): Promise<PdfError> {
   const e = await p.then(
@@ -103,15 +96,22 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
       expectSampleAmounts(await text, sample, kind);
     });
 
-    // Left out where today's parser cannot read them yet (SUBLINES_WRAPPED), not skipped.
-    if (!SUBLINES_WRAPPED.has(`${sample.name}.${kind}`))
-      it('reads the uncoded 12A-12C sub-lines of 8715', async () => {
-        const uncoded = parseFilingText(await text).filing.statements.clearedSwaps!.uncoded;
-        expect(uncoded.map((u) => ({ id: u.id, amount: str(u.amount) }))).toEqual(sample.uncoded);
-      });
+    it('reads the uncoded 12A-12C sub-lines of 8715 (wrapped labels too, amounts on their first line or last)', async () => {
+      const uncoded = parseFilingText(await text).filing.statements.clearedSwaps!.uncoded;
+      expect(uncoded.map((u) => ({ id: u.id, amount: str(u.amount) }))).toEqual(sample.uncoded);
+    });
 
-    it('reads line for line as poppler does (pdftotext -layout, whitespace folded)', async () => {
-      expect((await text).split('\n').filter(Boolean)).toEqual(pdftotextLines(bytesOf(file)));
+    it('reads line for line as poppler does (pdftotext -layout, whitespace folded), before labels are put in order', async () => {
+      expect((await pdfToLines(bytesOf(file))).printed).toEqual(pdftotextLines(bytesOf(file)));
+    });
+
+    it('the parsed whole (labels, uncoded sub-lines, code order) is the one of the text rendering, amounts first or last', async () => {
+      const fromText = parseFilingText(readFileSync(sample.path, 'utf8')).filing;
+      const fromPdf = parseFilingText(await text).filing;
+      for (const key of STATEMENT_KEYS) {
+        expect(fromPdf.statements[key]!.uncoded.map((u) => [u.id, str(u.amount)])).toEqual(fromText.statements[key]!.uncoded.map((u) => [u.id, str(u.amount)]));
+        expect(fromPdf.statements[key]!.variant).toBe(fromText.statements[key]!.variant);
+      }
     });
 
     it('is laid out in reading order: one printed line per line, header fields in order, amount then code', async () => {
@@ -156,13 +156,20 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
   });
 
   it('wrapped: labels wrap within their column, the amounts on the last line of the label (2014) or the first (2013)', async () => {
-    const lines = (await pdfToText(bytesOf(`${sample.name}.wrapped.pdf`))).split('\n');
+    const { printed: lines, text } = await pdfToLines(bytesOf(`${sample.name}.wrapped.pdf`));
     if (sample.name.includes('2014')) {
       expect(lines).toContain('1. Net ledger balance - Foreign Futures and Foreign Option');
       expect(lines[lines.indexOf('1. Net ledger balance - Foreign Futures and Foreign Option') + 1]).toBe('Trading - All Customers 0 [7305]');
     } else {
       expect(lines).toContain('2. Net unrealized profit (loss) in open futures contracts -76,329,662 [7030]');
       expect(lines[lines.indexOf('2. Net unrealized profit (loss) in open futures contracts -76,329,662 [7030]') + 1]).toBe('traded on a contract market');
+      // In the parser's order the rest of the label comes before the amounts, as the text prints it;
+      // across a page break too (page 1 ends inside 7032's label).
+      const ordered = text.split('\n');
+      expect(ordered).toContain('2. Net unrealized profit (loss) in open futures contracts traded on a contract market -76,329,662 [7030]');
+      expect(ordered).toContain('A. Add market value of open option contracts purchased on a contract market 1,043,742,387 [7032]');
+      expect(ordered).toContain("B. Securities representing investment of customers' funds (at market) 0");
+      expect(ordered).toContain('4. Net Equity (deficit) (add lines 1, 2, and 3) 2,393,864,495 [8550]');
     }
     // Continuation lines: no item number, no code.
     expect(lines.filter((l) => !/\[\d{4}\]/.test(l) && /^[a-z(-]/.test(l)).length).toBeGreaterThan(5);
