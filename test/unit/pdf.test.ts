@@ -468,10 +468,116 @@ function lzwEncode(input: Buffer): Buffer {
   return Buffer.from(out);
 }
 
+describe('wrapped firm name in the PDF header', () => {
+  const sample = SAMPLES.find((x) => x.name.includes('2014'))!;
+  const markup = readFileSync(sample.path, 'utf8').replace(/Citigroup Global Markets Inc\./g, 'Citigroup Global Markets Holdings and Clearing Services Inc.');
+
+  it('a printed form (pdf-lib, header fields wrapped in a narrow column): one name, the id of the name unwrapped', async () => {
+    const unwrapped = parseFilingText(markup).filing;
+    for (const labelWidth of [120, 160]) {
+      const { printed, text } = await pdfToLines(await renderPdf(markup, { labelWidth, wrapHeader: true }));
+      // It does wrap: the name's first line ends before its last word.
+      expect(printed.some((l) => /^Firm Name:.*[^.]$/.test(l) && !l.includes('Inc.'))).toBe(true);
+      const f = parseFilingText(text).filing;
+      expect(f.firmName).toBe('Citigroup Global Markets Holdings and Clearing Services Inc.');
+      expect(f.firmId).toBe(unwrapped.firmId);
+    }
+  });
+
+  it('a browser printout (the name wraps inside its value cell, aligned with it): one name', () => {
+    const row = (y: number, ...parts: [string, number][]) => parts.map(([str, x]) => ({ str, x, y, width: str.length * 4.5, size: 9, font: 'f1' }));
+    const items = [
+      ...row(740, ['INITIAL', 33.7]),
+      ...row(728, ['End Date:', 33.7], ['11/6/2014', 88.8]),
+      ...row(716, ['Firm Name:', 33.7], ['Citigroup Global Markets Holdings', 88.8]),
+      ...row(705.5, ['and Clearing Services Inc.', 88.8]),
+      ...row(694, ['Form:', 33.7], ['Daily Seg - FOCUS II', 88.8]),
+      ...row(682, ['Submit Date: 11/7/2014', 33.7]),
+    ];
+    const lines = labelOrder([pageRows(items)]);
+    expect(lines).toEqual(['INITIAL', 'End Date: 11/6/2014', 'Firm Name: Citigroup Global Markets Holdings', 'and Clearing Services Inc.', 'Form: Daily Seg - FOCUS II', 'Submit Date: 11/7/2014']);
+    const body = markup.replace(/^[\s\S]*?(?=\*\*Daily Segregation - )/, '');
+    const f = parseFilingText(`${lines.join('\n')}\n${body}`).filing;
+    expect(f.firmName).toBe('Citigroup Global Markets Holdings and Clearing Services Inc.');
+    expect(f.firmId).toBe('citigroup-global-markets-holdings-and-clearing-services-inc');
+  });
+});
+
+describe('labelOrder: a wrapped label and its amounts, as the parser reads them', () => {
+  const at = (str: string, x: number, y: number, font = 'f1', size = 8): PlacedText => ({ str, x, y, width: str.length * 4, size, font });
+  const page = (...lines: PlacedText[][]) => pageRows(lines.flat());
+
+  it('amounts on the first line: the rest of the label moves before them; only label text moves, the amounts stay as printed', () => {
+    const p = page(
+      [at('4. Net Equity (deficit) (add lines 1, 2,', 36, 700), at('674,807,756', 300, 700), at('[8550]', 350, 700)],
+      [at('and 3)', 44, 688.4)],
+      [at('5. Accounts liquidating to a deficit', 36, 676.8), at('18,732,938', 300, 676.8), at('[8560]', 350, 676.8)],
+      [at('balances - gross amount 12', 44, 665.2)],
+      [at('FUNDS IN SEGREGATED ACCOUNTS', 36, 653.6, 'f2')],
+    );
+    expect(labelOrder([p])).toEqual([
+      '4. Net Equity (deficit) (add lines 1, 2, and 3) 674,807,756 [8550]',
+      '5. Accounts liquidating to a deficit balances - gross amount 12 18,732,938 [8560]',
+      'FUNDS IN SEGREGATED ACCOUNTS',
+    ]);
+  });
+
+  it('amounts on the last line, or a document with both: left as printed', () => {
+    const last = page([at('1. Net ledger balance - Foreign', 36, 700)], [at('Trading - All Customers', 44, 688.4), at('0', 320, 688.4), at('[7305]', 350, 688.4)]);
+    expect(labelOrder([last])).toEqual(['1. Net ledger balance - Foreign', 'Trading - All Customers 0 [7305]']);
+    const both = page(
+      [at('1. Net ledger balance - Foreign', 36, 700)],
+      [at('Trading - All Customers', 44, 688.4), at('0', 320, 688.4), at('[7305]', 350, 688.4)],
+      [at('2. Net unrealized profit', 36, 676.8), at('5', 320, 676.8), at('[7325]', 350, 676.8)],
+      [at('on a board of trade', 44, 665.2)],
+    );
+    expect(labelOrder([both])).toEqual(['1. Net ledger balance - Foreign', 'Trading - All Customers 0 [7305]', '2. Net unrealized profit 5 [7325]', 'on a board of trade']);
+  });
+
+  it('a row of its own is not a continuation: a marker, another font, another place, too far down', () => {
+    const p = page(
+      [at('A. Cash', 52, 700), at('1', 320, 700), at('[7010]', 350, 700)],
+      [at('securities', 60, 688.4)],
+      [at('B. Securities', 52, 676.8), at('2', 320, 676.8), at('[7020]', 350, 676.8)],
+      [at('C. Other', 52, 665.2), at('3', 320, 665.2), at('[7030]', 350, 665.2)],
+      [at('a heading', 60, 653.6, 'f2')],
+      [at('D. More', 52, 642), at('4', 320, 642), at('[7040]', 350, 642)],
+      [at('far below', 60, 600)],
+    );
+    expect(labelOrder([p])).toEqual(['A. Cash securities 1 [7010]', 'B. Securities 2 [7020]', 'C. Other 3 [7030]', 'a heading', 'D. More 4 [7040]', 'far below']);
+  });
+
+  it("across a page break: past the footer and the next page's running header", () => {
+    // Page 1 shows how this document wraps (A's label goes on under it); B's label goes on over the page.
+    const p1 = page(
+      [at('Running header', 36, 750)],
+      [at('A. Cash', 52, 111.6), at('1', 320, 111.6), at('[7010]', 350, 111.6)],
+      [at('held in banks', 60, 100)],
+      [at('B. Add market value purchased on', 52, 88.4), at('2', 320, 88.4), at('[7020]', 350, 88.4)],
+      [at('Page 1 of 2', 280, 18)],
+    );
+    // The running header repeats at the same place on both pages: furniture, never moved, never in the way.
+    const p2 = page([at('Running header', 36, 750)], [at('a contract market', 60, 738.4)], [at('C. Other', 52, 726.8), at('3', 320, 726.8), at('[7030]', 350, 726.8)], [at('Page 2 of 2', 280, 18)]);
+    expect(labelOrder([p1, p2])).toEqual(['Running header', 'A. Cash held in banks 1 [7010]', 'B. Add market value purchased on a contract market 2 [7020]', 'Page 1 of 2', 'Running header', 'C. Other 3 [7030]', 'Page 2 of 2']);
+  });
+});
+
 // renderPdf is exercised by the fixtures and the property test; one check of its own here.
 describe('renderPdf (test/support/pdf.ts)', () => {
   it('draws a markup filing that reads back as its lines', async () => {
     const text = await pdfToText(await renderPdf('**INITIAL**\n\n1.\tNet ledger balance\t<u>1,234</u> [7010]\n\tA. Cash\t<u>0</u> [7520] <u>-5</u> [7530]\n'));
     expect(text).toBe('INITIAL\n1. Net ledger balance 1,234 [7010]\nA. Cash 0 [7520] -5 [7530]\nPage 1 of 1\n');
+  });
+});
+
+describe('a page that ends right after the Firm Name line', () => {
+  it("the next page's letter-spaced banner is not the rest of the name", () => {
+    // Plain lines, as a PDF's text has them (no `**` to end the name).
+    const text = readFileSync(SAMPLES[1].path, 'utf8')
+      .replace(/\*\*/g, '\n')
+      .replace(/(Firm Name:[^\n]*\n)/, '$1W I N J A M M E R F I L I N G\n');
+    expect(text).toContain('Firm Name:Citigroup Global Markets Inc.\nW I N J A M M E R');
+    const f = parseFilingText(text).filing;
+    expect(f.firmName).toBe('Citigroup Global Markets Inc.');
   });
 });
