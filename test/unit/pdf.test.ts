@@ -13,7 +13,7 @@ import { STATEMENT_KEYS } from '../../shared/domain/forms';
 import { str } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
-import { decodedSize, labelOrder, looksLikePdf, pageLines, pageRows, PdfError, pdfToLines, pdfToText, type PlacedText } from '../../shared/domain/formats/pdf';
+import { decodedBound, decodedSize, labelOrder, PDF_LIMITS, looksLikePdf, pageLines, pageRows, PdfError, pdfToLines, pdfToText, type PlacedText } from '../../shared/domain/formats/pdf';
 import { pdftotextLines, renderPdf } from '../support/pdf';
 import { SAMPLES, canonical, type SampleTruth } from './samples';
 
@@ -313,6 +313,21 @@ describe('damaged and hostile PDFs', () => {
     // An image filter stops the chain; an unknown /Filter reference falls back to the zlib header.
     expect(decodedSize(pdf('/Filter /DCTDecode', Buffer.from([0xff, 0xd8, 0xff])), 1e9)).toBe(0);
     expect(decodedSize(pdf('/Filter 7 0 R', once), 1e9)).toBe(100_000);
+  });
+
+  it('decodedBound: at least what decodedSize counts (so a file within it needs no inflating), and a bomb is over it', () => {
+    const pdf = (dict: string, data: Buffer) => Buffer.concat([Buffer.from(`%PDF-1.7\n1 0 obj\n<< ${dict} /Length ${data.length} >>\nstream\n`), data, Buffer.from('\nendstream\nendobj\n')]);
+    for (const inner of [Buffer.alloc(100_000, 0x41), Buffer.from('BT /F1 8 Tf (1,234 [7010]) Tj ET\n'.repeat(200))]) {
+      const once = deflateSync(inner, { level: 9 });
+      for (const [dict, data] of [['/Filter /FlateDecode', once], ['/Filter [/FlateDecode /FlateDecode]', deflateSync(once)], ['/Filter [/AHx /Fl]', Buffer.from(`${once.toString('hex')}>`)]] as const)
+        expect(decodedBound(pdf(dict, data))).toBeGreaterThanOrEqual(decodedSize(pdf(dict, data), 1e12));
+    }
+    for (const file of ['citigroup-2014-11-06-initial.chromium.pdf', 'citigroup-2013-06-18-amendment.wrapped.pdf', 'citigroup-2014-11-06-initial.scan.pdf']) {
+      const b = bytesOf(file);
+      expect(decodedBound(b)).toBeGreaterThanOrEqual(decodedSize(b, 1e12));
+    }
+    // A pdf-lib filing needs no inflating before pdf.js (a Chromium printout, with its fonts, still does).
+    expect(decodedBound(bytesOf('citigroup-2014-11-06-initial.plain.pdf'))).toBeLessThan(PDF_LIMITS.maxDecodedBytes);
   });
 
   it('too much text: refused', async () => {

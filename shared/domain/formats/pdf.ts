@@ -384,6 +384,46 @@ export function decodedSize(bytes: Uint8Array, budget: number): number {
   return used;
 }
 
+/**
+ * An upper bound of what decodedSize counts, without decompressing: per filter stage, the most
+ * its input can expand to (deflate at most 1032:1, RunLength 128:1, ASCII85 4:1 with `z`,
+ * ASCIIHex 1:2); LZW (up to 4096 bytes a code) is counted as unbounded. A filing's PDF is a few
+ * tens of KB, so its bound is far below the budget and its streams need not be inflated twice
+ * (pdf.js inflates them again): `fitsDecodedBudget` decompresses only when the bound is over.
+ */
+export function decodedBound(bytes: Uint8Array): number {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = buf.toString('latin1');
+  const re = /(?<!end)stream(?:\r\n|\n|\r)/g;
+  let bound = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const start = m.index + m[0].length;
+    const end = text.indexOf('endstream', start);
+    let len = (end === -1 ? text.length : end) - start;
+    const filters = filtersBefore(text, m.index);
+    const chain = filters ?? (isZlib(buf.subarray(start, start + 2)) ? ['FlateDecode'] : []);
+    for (const f of chain) {
+      const ratio = f === 'FlateDecode' ? 1032 : f === 'RunLengthDecode' ? 128 : f === 'ASCII85Decode' ? 4 : f === 'ASCIIHexDecode' ? 0.5 : f === 'LZWDecode' ? Number.POSITIVE_INFINITY : 0;
+      if (ratio === 0) break;
+      len = Math.ceil(len * ratio) + 1024;
+      bound += len;
+    }
+  }
+  return bound;
+}
+
+/** Whether the file's streams decompress to at most `budget` bytes: the bound when it settles it, else decodedSize. */
+export function fitsDecodedBudget(bytes: Uint8Array, budget: number): boolean {
+  if (decodedBound(bytes) <= budget) return true;
+  try {
+    decodedSize(bytes, budget);
+    return true;
+  } catch (e) {
+    if (e instanceof OverBudget) return false;
+    throw e;
+  }
+}
+
 function isZlib(b: Uint8Array): boolean {
   return b.length >= 2 && (b[0] & 0x0f) === 8 && b[0] >> 4 <= 7 && ((b[0] << 8) | b[1]) % 31 === 0;
 }
@@ -604,13 +644,8 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
   const late = () => new PdfError('bad-pdf', `reading the PDF took longer than ${lim.timeoutMs / 1000} s`);
   if (bytes.length > lim.maxBytes) throw new PdfError('bad-pdf', `the PDF is ${bytes.length} bytes, over the ${lim.maxBytes}-byte limit`);
   if (!looksLikePdf(bytes)) throw new PdfError('bad-pdf', 'the file is not a PDF (no %PDF- header)');
-  try {
-    decodedSize(bytes, lim.maxDecodedBytes);
-  } catch (e) {
-    if (e instanceof OverBudget)
-      throw new PdfError('bad-pdf', `the PDF decompresses to more than ${lim.maxDecodedBytes / MIB} MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)`);
-    throw e;
-  }
+  if (!fitsDecodedBudget(bytes, lim.maxDecodedBytes))
+    throw new PdfError('bad-pdf', `the PDF decompresses to more than ${lim.maxDecodedBytes / MIB} MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)`);
 
   const { getDocument } = await loadPdfJs();
   // A copy: pdf.js may take ownership of (detach) the buffer it is given.
