@@ -20,29 +20,30 @@ import { filingToJson, type Filing } from '../../shared/domain/model';
 import { str } from '../../shared/domain/money';
 import { FilingError, parseFilingText } from '../../shared/domain/parser';
 import { render } from '../../shared/domain/render';
-import { PdfError, pdfToText } from '../../shared/domain/formats/pdf';
+import { PdfError, pdfToLines, pdfToText } from '../../shared/domain/formats/pdf';
 import { pdftotextLines, renderPdf, type PdfRenderOptions } from '../support/pdf';
 
 const PDF_PROPERTY_RUNS = 40;
 const PDF_DAMAGE_RUNS = 60;
 
 /**
- * Layouts of the PDF. Amounts stand on the last line of a wrapped label, as printed forms align
- * them. (With the amounts on the first line, the rest of the label follows them on the next lines,
- * `4. Net Equity (deficit) (add lines 1, 2, 674,807,756 [8550]` / `and 3)`, and today's parser
- * misses 8550 and tells the 2013 and 2014 code orders apart wrongly: the parser's part of issue 9,
- * wrapped labels, so that layout is not drawn here yet. The committed 2013 wrapped.pdf has it.)
+ * Layouts of the PDF. Amounts stand on the last line of a wrapped label (as printed forms align
+ * them) or on its first (`4. Net Equity (deficit) (add lines 1, 2, 674,807,756 [8550]` / `and 3)`,
+ * as a browser aligns a table row to the top): pdfToText puts the rest of the label before the
+ * amounts (labelOrder), so both read as the text does, 8550 and the 2013/2014 code order included.
  */
 const optionsArb: fc.Arbitrary<PdfRenderOptions> = fc.record(
   {
     pageSize: fc.constantFrom<[number, number]>([612, 792], [792, 612], [595, 842]),
     fontSize: fc.integer({ min: 6, max: 10 }),
     labelWidth: fc.integer({ min: 140, max: 420 }),
-    amountsOn: fc.constant('last' as const),
+    amountsOn: fc.constantFrom<'first' | 'last'>('first', 'last'),
     linesPerPage: fc.integer({ min: 12, max: 80 }),
     pageNumbers: fc.boolean(),
     runningHeader: fc.constant('Example FCM - Daily Seg - FOCUS II (continued)'),
     banner: fc.constant('WINJAMMER FILING'),
+    // The header's fields wrapped within the label column too: a firm name on two or three lines.
+    wrapHeader: fc.boolean(),
   },
   { requiredKeys: [] },
 );
@@ -64,9 +65,10 @@ describe('generated filings through PDF', () => {
         const markup = render(filing, 'markup', { seed });
         const fromText = parseFilingText(markup);
         const pdf = await renderPdf(markup, opts);
-        const text = await pdfToText(pdf);
-        // The same lines as poppler reads, in the same order.
-        expect(text.split('\n').filter(Boolean)).toEqual(pdftotextLines(pdf));
+        // A deadline far past any load: a slow machine must not turn into a failure here.
+        const { printed, text } = await pdfToLines(pdf, { timeoutMs: 300_000 });
+        // The same lines as poppler reads, in the same order (before the labels are put in the parser's order).
+        expect(printed).toEqual(pdftotextLines(pdf));
         const fromPdf = parseFilingText(text);
         expect(fromPdf.unreadable).toEqual(fromText.unreadable);
         expect(amounts(fromPdf.filing)).toEqual(amounts(fromText.filing));
@@ -74,7 +76,7 @@ describe('generated filings through PDF', () => {
       }),
       { numRuns: PDF_PROPERTY_RUNS },
     );
-  }, 120_000);
+  }, 600_000);
 
   it('without label wrapping, the whole parsed filing (uncoded sub-lines, labels) is the one of the markup', async () => {
     await fc.assert(
@@ -85,7 +87,7 @@ describe('generated filings through PDF', () => {
       }),
       { numRuns: 10 },
     );
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('damaged PDFs', () => {
@@ -102,7 +104,7 @@ describe('damaged PDFs', () => {
     fill: fc.uint8Array({ minLength: 1, maxLength: 64 }),
   });
 
-  it(`end in text or a PdfError within the deadline, and the parser reads or refuses the text (${PDF_DAMAGE_RUNS} cases)`, async () => {
+  it(`end in text or a PdfError (pdfToText's deadline bounds them), and the parser reads or refuses the text (${PDF_DAMAGE_RUNS} cases)`, async () => {
     await fc.assert(
       fc.asyncProperty(damageArb, async (d) => {
         const src = pdfs[d.which];
@@ -115,15 +117,15 @@ describe('damaged PDFs', () => {
           b = src.slice();
           for (let k = 0; k < d.len && i + k < b.length; k++) b[i + k] = d.fill[k % d.fill.length];
         }
-        const t = Date.now();
+        // No clock in the assertion (a loaded machine is slow, not wrong): pdfToText's own deadline
+        // (PDF_LIMITS, 10 s) ends a read that runs on, as a PdfError; a hang fails the test's timeout.
         let text: string | undefined;
         try {
-          text = await pdfToText(b, { timeoutMs: 10_000 });
+          text = await pdfToText(b);
         } catch (e) {
           expect(e).toBeInstanceOf(PdfError);
           expect((e as PdfError).message).not.toMatch(/\n/);
         }
-        expect(Date.now() - t).toBeLessThan(15_000);
         if (text !== undefined) {
           try {
             parseFilingText(text);
@@ -134,5 +136,5 @@ describe('damaged PDFs', () => {
       }),
       { numRuns: PDF_DAMAGE_RUNS },
     );
-  }, 300_000);
+  }, 900_000);
 });

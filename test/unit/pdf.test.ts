@@ -13,7 +13,7 @@ import { STATEMENT_KEYS } from '../../shared/domain/forms';
 import { str } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
-import { decodedSize, looksLikePdf, pageLines, PdfError, pdfToText, type PlacedText } from '../../shared/domain/formats/pdf';
+import { decodedBound, decodedSize, labelOrder, PDF_LIMITS, looksLikePdf, pageLines, pageRows, PdfError, pdfToLines, pdfToText, type PlacedText } from '../../shared/domain/formats/pdf';
 import { pdftotextLines, renderPdf } from '../support/pdf';
 import { SAMPLES, canonical, type SampleTruth } from './samples';
 
@@ -23,13 +23,6 @@ const bytesOf = (file: string) => new Uint8Array(readFileSync(`${DIR}/${file}`))
 /** The committed PDFs with a text layer, and what each must show of its kind. */
 const KINDS = ['chromium', 'plain', 'wrapped', 'page-break', 'banner', 'cover-page'] as const;
 type Kind = (typeof KINDS)[number];
-
-/**
- * Where today's parser does not read the uncoded 12A-12C sub-lines because a wrapped label runs on
- * after their amounts (`B. Securities ... customers' 0` / `funds (at market)` / `C. ... 0 0 [8715]`):
- * the parser's job (issue 9, wrapped labels). Every coded amount is still read right there.
- */
-const SUBLINES_WRAPPED: ReadonlySet<string> = new Set(['citigroup-2013-06-18-amendment.wrapped', 'citigroup-2014-11-06-initial.chromium']);
 
 async function expectPdfError(p: Promise<unknown>, code: 'bad-pdf' | 'no-text-layer'): Promise<PdfError> {
   const e = await p.then(
@@ -103,15 +96,22 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
       expectSampleAmounts(await text, sample, kind);
     });
 
-    // Left out where today's parser cannot read them yet (SUBLINES_WRAPPED), not skipped.
-    if (!SUBLINES_WRAPPED.has(`${sample.name}.${kind}`))
-      it('reads the uncoded 12A-12C sub-lines of 8715', async () => {
-        const uncoded = parseFilingText(await text).filing.statements.clearedSwaps!.uncoded;
-        expect(uncoded.map((u) => ({ id: u.id, amount: str(u.amount) }))).toEqual(sample.uncoded);
-      });
+    it('reads the uncoded 12A-12C sub-lines of 8715 (wrapped labels too, amounts on their first line or last)', async () => {
+      const uncoded = parseFilingText(await text).filing.statements.clearedSwaps!.uncoded;
+      expect(uncoded.map((u) => ({ id: u.id, amount: str(u.amount) }))).toEqual(sample.uncoded);
+    });
 
-    it('reads line for line as poppler does (pdftotext -layout, whitespace folded)', async () => {
-      expect((await text).split('\n').filter(Boolean)).toEqual(pdftotextLines(bytesOf(file)));
+    it('reads line for line as poppler does (pdftotext -layout, whitespace folded), before labels are put in order', async () => {
+      expect((await pdfToLines(bytesOf(file))).printed).toEqual(pdftotextLines(bytesOf(file)));
+    });
+
+    it('the parsed whole (labels, uncoded sub-lines, code order) is the one of the text rendering, amounts first or last', async () => {
+      const fromText = parseFilingText(readFileSync(sample.path, 'utf8')).filing;
+      const fromPdf = parseFilingText(await text).filing;
+      for (const key of STATEMENT_KEYS) {
+        expect(fromPdf.statements[key]!.uncoded.map((u) => [u.id, str(u.amount)])).toEqual(fromText.statements[key]!.uncoded.map((u) => [u.id, str(u.amount)]));
+        expect(fromPdf.statements[key]!.variant).toBe(fromText.statements[key]!.variant);
+      }
     });
 
     it('is laid out in reading order: one printed line per line, header fields in order, amount then code', async () => {
@@ -156,13 +156,20 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
   });
 
   it('wrapped: labels wrap within their column, the amounts on the last line of the label (2014) or the first (2013)', async () => {
-    const lines = (await pdfToText(bytesOf(`${sample.name}.wrapped.pdf`))).split('\n');
+    const { printed: lines, text } = await pdfToLines(bytesOf(`${sample.name}.wrapped.pdf`));
     if (sample.name.includes('2014')) {
       expect(lines).toContain('1. Net ledger balance - Foreign Futures and Foreign Option');
       expect(lines[lines.indexOf('1. Net ledger balance - Foreign Futures and Foreign Option') + 1]).toBe('Trading - All Customers 0 [7305]');
     } else {
       expect(lines).toContain('2. Net unrealized profit (loss) in open futures contracts -76,329,662 [7030]');
       expect(lines[lines.indexOf('2. Net unrealized profit (loss) in open futures contracts -76,329,662 [7030]') + 1]).toBe('traded on a contract market');
+      // In the parser's order the rest of the label comes before the amounts, as the text prints it;
+      // across a page break too (page 1 ends inside 7032's label).
+      const ordered = text.split('\n');
+      expect(ordered).toContain('2. Net unrealized profit (loss) in open futures contracts traded on a contract market -76,329,662 [7030]');
+      expect(ordered).toContain('A. Add market value of open option contracts purchased on a contract market 1,043,742,387 [7032]');
+      expect(ordered).toContain("B. Securities representing investment of customers' funds (at market) 0");
+      expect(ordered).toContain('4. Net Equity (deficit) (add lines 1, 2, and 3) 2,393,864,495 [8550]');
     }
     // Continuation lines: no item number, no code.
     expect(lines.filter((l) => !/\[\d{4}\]/.test(l) && /^[a-z(-]/.test(l)).length).toBeGreaterThan(5);
@@ -306,6 +313,21 @@ describe('damaged and hostile PDFs', () => {
     // An image filter stops the chain; an unknown /Filter reference falls back to the zlib header.
     expect(decodedSize(pdf('/Filter /DCTDecode', Buffer.from([0xff, 0xd8, 0xff])), 1e9)).toBe(0);
     expect(decodedSize(pdf('/Filter 7 0 R', once), 1e9)).toBe(100_000);
+  });
+
+  it('decodedBound: at least what decodedSize counts (so a file within it needs no inflating), and a bomb is over it', () => {
+    const pdf = (dict: string, data: Buffer) => Buffer.concat([Buffer.from(`%PDF-1.7\n1 0 obj\n<< ${dict} /Length ${data.length} >>\nstream\n`), data, Buffer.from('\nendstream\nendobj\n')]);
+    for (const inner of [Buffer.alloc(100_000, 0x41), Buffer.from('BT /F1 8 Tf (1,234 [7010]) Tj ET\n'.repeat(200))]) {
+      const once = deflateSync(inner, { level: 9 });
+      for (const [dict, data] of [['/Filter /FlateDecode', once], ['/Filter [/FlateDecode /FlateDecode]', deflateSync(once)], ['/Filter [/AHx /Fl]', Buffer.from(`${once.toString('hex')}>`)]] as const)
+        expect(decodedBound(pdf(dict, data))).toBeGreaterThanOrEqual(decodedSize(pdf(dict, data), 1e12));
+    }
+    for (const file of ['citigroup-2014-11-06-initial.chromium.pdf', 'citigroup-2013-06-18-amendment.wrapped.pdf', 'citigroup-2014-11-06-initial.scan.pdf']) {
+      const b = bytesOf(file);
+      expect(decodedBound(b)).toBeGreaterThanOrEqual(decodedSize(b, 1e12));
+    }
+    // A pdf-lib filing needs no inflating before pdf.js (a Chromium printout, with its fonts, still does).
+    expect(decodedBound(bytesOf('citigroup-2014-11-06-initial.plain.pdf'))).toBeLessThan(PDF_LIMITS.maxDecodedBytes);
   });
 
   it('too much text: refused', async () => {
@@ -461,10 +483,116 @@ function lzwEncode(input: Buffer): Buffer {
   return Buffer.from(out);
 }
 
+describe('wrapped firm name in the PDF header', () => {
+  const sample = SAMPLES.find((x) => x.name.includes('2014'))!;
+  const markup = readFileSync(sample.path, 'utf8').replace(/Citigroup Global Markets Inc\./g, 'Citigroup Global Markets Holdings and Clearing Services Inc.');
+
+  it('a printed form (pdf-lib, header fields wrapped in a narrow column): one name, the id of the name unwrapped', async () => {
+    const unwrapped = parseFilingText(markup).filing;
+    for (const labelWidth of [120, 160]) {
+      const { printed, text } = await pdfToLines(await renderPdf(markup, { labelWidth, wrapHeader: true }));
+      // It does wrap: the name's first line ends before its last word.
+      expect(printed.some((l) => /^Firm Name:.*[^.]$/.test(l) && !l.includes('Inc.'))).toBe(true);
+      const f = parseFilingText(text).filing;
+      expect(f.firmName).toBe('Citigroup Global Markets Holdings and Clearing Services Inc.');
+      expect(f.firmId).toBe(unwrapped.firmId);
+    }
+  });
+
+  it('a browser printout (the name wraps inside its value cell, aligned with it): one name', () => {
+    const row = (y: number, ...parts: [string, number][]) => parts.map(([str, x]) => ({ str, x, y, width: str.length * 4.5, size: 9, font: 'f1' }));
+    const items = [
+      ...row(740, ['INITIAL', 33.7]),
+      ...row(728, ['End Date:', 33.7], ['11/6/2014', 88.8]),
+      ...row(716, ['Firm Name:', 33.7], ['Citigroup Global Markets Holdings', 88.8]),
+      ...row(705.5, ['and Clearing Services Inc.', 88.8]),
+      ...row(694, ['Form:', 33.7], ['Daily Seg - FOCUS II', 88.8]),
+      ...row(682, ['Submit Date: 11/7/2014', 33.7]),
+    ];
+    const lines = labelOrder([pageRows(items)]);
+    expect(lines).toEqual(['INITIAL', 'End Date: 11/6/2014', 'Firm Name: Citigroup Global Markets Holdings', 'and Clearing Services Inc.', 'Form: Daily Seg - FOCUS II', 'Submit Date: 11/7/2014']);
+    const body = markup.replace(/^[\s\S]*?(?=\*\*Daily Segregation - )/, '');
+    const f = parseFilingText(`${lines.join('\n')}\n${body}`).filing;
+    expect(f.firmName).toBe('Citigroup Global Markets Holdings and Clearing Services Inc.');
+    expect(f.firmId).toBe('citigroup-global-markets-holdings-and-clearing-services-inc');
+  });
+});
+
+describe('labelOrder: a wrapped label and its amounts, as the parser reads them', () => {
+  const at = (str: string, x: number, y: number, font = 'f1', size = 8): PlacedText => ({ str, x, y, width: str.length * 4, size, font });
+  const page = (...lines: PlacedText[][]) => pageRows(lines.flat());
+
+  it('amounts on the first line: the rest of the label moves before them; only label text moves, the amounts stay as printed', () => {
+    const p = page(
+      [at('4. Net Equity (deficit) (add lines 1, 2,', 36, 700), at('674,807,756', 300, 700), at('[8550]', 350, 700)],
+      [at('and 3)', 44, 688.4)],
+      [at('5. Accounts liquidating to a deficit', 36, 676.8), at('18,732,938', 300, 676.8), at('[8560]', 350, 676.8)],
+      [at('balances - gross amount 12', 44, 665.2)],
+      [at('FUNDS IN SEGREGATED ACCOUNTS', 36, 653.6, 'f2')],
+    );
+    expect(labelOrder([p])).toEqual([
+      '4. Net Equity (deficit) (add lines 1, 2, and 3) 674,807,756 [8550]',
+      '5. Accounts liquidating to a deficit balances - gross amount 12 18,732,938 [8560]',
+      'FUNDS IN SEGREGATED ACCOUNTS',
+    ]);
+  });
+
+  it('amounts on the last line, or a document with both: left as printed', () => {
+    const last = page([at('1. Net ledger balance - Foreign', 36, 700)], [at('Trading - All Customers', 44, 688.4), at('0', 320, 688.4), at('[7305]', 350, 688.4)]);
+    expect(labelOrder([last])).toEqual(['1. Net ledger balance - Foreign', 'Trading - All Customers 0 [7305]']);
+    const both = page(
+      [at('1. Net ledger balance - Foreign', 36, 700)],
+      [at('Trading - All Customers', 44, 688.4), at('0', 320, 688.4), at('[7305]', 350, 688.4)],
+      [at('2. Net unrealized profit', 36, 676.8), at('5', 320, 676.8), at('[7325]', 350, 676.8)],
+      [at('on a board of trade', 44, 665.2)],
+    );
+    expect(labelOrder([both])).toEqual(['1. Net ledger balance - Foreign', 'Trading - All Customers 0 [7305]', '2. Net unrealized profit 5 [7325]', 'on a board of trade']);
+  });
+
+  it('a row of its own is not a continuation: a marker, another font, another place, too far down', () => {
+    const p = page(
+      [at('A. Cash', 52, 700), at('1', 320, 700), at('[7010]', 350, 700)],
+      [at('securities', 60, 688.4)],
+      [at('B. Securities', 52, 676.8), at('2', 320, 676.8), at('[7020]', 350, 676.8)],
+      [at('C. Other', 52, 665.2), at('3', 320, 665.2), at('[7030]', 350, 665.2)],
+      [at('a heading', 60, 653.6, 'f2')],
+      [at('D. More', 52, 642), at('4', 320, 642), at('[7040]', 350, 642)],
+      [at('far below', 60, 600)],
+    );
+    expect(labelOrder([p])).toEqual(['A. Cash securities 1 [7010]', 'B. Securities 2 [7020]', 'C. Other 3 [7030]', 'a heading', 'D. More 4 [7040]', 'far below']);
+  });
+
+  it("across a page break: past the footer and the next page's running header", () => {
+    // Page 1 shows how this document wraps (A's label goes on under it); B's label goes on over the page.
+    const p1 = page(
+      [at('Running header', 36, 750)],
+      [at('A. Cash', 52, 111.6), at('1', 320, 111.6), at('[7010]', 350, 111.6)],
+      [at('held in banks', 60, 100)],
+      [at('B. Add market value purchased on', 52, 88.4), at('2', 320, 88.4), at('[7020]', 350, 88.4)],
+      [at('Page 1 of 2', 280, 18)],
+    );
+    // The running header repeats at the same place on both pages: furniture, never moved, never in the way.
+    const p2 = page([at('Running header', 36, 750)], [at('a contract market', 60, 738.4)], [at('C. Other', 52, 726.8), at('3', 320, 726.8), at('[7030]', 350, 726.8)], [at('Page 2 of 2', 280, 18)]);
+    expect(labelOrder([p1, p2])).toEqual(['Running header', 'A. Cash held in banks 1 [7010]', 'B. Add market value purchased on a contract market 2 [7020]', 'Page 1 of 2', 'Running header', 'C. Other 3 [7030]', 'Page 2 of 2']);
+  });
+});
+
 // renderPdf is exercised by the fixtures and the property test; one check of its own here.
 describe('renderPdf (test/support/pdf.ts)', () => {
   it('draws a markup filing that reads back as its lines', async () => {
     const text = await pdfToText(await renderPdf('**INITIAL**\n\n1.\tNet ledger balance\t<u>1,234</u> [7010]\n\tA. Cash\t<u>0</u> [7520] <u>-5</u> [7530]\n'));
     expect(text).toBe('INITIAL\n1. Net ledger balance 1,234 [7010]\nA. Cash 0 [7520] -5 [7530]\nPage 1 of 1\n');
+  });
+});
+
+describe('a page that ends right after the Firm Name line', () => {
+  it("the next page's letter-spaced banner is not the rest of the name", () => {
+    // Plain lines, as a PDF's text has them (no `**` to end the name).
+    const text = readFileSync(SAMPLES[1].path, 'utf8')
+      .replace(/\*\*/g, '\n')
+      .replace(/(Firm Name:[^\n]*\n)/, '$1W I N J A M M E R F I L I N G\n');
+    expect(text).toContain('Firm Name:Citigroup Global Markets Inc.\nW I N J A M M E R');
+    const f = parseFilingText(text).filing;
+    expect(f.firmName).toBe('Citigroup Global Markets Inc.');
   });
 });

@@ -76,12 +76,22 @@ export interface PlacedText {
   width: number;
   size: number;
   angle?: number;
+  /** pdf.js's name of the item's font (a bold heading's differs from a label's). */
+  font?: string;
 }
 
 /** Two items on one line are joined without a space when the gap between them is below this share of the font size. */
 const SPACE_GAP = 0.15;
 /** Items whose baselines differ by less than this share of the font size sit on one line. */
 const SAME_LINE = 0.5;
+
+/** One printed line: its items left to right (overprinted copies dropped), its text, its baseline and font size. */
+export interface PrintedLine {
+  text: string;
+  items: PlacedText[];
+  y: number;
+  size: number;
+}
 
 /**
  * One page's text items in reading order: only text that runs in the page's direction (upright),
@@ -91,6 +101,11 @@ const SAME_LINE = 0.5;
  * characters dropped, lines trimmed, blank lines dropped.
  */
 export function pageLines(items: readonly PlacedText[]): string[] {
+  return pageRows(items).map((l) => l.text);
+}
+
+/** pageLines, keeping each line's items and position (for labelOrder). */
+export function pageRows(items: readonly PlacedText[]): PrintedLine[] {
   const placed = upright(items.filter((it) => it.str.length > 0 && Number.isFinite(it.x) && Number.isFinite(it.y)));
   // Top to bottom, then left to right (stable for equal positions: drawing order).
   const byY = placed.map((it, i) => ({ it, i })).sort((a, b) => b.it.y - a.it.y || a.it.x - b.it.x || a.i - b.i);
@@ -111,32 +126,196 @@ export function pageLines(items: readonly PlacedText[]): string[] {
   }
   if (line.length > 0) lines.push(line);
 
-  const out: string[] = [];
+  const out: PrintedLine[] = [];
   for (const l of lines) {
     l.sort((a, b) => a.x - b.x);
-    let text = '';
-    let end = Number.NEGATIVE_INFINITY;
+    const kept: PlacedText[] = [];
     let prev: PlacedText | undefined;
     for (const it of l) {
       // Text printed twice a hair apart (overprinting for bold): read once, or `5` would read `55`.
       if (prev && it.str === prev.str && Math.abs(it.x - prev.x) <= Math.max(0.5, 0.2 * Math.max(0, prev.width))) continue;
       prev = it;
-      const blank = it.str.trim() === '';
-      if (!blank) {
-        const gap = it.x - end;
-        if (text !== '' && !/\s$/.test(text) && !/^\s/.test(it.str) && gap > SPACE_GAP * (it.size > 0 ? it.size : 1)) text += ' ';
-        text += it.str;
-      } else if (text !== '' && !/\s$/.test(text)) text += ' ';
-      end = Math.max(end, it.x + Math.max(0, it.width));
+      kept.push(it);
     }
-    const clean = text
+    const clean = joinItems(kept);
+    if (clean !== '') out.push({ text: clean, items: kept.filter((it) => it.str.trim() !== ''), y: l[0].y, size: l[0].size > 0 ? l[0].size : 1 });
+  }
+  return out;
+}
+
+/** Items of one line, left to right, as text: a space where two items have a gap, spaces folded, ligatures spelt out, control characters dropped, trimmed. */
+function joinItems(items: readonly PlacedText[]): string {
+  let text = '';
+  let end = Number.NEGATIVE_INFINITY;
+  for (const it of items) {
+    const blank = it.str.trim() === '';
+    if (!blank) {
+      const gap = it.x - end;
+      if (text !== '' && !/\s$/.test(text) && !/^\s/.test(it.str) && gap > SPACE_GAP * (it.size > 0 ? it.size : 1)) text += ' ';
+      text += it.str;
+    } else if (text !== '' && !/\s$/.test(text)) text += ' ';
+    end = Math.max(end, it.x + Math.max(0, it.width));
+  }
+  return (
+    text
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ')
       // Every kind of space (no-break, thin, en, em) is one space; ligatures (ﬁ, ﬂ) are their letters.
       .replace(/\s+/g, ' ')
       .replace(/[\ufb00-\ufb06]/g, (c) => c.normalize('NFKC'))
-      .trim();
-    if (clean !== '') out.push(clean);
+      .trim()
+  );
+}
+
+// ---- wrapped labels --------------------------------------------------------------------------
+
+/** An item that is only amount characters and codes (`5,812,672,420`, `[8720]`, `0 [7150]`, `0 0`). */
+const CELLISH = /^[\s\d,.()$\-\u2212]*(?:\[\d{4}\][\s\d,.()$\-\u2212]*)*$/;
+const CODE_ITEM = /\[\d{4}\]/;
+/** A line that starts a row of the form: `12.`, `11B.`, `A.`, `(a)`, `(iv)`. */
+const MARKER = /^(?:\d{1,2}[A-Z]?\.|[A-Z]\.|\((?:[ivx]{1,4}|[a-h]|\d{1,2})\))(?:\s|$)/;
+const MARKER_ITEM = /^(?:\d{1,2}[A-Z]?\.|[A-Z]\.|\((?:[ivx]{1,4}|[a-h]|\d{1,2})\))$/;
+
+interface Row {
+  line: PrintedLine;
+  page: number;
+  /** Index of the first item of the line's cells (its amounts and codes, at the right); items.length when it has none. */
+  cellFrom: number;
+  /** Every item stands left of the amount columns. */
+  labelOnly: boolean;
+  furniture: boolean;
+}
+
+/**
+ * Lines in the order the parser reads a label and its amounts: where a printout puts a row's
+ * amounts on the FIRST line of its wrapped label (a browser's table cell aligned to the top, a
+ * form printed that way), the rest of the label follows the amounts on the next lines
+ * (`B. Securities ... customers' 0` / `funds (at market)`); that rest is moved before the
+ * amounts, so the line reads as the text rendering prints it (`B. Securities ... customers'
+ * funds (at market) 0`). Only label text moves (items left of the amount columns, never an
+ * amount or a code), only when the whole document prints its amounts on first lines (no row with
+ * its amounts on a later line of its label), and only lines that geometrically continue the
+ * label: same font and size, no row marker (`12.`, `A.`), indented as a continuation, within a
+ * line pitch (or the first body lines of the next page, past its running header and footer).
+ * Amounts printed on the last line of a wrapped label already read in order and are left as
+ * printed. Anything else is left as printed: a label that reads in the wrong place is never an
+ * amount read wrong (the parser reads each amount where it stands before its code).
+ */
+export function labelOrder(pages: readonly (readonly PrintedLine[])[]): string[] {
+  // The amount columns start at the leftmost amount (or code) of a coded cell.
+  let zoneX = Number.POSITIVE_INFINITY;
+  const seen = new Map<string, Set<number>>();
+  for (let p = 0; p < pages.length; p++)
+    for (const l of pages[p]) {
+      const its = l.items;
+      for (let i = 0; i < its.length; i++) {
+        const s = its[i].str;
+        if (CODE_ITEM.test(s) ? CELLISH.test(s) : CELLISH.test(s) && /\d/.test(s) && i + 1 < its.length && /^\s*\[\d{4}\]/.test(its[i + 1].str)) zoneX = Math.min(zoneX, its[i].x);
+      }
+      const key = `${Math.round(l.y)} ${l.text.replace(/\d/g, '#')}`;
+      let on = seen.get(key);
+      if (!on) seen.set(key, (on = new Set()));
+      on.add(p);
+    }
+  if (zoneX === Number.POSITIVE_INFINITY) return pages.flatMap((ls) => ls.map((l) => l.text));
+  const rows: Row[] = [];
+  for (let p = 0; p < pages.length; p++) {
+    const start = rows.length;
+    for (const line of pages[p]) {
+      const its = line.items;
+      const tol = 0.5 * line.size;
+      let cellFrom = its.length;
+      while (cellFrom > 0 && CELLISH.test(its[cellFrom - 1].str) && its[cellFrom - 1].x >= zoneX - tol) cellFrom--;
+      if (cellFrom < its.length && !its.slice(cellFrom).some((it) => /\d/.test(it.str))) cellFrom = its.length;
+      const labelOnly = cellFrom === its.length && its.every((it) => it.x < zoneX - tol);
+      const repeated = (seen.get(`${Math.round(line.y)} ${line.text.replace(/\d/g, '#')}`)?.size ?? 0) > 1;
+      const furniture = /^Page \d+ of \d+$/.test(line.text) || (its.length > 3 && its.every((it) => it.str.trim().length === 1));
+      rows.push({ line, page: p, cellFrom, labelOnly, furniture: furniture || (repeated && labelOnly) });
+    }
+    // A line repeated on other pages (a running header or footer) is furniture only above the page's first amounts or below its last.
+    const withCells = rows.slice(start).flatMap((r, i) => (r.cellFrom < r.line.items.length ? [start + i] : []));
+    for (let i = start; i < rows.length; i++)
+      if (rows[i].furniture && !/^Page \d+ of \d+$/.test(rows[i].line.text) && withCells.length > 0 && i > withCells[0] && i < withCells[withCells.length - 1] && !rows[i].line.items.every((it) => it.str.trim().length === 1))
+        rows[i].furniture = false;
+  }
+
+  const fontOf = (it: PlacedText | undefined) => it?.font;
+  const labelX = (h: Row) => (h.line.items.length > 1 && MARKER_ITEM.test(h.line.items[0].str) ? h.line.items[1].x : h.line.items[0].x);
+  /** k could be the next line of h's label: not a row of its own (no marker), same font and size. */
+  const alike = (h: Row, k: Row) => {
+    const hs = h.line.size;
+    if (k.line.items.length === 0 || h.line.items.length === 0 || MARKER.test(k.line.text) || k.furniture) return false;
+    const labelFont = fontOf(h.line.items[MARKER_ITEM.test(h.line.items[0].str) && h.line.items.length > 1 ? 1 : 0]);
+    return fontOf(k.line.items[0]) === labelFont && Math.abs(k.line.size - hs) <= 0.1 * hs;
+  };
+  const indentedUnder = (h: Row, k: Row) => {
+    const hx = h.line.items[0].x;
+    const kx = k.line.items[0].x;
+    return kx > hx + 0.3 * h.line.size && kx <= hx + 1.6 * h.line.size;
+  };
+  const near = (a: Row, b: Row) => a.page === b.page && a.line.y - b.line.y > 0 && a.line.y - b.line.y <= 1.9 * a.line.size;
+  // How this document sets a label's next lines: indented under its first line (a printed form), or
+  // aligned with its text (a table cell). A heading or row standing where the other style would
+  // put a continuation is not one.
+  let indented = false;
+  for (let i = 0; i + 1 < rows.length && !indented; i++)
+    if (MARKER.test(rows[i].line.text) && near(rows[i], rows[i + 1]) && rows[i + 1].labelOnly && alike(rows[i], rows[i + 1]) && indentedUnder(rows[i], rows[i + 1])) indented = true;
+  // Aligned lines of one cell are set closer than rows are (the row's padding): the common pitch
+  // between lines is the rows'; an aligned line that follows at that pitch is a row of its own.
+  const pitches = new Map<number, number>();
+  for (let i = 0; i + 1 < rows.length; i++)
+    if (near(rows[i], rows[i + 1])) {
+      const d = Math.round((rows[i].line.y - rows[i + 1].line.y) * 2) / 2;
+      pitches.set(d, (pitches.get(d) ?? 0) + 1);
+    }
+  let rowPitch = 0;
+  let most = 0;
+  for (const [d, n] of pitches) if (n > most || (n === most && d > rowPitch)) [rowPitch, most] = [d, n];
+  /** Whether k's place, font and size make it the next line of h's label (whatever its cells); `prev` the line above k. */
+  const continues = (h: Row, k: Row, prev: Row) =>
+    alike(h, k) &&
+    (indented ? indentedUnder(h, k) : Math.abs(k.line.items[0].x - labelX(h)) <= 0.3 * h.line.size && near(prev, k) && prev.line.y - k.line.y < 0.95 * rowPitch);
+
+  // Amounts on the first line of wrapped labels (E1) or on a later one (E2): only a document of E1 alone is reordered.
+  let first = 0;
+  let later = 0;
+  for (let i = 0; i + 1 < rows.length; i++) {
+    const h = rows[i];
+    const k = rows[i + 1];
+    if (!MARKER.test(h.line.text) || !near(h, k) || !continues(h, k, h)) continue;
+    if (h.cellFrom > 0 && h.cellFrom < h.line.items.length && k.labelOnly) first++;
+    else if (h.labelOnly && k.cellFrom < k.line.items.length) later++;
+  }
+  if (first === 0 || later > 0) return rows.map((r) => r.line.text);
+
+  const out: string[] = [];
+  const moved = new Set<number>();
+  for (let i = 0; i < rows.length; i++) {
+    if (moved.has(i)) continue;
+    const h = rows[i];
+    const n = h.line.items.length;
+    if (!(h.cellFrom > 0 && h.cellFrom < n)) {
+      out.push(h.line.text);
+      continue;
+    }
+    const rest: string[] = [];
+    let prev = h;
+    for (let j = i + 1; j < rows.length; j++) {
+      const k = rows[j];
+      // A page's running header and footer are never moved, and never end a label that goes on over the page.
+      if (k.furniture) continue;
+      // On the same page: within a line pitch; on the next page: its first body line (prev was the last of its page).
+      if (k.page === prev.page ? !near(prev, k) : k.page !== prev.page + 1) break;
+      if (!k.labelOnly || !continues(h, k, prev)) break;
+      rest.push(k.line.text);
+      moved.add(j);
+      prev = k;
+    }
+    if (rest.length === 0) {
+      out.push(h.line.text);
+      continue;
+    }
+    out.push([joinItems(h.line.items.slice(0, h.cellFrom)), ...rest, joinItems(h.line.items.slice(h.cellFrom))].join(' '));
   }
   return out;
 }
@@ -203,6 +382,46 @@ export function decodedSize(bytes: Uint8Array, budget: number): number {
     }
   }
   return used;
+}
+
+/**
+ * An upper bound of what decodedSize counts, without decompressing: per filter stage, the most
+ * its input can expand to (deflate at most 1032:1, RunLength 128:1, ASCII85 4:1 with `z`,
+ * ASCIIHex 1:2); LZW (up to 4096 bytes a code) is counted as unbounded. A filing's PDF is a few
+ * tens of KB, so its bound is far below the budget and its streams need not be inflated twice
+ * (pdf.js inflates them again): `fitsDecodedBudget` decompresses only when the bound is over.
+ */
+export function decodedBound(bytes: Uint8Array): number {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = buf.toString('latin1');
+  const re = /(?<!end)stream(?:\r\n|\n|\r)/g;
+  let bound = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const start = m.index + m[0].length;
+    const end = text.indexOf('endstream', start);
+    let len = (end === -1 ? text.length : end) - start;
+    const filters = filtersBefore(text, m.index);
+    const chain = filters ?? (isZlib(buf.subarray(start, start + 2)) ? ['FlateDecode'] : []);
+    for (const f of chain) {
+      const ratio = f === 'FlateDecode' ? 1032 : f === 'RunLengthDecode' ? 128 : f === 'ASCII85Decode' ? 4 : f === 'ASCIIHexDecode' ? 0.5 : f === 'LZWDecode' ? Number.POSITIVE_INFINITY : 0;
+      if (ratio === 0) break;
+      len = Math.ceil(len * ratio) + 1024;
+      bound += len;
+    }
+  }
+  return bound;
+}
+
+/** Whether the file's streams decompress to at most `budget` bytes: the bound when it settles it, else decodedSize. */
+export function fitsDecodedBudget(bytes: Uint8Array, budget: number): boolean {
+  if (decodedBound(bytes) <= budget) return true;
+  try {
+    decodedSize(bytes, budget);
+    return true;
+  } catch (e) {
+    if (e instanceof OverBudget) return false;
+    throw e;
+  }
 }
 
 function isZlib(b: Uint8Array): boolean {
@@ -409,18 +628,24 @@ function reasonOf(e: unknown): string {
  * past PDF_LIMITS; `limits` overrides them).
  */
 export async function pdfToText(bytes: Uint8Array, limits: Partial<PdfLimits> = {}): Promise<string> {
+  return (await pdfToLines(bytes, limits)).text;
+}
+
+/** A PDF's text two ways: `printed`, line for line as printed (what poppler's pdftotext -layout reads), and `text`, those lines in the parser's order (labelOrder): what pdfToText gives. */
+export interface PdfLines {
+  printed: string[];
+  text: string;
+}
+
+/** pdfToText, also giving the lines as printed. */
+export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> = {}): Promise<PdfLines> {
   const lim = { ...PDF_LIMITS, ...limits };
   const started = Date.now();
   const late = () => new PdfError('bad-pdf', `reading the PDF took longer than ${lim.timeoutMs / 1000} s`);
   if (bytes.length > lim.maxBytes) throw new PdfError('bad-pdf', `the PDF is ${bytes.length} bytes, over the ${lim.maxBytes}-byte limit`);
   if (!looksLikePdf(bytes)) throw new PdfError('bad-pdf', 'the file is not a PDF (no %PDF- header)');
-  try {
-    decodedSize(bytes, lim.maxDecodedBytes);
-  } catch (e) {
-    if (e instanceof OverBudget)
-      throw new PdfError('bad-pdf', `the PDF decompresses to more than ${lim.maxDecodedBytes / MIB} MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)`);
-    throw e;
-  }
+  if (!fitsDecodedBudget(bytes, lim.maxDecodedBytes))
+    throw new PdfError('bad-pdf', `the PDF decompresses to more than ${lim.maxDecodedBytes / MIB} MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)`);
 
   const { getDocument } = await loadPdfJs();
   // A copy: pdf.js may take ownership of (detach) the buffer it is given.
@@ -441,7 +666,7 @@ export async function pdfToText(bytes: Uint8Array, limits: Partial<PdfLimits> = 
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(late()), Math.max(0, lim.timeoutMs - (Date.now() - started)));
   });
-  const work = async (): Promise<string> => {
+  const work = async (): Promise<PdfLines> => {
     let doc: Awaited<typeof task.promise>;
     try {
       doc = await task.promise;
@@ -451,7 +676,7 @@ export async function pdfToText(bytes: Uint8Array, limits: Partial<PdfLimits> = 
     const pages = doc.numPages;
     if (pages < 1) throw new PdfError('bad-pdf', 'the PDF has no pages');
     if (pages > lim.maxPages) throw new PdfError('bad-pdf', `the PDF has ${plural(pages, 'page')}; segwatch reads at most ${lim.maxPages} (a daily filing has a few)`);
-    const out: string[] = [];
+    const out: PrintedLine[][] = [];
     let chars = 0;
     let count = 0;
     const n = (x: number) => x.toLocaleString('en-US');
@@ -468,10 +693,10 @@ export async function pdfToText(bytes: Uint8Array, limits: Partial<PdfLimits> = 
         for (let r = await reader.read(); !r.done; r = await reader.read()) {
           for (const it of (r.value as { items: unknown[] }).items) {
             if (typeof it !== 'object' || it === null || !('str' in it)) continue;
-            const { str, transform: t, width, height } = it as { str: string; transform: number[]; width: number; height: number };
+            const { str, transform: t, width, height, fontName } = it as { str: string; transform: number[]; width: number; height: number; fontName?: string };
             chars += str.length;
             if (++count > lim.maxTextItems || chars > lim.maxTextChars) throw tooMuch();
-            items.push({ str, x: t[4], y: t[5], width, size: height > 0 ? height : Math.hypot(t[2], t[3]), angle: (Math.atan2(t[1], t[0]) * 180) / Math.PI });
+            items.push({ str, x: t[4], y: t[5], width, size: height > 0 ? height : Math.hypot(t[2], t[3]), angle: (Math.atan2(t[1], t[0]) * 180) / Math.PI, font: fontName });
           }
           if (stopped) throw late();
         }
@@ -480,11 +705,12 @@ export async function pdfToText(bytes: Uint8Array, limits: Partial<PdfLimits> = 
         if (e instanceof PdfError) throw e;
         throw new PdfError('bad-pdf', `${reasonOf(e)} on page ${p}`);
       }
-      out.push(...pageLines(items));
+      out.push(pageRows(items));
       if (Date.now() - started > lim.timeoutMs) throw late();
     }
-    if (out.length === 0) throw new PdfError('no-text-layer', 'no text layer; scanned PDFs are not supported');
-    return `${out.join('\n')}\n`;
+    const printed = out.flatMap((ls) => ls.map((l) => l.text));
+    if (printed.length === 0) throw new PdfError('no-text-layer', 'no text layer; scanned PDFs are not supported');
+    return { printed, text: `${labelOrder(out).join('\n')}\n` };
   };
   const working = work();
   working.catch(() => undefined); // if the deadline wins, the work's own end is not an unhandled rejection
