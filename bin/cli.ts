@@ -6,7 +6,6 @@
  *   redrive [--local | --stack NAME [--stream-failures]]   put what the pipeline gave up on back in front of it
  *   serve [--port N]              the dashboard on 127.0.0.1, reading the local state
  *   start [--port N] [PATH...]    run (the sample filings), then serve (npm start)
- *   bench [--json]                the benchmark (npm run bench)
  *   forms                         the form definitions and rules as markdown (generated docs)
  *   calendar [YEAR] [--json]      the filing calendar: filing days and due days per statement
  *   tick [--at ISO-8601] [--json] the scheduled missing-filing check and digest on the local stack
@@ -31,7 +30,6 @@ commands:
   redrive --stream-failures --stack NAME   AWS: set what reconcile/notify gave up on back to pending
   serve [--port N]                     the dashboard on http://127.0.0.1:4280/ (local state, no sign-in, loopback only)
   start [--port N] [--fresh] [PATH...] run the pipeline on the sample filings (or PATHs), then serve the dashboard
-  bench [--json]                       measure parse speed, bundles, cold start, latency and cost
   forms                                print the form variants, their identities and the rules (markdown)
   calendar [YEAR] [--json] [--data F]  the filing calendar: per statement its filing days and due days, holidays marked
   tick [--at ISO-8601] [--json]        run the scheduled missing-filing check and daily digest on the local stack
@@ -160,10 +158,6 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'show': {
         const { readCommand } = require('./read') as typeof import('./read');
         return await readCommand(command, rest, out, err);
-      }
-      case 'bench': {
-        const { benchCommand } = require('../test/bench/bench') as typeof import('../test/bench/bench');
-        return await benchCommand(rest, out, err);
       }
       case undefined:
       case 'help':

@@ -25,7 +25,7 @@ const dynamoPlugins: DynamoPlugin[] = [];
 
 /**
  * Use `plugin` in every DynamoDB client made from now on (instrumentation: the benchmark installs
- * its capacity meter, test/bench/cost.ts, before it loads the handlers). None in production.
+ * its capacity meter, bench/cost.ts, before it loads the handlers). None in production.
  */
 export function useDynamoPlugin(plugin: DynamoPlugin): () => void {
   dynamoPlugins.push(plugin);

@@ -3,10 +3,10 @@
  * --json shape, the table, and the cost arithmetic. The local stack and the bundles are not run here.
  */
 import { describe, expect, it } from 'vitest';
-import { benchJson, benchCommand, renderTable, targetChecks, type BenchResults } from './bench';
-import { estimateCost, priceTableMarkdown, PRICES, type Usage } from './cost';
-import { bareScan, makeCorpus, median, parseAndReconcile, runParseBench } from './parse-bench';
-import { TEXT_RENDERINGS } from '../../shared/domain/render';
+import { benchJson, benchCommand, renderTable, targetChecks, type BenchResults } from '../../bench/bench';
+import { estimateCost, priceTableMarkdown, PRICES, type Usage } from '../../bench/cost';
+import { bareScan, makeCorpus, median, parseAndReconcile, runParseBench } from '../../bench/parse-bench';
+import { TEXT_RENDERINGS } from '../support/render';
 import { FORMS } from '../../shared/domain/forms';
 
 const machine = { node: process.version, cpus: 2, cpuModel: 'test', load: { parse: [1, 1, 1], end: [1, 1, 1] } };

@@ -1,5 +1,5 @@
 /**
- * The bench's capacity meter (test/bench/cost.ts capacityMeterPlugin) as an SDK middleware in a
+ * The bench's capacity meter (bench/cost.ts capacityMeterPlugin) as an SDK middleware in a
  * real DynamoDB client made by shared/adapters/clients.ts (useDynamoPlugin), against a canned HTTP
  * answer: it asks for the consumed capacity, adds it up by item, counts refused conditions; clients
  * made without it ask for nothing.
@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dynamoClient, useDynamoPlugin } from '../../shared/adapters/clients';
-import { capacityMeterPlugin, newCapacityMeter } from './cost';
+import { capacityMeterPlugin, newCapacityMeter } from '../../bench/cost';
 
 function answering(client: DynamoDBClient, answer: (body: Record<string, unknown>) => { status: number; json: unknown }) {
   const seen: Record<string, unknown>[] = [];

@@ -4,8 +4,8 @@
  * Its bundles and processes run in test/infra/lazy-bundle.test.ts, not here.
  */
 import { describe, expect, it } from 'vitest';
-import { benchJson, renderTable, targetChecks, type BenchResults } from './bench';
-import { LAYOUTS, makePdfCorpus, runPdfThroughput, type PdfBenchResult } from './pdf-bench';
+import { benchJson, renderTable, targetChecks, type BenchResults } from '../../bench/bench';
+import { LAYOUTS, makePdfCorpus, runPdfThroughput, type PdfBenchResult } from '../../bench/pdf-bench';
 
 const machine = { node: process.version, cpus: 2, cpuModel: 'test', load: { pdf: [1, 1, 1], end: [1, 1, 1] } };
 

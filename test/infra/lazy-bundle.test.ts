@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_FILE, BUNDLING, bundleFunction, bundleImports, LAZY_FILE, LAZY_PACKAGES, lazyBundleCommand, lazyBundles } from '../../infra/bundling';
 import { nodejsBundling, REPO_ROOT } from '../../infra/function';
-import { functionEnv } from '../bench/bundles';
+import { functionEnv } from '../../bench/bundles';
 
 let dir: string;
 let withPdf: string;
@@ -22,7 +22,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'segwatch-lazy-'));
   withPdf = join(dir, 'with-pdf');
   // The parse function's init plus a PDF entry point (what the parse function becomes once PDFs arrive through it).
-  lazy = await bundleFunction(join(REPO_ROOT, 'test/bench/pdf-cold.ts'), withPdf, { absWorkingDir: REPO_ROOT, logLevel: 'silent' });
+  lazy = await bundleFunction(join(REPO_ROOT, 'bench/pdf-cold.ts'), withPdf, { absWorkingDir: REPO_ROOT, logLevel: 'silent' });
 }, 180_000);
 
 afterAll(() => {

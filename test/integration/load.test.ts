@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPipeline } from '../../infra/local/stack';
-import { generateRendered } from '../../shared/domain/generate';
+import { generateRendered } from '../support/generate';
 import { startTestStack } from '../support/local-stack';
 
 const TOTAL = Number.parseInt(process.env.SEGWATCH_LOAD_FILES ?? '1000', 10);

@@ -27,7 +27,7 @@ import { STATEMENT_KEYS, type StatementKey } from '../../shared/domain/forms';
 import { filingToJson } from '../../shared/domain/model';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
-import { RENDERINGS, render, type Rendering } from '../../shared/domain/render';
+import { RENDERINGS, render, type Rendering } from './render';
 import { contentHash, versionKeyOf } from '../../shared/domain/versions';
 import { SAMPLE_2014 } from './filings';
 import { targetChange, trendToTarget, windowDays, type DayFigures } from '../../shared/domain/day-alerts';

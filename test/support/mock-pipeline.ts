@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { S3ObjectSource } from '../../shared/adapters/objects';
 import { SnsPublisher } from '../../shared/adapters/publisher';
 import { Store, versionFromItem } from '../../shared/adapters/store';
-import { mulberry32 } from '../../shared/domain/render';
+import { mulberry32 } from './render';
 import { MAX_FILING_BYTES } from '../../shared/domain/parser';
 import type { S3EventRecord } from '../../shared/events';
 import { ingestS3Record, type IngestDeps, type IngestOutcome } from '../../shared/pipeline/ingest';

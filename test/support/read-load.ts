@@ -12,7 +12,7 @@ import { alertsForVersion, resolvedAlerts, type AlertRecord, type VersionRef } f
 import { dueDay, filingDays, nextBusinessDay } from '../../shared/domain/calendar';
 import { dayAlerts, type DayFigures } from '../../shared/domain/day-alerts';
 import { FORMS, STATEMENT_KEYS, type StatementKey } from '../../shared/domain/forms';
-import { computeDerived, seededRng, slackCode, type Rng } from '../../shared/domain/generate';
+import { computeDerived, seededRng, slackCode, type Rng } from './generate';
 import { Decimal, type Decimal as D } from '../../shared/domain/money';
 import { filingToJson, Lines, type Filing, type Statement } from '../../shared/domain/model';
 import { firmIdOf, parseFilingText } from '../../shared/domain/parser';

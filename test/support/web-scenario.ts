@@ -19,12 +19,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATEMENT_KEYS, FORMS, type StatementKey } from '../../shared/domain/forms';
-import { computeDerived, seededRng, slackCode } from '../../shared/domain/generate';
+import { computeDerived, seededRng, slackCode } from './generate';
 import { Decimal, sum, ZERO } from '../../shared/domain/money';
 import { Lines, type Filing, type Statement } from '../../shared/domain/model';
 import { firmIdOf, parseFilingText } from '../../shared/domain/parser';
 import { dueDay, isFilingDay, nextBusinessDay } from '../../shared/domain/calendar';
-import { render } from '../../shared/domain/render';
+import { render } from './render';
 import { INCOMING_PREFIX } from '../../shared/table';
 import { anyFilingDays, type FakeVersion } from './fake-read';
 

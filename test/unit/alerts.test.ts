@@ -6,8 +6,8 @@ import { filingFromJson, filingToJson, Lines, type Filing } from '../../shared/d
 import { Decimal, str, ZERO } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
-import { computeDerived, filingArb, slackCode } from '../../shared/domain/generate';
-import { render } from '../../shared/domain/render';
+import { computeDerived, filingArb, slackCode } from '../support/generate';
+import { render } from '../support/render';
 import { SAMPLES, SAMPLE_2014, canonical, sampleText } from './samples';
 
 const copy = (f: Filing) => filingFromJson(filingToJson(f));

@@ -10,8 +10,8 @@ import { COVER_TARGET_TYPES, filingFromJson, filingToJson, type CoverTargetType,
 import { Decimal } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
-import { generateFilings } from '../../shared/domain/generate';
-import { render, RENDERINGS } from '../../shared/domain/render';
+import { generateFilings } from '../support/generate';
+import { render, RENDERINGS } from '../support/render';
 import { SAMPLE_2013, SAMPLE_2014, sampleText } from './samples';
 
 const TEXT_2014 = sampleText(SAMPLE_2014);

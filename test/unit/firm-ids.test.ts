@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { firmIdsMarkdown } from '../../shared/domain/docs';
-import { FIRM_NAMES } from '../../shared/domain/generate';
+import { FIRM_NAMES } from '../support/generate';
 import { firmIdOf, LEGAL_FORMS, parseFilingText } from '../../shared/domain/parser';
 
 /** firmIdOf as it was before legal forms and entities were folded (commit 6e302c0), to hold today's ids to. */

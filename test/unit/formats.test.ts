@@ -11,7 +11,7 @@ import { htmlToText, looksLikeHtml } from '../../shared/domain/formats/html';
 import { decodeText } from '../../shared/domain/formats/text';
 import { filingToJson } from '../../shared/domain/model';
 import { FilingError, parseFiling, parseFilingText } from '../../shared/domain/parser';
-import { render } from '../../shared/domain/render';
+import { render } from '../support/render';
 import { encode, ENCODINGS } from './formats';
 import { SAMPLES, SAMPLE_2014, sampleText } from './samples';
 

@@ -5,7 +5,7 @@
  */
 import { CP1252_80_9F } from '../../shared/domain/formats/text';
 import type { Filing } from '../../shared/domain/model';
-import { render, RENDERINGS, type Rendering, type RenderOptions } from '../../shared/domain/render';
+import { render, RENDERINGS, type Rendering, type RenderOptions } from '../support/render';
 import { renderPdf, type PdfRenderOptions } from '../support/pdf';
 
 export const ENCODINGS = ['utf-8', 'utf-8-bom', 'utf-16le-bom', 'utf-16be-bom', 'windows-1252'] as const;

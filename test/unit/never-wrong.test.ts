@@ -16,11 +16,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../shared/domain/check';
 import { FORMS, STATEMENT_KEYS, type StatementKey } from '../../shared/domain/forms';
-import { filingArb } from '../../shared/domain/generate';
+import { filingArb } from '../support/generate';
 import { filingFromJson, filingToJson, type Filing } from '../../shared/domain/model';
 import type { Decimal } from '../../shared/domain/money';
 import { reconcile } from '../../shared/domain/reconcile';
-import { GROUPINGS, NEGATIVES, render, RENDERINGS, type RenderOptions } from '../../shared/domain/render';
+import { GROUPINGS, NEGATIVES, render, RENDERINGS, type RenderOptions } from '../support/render';
 import { encode, FORMATS } from './formats';
 
 /** How many generated cases each property runs (the report counts them). */

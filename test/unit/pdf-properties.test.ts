@@ -15,11 +15,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { STATEMENT_KEYS } from '../../shared/domain/forms';
-import { filingArb } from '../../shared/domain/generate';
+import { filingArb } from '../support/generate';
 import { filingToJson, type Filing } from '../../shared/domain/model';
 import { str } from '../../shared/domain/money';
 import { FilingError, parseFilingText } from '../../shared/domain/parser';
-import { render } from '../../shared/domain/render';
+import { render } from '../support/render';
 import { PdfError, pdfToLines, pdfToText } from '../../shared/domain/formats/pdf';
 import { pdftotextLines, renderPdf, type PdfRenderOptions } from '../support/pdf';
 

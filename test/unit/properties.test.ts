@@ -5,8 +5,8 @@ import { filingFromJson, filingToJson, type Filing } from '../../shared/domain/m
 import { Decimal, sum } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
-import { computeDerived, filingArb, generateFilings, generateRendered } from '../../shared/domain/generate';
-import { render, RENDERINGS } from '../../shared/domain/render';
+import { computeDerived, filingArb, generateFilings, generateRendered } from '../support/generate';
+import { render, RENDERINGS } from '../support/render';
 
 const renderingArb = fc.constantFrom(...RENDERINGS);
 const layoutSeedArb = fc.option(fc.integer({ min: 0, max: 1_000_000 }), { nil: undefined });

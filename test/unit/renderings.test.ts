@@ -5,7 +5,7 @@ import { filingToJson } from '../../shared/domain/model';
 import { Decimal, grouped, str } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
-import { amountText, parens, render, RENDERINGS, straySpace } from '../../shared/domain/render';
+import { amountText, parens, render, RENDERINGS, straySpace } from '../support/render';
 import { STATEMENT_KEYS } from '../../shared/domain/forms';
 import { SAMPLES, canonical, sampleText } from './samples';
 

@@ -10,7 +10,7 @@ import { Decimal, grouped, str } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile, type Finding } from '../../shared/domain/reconcile';
 import { RULES, type Severity } from '../../shared/domain/rules';
-import { generateFiling, seededRng } from '../../shared/domain/generate';
+import { generateFiling, seededRng } from '../support/generate';
 import { analyze } from '../../shared/domain/check';
 import { SAMPLE_2013, SAMPLE_2014, canonical, sampleText } from './samples';
 

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_FILE, esbuildOptions } from '../../infra/bundling';
-import { apiEnv } from '../bench/bundles';
+import { apiEnv } from '../../bench/bundles';
 
 const REPO = resolve(__dirname, '../..');
 let dir: string;

@@ -10,7 +10,7 @@ import { isSpace, memo } from './chars';
  * The label text before a cell: its last 400 characters with tags (`<...>`) and `**` / `##`
  * marks made spaces, whitespace runs made one space, trimmed. One pass, the same result as
  * `raw.slice(-400).replace(/<[^>]*>/g, ' ').replace(/\*\*|##/g, ' ').replace(/\s+/g, ' ').trim()`
- * (test/bench/parser-fast.test.ts holds it to that).
+ * (test/unit/parser-fast.test.ts holds it to that).
  */
 export function cleanLabel(raw: string): string {
   const t = raw.length > 400 ? raw.slice(-400) : raw;

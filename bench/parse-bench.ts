@@ -7,11 +7,11 @@
  *
  * Pure CPU work, no I/O: bench.test.ts runs it on a tiny corpus.
  */
-import { generateRendered, type RenderedCase } from '../../shared/domain/generate';
-import { parseFilingText } from '../../shared/domain/parser';
-import { reconcile } from '../../shared/domain/reconcile';
-import { STATEMENT_KEYS } from '../../shared/domain/forms';
-import { TEXT_RENDERINGS } from '../../shared/domain/render';
+import { generateRendered, type RenderedCase } from '../test/support/generate';
+import { parseFilingText } from '../shared/domain/parser';
+import { reconcile } from '../shared/domain/reconcile';
+import { STATEMENT_KEYS } from '../shared/domain/forms';
+import { TEXT_RENDERINGS } from '../test/support/render';
 
 /** The bare scan's expression, exactly as the brief fixes it. */
 export const BARE_CODE_RE = /\[(\d{4})\]/g;
@@ -28,7 +28,7 @@ export interface Corpus {
 }
 
 /**
- * The share of the parse corpus (percent) with a Cover Page (`segwatch bench --covers N`). Real
+ * The share of the parse corpus (percent) with a Cover Page (`npm run bench -- --covers N`). Real
  * filings since 11/30/2012 open with one; the samples have none. The default, 0, is the corpus the
  * figures before the cover page was read were measured on; `--covers 100` measures every filing
  * with one.

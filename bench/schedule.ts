@@ -10,14 +10,14 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE_FILE, esbuildOptions } from '../../infra/bundling';
-import { LocalPipeline } from '../../infra/local/stack';
-import type { HeadSeed } from '../../shared/adapters/store';
-import { CALENDAR } from '../../shared/domain/calendar';
-import { STATEMENT_KEYS } from '../../shared/domain/forms';
-import { dec } from '../../shared/domain/money';
-import { newYorkInstant } from '../../shared/domain/schedule/time';
-import { ENV } from '../../shared/table';
+import { BUNDLE_FILE, esbuildOptions } from '../infra/bundling';
+import { LocalPipeline } from '../infra/local/stack';
+import type { HeadSeed } from '../shared/adapters/store';
+import { CALENDAR } from '../shared/domain/calendar';
+import { STATEMENT_KEYS } from '../shared/domain/forms';
+import { dec } from '../shared/domain/money';
+import { newYorkInstant } from '../shared/domain/schedule/time';
+import { ENV } from '../shared/table';
 import { round } from './parse-bench';
 import { timeNode } from './bundles';
 
@@ -72,7 +72,7 @@ async function inBatches<T>(items: T[], limit: number, work: (t: T) => Promise<u
 async function bundleColdInit(runs: number): Promise<{ bytes: number; coldInitMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'segwatch-bench-schedule-'));
   try {
-    const root = resolve(__dirname, '../..');
+    const root = resolve(__dirname, '..');
     await build({ ...esbuildOptions(join(root, 'functions', 'schedule', 'index.ts'), { outdir: dir }), absWorkingDir: root });
     const ready = join(dir, 'ready.js');
     writeFileSync(ready, `'use strict';\nconst m = require('./${BUNDLE_FILE}');\nif (typeof m.handler !== 'function') process.exit(3);\n`);
@@ -153,13 +153,13 @@ export async function runScheduleBench(opts: { firms?: number; progress?: (l: st
   }
 }
 
-type Handler = (typeof import('../../functions/schedule/index'))['handler'];
+type Handler = (typeof import('../functions/schedule/index'))['handler'];
 
 /** The real handler, loaded after the local stack set the environment (as runTick does). */
 async function loadHandler(): Promise<Handler> {
   const mod = (typeof require === 'function' && require.extensions && '.ts' in require.extensions
-    ? require('../../functions/schedule/index')
-    : await import('../../functions/schedule/index')) as typeof import('../../functions/schedule/index');
+    ? require('../functions/schedule/index')
+    : await import('../functions/schedule/index')) as typeof import('../functions/schedule/index');
   return mod.handler;
 }
 

@@ -22,9 +22,9 @@
  * how a negative is written, `$`, labels and the firm name wrapped onto a second line, the PDF
  * banner): the meaning-preserving changes the property tests put the parser through.
  */
-import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
-import { ZERO, type Decimal } from './money';
-import type { CoverPage, CoverTargetType, Filing, Statement } from './model';
+import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from '../../shared/domain/forms';
+import { ZERO, type Decimal } from '../../shared/domain/money';
+import type { CoverPage, CoverTargetType, Filing, Statement } from '../../shared/domain/model';
 
 /** Every rendering; TEXT_RENDERINGS are the plain-text ones (the benchmark's text parse). */
 export const RENDERINGS = ['markup', 'pdf-text', 'crlf-parens', 'html'] as const;

@@ -4,11 +4,11 @@
  * parse function loads at init (functions/parse/index.ts), and nothing of pdf.js until firstPdf
  * is called. firstPdf does what the parse function does with a PDF's bytes, short of the store.
  */
-import { pdfToText } from '../../shared/domain/formats/pdf';
-import { parseFilingText } from '../../shared/domain/parser';
-import { reconcile } from '../../shared/domain/reconcile';
+import { pdfToText } from '../shared/domain/formats/pdf';
+import { parseFilingText } from '../shared/domain/parser';
+import { reconcile } from '../shared/domain/reconcile';
 
-export { handler } from '../../functions/parse/index';
+export { handler } from '../functions/parse/index';
 
 export async function firstPdf(bytes: Uint8Array): Promise<{ ok: true; alerts: number } | { ok: false; error: string }> {
   try {

@@ -1,5 +1,5 @@
 /**
- * `segwatch bench [--json]` (npm run bench): parse throughput, bundle sizes and cold init, local
+ * `npm run bench [-- --json]` (bench/main.js): parse throughput, bundle sizes and cold init, local
  * end-to-end latency and burst throughput, DynamoDB capacity and dollars per million filings, PDF
  * filings per second and the parse function's cold init with a PDF and without.
  * Progress goes to stderr; stdout gets the table, or with --json only one JSON object.
@@ -13,7 +13,7 @@
  * PDFs in the pdf section's corpus, default 100), --only parse,bundles,e2e,web,schedule,pdf,read;
  * read: --read-firms N (60), --read-years N (10), --read-runs N (50), --read-fresh (load the kept database again).
  * web: the dashboard's server time and page sizes on the read section's table (its --read-firms,
- * --read-years), and the api function's cold init (test/bench/web.ts).
+ * --read-years), and the api function's cold init (bench/web.ts).
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -182,7 +182,7 @@ export function renderTable(r: BenchResults): string {
   const row = (label: string, value: string, target: string, name?: string) => `  ${pad(label, 26)}${pad(value, 48)}${pad(target, 16)}${verdict(name ? checks.get(name) : undefined)}`;
   const load = (k: string) => (r.machine.load[k] ? r.machine.load[k].map((x) => x.toFixed(2)).join(' ') : '-');
   const out: string[] = [];
-  out.push(`segwatch bench: node ${r.machine.node}, ${r.machine.cpus} cpus (${r.machine.cpuModel})`);
+  out.push(`bench: node ${r.machine.node}, ${r.machine.cpus} cpus (${r.machine.cpuModel})`);
   out.push(`load average (1/5/15 min): ${Object.keys(r.machine.load).map((k) => `${k} ${load(k)}`).join('; ')}`);
   out.push('');
   const p = r.parse;
@@ -300,7 +300,7 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
       },
     }));
   } catch (e) {
-    err.write(`segwatch bench: ${(e as Error).message}\nusage: segwatch bench [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--covers PERCENT] [--firms N] [--pdf-filings N] [--read-firms N] [--read-years N] [--read-runs N] [--read-fresh] [--only parse,bundles,e2e,web,schedule,pdf,read]\n`);
+    err.write(`bench: ${(e as Error).message}\nusage: npm run bench -- [--json] [--filings N] [--rounds N] [--runs N] [--latency N] [--burst N] [--warmup N] [--covers PERCENT] [--firms N] [--pdf-filings N] [--read-firms N] [--read-years N] [--read-runs N] [--read-fresh] [--only parse,bundles,e2e,web,schedule,pdf,read]\n`);
     return 2;
   }
   let filings: number, rounds: number, runs: number, latency: number, burst: number, warmup: number, covers: number, firms: number, pdfFilings: number, only: Set<Section>, readFirms: number, readYears: number, readRuns: number;
@@ -321,7 +321,7 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
     for (const s of names) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${JSON.stringify(s)} (${SECTIONS.join(', ')})`);
     only = new Set(names as Section[]);
   } catch (e) {
-    err.write(`segwatch bench: ${(e as Error).message}\n`);
+    err.write(`bench: ${(e as Error).message}\n`);
     return 2;
   }
 

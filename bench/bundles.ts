@@ -13,16 +13,16 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE_FILE, bundleFunction, esbuildOptions } from '../../infra/bundling';
-import { ENV, INCOMING_PREFIX } from '../../shared/table';
-import { MAX_FILING_BYTES } from '../../shared/domain/parser';
-import { API_ENV } from '../../functions/api/config';
+import { BUNDLE_FILE, bundleFunction, esbuildOptions } from '../infra/bundling';
+import { ENV, INCOMING_PREFIX } from '../shared/table';
+import { MAX_FILING_BYTES } from '../shared/domain/parser';
+import { API_ENV } from '../functions/api/config';
 import { DEFAULT_COVER_PERCENT, median, round, type ParseBenchResult } from './parse-bench';
 
 export const FUNCTIONS = ['parse', 'reconcile', 'notify', 'api'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
-const REPO_ROOT = resolve(__dirname, '../..');
+const REPO_ROOT = resolve(__dirname, '..');
 
 /** An endpoint nothing listens on (the discard port on loopback). */
 const NOWHERE = 'http://127.0.0.1:9';
@@ -184,7 +184,7 @@ export async function runParseWorker(filings: number, rounds: number, err: NodeJ
   const dir = mkdtempSync(join(tmpdir(), 'segwatch-bench-parse-'));
   try {
     const outfile = join(dir, 'parse-worker.js');
-    await build({ ...esbuildOptions(join(REPO_ROOT, 'test', 'bench', 'parse-worker.ts'), { outfile }), absWorkingDir: REPO_ROOT });
+    await build({ ...esbuildOptions(join(REPO_ROOT, 'bench', 'parse-worker.ts'), { outfile }), absWorkingDir: REPO_ROOT });
     const out = await new Promise<string>((res, rej) => {
       const child = spawn(process.execPath, [outfile, String(filings), String(rounds), String(coverPercent)], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';

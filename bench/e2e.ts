@@ -11,18 +11,18 @@
  *           table with LocalPipeline.waitUntilProcessed (not timed).
  *
  * Capacity comes from the SDK middleware the bench installs in the handlers' DynamoDB clients
- * (test/bench/cost.ts capacityMeterPlugin, through shared/adapters/clients.ts useDynamoPlugin):
+ * (bench/cost.ts capacityMeterPlugin, through shared/adapters/clients.ts useDynamoPlugin):
  * the ConsumedCapacity DynamoDB Local reports for each of their requests.
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { generateFilings, type GenerateOptions } from '../../shared/domain/generate';
-import type { Filing } from '../../shared/domain/model';
-import { firmIdOf } from '../../shared/domain/parser';
-import { RENDERINGS, render } from '../../shared/domain/render';
-import { nextBusinessDay } from '../../shared/domain/reconcile';
-import { useDynamoPlugin } from '../../shared/adapters/clients';
-import { INCOMING_PREFIX } from '../../shared/table';
-import type { Handlers, LocalPipeline as LocalPipelineType } from '../../infra/local/stack';
+import { generateFilings, type GenerateOptions } from '../test/support/generate';
+import type { Filing } from '../shared/domain/model';
+import { firmIdOf } from '../shared/domain/parser';
+import { RENDERINGS, render } from '../test/support/render';
+import { nextBusinessDay } from '../shared/domain/reconcile';
+import { useDynamoPlugin } from '../shared/adapters/clients';
+import { INCOMING_PREFIX } from '../shared/table';
+import type { Handlers, LocalPipeline as LocalPipelineType } from '../infra/local/stack';
 import { capacityMeterPlugin, FUNCTION_MEMORY_MB, newCapacityMeter, type FunctionUsage, type Usage } from './cost';
 import { median, round } from './parse-bench';
 
@@ -122,9 +122,9 @@ function wrappedHandlers(rec: () => Recorder): Handlers {
   // Loaded on first use: by then LocalPipeline has set the environment their SDK clients read.
   const load = () =>
     (real ??= (async () => ({
-      parse: (await loadTs<typeof import('../../functions/parse/index')>('../../functions/parse/index')).handler,
-      reconcile: (await loadTs<typeof import('../../functions/reconcile/index')>('../../functions/reconcile/index')).handler,
-      notify: (await loadTs<typeof import('../../functions/notify/index')>('../../functions/notify/index')).handler,
+      parse: (await loadTs<typeof import('../functions/parse/index')>('../../functions/parse/index')).handler,
+      reconcile: (await loadTs<typeof import('../functions/reconcile/index')>('../../functions/reconcile/index')).handler,
+      notify: (await loadTs<typeof import('../functions/notify/index')>('../../functions/notify/index')).handler,
     }))());
   const bill = (name: 'parse' | 'reconcile' | 'notify', ms: number, records: number) => {
     const f = rec().functions[name];
@@ -244,7 +244,7 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
   let recorder = newRecorder();
   let stack: LocalPipelineType | undefined;
   try {
-    const { LocalPipeline } = await loadTs<typeof import('../../infra/local/stack')>('../../infra/local/stack');
+    const { LocalPipeline } = await loadTs<typeof import('../infra/local/stack')>('../../infra/local/stack');
     const t0 = now();
     log('starting the local stack (DynamoDB Local, s3rver, queue, streams, SNS stand-in)...');
     stack = await LocalPipeline.start({ handlers: wrappedHandlers(() => recorder), log: opts.verbose ? (l) => log(`  ${l}`) : undefined });

@@ -7,7 +7,7 @@
  * bench installs in the handlers' DynamoDB clients (capacityMeterPlugin): production code asks
  * for no consumed capacity and counts nothing.
  */
-import type { DynamoPlugin } from '../../shared/adapters/clients';
+import type { DynamoPlugin } from '../shared/adapters/clients';
 import { round } from './parse-bench';
 
 /** Consumed capacity, summed over every request of the metered clients. */

@@ -10,19 +10,19 @@
  * loaded and how long it took) and reused by the next run with the same parameters; `--read-fresh`
  * loads it again.
  */
-import { documentClient } from '../../shared/adapters/clients';
+import { documentClient } from '../shared/adapters/clients';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { filingDays } from '../../shared/domain/calendar';
-import { seededRng } from '../../shared/domain/generate';
-import { Store } from '../../shared/adapters/store';
-import { addDays, readQueries, yearBefore } from '../../shared/read/queries';
-import { StoreSource } from '../../shared/read/store-source';
-import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
-import { ensureTable } from '../../infra/local/table';
-import { generateHistory, HistoryWriter, type GeneratedFiling } from '../support/read-load';
+import { filingDays } from '../shared/domain/calendar';
+import { seededRng } from '../test/support/generate';
+import { Store } from '../shared/adapters/store';
+import { addDays, readQueries, yearBefore } from '../shared/read/queries';
+import { StoreSource } from '../shared/read/store-source';
+import { startDynamoDbLocal } from '../infra/local/dynamodb-local';
+import { ensureTable } from '../infra/local/table';
+import { generateHistory, HistoryWriter, type GeneratedFiling } from '../test/support/read-load';
 
 export const READ_TARGETS = { historyP95Ms: 50, showP95Ms: 50, boardP95Ms: 100, alertsP95Ms: 100 } as const;
 

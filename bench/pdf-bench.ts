@@ -17,17 +17,17 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BUNDLE_FILE, bundleFunction, LAZY_FILE } from '../../infra/bundling';
-import { generateFilings } from '../../shared/domain/generate';
-import { parseFilingText } from '../../shared/domain/parser';
-import { reconcile } from '../../shared/domain/reconcile';
-import { render } from '../../shared/domain/render';
-import { pdfToText } from '../../shared/domain/formats/pdf';
-import { renderPdf, type PdfRenderOptions } from '../support/pdf';
+import { BUNDLE_FILE, bundleFunction, LAZY_FILE } from '../infra/bundling';
+import { generateFilings } from '../test/support/generate';
+import { parseFilingText } from '../shared/domain/parser';
+import { reconcile } from '../shared/domain/reconcile';
+import { render } from '../test/support/render';
+import { pdfToText } from '../shared/domain/formats/pdf';
+import { renderPdf, type PdfRenderOptions } from '../test/support/pdf';
 import { functionEnv, timeNode } from './bundles';
 import { median, round } from './parse-bench';
 
-const REPO_ROOT = resolve(__dirname, '../..');
+const REPO_ROOT = resolve(__dirname, '..');
 export const FIXTURE_DIR = join(REPO_ROOT, 'test', 'fixtures', 'renderings');
 
 /** The generated PDFs' layouts. */
@@ -189,8 +189,8 @@ export async function runPdfColdInit(opts: { runs?: number; pdf?: string; progre
   const log = opts.progress ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'segwatch-bench-pdf-cold-'));
   try {
-    log(`bundling the parse function with a PDF entry (test/bench/pdf-cold.ts) into ${dir}`);
-    const b = await bundleInto('test/bench/pdf-cold.ts', dir);
+    log(`bundling the parse function with a PDF entry (bench/pdf-cold.ts) into ${dir}`);
+    const b = await bundleInto('bench/pdf-cold.ts', dir);
     const empty = join(dir, 'empty.js');
     writeFileSync(empty, '');
     const withPdf = join(dir, 'with-pdf.js');
@@ -236,7 +236,7 @@ export async function runPdfColdInit(opts: { runs?: number; pdf?: string; progre
 export async function runPdfWorker(generated: number, rounds: number, err: NodeJS.WritableStream): Promise<PdfThroughput> {
   const dir = mkdtempSync(join(tmpdir(), 'segwatch-bench-pdf-'));
   try {
-    const { file } = await bundleInto('test/bench/pdf-worker.ts', dir);
+    const { file } = await bundleInto('bench/pdf-worker.ts', dir);
     const out = await new Promise<string>((res, rej) => {
       const child = spawn(process.execPath, [file, String(generated), String(rounds), FIXTURE_DIR], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';

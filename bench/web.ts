@@ -1,7 +1,7 @@
 /**
  * The bench's `web` section: the dashboard (the api function's app, functions/api/app.ts) over the
  * real read queries on the read bench's DynamoDB Local table (60 firms x 10 years of daily filings,
- * test/bench/read-bench.ts: loaded once, kept in `.bench/`, reused), as `segwatch serve` and the
+ * bench/read-bench.ts: loaded once, kept in `.bench/`, reused), as `segwatch serve` and the
  * api function read it.
  *
  * Per page kind (board: every watched firm on a day; firm: 12 months, all statements; filing: one
@@ -14,13 +14,13 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { createApp } from '../../functions/api/app';
-import { BUNDLE_FILE, bundleFunction } from '../../infra/bundling';
-import { filingDays } from '../../shared/domain/calendar';
-import { seededRng } from '../../shared/domain/generate';
-import { addDays, readQueries, yearBefore } from '../../shared/read/queries';
-import { StoreSource } from '../../shared/read/store-source';
-import type { ReadQueries } from '../../shared/read/types';
+import { createApp } from '../functions/api/app';
+import { BUNDLE_FILE, bundleFunction } from '../infra/bundling';
+import { filingDays } from '../shared/domain/calendar';
+import { seededRng } from '../test/support/generate';
+import { addDays, readQueries, yearBefore } from '../shared/read/queries';
+import { StoreSource } from '../shared/read/store-source';
+import type { ReadQueries } from '../shared/read/types';
 import { functionEnv, timeNode } from './bundles';
 import { median, round } from './parse-bench';
 import { openReadBenchTable } from './read-bench';
@@ -197,7 +197,7 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<WebBenchResu
 async function apiColdInit(runs: number, log: (l: string) => void): Promise<WebBenchResult['coldInit']> {
   const dir = mkdtempSync(join(tmpdir(), 'segwatch-bench-api-'));
   try {
-    const root = resolve(__dirname, '../..');
+    const root = resolve(__dirname, '..');
     await bundleFunction(join(root, 'functions', 'api', 'index.ts'), dir, { absWorkingDir: root });
     const file = join(dir, BUNDLE_FILE);
     const ready = join(dir, 'ready.js');

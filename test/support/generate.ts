@@ -13,11 +13,11 @@
  * 2^53 so exactness is exercised.
  */
 import fc from 'fast-check';
-import { Decimal, ZERO } from './money';
-import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
-import { COVER_TARGET_TYPES, Lines, type CoverPage, type CoverTargetType, type Filing, type FilingType, type Statement, type UncodedLine } from './model';
-import { firmIdOf } from './parser/firm';
-import { nextBusinessDay, type ShortfallKind } from './reconcile';
+import { Decimal, ZERO } from '../../shared/domain/money';
+import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from '../../shared/domain/forms';
+import { COVER_TARGET_TYPES, Lines, type CoverPage, type CoverTargetType, type Filing, type FilingType, type Statement, type UncodedLine } from '../../shared/domain/model';
+import { firmIdOf } from '../../shared/domain/parser/firm';
+import { nextBusinessDay, type ShortfallKind } from '../../shared/domain/reconcile';
 import { mulberry32, RENDERINGS, render, type Rendering } from './render';
 
 /** A source of random integers, inclusive bounds, |bounds| < 2^31. */
