@@ -10,8 +10,8 @@ benchCommand(process.argv.slice(2), process.stdout, process.stderr).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`bench: ${err && err.message ? err.message : String(err)}\n`);
-    if (process.env.SEGWATCH_DEBUG) process.stderr.write(`${err && err.stack}\n`);
+    process.stderr.write(`bench: ${err?.message ? err.message : String(err)}\n`);
+    if (process.env.SEGWATCH_DEBUG) process.stderr.write(`${err?.stack}\n`);
     process.exitCode = 2;
   },
 );

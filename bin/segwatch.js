@@ -11,8 +11,8 @@ main(process.argv.slice(2)).then(
   },
   (err) => {
     // Last resort: never a stack trace for a user (SEGWATCH_DEBUG=1 shows it).
-    process.stderr.write(`segwatch: ${err && err.message ? err.message : String(err)}\n`);
-    if (process.env.SEGWATCH_DEBUG) process.stderr.write(`${err && err.stack}\n`);
+    process.stderr.write(`segwatch: ${err?.message ? err.message : String(err)}\n`);
+    if (process.env.SEGWATCH_DEBUG) process.stderr.write(`${err?.stack}\n`);
     process.exitCode = 2;
   },
 );

@@ -48,7 +48,7 @@ function matchValues(accepted: readonly unknown[], present: boolean, value: unkn
 export function matchesFilter(pattern: FilterPattern, record: unknown): boolean {
   for (const [key, sub] of Object.entries(pattern)) {
     const obj = record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as Record<string, unknown>) : undefined;
-    const present = obj !== undefined && Object.prototype.hasOwnProperty.call(obj, key) && obj[key] !== undefined;
+    const present = obj !== undefined && Object.hasOwn(obj, key) && obj[key] !== undefined;
     const value = present ? obj![key] : undefined;
     if (Array.isArray(sub)) {
       if (!matchValues(sub, present, value)) return false;

@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -22,7 +22,7 @@ import { LocalQueue, type DeadLetter, type LocalQueueOptions } from './queue';
 import { LocalS3, S3RVER_CREDENTIALS } from './s3';
 import { decodeS3EventKey, s3QueueBody, s3TestEventBody, type RealS3EventRecord } from './s3-events';
 import { SnsStandIn, type PublishedMessage } from './sns';
-import { clearState, readJson, statePaths, writeJsonAtomic, type StatePaths } from './state';
+import { clearState, readJson, statePaths, type StatePaths } from './state';
 import { redriveStreamFailures, type StreamRedriveReport } from '../../shared/pipeline/stream-redrive';
 import type { StreamFailureRecord } from '../../shared/pipeline/stream-redrive';
 import { StreamDriver, type StreamDriverOptions, type StreamHandler } from './streams';

@@ -275,7 +275,6 @@ export class StreamDriver {
   private saved: Checkpoints;
   private lastActivityAt = 0;
   private lastDescribeAt = 0;
-  private knownShards: Shard[] = [];
   private readonly feeds = new Map<string, Feed>();
   private describing?: Promise<void>;
   /** Handler invocations per consumer (stats, tests). */
@@ -347,7 +346,6 @@ export class StreamDriver {
         shards.push(...(r.StreamDescription?.Shards ?? []));
         start = r.StreamDescription?.LastEvaluatedShardId;
       } while (start);
-      this.knownShards = shards;
       this.lastDescribeAt = Date.now();
       for (const s of this.states) {
         for (const shard of shards) {

@@ -9,7 +9,7 @@
  * DynamoDB's 400 KB limit before they are sent (ItemTooLargeError).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
 import { dec, str, type Decimal } from '../domain/money';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { filingAmounts, filingFromJson, type Filing, type FilingJson } from '../domain/model';

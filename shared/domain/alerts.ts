@@ -499,7 +499,7 @@ export function alertBody(a: AlertRecord, result?: Pick<StatementResult, 'requir
     lines.push(`Target:      ${money(a.target)}`);
     if (a.targetSource) lines.push(`Target from: ${a.targetSource === 'statement' ? "the statement's management target line" : 'the Cover Page (the statement has no target line)'}`);
     lines.push(`Shortfall:   ${money(a.shortfall)} (target - excess)`);
-    if (a.excess && a.excess.isNegative()) lines.push(`Below zero:  ${money(a.excess.negated())}`);
+    if (a.excess?.isNegative()) lines.push(`Below zero:  ${money(a.excess.negated())}`);
   }
   if (a.kind === 'target-changed') {
     lines.push(`Target:      ${money(a.target)}`);

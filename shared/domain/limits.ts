@@ -53,7 +53,7 @@ const RANK: Record<string, number> = { error: 0, warning: 1, info: 2 };
  */
 export function capFindings<F extends { severity: string }>(findings: readonly F[], max = MAX_STORED_FINDINGS): { kept: F[]; omitted: number } {
   if (findings.length <= max) return { kept: [...findings], omitted: 0 };
-  const order = findings.map((f, i) => i).sort((a, b) => (RANK[findings[a].severity] ?? 3) - (RANK[findings[b].severity] ?? 3) || a - b);
+  const order = findings.map((_f, i) => i).sort((a, b) => (RANK[findings[a].severity] ?? 3) - (RANK[findings[b].severity] ?? 3) || a - b);
   const keep = new Set(order.slice(0, max));
   return { kept: findings.filter((_, i) => keep.has(i)), omitted: findings.length - max };
 }

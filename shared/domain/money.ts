@@ -374,7 +374,7 @@ export function cmp(x: Decimal, y: Decimal): number {
   if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -ys : 0;
   if (xs !== ys) return xs;
   if (a.e !== b.e) return (a.e > b.e) !== xs < 0 ? 1 : -1;
-  const n = xd.length < yd.length ? xd.length : yd.length;
+  const n = Math.min(xd.length , yd.length);
   for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return (xd[i] > yd[i]) !== xs < 0 ? 1 : -1;
   return xd.length === yd.length ? 0 : (xd.length > yd.length) !== xs < 0 ? 1 : -1;
 }

@@ -22,7 +22,7 @@
  * batch sequentially, redrive goes through the stream).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { type FaultDecision, type Request } from '../support/mock-dynamodb';
+import type { FaultDecision, Request } from '../support/mock-dynamodb';
 import { awsError, World } from '../support/mock-pipeline';
 import { notifyAlert } from '../../shared/pipeline/notify-alert';
 import { FIRM_ID, DAY, INITIAL_SHORT, checkScenario, runScenario } from './support';

@@ -3,7 +3,7 @@ import { InternalServerError, ProvisionedThroughputExceededException, Throttling
 import { expect } from 'vitest';
 import { makeFiling } from '../support/filings';
 import type { FaultDecision, Request } from '../support/mock-dynamodb';
-import { awsError, World } from '../support/mock-pipeline';
+import { awsError, type World } from '../support/mock-pipeline';
 
 export const FIRM = 'Acme Futures LLC';
 export const FIRM_ID = 'acme-futures-llc';

@@ -71,7 +71,7 @@ const NASTY_FIRMS = [
   '🚀📉 Moon Futures 🌕',
   '**bold** <b>markup</b> &amp; entities &#x41;',
   'A'.repeat(5000),
-  'Long '.repeat(300) + 'Futures',
+  `${'Long '.repeat(300)}Futures`,
   '!!!---???',
   '   ',
   'O\u0308\u0301\u0327 combining',
@@ -346,7 +346,7 @@ describe('fuzz: mutated filings', () => {
         const { filing } = outcome.analysis;
         for (const o of oracles) {
           stats.oracles++;
-          const st = Object.values(filing.statements).find((s) => s && s.lines.has(o.code));
+          const st = Object.values(filing.statements).find((s) => s?.lines.has(o.code));
           const got = st?.lines.get(o.code)?.toFixed();
           if (o.expect !== null ? got !== o.expect : got !== undefined && got !== o.original)
             problems.push(`${label}: [${o.code}] read as ${got}, expected ${o.expect ?? `unreadable (or ${o.original})`}`);

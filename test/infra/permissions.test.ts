@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { FORBIDDEN_ACTIONS, FORBIDDEN_ALLOWED, grantPairs, REDRIVE_OPERATOR_GRANTS, roleGrants, type FunctionPermissions } from '../../shared/permissions';
+import { FORBIDDEN_ACTIONS, FORBIDDEN_ALLOWED, grantPairs, REDRIVE_OPERATOR_GRANTS, type FunctionPermissions } from '../../shared/permissions';
 import { REPO_ROOT, SegwatchFunction } from '../../infra/function';
 import { grantTableActions } from '../../infra/grants';
 import {

@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { INCOMING_PREFIX } from '../../shared/table';
 import { acknowledgements } from '../../infra/stack';
-import { list, logicalId, refersTo, resourcesOfType, roleStatements, removeScratch, synth, type Statement, type Synth } from './support';
+import { list, logicalId, resourcesOfType, roleStatements, removeScratch, synth, type Statement, type Synth } from './support';
 
 let s: Synth;
 let ids: Record<'bucket' | 'queue' | 'streamFailures' | 'table' | 'topic' | 'key', string>;

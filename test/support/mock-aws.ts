@@ -12,7 +12,7 @@ import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import { ENV } from '../../shared/table';
-import { FakeDynamo } from './mock-dynamodb';
+import type { FakeDynamo } from './mock-dynamodb';
 
 export const TABLE_NAME = 'segwatch-SegwatchTable-1A2B3C4D5E6F';
 export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:segwatch-alerts';

@@ -77,7 +77,6 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const clone = (i: Item): Item => JSON.parse(JSON.stringify(i)) as Item;
 
 /** DynamoDB's ValidationException (a client error, as the SDK throws it). */
 function validation(message: string): Error {

@@ -159,7 +159,7 @@ function statementRows(st: Statement, v: Variant, header: Row, wrapAt: number): 
     if (HEADING_BEFORE[l.code]) rows.push({ kind: 'text', text: HEADING_BEFORE[l.code] });
     const m = /^(\d+)([A-Z])?$/.exec(l.line);
     let num = m && m[1] !== prevNum ? m[1] : '';
-    let letter = m?.[2] ?? '';
+    const letter = m?.[2] ?? '';
     let label = l.label;
     if (letter) {
       if (num) {
@@ -326,7 +326,7 @@ function pdfLines(rows: Row[], opts: RenderOptions, amount: (d: Decimal) => stri
       const words = r.label.split(' ');
       if (r.inLabel && amountInLabel && words.length > 4 && cells) {
         // `...of a foreign 0 [7305] government...`: the amount lands inside its own label.
-        const at = Math.max(1, words.findIndex((w) => w === 'foreign') + 1 || Math.floor(words.length / 2));
+        const at = Math.max(1, words.indexOf('foreign') + 1 || Math.floor(words.length / 2));
         out.push(`${words.slice(0, at).join(' ')} ${cells} ${words.slice(at).join(' ')}`);
       } else {
         out.push([r.num ? `${r.num}.` : '', r.letter ? `${r.letter}.` : '', r.label, cells].filter(Boolean).join(' '));

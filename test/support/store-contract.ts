@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { BatchGetCommand, GetCommand, NumberValue, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ItemTooLargeError, keys, Store, type HeadItem, type ObjectRecord, type ResultItem, type VersionItem } from '../../shared/adapters/store';
+import { ItemTooLargeError, keys, type Store, type HeadItem, type ObjectRecord, type ResultItem, type VersionItem } from '../../shared/adapters/store';
 import { DYNAMODB_ITEM_LIMIT } from '../../shared/adapters/item-size';
 import { alertId, rejectedAlert, type AlertRecord } from '../../shared/domain/alerts';
 import { dec, Decimal, str } from '../../shared/domain/money';

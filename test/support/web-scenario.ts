@@ -113,7 +113,7 @@ export function scenarioDays(): string[] {
 export const HARBOR_TARGET_CHANGE = '2014-10-22';
 export const RJO_MISSED = '2014-10-20';
 
-const arrival = (endDate: string, submitDate: string, minute: number) => `${submitDate}T${String(13 + (minute % 5)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00.000Z`;
+const arrival = (_endDate: string, submitDate: string, minute: number) => `${submitDate}T${String(13 + (minute % 5)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00.000Z`;
 
 export function scenarioVersions(): FakeVersion[] {
   const base = template();

@@ -64,7 +64,7 @@ describe('a filing written differently but saying the same', () => {
 
 /** A filing's JSON with the labels of its uncoded sub-lines left out. */
 function withoutPartLabels(json: ReturnType<typeof filingToJson>): unknown {
-  return JSON.parse(JSON.stringify(json), (k, v) => (v && typeof v === 'object' && 'partOf' in v ? { ...v, label: undefined } : v));
+  return JSON.parse(JSON.stringify(json), (_k, v) => (v && typeof v === 'object' && 'partOf' in v ? { ...v, label: undefined } : v));
 }
 
 // ---- damage ----------------------------------------------------------------------------------

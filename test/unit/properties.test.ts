@@ -62,7 +62,7 @@ describe('generator options', () => {
 type Target = { key: StatementKey; code: string; part?: number };
 
 /** Lines whose identity uses `code` (sum items, greater-of items, the line an `equals` line repeats). */
-function users(key: StatementKey, variant: string, code: string): string[] {
+function users(_key: StatementKey, variant: string, code: string): string[] {
   return FORMS.variantById
     .get(variant)!
     .lines.filter((l) => (l.sum ?? []).some((t) => t.code === code) || (l.greaterOf ?? []).includes(code) || l.equals === code)

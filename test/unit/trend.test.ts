@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../shared/domain/money';
-import { compareRatio, lineAt, medianRatio, ratio, ratioToString, theilSen, type Point, type Ratio } from '../../shared/domain/trend';
+import { compareRatio, lineAt, medianRatio, ratio, ratioToString, theilSen, type Ratio } from '../../shared/domain/trend';
 
 const d = (x: string | number | bigint) => new Decimal(typeof x === 'bigint' ? x.toString() : x);
 const eq = (a: Ratio, b: Ratio) => compareRatio(a, b) === 0;

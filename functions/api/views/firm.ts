@@ -43,7 +43,7 @@ function rowsOf(days: HistoryDay[], key: StatementKey): Row[] {
   return rows;
 }
 
-function statementSection(firm: HistoryJson, key: StatementKey, rows: Row[], view: FirmView, base: string): Html {
+function statementSection(_firm: HistoryJson, key: StatementKey, rows: Row[], view: FirmView, base: string): Html {
   const name = statementName(key);
   const dates = rows.map((r) => r.day.endDate);
   const below = rows.filter((r) => r.s.status === 'below-target').map((r) => r.day.endDate);

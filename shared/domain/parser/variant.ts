@@ -150,7 +150,7 @@ export function chooseVariant(c: Compiled, key: StatementKey, st: Statement, tal
     const missing = required[i] - tally.presentRequired[i];
     let score = 10 * present - 10 * (foundCount - present) - 10 * missing;
     for (const scores of labelled) score += scores[i];
-    if (titled && titled[i]) score += 1;
+    if (titled?.[i]) score += 1;
     if (score > bestScore) {
       best = v;
       bestScore = score;
