@@ -30,7 +30,12 @@ const NOWHERE = 'http://127.0.0.1:9';
 /** The environment of each deployed function (infra/stack.ts + infra/function.ts), endpoints pointing at nothing. */
 export function functionEnv(name: FunctionName, sourceMaps = true): Record<string, string> {
   const own: Record<FunctionName, Record<string, string>> = {
-    parse: { [ENV.table]: 'segwatch-bench', [ENV.bucket]: 'segwatch-bench', [ENV.incomingPrefix]: INCOMING_PREFIX, [ENV.maxBytes]: String(MAX_FILING_BYTES) },
+    parse: {
+      [ENV.table]: 'segwatch-bench',
+      [ENV.bucket]: 'segwatch-bench',
+      [ENV.incomingPrefix]: INCOMING_PREFIX,
+      [ENV.maxBytes]: String(MAX_FILING_BYTES),
+    },
     reconcile: { [ENV.table]: 'segwatch-bench' },
     notify: { [ENV.table]: 'segwatch-bench', [ENV.topic]: 'arn:aws:sns:us-east-1:000000000000:segwatch-bench' },
     api: {
@@ -113,7 +118,10 @@ export interface ColdInit {
 }
 
 export interface BundlesResult {
-  functions: Record<FunctionName, { bytes: number; coldInitMs: number; mapBytes: number; runsMs: number[]; coldInitMsWithoutSourceMaps: number }>;
+  functions: Record<
+    FunctionName,
+    { bytes: number; coldInitMs: number; mapBytes: number; runsMs: number[]; coldInitMsWithoutSourceMaps: number }
+  >;
   emptyNodeMs: { median: number; runsMs: number[] };
   runs: number;
 }
@@ -122,7 +130,9 @@ export interface BundlesResult {
  * Bundle, then time `runs` rounds; each round runs an empty process and every function's bundle,
  * in that order, with and without --enable-source-maps.
  */
-export async function runBundlesBench(opts: { runs?: number; progress?: (l: string) => void; keepDir?: boolean } = {}): Promise<BundlesResult> {
+export async function runBundlesBench(
+  opts: { runs?: number; progress?: (l: string) => void; keepDir?: boolean } = {},
+): Promise<BundlesResult> {
   const runs = opts.runs ?? 5;
   const log = opts.progress ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'segwatch-bench-bundles-'));
@@ -140,7 +150,10 @@ export async function runBundlesBench(opts: { runs?: number; progress?: (l: stri
     const emptyRuns: number[] = [];
     const emptyRunsNoMaps: number[] = [];
     const fnRuns = Object.fromEntries(FUNCTIONS.map((n) => [n, [] as number[]])) as Record<FunctionName, number[]>;
-    const fnRunsNoMaps = Object.fromEntries(FUNCTIONS.map((n) => [n, [] as number[]])) as Record<FunctionName, number[]>;
+    const fnRunsNoMaps = Object.fromEntries(FUNCTIONS.map((n) => [n, [] as number[]])) as Record<
+      FunctionName,
+      number[]
+    >;
     // One unrecorded round first: the file system cache, as on a warm Lambda host.
     for (let r = -1; r < runs; r++) {
       const e = await timeNode(empty, functionEnv('parse'));
@@ -157,7 +170,10 @@ export async function runBundlesBench(opts: { runs?: number; progress?: (l: stri
           fnRunsNoMaps[name].push(ms2);
         }
       }
-      if (r >= 0) log(`cold init round ${r + 1}/${runs}: empty ${e.toFixed(0)} ms, ${FUNCTIONS.map((n) => `${n} ${fnRuns[n][r].toFixed(0)} ms`).join(', ')}`);
+      if (r >= 0)
+        log(
+          `cold init round ${r + 1}/${runs}: empty ${e.toFixed(0)} ms, ${FUNCTIONS.map((n) => `${n} ${fnRuns[n][r].toFixed(0)} ms`).join(', ')}`,
+        );
     }
     const emptyMedian = median(emptyRuns);
     const emptyMedianNoMaps = median(emptyRunsNoMaps);
@@ -170,7 +186,11 @@ export async function runBundlesBench(opts: { runs?: number; progress?: (l: stri
         runsMs: fnRuns[name].map((x) => round(x, 1)),
         coldInitMsWithoutSourceMaps: round(median(fnRunsNoMaps[name]) - emptyMedianNoMaps, 1),
       };
-    return { functions, emptyNodeMs: { median: round(emptyMedian, 1), runsMs: emptyRuns.map((x) => round(x, 1)) }, runs };
+    return {
+      functions,
+      emptyNodeMs: { median: round(emptyMedian, 1), runsMs: emptyRuns.map((x) => round(x, 1)) },
+      runs,
+    };
   } finally {
     if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
   }
@@ -180,13 +200,23 @@ export async function runBundlesBench(opts: { runs?: number; progress?: (l: stri
  * Run the parse section in its own node process from a bundle of parse-worker.ts made with the
  * functions' esbuild settings; its progress goes to `err`.
  */
-export async function runParseWorker(filings: number, rounds: number, err: NodeJS.WritableStream, coverPercent = DEFAULT_COVER_PERCENT): Promise<ParseBenchResult> {
+export async function runParseWorker(
+  filings: number,
+  rounds: number,
+  err: NodeJS.WritableStream,
+  coverPercent = DEFAULT_COVER_PERCENT,
+): Promise<ParseBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'segwatch-bench-parse-'));
   try {
     const outfile = join(dir, 'parse-worker.js');
-    await build({ ...esbuildOptions(join(REPO_ROOT, 'bench', 'parse-worker.ts'), { outfile }), absWorkingDir: REPO_ROOT });
+    await build({
+      ...esbuildOptions(join(REPO_ROOT, 'bench', 'parse-worker.ts'), { outfile }),
+      absWorkingDir: REPO_ROOT,
+    });
     const out = await new Promise<string>((res, rej) => {
-      const child = spawn(process.execPath, [outfile, String(filings), String(rounds), String(coverPercent)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [outfile, String(filings), String(rounds), String(coverPercent)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => err.write(d));

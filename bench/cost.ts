@@ -28,13 +28,25 @@ const METERED = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemComma
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
 
 /** A string attribute as the document client gives it, or as a low-level `{ S }` value. */
-const text = (v: unknown): string => (typeof v === 'string' ? v : typeof (v as { S?: unknown } | undefined)?.S === 'string' ? (v as { S: string }).S : '');
+const text = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof (v as { S?: unknown } | undefined)?.S === 'string' ? (v as { S: string }).S : '';
 
 /** What a write wrote, from the command's input (document-level or low-level): `put filing`, `update head`, ... */
-export function writeLabel(commandName: string, input: { Item?: Record<string, unknown>; Key?: Record<string, unknown> }): string {
+export function writeLabel(
+  commandName: string,
+  input: { Item?: Record<string, unknown>; Key?: Record<string, unknown> },
+): string {
   if (commandName === 'PutItemCommand') return `put ${text(input.Item?.type) || 'other'}`;
   const sk = text(input.Key?.sk);
-  const what = sk.startsWith('V#') ? 'filing' : sk.startsWith('A#') ? 'alert' : sk === 'HEAD' ? 'head' : sk === 'RECHECK' ? 'recheck' : 'other';
+  const what = sk.startsWith('V#')
+    ? 'filing'
+    : sk.startsWith('A#')
+      ? 'alert'
+      : sk === 'HEAD'
+        ? 'head'
+        : sk === 'RECHECK'
+          ? 'recheck'
+          : 'other';
   return `${commandName === 'DeleteItemCommand' ? 'delete' : 'update'} ${what}`;
 }
 
@@ -49,11 +61,15 @@ export function capacityMeterPlugin(meter: CapacityMeter): DynamoPlugin {
         (next, context) => async (args) => {
           const name = String((context as { commandName?: string }).commandName ?? '');
           if (!METERED.has(name)) return next(args);
-          const input = args.input as Record<string, unknown> & { Item?: Record<string, unknown>; Key?: Record<string, unknown> };
+          const input = args.input as Record<string, unknown> & {
+            Item?: Record<string, unknown>;
+            Key?: Record<string, unknown>;
+          };
           input.ReturnConsumedCapacity = 'TOTAL';
           try {
             const out = await next(args);
-            const units = (out.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? 0;
+            const units =
+              (out.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? 0;
             if (WRITES.has(name)) {
               meter.writeUnits += units;
               const what = writeLabel(name, input);
@@ -73,16 +89,56 @@ export function capacityMeterPlugin(meter: CapacityMeter): DynamoPlugin {
 
 /** us-east-1 list prices, in dollars. Check https://aws.amazon.com/<service>/pricing/ before quoting them. */
 export const PRICES = {
-  lambdaArmGbSecond: { usd: 0.0000133334, unit: 'GB-s', service: 'Lambda duration, arm64', listed: '$0.0000133334 per GB-second (first 7.5 billion GB-s/month)' },
+  lambdaArmGbSecond: {
+    usd: 0.0000133334,
+    unit: 'GB-s',
+    service: 'Lambda duration, arm64',
+    listed: '$0.0000133334 per GB-second (first 7.5 billion GB-s/month)',
+  },
   lambdaRequest: { usd: 0.2 / 1e6, unit: 'request', service: 'Lambda requests', listed: '$0.20 per 1M requests' },
-  sqsRequest: { usd: 0.4 / 1e6, unit: 'request', service: 'SQS standard queue', listed: '$0.40 per 1M requests (each 64 KB chunk is a request)' },
-  dynamoWriteUnit: { usd: 0.625 / 1e6, unit: 'WRU', service: 'DynamoDB on-demand writes', listed: '$0.625 per 1M write request units' },
-  dynamoReadUnit: { usd: 0.125 / 1e6, unit: 'RRU', service: 'DynamoDB on-demand reads', listed: '$0.125 per 1M read request units' },
-  s3Put: { usd: 0.005 / 1000, unit: 'request', service: 'S3 Standard PUT', listed: '$0.005 per 1,000 PUT/COPY/POST/LIST requests' },
+  sqsRequest: {
+    usd: 0.4 / 1e6,
+    unit: 'request',
+    service: 'SQS standard queue',
+    listed: '$0.40 per 1M requests (each 64 KB chunk is a request)',
+  },
+  dynamoWriteUnit: {
+    usd: 0.625 / 1e6,
+    unit: 'WRU',
+    service: 'DynamoDB on-demand writes',
+    listed: '$0.625 per 1M write request units',
+  },
+  dynamoReadUnit: {
+    usd: 0.125 / 1e6,
+    unit: 'RRU',
+    service: 'DynamoDB on-demand reads',
+    listed: '$0.125 per 1M read request units',
+  },
+  s3Put: {
+    usd: 0.005 / 1000,
+    unit: 'request',
+    service: 'S3 Standard PUT',
+    listed: '$0.005 per 1,000 PUT/COPY/POST/LIST requests',
+  },
   s3Get: { usd: 0.0004 / 1000, unit: 'request', service: 'S3 Standard GET', listed: '$0.0004 per 1,000 GET requests' },
-  snsPublish: { usd: 0.5 / 1e6, unit: 'request', service: 'SNS publish', listed: '$0.50 per 1M publish requests (each 64 KB chunk)' },
-  snsEmail: { usd: 2 / 100_000, unit: 'email', service: 'SNS email delivery', listed: '$2.00 per 100,000 email notifications' },
-  logsIngestGb: { usd: 0.5, unit: 'GB', service: 'CloudWatch Logs ingestion', listed: '$0.50 per GB ingested (standard class)' },
+  snsPublish: {
+    usd: 0.5 / 1e6,
+    unit: 'request',
+    service: 'SNS publish',
+    listed: '$0.50 per 1M publish requests (each 64 KB chunk)',
+  },
+  snsEmail: {
+    usd: 2 / 100_000,
+    unit: 'email',
+    service: 'SNS email delivery',
+    listed: '$2.00 per 100,000 email notifications',
+  },
+  logsIngestGb: {
+    usd: 0.5,
+    unit: 'GB',
+    service: 'CloudWatch Logs ingestion',
+    listed: '$0.50 per GB ingested (standard class)',
+  },
 } as const;
 
 export type PriceName = keyof typeof PRICES;
@@ -138,7 +194,13 @@ export function estimateCost(u: Usage): Cost {
   const lines: CostLine[] = [];
   const add = (item: string, perFiling: number, price: PriceName) => {
     const p = PRICES[price];
-    lines.push({ item, perFiling: Number(perFiling.toPrecision(4)), unitUsd: p.usd, unit: p.unit, dollarsPerMillionFilings: round(perFiling * p.usd * 1e6, 4) });
+    lines.push({
+      item,
+      perFiling: Number(perFiling.toPrecision(4)),
+      unitUsd: p.usd,
+      unit: p.unit,
+      dollarsPerMillionFilings: round(perFiling * p.usd * 1e6, 4),
+    });
   };
   let invocations = 0;
   let gbSeconds = 0;
@@ -150,13 +212,25 @@ export function estimateCost(u: Usage): Cost {
   add('Lambda duration, GB-s (arm64, measured durations x memory)', gbSeconds / n, 'lambdaArmGbSecond');
   // S3 -> SQS SendMessage per object; per parse batch one ReceiveMessage and one DeleteMessageBatch.
   add('SQS requests (send + receive/delete per batch)', (u.filings + 2 * u.parseBatches) / n, 'sqsRequest');
-  add('DynamoDB write units (incl. failed conditional writes)', (u.writeUnits + u.conditionFailures) / n, 'dynamoWriteUnit');
+  add(
+    'DynamoDB write units (incl. failed conditional writes)',
+    (u.writeUnits + u.conditionFailures) / n,
+    'dynamoWriteUnit',
+  );
   add('DynamoDB read units', u.readUnits / n, 'dynamoReadUnit');
   add('S3 PUT (the upload)', 1, 's3Put');
   add('S3 GET (parse reads the object)', 1, 's3Get');
   add('SNS publish (alerts)', u.alertsPublished / n, 'snsPublish');
-  add(`SNS email deliveries (${u.emailSubscribers} subscriber)`, (u.alertsPublished * u.emailSubscribers) / n, 'snsEmail');
-  add('CloudWatch Logs, GB (handler lines measured + platform lines)', (u.logBytes + invocations * PLATFORM_LOG_BYTES_PER_INVOCATION) / 1e9 / n, 'logsIngestGb');
+  add(
+    `SNS email deliveries (${u.emailSubscribers} subscriber)`,
+    (u.alertsPublished * u.emailSubscribers) / n,
+    'snsEmail',
+  );
+  add(
+    'CloudWatch Logs, GB (handler lines measured + platform lines)',
+    (u.logBytes + invocations * PLATFORM_LOG_BYTES_PER_INVOCATION) / 1e9 / n,
+    'logsIngestGb',
+  );
   return {
     writeUnitsPerFiling: round(u.writeUnits / n, 2),
     readUnitsPerFiling: round(u.readUnits / n, 2),

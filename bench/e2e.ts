@@ -44,7 +44,15 @@ export interface E2eResult {
   p95ResultMs: number;
   p50AlertMs: number;
   p95AlertMs: number;
-  burst: { filings: number; wallMs: number; filingsPerSec: number; uploadMs: number; stored: number; failed: number; alertsSent: number };
+  burst: {
+    filings: number;
+    wallMs: number;
+    filingsPerSec: number;
+    uploadMs: number;
+    stored: number;
+    failed: number;
+    alertsSent: number;
+  };
   latency: { filings: number; resultMs: number[]; alertMs: number[]; maxAlertMs: number };
   /** Usage of the burst, for the cost estimate. */
   usage: Usage;
@@ -87,7 +95,8 @@ class Signal {
 
 /** Import a TypeScript module of this repo (tsx's require hook under the CLI, import() elsewhere), as infra/local/stack.ts does. */
 async function loadTs<T>(specifier: string): Promise<T> {
-  if (typeof require === 'function' && require.extensions && '.ts' in require.extensions) return require(specifier) as T;
+  if (typeof require === 'function' && require.extensions && '.ts' in require.extensions)
+    return require(specifier) as T;
   return (await import(specifier)) as T;
 }
 
@@ -123,7 +132,8 @@ function wrappedHandlers(rec: () => Recorder): Handlers {
   const load = () =>
     (real ??= (async () => ({
       parse: (await loadTs<typeof import('../functions/parse/index')>('../../functions/parse/index')).handler,
-      reconcile: (await loadTs<typeof import('../functions/reconcile/index')>('../../functions/reconcile/index')).handler,
+      reconcile: (await loadTs<typeof import('../functions/reconcile/index')>('../../functions/reconcile/index'))
+        .handler,
       notify: (await loadTs<typeof import('../functions/notify/index')>('../../functions/notify/index')).handler,
     }))());
   const bill = (name: 'parse' | 'reconcile' | 'notify', ms: number, records: number) => {
@@ -132,7 +142,12 @@ function wrappedHandlers(rec: () => Recorder): Handlers {
     f.billedMs += Math.ceil(ms);
     f.records += records;
   };
-  const failedIds = (r: unknown) => new Set(((r as { batchItemFailures?: { itemIdentifier: string }[] } | undefined)?.batchItemFailures ?? []).map((x) => x.itemIdentifier));
+  const failedIds = (r: unknown) =>
+    new Set(
+      ((r as { batchItemFailures?: { itemIdentifier: string }[] } | undefined)?.batchItemFailures ?? []).map(
+        (x) => x.itemIdentifier,
+      ),
+    );
   return {
     parse: async (event: SQSEvent, context: Context) => {
       const h = (await load()).parse;
@@ -184,7 +199,13 @@ function wrappedHandlers(rec: () => Recorder): Handlers {
  * their filing). Otherwise the generator's dozen firms, with each firm's days made distinct (a
  * firm files one statement a day; a second one for the same day would be an amendment).
  */
-function renderedSet(n: number, seed: number, opts: GenerateOptions, uniqueFirms: string | null, days = new Set<string>()): { filing: Filing; text: string }[] {
+function renderedSet(
+  n: number,
+  seed: number,
+  opts: GenerateOptions,
+  uniqueFirms: string | null,
+  days = new Set<string>(),
+): { filing: Filing; text: string }[] {
   return generateFilings(n, seed, opts).map((filing, i) => {
     if (uniqueFirms) {
       filing.firmName = `${uniqueFirms} ${String(i).padStart(4, '0')} LLC`;
@@ -247,7 +268,10 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
     const { LocalPipeline } = await loadTs<typeof import('../infra/local/stack')>('../../infra/local/stack');
     const t0 = now();
     log('starting the local stack (DynamoDB Local, s3rver, queue, streams, SNS stand-in)...');
-    stack = await LocalPipeline.start({ handlers: wrappedHandlers(() => recorder), log: opts.verbose ? (l) => log(`  ${l}`) : undefined });
+    stack = await LocalPipeline.start({
+      handlers: wrappedHandlers(() => recorder),
+      log: opts.verbose ? (l) => log(`  ${l}`) : undefined,
+    });
     const stackStartMs = round(now() - t0, 0);
     stack.sns.onPublish((m) => {
       recorder.published++;
@@ -268,7 +292,11 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
       await pool(warmKeys, 10, async (key, i) => {
         await stack!.upload(Buffer.from(warmSet[i].text), key);
       });
-      await recorder.signal.until(() => warmKeys.every((k) => recorder.resultAt.has(k)) && stack!.isIdle(), 300_000, 'the warm-up filings');
+      await recorder.signal.until(
+        () => warmKeys.every((k) => recorder.resultAt.has(k)) && stack!.isIdle(),
+        300_000,
+        'the warm-up filings',
+      );
       log(`warm-up: ${warmN} filings through the pipeline in ${(now() - tw).toFixed(0)} ms (not measured)`);
     }
 
@@ -284,12 +312,19 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
       const key = `${INCOMING_PREFIX}bench-latency-${String(i).padStart(4, '0')}.txt`;
       const t = now();
       await stack.upload(Buffer.from(text), key);
-      await recorder.signal.until(() => recorder.resultAt.has(key) && recorder.publishedAtByFirm.has(filing.firmId), 60_000, `${key} to be reconciled and alerted`);
+      await recorder.signal.until(
+        () => recorder.resultAt.has(key) && recorder.publishedAtByFirm.has(filing.firmId),
+        60_000,
+        `${key} to be reconciled and alerted`,
+      );
       if (i >= warm) {
         resultMs.push(recorder.resultAt.get(key)! - t);
         alertMs.push(recorder.publishedAtByFirm.get(filing.firmId)! - t);
       }
-      if ((i + 1) % 10 === 0 || i === set.length - 1) log(`latency ${i + 1}/${set.length}: last upload->result ${(recorder.resultAt.get(key)! - t).toFixed(0)} ms, ->alert ${(recorder.publishedAtByFirm.get(filing.firmId)! - t).toFixed(0)} ms`);
+      if ((i + 1) % 10 === 0 || i === set.length - 1)
+        log(
+          `latency ${i + 1}/${set.length}: last upload->result ${(recorder.resultAt.get(key)! - t).toFixed(0)} ms, ->alert ${(recorder.publishedAtByFirm.get(filing.firmId)! - t).toFixed(0)} ms`,
+        );
     }
     await recorder.signal.until(() => stack!.isIdle(), 60_000, 'the pipeline to settle after the latency set');
     const writeUnitsPerAlertingFiling = round((processMeter.writeUnits - meterBefore.writeUnits) / set.length, 2);
@@ -326,7 +361,11 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
       600_000,
       `the burst of ${burstN} to be processed`,
     );
-    const usageMeter = { writeUnits: processMeter.writeUnits - m0.writeUnits, readUnits: processMeter.readUnits - m0.readUnits, conditionFailures: processMeter.conditionFailures - m0.conditionFailures };
+    const usageMeter = {
+      writeUnits: processMeter.writeUnits - m0.writeUnits,
+      readUnits: processMeter.readUnits - m0.readUnits,
+      conditionFailures: processMeter.conditionFailures - m0.conditionFailures,
+    };
     const writeUnitsByItem: Record<string, number> = {};
     for (const [k, v] of Object.entries(processMeter.writeUnitsByItem)) {
       const d = v - (m0.writeUnitsByItem[k] ?? 0);
@@ -363,8 +402,21 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
       p95ResultMs: round(percentile(resultMs, 95), 1),
       p50AlertMs: round(median(alertMs), 1),
       p95AlertMs: round(percentile(alertMs, 95), 1),
-      burst: { filings: burstN, wallMs: round(wallMs, 0), filingsPerSec: round(burstN / (wallMs / 1000), 1), uploadMs: round(uploadMs, 0), stored, failed: burstN - stored, alertsSent },
-      latency: { filings: latencyN, resultMs: resultMs.map((x) => round(x, 1)), alertMs: alertMs.map((x) => round(x, 1)), maxAlertMs: round(Math.max(...alertMs), 1) },
+      burst: {
+        filings: burstN,
+        wallMs: round(wallMs, 0),
+        filingsPerSec: round(burstN / (wallMs / 1000), 1),
+        uploadMs: round(uploadMs, 0),
+        stored,
+        failed: burstN - stored,
+        alertsSent,
+      },
+      latency: {
+        filings: latencyN,
+        resultMs: resultMs.map((x) => round(x, 1)),
+        alertMs: alertMs.map((x) => round(x, 1)),
+        maxAlertMs: round(Math.max(...alertMs), 1),
+      },
       usage: {
         filings: burstN,
         functions: { parse: parseUsage, reconcile: reconcileUsage, notify: notifyUsage },

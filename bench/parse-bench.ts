@@ -201,7 +201,11 @@ export function runParseBench(corpus: Corpus, opts: ParseBenchOptions = {}): Par
     scanUsPerFiling: round((scanMs * 1000) / n, 2),
     scanMbPerSec: round(corpus.bytes / 1e6 / (scanMs / 1000), 1),
     roundsMs: { scan: scan.map((x) => round(x, 1)), parse: parse.map((x) => round(x, 1)) },
-    roundRatios: { min: round(Math.min(...ratios), 2), median: round(median(ratios), 2), max: round(Math.max(...ratios), 2) },
+    roundRatios: {
+      min: round(Math.min(...ratios), 2),
+      median: round(median(ratios), 2),
+      max: round(Math.max(...ratios), 2),
+    },
     cpuTime: {
       filingsPerSec: round(n / (median(parseCpu) / 1000), 0),
       ratioToScan: round(median(parseCpu) / median(scanCpu), 2),

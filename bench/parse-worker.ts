@@ -11,6 +11,8 @@ const [filings, rounds, covers] = process.argv.slice(2).map((x) => Number.parseI
 const log = (line: string) => void process.stderr.write(`bench: ${line}\n`);
 const t = Date.now();
 const corpus = makeCorpus(filings, undefined, covers);
-log(`corpus: ${filings} filings (${corpus.covers} with a cover page), ${(corpus.bytes / 1e6).toFixed(1)} MB in ${Date.now() - t} ms; timing ${rounds} rounds (+2 warm-up) of bare scan vs parse+reconcile`);
+log(
+  `corpus: ${filings} filings (${corpus.covers} with a cover page), ${(corpus.bytes / 1e6).toFixed(1)} MB in ${Date.now() - t} ms; timing ${rounds} rounds (+2 warm-up) of bare scan vs parse+reconcile`,
+);
 const result = runParseBench(corpus, { rounds, progress: log });
 process.stdout.write(`${JSON.stringify(result)}\n`);

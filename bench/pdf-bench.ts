@@ -57,10 +57,14 @@ export async function makePdfCorpus(generated: number, seed = 20260101, fixtureD
   const filings = generateFilings(generated, seed);
   for (let i = 0; i < filings.length; i++) {
     const [name, opts] = layouts[i % layouts.length];
-    cases.push({ kind: `generated ${name}`, bytes: await renderPdf(render(filings[i], 'markup', { seed: seed + i }), opts) });
+    cases.push({
+      kind: `generated ${name}`,
+      bytes: await renderPdf(render(filings[i], 'markup', { seed: seed + i }), opts),
+    });
   }
   for (const f of readdirSync(fixtureDir).sort())
-    if (f.endsWith('.pdf') && !f.includes('.scan.')) cases.push({ kind: `fixture ${f.split('.').at(-2)}`, bytes: new Uint8Array(readFileSync(join(fixtureDir, f))) });
+    if (f.endsWith('.pdf') && !f.includes('.scan.'))
+      cases.push({ kind: `fixture ${f.split('.').at(-2)}`, bytes: new Uint8Array(readFileSync(join(fixtureDir, f))) });
   const kinds: Record<string, number> = {};
   for (const c of cases) kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
   return { cases, bytes: cases.reduce((a, c) => a + c.bytes.length, 0), kinds };
@@ -109,7 +113,10 @@ export interface PdfThroughput {
   refused: number;
 }
 
-export async function runPdfThroughput(corpus: PdfCorpus, opts: { rounds?: number; warmup?: number; progress?: (l: string) => void } = {}): Promise<PdfThroughput> {
+export async function runPdfThroughput(
+  corpus: PdfCorpus,
+  opts: { rounds?: number; warmup?: number; progress?: (l: string) => void } = {},
+): Promise<PdfThroughput> {
   const rounds = opts.rounds ?? 5;
   const warmup = opts.warmup ?? 1;
   const log = opts.progress ?? (() => undefined);
@@ -176,14 +183,23 @@ export interface PdfBenchResult extends PdfThroughput {
 }
 
 /** Build `entry` as a function is built (index.js + lazy packages) into a new temp dir. */
-async function bundleInto(entry: string, dir: string): Promise<{ file: string; lazy: Record<string, number>; bytes: number }> {
+async function bundleInto(
+  entry: string,
+  dir: string,
+): Promise<{ file: string; lazy: Record<string, number>; bytes: number }> {
   const names = await bundleFunction(join(REPO_ROOT, entry), dir, { absWorkingDir: REPO_ROOT, logLevel: 'error' });
   const file = join(dir, BUNDLE_FILE);
-  return { file, bytes: statSync(file).size, lazy: Object.fromEntries(names.map((n) => [n, statSync(join(dir, 'node_modules', n, LAZY_FILE)).size])) };
+  return {
+    file,
+    bytes: statSync(file).size,
+    lazy: Object.fromEntries(names.map((n) => [n, statSync(join(dir, 'node_modules', n, LAZY_FILE)).size])),
+  };
 }
 
 /** The cold init figures (see PdfColdInit); `pdf` is a path. */
-export async function runPdfColdInit(opts: { runs?: number; pdf?: string; progress?: (l: string) => void } = {}): Promise<PdfColdInit> {
+export async function runPdfColdInit(
+  opts: { runs?: number; pdf?: string; progress?: (l: string) => void } = {},
+): Promise<PdfColdInit> {
   const runs = opts.runs ?? 5;
   const pdf = opts.pdf ?? join(FIXTURE_DIR, 'citigroup-2014-11-06-initial.chromium.pdf');
   const log = opts.progress ?? (() => undefined);
@@ -195,7 +211,10 @@ export async function runPdfColdInit(opts: { runs?: number; pdf?: string; progre
     writeFileSync(empty, '');
     const withPdf = join(dir, 'with-pdf.js');
     const withoutPdf = join(dir, 'without-pdf.js');
-    writeFileSync(withoutPdf, `'use strict';\nconst m = require('./${BUNDLE_FILE}');\nif (typeof m.handler !== 'function') { process.stderr.write('no handler'); process.exit(3); }\n`);
+    writeFileSync(
+      withoutPdf,
+      `'use strict';\nconst m = require('./${BUNDLE_FILE}');\nif (typeof m.handler !== 'function') { process.stderr.write('no handler'); process.exit(3); }\n`,
+    );
     writeFileSync(
       withPdf,
       `'use strict';\nconst m = require('./${BUNDLE_FILE}');\nif (typeof m.handler !== 'function') { process.stderr.write('no handler'); process.exit(3); }\n` +
@@ -211,7 +230,9 @@ export async function runPdfColdInit(opts: { runs?: number; pdf?: string; progre
       times.empty.push(e);
       times.withoutPdf.push(a);
       times.withPdf.push(p);
-      log(`pdf cold init round ${r + 1}/${runs}: empty ${e.toFixed(0)} ms, parse bundle ${a.toFixed(0)} ms, + first PDF ${p.toFixed(0)} ms`);
+      log(
+        `pdf cold init round ${r + 1}/${runs}: empty ${e.toFixed(0)} ms, parse bundle ${a.toFixed(0)} ms, + first PDF ${p.toFixed(0)} ms`,
+      );
     }
     const emptyMs = median(times.empty);
     const withoutPdfMs = round(median(times.withoutPdf) - emptyMs, 1);
@@ -225,7 +246,11 @@ export async function runPdfColdInit(opts: { runs?: number; pdf?: string; progre
       pdf: pdf.replace(`${REPO_ROOT}/`, ''),
       bundleBytes: b.bytes,
       lazyBytes: b.lazy,
-      runsMs: { empty: times.empty.map((x) => round(x, 1)), withoutPdf: times.withoutPdf.map((x) => round(x, 1)), withPdf: times.withPdf.map((x) => round(x, 1)) },
+      runsMs: {
+        empty: times.empty.map((x) => round(x, 1)),
+        withoutPdf: times.withoutPdf.map((x) => round(x, 1)),
+        withPdf: times.withPdf.map((x) => round(x, 1)),
+      },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -233,12 +258,18 @@ export async function runPdfColdInit(opts: { runs?: number; pdf?: string; progre
 }
 
 /** The throughput part in a process of its own, from a bundle of pdf-worker.ts (functions' settings, unpdf lazy); its progress goes to `err`. */
-export async function runPdfWorker(generated: number, rounds: number, err: NodeJS.WritableStream): Promise<PdfThroughput> {
+export async function runPdfWorker(
+  generated: number,
+  rounds: number,
+  err: NodeJS.WritableStream,
+): Promise<PdfThroughput> {
   const dir = mkdtempSync(join(tmpdir(), 'segwatch-bench-pdf-'));
   try {
     const { file } = await bundleInto('bench/pdf-worker.ts', dir);
     const out = await new Promise<string>((res, rej) => {
-      const child = spawn(process.execPath, [file, String(generated), String(rounds), FIXTURE_DIR], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [file, String(generated), String(rounds), FIXTURE_DIR], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => err.write(d));
@@ -251,7 +282,13 @@ export async function runPdfWorker(generated: number, rounds: number, err: NodeJ
   }
 }
 
-export async function runPdfBench(opts: { generated?: number; rounds?: number; runs?: number; err: NodeJS.WritableStream; progress?: (l: string) => void }): Promise<PdfBenchResult> {
+export async function runPdfBench(opts: {
+  generated?: number;
+  rounds?: number;
+  runs?: number;
+  err: NodeJS.WritableStream;
+  progress?: (l: string) => void;
+}): Promise<PdfBenchResult> {
   const throughput = await runPdfWorker(opts.generated ?? 100, opts.rounds ?? 5, opts.err);
   const coldInit = await runPdfColdInit({ runs: opts.runs, progress: opts.progress });
   return { ...throughput, coldInit };

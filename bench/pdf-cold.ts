@@ -10,7 +10,9 @@ import { reconcile } from '../shared/domain/reconcile';
 
 export { handler } from '../functions/parse/index';
 
-export async function firstPdf(bytes: Uint8Array): Promise<{ ok: true; alerts: number } | { ok: false; error: string }> {
+export async function firstPdf(
+  bytes: Uint8Array,
+): Promise<{ ok: true; alerts: number } | { ok: false; error: string }> {
   try {
     const { filing, unreadable } = parseFilingText(await pdfToText(bytes));
     return { ok: true, alerts: reconcile(filing, { unreadable }).alerts.length };

@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   const log = (line: string) => void process.stderr.write(`bench: ${line}\n`);
   const t = Date.now();
   const corpus = await makePdfCorpus(generated, undefined, process.argv[4]);
-  log(`pdf corpus: ${corpus.cases.length} PDFs (${generated} generated, ${corpus.cases.length - generated} committed), ${(corpus.bytes / 1e6).toFixed(1)} MB in ${Date.now() - t} ms; timing ${rounds} rounds (+1 warm-up) of pdfToText + parse + reconcile`);
+  log(
+    `pdf corpus: ${corpus.cases.length} PDFs (${generated} generated, ${corpus.cases.length - generated} committed), ${(corpus.bytes / 1e6).toFixed(1)} MB in ${Date.now() - t} ms; timing ${rounds} rounds (+1 warm-up) of pdfToText + parse + reconcile`,
+  );
   const result = await runPdfThroughput(corpus, { rounds, progress: log });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

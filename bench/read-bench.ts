@@ -52,7 +52,17 @@ export interface ReadBenchResult {
   years: number;
   from: string;
   to: string;
-  load: { reused: boolean; filings: number; effectiveDays: number; amendments: number; alerts: number; writes: number; ms: number; filingsPerSec: number; loadedAt: string };
+  load: {
+    reused: boolean;
+    filings: number;
+    effectiveDays: number;
+    amendments: number;
+    alerts: number;
+    writes: number;
+    ms: number;
+    filingsPerSec: number;
+    loadedAt: string;
+  };
   table: { items: number | null; bytes: number | null; diskBytes: number };
   /** Whether the heads carry `versions` and `late` (the store of issue 10), or the bench added them. */
   headFacts: 'store' | 'added by the bench';
@@ -66,7 +76,8 @@ const TABLE = 'segwatch-read-bench';
 
 function dirSize(p: string): number {
   let n = 0;
-  for (const e of readdirSync(p, { withFileTypes: true })) n += e.isDirectory() ? dirSize(join(p, e.name)) : statSync(join(p, e.name)).size;
+  for (const e of readdirSync(p, { withFileTypes: true }))
+    n += e.isDirectory() ? dirSize(join(p, e.name)) : statSync(join(p, e.name)).size;
   return n;
 }
 
@@ -86,8 +97,18 @@ interface Manifest {
   headFacts: ReadBenchResult['headFacts'];
 }
 
-async function load(store: Store, o: ReadBenchOptions, from: string, to: string): Promise<Omit<Manifest, 'firms' | 'years' | 'from' | 'to'>> {
-  const writer = new HistoryWriter(store, { dayAlerts: true, headFacts: true, parallel: true, bucket: 'segwatch-filings-bench' });
+async function load(
+  store: Store,
+  o: ReadBenchOptions,
+  from: string,
+  to: string,
+): Promise<Omit<Manifest, 'firms' | 'years' | 'from' | 'to'>> {
+  const writer = new HistoryWriter(store, {
+    dayAlerts: true,
+    headFacts: true,
+    parallel: true,
+    bucket: 'segwatch-filings-bench',
+  });
   const started = Date.now();
   let filings = 0;
   let amendments = 0;
@@ -119,19 +140,36 @@ async function load(store: Store, o: ReadBenchOptions, from: string, to: string)
     if (Date.now() - lastReport > 15_000) {
       lastReport = Date.now();
       const s = (Date.now() - started) / 1000;
-      o.progress(`read: loaded ${filings.toLocaleString('en-US')} filings up to ${g.filing.endDate} (${Math.round(filings / s)}/s; about ${(o.firms * days).toLocaleString('en-US')} in all)`);
+      o.progress(
+        `read: loaded ${filings.toLocaleString('en-US')} filings up to ${g.filing.endDate} (${Math.round(filings / s)}/s; about ${(o.firms * days).toLocaleString('en-US')} in all)`,
+      );
     }
   }
   await flush();
   const ms = Date.now() - started;
   return {
-    load: { reused: false, filings, effectiveDays: filings - amendments, amendments, alerts, writes: writer.writes, ms, filingsPerSec: Math.round((filings / ms) * 1000), loadedAt: new Date().toISOString() },
+    load: {
+      reused: false,
+      filings,
+      effectiveDays: filings - amendments,
+      amendments,
+      alerts,
+      writes: writer.writes,
+      ms,
+      filingsPerSec: Math.round((filings / ms) * 1000),
+      loadedAt: new Date().toISOString(),
+    },
     // The store's head records the day's versions and lateness itself (putHead).
     headFacts: 'store',
   };
 }
 
-async function time(runs: number, warmup: number, counter: { queries: number; pages: number }, call: (i: number) => Promise<unknown>): Promise<Timing> {
+async function time(
+  runs: number,
+  warmup: number,
+  counter: { queries: number; pages: number },
+  call: (i: number) => Promise<unknown>,
+): Promise<Timing> {
   for (let i = 0; i < warmup; i++) await call(-1 - i);
   const ms: number[] = [];
   const queries: number[] = [];
@@ -145,7 +183,14 @@ async function time(runs: number, warmup: number, counter: { queries: number; pa
     queries.push(counter.queries - q0);
     pages.push(counter.pages - p0);
   }
-  return { runs, p50Ms: round1(pct(ms, 50)), p95Ms: round1(pct(ms, 95)), maxMs: round1(Math.max(...ms)), queriesPerCall: median(queries), pagesPerCall: median(pages) };
+  return {
+    runs,
+    p50Ms: round1(pct(ms, 50)),
+    p95Ms: round1(pct(ms, 95)),
+    maxMs: round1(Math.max(...ms)),
+    queriesPerCall: median(queries),
+    pagesPerCall: median(pages),
+  };
 }
 
 export interface LoadedTable {
@@ -164,7 +209,9 @@ export interface LoadedTable {
  * The bench's table of `firms` x `years`, loaded once (kept in `.bench/read-<firms>x<years>/` and
  * reused) and opened: DynamoDB Local running on it. The read and web sections both measure on it.
  */
-export async function openReadBenchTable(o: Pick<ReadBenchOptions, 'firms' | 'years' | 'fresh' | 'dir' | 'progress'>): Promise<LoadedTable> {
+export async function openReadBenchTable(
+  o: Pick<ReadBenchOptions, 'firms' | 'years' | 'fresh' | 'dir' | 'progress'>,
+): Promise<LoadedTable> {
   const to = `${2015 + o.years}-12-31`;
   const from = `${2016}-01-01`;
   if (2015 + o.years > 2027) throw new Error(`--read-years ${o.years}: the filing calendar ends in 2027`);
@@ -177,14 +224,21 @@ export async function openReadBenchTable(o: Pick<ReadBenchOptions, 'firms' | 'ye
   }
   if (!manifest) rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'db'), { recursive: true });
-  o.progress(`read: ${manifest ? `reusing the database in ${dir} (loaded ${manifest.load.loadedAt})` : `loading ${o.firms} firms x ${o.years} years (${from} to ${to}) into ${dir}; this takes a while once`}`);
+  o.progress(
+    `read: ${manifest ? `reusing the database in ${dir} (loaded ${manifest.load.loadedAt})` : `loading ${o.firms} firms x ${o.years} years (${from} to ${to}) into ${dir}; this takes a while once`}`,
+  );
   if (!manifest) {
     // Load where SQLite's syncs cost nothing (tmpfs, when there is one), then keep the database on disk.
     const shm = existsSync('/dev/shm') ? join('/dev/shm', `segwatch-read-load-${process.pid}`) : undefined;
     const loadDb = shm ?? join(dir, 'db');
     mkdirSync(loadDb, { recursive: true });
     const java = await startDynamoDbLocal({ dbPath: loadDb, sharedDb: true });
-    const ddb = new DynamoDBClient({ endpoint: java.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxAttempts: 8 });
+    const ddb = new DynamoDBClient({
+      endpoint: java.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      maxAttempts: 8,
+    });
     try {
       await ensureTable(ddb, TABLE);
       const doc = documentClient(ddb);
@@ -205,7 +259,12 @@ export async function openReadBenchTable(o: Pick<ReadBenchOptions, 'firms' | 'ye
     writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   } else manifest.load.reused = true;
   const java = await startDynamoDbLocal({ dbPath: join(dir, 'db'), sharedDb: true });
-  const ddb = new DynamoDBClient({ endpoint: java.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxAttempts: 8 });
+  const ddb = new DynamoDBClient({
+    endpoint: java.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    maxAttempts: 8,
+  });
   const doc = documentClient(ddb);
   return {
     dir,
@@ -268,7 +327,11 @@ export async function runReadBench(o: ReadBenchOptions): Promise<ReadBenchResult
       to,
       load: manifest.load,
       headFacts: manifest.headFacts,
-      table: { items: described?.ItemCount ?? null, bytes: described?.TableSizeBytes ?? null, diskBytes: dirSize(join(dir, 'db')) },
+      table: {
+        items: described?.ItemCount ?? null,
+        bytes: described?.TableSizeBytes ?? null,
+        diskBytes: dirSize(join(dir, 'db')),
+      },
       history,
       board,
       alerts,
@@ -279,16 +342,38 @@ export async function runReadBench(o: ReadBenchOptions): Promise<ReadBenchResult
   }
 }
 
-export function renderRead(r: ReadBenchResult, row: (label: string, value: string, target: string, name?: string) => string): string[] {
+export function renderRead(
+  r: ReadBenchResult,
+  row: (label: string, value: string, target: string, name?: string) => string,
+): string[] {
   const out: string[] = [];
   const mb = (b: number | null) => (b === null ? '-' : `${(b / 1e6).toFixed(1)} MB`);
   out.push(
     `read: DynamoDB Local, ${r.firms} firms x ${r.years} years (${r.from} to ${r.to}); ${r.load.effectiveDays.toLocaleString('en-US')} effective days + ${r.load.amendments.toLocaleString('en-US')} amendments, ${r.load.alerts.toLocaleString('en-US')} alerts; heads' versions/late: ${r.headFacts}`,
   );
-  out.push(row('table', `${(r.table.items ?? 0).toLocaleString('en-US')} items, ${mb(r.table.bytes)} (on disk ${mb(r.table.diskBytes)})`, ''));
-  out.push(row('load (through the store)', `${Math.round(r.load.ms / 1000).toLocaleString('en-US')} s, ${r.load.filingsPerSec} filings/s, ${r.load.writes.toLocaleString('en-US')} writes${r.load.reused ? ' (kept from an earlier run)' : ''}`, ''));
+  out.push(
+    row(
+      'table',
+      `${(r.table.items ?? 0).toLocaleString('en-US')} items, ${mb(r.table.bytes)} (on disk ${mb(r.table.diskBytes)})`,
+      '',
+    ),
+  );
+  out.push(
+    row(
+      'load (through the store)',
+      `${Math.round(r.load.ms / 1000).toLocaleString('en-US')} s, ${r.load.filingsPerSec} filings/s, ${r.load.writes.toLocaleString('en-US')} writes${r.load.reused ? ' (kept from an earlier run)' : ''}`,
+      '',
+    ),
+  );
   const t = (name: string, x: Timing, target: number, key: string) =>
-    out.push(row(name, `p50 ${x.p50Ms} ms, p95 ${x.p95Ms} ms (max ${x.maxMs}); ${x.queriesPerCall} queries, ${x.pagesPerCall} pages`, `p95 < ${target} ms`, key));
+    out.push(
+      row(
+        name,
+        `p50 ${x.p50Ms} ms, p95 ${x.p95Ms} ms (max ${x.maxMs}); ${x.queriesPerCall} queries, ${x.pagesPerCall} pages`,
+        `p95 < ${target} ms`,
+        key,
+      ),
+    );
   t('history (1 firm, 12 months)', r.history, READ_TARGETS.historyP95Ms, 'read.history.p95Ms');
   t(`board (${r.firms} firms)`, r.board, READ_TARGETS.boardP95Ms, 'read.board.p95Ms');
   t('alerts (one month)', r.alerts, READ_TARGETS.alertsP95Ms, 'read.alerts.p95Ms');

@@ -36,7 +36,8 @@ export interface ScheduleBenchResult {
   bundle: { bytes: number; coldInitMs: number };
 }
 
-const addDays = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const addDays = (iso: string, n: number) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function headOf(firmId: string, firmName: string, endDate: string, i: number): HeadSeed {
@@ -64,21 +65,36 @@ function headOf(firmId: string, firmName: string, endDate: string, i: number): H
 
 async function inBatches<T>(items: T[], limit: number, work: (t: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 async function bundleColdInit(runs: number): Promise<{ bytes: number; coldInitMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'segwatch-bench-schedule-'));
   try {
     const root = resolve(__dirname, '..');
-    await build({ ...esbuildOptions(join(root, 'functions', 'schedule', 'index.ts'), { outdir: dir }), absWorkingDir: root });
+    await build({
+      ...esbuildOptions(join(root, 'functions', 'schedule', 'index.ts'), { outdir: dir }),
+      absWorkingDir: root,
+    });
     const ready = join(dir, 'ready.js');
-    writeFileSync(ready, `'use strict';\nconst m = require('./${BUNDLE_FILE}');\nif (typeof m.handler !== 'function') process.exit(3);\n`);
+    writeFileSync(
+      ready,
+      `'use strict';\nconst m = require('./${BUNDLE_FILE}');\nif (typeof m.handler !== 'function') process.exit(3);\n`,
+    );
     const empty = join(dir, 'empty.js');
     writeFileSync(empty, '');
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO', AWS_REGION: 'us-east-1', [ENV.table]: 'segwatch-bench', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      AWS_REGION: 'us-east-1',
+      [ENV.table]: 'segwatch-bench',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
     const e: number[] = [];
     const f: number[] = [];
     for (let r = -1; r < runs; r++) {
@@ -95,7 +111,9 @@ async function bundleColdInit(runs: number): Promise<{ bytes: number; coldInitMs
   }
 }
 
-export async function runScheduleBench(opts: { firms?: number; progress?: (l: string) => void } = {}): Promise<ScheduleBenchResult> {
+export async function runScheduleBench(
+  opts: { firms?: number; progress?: (l: string) => void } = {},
+): Promise<ScheduleBenchResult> {
   const firms = opts.firms ?? 60;
   const log = opts.progress ?? (() => undefined);
   const checkDays = ['2025-12-01', '2025-12-02', '2025-12-03', '2025-12-04', '2025-12-05'];
@@ -118,7 +136,9 @@ export async function runScheduleBench(opts: { firms?: number; progress?: (l: st
     const t0 = Date.now();
     await inBatches(heads, 16, (h) => stack.store.advanceHead(h));
     for (let i = 0; i < firms; i++) await stack.store.putFirm({ firmId: ids[i]!, firmName: names[i]! });
-    log(`schedule: ${heads.length} effective filings of ${firms} firms over ${days.length} filing days written in ${Date.now() - t0} ms`);
+    log(
+      `schedule: ${heads.length} effective filings of ${firms} firms over ${days.length} filing days written in ${Date.now() - t0} ms`,
+    );
     await stack.waitForIdle(60_000);
 
     const runs: ScheduleBenchResult['runs'] = [];
@@ -129,8 +149,16 @@ export async function runScheduleBench(opts: { firms?: number; progress?: (l: st
     for (const day of checkDays) {
       const r = await timed(stack, handler, newYorkInstant(day, 12, 30));
       digestBytes = Math.max(digestBytes, r.digestBytes);
-      runs.push({ businessDay: day, handlerMs: r.handlerMs, untilPublishedMs: r.untilPublishedMs, missing: r.missing, published: r.published });
-      log(`schedule: ${day} check + digest ${r.handlerMs} ms (until published ${r.untilPublishedMs} ms), ${r.missing} missing, ${r.published} published`);
+      runs.push({
+        businessDay: day,
+        handlerMs: r.handlerMs,
+        untilPublishedMs: r.untilPublishedMs,
+        missing: r.missing,
+        published: r.published,
+      });
+      log(
+        `schedule: ${day} check + digest ${r.handlerMs} ms (until published ${r.untilPublishedMs} ms), ${r.missing} missing, ${r.published} published`,
+      );
     }
     const repeat = await timed(stack, handler, newYorkInstant(checkDays.at(-1)!, 12, 30));
     if (repeat.published !== 0) throw new Error(`a repeated check published ${repeat.published} message(s)`);
@@ -153,13 +181,15 @@ export async function runScheduleBench(opts: { firms?: number; progress?: (l: st
   }
 }
 
-type Handler = (typeof import('../functions/schedule/index'))['handler'];
+type Handler = typeof import('../functions/schedule/index')['handler'];
 
 /** The real handler, loaded after the local stack set the environment (as runTick does). */
 async function loadHandler(): Promise<Handler> {
-  const mod = (typeof require === 'function' && require.extensions && '.ts' in require.extensions
-    ? require('../functions/schedule/index')
-    : await import('../functions/schedule/index')) as typeof import('../functions/schedule/index');
+  const mod = (
+    typeof require === 'function' && require.extensions && '.ts' in require.extensions
+      ? require('../functions/schedule/index')
+      : await import('../functions/schedule/index')
+  ) as typeof import('../functions/schedule/index');
   return mod.handler;
 }
 
@@ -173,10 +203,17 @@ async function timed(stack: LocalPipeline, handler: Handler, at: string) {
   const want = outcome.alerts.filter((a) => a.created).length;
   const deadline = Date.now() + 60_000;
   while (stack.published().length - before < want) {
-    if (Date.now() > deadline) throw new Error(`notify published ${stack.published().length - before} of ${want} within 60 s`);
+    if (Date.now() > deadline)
+      throw new Error(`notify published ${stack.published().length - before} of ${want} within 60 s`);
     await new Promise((r) => setTimeout(r, 2));
   }
   const untilPublishedMs = round(Number(process.hrtime.bigint() - t) / 1e6, 1);
   await stack.waitForIdle(60_000);
-  return { handlerMs, untilPublishedMs, missing: outcome.missing.length, published: stack.published().length - before, digestBytes: Buffer.byteLength(outcome.digest?.text ?? '') };
+  return {
+    handlerMs,
+    untilPublishedMs,
+    missing: outcome.missing.length,
+    published: stack.published().length - before,
+    digestBytes: Buffer.byteLength(outcome.digest?.text ?? ''),
+  };
 }

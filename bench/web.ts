@@ -71,7 +71,12 @@ function timed(q: ReadQueries): { queries: ReadQueries; take(): number } {
       }
     };
   return {
-    queries: { history: wrap(q.history.bind(q)), board: wrap(q.board.bind(q)), alerts: wrap(q.alerts.bind(q)), show: wrap(q.show.bind(q)) },
+    queries: {
+      history: wrap(q.history.bind(q)),
+      board: wrap(q.board.bind(q)),
+      alerts: wrap(q.alerts.bind(q)),
+      show: wrap(q.show.bind(q)),
+    },
     take() {
       const s = spent;
       spent = 0;
@@ -123,7 +128,9 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<WebBenchResu
       const r = await app.request(path, { headers: gzip ? { 'accept-encoding': 'gzip' } : {} });
       return { status: r.status, body: new Uint8Array(await r.arrayBuffer()) };
     };
-    log(`web: the dashboard on ${firms.length} firms x ${years} years (${from} to ${to}, DynamoDB Local ${opened.dir}); ${warmup} warm-up + ${n} requests per page kind`);
+    log(
+      `web: the dashboard on ${firms.length} firms x ${years} years (${from} to ${to}, DynamoDB Local ${opened.dir}); ${warmup} warm-up + ${n} requests per page kind`,
+    );
 
     const pages = {} as WebBenchResult['pages'];
     for (const k of PAGES) {
@@ -171,7 +178,9 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<WebBenchResu
         maxGzipBytes,
         largest,
       };
-      log(`web: ${k}: p50 ${pages[k].p50Ms} ms, p95 ${pages[k].p95Ms} ms (queries p95 ${pages[k].queryP95Ms} ms), CPU p95 ${pages[k].cpuP95Ms} ms; largest ${maxBytes} bytes raw (${maxGzipBytes} gzipped): ${largest}`);
+      log(
+        `web: ${k}: p50 ${pages[k].p50Ms} ms, p95 ${pages[k].p95Ms} ms (queries p95 ${pages[k].queryP95Ms} ms), CPU p95 ${pages[k].cpuP95Ms} ms; largest ${maxBytes} bytes raw (${maxGzipBytes} gzipped): ${largest}`,
+      );
     }
     const others: WebBenchResult['others'] = {};
     const last = days.at(-1)!;
@@ -187,7 +196,19 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<WebBenchResu
       others[name] = { bytes: r.body.byteLength, gzipBytes: gzipSync(r.body).byteLength };
     }
     const coldInit = await apiColdInit(o.runs ?? 5, log);
-    return { data: { firms: firms.length, years, from, to, table: opened.dir, source: 'the read queries (shared/read) over DynamoDB Local' }, pages, others, coldInit };
+    return {
+      data: {
+        firms: firms.length,
+        years,
+        from,
+        to,
+        table: opened.dir,
+        source: 'the read queries (shared/read) over DynamoDB Local',
+      },
+      pages,
+      others,
+      coldInit,
+    };
   } finally {
     await opened.close();
   }
@@ -201,7 +222,10 @@ async function apiColdInit(runs: number, log: (l: string) => void): Promise<WebB
     await bundleFunction(join(root, 'functions', 'api', 'index.ts'), dir, { absWorkingDir: root });
     const file = join(dir, BUNDLE_FILE);
     const ready = join(dir, 'ready.js');
-    writeFileSync(ready, `'use strict';\nconst m = require('./${BUNDLE_FILE}');\nif (typeof m.handler !== 'function') { process.stderr.write('no handler'); process.exit(3); }\n`);
+    writeFileSync(
+      ready,
+      `'use strict';\nconst m = require('./${BUNDLE_FILE}');\nif (typeof m.handler !== 'function') { process.stderr.write('no handler'); process.exit(3); }\n`,
+    );
     const empty = join(dir, 'empty.js');
     writeFileSync(empty, '');
     const env = functionEnv('api');
@@ -217,7 +241,9 @@ async function apiColdInit(runs: number, log: (l: string) => void): Promise<WebB
     }
     const ms = round(median(fn) - median(none), 1);
     const bytes = statSync(file).size;
-    log(`web: api cold init ${ms} ms (bundle ${bytes} bytes; median of ${runs}: ${round(median(fn), 1)} ms, empty node ${round(median(none), 1)} ms)`);
+    log(
+      `web: api cold init ${ms} ms (bundle ${bytes} bytes; median of ${runs}: ${round(median(fn), 1)} ms, empty node ${round(median(none), 1)} ms)`,
+    );
     return { ms, runs, bundleBytes: bytes, runsMs: fn.map((x) => round(x, 1)), emptyMs: round(median(none), 1) };
   } finally {
     rmSync(dir, { recursive: true, force: true });

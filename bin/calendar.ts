@@ -13,10 +13,19 @@ import { newYorkTime } from '../shared/domain/schedule/time';
 
 const USAGE = 'usage: segwatch calendar [YEAR] [--json] [--data FILE]';
 
-export async function calendarCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, now: () => Date = () => new Date()): Promise<number> {
+export async function calendarCommand(
+  args: string[],
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+  now: () => Date = () => new Date(),
+): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, data: { type: 'string' } } });
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false }, data: { type: 'string' } },
+    });
   } catch (e) {
     err.write(`segwatch calendar: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
@@ -36,7 +45,9 @@ export async function calendarCommand(args: string[], out: NodeJS.WritableStream
     try {
       text = readFileSync(values.data, 'utf8');
     } catch (e) {
-      err.write(`segwatch calendar: ${values.data}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+      err.write(
+        `segwatch calendar: ${values.data}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`,
+      );
       return 2;
     }
     let json: unknown;

@@ -53,7 +53,10 @@ export async function readFilingFile(path: string): Promise<AnalysisOutcome> {
     return { ok: false, error: { code: 'unreadable', message: describeFsError(e) } };
   }
   if (size > MAX_FILING_BYTES)
-    return { ok: false, error: { code: 'too-large', message: `the file is ${size} bytes, over the ${MAX_FILING_BYTES}-byte limit` } };
+    return {
+      ok: false,
+      error: { code: 'too-large', message: `the file is ${size} bytes, over the ${MAX_FILING_BYTES}-byte limit` },
+    };
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -91,7 +94,11 @@ async function cmdParse(args: string[], out: NodeJS.WritableStream, err: NodeJS.
 }
 
 async function cmdCheck(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false } },
+  });
   if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
   let code = 0;
   const json = [];
@@ -115,7 +122,11 @@ async function cmdCheck(args: string[], out: NodeJS.WritableStream, err: NodeJS.
   return code;
 }
 
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {

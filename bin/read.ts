@@ -41,7 +41,8 @@ export const READ_USAGE: Record<ReadCommand, string> = {
   alerts: 'segwatch alerts [--from D] [--to D] [--firm F] [--kind K] [--severity S] [--json] [SOURCE]',
   show: 'segwatch show FIRM DATE [--json] [SOURCE]',
 };
-const SOURCE_USAGE = 'SOURCE: --aws [--stack Segwatch] [--region R] (AWS), or the local state: [--state DIR] (default .segwatch) [--endpoint URL] (a DynamoDB Local already running)';
+const SOURCE_USAGE =
+  'SOURCE: --aws [--stack Segwatch] [--region R] (AWS), or the local state: [--state DIR] (default .segwatch) [--endpoint URL] (a DynamoDB Local already running)';
 
 /** A setup problem (exit 2): one line for the user. */
 export class ReadSetupError extends Error {}
@@ -68,7 +69,6 @@ export interface ReadDeps {
   now?: () => Date;
 }
 
-
 /** The table named by the stack's `TableName` output (CloudFormation DescribeStacks). */
 export async function tableFromStack(cfn: CloudFormationClient, stack: string): Promise<string> {
   let out;
@@ -80,7 +80,10 @@ export async function tableFromStack(cfn: CloudFormationClient, stack: string): 
   const s = out.Stacks?.[0];
   if (!s) throw new ReadSetupError(`no stack named ${stack}`);
   const table = s.Outputs?.find((o) => o.OutputKey === 'TableName')?.OutputValue;
-  if (!table) throw new ReadSetupError(`stack ${stack} has no TableName output (is it a segwatch stack? deploy it with npx cdk deploy)`);
+  if (!table)
+    throw new ReadSetupError(
+      `stack ${stack} has no TableName output (is it a segwatch stack? deploy it with npx cdk deploy)`,
+    );
   return table;
 }
 
@@ -89,9 +92,11 @@ function awsProblem(e: unknown, what: string): string {
   const name = err?.name ?? '';
   const msg = (err?.message ?? String(e)).split('\n')[0];
   if (/does not exist/i.test(msg)) return `${what} does not exist in this account and region (${msg})`;
-  if (name === 'CredentialsProviderError' || /credential/i.test(msg)) return `no usable AWS credentials for ${what}: ${msg} (set AWS_PROFILE or run aws configure / aws sso login)`;
+  if (name === 'CredentialsProviderError' || /credential/i.test(msg))
+    return `no usable AWS credentials for ${what}: ${msg} (set AWS_PROFILE or run aws configure / aws sso login)`;
   if (/region/i.test(msg) && /missing/i.test(msg)) return `no AWS region: give --region R or set AWS_REGION`;
-  if (name === 'AccessDeniedException' || name === 'AccessDenied' || /not authorized/i.test(msg)) return `access denied to ${what}: ${msg}`;
+  if (name === 'AccessDeniedException' || name === 'AccessDenied' || /not authorized/i.test(msg))
+    return `access denied to ${what}: ${msg}`;
   return `${what}: ${name ? `${name}: ` : ''}${msg}`;
 }
 
@@ -117,14 +122,21 @@ export async function openSource(o: SourceOptions, err: Out): Promise<OpenedSour
     }
     const ddb = new DynamoDBClient({ region, logger: SDK_LOGGER });
     const doc = documentClient(ddb);
-    return { source: wrapAwsErrors(new StoreSource(doc, table), table), where: `table ${table} (stack ${o.stack})`, close: async () => ddb.destroy() };
+    return {
+      source: wrapAwsErrors(new StoreSource(doc, table), table),
+      where: `table ${table} (stack ${o.stack})`,
+      close: async () => ddb.destroy(),
+    };
   }
   const paths = statePaths(o.state);
   let endpoint = o.endpoint;
   let stopJava: (() => Promise<void>) | undefined;
   let lockPath: string | undefined;
   if (!endpoint) {
-    if (!existsSync(paths.dynamodb)) throw new ReadSetupError(`no local state in ${paths.root} (run \`segwatch run\` first, point --state at it, or use --aws)`);
+    if (!existsSync(paths.dynamodb))
+      throw new ReadSetupError(
+        `no local state in ${paths.root} (run \`segwatch run\` first, point --state at it, or use --aws)`,
+      );
     const lock = join(paths.root, 'lock');
     let held: { pid?: number } | null = null;
     try {
@@ -149,7 +161,13 @@ export async function openSource(o: SourceOptions, err: Out): Promise<OpenedSour
     }
   }
   // The local stack's region and dummy credentials (DynamoDB Local runs -sharedDb: one database whatever they are).
-  const ddb = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, logger: SDK_LOGGER, maxAttempts: 2 });
+  const ddb = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    logger: SDK_LOGGER,
+    maxAttempts: 2,
+  });
   const table = o.table ?? TABLE.localName;
   const close = async () => {
     ddb.destroy();
@@ -167,7 +185,10 @@ export async function openSource(o: SourceOptions, err: Out): Promise<OpenedSour
     await ddb.send(new DescribeTableCommand({ TableName: table }));
   } catch (e) {
     await close();
-    if ((e as Error).name === 'ResourceNotFoundException') throw new ReadSetupError(`the local state in ${paths.root} has no table ${table} yet (run \`segwatch run\` first)`);
+    if ((e as Error).name === 'ResourceNotFoundException')
+      throw new ReadSetupError(
+        `the local state in ${paths.root} has no table ${table} yet (run \`segwatch run\` first)`,
+      );
     throw new ReadSetupError(`DynamoDB Local at ${endpoint}: ${(e as Error).message}`);
   }
   void err;
@@ -204,12 +225,24 @@ const SOURCE_OPTIONS = {
 class ReadUsageError extends Error {}
 
 function sourceOptions(v: Record<string, unknown>): SourceOptions {
-  if (!v.aws && (v.region !== undefined || (v.stack !== undefined && v.stack !== 'Segwatch'))) throw new ReadUsageError('--stack and --region go with --aws');
+  if (!v.aws && (v.region !== undefined || (v.stack !== undefined && v.stack !== 'Segwatch')))
+    throw new ReadUsageError('--stack and --region go with --aws');
   if (v.aws && v.endpoint !== undefined) throw new ReadUsageError('--endpoint is for the local state, not with --aws');
-  return { aws: v.aws as boolean, stack: v.stack as string, region: v.region as string | undefined, state: v.state as string, endpoint: v.endpoint as string | undefined, table: v.table as string | undefined };
+  return {
+    aws: v.aws as boolean,
+    stack: v.stack as string,
+    region: v.region as string | undefined,
+    state: v.state as string,
+    endpoint: v.endpoint as string | undefined,
+    table: v.table as string | undefined,
+  };
 }
 
-function parse(command: ReadCommand, args: string[], options: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+function parse(
+  command: ReadCommand,
+  args: string[],
+  options: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   void command;
   try {
     const r = parseArgs({ args, allowPositionals: true, strict: true, options: { ...SOURCE_OPTIONS, ...options } });
@@ -220,21 +253,42 @@ function parse(command: ReadCommand, args: string[], options: Record<string, { t
 }
 
 /** Run one read command; returns the exit code. */
-export async function readCommand(command: ReadCommand, args: string[], out: Out, err: Out, deps: ReadDeps = {}): Promise<number> {
+export async function readCommand(
+  command: ReadCommand,
+  args: string[],
+  out: Out,
+  err: Out,
+  deps: ReadDeps = {},
+): Promise<number> {
   const usage = () => `usage: ${READ_USAGE[command]}\n  ${SOURCE_USAGE}\n`;
   let run: (q: ReturnType<typeof readQueries>) => Promise<string>;
   let opts: SourceOptions;
   try {
     const fmt = { json: { type: 'boolean', default: false }, csv: { type: 'boolean', default: false } } as const;
     if (command === 'history') {
-      const { values: v, positionals: p } = parse(command, args, { ...fmt, from: { type: 'string' }, to: { type: 'string' }, statement: { type: 'string' } });
-      if (p.length !== 1) throw new ReadUsageError(p.length === 0 ? 'history needs a FIRM (a firm id or the start of its name)' : `history takes one FIRM, not ${p.length} (quote a name with spaces)`);
+      const { values: v, positionals: p } = parse(command, args, {
+        ...fmt,
+        from: { type: 'string' },
+        to: { type: 'string' },
+        statement: { type: 'string' },
+      });
+      if (p.length !== 1)
+        throw new ReadUsageError(
+          p.length === 0
+            ? 'history needs a FIRM (a firm id or the start of its name)'
+            : `history takes one FIRM, not ${p.length} (quote a name with spaces)`,
+        );
       if (v.json && v.csv) throw new ReadUsageError('--json or --csv, not both');
       const statement = v.statement as string | undefined;
-      if (statement !== undefined && !(STATEMENT_KEYS as readonly string[]).includes(statement)) throw new ReadUsageError(`--statement must be one of ${STATEMENT_KEYS.join(', ')}`);
+      if (statement !== undefined && !(STATEMENT_KEYS as readonly string[]).includes(statement))
+        throw new ReadUsageError(`--statement must be one of ${STATEMENT_KEYS.join(', ')}`);
       opts = sourceOptions(v);
       run = async (q) => {
-        const h = await q.history(p[0], { from: v.from as string | undefined, to: v.to as string | undefined, statement: statement as StatementKey | undefined });
+        const h = await q.history(p[0], {
+          from: v.from as string | undefined,
+          to: v.to as string | undefined,
+          statement: statement as StatementKey | undefined,
+        });
         return v.json ? `${JSON.stringify(h, null, 2)}\n` : v.csv ? historyCsv(h) : `${renderHistory(h)}\n`;
       };
     } else if (command === 'board') {
@@ -255,7 +309,10 @@ export async function readCommand(command: ReadCommand, args: string[], out: Out
         kind: { type: 'string' },
         severity: { type: 'string' },
       });
-      if (p.length > 0) throw new ReadUsageError(`alerts takes no positional arguments (got ${JSON.stringify(p[0])}); use --firm, --from, --to`);
+      if (p.length > 0)
+        throw new ReadUsageError(
+          `alerts takes no positional arguments (got ${JSON.stringify(p[0])}); use --firm, --from, --to`,
+        );
       opts = sourceOptions(v);
       run = async (q) => {
         const a = await q.alerts({
@@ -265,7 +322,10 @@ export async function readCommand(command: ReadCommand, args: string[], out: Out
           kind: v.kind as string | undefined,
           severity: v.severity as 'critical' | 'warning' | 'info' | undefined,
         });
-        const range = v.from || v.to ? `from ${v.from ?? '30 days before'} to ${v.to ?? 'now'}` : 'in the last 31 days (of the clock and of the latest filings)';
+        const range =
+          v.from || v.to
+            ? `from ${v.from ?? '30 days before'} to ${v.to ?? 'now'}`
+            : 'in the last 31 days (of the clock and of the latest filings)';
         return v.json ? `${JSON.stringify(a, null, 2)}\n` : `${renderAlerts(a, range)}\n`;
       };
     } else {

@@ -13,4 +13,6 @@ const re = /(<!-- forms:start -->\n)[\s\S]*(<!-- forms:end -->)/;
 if (!re.test(readme)) throw new Error('README.md has no <!-- forms:start --> ... <!-- forms:end --> section');
 const next = readme.replace(re, (_m, a: string, b: string) => `${a}${generatedDocs()}${b}`);
 writeFileSync(path, next);
-process.stdout.write(next === readme ? 'README.md: generated sections already up to date\n' : 'README.md: generated sections rewritten\n');
+process.stdout.write(
+  next === readme ? 'README.md: generated sections already up to date\n' : 'README.md: generated sections rewritten\n',
+);

@@ -57,8 +57,17 @@ export function checkDashboardUrl(raw: string): string {
   } catch {
     throw new Error(`${DASHBOARD_URL_CONTEXT} must be a URL like https://dashboard.example.com, got "${raw}"`);
   }
-  if (u.protocol !== 'https:' || raw.includes('*') || u.search || u.hash || u.username || (u.pathname !== '/' && u.pathname !== ''))
-    throw new Error(`${DASHBOARD_URL_CONTEXT} must be an https origin with no path, query or wildcard (https://dashboard.example.com), got "${raw}"`);
+  if (
+    u.protocol !== 'https:' ||
+    raw.includes('*') ||
+    u.search ||
+    u.hash ||
+    u.username ||
+    (u.pathname !== '/' && u.pathname !== '')
+  )
+    throw new Error(
+      `${DASHBOARD_URL_CONTEXT} must be an https origin with no path, query or wildcard (https://dashboard.example.com), got "${raw}"`,
+    );
   return u.origin;
 }
 
@@ -91,25 +100,35 @@ export class SegwatchApi extends Construct {
 
     // ---- users
     const mfa = props.mfa ?? (context(DASHBOARD_MFA_CONTEXT) as 'optional' | 'required' | undefined) ?? 'optional';
-    if (mfa !== 'optional' && mfa !== 'required') throw new Error(`${DASHBOARD_MFA_CONTEXT} must be optional or required, got "${mfa}"`);
+    if (mfa !== 'optional' && mfa !== 'required')
+      throw new Error(`${DASHBOARD_MFA_CONTEXT} must be optional or required, got "${mfa}"`);
     this.userPool = new cognito.UserPool(this, 'UserPool', {
       userPoolName: `${stack.stackName}-dashboard-users`,
       selfSignUpEnabled: false,
       userInvitation: {
         emailSubject: 'Your segwatch dashboard account',
-        emailBody: 'An administrator created a segwatch dashboard account for you. User name: {username}, temporary password: {####}. You will choose your own password at first sign-in.',
+        emailBody:
+          'An administrator created a segwatch dashboard account for you. User name: {username}, temporary password: {####}. You will choose your own password at first sign-in.',
       },
       signInAliases: { email: true, username: false },
       signInCaseSensitive: false,
       autoVerify: { email: true },
       mfa: mfa === 'required' ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: { minLength: 14, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const prefix = props.authDomainPrefix ?? context(AUTH_DOMAIN_PREFIX_CONTEXT) ?? Fn.join('-', ['segwatch', stack.account]);
+    const prefix =
+      props.authDomainPrefix ?? context(AUTH_DOMAIN_PREFIX_CONTEXT) ?? Fn.join('-', ['segwatch', stack.account]);
     this.domain = this.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: prefix } });
     this.client = this.userPool.addClient('Dashboard', {
       userPoolClientName: 'segwatch-dashboard',
@@ -153,13 +172,24 @@ export class SegwatchApi extends Construct {
     grantPermissions(this.fn, PERMISSIONS, props.resources);
 
     // ---- routes: everything to the function (it answers 404 itself); no CORS configuration at all
-    this.httpApi.addRoutes({ path: '/', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.HEAD], integration: new HttpLambdaIntegration('Root', this.fn) });
-    this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.HEAD], integration: new HttpLambdaIntegration('Pages', this.fn) });
+    this.httpApi.addRoutes({
+      path: '/',
+      methods: [apigw.HttpMethod.GET, apigw.HttpMethod.HEAD],
+      integration: new HttpLambdaIntegration('Root', this.fn),
+    });
+    this.httpApi.addRoutes({
+      path: '/{proxy+}',
+      methods: [apigw.HttpMethod.GET, apigw.HttpMethod.HEAD],
+      integration: new HttpLambdaIntegration('Pages', this.fn),
+    });
     // Only this API, in this account, may invoke the function (no confused deputy): the integration's
     // permissions name the API's ARN; add the account.
     for (const p of this.node.findAll().filter((c): c is lambda.CfnPermission => c instanceof lambda.CfnPermission))
       if (p.principal === 'apigateway.amazonaws.com') p.sourceAccount = stack.account;
-    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.stage = new apigw.HttpStage(this, 'Stage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -183,9 +213,18 @@ export class SegwatchApi extends Construct {
       },
     });
 
-    new CfnOutput(this, 'DashboardUrl', { value: this.url, description: 'The dashboard (sign in with a user an administrator created in the user pool)' });
-    new CfnOutput(this, 'DashboardUserPoolId', { value: this.userPool.userPoolId, description: 'Dashboard users: aws cognito-idp admin-create-user --user-pool-id <this> --username <email>' });
-    new CfnOutput(this, 'DashboardClientId', { value: this.client.userPoolClientId, description: 'The dashboard app client' });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: this.url,
+      description: 'The dashboard (sign in with a user an administrator created in the user pool)',
+    });
+    new CfnOutput(this, 'DashboardUserPoolId', {
+      value: this.userPool.userPoolId,
+      description: 'Dashboard users: aws cognito-idp admin-create-user --user-pool-id <this> --username <email>',
+    });
+    new CfnOutput(this, 'DashboardClientId', {
+      value: this.client.userPoolClientId,
+      description: 'The dashboard app client',
+    });
     new CfnOutput(this, 'DashboardSignInDomain', { value: domainUrl, description: 'Cognito hosted sign-in' });
 
     this.acknowledge(mfa, props);
@@ -211,7 +250,7 @@ export class SegwatchApi extends Construct {
       ack(
         route,
         'AwsSolutions-APIG4',
-        'Authorization is the function\'s own, on every request: the session is an HttpOnly cookie holding a Cognito ID token that aws-jwt-verify checks (signature, issuer, audience, expiry, token use); only /health, /login, /callback and /logout answer without it. An API Gateway JWT authorizer reads only the Authorization header, which browsers do not send for page navigations.',
+        "Authorization is the function's own, on every request: the session is an HttpOnly cookie holding a Cognito ID token that aws-jwt-verify checks (signature, issuer, audience, expiry, token use); only /health, /login, /callback and /logout answer without it. An API Gateway JWT authorizer reads only the Authorization header, which browsers do not send for page navigations.",
       );
     }
     ack(

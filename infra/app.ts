@@ -11,7 +11,8 @@ import { SegwatchStack } from './stack';
 const app = new App();
 
 new SegwatchStack(app, 'Segwatch', {
-  description: "segwatch: watches FCMs' daily segregation filings (S3 -> SQS -> parse -> DynamoDB -> reconcile -> notify -> SNS)",
+  description:
+    "segwatch: watches FCMs' daily segregation filings (S3 -> SQS -> parse -> DynamoDB -> reconcile -> notify -> SNS)",
 });
 
 // writeSuppressionsToCloudFormation keeps each acknowledgement and its reason in the template's metadata.

@@ -101,8 +101,20 @@ export function lazyBundles(outdir: string, code?: string): LazyBundle[] {
   const absWorkingDir = resolve(__dirname, '..');
   return LAZY_PACKAGES.filter((name) => code === undefined || bundleImports(code, name)).map((name) => {
     const pkg = `${dir}/node_modules/${name}`;
-    const options: BuildOptions = { ...esbuildOptions(name, { outfile: `${pkg}/${LAZY_FILE}` }), format: 'esm', external: [], absWorkingDir };
-    return { name, options, packageJson: { path: `${pkg}/package.json`, contents: `${JSON.stringify({ name, private: true, type: 'module', main: LAZY_FILE })}\n` } };
+    const options: BuildOptions = {
+      ...esbuildOptions(name, { outfile: `${pkg}/${LAZY_FILE}` }),
+      format: 'esm',
+      external: [],
+      absWorkingDir,
+    };
+    return {
+      name,
+      options,
+      packageJson: {
+        path: `${pkg}/package.json`,
+        contents: `${JSON.stringify({ name, private: true, type: 'module', main: LAZY_FILE })}\n`,
+      },
+    };
   });
 }
 
@@ -114,7 +126,9 @@ export function lazyBundles(outdir: string, code?: string): LazyBundle[] {
  */
 export function lazyBundleCommand(outputDir: string, esbuildPath: string = require.resolve('esbuild')): string {
   if (esbuildPath.includes("'")) throw new Error(`cannot quote the esbuild path ${esbuildPath} for the shell`);
-  const payload = Buffer.from(JSON.stringify({ outdir: outputDir, bundles: lazyBundles(outputDir) })).toString('base64');
+  const payload = Buffer.from(JSON.stringify({ outdir: outputDir, bundles: lazyBundles(outputDir) })).toString(
+    'base64',
+  );
   const script = [
     'const fs = require("fs"), path = require("path");',
     `const esbuild = require(${JSON.stringify(esbuildPath)});`,

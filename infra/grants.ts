@@ -101,7 +101,11 @@ function uniqueSid(principal: iam.IPrincipal, sid: string): string {
 }
 
 /** The policy statements of these grants, one per resource (sids made unique with `sidFor`). */
-export function policyStatements(r: SegwatchResources, grants: readonly Grant[], sidFor: (sid: string) => string = (x) => x): iam.PolicyStatement[] {
+export function policyStatements(
+  r: SegwatchResources,
+  grants: readonly Grant[],
+  sidFor: (sid: string) => string = (x) => x,
+): iam.PolicyStatement[] {
   const stack = Stack.of(r.table);
   return grants.map(
     (g) =>
@@ -116,7 +120,8 @@ export function policyStatements(r: SegwatchResources, grants: readonly Grant[],
 
 /** Add exactly these grants to the grantee's policy: one statement per resource. */
 export function grant(grantee: iam.IGrantable, r: SegwatchResources, grants: readonly Grant[]): void {
-  for (const st of policyStatements(r, grants, (sid) => uniqueSid(grantee.grantPrincipal, sid))) grantee.grantPrincipal.addToPrincipalPolicy(st);
+  for (const st of policyStatements(r, grants, (sid) => uniqueSid(grantee.grantPrincipal, sid)))
+    grantee.grantPrincipal.addToPrincipalPolicy(st);
 }
 
 /** A function's whole list: its calls, the key use they need, its event source's. */
@@ -134,7 +139,12 @@ export function grantTableActions(
 }
 
 /** Exactly these actions on the filings-bucket objects matching `pattern`, and the filings key use they need via S3. */
-export function grantObjectActions(grantee: iam.IGrantable, r: SegwatchResources, pattern: string, actions: readonly ObjectAction[]): void {
+export function grantObjectActions(
+  grantee: iam.IGrantable,
+  r: SegwatchResources,
+  pattern: string,
+  actions: readonly ObjectAction[],
+): void {
   grant(grantee, r, roleGrants({ function: '-', calls: { objects: { [pattern]: actions } } }));
 }
 

@@ -54,7 +54,8 @@ export class SegwatchSchedule extends Construct {
     this.fn = new SegwatchFunction(this, 'Check', {
       name: 'schedule',
       entry: 'functions/schedule/index.ts',
-      description: 'Every business day at 12:30 New York time: missing-filing alerts and the daily digest into the alert outbox',
+      description:
+        'Every business day at 12:30 New York time: missing-filing alerts and the daily digest into the alert outbox',
       environment: { [ENV.table]: r.table.tableName },
       timeout: SCHEDULE_FUNCTION_TIMEOUT,
     });
@@ -77,7 +78,8 @@ export class SegwatchSchedule extends Construct {
       }),
     });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: 'segwatch: missing-filing check and daily digest, 12:30 New York time on weekdays (the function skips holidays)',
+      description:
+        'segwatch: missing-filing check and daily digest, 12:30 New York time on weekdays (the function skips holidays)',
       schedule: scheduler.ScheduleExpression.cron({ ...SCHEDULE_CRON, timeZone: SCHEDULE_TIME_ZONE }),
       target: new LambdaInvoke(this.fn, {
         role: this.schedulerRole,
@@ -93,7 +95,8 @@ export class SegwatchSchedule extends Construct {
     if (props.alarmTopic) {
       const action = new SnsAction(props.alarmTopic);
       new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-        alarmDescription: 'segwatch: the schedule function failed (the missing-filing check or the digest may not have gone out today).',
+        alarmDescription:
+          'segwatch: the schedule function failed (the missing-filing check or the digest may not have gone out today).',
         metric: this.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -101,8 +104,12 @@ export class SegwatchSchedule extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }).addAlarmAction(action);
       new cloudwatch.Alarm(this, 'DeadLetterQueueDepthAlarm', {
-        alarmDescription: 'segwatch: a scheduled check could not run after its retries (it is in the schedule dead-letter queue). Run it again with the time it names.',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        alarmDescription:
+          'segwatch: a scheduled check could not run after its retries (it is in the schedule dead-letter queue). Run it again with the time it names.',
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,

@@ -5,7 +5,18 @@
  * The table design, stream filters, environment names and pipeline tuning come from
  * shared/table.ts, which the local stack (infra/local) uses as well.
  */
-import { Annotations, Aws, type CfnElement, CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Aws,
+  type CfnElement,
+  CfnOutput,
+  type CfnResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -126,7 +137,10 @@ export class SegwatchStack extends Stack {
         pendingWindow: Duration.days(30),
       });
     this.tableKey = key('TableKey', 'segwatch: encrypts the table, its indexes, its stream and its backups');
-    this.queueKey = key('QueueKey', 'segwatch: encrypts the ingest queue, its dead-letter queue and the stream-failure queue');
+    this.queueKey = key(
+      'QueueKey',
+      'segwatch: encrypts the ingest queue, its dead-letter queue and the stream-failure queue',
+    );
     this.filingsKey = key('FilingsKey', 'segwatch: encrypts the filings bucket (objects under S3 Bucket Keys)');
     this.topicKey = key('AlertTopicKey', 'segwatch: encrypts the alert topic');
 
@@ -176,7 +190,9 @@ export class SegwatchStack extends Stack {
       lifecycleRules: [
         {
           id: 'records-retention',
-          transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(365) }],
+          transitions: [
+            { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(365) },
+          ],
           noncurrentVersionTransitions: [
             { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(30) },
           ],
@@ -187,7 +203,11 @@ export class SegwatchStack extends Stack {
     });
 
     // ---- Queues -------------------------------------------------------------------------------
-    const queueEncryption = { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.queueKey, enforceSSL: true };
+    const queueEncryption = {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.queueKey,
+      enforceSSL: true,
+    };
     this.deadLetterQueue = new sqs.Queue(this, 'IngestDeadLetterQueue', {
       ...queueEncryption,
       retentionPeriod: QUEUE_RETENTION,
@@ -229,7 +249,11 @@ export class SegwatchStack extends Stack {
     this.bucket.addEventNotification(
       s3.EventType.OBJECT_CREATED,
       {
-        bind: () => ({ arn: this.queue.queueArn, type: s3.BucketNotificationDestinationType.QUEUE, dependencies: [this.queue, this.queueKey] }),
+        bind: () => ({
+          arn: this.queue.queueArn,
+          type: s3.BucketNotificationDestinationType.QUEUE,
+          dependencies: [this.queue, this.queueKey],
+        }),
       },
       { prefix: INCOMING_PREFIX },
     );
@@ -380,7 +404,8 @@ export class SegwatchStack extends Stack {
 
     // ---- People: what `segwatch redrive` needs, to attach to whoever is on call --------------
     this.redriveOperatorPolicy = new iam.ManagedPolicy(this, 'RedriveOperatorPolicy', {
-      description: 'segwatch redrive --stack / --stream-failures --stack: read the outputs, redrive stream failures and ingest dead letters',
+      description:
+        'segwatch redrive --stack / --stream-failures --stack: read the outputs, redrive stream failures and ingest dead letters',
       statements: policyStatements(this.resources, REDRIVE_OPERATOR_GRANTS),
     });
 
@@ -450,16 +475,36 @@ export class SegwatchStack extends Stack {
     output('IngestQueueArn', this.queue.queueArn, 'S3 event queue read by parse');
     output('IngestDeadLetterQueueUrl', this.deadLetterQueue.queueUrl, 'Dead-letter queue of the S3 event queue');
     output('IngestDeadLetterQueueArn', this.deadLetterQueue.queueArn, 'Dead-letter queue of the S3 event queue');
-    output('StreamFailureQueueUrl', this.streamFailureQueue.queueUrl, "Lambda's failure records of stream records reconcile or notify gave up on");
-    output('StreamFailureQueueArn', this.streamFailureQueue.queueArn, "Lambda's failure records of stream records reconcile or notify gave up on");
+    output(
+      'StreamFailureQueueUrl',
+      this.streamFailureQueue.queueUrl,
+      "Lambda's failure records of stream records reconcile or notify gave up on",
+    );
+    output(
+      'StreamFailureQueueArn',
+      this.streamFailureQueue.queueArn,
+      "Lambda's failure records of stream records reconcile or notify gave up on",
+    );
     output('ParseFunctionName', this.parseFn.functionName, 'parse function');
     output('ReconcileFunctionName', this.reconcileFn.functionName, 'reconcile function');
     output('NotifyFunctionName', this.notifyFn.functionName, 'notify function');
-    output('TableKeyArn', this.tableKey.keyArn, 'KMS key of the table and its stream (kms:Decrypt for readers, via DynamoDB)');
+    output(
+      'TableKeyArn',
+      this.tableKey.keyArn,
+      'KMS key of the table and its stream (kms:Decrypt for readers, via DynamoDB)',
+    );
     output('QueueKeyArn', this.queueKey.keyArn, 'KMS key of the three queues');
-    output('FilingsKeyArn', this.filingsKey.keyArn, 'KMS key of the filings bucket (uploaders need kms:GenerateDataKey, via S3)');
+    output(
+      'FilingsKeyArn',
+      this.filingsKey.keyArn,
+      'KMS key of the filings bucket (uploaders need kms:GenerateDataKey, via S3)',
+    );
     output('AlertTopicKeyArn', this.topicKey.keyArn, 'KMS key of the alert topic');
-    output('RedriveOperatorPolicyArn', this.redriveOperatorPolicy.managedPolicyArn, 'Attach to whoever runs segwatch redrive');
+    output(
+      'RedriveOperatorPolicyArn',
+      this.redriveOperatorPolicy.managedPolicyArn,
+      'Attach to whoever runs segwatch redrive',
+    );
 
     this.dashboard = new SegwatchApi(this, 'Dashboard', { resources: this.resources });
 

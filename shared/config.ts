@@ -16,6 +16,7 @@ export function maxFilingBytes(): number {
   const raw = process.env[ENV.maxBytes];
   if (!raw) return MAX_FILING_BYTES;
   const n = Number.parseInt(raw, 10);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${ENV.maxBytes} must be a positive integer, not ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new Error(`${ENV.maxBytes} must be a positive integer, not ${JSON.stringify(raw)}`);
   return n;
 }

@@ -64,7 +64,8 @@ export interface FunctionPermissions {
 
 /** Check a list's shape at the definition site (and keep its literal types). */
 export function definePermissions<const P extends FunctionPermissions>(p: P): P {
-  if (p.onFailure && p.source !== 'table-stream') throw new Error(`${p.function}: onFailure needs source 'table-stream'`);
+  if (p.onFailure && p.source !== 'table-stream')
+    throw new Error(`${p.function}: onFailure needs source 'table-stream'`);
   return p;
 }
 
@@ -168,13 +169,25 @@ export function roleGrants(p: FunctionPermissions): Grant[] {
     add('key/queues', KMS_FOR.queueSend, 'sqs');
   }
   return [...out.values()]
-    .map((g) => ({ resource: g.resource, actions: [...g.actions].sort(), ...(g.viaService ? { viaService: g.viaService } : {}) }))
-    .sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : (a.viaService ?? '').localeCompare(b.viaService ?? '')));
+    .map((g) => ({
+      resource: g.resource,
+      actions: [...g.actions].sort(),
+      ...(g.viaService ? { viaService: g.viaService } : {}),
+    }))
+    .sort((a, b) =>
+      a.resource < b.resource
+        ? -1
+        : a.resource > b.resource
+          ? 1
+          : (a.viaService ?? '').localeCompare(b.viaService ?? ''),
+    );
 }
 
 /** `resource action` pairs (with `via:<service>` for KMS), the form the tests compare. */
 export function grantPairs(grants: readonly Grant[]): string[] {
-  return grants.flatMap((g) => g.actions.map((a) => `${g.resource} ${a}${g.viaService ? ` via:${g.viaService}` : ''}`)).sort();
+  return grants
+    .flatMap((g) => g.actions.map((a) => `${g.resource} ${a}${g.viaService ? ` via:${g.viaService}` : ''}`))
+    .sort();
 }
 
 /**
@@ -187,7 +200,10 @@ export function grantPairs(grants: readonly Grant[]): string[] {
  */
 export const REDRIVE_OPERATOR_GRANTS: readonly Grant[] = [
   { resource: 'stack', actions: ['cloudformation:DescribeStacks'] },
-  { resource: 'queue/stream-failures', actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'] },
+  {
+    resource: 'queue/stream-failures',
+    actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+  },
   { resource: 'table/stream', actions: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'] },
   { resource: 'table', actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'] },
   { resource: 'table/index/gsi2', actions: ['dynamodb:Query'] },

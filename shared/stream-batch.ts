@@ -42,7 +42,9 @@ export async function processStreamByKey(
     }),
   );
   return {
-    batchItemFailures: records.filter((r) => failed.has(r)).map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' })),
+    batchItemFailures: records
+      .filter((r) => failed.has(r))
+      .map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' })),
   };
 }
 
@@ -60,6 +62,9 @@ export function streamKey(r: DynamoDBRecord, withSort: boolean): string {
 export function pendingImage(r: DynamoDBRecord, type: string): Record<string, unknown> | undefined {
   const newImage = r.dynamodb?.NewImage;
   if (!newImage) return undefined;
-  const image = unmarshall(newImage as Record<string, AttributeValue>, { wrapNumbers: true }) as Record<string, unknown>;
+  const image = unmarshall(newImage as Record<string, AttributeValue>, { wrapNumbers: true }) as Record<
+    string,
+    unknown
+  >;
   return image.type === type && image.state === 'pending' ? image : undefined;
 }

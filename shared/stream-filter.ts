@@ -40,14 +40,18 @@ function matchOperator(op: Record<string, unknown>, present: boolean, value: unk
 function matchValues(accepted: readonly unknown[], present: boolean, value: unknown): boolean {
   const candidates = Array.isArray(value) ? value : [value];
   return accepted.some((a) => {
-    if (a !== null && typeof a === 'object') return candidates.some((c) => matchOperator(a as Record<string, unknown>, present, c));
+    if (a !== null && typeof a === 'object')
+      return candidates.some((c) => matchOperator(a as Record<string, unknown>, present, c));
     return present && candidates.some((c) => c === a);
   });
 }
 
 export function matchesFilter(pattern: FilterPattern, record: unknown): boolean {
   for (const [key, sub] of Object.entries(pattern)) {
-    const obj = record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as Record<string, unknown>) : undefined;
+    const obj =
+      record !== null && typeof record === 'object' && !Array.isArray(record)
+        ? (record as Record<string, unknown>)
+        : undefined;
     const present = obj !== undefined && Object.hasOwn(obj, key) && obj[key] !== undefined;
     const value = present ? obj![key] : undefined;
     if (Array.isArray(sub)) {

@@ -14,7 +14,13 @@ import { compress } from 'hono/compress';
 import { secureHeaders } from 'hono/secure-headers';
 import { CalendarError, dueDay, nextFilingDay, previousFilingDay } from '../../shared/domain/calendar';
 import { STATEMENT_KEYS } from '../../shared/domain/forms';
-import { ReadError, type AlertsQuery, type HistoryJson, type ReadErrorCode, type ReadQueries } from '../../shared/read/types';
+import {
+  ReadError,
+  type AlertsQuery,
+  type HistoryJson,
+  type ReadErrorCode,
+  type ReadQueries,
+} from '../../shared/read/types';
 import type { Auth, User } from './auth';
 import { boardCsv, historyCsv } from '../../shared/read/render';
 import { isIsoDate, twelveMonthsBefore, todayInNewYork } from './dates';
@@ -86,12 +92,14 @@ function dateParam(value: string | undefined, name: string, required = false): s
     if (required) throw new HttpError(400, 'bad-date', `${name} is missing (YYYY-MM-DD)`);
     return undefined;
   }
-  if (!isIsoDate(value)) throw new HttpError(400, 'bad-date', `${name} ${JSON.stringify(value.slice(0, 40))} is not a date (YYYY-MM-DD)`);
+  if (!isIsoDate(value))
+    throw new HttpError(400, 'bad-date', `${name} ${JSON.stringify(value.slice(0, 40))} is not a date (YYYY-MM-DD)`);
   return value;
 }
 
 function firmParam(value: string): string {
-  if (!value || value.length > 200 || /[\u0000-\u001f]/.test(value)) throw new HttpError(400, 'bad-query', 'not a firm id');
+  if (!value || value.length > 200 || /[\u0000-\u001f]/.test(value))
+    throw new HttpError(400, 'bad-query', 'not a firm id');
   return value;
 }
 
@@ -127,7 +135,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const user = await auth.user(c);
     if (!user) {
       if (isApi(c) || (c.req.method !== 'GET' && c.req.method !== 'HEAD'))
-        return c.json({ error: { code: 'unauthenticated', message: 'sign in first (open the dashboard in a browser)' } }, 401);
+        return c.json(
+          { error: { code: 'unauthenticated', message: 'sign in first (open the dashboard in a browser)' } },
+          401,
+        );
       const next = c.req.path + (new URL(c.req.url).search || '');
       return c.redirect(`/login?next=${encodeURIComponent(next)}`, 302);
     }
@@ -165,7 +176,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
     let next: string | null = null;
     let due: string | null = null;
     try {
-      previous = STATEMENT_KEYS.map((k) => previousFilingDay(k, date)).sort().at(-1)!;
+      previous = STATEMENT_KEYS.map((k) => previousFilingDay(k, date))
+        .sort()
+        .at(-1)!;
       next = STATEMENT_KEYS.map((k) => nextFilingDay(k, date)).sort()[0];
       due = dueDay('segregation', date);
     } catch (e) {
@@ -202,7 +215,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const from = qFrom ?? twelveMonthsBefore(to);
     if (from > to) throw new HttpError(400, 'bad-query', `from ${from} is after to ${to}`);
     const v = c.req.query('view') ?? 'excess';
-    if (!(FIRM_VIEWS as readonly string[]).includes(v)) throw new HttpError(400, 'bad-query', `view is ${FIRM_VIEWS.join(' or ')}`);
+    if (!(FIRM_VIEWS as readonly string[]).includes(v))
+      throw new HttpError(400, 'bad-query', `view is ${FIRM_VIEWS.join(' or ')}`);
     const view = v as FirmView;
     const h = await queries.history(firm, { from, to });
     if (h.days.length > 0 || qFrom || qTo) return { h, range: { from, to, fellBack: false, view } };
@@ -211,7 +225,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const last = all.days.at(-1)?.endDate;
     if (!last) return { h, range: { from, to, fellBack: false, view } };
     const start = twelveMonthsBefore(last);
-    return { h: { ...all, days: all.days.filter((d) => d.endDate >= start) }, range: { from: start, to: last, fellBack: true, view } };
+    return {
+      h: { ...all, days: all.days.filter((d) => d.endDate >= start) },
+      range: { from: start, to: last, fellBack: true, view },
+    };
   };
   // `/firms/{id}/` is the page the dashboard links to (its day links are relative); `/firms/{id}` serves it too.
   const firm = async (c: Context<Env>) => {
@@ -230,10 +247,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.get('/api/firms/:id/history', async (c) => c.json((await history(c)).h));
 
   // ---- one filing -------------------------------------------------------------------------
-  const show = (c: Context<Env>) => queries.show(firmParam(c.req.param('id') ?? ''), dateParam(c.req.param('date'), 'date', true));
+  const show = (c: Context<Env>) =>
+    queries.show(firmParam(c.req.param('id') ?? ''), dateParam(c.req.param('date'), 'date', true));
   app.get('/firms/:id/days/:date', async (c) => {
     const s = await show(c);
-    if (s.firmId !== c.req.param('id')) return c.redirect(`/firms/${encodeURIComponent(s.firmId)}/days/${s.endDate}`, 302);
+    if (s.firmId !== c.req.param('id'))
+      return c.redirect(`/firms/${encodeURIComponent(s.firmId)}/days/${s.endDate}`, 302);
     return c.html(filingPage(s, { ...pageOptions(c), originals: !!deps.objects }));
   });
   app.get('/firms/:id/days/:date/original', async (c) => {
@@ -241,7 +260,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const s = await show(c);
     const key = c.req.query('version') ?? s.effective;
     const v = s.versions.find((x) => x.versionKey === key);
-    if (!v) throw new HttpError(404, 'no-filing', `no version ${JSON.stringify(key.slice(0, 80))} for ${s.firmName} on ${s.endDate}`);
+    if (!v)
+      throw new HttpError(
+        404,
+        'no-filing',
+        `no version ${JSON.stringify(key.slice(0, 80))} for ${s.firmName} on ${s.endDate}`,
+      );
     const link = await deps.objects.url(v.source);
     if (!link) throw new HttpError(404, 'no-link', 'the original file of this version cannot be linked');
     c.header('Referrer-Policy', 'no-referrer');
@@ -261,12 +285,14 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (firm) q.firm = firmParam(firm);
     const kind = c.req.query('kind');
     if (kind) {
-      if (!/^[a-z][a-z-]{0,40}$/.test(kind)) throw new HttpError(400, 'bad-query', 'kind is an alert kind, e.g. deficiency');
+      if (!/^[a-z][a-z-]{0,40}$/.test(kind))
+        throw new HttpError(400, 'bad-query', 'kind is an alert kind, e.g. deficiency');
       q.kind = kind;
     }
     const severity = c.req.query('severity');
     if (severity) {
-      if (severity !== 'critical' && severity !== 'warning' && severity !== 'info') throw new HttpError(400, 'bad-query', 'severity is critical, warning or info');
+      if (severity !== 'critical' && severity !== 'warning' && severity !== 'info')
+        throw new HttpError(400, 'bad-query', 'severity is critical, warning or info');
       q.severity = severity;
     }
     return q;
@@ -282,7 +308,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const y = c.req.param('year') ?? '';
     if (!/^\d{4}$/.test(y)) throw new HttpError(400, 'bad-date', `${JSON.stringify(y.slice(0, 20))} is not a year`);
     const n = Number.parseInt(y, 10);
-    if (n < CALENDAR_YEARS.first || n > CALENDAR_YEARS.last) throw new HttpError(404, 'no-calendar', `the calendar covers ${CALENDAR_YEARS.first} to ${CALENDAR_YEARS.last}`);
+    if (n < CALENDAR_YEARS.first || n > CALENDAR_YEARS.last)
+      throw new HttpError(404, 'no-calendar', `the calendar covers ${CALENDAR_YEARS.first} to ${CALENDAR_YEARS.last}`);
     return n;
   };
   app.get('/calendar', (c) => c.redirect(`/calendar/${today().slice(0, 4)}`, 302));
@@ -291,13 +318,20 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   // ---- errors -----------------------------------------------------------------------------
   const fail = (c: Context<Env>, status: 400 | 401 | 404 | 500 | 503, code: string, message: string) =>
-    isApi(c) ? c.json({ error: { code, message } }, status) : c.html(errorPage(status, message, pageOptions(c)), status);
+    isApi(c)
+      ? c.json({ error: { code, message } }, status)
+      : c.html(errorPage(status, message, pageOptions(c)), status);
   app.notFound((c) => fail(c, 404, 'not-found', `no page ${c.req.path.slice(0, 100)}`));
   app.onError((e, c) => {
     if (e instanceof ReadError) return fail(c, READ_STATUS[e.code] ?? 400, e.code, e.message);
     if (e instanceof HttpError) return fail(c, e.status, e.code, e.message);
     if (e instanceof CalendarError) return fail(c, 404, 'no-calendar', e.message);
-    log('error', 'request failed', { path: c.req.path, error: (e as Error)?.name, message: (e as Error)?.message, stack: (e as Error)?.stack });
+    log('error', 'request failed', {
+      path: c.req.path,
+      error: (e as Error)?.name,
+      message: (e as Error)?.message,
+      stack: (e as Error)?.stack,
+    });
     return fail(c, 500, 'internal', 'the dashboard could not answer this request; it has been logged');
   });
 

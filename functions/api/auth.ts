@@ -110,7 +110,10 @@ export function cognitoAuth(config: CognitoConfig, opts: CognitoAuthOptions = {}
       const codeVerifier = b64url(randomBytes(32));
       const challenge = b64url(createHash('sha256').update(codeVerifier).digest());
       const next = safeNext(c.req.query('next'));
-      setCookie(c, LOGIN_COOKIE, `${state}.${codeVerifier}.${b64url(Buffer.from(next))}`, { ...cookie, maxAge: LOGIN_MAX_AGE });
+      setCookie(c, LOGIN_COOKIE, `${state}.${codeVerifier}.${b64url(Buffer.from(next))}`, {
+        ...cookie,
+        maxAge: LOGIN_MAX_AGE,
+      });
       const params = new URLSearchParams({
         response_type: 'code',
         client_id: config.clientId,
@@ -138,7 +141,13 @@ export function cognitoAuth(config: CognitoConfig, opts: CognitoAuthOptions = {}
         const res = await doFetch(`${domain}/oauth2/token`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.clientId, code, redirect_uri: config.callbackUrl, code_verifier: codeVerifier }).toString(),
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            client_id: config.clientId,
+            code,
+            redirect_uri: config.callbackUrl,
+            code_verifier: codeVerifier,
+          }).toString(),
         });
         if (!res.ok) {
           log('token exchange refused', { status: res.status });
@@ -164,7 +173,8 @@ export function cognitoAuth(config: CognitoConfig, opts: CognitoAuthOptions = {}
 
     logout(c) {
       const returning = getCookie(c, SIGNED_OUT_COOKIE, 'host') !== undefined;
-      for (const name of [SESSION_COOKIE, LOGIN_COOKIE]) deleteCookie(c, name, { path: '/', secure: true, prefix: 'host' });
+      for (const name of [SESSION_COOKIE, LOGIN_COOKIE])
+        deleteCookie(c, name, { path: '/', secure: true, prefix: 'host' });
       // Back from Cognito's /logout: the Cognito session is over too.
       if (returning) {
         deleteCookie(c, SIGNED_OUT_COOKIE, { path: '/', secure: true, prefix: 'host' });

@@ -20,7 +20,8 @@ const logger = new Logger({ serviceName: 'segwatch-api' });
 // The read queries (shared/read) over the table: Query requests only, on the table and its indexes.
 const queries = readQueries(new StoreSource(documentClient(), tableName()));
 
-const log = (level: 'warn' | 'error', message: string, details?: Record<string, unknown>) => logger[level](message, details ?? {});
+const log = (level: 'warn' | 'error', message: string, details?: Record<string, unknown>) =>
+  logger[level](message, details ?? {});
 
 export const app = createApp({
   queries,

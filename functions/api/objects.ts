@@ -14,14 +14,22 @@ export interface ObjectLinks {
 
 export const LINK_SECONDS = 60;
 
-export function presignedLinks(s3: S3Client, opts: { bucket: string; prefix: string; expiresIn?: number }): ObjectLinks {
+export function presignedLinks(
+  s3: S3Client,
+  opts: { bucket: string; prefix: string; expiresIn?: number },
+): ObjectLinks {
   return {
     async url(source) {
-      if (source.bucket !== opts.bucket || !source.key.startsWith(opts.prefix) || source.key.includes('..')) return null;
+      if (source.bucket !== opts.bucket || !source.key.startsWith(opts.prefix) || source.key.includes('..'))
+        return null;
       const name = source.key.slice(source.key.lastIndexOf('/') + 1).replace(/[^A-Za-z0-9._-]/g, '_') || 'filing';
       return getSignedUrl(
         s3,
-        new GetObjectCommand({ Bucket: source.bucket, Key: source.key, ResponseContentDisposition: `attachment; filename="${name}"` }),
+        new GetObjectCommand({
+          Bucket: source.bucket,
+          Key: source.key,
+          ResponseContentDisposition: `attachment; filename="${name}"`,
+        }),
         { expiresIn: opts.expiresIn ?? LINK_SECONDS },
       );
     },

@@ -29,7 +29,14 @@ async function recordHandler(record: DynamoDBRecord): Promise<void> {
 export const handler = async (event: DynamoDBStreamEvent, _context: Context): Promise<DynamoDBBatchResponse> => {
   StreamEventSchema.parse(event);
   // By firm-day (not by alert): the words of a channel go out in the order they were said.
-  return processStreamByKey(event.Records, (r) => streamKey(r, false), recordHandler, (r, e) =>
-    logger.error('record failed, will be retried', { sequenceNumber: r.dynamodb?.SequenceNumber, error: (e as Error)?.message ?? String(e) }),
+  return processStreamByKey(
+    event.Records,
+    (r) => streamKey(r, false),
+    recordHandler,
+    (r, e) =>
+      logger.error('record failed, will be retried', {
+        sequenceNumber: r.dynamodb?.SequenceNumber,
+        error: (e as Error)?.message ?? String(e),
+      }),
   );
 };

@@ -33,7 +33,8 @@ async function ingestMessage(record: SQSRecord): Promise<void> {
   }
   if (isS3TestEvent(body)) return;
   const parsed = S3QueueBodySchema.safeParse(body);
-  if (!parsed.success) throw new Error(`message ${record.messageId} is not an S3 event notification: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new Error(`message ${record.messageId} is not an S3 event notification: ${parsed.error.issues[0]?.message}`);
   for (const r of parsed.data.Records) {
     const outcome = await ingestS3Record(deps, r);
     logger.info('object processed', { messageId: record.messageId, ...outcome });
@@ -50,8 +51,17 @@ async function recordHandler(record: SQSRecord): Promise<void> {
     logger.error('message failed', { messageId: record.messageId, receiveCount, reason });
     if (receiveCount >= PIPELINE.queueMaxReceiveCount) {
       await deps.store
-        .putDeadLetterReason({ queue: 'ingest', messageId: record.messageId, receiveCount, reason, body: record.body, at: deps.now().toISOString() })
-        .catch((err: unknown) => logger.error('could not record the dead-letter reason', { messageId: record.messageId, error: String(err) }));
+        .putDeadLetterReason({
+          queue: 'ingest',
+          messageId: record.messageId,
+          receiveCount,
+          reason,
+          body: record.body,
+          at: deps.now().toISOString(),
+        })
+        .catch((err: unknown) =>
+          logger.error('could not record the dead-letter reason', { messageId: record.messageId, error: String(err) }),
+        );
     }
     throw e;
   }
@@ -59,7 +69,11 @@ async function recordHandler(record: SQSRecord): Promise<void> {
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   SqsEventSchema.parse(event);
-  const response = await processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
-  for (const f of response.batchItemFailures) logger.warn('message failed, will be retried', { messageId: f.itemIdentifier });
+  const response = await processPartialResponse(event, recordHandler, processor, {
+    context,
+    throwOnFullBatchFailure: false,
+  });
+  for (const f of response.batchItemFailures)
+    logger.warn('message failed, will be retried', { messageId: f.itemIdentifier });
   return response;
 };

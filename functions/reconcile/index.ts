@@ -20,7 +20,13 @@ async function recordHandler(record: DynamoDBRecord): Promise<void> {
   const recheck = pendingImage(record, 'recheck');
   if (recheck) {
     const day = await recheckDay(deps, recheck.firmId as string, recheck.endDate as string);
-    logger.info('day evaluated again', { firmId: recheck.firmId, endDate: recheck.endDate, from: recheck.from, status: day.status, alerts: day.alerts.map((a) => a.kind) });
+    logger.info('day evaluated again', {
+      firmId: recheck.firmId,
+      endDate: recheck.endDate,
+      from: recheck.from,
+      status: day.status,
+      alerts: day.alerts.map((a) => a.kind),
+    });
     return;
   }
   const image = pendingImage(record, 'filing');
@@ -39,7 +45,14 @@ async function recordHandler(record: DynamoDBRecord): Promise<void> {
 
 export const handler = async (event: DynamoDBStreamEvent, _context: Context): Promise<DynamoDBBatchResponse> => {
   StreamEventSchema.parse(event);
-  return processStreamByKey(event.Records, (r) => streamKey(r, false), recordHandler, (r, e) =>
-    logger.error('record failed, will be retried', { sequenceNumber: r.dynamodb?.SequenceNumber, error: (e as Error)?.message ?? String(e) }),
+  return processStreamByKey(
+    event.Records,
+    (r) => streamKey(r, false),
+    recordHandler,
+    (r, e) =>
+      logger.error('record failed, will be retried', {
+        sequenceNumber: r.dynamodb?.SequenceNumber,
+        error: (e as Error)?.message ?? String(e),
+      }),
   );
 };

@@ -25,7 +25,9 @@ export const handler = async (event: unknown, _context?: Context): Promise<Sched
       businessDay: outcome.businessDay,
       window: `${outcome.window[0]}..${outcome.window[outcome.window.length - 1]}`,
       missing: outcome.missing.length,
-      newAlerts: outcome.alerts.filter((a) => a.created).map((a) => `${a.kind} ${a.firmId ?? ''} ${a.endDate ?? ''}`.trim()),
+      newAlerts: outcome.alerts
+        .filter((a) => a.created)
+        .map((a) => `${a.kind} ${a.firmId ?? ''} ${a.endDate ?? ''}`.trim()),
       digest: outcome.digest?.headline,
     });
   return outcome;

@@ -89,7 +89,13 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     mkdirSync(path, { recursive: true });
   }
   installExitHook();
-  const child = spawn({ port, path, sharedDb: options.sharedDb ?? true, stdio: 'pipe', detached: options.detached ?? false });
+  const child = spawn({
+    port,
+    path,
+    sharedDb: options.sharedDb ?? true,
+    stdio: 'pipe',
+    detached: options.detached ?? false,
+  });
   live.add(child);
   const endWatchdog = options.watchdog === false || !child.pid ? () => undefined : startWatchdog(child.pid);
   child.once('exit', endWatchdog);
@@ -136,9 +142,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       const exited = status.exited;
       if (exited) {
         if (/Address already in use|BindException/i.test(output)) throw portTaken(port, options.portHint);
-        if (/UnsupportedClassVersionError|has been compiled by a more recent version/i.test(output)) throw new LocalPipelineError(JAVA_MISSING);
+        if (/UnsupportedClassVersionError|has been compiled by a more recent version/i.test(output))
+          throw new LocalPipelineError(JAVA_MISSING);
         const last = output.trim().split('\n').slice(-3).join(' / ');
-        throw new LocalPipelineError(`DynamoDB Local exited during startup (code ${exited.code ?? exited.signal})${last ? `: ${last}` : ''}`);
+        throw new LocalPipelineError(
+          `DynamoDB Local exited during startup (code ${exited.code ?? exited.signal})${last ? `: ${last}` : ''}`,
+        );
       }
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
@@ -146,7 +155,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       } catch {
         // not up yet
       }
-      if (Date.now() > deadline) throw new LocalPipelineError(`DynamoDB Local did not answer on ${endpoint} within ${options.startTimeoutMs ?? 30_000} ms`);
+      if (Date.now() > deadline)
+        throw new LocalPipelineError(
+          `DynamoDB Local did not answer on ${endpoint} within ${options.startTimeoutMs ?? 30_000} ms`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   } catch (e) {

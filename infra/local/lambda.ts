@@ -31,14 +31,22 @@ export function lambdaContext(functionName: string, timeoutMs: number, region = 
   };
 }
 
-export async function invoke<E, R>(functionName: string, handler: Handler<E, R>, event: E, timeoutMs: number): Promise<InvokeOutcome<R>> {
+export async function invoke<E, R>(
+  functionName: string,
+  handler: Handler<E, R>,
+  event: E,
+  timeoutMs: number,
+): Promise<InvokeOutcome<R>> {
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`${functionName} timed out after ${timeoutMs} ms`)), timeoutMs);
     });
-    const result = await Promise.race([Promise.resolve().then(() => handler(event, lambdaContext(functionName, timeoutMs))), timeout]);
+    const result = await Promise.race([
+      Promise.resolve().then(() => handler(event, lambdaContext(functionName, timeoutMs))),
+      timeout,
+    ]);
     return { ok: true, result, ms: Date.now() - started };
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e : new Error(String(e)), ms: Date.now() - started };

@@ -72,7 +72,9 @@ export class LocalQueue {
   readonly name: string;
   readonly arn: string;
   readonly dlqArn: string;
-  private readonly opts: Required<Omit<LocalQueueOptions, 'path' | 'dlqPath' | 'onLog' | 'onActivity' | 'failedVisibilityMs'>> &
+  private readonly opts: Required<
+    Omit<LocalQueueOptions, 'path' | 'dlqPath' | 'onLog' | 'onActivity' | 'failedVisibilityMs'>
+  > &
     Pick<LocalQueueOptions, 'path' | 'dlqPath' | 'onLog' | 'onActivity' | 'failedVisibilityMs'>;
   private messages: QueueMessage[] = [];
   private dead: DeadLetter[] = [];
@@ -108,7 +110,11 @@ export class LocalQueue {
     };
     if (this.opts.path) {
       // Messages a previous run had in flight were abandoned with it: visible again now.
-      this.messages = readJson<QueueMessage[]>(this.opts.path, []).map((m) => ({ ...m, visibleAt: 0, receipt: undefined }));
+      this.messages = readJson<QueueMessage[]>(this.opts.path, []).map((m) => ({
+        ...m,
+        visibleAt: 0,
+        receipt: undefined,
+      }));
     }
     if (this.opts.dlqPath) this.dead = readJson<DeadLetter[]>(this.opts.dlqPath, []);
   }
@@ -146,7 +152,14 @@ export class LocalQueue {
   redrive(): DeadLetter[] {
     const moved = this.dead;
     this.dead = [];
-    for (const d of moved) this.messages.push({ messageId: d.messageId, body: d.body, sentTimestamp: Date.now(), receiveCount: 0, visibleAt: 0 });
+    for (const d of moved)
+      this.messages.push({
+        messageId: d.messageId,
+        body: d.body,
+        sentTimestamp: Date.now(),
+        receiveCount: 0,
+        visibleAt: 0,
+      });
     this.persist();
     this.kick();
     return moved;
@@ -269,7 +282,10 @@ export class LocalQueue {
       failed = undefined;
       reason = outcome.error.message;
     } else {
-      failed = failedIdentifiers(outcome.result, batch.map((m) => m.messageId));
+      failed = failedIdentifiers(
+        outcome.result,
+        batch.map((m) => m.messageId),
+      );
       if (!failed) reason = 'the batch response named a message that is not in the batch';
     }
     const now = Date.now();
@@ -284,16 +300,22 @@ export class LocalQueue {
         this.lastErrors.delete(m.messageId);
       } else {
         this.lastErrors.set(m.messageId, reason || 'reported in batchItemFailures');
-        if (this.opts.failedVisibilityMs !== undefined) current.visibleAt = Math.min(current.visibleAt, now + this.opts.failedVisibilityMs);
+        if (this.opts.failedVisibilityMs !== undefined)
+          current.visibleAt = Math.min(current.visibleAt, now + this.opts.failedVisibilityMs);
       }
     }
     if (failed === undefined) this.opts.onLog?.(`parse: batch of ${batch.length} failed (${reason}); will be retried`);
-    else if (failed.size > 0) this.opts.onLog?.(`parse: ${failed.size} of ${batch.length} messages reported failed; will be retried`);
+    else if (failed.size > 0)
+      this.opts.onLog?.(`parse: ${failed.size} of ${batch.length} messages reported failed; will be retried`);
     this.persist();
   }
 
   private persist(): void {
-    if (this.opts.path) writeJsonAtomic(this.opts.path, this.messages.map(({ receipt: _r, ...m }) => m));
+    if (this.opts.path)
+      writeJsonAtomic(
+        this.opts.path,
+        this.messages.map(({ receipt: _r, ...m }) => m),
+      );
     if (this.opts.dlqPath) writeJsonAtomic(this.opts.dlqPath, this.dead);
   }
 }
@@ -303,7 +325,8 @@ export function redriveFiles(queuePath: string, dlqPath: string): DeadLetter[] {
   const dead = readJson<DeadLetter[]>(dlqPath, []);
   if (dead.length === 0) return [];
   const messages = readJson<QueueMessage[]>(queuePath, []);
-  for (const d of dead) messages.push({ messageId: d.messageId, body: d.body, sentTimestamp: Date.now(), receiveCount: 0, visibleAt: 0 });
+  for (const d of dead)
+    messages.push({ messageId: d.messageId, body: d.body, sentTimestamp: Date.now(), receiveCount: 0, visibleAt: 0 });
   writeJsonAtomic(queuePath, messages);
   writeJsonAtomic(dlqPath, []);
   return dead;

@@ -30,7 +30,12 @@ import {
 import { documentClient, SDK_LOGGER } from '../../shared/adapters/clients';
 import { Store } from '../../shared/adapters/store';
 import { SqsFailureQueue } from '../../shared/adapters/stream-failures';
-import { redriveExitCode, redriveStreamFailures, renderStreamRedrive, type Consumer } from '../../shared/pipeline/stream-redrive';
+import {
+  redriveExitCode,
+  redriveStreamFailures,
+  renderStreamRedrive,
+  type Consumer,
+} from '../../shared/pipeline/stream-redrive';
 import { TABLE } from '../../shared/table';
 import { LocalPipelineError, startDynamoDbLocal } from './dynamodb-local';
 import { redriveFiles } from './queue';
@@ -81,31 +86,56 @@ export async function redriveCommand(args: string[], out: Out, err: Out): Promis
   if (values.local) return redriveLocal(values.state ?? '.segwatch', search, out, err);
   if (values['stream-failures']) {
     if (!values.stack) {
-      err.write(`segwatch redrive: --stream-failures needs --stack NAME (the CloudFormation stack, e.g. Segwatch)\n${USAGE}`);
+      err.write(
+        `segwatch redrive: --stream-failures needs --stack NAME (the CloudFormation stack, e.g. Segwatch)\n${USAGE}`,
+      );
       return 2;
     }
     return redriveStreamFailuresAws(values.stack, values.region, search, out, err);
   }
   if (values.stack) {
-    const outputs = await stackOutputs(values.stack, values.region, ['IngestQueueUrl', 'IngestDeadLetterQueueUrl'], err);
+    const outputs = await stackOutputs(
+      values.stack,
+      values.region,
+      ['IngestQueueUrl', 'IngestDeadLetterQueueUrl'],
+      err,
+    );
     if (!outputs) return 1;
-    return redriveAws(outputs.IngestQueueUrl!, outputs.IngestDeadLetterQueueUrl!, values.region, values.manual!, out, err);
+    return redriveAws(
+      outputs.IngestQueueUrl!,
+      outputs.IngestDeadLetterQueueUrl!,
+      values.region,
+      values.manual!,
+      out,
+      err,
+    );
   }
-  if (values['queue-url'] && values['dlq-url']) return redriveAws(values['queue-url'], values['dlq-url'], values.region, values.manual!, out, err);
-  err.write(`segwatch redrive: say --local, --stack NAME (with --stream-failures for stream failures), or give --queue-url and --dlq-url\n${USAGE}`);
+  if (values['queue-url'] && values['dlq-url'])
+    return redriveAws(values['queue-url'], values['dlq-url'], values.region, values.manual!, out, err);
+  err.write(
+    `segwatch redrive: say --local, --stack NAME (with --stream-failures for stream failures), or give --queue-url and --dlq-url\n${USAGE}`,
+  );
   return 2;
 }
 
 /** The stack's outputs, or undefined (and the reason on err) when it or one of `needed` is missing. */
-async function stackOutputs(stack: string, region: string | undefined, needed: string[], err: Out): Promise<Record<string, string> | undefined> {
+async function stackOutputs(
+  stack: string,
+  region: string | undefined,
+  needed: string[],
+  err: Out,
+): Promise<Record<string, string> | undefined> {
   const cfn = new CloudFormationClient({ ...(region ? { region } : {}), logger: SDK_LOGGER });
   try {
     const r = await cfn.send(new DescribeStacksCommand({ StackName: stack }));
     const outputs: Record<string, string> = {};
-    for (const o of r.Stacks?.[0]?.Outputs ?? []) if (o.OutputKey && o.OutputValue) outputs[o.OutputKey] = o.OutputValue;
+    for (const o of r.Stacks?.[0]?.Outputs ?? [])
+      if (o.OutputKey && o.OutputValue) outputs[o.OutputKey] = o.OutputValue;
     const missing = needed.filter((k) => !outputs[k]);
     if (missing.length) {
-      err.write(`segwatch redrive: stack ${stack} has no output ${missing.join(', ')} (deploy this version of the stack first)\n`);
+      err.write(
+        `segwatch redrive: stack ${stack} has no output ${missing.join(', ')} (deploy this version of the stack first)\n`,
+      );
       return undefined;
     }
     return outputs;
@@ -123,15 +153,29 @@ interface Search {
   dryRun: boolean;
 }
 
-async function redriveStreamFailuresAws(stack: string, region: string | undefined, o: Search, out: Out, err: Out): Promise<number> {
-  const outputs = await stackOutputs(stack, region, ['StreamFailureQueueUrl', 'TableName', 'ReconcileFunctionName', 'NotifyFunctionName'], err);
+async function redriveStreamFailuresAws(
+  stack: string,
+  region: string | undefined,
+  o: Search,
+  out: Out,
+  err: Out,
+): Promise<number> {
+  const outputs = await stackOutputs(
+    stack,
+    region,
+    ['StreamFailureQueueUrl', 'TableName', 'ReconcileFunctionName', 'NotifyFunctionName'],
+    err,
+  );
   if (!outputs) return 1;
   const config = { ...(region ? { region } : {}), logger: SDK_LOGGER };
   const sqs = new SQSClient(config);
   const streams = new DynamoDBStreamsClient(config);
   const ddb = new DynamoDBClient(config);
   try {
-    const functions: Record<string, Consumer> = { [outputs.ReconcileFunctionName!]: 'reconcile', [outputs.NotifyFunctionName!]: 'notify' };
+    const functions: Record<string, Consumer> = {
+      [outputs.ReconcileFunctionName!]: 'reconcile',
+      [outputs.NotifyFunctionName!]: 'notify',
+    };
     const report = await redriveStreamFailures({
       failures: new SqsFailureQueue(sqs, outputs.StreamFailureQueueUrl!),
       streams,
@@ -167,12 +211,21 @@ async function redriveLocal(stateDir: string, o: Search, out: Out, err: Out): Pr
     }
   }
   const moved = o.dryRun ? [] : redriveFiles(paths.queue, paths.dlq);
-  for (const m of moved) out.write(`moved ${m.messageId} (${deadLetterKeys(m).join(', ') || 'not an S3 event'}; ${m.receiveCount} receives${m.lastError ? `; last error: ${m.lastError}` : ''})\n`);
-  if (moved.length) out.write(`redrive: ${moved.length} message(s) moved from the local dead-letter queue to the local queue; the next \`segwatch run\` processes them\n`);
+  for (const m of moved)
+    out.write(
+      `moved ${m.messageId} (${deadLetterKeys(m).join(', ') || 'not an S3 event'}; ${m.receiveCount} receives${m.lastError ? `; last error: ${m.lastError}` : ''})\n`,
+    );
+  if (moved.length)
+    out.write(
+      `redrive: ${moved.length} message(s) moved from the local dead-letter queue to the local queue; the next \`segwatch run\` processes them\n`,
+    );
 
   const failures = new LocalFailureQueue(paths.streamFailures);
   if (failures.depth === 0) {
-    if (!moved.length) out.write('redrive: nothing to move or redrive (the local dead-letter queue and the stream on-failure queue are empty)\n');
+    if (!moved.length)
+      out.write(
+        'redrive: nothing to move or redrive (the local dead-letter queue and the stream on-failure queue are empty)\n',
+      );
     return 0;
   }
   // The stream and the table are in DynamoDB Local's files: start it on them for the redrive.
@@ -183,7 +236,12 @@ async function redriveLocal(stateDir: string, o: Search, out: Out, err: Out): Pr
     err.write(`segwatch redrive: ${(e as Error).message}\n`);
     return e instanceof LocalPipelineError ? 2 : 1;
   }
-  const config = { endpoint: dynamo.endpoint, region: 'us-east-1', credentials: S3RVER_CREDENTIALS, logger: SDK_LOGGER };
+  const config = {
+    endpoint: dynamo.endpoint,
+    region: 'us-east-1',
+    credentials: S3RVER_CREDENTIALS,
+    logger: SDK_LOGGER,
+  };
   const ddb = new DynamoDBClient(config);
   const streams = new DynamoDBStreamsClient(config);
   try {
@@ -211,33 +269,65 @@ async function redriveLocal(stateDir: string, o: Search, out: Out, err: Out): Pr
   }
 }
 
-async function redriveAws(queueUrl: string, dlqUrl: string, region: string | undefined, manual: boolean, out: Out, err: Out): Promise<number> {
+async function redriveAws(
+  queueUrl: string,
+  dlqUrl: string,
+  region: string | undefined,
+  manual: boolean,
+  out: Out,
+  err: Out,
+): Promise<number> {
   const sqs = new SQSClient(region ? { region } : {});
   try {
     if (!manual) {
-      const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'] }));
+      const attrs = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: dlqUrl,
+          AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'],
+        }),
+      );
       const src = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
       const dlqArn = attrs.Attributes?.QueueArn;
       const queueArn = src.Attributes?.QueueArn;
-      if (!dlqArn || !queueArn) throw new Error('could not read the queues\' ARNs');
+      if (!dlqArn || !queueArn) throw new Error("could not read the queues' ARNs");
       const task = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: queueArn }));
-      out.write(`redrive: started moving ${attrs.Attributes?.ApproximateNumberOfMessages ?? '?'} message(s) from ${dlqArn} to ${queueArn} (task ${task.TaskHandle})\n`);
+      out.write(
+        `redrive: started moving ${attrs.Attributes?.ApproximateNumberOfMessages ?? '?'} message(s) from ${dlqArn} to ${queueArn} (task ${task.TaskHandle})\n`,
+      );
       return 0;
     }
     let moved = 0;
     for (;;) {
-      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
+      const r = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: dlqUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ['All'],
+        }),
+      );
       const msgs = r.Messages ?? [];
       if (msgs.length === 0) break;
       const sent = await sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: msgs.map((m, i) => ({ Id: String(i), MessageBody: m.Body ?? '', MessageAttributes: m.MessageAttributes })) }),
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: msgs.map((m, i) => ({
+            Id: String(i),
+            MessageBody: m.Body ?? '',
+            MessageAttributes: m.MessageAttributes,
+          })),
+        }),
       );
       const ok = new Set((sent.Successful ?? []).map((s) => s.Id));
       const del = msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })).filter((e) => ok.has(e.Id));
       if (del.length) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: del }));
-      for (const m of msgs.filter((_, i) => ok.has(String(i)))) out.write(`moved ${m.MessageId} (${deadLetterKeys({ body: m.Body ?? '' }).join(', ') || 'not an S3 event'})\n`);
+      for (const m of msgs.filter((_, i) => ok.has(String(i))))
+        out.write(`moved ${m.MessageId} (${deadLetterKeys({ body: m.Body ?? '' }).join(', ') || 'not an S3 event'})\n`);
       moved += del.length;
-      if (sent.Failed?.length) err.write(`segwatch redrive: ${sent.Failed.length} message(s) could not be sent back; they stay in the dead-letter queue\n`);
+      if (sent.Failed?.length)
+        err.write(
+          `segwatch redrive: ${sent.Failed.length} message(s) could not be sent back; they stay in the dead-letter queue\n`,
+        );
     }
     out.write(`redrive: ${moved} message(s) moved from ${dlqUrl} to ${queueUrl}\n`);
     return 0;

@@ -52,12 +52,17 @@ function keyFor(file: string): string {
   return `${INCOMING_PREFIX}${basename(file)}`;
 }
 
-async function uploadAll(stack: LocalPipeline, files: string[], err: Out): Promise<{ keys: string[]; fileOf: Map<string, string> }> {
+async function uploadAll(
+  stack: LocalPipeline,
+  files: string[],
+  err: Out,
+): Promise<{ keys: string[]; fileOf: Map<string, string> }> {
   const fileOf = new Map<string, string>();
   const keys: string[] = [];
   for (const f of files) {
     const key = keyFor(f);
-    if (fileOf.has(key)) err.write(`segwatch: ${f} and ${fileOf.get(key)} are both ${key}; the later upload replaces the earlier\n`);
+    if (fileOf.has(key))
+      err.write(`segwatch: ${f} and ${fileOf.get(key)} are both ${key}; the later upload replaces the earlier\n`);
     else keys.push(key);
     fileOf.set(key, f);
     await stack.upload(f, key);
@@ -120,7 +125,9 @@ export async function runCommand(args: string[], rawOut: Out, rawErr: Out): Prom
       },
     });
   } catch (e) {
-    err.write(`segwatch run: ${(e as Error).message}\nusage: segwatch run [--json] [--fresh] [--watch DIR] [--dynamodb-port N] [PATH...]\n`);
+    err.write(
+      `segwatch run: ${(e as Error).message}\nusage: segwatch run [--json] [--fresh] [--watch DIR] [--dynamodb-port N] [PATH...]\n`,
+    );
     return 2;
   }
   const { values, positionals } = parsed;
@@ -129,14 +136,17 @@ export async function runCommand(args: string[], rawOut: Out, rawErr: Out): Prom
   if (values['dynamodb-port'] !== undefined) {
     port = Number(values['dynamodb-port']);
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      err.write(`segwatch run: --dynamodb-port must be a port number (1-65535), not ${JSON.stringify(values['dynamodb-port'])}\n`);
+      err.write(
+        `segwatch run: --dynamodb-port must be a port number (1-65535), not ${JSON.stringify(values['dynamodb-port'])}\n`,
+      );
       return 2;
     }
   }
   let files: string[];
   try {
     files = positionals.length ? collectFiles(positionals) : values.watch ? [] : sampleFilings();
-    if (values.watch && !(existsSync(values.watch) && statSync(values.watch).isDirectory())) throw new RunUsageError(`--watch ${values.watch}: not a folder`);
+    if (values.watch && !(existsSync(values.watch) && statSync(values.watch).isDirectory()))
+      throw new RunUsageError(`--watch ${values.watch}: not a folder`);
   } catch (e) {
     if (e instanceof RunUsageError) {
       err.write(`segwatch run: ${e.message}\n`);
@@ -175,14 +185,24 @@ export async function runCommand(args: string[], rawOut: Out, rawErr: Out): Prom
   process.on('SIGTERM', onSignal);
   try {
     const started = Date.now();
-    stack = await LocalPipeline.start({ stateDir: values.state ?? '.segwatch', fresh: values.fresh, dynamodbPort: port, detachJava: true, log });
+    stack = await LocalPipeline.start({
+      stateDir: values.state ?? '.segwatch',
+      fresh: values.fresh,
+      dynamodbPort: port,
+      detachJava: true,
+      log,
+    });
     if (interrupted) return 130;
-    log(`local stack up in ${Date.now() - started} ms (state in ${stack.paths?.root}${values.fresh ? ', started fresh' : ''})`);
-    if (stack.deadLetters().length) log(`${stack.deadLetters().length} message(s) wait in the local dead-letter queue (segwatch redrive --local)`);
+    log(
+      `local stack up in ${Date.now() - started} ms (state in ${stack.paths?.root}${values.fresh ? ', started fresh' : ''})`,
+    );
+    if (stack.deadLetters().length)
+      log(`${stack.deadLetters().length} message(s) wait in the local dead-letter queue (segwatch redrive --local)`);
     // Messages left on the local queue by an earlier run or put back by a redrive: processed
     // now, and reported with this run's files.
     const carried = [...new Set(stack.queue.pendingBodies().flatMap((body) => deadLetterKeys({ body })))];
-    if (carried.length) log(`${carried.length} object(s) from the local queue (an earlier run or a redrive): ${carried.join(', ')}`);
+    if (carried.length)
+      log(`${carried.length} object(s) from the local queue (an earlier run or a redrive): ${carried.join(', ')}`);
 
     let code = 0;
     if (files.length || carried.length) {
@@ -190,7 +210,8 @@ export async function runCommand(args: string[], rawOut: Out, rawErr: Out): Prom
       const uploaded = await uploadAll(stack, files, err);
       const fileOf = uploaded.fileOf;
       const keys = [...uploaded.keys, ...carried.filter((k) => !fileOf.has(k))];
-      if (uploaded.keys.length) log(`uploaded ${uploaded.keys.length} file(s) to s3://${stack.bucket}/${INCOMING_PREFIX}`);
+      if (uploaded.keys.length)
+        log(`uploaded ${uploaded.keys.length} file(s) to s3://${stack.bucket}/${INCOMING_PREFIX}`);
       const outcomes = await stack.waitUntilProcessed(keys, 120_000);
       log(`processed ${keys.length} object(s) in ${Date.now() - t} ms`);
       const summary = await summarize(stack, outcomes, fileOf);
@@ -201,7 +222,15 @@ export async function runCommand(args: string[], rawOut: Out, rawErr: Out): Prom
     }
 
     if (values.watch && !interrupted) {
-      await watch(stack, values.watch, json, out, log, (w) => (wake = w), () => interrupted);
+      await watch(
+        stack,
+        values.watch,
+        json,
+        out,
+        log,
+        (w) => (wake = w),
+        () => interrupted,
+      );
     }
     return interrupted && !values.watch ? 130 : code;
   } catch (e) {
@@ -246,7 +275,9 @@ async function watch(
 ): Promise<void> {
   const files = new CompleteFiles(folderDeps(dir));
   const already = files.baseline();
-  log(`watching ${resolve(dir)} (${already} file(s) already there are left alone; a file is taken once it is complete: unchanged for ${QUIET_MS / 1000} s and closed); Ctrl-C to stop`);
+  log(
+    `watching ${resolve(dir)} (${already} file(s) already there are left alone; a file is taken once it is complete: unchanged for ${QUIET_MS / 1000} s and closed); Ctrl-C to stop`,
+  );
   while (!stopped()) {
     await new Promise<void>((r) => {
       const t = setTimeout(r, 300);

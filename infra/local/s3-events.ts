@@ -114,7 +114,11 @@ export function toRealS3Records(event: S3rverEvent, options: ConvertOptions = {}
       s3: {
         s3SchemaVersion: '1.0',
         configurationId: options.configurationId ?? 'segwatch-incoming',
-        bucket: { name: bucket.name, ownerIdentity: { principalId: 'A3LOCALSEGWATCH' }, arn: `arn:aws:s3:::${bucket.name}` },
+        bucket: {
+          name: bucket.name,
+          ownerIdentity: { principalId: 'A3LOCALSEGWATCH' },
+          arn: `arn:aws:s3:::${bucket.name}`,
+        },
         object: { key: encodeS3EventKey(object.key), size: object.size ?? 0, eTag, sequencer: nextSequencer() },
       },
     });

@@ -76,7 +76,13 @@ export class LocalS3 {
   }
 
   private async listen(port: number): Promise<void> {
-    this.server = new S3rver({ address: LOOPBACK, port, silent: true, directory: this.directory, configureBuckets: [{ name: this.o.bucket }] });
+    this.server = new S3rver({
+      address: LOOPBACK,
+      port,
+      silent: true,
+      directory: this.directory,
+      configureBuckets: [{ name: this.o.bucket }],
+    });
     this.server.on('event', (event: S3rverEvent) => this.onEvent(event));
     const addr = await this.server.run();
     this.port = addr.port;
@@ -105,14 +111,21 @@ export class LocalS3 {
       const tags = new Map<string, string>();
       for (const r of event.Records) {
         try {
-          const head = await this.client.send(new HeadObjectCommand({ Bucket: r.s3.bucket.name, Key: r.s3.object.key }));
+          const head = await this.client.send(
+            new HeadObjectCommand({ Bucket: r.s3.bucket.name, Key: r.s3.object.key }),
+          );
           if (head.ETag) tags.set(`${r.s3.bucket.name}/${r.s3.object.key}`, head.ETag);
           if (r.s3.object.size === undefined && head.ContentLength !== undefined) r.s3.object.size = head.ContentLength;
         } catch (e) {
           this.o.onLog?.(`s3: could not read ${r.s3.object.key} for its event: ${(e as Error).message}`);
         }
       }
-      for (const r of toRealS3Records(event, { region: this.o.region, prefix: this.o.prefix, eTagOf: (b, k) => tags.get(`${b}/${k}`) })) this.o.onRecord(r);
+      for (const r of toRealS3Records(event, {
+        region: this.o.region,
+        prefix: this.o.prefix,
+        eTagOf: (b, k) => tags.get(`${b}/${k}`),
+      }))
+        this.o.onRecord(r);
     })().finally(() => this.pending--);
   }
 

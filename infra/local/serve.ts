@@ -93,14 +93,23 @@ export function localObjects(s3: S3Client, bucket: string): ObjectLinks {
  * table, presigned links into its bucket, the real clock. (The browser tests serve their stack
  * through this.)
  */
-export function serveLocalPipeline(stack: LocalPipeline, o: { port?: number; log?: AppDeps['log'] } = {}): Promise<Dashboard> {
-  return startDashboard({ queries: localQueries(stack), port: o.port ?? 0, objects: localObjects(stack.s3, stack.bucket), log: o.log });
+export function serveLocalPipeline(
+  stack: LocalPipeline,
+  o: { port?: number; log?: AppDeps['log'] } = {},
+): Promise<Dashboard> {
+  return startDashboard({
+    queries: localQueries(stack),
+    port: o.port ?? 0,
+    objects: localObjects(stack.s3, stack.bucket),
+    log: o.log,
+  });
 }
 
 function parsePort(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_PORT;
   const port = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port < 0 || port > 65535) throw new ServeUsageError(`--port must be a port number (0-65535), not ${JSON.stringify(raw)}`);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ServeUsageError(`--port must be a port number (0-65535), not ${JSON.stringify(raw)}`);
   return port;
 }
 
@@ -144,7 +153,9 @@ async function serveUntilStopped(opts: { port: number; state: string }, out: Out
       log: (level, message, details) => log(`${level}: ${message}${details ? ` ${JSON.stringify(details)}` : ''}`),
     });
     out.write(`segwatch dashboard: ${dashboard.url}\n`);
-    out.write(`  local state in ${stack.paths?.root ?? opts.state}; no sign-in: listening on ${LOOPBACK} only (this machine). Ctrl-C to stop.\n`);
+    out.write(
+      `  local state in ${stack.paths?.root ?? opts.state}; no sign-in: listening on ${LOOPBACK} only (this machine). Ctrl-C to stop.\n`,
+    );
     await stopped;
     return 0;
   } catch (e) {
@@ -167,7 +178,11 @@ export async function serveCommand(args: string[], out: Out, err: Out): Promise<
   let port: number;
   let state: string;
   try {
-    const { values } = parseArgs({ args, allowPositionals: false, options: { port: { type: 'string' }, state: { type: 'string' } } });
+    const { values } = parseArgs({
+      args,
+      allowPositionals: false,
+      options: { port: { type: 'string' }, state: { type: 'string' } },
+    });
     port = parsePort(values.port);
     state = values.state ?? '.segwatch';
   } catch (e) {
@@ -181,7 +196,11 @@ export async function startCommand(args: string[], out: Out, err: Out): Promise<
   let port: number;
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' }, fresh: { type: 'boolean', default: false }, state: { type: 'string' } } });
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { port: { type: 'string' }, fresh: { type: 'boolean', default: false }, state: { type: 'string' } },
+    });
     port = parsePort(parsed.values.port);
   } catch (e) {
     err.write(`segwatch start: ${(e as Error).message}\n${START_USAGE}\n`);

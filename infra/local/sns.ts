@@ -32,7 +32,12 @@ export interface SnsStandInOptions {
 const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
 function xmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** `MessageAttributes.entry.N.Name` etc. -> { name: { dataType, value } }. */
@@ -41,7 +46,10 @@ function attributes(params: URLSearchParams, prefix: string): PublishedMessage['
   for (let i = 1; params.has(`${prefix}.entry.${i}.Name`); i++) {
     const name = params.get(`${prefix}.entry.${i}.Name`)!;
     const dataType = params.get(`${prefix}.entry.${i}.Value.DataType`) ?? 'String';
-    const value = params.get(`${prefix}.entry.${i}.Value.StringValue`) ?? params.get(`${prefix}.entry.${i}.Value.BinaryValue`) ?? '';
+    const value =
+      params.get(`${prefix}.entry.${i}.Value.StringValue`) ??
+      params.get(`${prefix}.entry.${i}.Value.BinaryValue`) ??
+      '';
     out[name] = { dataType, value };
   }
   return out;
@@ -133,7 +141,13 @@ export class SnsStandIn {
     if (action === 'Publish') {
       const topicArn = params.get('TopicArn') ?? params.get('TargetArn') ?? '';
       const message = params.get('Message');
-      if (!topicArn) return this.error(res, 400, 'InvalidParameter', 'Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter');
+      if (!topicArn)
+        return this.error(
+          res,
+          400,
+          'InvalidParameter',
+          'Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter',
+        );
       if (message === null) return this.error(res, 400, 'ValidationError', 'Message is required');
       const subject = params.get('Subject') ?? undefined;
       if (subject !== undefined && (subject.length > 100 || /[\r\n]/.test(subject) || /[^\x20-\x7e]/.test(subject)))
@@ -149,7 +163,11 @@ export class SnsStandIn {
         at: new Date().toISOString(),
       };
       this.record(m);
-      return this.reply(res, 200, `<PublishResponse xmlns="${XMLNS}"><PublishResult><MessageId>${m.messageId}</MessageId></PublishResult>${meta}</PublishResponse>`);
+      return this.reply(
+        res,
+        200,
+        `<PublishResponse xmlns="${XMLNS}"><PublishResult><MessageId>${m.messageId}</MessageId></PublishResult>${meta}</PublishResponse>`,
+      );
     }
     if (action === 'PublishBatch') {
       const topicArn = params.get('TopicArn') ?? '';
@@ -178,6 +196,11 @@ export class SnsStandIn {
     if (action === 'GetTopicAttributes' || action === 'ListTopics') {
       return this.reply(res, 200, `<${action}Response xmlns="${XMLNS}"><${action}Result/>${meta}</${action}Response>`);
     }
-    return this.error(res, 400, 'InvalidAction', `The action ${action} is not valid for this endpoint (local SNS stand-in)`);
+    return this.error(
+      res,
+      400,
+      'InvalidAction',
+      `The action ${action} is not valid for this endpoint (local SNS stand-in)`,
+    );
   }
 }

@@ -14,7 +14,13 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ENV, INCOMING_PREFIX, STREAM_FILTERS, TABLE } from '../../shared/table';
-import { Store, type ObjectRecord, type ResultItem, type StoredAlert, type VersionItem } from '../../shared/adapters/store';
+import {
+  Store,
+  type ObjectRecord,
+  type ResultItem,
+  type StoredAlert,
+  type VersionItem,
+} from '../../shared/adapters/store';
 import { documentClient, SDK_LOGGER } from '../../shared/adapters/clients';
 import { LocalPipelineError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import type { Handler } from './lambda';
@@ -55,7 +61,12 @@ export interface LocalPipelineOptions {
   /** Replace the real handlers (tests of the machinery). */
   handlers?: Partial<Handlers>;
   queue?: Partial<LocalQueueOptions>;
-  stream?: Partial<Pick<StreamDriverOptions, 'batchSize' | 'maxRetryAttempts' | 'pollIntervalMs' | 'retryBaseDelayMs' | 'functionTimeoutMs'>>;
+  stream?: Partial<
+    Pick<
+      StreamDriverOptions,
+      'batchSize' | 'maxRetryAttempts' | 'pollIntervalMs' | 'retryBaseDelayMs' | 'functionTimeoutMs'
+    >
+  >;
   /** Send S3's s3:TestEvent when the bucket is new (as S3 does when notifications are configured). Default true. */
   s3TestEvent?: boolean;
   /** Progress lines (stderr in the CLI). */
@@ -80,7 +91,9 @@ let handlersLoadedFor: string | undefined;
 /** Load the real handlers (after the env is set: they create their SDK clients at module load). */
 async function loadRealHandlers(signature: string): Promise<Handlers> {
   if (handlersLoadedFor !== undefined && handlersLoadedFor !== signature)
-    throw new LocalPipelineError('the real handlers were already loaded for another local stack in this process (their SDK clients are created once); use one LocalPipeline per process or test file');
+    throw new LocalPipelineError(
+      'the real handlers were already loaded for another local stack in this process (their SDK clients are created once); use one LocalPipeline per process or test file',
+    );
   handlersLoadedFor = signature;
   const parse = await loadTs<typeof import('../../functions/parse/index')>('../../functions/parse/index');
   const reconcile = await loadTs<typeof import('../../functions/reconcile/index')>('../../functions/reconcile/index');
@@ -93,7 +106,8 @@ async function loadRealHandlers(signature: string): Promise<Handlers> {
  * which does not resolve extensionless ESM import() specifiers), with import() elsewhere (vitest).
  */
 async function loadTs<T>(specifier: string): Promise<T> {
-  if (typeof require === 'function' && require.extensions && '.ts' in require.extensions) return require(specifier) as T;
+  if (typeof require === 'function' && require.extensions && '.ts' in require.extensions)
+    return require(specifier) as T;
   return (await import(specifier)) as T;
 }
 
@@ -156,10 +170,21 @@ export class LocalPipeline {
       this.dynamodbEndpoint = o.dynamodbEndpoint;
     } else {
       this.log('starting DynamoDB Local...');
-      this.dynamo = await startDynamoDbLocal({ port: o.dynamodbPort, dbPath: this.paths?.dynamodb, sharedDb: true, portHint: '--dynamodb-port N', detached: o.detachJava });
+      this.dynamo = await startDynamoDbLocal({
+        port: o.dynamodbPort,
+        dbPath: this.paths?.dynamodb,
+        sharedDb: true,
+        portHint: '--dynamodb-port N',
+        detached: o.detachJava,
+      });
       this.dynamodbEndpoint = this.dynamo.endpoint;
     }
-    const clientConfig = { endpoint: this.dynamodbEndpoint, region: LOCAL_REGION, credentials: S3RVER_CREDENTIALS, logger: SDK_LOGGER };
+    const clientConfig = {
+      endpoint: this.dynamodbEndpoint,
+      region: LOCAL_REGION,
+      credentials: S3RVER_CREDENTIALS,
+      logger: SDK_LOGGER,
+    };
     this.ddb = new DynamoDBClient(clientConfig);
     const { streamArn, created } = await ensureTable(this.ddb, this.tableName);
     this.streamArn = streamArn;
@@ -193,7 +218,10 @@ export class LocalPipeline {
 
     // The handlers' environment, then the handlers.
     this.configureEnv();
-    const real = o.handlers?.parse && o.handlers.reconcile && o.handlers.notify ? undefined : await loadRealHandlers(this.signature());
+    const real =
+      o.handlers?.parse && o.handlers.reconcile && o.handlers.notify
+        ? undefined
+        : await loadRealHandlers(this.signature());
     const handlers: Handlers = { ...real!, ...o.handlers } as Handlers;
 
     this.streamsClient = new DynamoDBStreamsClient(clientConfig);
@@ -215,7 +243,13 @@ export class LocalPipeline {
   }
 
   private signature(): string {
-    return JSON.stringify([this.dynamodbEndpoint, this.tableName, this.sns.endpoint, this.localS3.endpoint, this.bucket]);
+    return JSON.stringify([
+      this.dynamodbEndpoint,
+      this.tableName,
+      this.sns.endpoint,
+      this.localS3.endpoint,
+      this.bucket,
+    ]);
   }
 
   /** The environment the handlers read (shared/table.ts ENV) and their SDK clients' endpoints. */
@@ -248,7 +282,9 @@ export class LocalPipeline {
     const lockPath = join(paths.root, 'lock');
     const held = readJson<{ pid?: number } | null>(lockPath, null);
     if (held?.pid && held.pid !== process.pid && processAlive(held.pid))
-      throw new LocalPipelineError(`another segwatch run (pid ${held.pid}) is using ${paths.root}; stop it first (Ctrl-C), or point this one elsewhere`);
+      throw new LocalPipelineError(
+        `another segwatch run (pid ${held.pid}) is using ${paths.root}; stop it first (Ctrl-C), or point this one elsewhere`,
+      );
     mkdirSync(paths.root, { recursive: true });
     writeFileSync(lockPath, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
     this.lockPath = lockPath;
@@ -259,7 +295,9 @@ export class LocalPipeline {
    * the same code as on AWS (shared/pipeline/stream-redrive.ts): the items each points at are set
    * back to pending, and the stream driver runs them again.
    */
-  async redriveStreamFailures(opts: { dryRun?: boolean; since?: string; minAgeMs?: number } = {}): Promise<StreamRedriveReport> {
+  async redriveStreamFailures(
+    opts: { dryRun?: boolean; since?: string; minAgeMs?: number } = {},
+  ): Promise<StreamRedriveReport> {
     const report = await redriveStreamFailures({
       failures: this.streams.failureQueue.reader(),
       streams: this.streamsClient!,
@@ -279,7 +317,9 @@ export class LocalPipeline {
     const bytes = typeof source === 'string' ? readFileSync(source) : source;
     const k = key ?? (typeof source === 'string' ? `${INCOMING_PREFIX}${basename(source)}` : undefined);
     if (!k) throw new Error('upload(bytes) needs a key');
-    const out = await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: k, Body: bytes, ContentType: 'text/plain' }));
+    const out = await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: k, Body: bytes, ContentType: 'text/plain' }),
+    );
     if (out.ETag) this.uploaded.set(k, out.ETag.replace(/"/g, ''));
     return k;
   }
@@ -324,7 +364,8 @@ export class LocalPipeline {
     const deadline = Date.now() + timeoutMs;
     let seen = 0;
     while (seen < 2) {
-      if (Date.now() > deadline) throw new LocalPipelineError(`the local pipeline was still busy after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new LocalPipelineError(`the local pipeline was still busy after ${timeoutMs} ms`);
       seen = this.isIdle() ? seen + 1 : 0;
       await sleep(seen ? 15 : 10);
     }
@@ -347,7 +388,14 @@ export class LocalPipeline {
       }
       if (Date.now() > deadline) {
         const pending = (await this.outcomes(keys)).filter((o) => o.status === 'incomplete');
-        throw new LocalPipelineError(`not processed within ${timeoutMs} ms: ${pending.slice(0, 10).map((p) => `${p.key} (${p.problem})`).join(', ') || 'the pipeline is still busy'}`);
+        throw new LocalPipelineError(
+          `not processed within ${timeoutMs} ms: ${
+            pending
+              .slice(0, 10)
+              .map((p) => `${p.key} (${p.problem})`)
+              .join(', ') || 'the pipeline is still busy'
+          }`,
+        );
       }
       await sleep(10);
     }
@@ -369,27 +417,51 @@ export class LocalPipeline {
   /** What the table says happened to an uploaded key (its last upload). */
   async outcome(key: string): Promise<KeyOutcome> {
     const eTag = this.uploaded.get(key) ?? this.lastRecord.get(key)?.s3.object.eTag;
-    const records = eTag ? [await this.store.getObjectRecord(this.bucket, key, eTag)].filter((r): r is ObjectRecord => !!r) : await this.store.listObjectRecords(this.bucket, key);
+    const records = eTag
+      ? [await this.store.getObjectRecord(this.bucket, key, eTag)].filter((r): r is ObjectRecord => !!r)
+      : await this.store.listObjectRecords(this.bucket, key);
     const object = records.at(-1);
     if (!object) {
       const deadLetter = this.deadLetters().find((d) => deadLetterKeys(d).includes(key));
-      if (deadLetter) return { key, eTag, status: 'dead-lettered', deadLetter, alerts: [], problem: deadLetter.lastError ?? 'dead-lettered' };
+      if (deadLetter)
+        return {
+          key,
+          eTag,
+          status: 'dead-lettered',
+          deadLetter,
+          alerts: [],
+          problem: deadLetter.lastError ?? 'dead-lettered',
+        };
       return { key, eTag, status: 'incomplete', alerts: [], problem: 'no object record yet' };
     }
     if (object.status === 'rejected') {
-      const alerts = (await this.store.listObjectAlerts(this.bucket, key)).filter((a) => !object.alertId || a.id === object.alertId);
+      const alerts = (await this.store.listObjectAlerts(this.bucket, key)).filter(
+        (a) => !object.alertId || a.id === object.alertId,
+      );
       const unsent = alerts.filter((a) => a.state !== 'sent');
-      if (alerts.length === 0 || unsent.length) return { key, eTag, status: 'incomplete', object, alerts, problem: 'rejected-file alert not sent yet' };
+      if (alerts.length === 0 || unsent.length)
+        return { key, eTag, status: 'incomplete', object, alerts, problem: 'rejected-file alert not sent yet' };
       return { key, eTag, status: 'rejected', object, alerts };
     }
     const version = await this.store.getVersion(object.firmId!, object.endDate!, object.versionKey!);
     const result = await this.store.getResult(object.firmId!, object.endDate!, object.versionKey!);
-    if (!version || !result) return { key, eTag, status: 'incomplete', object, version, alerts: [], problem: 'not reconciled yet' };
+    if (!version || !result)
+      return { key, eTag, status: 'incomplete', object, version, alerts: [], problem: 'not reconciled yet' };
     // Done when the day has nothing left in the outbox: every alert of the firm's day sent.
     const dayAlerts = await this.store.listAlerts(object.firmId!, object.endDate!);
     const alerts = dayAlerts.filter((a) => a.versionKey === object.versionKey);
     const unsent = dayAlerts.filter((a) => a.state !== 'sent');
-    if (unsent.length) return { key, eTag, status: 'incomplete', object, version, result, alerts, problem: `${unsent.length} alert(s) not sent yet` };
+    if (unsent.length)
+      return {
+        key,
+        eTag,
+        status: 'incomplete',
+        object,
+        version,
+        result,
+        alerts,
+        problem: `${unsent.length} alert(s) not sent yet`,
+      };
     return { key, eTag, status: 'stored', object, version, result, alerts };
   }
 
@@ -419,7 +491,10 @@ export class LocalPipeline {
 export function deadLetterKeys(d: { body: string }): string[] {
   try {
     const body = JSON.parse(d.body) as { Records?: { s3?: { object?: { key?: string } } }[] };
-    return (body.Records ?? []).map((r) => r.s3?.object?.key).filter((k): k is string => !!k).map(decodeS3EventKey);
+    return (body.Records ?? [])
+      .map((r) => r.s3?.object?.key)
+      .filter((k): k is string => !!k)
+      .map(decodeS3EventKey);
   } catch {
     return [];
   }

@@ -33,7 +33,13 @@ export function statePaths(root = '.segwatch'): StatePaths {
 
 /** Remove everything the local stack keeps (for `--fresh`). */
 export function clearState(paths: StatePaths): void {
-  for (const p of [paths.dynamodb, paths.s3, dirname(paths.queue), dirname(paths.streamCheckpoints), dirname(paths.published)])
+  for (const p of [
+    paths.dynamodb,
+    paths.s3,
+    dirname(paths.queue),
+    dirname(paths.streamCheckpoints),
+    dirname(paths.published),
+  ])
     rmSync(p, { recursive: true, force: true });
 }
 

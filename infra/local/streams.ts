@@ -28,7 +28,12 @@ import {
   type DynamoDBStreamsClient,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { AttributeValue as LambdaAttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type {
+  AttributeValue as LambdaAttributeValue,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { FailureMessage, FailureQueue } from '../../shared/adapters/stream-failures';
 import { StreamFailureRecordSchema, type StreamFailureRecord } from '../../shared/pipeline/stream-redrive';
@@ -136,7 +141,12 @@ function upgradeLegacy(m: unknown): LocalFailureMessage {
   const at = typeof o?.at === 'string' ? o.at : new Date().toISOString();
   const firstSeq = String(o?.startSequenceNumber ?? '');
   const record: StreamFailureRecord = {
-    requestContext: { requestId: randomUUID(), functionArn: localFunctionArn(String(o?.consumer ?? 'unknown')), condition: 'RetryAttemptsExhausted', approximateInvokeCount: Number(o?.attempts ?? 0) },
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: localFunctionArn(String(o?.consumer ?? 'unknown')),
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: Number(o?.attempts ?? 0),
+    },
     responseContext: { statusCode: 200, executedVersion: '$LATEST' },
     version: '1.0',
     timestamp: at,
@@ -342,7 +352,9 @@ export class StreamDriver {
       const shards: Shard[] = [];
       let start: string | undefined;
       do {
-        const r = await this.o.client.send(new DescribeStreamCommand({ StreamArn: this.o.streamArn, ExclusiveStartShardId: start }));
+        const r = await this.o.client.send(
+          new DescribeStreamCommand({ StreamArn: this.o.streamArn, ExclusiveStartShardId: start }),
+        );
         shards.push(...(r.StreamDescription?.Shards ?? []));
         start = r.StreamDescription?.LastEvaluatedShardId;
       } while (start);
@@ -408,7 +420,9 @@ export class StreamDriver {
     let feed = this.feeds.get(shardId);
     if (!feed) {
       const positions = this.states.map((s) => s.shards.get(shardId)?.checkpoint);
-      const start = positions.some((p) => p === undefined) ? undefined : positions.reduce((a, b) => (seqLess(b!, a!) ? b : a));
+      const start = positions.some((p) => p === undefined)
+        ? undefined
+        : positions.reduce((a, b) => (seqLess(b!, a!) ? b : a));
       feed = { shardId, start, closed: false, log: [], emptyPollAt: 0 };
       this.feeds.set(shardId, feed);
     }
@@ -417,9 +431,15 @@ export class StreamDriver {
 
   private async iteratorFor(feed: Feed): Promise<string | undefined> {
     const from = feed.lastFetched ?? feed.start;
-    const at = from ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: from } : { ShardIteratorType: 'TRIM_HORIZON' as const };
+    const at = from
+      ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: from }
+      : { ShardIteratorType: 'TRIM_HORIZON' as const };
     try {
-      return (await this.o.client.send(new GetShardIteratorCommand({ StreamArn: this.o.streamArn, ShardId: feed.shardId, ...at }))).ShardIterator;
+      return (
+        await this.o.client.send(
+          new GetShardIteratorCommand({ StreamArn: this.o.streamArn, ShardId: feed.shardId, ...at }),
+        )
+      ).ShardIterator;
     } catch (e) {
       if (from && (e instanceof TrimmedDataAccessException || /Trimmed|sequence number/i.test((e as Error).message))) {
         this.o.onLog?.(`stream: checkpoint ${from} of shard ${feed.shardId} is gone; starting from the oldest record`);
@@ -448,7 +468,12 @@ export class StreamDriver {
       return await this.o.client.send(new GetRecordsCommand({ ShardIterator: feed.iterator, Limit: 1000 }));
     } catch (e) {
       const name = (e as Error).name;
-      if (e instanceof ExpiredIteratorException || name === 'ExpiredIteratorException' || e instanceof TrimmedDataAccessException || name === 'TrimmedDataAccessException') {
+      if (
+        e instanceof ExpiredIteratorException ||
+        name === 'ExpiredIteratorException' ||
+        e instanceof TrimmedDataAccessException ||
+        name === 'TrimmedDataAccessException'
+      ) {
         // Expired: iterators live 15 minutes. Trimmed: DynamoDB Local answers this for an
         // iterator taken before the shard's first record when the (database-wide) sequence
         // numbers skipped some before it, i.e. whenever another table was written meanwhile;
@@ -458,8 +483,11 @@ export class StreamDriver {
         try {
           return await this.o.client.send(new GetRecordsCommand({ ShardIterator: feed.iterator, Limit: 1000 }));
         } catch (again) {
-          if (!(again instanceof TrimmedDataAccessException || (again as Error).name === 'TrimmedDataAccessException')) throw again;
-          this.o.onLog?.(`stream: records after ${feed.lastFetched ?? feed.start ?? 'the start'} of shard ${feed.shardId} are gone (trimmed); reading from the oldest record`);
+          if (!(again instanceof TrimmedDataAccessException || (again as Error).name === 'TrimmedDataAccessException'))
+            throw again;
+          this.o.onLog?.(
+            `stream: records after ${feed.lastFetched ?? feed.start ?? 'the start'} of shard ${feed.shardId} are gone (trimmed); reading from the oldest record`,
+          );
           this.restartFeed(feed);
           feed.iterator = await this.iteratorFor(feed);
           return undefined;
@@ -568,7 +596,12 @@ export class StreamDriver {
     this.invocations[s.consumer.name]++;
     let outcome;
     try {
-      outcome = await invoke(s.consumer.name, s.consumer.handler, { Records: batch } as DynamoDBStreamEvent, this.o.functionTimeoutMs);
+      outcome = await invoke(
+        s.consumer.name,
+        s.consumer.handler,
+        { Records: batch } as DynamoDBStreamEvent,
+        this.o.functionTimeoutMs,
+      );
     } finally {
       sh.inFlight = false;
       this.lastActivityAt = Date.now();
@@ -620,7 +653,11 @@ export class StreamDriver {
           condition: 'RetryAttemptsExhausted',
           approximateInvokeCount: sh.attempts,
         },
-        responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(failed ? {} : { functionError: 'Unhandled' }) },
+        responseContext: {
+          statusCode: 200,
+          executedVersion: '$LATEST',
+          ...(failed ? {} : { functionError: 'Unhandled' }),
+        },
         version: '1.0',
         timestamp: new Date().toISOString(),
         DDBStreamBatchInfo: {
@@ -634,7 +671,9 @@ export class StreamDriver {
         },
       };
       this.failureQueue.send(record);
-      this.o.onLog?.(`${s.consumer.name}: gave up on ${dropped.length} stream record(s) after ${sh.attempts} attempts (${reason}); failure record in the on-failure queue (segwatch redrive --local)`);
+      this.o.onLog?.(
+        `${s.consumer.name}: gave up on ${dropped.length} stream record(s) after ${sh.attempts} attempts (${reason}); failure record in the on-failure queue (segwatch redrive --local)`,
+      );
       this.advance(s, sh, remaining.length);
       sh.attempts = 0;
       sh.attemptsFrom = undefined;

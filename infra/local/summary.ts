@@ -73,7 +73,12 @@ export interface RunSummary {
 const s = (d: Decimal | null) => (d === null ? null : str(d));
 
 /** `publishedSince`: how many messages the SNS stand-in held before this part of the run (watch: before each file). */
-export async function summarize(stack: LocalPipeline, outcomes: KeyOutcome[], files: Map<string, string> = new Map(), publishedSince = 0): Promise<RunSummary> {
+export async function summarize(
+  stack: LocalPipeline,
+  outcomes: KeyOutcome[],
+  files: Map<string, string> = new Map(),
+  publishedSince = 0,
+): Promise<RunSummary> {
   const summary: RunSummary = { filings: [], alerts: [], rejected: [], failed: [] };
   const publishedIds = new Set(stack.published().map((p) => p.messageId));
   const subjects = new Map(stack.published().map((p) => [p.messageId, p.subject]));
@@ -121,7 +126,13 @@ export async function summarize(stack: LocalPipeline, outcomes: KeyOutcome[], fi
     for (const key of STATEMENT_KEYS) {
       const st = o.result.statements[key];
       if (!st) continue;
-      statements[key] = { required: s(st.required), funds: s(st.funds), excess: s(st.excess), target: s(st.target), status: st.status };
+      statements[key] = {
+        required: s(st.required),
+        funds: s(st.funds),
+        excess: s(st.excess),
+        target: s(st.target),
+        status: st.status,
+      };
     }
     summary.filings.push({
       source: o.key,
@@ -178,10 +189,18 @@ export function renderSummary(r: RunSummary): string {
   for (const f of r.filings) {
     const standing = f.effective ? 'effective' : f.superseded ? 'superseded' : 'not effective';
     out.push(`  ${f.source}${f.duplicate ? '  (same filing as one stored before)' : ''}`);
-    out.push(`    ${f.firmName} · end date ${f.endDate} · ${f.filingType} submitted ${f.submitDate} · version ${f.version} of ${f.versions} · ${standing} · ${f.status.toUpperCase()}`);
+    out.push(
+      `    ${f.firmName} · end date ${f.endDate} · ${f.filingType} submitted ${f.submitDate} · version ${f.version} of ${f.versions} · ${standing} · ${f.status.toUpperCase()}`,
+    );
     const rows = [['statement', 'excess', 'target', 'over (under) target', 'status']];
     for (const [key, st] of Object.entries(f.statements))
-      rows.push([statementName(key), amount(st.excess), amount(st.target), overUnder(st), st.status === 'ok' ? 'ok' : st.status.toUpperCase()]);
+      rows.push([
+        statementName(key),
+        amount(st.excess),
+        amount(st.target),
+        overUnder(st),
+        st.status === 'ok' ? 'ok' : st.status.toUpperCase(),
+      ]);
     out.push(
       table(rows, [false, true, true, true, false])
         .split('\n')
@@ -192,7 +211,10 @@ export function renderSummary(r: RunSummary): string {
   out.push('');
   out.push(`Alerts (${r.alerts.length})`);
   if (r.alerts.length === 0) out.push('  none');
-  for (const a of r.alerts) out.push(`  ${a.severity.padEnd(8)} ${a.kind.padEnd(21)} ${a.subject}${a.sentThisRun ? '' : '  (sent by an earlier run)'}`);
+  for (const a of r.alerts)
+    out.push(
+      `  ${a.severity.padEnd(8)} ${a.kind.padEnd(21)} ${a.subject}${a.sentThisRun ? '' : '  (sent by an earlier run)'}`,
+    );
   out.push('');
   out.push(`Rejected files (${r.rejected.length})`);
   if (r.rejected.length === 0) out.push('  none');

@@ -50,7 +50,10 @@ async function describe(client: DynamoDBClient, tableName: string): Promise<Tabl
 }
 
 /** Create the table if it does not exist; wait until it is ACTIVE; return its stream ARN. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<{ streamArn: string; created: boolean }> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<{ streamArn: string; created: boolean }> {
   let created = false;
   let table = await describe(client, tableName);
   if (!table) {
@@ -69,7 +72,10 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   }
   if (!table.StreamSpecification?.StreamEnabled || !table.LatestStreamArn) {
     await client.send(
-      new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamView } }),
+      new UpdateTableCommand({
+        TableName: tableName,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamView },
+      }),
     );
     table = await describe(client, tableName);
   }

@@ -52,10 +52,17 @@ let loaded: ScheduleHandler | undefined;
 /** The real handler, loaded after the stack has set the environment (its Store is made at module load). */
 async function scheduleHandler(stack: LocalPipeline): Promise<ScheduleHandler> {
   const signature = JSON.stringify([stack.dynamodbEndpoint, stack.tableName]);
-  if (loaded && loadedFor !== signature) throw new LocalPipelineError('the schedule handler was already loaded for another local stack in this process (its SDK client is created once)');
+  if (loaded && loadedFor !== signature)
+    throw new LocalPipelineError(
+      'the schedule handler was already loaded for another local stack in this process (its SDK client is created once)',
+    );
   if (!loaded) {
     const specifier = '../../functions/schedule/index';
-    const mod = (typeof require === 'function' && require.extensions && '.ts' in require.extensions ? require(specifier) : await import(specifier)) as typeof import('../../functions/schedule/index');
+    const mod = (
+      typeof require === 'function' && require.extensions && '.ts' in require.extensions
+        ? require(specifier)
+        : await import(specifier)
+    ) as typeof import('../../functions/schedule/index');
     loaded = mod.handler as ScheduleHandler;
     loadedFor = signature;
   }
@@ -78,7 +85,12 @@ export async function runTick(stack: LocalPipeline, at: string, timeoutMs = 60_0
     if (stored.every((s) => s?.state === 'sent') || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 25));
   }
-  const now = new Set(stack.published().map((p) => p.messageId).filter((id) => !before.has(id)));
+  const now = new Set(
+    stack
+      .published()
+      .map((p) => p.messageId)
+      .filter((id) => !before.has(id)),
+  );
   const alerts: TickAlertJson[] = [];
   for (const [i, a] of outcome.alerts.entries()) {
     const s = stored[i];
@@ -98,7 +110,13 @@ export async function runTick(stack: LocalPipeline, at: string, timeoutMs = 60_0
       sentThisRun: !!s?.messageId && now.has(s.messageId),
     });
   }
-  return { at: outcome.at, ...(outcome.skipped ? { skipped: outcome.skipped } : {}), missing: outcome.missing, alerts, digest: outcome.digest };
+  return {
+    at: outcome.at,
+    ...(outcome.skipped ? { skipped: outcome.skipped } : {}),
+    missing: outcome.missing,
+    alerts,
+    digest: outcome.digest,
+  };
 }
 
 export function renderTick(t: TickJson): string {
@@ -110,11 +128,17 @@ export function renderTick(t: TickJson): string {
     return out.join('\n');
   }
   const d = t.digest;
-  if (d) out.push(`  window: ${d.window.days} filing days${d.window.from ? `, ${d.window.from} to ${d.window.to}` : ''}; ${d.watchedFirms} firm(s) watched, ${d.filedFirms} filed as of ${d.day ?? '-'}`);
+  if (d)
+    out.push(
+      `  window: ${d.window.days} filing days${d.window.from ? `, ${d.window.from} to ${d.window.to}` : ''}; ${d.watchedFirms} firm(s) watched, ${d.filedFirms} filed as of ${d.day ?? '-'}`,
+    );
   out.push('');
   out.push(`Missing filings (${t.missing.length})`);
   if (t.missing.length === 0) out.push('  none');
-  for (const m of t.missing) out.push(`  ${m.severity.padEnd(8)} ${m.firmName} (${m.firmId}) as of ${m.endDate}, due ${m.due} noon New York time${m.inARow > 1 ? `, ${m.inARow} filing days in a row` : ''}`);
+  for (const m of t.missing)
+    out.push(
+      `  ${m.severity.padEnd(8)} ${m.firmName} (${m.firmId}) as of ${m.endDate}, due ${m.due} noon New York time${m.inARow > 1 ? `, ${m.inARow} filing days in a row` : ''}`,
+    );
   out.push('');
   out.push(`Alerts (${t.alerts.length})`);
   for (const a of t.alerts) {
@@ -137,7 +161,12 @@ export async function tickCommand(args: string[], out: Out, err: Out): Promise<n
     parsed = parseArgs({
       args,
       allowPositionals: false,
-      options: { at: { type: 'string' }, json: { type: 'boolean', default: false }, state: { type: 'string' }, 'dynamodb-port': { type: 'string' } },
+      options: {
+        at: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        state: { type: 'string' },
+        'dynamodb-port': { type: 'string' },
+      },
     });
   } catch (e) {
     err.write(`segwatch tick: ${(e as Error).message}\n${USAGE}\n`);
@@ -158,7 +187,9 @@ export async function tickCommand(args: string[], out: Out, err: Out): Promise<n
   if (values['dynamodb-port'] !== undefined) {
     port = Number(values['dynamodb-port']);
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      err.write(`segwatch tick: --dynamodb-port must be a port number (1-65535), not ${JSON.stringify(values['dynamodb-port'])}\n`);
+      err.write(
+        `segwatch tick: --dynamodb-port must be a port number (1-65535), not ${JSON.stringify(values['dynamodb-port'])}\n`,
+      );
       return 2;
     }
   }
@@ -174,7 +205,12 @@ export async function tickCommand(args: string[], out: Out, err: Out): Promise<n
   }
   let stack: LocalPipeline | undefined;
   try {
-    stack = await LocalPipeline.start({ stateDir: values.state ?? '.segwatch', dynamodbPort: port, detachJava: true, log });
+    stack = await LocalPipeline.start({
+      stateDir: values.state ?? '.segwatch',
+      dynamodbPort: port,
+      detachJava: true,
+      log,
+    });
     // Work left by an earlier run (a queued file, a pending alert) is finished first, so the check sees it.
     await stack.waitForIdle(120_000);
     const t = await runTick(stack, at);

@@ -17,7 +17,9 @@ const region = () => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ??
  * profile. The SDK calls `info` and `error` only where they exist; `debug`, `warn` and `trace` it
  * calls directly, so they stay (no-ops, as before). Failures still reach the handlers as errors.
  */
-export const SDK_LOGGER = { debug() {}, warn() {}, trace() {} } as unknown as NonNullable<DynamoDBClientConfig['logger']>;
+export const SDK_LOGGER = { debug() {}, warn() {}, trace() {} } as unknown as NonNullable<
+  DynamoDBClientConfig['logger']
+>;
 
 /** An SDK plugin (middleware) for the DynamoDB clients made here. */
 export type DynamoPlugin = Parameters<DynamoDBClient['middlewareStack']['use']>[0];

@@ -31,9 +31,11 @@ function valueSize(v: unknown): number {
     return n;
   }
   if (typeof v === 'object') {
-    if ('value' in v && Object.keys(v).length === 1 && typeof (v as { value: unknown }).value === 'string') return (v as { value: string }).value.length + 1;
+    if ('value' in v && Object.keys(v).length === 1 && typeof (v as { value: unknown }).value === 'string')
+      return (v as { value: string }).value.length + 1;
     let n = 3;
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) n += 1 + utf8(k) + valueSize(x);
+    for (const [k, x] of Object.entries(v as Record<string, unknown>))
+      if (x !== undefined) n += 1 + utf8(k) + valueSize(x);
     return n;
   }
   return utf8(String(v));

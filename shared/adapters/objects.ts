@@ -17,7 +17,8 @@ export class S3ObjectSource implements ObjectSource {
     } catch (e) {
       // Deleted before it was read (the bucket is versioned, so with a versionId this is rare).
       // Anything else (throttling, 5xx, AccessDenied) throws: the message is retried.
-      if ((e as { name?: string }).name === 'NoSuchKey' || (e as { name?: string }).name === 'NoSuchVersion') return { ok: false, gone: true };
+      if ((e as { name?: string }).name === 'NoSuchKey' || (e as { name?: string }).name === 'NoSuchVersion')
+        return { ok: false, gone: true };
       throw e;
     }
     const declared = out.ContentLength;

@@ -21,7 +21,9 @@ export class SnsPublisher implements Publisher {
   async publish(m: AlertMessage): Promise<string> {
     const attrs: Record<string, { DataType: 'String'; StringValue: string }> = {};
     for (const [k, v] of Object.entries(m.attributes)) attrs[k] = { DataType: 'String', StringValue: v };
-    const out = await this.sns.send(new PublishCommand({ TopicArn: this.topicArn, Subject: m.subject, Message: m.body, MessageAttributes: attrs }));
+    const out = await this.sns.send(
+      new PublishCommand({ TopicArn: this.topicArn, Subject: m.subject, Message: m.body, MessageAttributes: attrs }),
+    );
     return out.MessageId ?? '';
   }
 }

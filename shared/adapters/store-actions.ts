@@ -9,7 +9,9 @@ import type { TableAction } from '../permissions';
 import type { Store } from './store';
 
 /** The names of Store's public methods. */
-export type StoreMethod = { [K in keyof Store]: Store[K] extends (...args: never[]) => unknown ? K : never }[keyof Store];
+export type StoreMethod = {
+  [K in keyof Store]: Store[K] extends (...args: never[]) => unknown ? K : never;
+}[keyof Store];
 
 export interface TableAccess {
   readonly table?: readonly TableAction[];
@@ -93,4 +95,9 @@ export const COMMAND_ACTIONS: Readonly<Record<string, string>> = {
 };
 
 /** DynamoDB Streams actions (on the stream, not the table). */
-export const STREAM_ACTIONS: readonly string[] = ['dynamodb:GetShardIterator', 'dynamodb:GetRecords', 'dynamodb:DescribeStream', 'dynamodb:ListStreams'];
+export const STREAM_ACTIONS: readonly string[] = [
+  'dynamodb:GetShardIterator',
+  'dynamodb:GetRecords',
+  'dynamodb:DescribeStream',
+  'dynamodb:ListStreams',
+];

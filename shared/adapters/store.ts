@@ -9,14 +9,28 @@
  * DynamoDB's 400 KB limit before they are sent (ItemTooLargeError).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  NumberValue,
+} from '@aws-sdk/lib-dynamodb';
 import { dec, str, type Decimal } from '../domain/money';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { filingAmounts, filingFromJson, type Filing, type FilingJson } from '../domain/model';
 import type { Finding, StatementStatus } from '../domain/reconcile';
 import type { AlertKind, AlertRecord, AlertSeverity, SourceRef } from '../domain/alerts';
 import { rule } from '../domain/rules';
-import { inEffectiveOrder, type StatementsSummary, type StatementSummary, type TargetSource, type VersionOrder } from '../domain/versions';
+import {
+  inEffectiveOrder,
+  type StatementsSummary,
+  type StatementSummary,
+  type TargetSource,
+  type VersionOrder,
+} from '../domain/versions';
 import { capFindings } from '../domain/limits';
 import { basisOf } from '../domain/episodes';
 import { assertItemFits, DYNAMODB_ITEM_LIMIT, itemSize } from './item-size';
@@ -56,7 +70,8 @@ export function amountOf(v: unknown): Decimal | null {
     return dec((v as { value: string }).value);
   throw new Error(`not an amount: ${typeof v}`);
 }
-const intOf = (v: unknown): number => (v instanceof NumberValue ? Number.parseInt(v.value, 10) : typeof v === 'number' ? v : 0);
+const intOf = (v: unknown): number =>
+  v instanceof NumberValue ? Number.parseInt(v.value, 10) : typeof v === 'number' ? v : 0;
 
 // ---- item shapes -----------------------------------------------------------------------------
 
@@ -167,7 +182,9 @@ export interface HeadItem {
 /** A head from its essentials (Store.advanceHead fills in the rest). */
 export type HeadSeed = Omit<HeadItem, 'versions' | 'late' | 'basis' | 'prevBasis' | 'statements'> &
   Partial<Pick<HeadItem, 'versions' | 'late' | 'basis' | 'prevBasis'>> & {
-    statements: Partial<Record<StatementKey, Omit<HeadStatement, 'targetSource'> & { targetSource?: HeadStatement['targetSource'] }>>;
+    statements: Partial<
+      Record<StatementKey, Omit<HeadStatement, 'targetSource'> & { targetSource?: HeadStatement['targetSource'] }>
+    >;
   };
 
 /** A firm in the registry (its name as in the filing that registered it). Nothing time-dependent: a retry writes the same item. */
@@ -206,7 +223,12 @@ function numbersToStrings(v: unknown): unknown {
 }
 
 export function versionFromItem(item: Record<string, unknown>): VersionItem {
-  const filingAttr = numbersToStrings(item.filing) as { form: string; statements: FilingJson['statements']; unknownCodes: FilingJson['unknownCodes']; coverPage?: FilingJson['coverPage'] };
+  const filingAttr = numbersToStrings(item.filing) as {
+    form: string;
+    statements: FilingJson['statements'];
+    unknownCodes: FilingJson['unknownCodes'];
+    coverPage?: FilingJson['coverPage'];
+  };
   const filing = filingFromJson({
     filingType: item.filingType,
     endDate: item.endDate,
@@ -238,7 +260,10 @@ export function versionFromItem(item: Record<string, unknown>): VersionItem {
 }
 
 /** A statement summary as stored: in full in a result; in a head without its title and variant (the head stays under 1 KB, a write unit per copy). */
-function summaryToItem(s: Partial<Record<StatementKey, HeadStatement & Partial<Pick<StatementSummary, 'title' | 'variant'>>>>, brief = false) {
+function summaryToItem(
+  s: Partial<Record<StatementKey, HeadStatement & Partial<Pick<StatementSummary, 'title' | 'variant'>>>>,
+  brief = false,
+) {
   const out: Record<string, unknown> = {};
   for (const key of STATEMENT_KEYS) {
     const x = s[key];
@@ -252,7 +277,9 @@ function summaryToItem(s: Partial<Record<StatementKey, HeadStatement & Partial<P
       status: x.status,
       title: brief ? undefined : x.title,
       variant: brief ? undefined : x.variant,
-      ...('filedExcess' in x && !brief ? { filedExcess: Nopt(x.filedExcess), computedExcess: Nopt(x.computedExcess), failingLines: x.failingLines } : {}),
+      ...('filedExcess' in x && !brief
+        ? { filedExcess: Nopt(x.filedExcess), computedExcess: Nopt(x.computedExcess), failingLines: x.failingLines }
+        : {}),
     };
   }
   return out;
@@ -269,11 +296,19 @@ function summaryFromItem(v: unknown): StatementsSummary {
       funds: amountOf(x.funds),
       excess: amountOf(x.excess),
       target: amountOf(x.target),
-      targetSource: (x.targetSource as TargetSource | undefined) ?? (x.target !== undefined && x.target !== null ? 'statement' : null),
+      targetSource:
+        (x.targetSource as TargetSource | undefined) ??
+        (x.target !== undefined && x.target !== null ? 'statement' : null),
       status: x.status as StatementStatus,
       title: (x.title as string | undefined) ?? '',
       variant: (x.variant as string | undefined) ?? '',
-      ...(x.failingLines !== undefined ? { filedExcess: amountOf(x.filedExcess), computedExcess: amountOf(x.computedExcess), failingLines: x.failingLines as string[] } : {}),
+      ...(x.failingLines !== undefined
+        ? {
+            filedExcess: amountOf(x.filedExcess),
+            computedExcess: amountOf(x.computedExcess),
+            failingLines: x.failingLines as string[],
+          }
+        : {}),
     };
   }
   return out;
@@ -352,13 +387,16 @@ export function alertFromItem(item: Record<string, unknown>): StoredAlert {
 }
 
 function isConditionFailure(e: unknown): boolean {
-  return e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
+  return (
+    e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException'
+  );
 }
 
 // ---- the store -------------------------------------------------------------------------------
 
 /** Attributes of a version item that evaluating its day reads (not the filing). */
-const VERSION_META = 'sk, versionKey, filingType, submitDate, arrivedAt, receivedAt, firmName, #src, #st, superseded, supersededBy';
+const VERSION_META =
+  'sk, versionKey, filingType, submitDate, arrivedAt, receivedAt, firmName, #src, #st, superseded, supersededBy';
 
 export class Store {
   constructor(
@@ -370,7 +408,9 @@ export class Store {
   private async putNew(item: Record<string, unknown>): Promise<boolean> {
     assertItemFits(item, String(item.type));
     try {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
       return true;
     } catch (e) {
       if (isConditionFailure(e)) return false;
@@ -389,11 +429,15 @@ export class Store {
   }
 
   private async get(pk: string, sk: string, consistent = false): Promise<Record<string, unknown> | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: consistent }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: consistent }),
+    );
     return out.Item;
   }
 
-  private async queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>): Promise<Record<string, unknown>[]> {
+  private async queryAll(
+    input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>,
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -405,7 +449,12 @@ export class Store {
   }
 
   /** Every item of a partition whose sort key starts with `prefix` (strongly consistent). */
-  private queryPrefix(pk: string, prefix: string, projection?: string, names?: Record<string, string>): Promise<Record<string, unknown>[]> {
+  private queryPrefix(
+    pk: string,
+    prefix: string,
+    projection?: string,
+    names?: Record<string, string>,
+  ): Promise<Record<string, unknown>[]> {
     return this.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
       ExpressionAttributeValues: { ':pk': pk, ':p': prefix },
@@ -484,7 +533,10 @@ export class Store {
 
   /** The order fields and marks of every version of a firm-day, in effective order (the last is effective). */
   async listVersionMeta(firmId: string, endDate: string): Promise<VersionMeta[]> {
-    const items = await this.queryPrefix(keys.firmDay(firmId, endDate), 'V#', VERSION_META, { '#src': 'source', '#st': 'state' });
+    const items = await this.queryPrefix(keys.firmDay(firmId, endDate), 'V#', VERSION_META, {
+      '#src': 'source',
+      '#st': 'state',
+    });
     return inEffectiveOrder(items.map(versionMetaOf));
   }
 
@@ -524,7 +576,13 @@ export class Store {
    * set it pending, so the day is evaluated again. False when the version already has an arrival
    * as early.
    */
-  async lowerArrival(firmId: string, endDate: string, versionKey: string, arrivedAt: string, source: VersionItem['source']): Promise<boolean> {
+  async lowerArrival(
+    firmId: string,
+    endDate: string,
+    versionKey: string,
+    arrivedAt: string,
+    source: VersionItem['source'],
+  ): Promise<boolean> {
     return this.update({
       Key: { pk: keys.firmDay(firmId, endDate), sk: keys.version(versionKey) },
       // The version names the object of its first arrival (the one its alerts point at).
@@ -540,7 +598,8 @@ export class Store {
     return this.update({
       Key: { pk: keys.firmDay(firmId, endDate), sk: keys.version(versionKey) },
       UpdateExpression: 'SET superseded = :t, supersededBy = :by, #s = :done',
-      ConditionExpression: 'attribute_exists(pk) AND (superseded = :f OR attribute_not_exists(supersededBy) OR supersededBy <> :by OR #s <> :done)',
+      ConditionExpression:
+        'attribute_exists(pk) AND (superseded = :f OR attribute_not_exists(supersededBy) OR supersededBy <> :by OR #s <> :done)',
       ExpressionAttributeNames: { '#s': 'state' },
       ExpressionAttributeValues: { ':t': true, ':f': false, ':by': by, ':done': 'done' },
     });
@@ -564,12 +623,17 @@ export class Store {
     const capped = capFindings(r.findings);
     let kept = capped.kept;
     let omitted = r.findingsOmitted + capped.omitted;
-    while (kept.length > 0 && itemSize(resultToItem({ ...r, findings: kept, findingsOmitted: omitted })) > DYNAMODB_ITEM_LIMIT - 1024) {
+    while (
+      kept.length > 0 &&
+      itemSize(resultToItem({ ...r, findings: kept, findingsOmitted: omitted })) > DYNAMODB_ITEM_LIMIT - 1024
+    ) {
       const keep = Math.floor(kept.length / 2);
       omitted += kept.length - keep;
       kept = kept.slice(0, keep);
     }
-    return kept === r.findings && omitted === r.findingsOmitted ? r : { ...r, findings: kept, findingsOmitted: omitted };
+    return kept === r.findings && omitted === r.findingsOmitted
+      ? r
+      : { ...r, findings: kept, findingsOmitted: omitted };
   }
 
   /** Put a version's result unless it exists (fitted first: see fitResult). */
@@ -592,13 +656,19 @@ export class Store {
   /** The heads of several of a firm's days in one request per 100 (strongly consistent); a day without a head is absent. */
   async getHeads(firmId: string, days: readonly string[]): Promise<Map<string, HeadItem>> {
     const out = new Map<string, HeadItem>();
-    let pending: Record<string, unknown>[] = [...new Set(days)].map((d) => ({ pk: keys.firmDay(firmId, d), sk: keys.head }));
+    let pending: Record<string, unknown>[] = [...new Set(days)].map((d) => ({
+      pk: keys.firmDay(firmId, d),
+      sk: keys.head,
+    }));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-      if (attempt > 8) throw new Error(`BatchGetItem left ${pending.length} head(s) unprocessed after ${attempt} attempts`);
+      if (attempt > 8)
+        throw new Error(`BatchGetItem left ${pending.length} head(s) unprocessed after ${attempt} attempts`);
       // At most 100 keys a request (the recent-days window and the later days are about 40).
       const batch = pending.slice(0, 100);
-      const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: batch, ConsistentRead: true } } }));
+      const res = await this.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: batch, ConsistentRead: true } } }),
+      );
       for (const item of res.Responses?.[this.table] ?? []) {
         const h = headFromItem(item);
         out.set(h.endDate, h);
@@ -660,9 +730,24 @@ export class Store {
     const statements: HeadItem['statements'] = {};
     for (const k of STATEMENT_KEYS) {
       const st = h.statements[k];
-      if (st) statements[k] = { required: st.required, funds: st.funds, excess: st.excess, target: st.target, targetSource: st.targetSource ?? (st.target !== null ? 'statement' : null), status: st.status };
+      if (st)
+        statements[k] = {
+          required: st.required,
+          funds: st.funds,
+          excess: st.excess,
+          target: st.target,
+          targetSource: st.targetSource ?? (st.target !== null ? 'statement' : null),
+          status: st.status,
+        };
     }
-    await this.putHead({ versions: 1, late: false, basis: basisOf(h.endDate, statements), prevBasis: {}, ...h, statements });
+    await this.putHead({
+      versions: 1,
+      late: false,
+      basis: basisOf(h.endDate, statements),
+      prevBasis: {},
+      ...h,
+      statements,
+    });
   }
 
   /**
@@ -674,7 +759,16 @@ export class Store {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: keys.firmDay(firmId, endDate), sk: keys.recheck, type: 'recheck', state: 'pending', firmId, endDate, from: cause.from, basis: cause.basis },
+        Item: {
+          pk: keys.firmDay(firmId, endDate),
+          sk: keys.recheck,
+          type: 'recheck',
+          state: 'pending',
+          firmId,
+          endDate,
+          from: cause.from,
+          basis: cause.basis,
+        },
       }),
     );
   }
@@ -718,7 +812,13 @@ export class Store {
 
   /** Register a firm unless it is registered already; true when written. */
   async putFirm(f: FirmItem): Promise<boolean> {
-    return this.putNew({ pk: keys.firms, sk: keys.firm(f.firmId), type: 'firm', firmId: f.firmId, firmName: f.firmName });
+    return this.putNew({
+      pk: keys.firms,
+      sk: keys.firm(f.firmId),
+      type: 'firm',
+      firmId: f.firmId,
+      firmName: f.firmName,
+    });
   }
 
   /** Every registered firm, by firm id (a Query of one partition, no Scan). */
@@ -734,7 +834,14 @@ export class Store {
    * queue keeps the message, this item keeps the reason, keyed by the message id (SQS keeps the id
    * when it moves a message to the DLQ). Overwritten by a later failure of the same message.
    */
-  async putDeadLetterReason(r: { queue: string; messageId: string; receiveCount: number; reason: string; body: string; at: string }): Promise<void> {
+  async putDeadLetterReason(r: {
+    queue: string;
+    messageId: string;
+    receiveCount: number;
+    reason: string;
+    body: string;
+    at: string;
+  }): Promise<void> {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
@@ -843,7 +950,12 @@ export class Store {
       UpdateExpression: 'SET redrivenAt = :at, attempts = if_not_exists(attempts, :zero) + :one',
       ConditionExpression: 'attribute_exists(pk) AND #s = :pending',
       ExpressionAttributeNames: { '#s': 'state' },
-      ExpressionAttributeValues: { ':at': at, ':zero': NumberValue.from('0'), ':one': NumberValue.from('1'), ':pending': 'pending' },
+      ExpressionAttributeValues: {
+        ':at': at,
+        ':zero': NumberValue.from('0'),
+        ':one': NumberValue.from('1'),
+        ':pending': 'pending',
+      },
     });
   }
 
@@ -913,7 +1025,9 @@ function resultFromItem(item: Record<string, unknown>): ResultItem {
     findings: (item.findings as Finding[]) ?? [],
     findingsOmitted: intOf(item.findingsOmitted),
     errorCount: intOf(item.errorCount),
-    late: item.late === true || ((item.findings as Finding[] | undefined) ?? []).some((f) => f.ruleId === rule('late-filing').id),
+    late:
+      item.late === true ||
+      ((item.findings as Finding[] | undefined) ?? []).some((f) => f.ruleId === rule('late-filing').id),
     reconciledAt: item.reconciledAt as string,
   };
 }

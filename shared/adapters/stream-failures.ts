@@ -11,7 +11,12 @@ import {
   type _Record,
   type DynamoDBStreamsClient,
 } from '@aws-sdk/client-dynamodb-streams';
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 
 /** One message of the failure queue: its body is a Lambda failure record (JSON). */
 export interface FailureMessage {
@@ -46,7 +51,12 @@ export class SqsFailureQueue implements FailureQueue {
   async receive(): Promise<FailureMessage[]> {
     for (let empty = 0; empty < 2; ) {
       const r = await this.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: REDRIVE_VISIBILITY_SECONDS }),
+        new ReceiveMessageCommand({
+          QueueUrl: this.queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: REDRIVE_VISIBILITY_SECONDS,
+        }),
       );
       const fresh: FailureMessage[] = [];
       for (const m of r.Messages ?? []) {
@@ -71,13 +81,23 @@ export class SqsFailureQueue implements FailureQueue {
 
   async releaseUndeleted(): Promise<void> {
     for (const m of this.held.values()) {
-      await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: m.handle, VisibilityTimeout: 0 })).catch(() => undefined);
+      await this.sqs
+        .send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: this.queueUrl,
+            ReceiptHandle: m.handle,
+            VisibilityTimeout: 0,
+          }),
+        )
+        .catch(() => undefined);
     }
     this.held.clear();
   }
 }
 
-export type StreamRange = { status: 'read'; records: _Record[]; reachedEnd: boolean } | { status: 'gone'; reason: string };
+export type StreamRange =
+  | { status: 'read'; records: _Record[]; reachedEnd: boolean }
+  | { status: 'gone'; reason: string };
 
 const seqCompare = (a: string, b: string) => (a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0);
 
@@ -100,7 +120,9 @@ export async function readStreamRange(
       new GetShardIteratorCommand({
         StreamArn: range.streamArn,
         ShardId: range.shardId,
-        ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: range.start }),
+        ...(after
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+          : { ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: range.start }),
       }),
     );
     return out.ShardIterator;
@@ -111,8 +133,9 @@ export async function readStreamRange(
     it = await iterator();
   } catch (e) {
     if (e instanceof TrimmedDataAccessException || named(e, 'TrimmedDataAccessException'))
-      return { status: 'gone', reason: "the records are no longer in the stream (it keeps them 24 hours)" };
-    if (e instanceof ResourceNotFoundException || named(e, 'ResourceNotFoundException')) return { status: 'gone', reason: 'the stream or its shard no longer exists' };
+      return { status: 'gone', reason: 'the records are no longer in the stream (it keeps them 24 hours)' };
+    if (e instanceof ResourceNotFoundException || named(e, 'ResourceNotFoundException'))
+      return { status: 'gone', reason: 'the stream or its shard no longer exists' };
     throw e;
   }
   let last: string | undefined;
@@ -127,7 +150,9 @@ export async function readStreamRange(
         continue;
       }
       if (e instanceof TrimmedDataAccessException || named(e, 'TrimmedDataAccessException'))
-        return records.length ? { status: 'read', records, reachedEnd: false } : { status: 'gone', reason: 'the records are no longer in the stream (it keeps them 24 hours)' };
+        return records.length
+          ? { status: 'read', records, reachedEnd: false }
+          : { status: 'gone', reason: 'the records are no longer in the stream (it keeps them 24 hours)' };
       throw e;
     }
     const got = out.Records ?? [];

@@ -12,7 +12,15 @@ import type { Finding, Reconciliation, StatementResult, TargetSource } from './r
 import { previousFilingDay } from './calendar';
 import { MAX_ALERT_DETAIL_LINE, MAX_ALERT_DETAIL_LINES } from './limits';
 import { errorFindings, isLate } from './versions';
-import { isScheduleKind, SCHEDULE_ALERT_RULE, SCHEDULE_ALERT_SEVERITY, SCHEDULE_LABEL, scheduleBody, scheduleSubjectTail, type ScheduleAlertKind } from './schedule/alerts';
+import {
+  isScheduleKind,
+  SCHEDULE_ALERT_RULE,
+  SCHEDULE_ALERT_SEVERITY,
+  SCHEDULE_LABEL,
+  scheduleBody,
+  scheduleSubjectTail,
+  type ScheduleAlertKind,
+} from './schedule/alerts';
 
 export type AlertKind =
   | 'deficiency'
@@ -50,14 +58,16 @@ export const ALERT_RULE: Record<AlertKind, string> = {
     'Excess below the management target (targeted residual interest). 17 CFR 1.12(j) requires immediate notice to the CFTC and the DSRO.',
   'excess-drop':
     'Excess fell by more than 25% from the previous day on which the statement was required (proxy for the 25% residual-interest withdrawal rules, 17 CFR 1.23(d), 30.7(g), 22.17(c)): review.',
-  'late-filing': 'Submitted after the next business day (due by noon, 17 CFR 1.32(d)); NFA charges a late fee of $200 per day.',
+  'late-filing':
+    'Submitted after the next business day (due by noon, 17 CFR 1.32(d)); NFA charges a late fee of $200 per day.',
   'reconciliation-errors':
     "A statement's figures do not add up (a total, a line that cannot be read, a missing statement or line): the filing cannot be trusted until it is corrected, and no deficiency or below-target alert is raised from those figures. Critical when the excess as filed or as recomputed from the lines is below zero.",
   rejected: 'The file dropped in the bucket is not a usable daily segregation filing. The object stays in the bucket.',
   resolved:
     'The effective filing no longer shows what the last alert for this firm, day and statement said: an amendment (or a later re-filing) cured the shortfall, or corrected figures no longer show the excess drop; or, with the recent days of the firm as they now are (a late or amended earlier day), the target change or the trend warning of that day no longer holds.',
   ...SCHEDULE_ALERT_RULE,
-  'target-changed': "The statement's management target (targeted residual interest) differs from the one on the firm's previous filing of that statement; the alert gives both.",
+  'target-changed':
+    "The statement's management target (targeted residual interest) differs from the one on the firm's previous filing of that statement; the alert gives both.",
   'trend-to-target':
     'The excess is still at or above the management target, but a Theil-Sen line through the excess of the last (up to) 10 filing days of the statement falls below the target within the next 5 filing days. Raised once, when the projection first enters that window.',
 };
@@ -198,7 +208,13 @@ export interface ResolvedWord {
  * A notice that `v` (now effective) no longer shows the word `p` said. `now` carries the
  * statement's current figures.
  */
-export function resolvedAlert(v: VersionRef, p: ResolvedWord, id: string, now?: { excess: Decimal | null; target: Decimal | null; targetSource?: TargetSource | null }, on?: { channel: string; seq: number }): AlertRecord {
+export function resolvedAlert(
+  v: VersionRef,
+  p: ResolvedWord,
+  id: string,
+  now?: { excess: Decimal | null; target: Decimal | null; targetSource?: TargetSource | null },
+  on?: { channel: string; seq: number },
+): AlertRecord {
   const money = (d: Decimal | null | undefined) => (d ? usd(d) : '-');
   const detail =
     p.kind === 'target-changed'
@@ -206,8 +222,8 @@ export function resolvedAlert(v: VersionRef, p: ResolvedWord, id: string, now?: 
       : p.kind === 'trend-to-target'
         ? `The trend-to-target warning of ${p.endDate} is withdrawn: with the effective filings of the firm's recent days the projection no longer enters the window on that day (it entered earlier, or not at all).`
         : p.kind === 'excess-drop'
-      ? `The excess drop of ${p.endDate} (from ${money(p.previousExcess)} on ${p.previousDate} to ${money(p.excess)}) is no longer shown: the effective filings now give ${money(now?.excess)}.`
-      : `The ${p.kind} of ${p.endDate} (${p.filingType} submitted ${p.submitDate}, excess ${money(p.excess)}) is cured by this ${v.filingType.toLowerCase()}${now?.excess ? ` (excess now ${money(now.excess)})` : ''}.`;
+          ? `The excess drop of ${p.endDate} (from ${money(p.previousExcess)} on ${p.previousDate} to ${money(p.excess)}) is no longer shown: the effective filings now give ${money(now?.excess)}.`
+          : `The ${p.kind} of ${p.endDate} (${p.filingType} submitted ${p.submitDate}, excess ${money(p.excess)}) is cured by this ${v.filingType.toLowerCase()}${now?.excess ? ` (excess now ${money(now.excess)})` : ''}.`;
   return {
     ...base(v),
     id,
@@ -267,14 +283,18 @@ export function errorsAlert(
     const label = (code: string) => `[${code}] ${variant?.byCode.get(code)?.label ?? ''}`.trim();
     const negative = below(s.filedExcess, ZERO) || below(s.computedExcess, ZERO);
     critical ||= negative;
-    lines.push(`${FORMS.statements[key].name}: THE FIGURES DO NOT ADD UP, so they cannot be trusted; no deficiency or target check was made from them.`);
+    lines.push(
+      `${FORMS.statements[key].name}: THE FIGURES DO NOT ADD UP, so they cannot be trusted; no deficiency or target check was made from them.`,
+    );
     if (s.failingLines?.length) lines.push(`  Failing lines: ${s.failingLines.map(label).join('; ')}`);
     lines.push(
       `  Excess as filed${roles ? ` [${roles.excess}]` : ''}: ${money(s.filedExcess)}; recomputed from the lines${roles ? ` (funds [${roles.funds}] - required [${roles.required}])` : ''}: ${money(s.computedExcess)}.`,
     );
     if (negative) lines.push('  At least one of them is BELOW ZERO: the statement may show a deficiency.');
     else if (s.target && (below(s.filedExcess, s.target) || below(s.computedExcess, s.target)))
-      lines.push(`  At least one of them is below the target ${money(s.target)} (${s.targetSource === 'cover-page' ? 'Cover Page' : "statement's target line"}).`);
+      lines.push(
+        `  At least one of them is below the target ${money(s.target)} (${s.targetSource === 'cover-page' ? 'Cover Page' : "statement's target line"}).`,
+      );
   }
   if (lines.length) lines.push('');
   const shown = errors.slice(0, MAX_ALERT_DETAIL_LINES).map((f) => {
@@ -338,7 +358,14 @@ export function isExcessDrop(now: Decimal, before: Decimal): boolean {
 export function alertsForVersion(v: VersionRef, rec: Reconciliation, previousDay?: PreviousDay): AlertRecord[] {
   const out: AlertRecord[] = [];
   for (const a of rec.alerts)
-    out.push(statementAlert(v, a.kind, a, alertId('shortfall', v.firmId, v.endDate, a.statement, a.kind, str(a.excess), a.target && str(a.target))));
+    out.push(
+      statementAlert(
+        v,
+        a.kind,
+        a,
+        alertId('shortfall', v.firmId, v.endDate, a.statement, a.kind, str(a.excess), a.target && str(a.target)),
+      ),
+    );
   const errors = errorsAlert(v, rec.findings, undefined, rec.statements);
   if (errors) out.push(errors);
   const late = lateAlert(v, rec.findings);
@@ -347,12 +374,26 @@ export function alertsForVersion(v: VersionRef, rec: Reconciliation, previousDay
     for (const key of STATEMENT_KEYS) {
       const now = rec.statements[key]?.excess;
       const before = previousDay.statements[key]?.excess;
-      if (!now || !before || previousDay.endDate !== safePreviousFilingDay(key, v.endDate) || !isExcessDrop(now, before)) continue;
+      if (
+        !now ||
+        !before ||
+        previousDay.endDate !== safePreviousFilingDay(key, v.endDate) ||
+        !isExcessDrop(now, before)
+      )
+        continue;
       out.push(
         statementAlert(
           v,
           'excess-drop',
-          { statement: key, excess: now, target: rec.statements[key]?.target ?? null, targetSource: rec.statements[key]?.targetSource ?? null, shortfall: before.minus(now), previousExcess: before, previousDate: previousDay.endDate },
+          {
+            statement: key,
+            excess: now,
+            target: rec.statements[key]?.target ?? null,
+            targetSource: rec.statements[key]?.targetSource ?? null,
+            shortfall: before.minus(now),
+            previousExcess: before,
+            previousDate: previousDay.endDate,
+          },
           alertId('drop', v.firmId, v.endDate, key, str(now), previousDay.endDate, str(before)),
         ),
       );
@@ -375,7 +416,9 @@ export function resolvedAlerts(v: VersionRef, previous: AlertRecord[], current: 
   const out: AlertRecord[] = [];
   for (const p of previous) {
     if (p.kind !== 'deficiency' && p.kind !== 'below-target') continue;
-    const still = current.some((c) => c.statement === p.statement && (c.kind === 'deficiency' || c.kind === 'below-target'));
+    const still = current.some(
+      (c) => c.statement === p.statement && (c.kind === 'deficiency' || c.kind === 'below-target'),
+    );
     if (!still) out.push(resolvedAlert(v, p, alertId('resolved', p.id, v.versionKey)));
   }
   return out;
@@ -408,13 +451,15 @@ export function rejectedAlert(source: SourceRef, objectId: string, code: string,
 
 /** Printable ASCII only, one line: safe in an SNS subject whatever the firm name holds. */
 export function ascii(s: string): string {
-  return s
-    .normalize('NFKD')
-    // Drop the accents NFKD splits off ("é" -> "e" + U+0301); as spaces they read "Socie te Ge ne rale".
-    .replace(/\p{M}/gu, '')
-    .replace(/[^\x20-\x7e]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    s
+      .normalize('NFKD')
+      // Drop the accents NFKD splits off ("é" -> "e" + U+0301); as spaces they read "Socie te Ge ne rale".
+      .replace(/\p{M}/gu, '')
+      .replace(/[^\x20-\x7e]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 const LABEL: Record<AlertKind, string> = {
@@ -458,7 +503,7 @@ export function alertSubject(a: AlertRecord): string {
             ? `${statementName(a.statement)} ${a.endDate} target change no longer shown`
             : a.resolves === 'trend-to-target'
               ? `${statementName(a.statement)} ${a.endDate} trend warning withdrawn`
-          : `${statementName(a.statement)} ${a.endDate} shortfall cured by ${a.filingType === 'INITIAL' ? 're-filing' : 'amendment'}`;
+              : `${statementName(a.statement)} ${a.endDate} shortfall cured by ${a.filingType === 'INITIAL' ? 're-filing' : 'amendment'}`;
       case 'rejected':
         return `${a.source.key}`;
       case 'missing-filing':
@@ -480,7 +525,10 @@ export function alertSubject(a: AlertRecord): string {
 }
 
 /** Plain-text email body. */
-export function alertBody(a: AlertRecord, result?: Pick<StatementResult, 'required' | 'funds'> & Partial<StatementResult>): string {
+export function alertBody(
+  a: AlertRecord,
+  result?: Pick<StatementResult, 'required' | 'funds'> & Partial<StatementResult>,
+): string {
   if (isScheduleKind(a.kind)) return scheduleBody(a);
   const lines: string[] = [];
   const money = (d: Decimal | null) => (d ? usd(d) : '-');
@@ -497,7 +545,10 @@ export function alertBody(a: AlertRecord, result?: Pick<StatementResult, 'requir
   if (a.excess) lines.push(`Excess:      ${money(a.excess)}`);
   if (a.kind === 'deficiency' || a.kind === 'below-target') {
     lines.push(`Target:      ${money(a.target)}`);
-    if (a.targetSource) lines.push(`Target from: ${a.targetSource === 'statement' ? "the statement's management target line" : 'the Cover Page (the statement has no target line)'}`);
+    if (a.targetSource)
+      lines.push(
+        `Target from: ${a.targetSource === 'statement' ? "the statement's management target line" : 'the Cover Page (the statement has no target line)'}`,
+      );
     lines.push(`Shortfall:   ${money(a.shortfall)} (target - excess)`);
     if (a.excess?.isNegative()) lines.push(`Below zero:  ${money(a.excess.negated())}`);
   }
@@ -509,7 +560,10 @@ export function alertBody(a: AlertRecord, result?: Pick<StatementResult, 'requir
     lines.push(`Target:      ${money(a.target)}`);
     if (a.excess && a.target) lines.push(`Over target: ${money(a.excess.minus(a.target))}`);
     if (a.slope) lines.push(`Trend:       ${money(a.slope)} per filing day (Theil-Sen, whole cents)`);
-    if (a.projectedExcess) lines.push(`Projected:   ${money(a.projectedExcess)}${a.projectedDate ? ` on ${a.projectedDate}` : ''}${a.filingDaysToTarget ? `, ${a.filingDaysToTarget} filing day${a.filingDaysToTarget === 1 ? '' : 's'} ahead` : ''}`);
+    if (a.projectedExcess)
+      lines.push(
+        `Projected:   ${money(a.projectedExcess)}${a.projectedDate ? ` on ${a.projectedDate}` : ''}${a.filingDaysToTarget ? `, ${a.filingDaysToTarget} filing day${a.filingDaysToTarget === 1 ? '' : 's'} ahead` : ''}`,
+      );
   }
   if (a.kind === 'excess-drop') {
     lines.push(`Previous:    ${money(a.previousExcess)} on ${a.previousDate}`);
@@ -518,7 +572,16 @@ export function alertBody(a: AlertRecord, result?: Pick<StatementResult, 'requir
   if (a.kind === 'resolved' && a.resolves) lines.push(`Resolves:    ${LABEL[a.resolves]}`);
   if (a.seq) {
     const family = a.channel?.split(':')[0];
-    const notices = family === 'drop' ? 'excess-drop notices' : family === 'shortfall' ? 'shortfall notices' : family === 'target' ? 'target-change notices' : family === 'trend' ? 'trend notices' : 'notices';
+    const notices =
+      family === 'drop'
+        ? 'excess-drop notices'
+        : family === 'shortfall'
+          ? 'shortfall notices'
+          : family === 'target'
+            ? 'target-change notices'
+            : family === 'trend'
+              ? 'trend notices'
+              : 'notices';
     lines.push(`Update:      #${a.seq} of this statement's ${notices} for the day (the highest number is the latest)`);
   }
   lines.push('');
@@ -527,13 +590,21 @@ export function alertBody(a: AlertRecord, result?: Pick<StatementResult, 'requir
     lines.push('');
     // Line by line: a control character has the length of the space ascii() turns it into, so a
     // length comparison of the whole text let "a\u0007b" through raw.
-    lines.push(a.detail.split('\n').map((l) => (/^[\x20-\x7e]*$/.test(l) ? l : ascii(l))).join('\n'));
+    lines.push(
+      a.detail
+        .split('\n')
+        .map((l) => (/^[\x20-\x7e]*$/.test(l) ? l : ascii(l)))
+        .join('\n'),
+    );
   }
   lines.push('');
   // The key as uploaded, but with control, line-separator and direction characters escaped (\u0007):
   // an S3 key may hold any of them, and raw they would break or disguise the email.
   // eslint-disable-next-line no-control-regex
-  const key = a.source.key.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const key = a.source.key.replace(
+    /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   lines.push(`Filing object: s3://${a.source.bucket}/${key}`);
   lines.push(`Alert id: ${a.id}`);
   return lines.join('\n');

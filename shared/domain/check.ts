@@ -13,13 +13,21 @@ export interface Analysis {
   reconciliation: Reconciliation;
 }
 
-export type AnalysisOutcome = { ok: true; analysis: Analysis } | { ok: false; error: { code: string; message: string } };
+export type AnalysisOutcome =
+  | { ok: true; analysis: Analysis }
+  | { ok: false; error: { code: string; message: string } };
 
 /** Parse (any format: PDF, text, HTML) and reconcile one file's bytes. */
-export async function analyze(bytes: Uint8Array, options: ParserOptions & { maxBytes?: number } = {}): Promise<AnalysisOutcome> {
+export async function analyze(
+  bytes: Uint8Array,
+  options: ParserOptions & { maxBytes?: number } = {},
+): Promise<AnalysisOutcome> {
   try {
     const { filing, unreadable, notes } = await parseFiling(bytes, options);
-    return { ok: true, analysis: { filing, reconciliation: reconcile(filing, { forms: options.forms, unreadable, notes }) } };
+    return {
+      ok: true,
+      analysis: { filing, reconciliation: reconcile(filing, { forms: options.forms, unreadable, notes }) },
+    };
   } catch (e) {
     if (e instanceof FilingError) return { ok: false, error: { code: e.code, message: e.message } };
     throw e;
@@ -37,7 +45,14 @@ export interface AlertJson {
 }
 
 export function alertToJson(a: Alert): AlertJson {
-  return { statement: a.statement, kind: a.kind, excess: str(a.excess), target: a.target === null ? null : str(a.target), targetSource: a.targetSource, shortfall: str(a.shortfall) };
+  return {
+    statement: a.statement,
+    kind: a.kind,
+    excess: str(a.excess),
+    target: a.target === null ? null : str(a.target),
+    targetSource: a.targetSource,
+    shortfall: str(a.shortfall),
+  };
 }
 
 export interface CheckJson {
@@ -51,7 +66,13 @@ export interface CheckJson {
 export function checkJson(file: string, outcome: AnalysisOutcome): CheckJson {
   if (!outcome.ok) return { file, filing: null, findings: [], alerts: [], error: outcome.error };
   const { filing, reconciliation } = outcome.analysis;
-  return { file, filing: filingToJson(filing), findings: reconciliation.findings, alerts: reconciliation.alerts.map(alertToJson), error: null };
+  return {
+    file,
+    filing: filingToJson(filing),
+    findings: reconciliation.findings,
+    alerts: reconciliation.alerts.map(alertToJson),
+    error: null,
+  };
 }
 
 /** Anything the pipeline would alert on from this filing alone: a shortfall, an error finding, a late filing (SW130). */

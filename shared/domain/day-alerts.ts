@@ -45,7 +45,8 @@ export interface DayFigures {
   statements: Partial<Record<StatementKey, StatementFigures | undefined>>;
 }
 
-const reconciled = (s: StatementFigures | undefined): s is StatementFigures => !!s && s.status !== 'error' && s.status !== 'unreconciled';
+const reconciled = (s: StatementFigures | undefined): s is StatementFigures =>
+  !!s && s.status !== 'error' && s.status !== 'unreconciled';
 
 /** `n` filing days of `statement` before `iso` (the earliest of them), or undefined outside the calendar. */
 function filingDaysBack(statement: StatementKey, iso: string, n: number): string | undefined {
@@ -151,7 +152,10 @@ export function windowBasisOf(endDate: string, basisByDay: ReadonlyMap<string, s
   const parts = windowDays(endDate)
     .filter((d) => basisByDay.has(d))
     .map((d) => `${d}=${basisByDay.get(d)}`);
-  return createHash('sha256').update(`${endDate};${parts.join(';')}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${endDate};${parts.join(';')}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** filingDayIndex of filing days (undefined on other days and outside the calendar), remembered: a day's alerts ask for the same days ~20 times. */
@@ -190,7 +194,11 @@ export interface TargetChange {
 }
 
 /** The change of `statement`'s target on `today`, or null. `recent`: the firm's earlier effective days (any order). */
-export function targetChange(statement: StatementKey, today: DayFigures, recent: readonly DayFigures[]): TargetChange | null {
+export function targetChange(
+  statement: StatementKey,
+  today: DayFigures,
+  recent: readonly DayFigures[],
+): TargetChange | null {
   const now = today.statements[statement];
   if (!reconciled(now) || now.target === null) return null;
   const oldest = filingDaysBack(statement, today.endDate, TARGET_LOOKBACK_FILING_DAYS);
@@ -199,7 +207,9 @@ export function targetChange(statement: StatementKey, today: DayFigures, recent:
     if (d.endDate < oldest) break;
     const s = d.statements[statement];
     if (!reconciled(s) || s.target === null) continue;
-    return s.target.eq(now.target) ? null : { statement, endDate: today.endDate, target: now.target, previousDate: d.endDate, previousTarget: s.target };
+    return s.target.eq(now.target)
+      ? null
+      : { statement, endDate: today.endDate, target: now.target, previousDate: d.endDate, previousTarget: s.target };
   }
   return null;
 }
@@ -260,14 +270,30 @@ function projection(statement: StatementKey, day: DayFigures, days: readonly Day
         projectedDate = null;
       }
       const from = points.reduce((a, p) => (p.date < a ? p.date : a), day.endDate);
-      return { statement, endDate: day.endDate, points: points.length, from, line, x0, excess: now.excess, target: now.target, filingDaysToTarget: k, projectedDate, projected: y };
+      return {
+        statement,
+        endDate: day.endDate,
+        points: points.length,
+        from,
+        line,
+        x0,
+        excess: now.excess,
+        target: now.target,
+        filingDaysToTarget: k,
+        projectedDate,
+        projected: y,
+      };
     }
   }
   return null;
 }
 
 /** Today's projection of `statement` when it is in the window (whether or not it fires). */
-export function trendProjection(statement: StatementKey, today: DayFigures, recent: readonly DayFigures[]): TrendProjection | null {
+export function trendProjection(
+  statement: StatementKey,
+  today: DayFigures,
+  recent: readonly DayFigures[],
+): TrendProjection | null {
   return projection(statement, today, [today, ...earlierDays(today, recent)]);
 }
 
@@ -275,7 +301,11 @@ export function trendProjection(statement: StatementKey, today: DayFigures, rece
  * The `trend-to-target` decision for `statement` on `today`: the projection when it enters the
  * window today (it was not in the window on the previous point day), else null.
  */
-export function trendToTarget(statement: StatementKey, today: DayFigures, recent: readonly DayFigures[]): TrendProjection | null {
+export function trendToTarget(
+  statement: StatementKey,
+  today: DayFigures,
+  recent: readonly DayFigures[],
+): TrendProjection | null {
   const earlier = earlierDays(today, recent);
   const now = projection(statement, today, [today, ...earlier]);
   if (!now) return null;

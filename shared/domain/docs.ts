@@ -19,7 +19,8 @@ function identity(l: LineDef): string {
 export function formsMarkdown(forms: FormSet = FORMS): string {
   const out: string[] = [];
   out.push('| variant | statement | lines | description |', '| --- | --- | --- | --- |');
-  for (const v of forms.variants) out.push(`| \`${v.id}\` | ${forms.statements[v.statement].name} | ${v.lines.length} | ${v.description} |`);
+  for (const v of forms.variants)
+    out.push(`| \`${v.id}\` | ${forms.statements[v.statement].name} | ${v.lines.length} | ${v.description} |`);
   out.push('');
   out.push('Identities (derived lines) per variant:');
   out.push('');
@@ -44,7 +45,8 @@ export function rulesMarkdown(): string {
 
 export function alertsMarkdown(): string {
   const out = ['| alert kind | severity | meaning |', '| --- | --- | --- |'];
-  for (const k of Object.keys(ALERT_SEVERITY) as AlertKind[]) out.push(`| ${k} | ${ALERT_SEVERITY[k]} | ${ALERT_RULE[k]} |`);
+  for (const k of Object.keys(ALERT_SEVERITY) as AlertKind[])
+    out.push(`| ${k} | ${ALERT_SEVERITY[k]} | ${ALERT_RULE[k]} |`);
   return out.join('\n');
 }
 
@@ -56,9 +58,20 @@ export function firmIdsMarkdown(): string {
     '| legal form at the end of the name (any case, any punctuation) | in the id |',
     '| --- | --- |',
   ];
-  for (const f of LEGAL_FORMS) out.push(`| ${f.spellings.map((s) => `\`${s.replace(/ /g, '.').toUpperCase()}${s.includes(' ') ? '.' : ''}\``).join(', ')} | \`${f.id}\` |`);
+  for (const f of LEGAL_FORMS)
+    out.push(
+      `| ${f.spellings.map((s) => `\`${s.replace(/ /g, '.').toUpperCase()}${s.includes(' ') ? '.' : ''}\``).join(', ')} | \`${f.id}\` |`,
+    );
   out.push('', '| name as filed | firm id |', '| --- | --- |');
-  for (const name of ['Smith & Co', 'Smith &amp; Co', 'SMITH & CO.', 'Smith and Co', 'Goldman Sachs & Co. L.L.C.', 'CITIGROUP GLOBAL MARKETS, INCORPORATED', 'Société Générale Ltd.'])
+  for (const name of [
+    'Smith & Co',
+    'Smith &amp; Co',
+    'SMITH & CO.',
+    'Smith and Co',
+    'Goldman Sachs & Co. L.L.C.',
+    'CITIGROUP GLOBAL MARKETS, INCORPORATED',
+    'Société Générale Ltd.',
+  ])
     out.push(`| \`${name}\` | \`${firmIdOf(name)}\` |`);
   return out.join('\n');
 }

@@ -35,7 +35,18 @@
  * never silent). Without `recent` (callers that do not read the window) these channels say nothing.
  */
 import { createHash } from 'node:crypto';
-import { alertId, errorsAlert, isExcessDrop, resolvedAlert, statementAlert, type AlertKind, type AlertRecord, type StatementAlertKind, type StatementFigures, type VersionRef } from './alerts';
+import {
+  alertId,
+  errorsAlert,
+  isExcessDrop,
+  resolvedAlert,
+  statementAlert,
+  type AlertKind,
+  type AlertRecord,
+  type StatementAlertKind,
+  type StatementFigures,
+  type VersionRef,
+} from './alerts';
 import { STATEMENT_KEYS, type StatementKey } from './forms';
 import { str, ZERO, type Decimal } from './money';
 import type { Finding, StatementStatus } from './reconcile';
@@ -104,7 +115,11 @@ export interface DayChannel {
   dayToDay: boolean;
   /** Say `resolved` when the word goes away. */
   clearable: boolean;
-  word(statement: StatementKey, now: StatementSummary, previous: PreviousStatement | null | undefined): Word | null | undefined;
+  word(
+    statement: StatementKey,
+    now: StatementSummary,
+    previous: PreviousStatement | null | undefined,
+  ): Word | null | undefined;
 }
 
 /** Statuses whose figures are in doubt (the statement does not reconcile). */
@@ -120,7 +135,10 @@ export const SHORTFALL: DayChannel = {
     if ((now.status !== 'deficiency' && now.status !== 'below-target') || now.excess === null) return null;
     // As the reconciler computes it: target - excess (no target on the form: 0 - excess).
     const shortfall = (now.target ?? ZERO).minus(now.excess);
-    return { kind: now.status, figures: { statement, excess: now.excess, target: now.target, targetSource: now.targetSource, shortfall } };
+    return {
+      kind: now.status,
+      figures: { statement, excess: now.excess, target: now.target, targetSource: now.targetSource, shortfall },
+    };
   },
 };
 
@@ -138,7 +156,15 @@ export const DROP: DayChannel = {
     if (!isExcessDrop(now.excess, previous.excess)) return null;
     return {
       kind: 'excess-drop',
-      figures: { statement, excess: now.excess, target: now.target, targetSource: now.targetSource, shortfall: previous.excess.minus(now.excess), previousExcess: previous.excess, previousDate: previous.endDate },
+      figures: {
+        statement,
+        excess: now.excess,
+        target: now.target,
+        targetSource: now.targetSource,
+        shortfall: previous.excess.minus(now.excess),
+        previousExcess: previous.excess,
+        previousDate: previous.endDate,
+      },
     };
   },
 };
@@ -153,7 +179,10 @@ export const RECENT_CHANNELS = [
 ] as const satisfies readonly { family: string; kind: AlertKind }[];
 
 /** The day's figures as day-alerts.ts reads them. */
-export function dayFiguresOf(endDate: string, statements: Partial<Record<StatementKey, Pick<StatementSummary, 'excess' | 'target' | 'status'> | undefined>>): DayFigures {
+export function dayFiguresOf(
+  endDate: string,
+  statements: Partial<Record<StatementKey, Pick<StatementSummary, 'excess' | 'target' | 'status'> | undefined>>,
+): DayFigures {
   const out: DayFigures['statements'] = {};
   for (const k of STATEMENT_KEYS) {
     const st = statements[k];
@@ -165,14 +194,21 @@ export function dayFiguresOf(endDate: string, statements: Partial<Record<Stateme
 export const channelId = (family: string, statement: StatementKey) => `${family}:${statement}`;
 
 /** The recent-days words the day calls for, per channel: the alert (id and channel still to set), null for none; absent: no opinion. */
-function recentWords(v: VersionRef, statements: StatementsSummary, recent: readonly DayFigures[]): Map<string, AlertRecord | null> {
+function recentWords(
+  v: VersionRef,
+  statements: StatementsSummary,
+  recent: readonly DayFigures[],
+): Map<string, AlertRecord | null> {
   const found = dayAlerts(v, dayFiguresOf(v.endDate, statements), recent);
   const out = new Map<string, AlertRecord | null>();
   for (const ch of RECENT_CHANNELS)
     for (const statement of STATEMENT_KEYS) {
       const now = statements[statement];
       if (!now || DOUBTFUL.has(now.status)) continue;
-      out.set(channelId(ch.family, statement), found.find((a) => a.kind === ch.kind && a.statement === statement) ?? null);
+      out.set(
+        channelId(ch.family, statement),
+        found.find((a) => a.kind === ch.kind && a.statement === statement) ?? null,
+      );
     }
   return out;
 }
@@ -191,12 +227,14 @@ const s = (d: Decimal | null | undefined) => (d === null || d === undefined ? ''
 /** A word's identity on its channel: kind and figures (not the version: the same figures again say nothing new). */
 export function wordKey(
   kind: AlertKind,
-  f: Pick<StatementFigures, 'excess' | 'target' | 'shortfall' | 'previousExcess' | 'previousDate'> & Partial<Pick<AlertRecord, 'previousTarget' | 'slope' | 'projectedExcess' | 'filingDaysToTarget'>>,
+  f: Pick<StatementFigures, 'excess' | 'target' | 'shortfall' | 'previousExcess' | 'previousDate'> &
+    Partial<Pick<AlertRecord, 'previousTarget' | 'slope' | 'projectedExcess' | 'filingDaysToTarget'>>,
 ): string {
   if (kind === 'resolved') return 'resolved';
   if (kind === 'excess-drop') return `${kind}|${s(f.excess)}|${s(f.previousExcess)}|${f.previousDate ?? ''}`;
   if (kind === 'target-changed') return `${kind}|${s(f.previousTarget)}|${s(f.target)}|${f.previousDate ?? ''}`;
-  if (kind === 'trend-to-target') return `${kind}|${s(f.excess)}|${s(f.target)}|${s(f.slope)}|${s(f.projectedExcess)}|${f.filingDaysToTarget ?? ''}`;
+  if (kind === 'trend-to-target')
+    return `${kind}|${s(f.excess)}|${s(f.target)}|${s(f.slope)}|${s(f.projectedExcess)}|${f.filingDaysToTarget ?? ''}`;
   return `${kind}|${s(f.excess)}|${s(f.target)}|${s(f.shortfall)}`;
 }
 
@@ -225,7 +263,10 @@ export function spokenOf(outbox: readonly (AlertRecord & { raisedAt?: string })[
     });
     out.set(channel, list);
   }
-  for (const list of out.values()) list.sort((x, y) => x.seq - y.seq || (x.raisedAt ?? '').localeCompare(y.raisedAt ?? '') || x.id.localeCompare(y.id));
+  for (const list of out.values())
+    list.sort(
+      (x, y) => x.seq - y.seq || (x.raisedAt ?? '').localeCompare(y.raisedAt ?? '') || x.id.localeCompare(y.id),
+    );
   return out;
 }
 
@@ -263,7 +304,15 @@ export function planDay(input: DayInput): AlertRecord[] {
       const seq = (last?.seq ?? 0) + 1;
       if (want === null) {
         if (!last || last.kind === 'resolved' || !channel.clearable) continue;
-        out.push(resolvedAlert(v, last, wordId(v, id, seq, 'resolved'), now ? { excess: now.excess, target: now.target, targetSource: now.targetSource } : undefined, { channel: id, seq }));
+        out.push(
+          resolvedAlert(
+            v,
+            last,
+            wordId(v, id, seq, 'resolved'),
+            now ? { excess: now.excess, target: now.target, targetSource: now.targetSource } : undefined,
+            { channel: id, seq },
+          ),
+        );
         continue;
       }
       const key = wordKey(want.kind, want.figures);
@@ -279,7 +328,15 @@ export function planDay(input: DayInput): AlertRecord[] {
       if (want === null) {
         if (!last || last.kind === 'resolved') continue;
         const st = effective.statements[last.statement!];
-        out.push(resolvedAlert(v, last, wordId(v, id, seq, 'resolved'), st ? { excess: st.excess, target: st.target, targetSource: st.targetSource } : undefined, { channel: id, seq }));
+        out.push(
+          resolvedAlert(
+            v,
+            last,
+            wordId(v, id, seq, 'resolved'),
+            st ? { excess: st.excess, target: st.target, targetSource: st.targetSource } : undefined,
+            { channel: id, seq },
+          ),
+        );
         continue;
       }
       const key = wordKey(want.kind, want);
@@ -298,7 +355,10 @@ export function wantedWords(input: Omit<DayInput, 'outbox'>): Map<string, { kind
       const now = input.effective.statements[statement];
       const want = now ? channel.word(statement, now, input.previous[statement]) : undefined;
       if (want === undefined) continue;
-      out.set(channelId(channel.family, statement), want ? { kind: want.kind, key: wordKey(want.kind, want.figures) } : null);
+      out.set(
+        channelId(channel.family, statement),
+        want ? { kind: want.kind, key: wordKey(want.kind, want.figures) } : null,
+      );
     }
   return out;
 }
@@ -308,10 +368,16 @@ export function wantedWords(input: Omit<DayInput, 'outbox'>): Map<string, { kind
  * status: the excess drop reads the excess, the recent-days channels the target too): when they
  * change, the later days that read them are evaluated again. A hash of them (16 hex digits).
  */
-export function basisOf(endDate: string, statements: Partial<Record<StatementKey, Pick<StatementSummary, 'excess' | 'status'> & { target?: Decimal | null }>>): string {
+export function basisOf(
+  endDate: string,
+  statements: Partial<Record<StatementKey, Pick<StatementSummary, 'excess' | 'status'> & { target?: Decimal | null }>>,
+): string {
   const parts = STATEMENT_KEYS.map((k) => {
     const st = statements[k];
     return st ? `${k}=${s(st.excess)}/${s(st.target)}/${st.status}` : `${k}=-`;
   });
-  return createHash('sha256').update(`${endDate};${parts.join(';')}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${endDate};${parts.join(';')}`)
+    .digest('hex')
+    .slice(0, 16);
 }

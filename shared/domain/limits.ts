@@ -51,9 +51,14 @@ const RANK: Record<string, number> = { error: 0, warning: 1, info: 2 };
  * At most `max` findings, and how many were left out: errors first, then warnings, then the rest
  * (so what makes a filing untrustworthy is never the part left out), in their order.
  */
-export function capFindings<F extends { severity: string }>(findings: readonly F[], max = MAX_STORED_FINDINGS): { kept: F[]; omitted: number } {
+export function capFindings<F extends { severity: string }>(
+  findings: readonly F[],
+  max = MAX_STORED_FINDINGS,
+): { kept: F[]; omitted: number } {
   if (findings.length <= max) return { kept: [...findings], omitted: 0 };
-  const order = findings.map((_f, i) => i).sort((a, b) => (RANK[findings[a].severity] ?? 3) - (RANK[findings[b].severity] ?? 3) || a - b);
+  const order = findings
+    .map((_f, i) => i)
+    .sort((a, b) => (RANK[findings[a].severity] ?? 3) - (RANK[findings[b].severity] ?? 3) || a - b);
   const keep = new Set(order.slice(0, max));
   return { kept: findings.filter((_, i) => keep.has(i)), omitted: findings.length - max };
 }

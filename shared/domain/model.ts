@@ -181,7 +181,9 @@ export const StatementJsonSchema = z.object({
   lines: z.record(z.string().regex(/^\d{4}$/), DecimalString),
   uncoded: z.array(z.object({ id: z.string(), partOf: z.string(), label: z.string(), amount: DecimalString })),
   conflicts: z.array(z.object({ code: z.string(), amounts: z.array(DecimalString) })),
-  readings: z.array(z.object({ code: z.string().regex(/^\d{4}$/), filed: z.string(), amount: DecimalString })).optional(),
+  readings: z
+    .array(z.object({ code: z.string().regex(/^\d{4}$/), filed: z.string(), amount: DecimalString }))
+    .optional(),
 });
 
 export const CoverTargetJsonSchema = z.object({
@@ -248,7 +250,9 @@ type StatementsOut<T> = Partial<
     }
   >
 >;
-type CoverPageOut<T> = Partial<Record<StatementKey, { type: CoverTargetType; values: (T | null)[]; effectiveTarget: T | null }>>;
+type CoverPageOut<T> = Partial<
+  Record<StatementKey, { type: CoverTargetType; values: (T | null)[]; effectiveTarget: T | null }>
+>;
 
 /**
  * The parts of a filing that hold amounts (statements, unknown codes, the cover page), each
@@ -276,9 +280,14 @@ export function filingAmounts<T>(
       uncoded: s.uncoded.map((u) => ({ id: u.id, partOf: u.partOf, label: u.label, amount: amount(u.amount) })),
       conflicts: s.conflicts.map((c) => ({ code: c.code, amounts: c.amounts.map(amount) })),
     };
-    if (withReadings && s.readings?.length) statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: amount(r.amount) }));
+    if (withReadings && s.readings?.length)
+      statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: amount(r.amount) }));
   }
-  const out: { statements: StatementsOut<T>; unknownCodes: { code: string; amount: T }[]; coverPage?: CoverPageOut<T> } = {
+  const out: {
+    statements: StatementsOut<T>;
+    unknownCodes: { code: string; amount: T }[];
+    coverPage?: CoverPageOut<T>;
+  } = {
     statements,
     unknownCodes: f.unknownCodes.map((u) => ({ code: u.code, amount: amount(u.amount) })),
   };
@@ -286,7 +295,12 @@ export function filingAmounts<T>(
     const cover: CoverPageOut<T> = {};
     for (const key of STATEMENT_KEYS) {
       const t = f.coverPage[key];
-      if (t) cover[key] = { type: t.type, values: t.values.map((v) => (v === null ? null : amount(v))), effectiveTarget: t.effectiveTarget === null ? null : amount(t.effectiveTarget) };
+      if (t)
+        cover[key] = {
+          type: t.type,
+          values: t.values.map((v) => (v === null ? null : amount(v))),
+          effectiveTarget: t.effectiveTarget === null ? null : amount(t.effectiveTarget),
+        };
     }
     out.coverPage = cover;
   }
@@ -321,15 +335,25 @@ export function filingFromJson(json: unknown): Filing {
       uncoded: s.uncoded.map((u) => ({ ...u, amount: dec(u.amount) })),
       conflicts: s.conflicts.map((c) => ({ code: c.code, amounts: c.amounts.map(dec) })),
     };
-    if (s.readings?.length) statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: dec(r.amount) }));
+    if (s.readings?.length)
+      statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: dec(r.amount) }));
   }
   const { coverPage: coverJson, ...rest } = j;
-  const filing: Filing = { ...rest, statements, unknownCodes: j.unknownCodes.map((u) => ({ code: u.code, amount: dec(u.amount) })) };
+  const filing: Filing = {
+    ...rest,
+    statements,
+    unknownCodes: j.unknownCodes.map((u) => ({ code: u.code, amount: dec(u.amount) })),
+  };
   if (coverJson) {
     const cover: CoverPage = {};
     for (const key of STATEMENT_KEYS) {
       const t = coverJson[key];
-      if (t) cover[key] = { type: t.type, values: t.values.map((v) => (v === null ? null : dec(v))), effectiveTarget: t.effectiveTarget === null ? null : dec(t.effectiveTarget) };
+      if (t)
+        cover[key] = {
+          type: t.type,
+          values: t.values.map((v) => (v === null ? null : dec(v))),
+          effectiveTarget: t.effectiveTarget === null ? null : dec(t.effectiveTarget),
+        };
     }
     filing.coverPage = cover;
   }

@@ -5,7 +5,12 @@
 import DecimalBase from 'decimal.js';
 
 /** A Decimal with enough precision that sums of very long amounts stay exact. */
-export const Decimal = DecimalBase.clone({ precision: 200, rounding: DecimalBase.ROUND_HALF_EVEN, toExpNeg: -1000, toExpPos: 1000 });
+export const Decimal = DecimalBase.clone({
+  precision: 200,
+  rounding: DecimalBase.ROUND_HALF_EVEN,
+  toExpNeg: -1000,
+  toExpPos: 1000,
+});
 export type Decimal = DecimalBase;
 
 export const ZERO = new Decimal(0);
@@ -90,7 +95,12 @@ export function readAmount(token: string, grammar: AmountGrammar = {}): Decimal 
       kind = c;
       k++;
     } else break;
-    if (!isDig(s.charCodeAt(k)) || !isDig(s.charCodeAt(k + 1)) || !isDig(s.charCodeAt(k + 2)) || isDig(s.charCodeAt(k + 3))) {
+    if (
+      !isDig(s.charCodeAt(k)) ||
+      !isDig(s.charCodeAt(k + 1)) ||
+      !isDig(s.charCodeAt(k + 2)) ||
+      isDig(s.charCodeAt(k + 3))
+    ) {
       // Not a group: a space may still be the one before `)`; anything else is not this grammar.
       if (kind !== 44) break;
       return null;
@@ -220,7 +230,11 @@ const MadeDecimal = function (this: DecimalParts, s: number, e: number, d: numbe
   this.s = s;
   this.e = e;
   this.d = d;
-} as unknown as new (s: number, e: number, d: number[]) => Decimal;
+} as unknown as new (
+  s: number,
+  e: number,
+  d: number[],
+) => Decimal;
 MadeDecimal.prototype = Decimal.prototype;
 
 /**
@@ -305,7 +319,8 @@ export function decimalFromLimbs(limbs: ArrayLike<number>, n: number, negative: 
   const words: number[] = new Array<number>(hi - lo + 1);
   for (let i = hi, w = 0; i >= lo; i--) words[w++] = limbs[i];
   const top = limbs[hi];
-  const topDigits = top >= 1e6 ? 7 : top >= 1e5 ? 6 : top >= 1e4 ? 5 : top >= 1e3 ? 4 : top >= 100 ? 3 : top >= 10 ? 2 : 1;
+  const topDigits =
+    top >= 1e6 ? 7 : top >= 1e5 ? 6 : top >= 1e4 ? 5 : top >= 1e3 ? 4 : top >= 100 ? 3 : top >= 10 ? 2 : 1;
   return new MadeDecimal(negative ? -1 : 1, hi * LOG_BASE + topDigits - 1, words);
 }
 
@@ -342,7 +357,12 @@ const topScratch = { k: 0 };
  * Used by the reconciler, which checks ~85 sums per filing and needs the Decimal sum only when one
  * is off.
  */
-export function sumEquals(terms: readonly Decimal[], negate: readonly boolean[], count: number, actual: Decimal): boolean | null {
+export function sumEquals(
+  terms: readonly Decimal[],
+  negate: readonly boolean[],
+  count: number,
+  actual: Decimal,
+): boolean | null {
   acc.fill(0);
   const top = topScratch;
   top.k = 0;
@@ -373,8 +393,8 @@ export function cmp(x: Decimal, y: Decimal): number {
   if (!xd || !yd) return x.comparedTo(y);
   if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -ys : 0;
   if (xs !== ys) return xs;
-  if (a.e !== b.e) return (a.e > b.e) !== xs < 0 ? 1 : -1;
-  const n = Math.min(xd.length , yd.length);
-  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return (xd[i] > yd[i]) !== xs < 0 ? 1 : -1;
-  return xd.length === yd.length ? 0 : (xd.length > yd.length) !== xs < 0 ? 1 : -1;
+  if (a.e !== b.e) return a.e > b.e !== xs < 0 ? 1 : -1;
+  const n = Math.min(xd.length, yd.length);
+  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return xd[i] > yd[i] !== xs < 0 ? 1 : -1;
+  return xd.length === yd.length ? 0 : xd.length > yd.length !== xs < 0 ? 1 : -1;
 }

@@ -145,16 +145,40 @@ export function reconcile(filing: Filing, options: ReconcileOptions = {}): Recon
 
   // Dates.
   if (filing.submitDate < filing.endDate) {
-    addFinding(findings, 'submit-before-end', null, null, null, null, `Submit Date ${filing.submitDate} is before End Date ${filing.endDate}`);
+    addFinding(
+      findings,
+      'submit-before-end',
+      null,
+      null,
+      null,
+      null,
+      `Submit Date ${filing.submitDate} is before End Date ${filing.endDate}`,
+    );
   } else {
     // Only the initial filing has a deadline; an amendment is by nature filed later.
     const due = dueDate(filing.endDate);
     if (filing.filingType === 'INITIAL' && filing.submitDate > due)
-      addFinding(findings, 'late-filing', null, null, null, null, `submitted ${filing.submitDate}, after ${due}, the business day after End Date ${filing.endDate} (due by noon): late`);
+      addFinding(
+        findings,
+        'late-filing',
+        null,
+        null,
+        null,
+        null,
+        `submitted ${filing.submitDate}, after ${due}, the business day after End Date ${filing.endDate} (due by noon): late`,
+      );
   }
   for (const u of filing.unknownCodes) {
     const key = forms.statementOfCode(u.code) ?? null;
-    addFinding(findings, 'unknown-code', key, { code: u.code, line: '', label: '' }, null, u.amount, `${key ? `${forms.statements[key].name}: ` : ''}code [${u.code}] (amount ${fmt(u.amount)}) is not on any statement of the form; kept as filed`);
+    addFinding(
+      findings,
+      'unknown-code',
+      key,
+      { code: u.code, line: '', label: '' },
+      null,
+      u.amount,
+      `${key ? `${forms.statements[key].name}: ` : ''}code [${u.code}] (amount ${fmt(u.amount)}) is not on any statement of the form; kept as filed`,
+    );
   }
   for (const n of options.notes ?? []) addFinding(findings, n.rule, null, null, null, null, n.message);
   // Unreadable codes: of a statement (reported with it, and it does not reconcile), or of none.
@@ -162,7 +186,16 @@ export function reconcile(filing: Filing, options: ReconcileOptions = {}): Recon
   for (const code of options.unreadable ?? []) {
     const key = forms.statementOfCode(code);
     if (key && filing.statements[key]) (unreadableOf[key] ??= []).push(code);
-    else addFinding(findings, 'unreadable-amount', key ?? null, { code, line: '', label: '' }, null, null, `${key ? `${forms.statements[key].name} ` : ''}[${code}]: the amount before the code cannot be read`);
+    else
+      addFinding(
+        findings,
+        'unreadable-amount',
+        key ?? null,
+        { code, line: '', label: '' },
+        null,
+        null,
+        `${key ? `${forms.statements[key].name} ` : ''}[${code}]: the amount before the code cannot be read`,
+      );
   }
 
   for (const key of STATEMENT_KEYS) {
@@ -173,7 +206,15 @@ export function reconcile(filing: Filing, options: ReconcileOptions = {}): Recon
       continue;
     }
     const variant = forms.variantById.get(st.variant) ?? def.variants[0];
-    statements[key] = checkStatement(forms, variant, st, findings, alerts, unreadableOf[key] ?? [], filing.coverPage?.[key]);
+    statements[key] = checkStatement(
+      forms,
+      variant,
+      st,
+      findings,
+      alerts,
+      unreadableOf[key] ?? [],
+      filing.coverPage?.[key],
+    );
   }
   return { findings, alerts, statements };
 }
@@ -214,14 +255,22 @@ function planOf(forms: FormSet, variant: Variant): Plan {
   const index = new Map(variant.lines.map((l, i) => [l.code, i]));
   const checks: CheckPlan[] = [];
   for (const l of variant.evaluationOrder)
-    if (l.sum) checks.push({ line: l, at: index.get(l.code)!, terms: l.sum.map((t) => index.get(t.code)!), negate: l.sum.map((t) => t.weight < 0) });
+    if (l.sum)
+      checks.push({
+        line: l,
+        at: index.get(l.code)!,
+        terms: l.sum.map((t) => index.get(t.code)!),
+        negate: l.sum.map((t) => t.weight < 0),
+      });
     else if (l.greaterOf) checks.push({ line: l, at: index.get(l.code)! });
   let codeOrderNote: string | undefined;
   if (variant.codeOrder) {
     const order = variant.lines.filter((l) => ['11B', '11C', '12'].includes(l.line)).map((l) => `${l.line} ${l.code}`);
     codeOrderNote = `${forms.statements[variant.statement].name} uses the ${variant.codeOrder} code order (${order.join(', ')}), told apart by label`;
   }
-  const byCode = variant.lines.map((_, i) => i).sort((a, b) => (variant.lines[a].code < variant.lines[b].code ? -1 : 1));
+  const byCode = variant.lines
+    .map((_, i) => i)
+    .sort((a, b) => (variant.lines[a].code < variant.lines[b].code ? -1 : 1));
   const at = (code: string | undefined) => (code === undefined ? -1 : (index.get(code) ?? -1));
   const roles = variant.roles;
   const excessCheck = checks.find(
@@ -256,7 +305,12 @@ const termValues: Decimal[] = [];
 const termNegate: boolean[] = [];
 
 /** A role line's amount: from `vals` by its index in the variant, or from `lines` when it is not a line of the variant. */
-function roleValue(vals: readonly (Decimal | undefined)[], lines: Lines, at: number, code: string): Decimal | undefined {
+function roleValue(
+  vals: readonly (Decimal | undefined)[],
+  lines: Lines,
+  at: number,
+  code: string,
+): Decimal | undefined {
   return at >= 0 ? vals[at] : lines.get(code);
 }
 
@@ -298,7 +352,8 @@ function checkStatement(
     }
   }
 
-  if (plan.codeOrderNote !== undefined && variant.codeOrder) addFinding(findings, 'code-order', key, null, null, null, plan.codeOrderNote);
+  if (plan.codeOrderNote !== undefined && variant.codeOrder)
+    addFinding(findings, 'code-order', key, null, null, null, plan.codeOrderNote);
   if (st.readings)
     for (const r of st.readings) {
       const l = variant.byCode.get(r.code) ?? { code: r.code, line: '', label: '' };
@@ -317,20 +372,45 @@ function checkStatement(
   if (known < lines.size)
     for (const [code, amount] of lines)
       if (!variant.byCode.has(code) && (outside ??= []).push(code))
-        addFinding(findings, 'unknown-code', key, { code, line: '', label: '' }, null, amount, `${name} [${code}] (amount ${fmt(amount)}) is not a line of the ${variant.id} form; kept as filed`);
+        addFinding(
+          findings,
+          'unknown-code',
+          key,
+          { code, line: '', label: '' },
+          null,
+          amount,
+          `${name} [${code}] (amount ${fmt(amount)}) is not a line of the ${variant.id} form; kept as filed`,
+        );
   // Error findings of this statement are counted from here (code-order, readings and unknown-code are info).
   const errorsFrom = findings.length;
   for (const code of unreadable) {
     const l = variant.byCode.get(code) ?? { code, line: '', label: '' };
-    addFinding(findings, 'unreadable-amount', key, l, null, null, `${where(forms, key, l)}: the amount before the code cannot be read`);
+    addFinding(
+      findings,
+      'unreadable-amount',
+      key,
+      l,
+      null,
+      null,
+      `${where(forms, key, l)}: the amount before the code cannot be read`,
+    );
   }
   for (const c of st.conflicts) {
     const l = variant.byCode.get(c.code) ?? null;
-    addFinding(findings, 'conflicting-amounts', key, l, null, c.amounts[1], `${l ? where(forms, key, l) : `${name} [${c.code}]`} is filed more than once with different amounts (${c.amounts.map(fmt).join(', ')}); the first is used`);
+    addFinding(
+      findings,
+      'conflicting-amounts',
+      key,
+      l,
+      null,
+      c.amounts[1],
+      `${l ? where(forms, key, l) : `${name} [${c.code}]`} is filed more than once with different amounts (${c.amounts.map(fmt).join(', ')}); the first is used`,
+    );
   }
   for (let i = 0; i < variant.lines.length; i++) {
     const l = variant.lines[i];
-    if (vals[i] === undefined && !l.optional && !unreadable.includes(l.code)) addFinding(findings, 'missing-line', key, l, null, null, `${where(forms, key, l)} is missing`);
+    if (vals[i] === undefined && !l.optional && !unreadable.includes(l.code))
+      addFinding(findings, 'missing-line', key, l, null, null, `${where(forms, key, l)} is missing`);
   }
 
   // Derived lines in evaluation order. A sum is decided exactly by sumEquals; decimal.js computes
@@ -361,9 +441,18 @@ function checkStatement(
         continue;
       }
       let expected: Decimal = ZERO;
-      for (let i = 0; i < n; i++) expected = termNegate[i] ? expected.minus(termValues[i]) : expected.plus(termValues[i]);
+      for (let i = 0; i < n; i++)
+        expected = termNegate[i] ? expected.minus(termValues[i]) : expected.plus(termValues[i]);
       if (!expected.eq(actual))
-        addFinding(findings, 'sum', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${termsText(l)} = ${fmt(expected)} (off by ${fmt(actual.minus(expected))})`);
+        addFinding(
+          findings,
+          'sum',
+          key,
+          l,
+          expected,
+          actual,
+          `${where(forms, key, l)}: filed ${fmt(actual)}, but ${termsText(l)} = ${fmt(expected)} (off by ${fmt(actual.minus(expected))})`,
+        );
     } else if (l.greaterOf) {
       const items = l.greaterOf.map((code) => valueOf(lines, variant, code));
       if (items.some((x) => x === undefined)) {
@@ -372,7 +461,15 @@ function checkStatement(
       }
       const expected = items.reduce((a, b) => (cmp(b!, a!) > 0 ? b : a))!;
       if (cmp(expected, actual) !== 0)
-        addFinding(findings, 'greater-of', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but the ${termsText(l)} is ${fmt(expected)}`);
+        addFinding(
+          findings,
+          'greater-of',
+          key,
+          l,
+          expected,
+          actual,
+          `${where(forms, key, l)}: filed ${fmt(actual)}, but the ${termsText(l)} is ${fmt(expected)}`,
+        );
     }
   }
   for (const l of variant.crossChecks) {
@@ -383,7 +480,15 @@ function checkStatement(
       if (other === undefined) (unchecked ??= []).push(l.code);
       if (other !== undefined && cmp(other, actual) !== 0) {
         const o = variant.byCode.get(l.equals)!;
-        addFinding(findings, 'cross-page', key, l, other, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but it must equal [${o.code}] ${o.label} = ${fmt(other)}`);
+        addFinding(
+          findings,
+          'cross-page',
+          key,
+          l,
+          other,
+          actual,
+          `${where(forms, key, l)}: filed ${fmt(actual)}, but it must equal [${o.code}] ${o.label} = ${fmt(other)}`,
+        );
       }
     }
     if (l.parts) {
@@ -398,7 +503,15 @@ function checkStatement(
         const parts = st.uncoded.filter((u) => u.partOf === l.code);
         const expected = sum(parts.map((p) => p.amount));
         if (!expected.eq(actual))
-          addFinding(findings, 'uncoded-total', key, l, expected, actual, `${where(forms, key, l)}: filed ${fmt(actual)}, but ${parts.map((p) => p.id).join(' + ')} = ${fmt(expected)}`);
+          addFinding(
+            findings,
+            'uncoded-total',
+            key,
+            l,
+            expected,
+            actual,
+            `${where(forms, key, l)}: filed ${fmt(actual)}, but ${parts.map((p) => p.id).join(' + ')} = ${fmt(expected)}`,
+          );
       }
     }
   }
@@ -411,7 +524,12 @@ function checkStatement(
   const computedExcess = required && funds ? (excessHolds && filedExcess ? filedExcess : funds.minus(required)) : null;
   // A filed excess that disagrees with funds - required is an error (SW110); for the alert the
   // lower of the two counts, so a wrong excess line can never hide a shortfall.
-  const excess = filedExcess && computedExcess ? (cmp(computedExcess, filedExcess) < 0 ? computedExcess : filedExcess) : (filedExcess ?? computedExcess);
+  const excess =
+    filedExcess && computedExcess
+      ? cmp(computedExcess, filedExcess) < 0
+        ? computedExcess
+        : filedExcess
+      : (filedExcess ?? computedExcess);
   // The target: the statement's own line where the form has one, else the Cover Page's.
   const lineTarget = roles.target ? (roleValue(vals, lines, plan.targetAt, roles.target) ?? null) : null;
   const coverTarget = cover?.effectiveTarget ?? null;
@@ -472,13 +590,29 @@ function checkStatement(
       status = 'deficiency';
       const shortfall = (target ?? ZERO).minus(excess);
       alerts.push({ statement: key, kind: 'deficiency', excess, target, targetSource, shortfall });
-      addFinding(findings, 'deficiency', key, excessLine, ZERO, excess, `${where(forms, key, excessLine)}: DEFICIENCY, ${fmt(excess)} is below zero (0): customer funds are under-segregated by ${fmt(excess.negated())}`);
+      addFinding(
+        findings,
+        'deficiency',
+        key,
+        excessLine,
+        ZERO,
+        excess,
+        `${where(forms, key, excessLine)}: DEFICIENCY, ${fmt(excess)} is below zero (0): customer funds are under-segregated by ${fmt(excess.negated())}`,
+      );
     } else if (target !== null && cmp(excess, target) < 0) {
       status = 'below-target';
       const shortfall = target.minus(excess);
       alerts.push({ statement: key, kind: 'below-target', excess, target, targetSource, shortfall });
       const from = targetSource === 'statement' ? `[${roles.target}]` : '(Cover Page)';
-      addFinding(findings, 'below-target', key, excessLine, target, excess, `${where(forms, key, excessLine)}: excess ${fmt(excess)} is below the management target ${fmt(target)} ${from} by ${fmt(shortfall)}`);
+      addFinding(
+        findings,
+        'below-target',
+        key,
+        excessLine,
+        target,
+        excess,
+        `${where(forms, key, excessLine)}: excess ${fmt(excess)} is below the management target ${fmt(target)} ${from} by ${fmt(shortfall)}`,
+      );
     }
   }
   return {

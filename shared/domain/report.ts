@@ -9,7 +9,12 @@ const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 export function table(rows: string[][], rightAlign: boolean[]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows
-    .map((r) => r.map((cell, i) => (rightAlign[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((cell, i) => (rightAlign[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -22,7 +27,9 @@ export function sortFindings(findings: Finding[]): Finding[] {
 export function renderCheck(file: string, { filing, reconciliation }: Analysis): string {
   const lines: string[] = [];
   lines.push(`${file}`);
-  lines.push(`  ${filing.firmName} · ${filing.filingType} · end date ${filing.endDate} · submitted ${filing.submitDate}`);
+  lines.push(
+    `  ${filing.firmName} · ${filing.filingType} · end date ${filing.endDate} · submitted ${filing.submitDate}`,
+  );
   const rows = [['statement', 'required', 'funds', 'excess', 'target', 'status']];
   const sources: string[] = [];
   for (const key of STATEMENT_KEYS) {
@@ -43,7 +50,8 @@ export function renderCheck(file: string, { filing, reconciliation }: Analysis):
       .map((l) => `  ${l}`)
       .join('\n'),
   );
-  if (sources.length) lines.push(`  * target from the Cover Page (${sources.join(', ')}): the statement has no target line`);
+  if (sources.length)
+    lines.push(`  * target from the Cover Page (${sources.join(', ')}): the statement has no target line`);
   if (filing.coverPage) {
     const parts = STATEMENT_KEYS.filter((k) => filing.coverPage![k]).map((k) => {
       const c = filing.coverPage![k]!;

@@ -12,42 +12,110 @@ export interface RuleDef {
 }
 
 const defs = [
-  { id: 'SW101', name: 'missing-statement', severity: 'error', description: 'A statement of the form (Segregation, Secured Amounts, Cleared Swaps) is missing from the filing.' },
-  { id: 'SW102', name: 'missing-line', severity: 'error', description: 'A line the statement variant requires is missing.' },
-  { id: 'SW103', name: 'unreadable-amount', severity: 'error', description: 'A [code] is present but the amount before it cannot be read.' },
-  { id: 'SW104', name: 'conflicting-amounts', severity: 'error', description: 'The same line code is filed twice with different amounts.' },
+  {
+    id: 'SW101',
+    name: 'missing-statement',
+    severity: 'error',
+    description: 'A statement of the form (Segregation, Secured Amounts, Cleared Swaps) is missing from the filing.',
+  },
+  {
+    id: 'SW102',
+    name: 'missing-line',
+    severity: 'error',
+    description: 'A line the statement variant requires is missing.',
+  },
+  {
+    id: 'SW103',
+    name: 'unreadable-amount',
+    severity: 'error',
+    description: 'A [code] is present but the amount before it cannot be read.',
+  },
+  {
+    id: 'SW104',
+    name: 'conflicting-amounts',
+    severity: 'error',
+    description: 'The same line code is filed twice with different amounts.',
+  },
   {
     id: 'SW105',
     name: 'amount-reading',
     severity: 'info',
-    description: 'An amount filed as a token that is not one well-formed number (`5 812,672,420`) was read as the only reading with which every identity of its line holds; the finding says how it was read.',
+    description:
+      'An amount filed as a token that is not one well-formed number (`5 812,672,420`) was read as the only reading with which every identity of its line holds; the finding says how it was read.',
   },
-  { id: 'SW106', name: 'file-encoding', severity: 'info', description: 'The file is not valid UTF-8 and was read as Windows-1252.' },
-  { id: 'SW110', name: 'sum', severity: 'error', description: 'A total does not equal the sum of its items (every identity of the forms, README "The forms, as data", including the over (under) target lines).' },
-  { id: 'SW111', name: 'greater-of', severity: 'error', description: 'Secured Amounts 7360 is not the greater of 7305 and 7355.' },
-  { id: 'SW112', name: 'cross-page', severity: 'error', description: 'A line that must repeat a line of another page differs from it (summary 7370 = funds page 7770).' },
-  { id: 'SW113', name: 'uncoded-total', severity: 'error', description: 'A total of uncoded sub-lines (Cleared Swaps 8715 = 12A + 12B + 12C) does not add up.' },
+  {
+    id: 'SW106',
+    name: 'file-encoding',
+    severity: 'info',
+    description: 'The file is not valid UTF-8 and was read as Windows-1252.',
+  },
+  {
+    id: 'SW110',
+    name: 'sum',
+    severity: 'error',
+    description:
+      'A total does not equal the sum of its items (every identity of the forms, README "The forms, as data", including the over (under) target lines).',
+  },
+  {
+    id: 'SW111',
+    name: 'greater-of',
+    severity: 'error',
+    description: 'Secured Amounts 7360 is not the greater of 7305 and 7355.',
+  },
+  {
+    id: 'SW112',
+    name: 'cross-page',
+    severity: 'error',
+    description: 'A line that must repeat a line of another page differs from it (summary 7370 = funds page 7770).',
+  },
+  {
+    id: 'SW113',
+    name: 'uncoded-total',
+    severity: 'error',
+    description: 'A total of uncoded sub-lines (Cleared Swaps 8715 = 12A + 12B + 12C) does not add up.',
+  },
   {
     id: 'SW120',
     name: 'deficiency',
     severity: 'error',
-    description: 'Excess (deficiency) is below zero: under-segregated (17 CFR 1.12(h)); immediate notice to the CFTC and the DSRO. Only from a statement whose figures add up.',
+    description:
+      'Excess (deficiency) is below zero: under-segregated (17 CFR 1.12(h)); immediate notice to the CFTC and the DSRO. Only from a statement whose figures add up.',
   },
   {
     id: 'SW121',
     name: 'below-target',
     severity: 'warning',
-    description: "Excess is below the management target, the statement's own target line or else the Cover Page's (17 CFR 1.12(j)); immediate notice. Only from a statement whose figures add up.",
+    description:
+      "Excess is below the management target, the statement's own target line or else the Cover Page's (17 CFR 1.12(j)); immediate notice. Only from a statement whose figures add up.",
   },
-  { id: 'SW130', name: 'late-filing', severity: 'warning', description: 'An initial filing submitted after the next business day after the end date (17 CFR 1.32(d); NFA late fee). Amendments are not late.' },
+  {
+    id: 'SW130',
+    name: 'late-filing',
+    severity: 'warning',
+    description:
+      'An initial filing submitted after the next business day after the end date (17 CFR 1.32(d); NFA late fee). Amendments are not late.',
+  },
   { id: 'SW131', name: 'submit-before-end', severity: 'error', description: 'The submit date is before the end date.' },
-  { id: 'SW140', name: 'unknown-code', severity: 'info', description: 'A bracketed code that no statement definition knows, or that the matched variant does not have; kept as filed.' },
-  { id: 'SW141', name: 'code-order', severity: 'info', description: 'Which code order the Segregation Statement uses for lines 11B, 11C and 12 (2013 or 2014), told apart by label.' },
+  {
+    id: 'SW140',
+    name: 'unknown-code',
+    severity: 'info',
+    description:
+      'A bracketed code that no statement definition knows, or that the matched variant does not have; kept as filed.',
+  },
+  {
+    id: 'SW141',
+    name: 'code-order',
+    severity: 'info',
+    description:
+      'Which code order the Segregation Statement uses for lines 11B, 11C and 12 (2013 or 2014), told apart by label.',
+  },
   {
     id: 'SW150',
     name: 'target-mismatch',
     severity: 'warning',
-    description: "The statement's management target line differs from the Cover Page's residual interest target for it; the statement's line is the target used.",
+    description:
+      "The statement's management target line differs from the Cover Page's residual interest target for it; the statement's line is the target used.",
   },
   {
     id: 'SW151',

@@ -56,7 +56,11 @@ export function medianRatio(values: readonly Ratio[]): Ratio {
  * ratio here has a denominator of at most a few dozen digits, so the 200-digit quotient is far
  * closer to the true value than any rounding boundary it could be mistaken for.
  */
-export function ratioToString(r: Ratio, places: number, rounding: DecimalBase.Rounding = Decimal.ROUND_HALF_EVEN): string {
+export function ratioToString(
+  r: Ratio,
+  places: number,
+  rounding: DecimalBase.Rounding = Decimal.ROUND_HALF_EVEN,
+): string {
   return r.n.div(r.d).toDecimalPlaces(places, rounding).toFixed(places);
 }
 

@@ -85,9 +85,16 @@ export function standing(v: VersionOrder, versions: readonly VersionOrder[]): st
   const eff = effectiveVersion(versions);
   if (!eff) return '';
   if (eff.versionKey === v.versionKey) {
-    const peers = versions.filter((x) => x.versionKey !== v.versionKey && x.filingType === v.filingType && x.submitDate === v.submitDate);
-    if (peers.length) return `effective: the latest ${v.filingType === 'AMENDMENT' ? 'amendment' : 'initial filing'} submitted ${v.submitDate}, and the last of ${peers.length + 1} submitted that day to arrive`;
-    return v.filingType === 'AMENDMENT' ? 'effective: the latest submitted amendment' : versions.length > 1 ? 'effective' : 'effective: the only version';
+    const peers = versions.filter(
+      (x) => x.versionKey !== v.versionKey && x.filingType === v.filingType && x.submitDate === v.submitDate,
+    );
+    if (peers.length)
+      return `effective: the latest ${v.filingType === 'AMENDMENT' ? 'amendment' : 'initial filing'} submitted ${v.submitDate}, and the last of ${peers.length + 1} submitted that day to arrive`;
+    return v.filingType === 'AMENDMENT'
+      ? 'effective: the latest submitted amendment'
+      : versions.length > 1
+        ? 'effective'
+        : 'effective: the only version';
   }
   const why =
     eff.filingType !== v.filingType
@@ -152,14 +159,19 @@ export function summaryOf(rec: Pick<Reconciliation, 'statements'>): StatementsSu
       status: s.status,
       title: s.title,
       variant: s.variant,
-      ...(s.status === 'unreconciled' ? { filedExcess: s.filedExcess, computedExcess: s.computedExcess, failingLines: s.failingLines } : {}),
+      ...(s.status === 'unreconciled'
+        ? { filedExcess: s.filedExcess, computedExcess: s.computedExcess, failingLines: s.failingLines }
+        : {}),
     };
   }
   return out;
 }
 
 /** Overall status of a filing version: the worst of its statements, or "error". */
-export function overallStatus(rec: { statements: Partial<Record<StatementKey, { status: StatementStatus }>>; errorCount: number }): string {
+export function overallStatus(rec: {
+  statements: Partial<Record<StatementKey, { status: StatementStatus }>>;
+  errorCount: number;
+}): string {
   const statuses = STATEMENT_KEYS.map((k) => rec.statements[k]?.status);
   if (statuses.includes('deficiency')) return 'deficiency';
   if (statuses.includes('below-target')) return 'below-target';

@@ -35,7 +35,8 @@ function addDays(iso: string, n: number): string {
 export function watchDays(date: string, n = WATCH_FILING_DAYS): string[] {
   const out: string[] = [];
   // A filing day comes at least every few days; 366 steps back is a generous bound.
-  for (let d = date, steps = 0; out.length < n && steps < 366; d = addDays(d, -1), steps++) if (isAnyFilingDay(d)) out.push(d);
+  for (let d = date, steps = 0; out.length < n && steps < 366; d = addDays(d, -1), steps++)
+    if (isAnyFilingDay(d)) out.push(d);
   return out.reverse();
 }
 

@@ -34,9 +34,11 @@ export type IngestOutcome =
 export async function ingestS3Record(deps: IngestDeps, record: S3EventRecord): Promise<IngestOutcome> {
   const bucket = record.s3.bucket.name;
   const key = decodeS3Key(record.s3.object.key);
-  if (!record.eventName.startsWith('ObjectCreated:')) return { status: 'skipped', reason: `event ${record.eventName}`, key };
+  if (!record.eventName.startsWith('ObjectCreated:'))
+    return { status: 'skipped', reason: `event ${record.eventName}`, key };
   if (!key.startsWith(deps.incomingPrefix)) return { status: 'skipped', reason: `outside ${deps.incomingPrefix}`, key };
-  if (key.endsWith('/') && (record.s3.object.size ?? 0) === 0) return { status: 'skipped', reason: 'folder marker', key };
+  if (key.endsWith('/') && (record.s3.object.size ?? 0) === 0)
+    return { status: 'skipped', reason: 'folder marker', key };
   const objectId = record.s3.object.versionId ?? record.s3.object.eTag ?? record.s3.object.sequencer ?? 'unversioned';
 
   if (await deps.store.getObjectRecord(bucket, key, objectId)) return { status: 'already-processed', key };
@@ -48,7 +50,18 @@ export async function ingestS3Record(deps: IngestDeps, record: S3EventRecord): P
     // The alert first: if we stop between the two writes, the retry writes the record and the
     // alert's conditional put keeps it single.
     await deps.store.putAlert(alert, receivedAt, receivedAt.slice(0, 10));
-    await deps.store.putObjectRecord({ bucket, key, objectId, status: 'rejected', size, receivedAt, arrivedAt, reasonCode: code, reason, alertId: alert.id });
+    await deps.store.putObjectRecord({
+      bucket,
+      key,
+      objectId,
+      status: 'rejected',
+      size,
+      receivedAt,
+      arrivedAt,
+      reasonCode: code,
+      reason,
+      alertId: alert.id,
+    });
     return { status: 'rejected', key, code, reason };
   };
 
@@ -59,7 +72,11 @@ export async function ingestS3Record(deps: IngestDeps, record: S3EventRecord): P
   const read = await deps.objects.read(bucket, key, deps.maxBytes, record.s3.object.versionId);
   if (!read.ok) {
     if ('gone' in read) return reject('gone', 'the object was deleted before it could be read', declared ?? 0);
-    return reject('too-large', `the file is over the ${deps.maxBytes}-byte limit (${read.tooLarge}+ bytes read)`, read.tooLarge);
+    return reject(
+      'too-large',
+      `the file is over the ${deps.maxBytes}-byte limit (${read.tooLarge}+ bytes read)`,
+      read.tooLarge,
+    );
   }
 
   let parsed: ParseResult;
@@ -91,7 +108,11 @@ export async function ingestS3Record(deps: IngestDeps, record: S3EventRecord): P
   };
   const bytes = deps.store.versionItemSize(version);
   if (bytes > DYNAMODB_ITEM_LIMIT - 1024)
-    return reject('too-large-for-store', `the parsed filing would take ${bytes} bytes in the table, over DynamoDB's ${DYNAMODB_ITEM_LIMIT}-byte item limit: not stored`, read.bytes.length);
+    return reject(
+      'too-large-for-store',
+      `the parsed filing would take ${bytes} bytes in the table, over DynamoDB's ${DYNAMODB_ITEM_LIMIT}-byte item limit: not stored`,
+      read.bytes.length,
+    );
   const created = await deps.store.putVersion(version);
   // Not created: the version was stored before, by another object holding the same filing (a
   // duplicate), or by this very object on an earlier attempt that failed after the put (a retry,
@@ -101,7 +122,8 @@ export async function ingestS3Record(deps: IngestDeps, record: S3EventRecord): P
   const duplicate = !created && !(earlier?.bucket === bucket && earlier.key === key && earlier.objectId === objectId);
   // A copy whose object arrived before the stored version's first arrival (events processed out
   // of order): the version's arrival moves back to it, and its day is evaluated again.
-  if (stored && arrivedAt < stored.arrivedAt) await deps.store.lowerArrival(filing.firmId, filing.endDate, versionKey, arrivedAt, { bucket, key, objectId });
+  if (stored && arrivedAt < stored.arrivedAt)
+    await deps.store.lowerArrival(filing.firmId, filing.endDate, versionKey, arrivedAt, { bucket, key, objectId });
   await deps.store.putObjectRecord({
     bucket,
     key,

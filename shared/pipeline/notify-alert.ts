@@ -28,7 +28,9 @@ export async function notifyAlert(deps: NotifyDeps, pk: string, sk: string): Pro
   if (!alert) return { status: 'gone' };
   if (alert.state === 'sent') return { status: 'already-sent', alert };
   if (alert.channel && alert.seq) {
-    const later = (await deps.store.listAlertsOf(pk)).find((a) => a.channel === alert.channel && (a.seq ?? 0) > alert.seq! && a.state === 'sent');
+    const later = (await deps.store.listAlertsOf(pk)).find(
+      (a) => a.channel === alert.channel && (a.seq ?? 0) > alert.seq! && a.state === 'sent',
+    );
     if (later) {
       await deps.store.markAlertSuppressed(pk, sk, later.id, deps.now().toISOString());
       return { status: 'superseded', alert, by: later.id };

@@ -51,7 +51,9 @@ export interface DayOutcome {
   rechecked: string[];
 }
 
-const refOf = (v: Pick<VersionItem, 'firmId' | 'firmName' | 'endDate' | 'submitDate' | 'filingType' | 'versionKey' | 'source'>): VersionRef => ({
+const refOf = (
+  v: Pick<VersionItem, 'firmId' | 'firmName' | 'endDate' | 'submitDate' | 'filingType' | 'versionKey' | 'source'>,
+): VersionRef => ({
   firmId: v.firmId,
   firmName: v.firmName,
   endDate: v.endDate,
@@ -67,7 +69,11 @@ const refOf = (v: Pick<VersionItem, 'firmId' | 'firmName' | 'endDate' | 'submitD
  * its day. `inserted`: the record is the version's INSERT (a MODIFY, an earlier arrival or a
  * redrive, usually finds the result stored already, and reads it instead of re-putting it).
  */
-export async function reconcileVersion(deps: ReconcileDeps, v: VersionItem, opts: { inserted?: boolean } = {}): Promise<ReconcileOutcome> {
+export async function reconcileVersion(
+  deps: ReconcileDeps,
+  v: VersionItem,
+  opts: { inserted?: boolean } = {},
+): Promise<ReconcileOutcome> {
   const { store } = deps;
   const at = deps.now().toISOString();
   const rec = reconcile(v.filing, { unreadable: v.unreadable });
@@ -98,7 +104,13 @@ export async function reconcileVersion(deps: ReconcileDeps, v: VersionItem, opts
   }
   const day = await evaluateDay(deps, v.firmId, v.endDate, { version: v, result });
   alerts.push(...day.alerts);
-  return { versionKey: v.versionKey, effective: day.effective === v.versionKey, status: overallStatus({ statements, errorCount }), alerts, day };
+  return {
+    versionKey: v.versionKey,
+    effective: day.effective === v.versionKey,
+    status: overallStatus({ statements, errorCount }),
+    alerts,
+    day,
+  };
 }
 
 /** A recheck item from the stream: the day's previous filing day changed; evaluate the day again. */
@@ -141,9 +153,31 @@ const sameBasis = (a: Record<string, string>, b: Record<string, string>) => JSON
 function headSignature(h: HeadItem): string {
   const statements = STATEMENT_KEYS.map((k) => {
     const s = h.statements[k];
-    return s ? [k, s.required && str(s.required), s.funds && str(s.funds), s.excess && str(s.excess), s.target && str(s.target), s.targetSource, s.status] : [k];
+    return s
+      ? [
+          k,
+          s.required && str(s.required),
+          s.funds && str(s.funds),
+          s.excess && str(s.excess),
+          s.target && str(s.target),
+          s.targetSource,
+          s.status,
+        ]
+      : [k];
   });
-  return JSON.stringify([h.firmName, h.effective, h.filingType, h.submitDate, h.status, statements, h.versions, h.late, h.basis, Object.entries(h.prevBasis).sort(), h.windowBasis ?? '']);
+  return JSON.stringify([
+    h.firmName,
+    h.effective,
+    h.filingType,
+    h.submitDate,
+    h.status,
+    statements,
+    h.versions,
+    h.late,
+    h.basis,
+    Object.entries(h.prevBasis).sort(),
+    h.windowBasis ?? '',
+  ]);
 }
 
 /**
@@ -151,7 +185,12 @@ function headSignature(h: HeadItem): string {
  * others, the alerts the day calls for given what was said (episodes.ts planDay), the head, and a
  * recheck of the next filing day when it compared with other figures of this one.
  */
-export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: string, trigger?: { version: VersionItem; result: ResultItem }): Promise<DayOutcome> {
+export async function evaluateDay(
+  deps: ReconcileDeps,
+  firmId: string,
+  endDate: string,
+  trigger?: { version: VersionItem; result: ResultItem },
+): Promise<DayOutcome> {
   const { store } = deps;
   const at = deps.now().toISOString();
   // Everything the decision reads, in two requests at once: the day's partition (its versions,
@@ -172,16 +211,24 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
   if (trigger && !versions.some((x) => x.versionKey === trigger.version.versionKey)) versions.push(trigger.version);
   const eff = effectiveVersion(versions);
   if (!eff) return { status: 'empty', alerts: [], rechecked: [] };
-  const effResult = trigger && eff.versionKey === trigger.version.versionKey ? trigger.result : day.results.get(eff.versionKey);
+  const effResult =
+    trigger && eff.versionKey === trigger.version.versionKey ? trigger.result : day.results.get(eff.versionKey);
   if (!effResult) {
     // The effective version is not reconciled yet: its own record, later in this day's stream
     // order, evaluates the day. Until then the trigger is at least not the effective one.
-    if (trigger && (!trigger.version.superseded || trigger.version.supersededBy !== eff.versionKey || trigger.version.state !== 'done'))
+    if (
+      trigger &&
+      (!trigger.version.superseded ||
+        trigger.version.supersededBy !== eff.versionKey ||
+        trigger.version.state !== 'done')
+    )
       await store.markSuperseded(firmId, endDate, trigger.version.versionKey, eff.versionKey);
     return { status: 'waiting', effective: eff.versionKey, alerts: [], rechecked: [] };
   }
   const ref = refOf({ ...eff, firmId, endDate });
-  const nextDays = [...new Set(STATEMENT_KEYS.map((k) => safeNextFilingDay(k, endDate)).filter((d): d is string => d !== undefined))];
+  const nextDays = [
+    ...new Set(STATEMENT_KEYS.map((k) => safeNextFilingDay(k, endDate)).filter((d): d is string => d !== undefined)),
+  ];
   // The later days that read this one: the next filing days, and those whose window holds it.
   const laterDays = [...new Set([...nextDays, ...daysReading(endDate)])];
   const alerts: AlertRecord[] = [];
@@ -204,7 +251,17 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
       const h = windowHeads.get(d);
       return h ? [dayFiguresOf(d, h.statements)] : [];
     });
-    const plan = planDay({ effective: { ref, statements: effResult.statements, findings: effResult.findings, errorCount: effResult.errorCount }, previous: prev.previous, outbox, recent });
+    const plan = planDay({
+      effective: {
+        ref,
+        statements: effResult.statements,
+        findings: effResult.findings,
+        errorCount: effResult.errorCount,
+      },
+      previous: prev.previous,
+      outbox,
+      recent,
+    });
     for (const a of plan) {
       await store.putAlert(a, at, endDate);
       alerts.push(a);
@@ -214,12 +271,14 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
         versions.map((x) =>
           x.versionKey === eff.versionKey
             ? x.superseded && store.markEffective(firmId, endDate, x.versionKey)
-            : (!x.superseded || x.supersededBy !== eff.versionKey || x.state !== 'done') && store.markSuperseded(firmId, endDate, x.versionKey, eff.versionKey),
+            : (!x.superseded || x.supersededBy !== eff.versionKey || x.state !== 'done') &&
+              store.markSuperseded(firmId, endDate, x.versionKey, eff.versionKey),
         ),
       );
       // No filing on this day before, none on the previous filing day and none earlier: the
       // firm's first filing, so register it (a conditional put: registered already changes nothing).
-      if (!current && !prev.any && !(await store.previousHead(firmId, endDate))) await store.putFirm({ firmId, firmName: eff.firmName });
+      if (!current && !prev.any && !(await store.previousHead(firmId, endDate)))
+        await store.putFirm({ firmId, firmName: eff.firmName });
     }
     head = {
       firmId,
@@ -251,7 +310,10 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
     nextHeads = laterDays.map((d) => heads.get(d));
     const again = previousFrom(dayOf, heads);
     if (sameBasis(again.basis, prev.basis) && windowBasisOf(endDate, basesOf(heads)) === windowBasis) break;
-    if (round >= 3) throw new Error(`the previous filing day of ${firmId} ${endDate} kept changing while the day was evaluated; the record is retried`);
+    if (round >= 3)
+      throw new Error(
+        `the previous filing day of ${firmId} ${endDate} kept changing while the day was evaluated; the record is retried`,
+      );
   }
   // A later day evaluated with other figures of this day: evaluate it again. The next filing days
   // compare their prevBasis (the excess drop); every later day whose window holds this day, its
@@ -262,7 +324,9 @@ export async function evaluateDay(deps: ReconcileDeps, firmId: string, endDate: 
   for (const [i, later] of laterDays.entries()) {
     const h = nextHeads[i];
     if (!h) continue;
-    const stale = (nextDays.includes(later) && h.prevBasis[endDate] !== head.basis) || (windowDays(later).includes(endDate) && h.windowBasis !== windowBasisOf(later, bases));
+    const stale =
+      (nextDays.includes(later) && h.prevBasis[endDate] !== head.basis) ||
+      (windowDays(later).includes(endDate) && h.windowBasis !== windowBasisOf(later, bases));
     if (stale) {
       await store.putRecheck(firmId, later, { from: endDate, basis: head.basis });
       rechecked.push(later);
@@ -282,7 +346,15 @@ function headStatements(statements: ResultItem['statements']): HeadItem['stateme
   const out: HeadItem['statements'] = {};
   for (const k of STATEMENT_KEYS) {
     const st = statements[k];
-    if (st) out[k] = { required: st.required, funds: st.funds, excess: st.excess, target: st.target, targetSource: st.targetSource, status: st.status };
+    if (st)
+      out[k] = {
+        required: st.required,
+        funds: st.funds,
+        excess: st.excess,
+        target: st.target,
+        targetSource: st.targetSource,
+        status: st.status,
+      };
   }
   return out;
 }

@@ -8,7 +8,14 @@
  */
 import { alertSubject, type AlertRecord } from '../domain/alerts';
 import { CALENDAR, type FilingCalendar } from '../domain/calendar';
-import { buildDigest, digestAlert, renderDigest, missingJson, type DigestJson, type MissingJson } from '../domain/schedule/digest';
+import {
+  buildDigest,
+  digestAlert,
+  renderDigest,
+  missingJson,
+  type DigestJson,
+  type MissingJson,
+} from '../domain/schedule/digest';
 import { checkWindow, findMissing, missingFilingAlert, type HeadLike } from '../domain/schedule/missing';
 import type { Store } from '../adapters/store';
 
@@ -89,7 +96,16 @@ async function inBatches<T, R>(items: T[], limit: number, work: (t: T) => Promis
 export async function runScheduledCheck(deps: ScheduleDeps, at: string): Promise<ScheduleOutcome> {
   const cal = deps.calendar ?? CALENDAR;
   const window = checkWindow(at, cal);
-  if (window.skipped) return { at, businessDay: window.businessDay, skipped: window.skipped, window: [], missing: [], alerts: [], digest: null };
+  if (window.skipped)
+    return {
+      at,
+      businessDay: window.businessDay,
+      skipped: window.skipped,
+      window: [],
+      missing: [],
+      alerts: [],
+      digest: null,
+    };
 
   const heads = await inBatches(window.days, 10, (d) => deps.store.firmsOnDay(d));
   const headsByDay = new Map<string, HeadLike[]>(window.days.map((d, i) => [d, heads[i]!]));
@@ -110,5 +126,13 @@ export async function runScheduledCheck(deps: ScheduleDeps, at: string): Promise
   const created = await deps.store.putAlertUnder(DIGEST_PK, record, raisedAt, window.businessDay);
   alerts.push(row(record, DIGEST_PK, created));
 
-  return { at, businessDay: window.businessDay, skipped: null, window: window.days, missing: missing.map(missingJson), alerts, digest: { ...digest, text } };
+  return {
+    at,
+    businessDay: window.businessDay,
+    skipped: null,
+    window: window.days,
+    missing: missing.map(missingJson),
+    alerts,
+    digest: { ...digest, text },
+  };
 }

@@ -32,7 +32,10 @@ export const StreamFailureRecordSchema = z.object({
     condition: z.string(),
     approximateInvokeCount: z.number(),
   }),
-  responseContext: z.object({ statusCode: z.number(), executedVersion: z.string(), functionError: z.string().nullable().optional() }).partial().optional(),
+  responseContext: z
+    .object({ statusCode: z.number(), executedVersion: z.string(), functionError: z.string().nullable().optional() })
+    .partial()
+    .optional(),
   version: z.string(),
   timestamp: z.string(),
   DDBStreamBatchInfo: z.object({
@@ -112,7 +115,12 @@ export const MAX_FALLBACK_DAYS = 366;
 /** Every day from `from` to `to` (YYYY-MM-DD, inclusive). */
 function daysBetween(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`) && out.length <= MAX_FALLBACK_DAYS; t += DAY_MS) out.push(isoDay(new Date(t)));
+  for (
+    let t = Date.parse(`${from}T00:00:00Z`);
+    t <= Date.parse(`${to}T00:00:00Z`) && out.length <= MAX_FALLBACK_DAYS;
+    t += DAY_MS
+  )
+    out.push(isoDay(new Date(t)));
   return out;
 }
 
@@ -125,8 +133,13 @@ interface Candidate {
 
 const labelOf = (c: Candidate): string => {
   const i = c.image ?? {};
-  if (c.kind === 'filing') return `${i.firmName ?? i.firmId ?? c.pk} ${i.endDate ?? ''} ${String(i.filingType ?? '').toLowerCase()} version ${i.versionKey ?? c.sk.slice(2)}`.replace(/\s+/g, ' ').trim();
-  return `${i.kind ?? 'alert'} ${i.severity ?? ''} ${i.firmName ?? i.firmId ?? (i.source as { key?: string } | undefined)?.key ?? c.pk} ${i.endDate ?? ''} ${i.statement ?? ''} (alert ${i.id ?? c.sk.slice(2)})`.replace(/\s+/g, ' ').trim();
+  if (c.kind === 'filing')
+    return `${i.firmName ?? i.firmId ?? c.pk} ${i.endDate ?? ''} ${String(i.filingType ?? '').toLowerCase()} version ${i.versionKey ?? c.sk.slice(2)}`
+      .replace(/\s+/g, ' ')
+      .trim();
+  return `${i.kind ?? 'alert'} ${i.severity ?? ''} ${i.firmName ?? i.firmId ?? (i.source as { key?: string } | undefined)?.key ?? c.pk} ${i.endDate ?? ''} ${i.statement ?? ''} (alert ${i.id ?? c.sk.slice(2)})`
+    .replace(/\s+/g, ' ')
+    .trim();
 };
 
 /** The records of a range that the consumer's stream filter passes, as items. */
@@ -139,14 +152,21 @@ function candidatesFromRecords(consumer: Consumer, records: _Record[]): Candidat
     const pk = k.pk?.S;
     const sk = k.sk?.S;
     if (!pk || !sk) continue;
-    const image = r.dynamodb?.NewImage ? unmarshall(r.dynamodb.NewImage as Parameters<typeof unmarshall>[0], { wrapNumbers: true }) : undefined;
+    const image = r.dynamodb?.NewImage
+      ? unmarshall(r.dynamodb.NewImage as Parameters<typeof unmarshall>[0], { wrapNumbers: true })
+      : undefined;
     out.set(`${pk}\u0000${sk}`, { kind: consumer === 'reconcile' ? 'filing' : 'alert', pk, sk, image });
   }
   return [...out.values()];
 }
 
 /** The table's unfinished work of a consumer in a window of days (no Scan). */
-async function candidatesFromTable(deps: StreamRedriveDeps, consumer: Consumer, from: string, to: string): Promise<Candidate[]> {
+async function candidatesFromTable(
+  deps: StreamRedriveDeps,
+  consumer: Consumer,
+  from: string,
+  to: string,
+): Promise<Candidate[]> {
   const { store } = deps;
   const minAge = deps.minAgeMs ?? 15 * 60_000;
   const cutoff = deps.now().getTime() - minAge;
@@ -175,7 +195,13 @@ async function candidatesFromTable(deps: StreamRedriveDeps, consumer: Consumer, 
           kind: 'filing',
           pk: keys.firmDay(firm.firmId, day),
           sk: keys.version(versionKey),
-          image: { firmId: firm.firmId, firmName: v?.firmName ?? firm.firmName, endDate: day, filingType: v?.filingType, versionKey },
+          image: {
+            firmId: firm.firmId,
+            firmName: v?.firmName ?? firm.firmName,
+            endDate: day,
+            filingType: v?.filingType,
+            versionKey,
+          },
         });
       }
     }
@@ -184,25 +210,39 @@ async function candidatesFromTable(deps: StreamRedriveDeps, consumer: Consumer, 
 }
 
 /** Set one item back to pending (or say why not). */
-async function requeue(deps: StreamRedriveDeps, c: Candidate, at: string): Promise<Pick<RedriveItem, 'outcome' | 'detail'>> {
+async function requeue(
+  deps: StreamRedriveDeps,
+  c: Candidate,
+  at: string,
+): Promise<Pick<RedriveItem, 'outcome' | 'detail'>> {
   const { store } = deps;
   if (c.kind === 'filing') {
     const i = c.image ?? {};
     const firmId = typeof i.firmId === 'string' ? i.firmId : undefined;
     const endDate = typeof i.endDate === 'string' ? i.endDate : undefined;
     const versionKey = typeof i.versionKey === 'string' ? i.versionKey : c.sk.slice(2);
-    if (firmId && endDate && (await store.getResult(firmId, endDate, versionKey))) return { outcome: 'already done', detail: 'already reconciled' };
+    if (firmId && endDate && (await store.getResult(firmId, endDate, versionKey)))
+      return { outcome: 'already done', detail: 'already reconciled' };
     if (deps.dryRun) return { outcome: 'would re-queue' };
-    return (await store.touchVersion(c.pk, c.sk, at)) ? { outcome: 're-queued' } : { outcome: 'gone', detail: 'no such filing version in the table' };
+    return (await store.touchVersion(c.pk, c.sk, at))
+      ? { outcome: 're-queued' }
+      : { outcome: 'gone', detail: 'no such filing version in the table' };
   }
   const alert = await store.getAlert(c.pk, c.sk);
   if (!alert) return { outcome: 'gone', detail: 'no such alert in the table' };
-  if (alert.state === 'sent') return { outcome: 'already done', detail: `already sent${alert.sentAt ? ` ${alert.sentAt}` : ''}` };
+  if (alert.state === 'sent')
+    return { outcome: 'already done', detail: `already sent${alert.sentAt ? ` ${alert.sentAt}` : ''}` };
   if (deps.dryRun) return { outcome: 'would re-queue' };
-  return (await store.touchAlert(c.pk, c.sk, at)) ? { outcome: 're-queued' } : { outcome: 'already done', detail: 'sent meanwhile' };
+  return (await store.touchAlert(c.pk, c.sk, at))
+    ? { outcome: 're-queued' }
+    : { outcome: 'already done', detail: 'sent meanwhile' };
 }
 
-async function redriveOne(deps: StreamRedriveDeps, m: FailureMessage, handled: Map<string, ItemOutcome>): Promise<RedriveRecord> {
+async function redriveOne(
+  deps: StreamRedriveDeps,
+  m: FailureMessage,
+  handled: Map<string, ItemOutcome>,
+): Promise<RedriveRecord> {
   const rec: RedriveRecord = { messageId: m.id, items: [], deleted: false };
   let parsed: StreamFailureRecord;
   try {
@@ -222,7 +262,12 @@ async function redriveOne(deps: StreamRedriveDeps, m: FailureMessage, handled: M
   }
   rec.consumer = consumer;
   const info = parsed.DDBStreamBatchInfo;
-  const range = await readStreamRange(deps.streams, { streamArn: info.streamArn, shardId: info.shardId, start: info.startSequenceNumber, end: info.endSequenceNumber });
+  const range = await readStreamRange(deps.streams, {
+    streamArn: info.streamArn,
+    shardId: info.shardId,
+    start: info.startSequenceNumber,
+    end: info.endSequenceNumber,
+  });
   let candidates: Candidate[];
   if (range.status === 'read') {
     rec.foundIn = 'stream';
@@ -307,9 +352,12 @@ export function renderStreamRedrive(report: StreamRedriveReport, opts: { dryRun?
     lines.push(
       `failure record ${r.messageId}: ${r.consumer ?? functionNameOf(f.requestContext.functionArn) ?? f.requestContext.functionArn} gave up (${f.requestContext.condition}, ${f.requestContext.approximateInvokeCount} invocations) on ${b.batchSize} record(s) of shard ${b.shardId}, sequence ${b.startSequenceNumber}..${b.endSequenceNumber}, first arrived ${b.approximateArrivalOfFirstRecord}`,
     );
-    if (r.foundIn === 'table') lines.push(`  ${r.streamGone}: searched the table from ${r.searched?.from} to ${r.searched?.to}`);
-    if (r.foundIn === 'stream' && r.items.length === 0) lines.push(`  the range holds no record for ${r.consumer}: nothing to re-queue`);
-    for (const i of r.items) lines.push(`  ${i.outcome.padEnd(14)} ${i.kind.padEnd(6)} ${i.label}${i.detail ? `: ${i.detail}` : ''}`);
+    if (r.foundIn === 'table')
+      lines.push(`  ${r.streamGone}: searched the table from ${r.searched?.from} to ${r.searched?.to}`);
+    if (r.foundIn === 'stream' && r.items.length === 0)
+      lines.push(`  the range holds no record for ${r.consumer}: nothing to re-queue`);
+    for (const i of r.items)
+      lines.push(`  ${i.outcome.padEnd(14)} ${i.kind.padEnd(6)} ${i.label}${i.detail ? `: ${i.detail}` : ''}`);
     lines.push(r.deleted ? '  failure record deleted' : `  failure record kept: ${r.kept}`);
   }
   const items = report.records.flatMap((r) => r.items);

@@ -92,7 +92,10 @@ const POW10 = [1, 10, 100, 1000, 10_000].map((x) => new Decimal(x));
 /** An integer's digits as a decimal string with `places` decimal places ("-1250", 2 -> "-12.50"). */
 function shiftPoint(q: D, places: number): string {
   const neg = q.isNegative() && !q.isZero();
-  const digits = q.abs().toFixed().padStart(places + 1, '0');
+  const digits = q
+    .abs()
+    .toFixed()
+    .padStart(places + 1, '0');
   return `${neg ? '-' : ''}${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
 }
 
@@ -129,7 +132,8 @@ export function statementDay(now: StatementRecord, previous: StatementRecord | u
   const status = readStatus(now.status);
   const ok = status !== 'unreconciled';
   const { excess, target, required } = now;
-  const targetSource: TargetSource | null = now.targetSource !== undefined ? now.targetSource : target !== null ? 'statement' : null;
+  const targetSource: TargetSource | null =
+    now.targetSource !== undefined ? now.targetSource : target !== null ? 'statement' : null;
   let change: D | null = null;
   let pct: string | null = null;
   if (ok && excess !== null && previous && readStatus(previous.status) !== 'unreconciled' && previous.excess !== null) {
@@ -173,7 +177,11 @@ export function lookbackFrom(from: string): string {
 }
 
 /** Every statement of `day`, each against the firm's previous filing day of that statement (looked up in `byDate`). */
-export function statementsDay(day: DayRecord, byDate: ReadonlyMap<string, DayRecord>, only?: StatementKey): StatementsDay {
+export function statementsDay(
+  day: DayRecord,
+  byDate: ReadonlyMap<string, DayRecord>,
+  only?: StatementKey,
+): StatementsDay {
   const out: StatementsDay = {};
   for (const k of STATEMENT_KEYS) {
     if (only && k !== only) continue;
@@ -189,7 +197,11 @@ export function statementsDay(day: DayRecord, byDate: ReadonlyMap<string, DayRec
  * Whether an initial filing submitted on `submitDate` for `endDate` is late: after the due
  * business day of any statement it holds (the calendar's dueDay). False outside the calendar.
  */
-export function submittedLate(endDate: string, submitDate: string, statements: Iterable<StatementKey> = STATEMENT_KEYS): boolean {
+export function submittedLate(
+  endDate: string,
+  submitDate: string,
+  statements: Iterable<StatementKey> = STATEMENT_KEYS,
+): boolean {
   try {
     for (const k of statements) if (submitDate > dueDay(k, endDate)) return true;
     return false;
@@ -210,12 +222,20 @@ export function versionFacts(day: DayRecord, versions: readonly VersionSummary[]
   const keys = Object.keys(day.statements) as StatementKey[];
   return {
     versions: versions.length,
-    late: versions.some((v) => v.filingType === 'INITIAL' && submittedLate(day.endDate, v.submitDate, keys.length ? keys : STATEMENT_KEYS)),
+    late: versions.some(
+      (v) =>
+        v.filingType === 'INITIAL' && submittedLate(day.endDate, v.submitDate, keys.length ? keys : STATEMENT_KEYS),
+    ),
   };
 }
 
 /** Days of `days` from `from` to `to`, oldest first, as history rows (only `statement` when given; then days without it are left out). */
-export function historyDays(days: readonly DayRecord[], from: string, to: string, statement?: StatementKey): HistoryDay[] {
+export function historyDays(
+  days: readonly DayRecord[],
+  from: string,
+  to: string,
+  statement?: StatementKey,
+): HistoryDay[] {
   const byDate = new Map(days.map((d) => [d.endDate, d]));
   const out: HistoryDay[] = [];
   for (const d of [...byDate.values()].sort((a, b) => (a.endDate < b.endDate ? -1 : 1))) {
@@ -226,7 +246,10 @@ export function historyDays(days: readonly DayRecord[], from: string, to: string
       filingType: d.filingType,
       submitDate: d.submitDate,
       versions: d.versions ?? 1,
-      late: d.late ?? (d.filingType === 'INITIAL' && submittedLate(d.endDate, d.submitDate, Object.keys(d.statements) as StatementKey[])),
+      late:
+        d.late ??
+        (d.filingType === 'INITIAL' &&
+          submittedLate(d.endDate, d.submitDate, Object.keys(d.statements) as StatementKey[])),
       statements: statementsDay(d, byDate, statement),
     });
   }
@@ -242,7 +265,13 @@ export function historyDays(days: readonly DayRecord[], from: string, to: string
  * its kind; ties by firm name, then id. A firm's standing is its worst statement's; a head whose
  * overall status is `error` (a statement missing from the filing) counts as unreconciled.
  */
-const RANK: Record<ReadStatus | 'missing', number> = { deficiency: 0, missing: 1, unreconciled: 2, 'below-target': 3, ok: 4 };
+const RANK: Record<ReadStatus | 'missing', number> = {
+  deficiency: 0,
+  missing: 1,
+  unreconciled: 2,
+  'below-target': 3,
+  ok: 4,
+};
 
 export interface BoardEntry {
   firm: BoardFirm;
@@ -303,13 +332,25 @@ export function inEffectiveOrder<T extends VersionOrderLike>(versions: readonly 
  * head names (the pipeline decided it); a version after it that the head does not name yet is
  * still being reconciled.
  */
-export function versionStanding(v: VersionOrderLike, versions: readonly VersionOrderLike[], effectiveKey: string | undefined, reconciled: boolean): string {
+export function versionStanding(
+  v: VersionOrderLike,
+  versions: readonly VersionOrderLike[],
+  effectiveKey: string | undefined,
+  reconciled: boolean,
+): string {
   const eff = effectiveKey === undefined ? undefined : versions.find((x) => x.versionKey === effectiveKey);
   if (!eff) return reconciled ? 'reconciled; no version of the day is effective yet' : 'received, not reconciled yet';
   if (eff.versionKey === v.versionKey) {
-    const peers = versions.filter((x) => x.versionKey !== v.versionKey && x.filingType === v.filingType && x.submitDate === v.submitDate);
-    if (peers.length) return `effective: the latest ${v.filingType === 'AMENDMENT' ? 'amendment' : 'initial filing'} submitted ${v.submitDate}, and the last of ${peers.length + 1} submitted that day to arrive`;
-    return v.filingType === 'AMENDMENT' ? 'effective: the latest submitted amendment' : versions.length > 1 ? 'effective' : 'effective: the only version';
+    const peers = versions.filter(
+      (x) => x.versionKey !== v.versionKey && x.filingType === v.filingType && x.submitDate === v.submitDate,
+    );
+    if (peers.length)
+      return `effective: the latest ${v.filingType === 'AMENDMENT' ? 'amendment' : 'initial filing'} submitted ${v.submitDate}, and the last of ${peers.length + 1} submitted that day to arrive`;
+    return v.filingType === 'AMENDMENT'
+      ? 'effective: the latest submitted amendment'
+      : versions.length > 1
+        ? 'effective'
+        : 'effective: the only version';
   }
   if (!reconciled && orderKey(v) > orderKey(eff)) return 'received, not reconciled yet';
   const why =

@@ -17,7 +17,19 @@ import { CalendarError } from '../domain/calendar';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { str } from '../domain/money';
 import { isAnyFilingDay, watchDays } from '../domain/watched';
-import { historyDays, inEffectiveOrder, lookbackFrom, versionStanding, previousDayOf, sortBoard, statementsDay, submittedLate, versionFacts, type BoardEntry, type DayRecord } from './model';
+import {
+  historyDays,
+  inEffectiveOrder,
+  lookbackFrom,
+  versionStanding,
+  previousDayOf,
+  sortBoard,
+  statementsDay,
+  submittedLate,
+  versionFacts,
+  type BoardEntry,
+  type DayRecord,
+} from './model';
 import type { AlertView, FirmRef, ReadSource } from './source';
 import {
   ReadError,
@@ -57,7 +69,8 @@ export function isIsoDate(s: string): boolean {
 }
 
 function checkDate(s: string | undefined, what: string): void {
-  if (s !== undefined && !isIsoDate(s)) throw new ReadError('bad-date', `${what} ${JSON.stringify(s)} is not a date (YYYY-MM-DD)`);
+  if (s !== undefined && !isIsoDate(s))
+    throw new ReadError('bad-date', `${what} ${JSON.stringify(s)} is not a date (YYYY-MM-DD)`);
 }
 
 export function addDays(iso: string, n: number): string {
@@ -114,12 +127,16 @@ export function resolveFirm(firms: readonly FirmRef[], query: string): FirmRef {
   if (exact.length === 1) return exact[0];
   const prefixed = exact.length > 1 ? exact : firms.filter((f) => norm(f.firmName).startsWith(q));
   if (prefixed.length === 1) return prefixed[0];
-  if (prefixed.length === 0) throw new ReadError('unknown-firm', `no firm has the id or a name starting with ${JSON.stringify(query)}`);
+  if (prefixed.length === 0)
+    throw new ReadError('unknown-firm', `no firm has the id or a name starting with ${JSON.stringify(query)}`);
   const names = prefixed
     .slice(0, 6)
     .map((f) => `${f.firmName} (${f.firmId})`)
     .join(', ');
-  throw new ReadError('ambiguous-firm', `${JSON.stringify(query)} matches ${prefixed.length} firms: ${names}${prefixed.length > 6 ? ', ...' : ''}; give more of the name or the firm id`);
+  throw new ReadError(
+    'ambiguous-firm',
+    `${JSON.stringify(query)} matches ${prefixed.length} firms: ${names}${prefixed.length > 6 ? ', ...' : ''}; give more of the name or the firm id`,
+  );
 }
 
 // ---- alerts ---------------------------------------------------------------------------------
@@ -199,7 +216,9 @@ export class Queries implements ReadQueries {
     const todo = days.filter((d) => (need.versions && d.versions === undefined) || (need.late && d.late === undefined));
     // An initial with no versions needed: late from its own submit date, no read.
     const reads = todo.filter((d) => need.versions || d.filingType !== 'INITIAL');
-    for (const d of todo) if (!reads.includes(d)) d.late = submittedLate(d.endDate, d.submitDate, Object.keys(d.statements) as StatementKey[]);
+    for (const d of todo)
+      if (!reads.includes(d))
+        d.late = submittedLate(d.endDate, d.submitDate, Object.keys(d.statements) as StatementKey[]);
     await mapLimit(reads, this.concurrency, async (d) => {
       const facts = versionFacts(d, await this.source.versionSummaries(d.firmId, d.endDate));
       if (d.versions === undefined) d.versions = facts.versions || 1;
@@ -211,7 +230,10 @@ export class Queries implements ReadQueries {
     checkDate(q.from, 'from');
     checkDate(q.to, 'to');
     if (q.statement !== undefined && !(STATEMENT_KEYS as readonly string[]).includes(q.statement))
-      throw new ReadError('bad-query', `unknown statement ${JSON.stringify(q.statement)} (${STATEMENT_KEYS.join(', ')})`);
+      throw new ReadError(
+        'bad-query',
+        `unknown statement ${JSON.stringify(q.statement)} (${STATEMENT_KEYS.join(', ')})`,
+      );
     if (q.from && q.to && q.from > q.to) throw new ReadError('bad-query', `from ${q.from} is after to ${q.to}`);
     let f: FirmRef;
     let days: DayRecord[];
@@ -222,7 +244,9 @@ export class Queries implements ReadQueries {
       to = q.to;
       from = q.from ?? yearBefore(to);
       const range = { from, to };
-      ({ firm: f, data: days } = await this.firmAnd(firm, (id) => this.source.firmDays(id, lookbackFrom(range.from), range.to)));
+      ({ firm: f, data: days } = await this.firmAnd(firm, (id) =>
+        this.source.firmDays(id, lookbackFrom(range.from), range.to),
+      ));
     } else {
       ({ firm: f, data: latest } = await this.firmAnd(firm, (id) => this.source.latestFirmDay(id)));
       to = latest?.endDate ?? q.from ?? this.now().toISOString().slice(0, 10);
@@ -253,7 +277,11 @@ export class Queries implements ReadQueries {
       if (p) previous.add(p);
     }
     const full = [d, ...[...previous].filter((p) => p !== d)];
-    const [fullDays, registry, alerts] = await Promise.all([mapLimit(full, this.concurrency, (x) => this.source.daysOn(x)), this.source.listFirms(), this.source.alertsOn(d)]);
+    const [fullDays, registry, alerts] = await Promise.all([
+      mapLimit(full, this.concurrency, (x) => this.source.daysOn(x)),
+      this.source.listFirms(),
+      this.source.alertsOn(d),
+    ]);
     const today = fullDays[0];
     await this.withFacts(today, { versions: false, late: true });
     const prevByFirm = new Map<string, Map<string, DayRecord>>();
@@ -285,7 +313,16 @@ export class Queries implements ReadQueries {
     if (isAnyFilingDay(d)) {
       // Watched and not filed: missing.
       for (const w of await this.missingOn(d, window, filed, registry, full, fullDays))
-        entries.push({ firm: { firmId: w.firmId, firmName: w.firmName, filed: false, late: false, statements: {}, alerts: (alertsByFirm.get(w.firmId) ?? []).map(alertRow) } });
+        entries.push({
+          firm: {
+            firmId: w.firmId,
+            firmName: w.firmName,
+            filed: false,
+            late: false,
+            statements: {},
+            alerts: (alertsByFirm.get(w.firmId) ?? []).map(alertRow),
+          },
+        });
     }
     return { date: d, firms: sortBoard(entries).map((e) => e.firm) };
   }
@@ -297,19 +334,30 @@ export class Queries implements ReadQueries {
    * the firms that filed on each day of the window instead (names only). Days already read are
    * not read again.
    */
-  private async missingOn(d: string, window: string[], filed: Set<string>, registry: FirmRef[], readDays: string[], read: DayRecord[][]): Promise<FirmRef[]> {
+  private async missingOn(
+    d: string,
+    window: string[],
+    filed: Set<string>,
+    registry: FirmRef[],
+    readDays: string[],
+    read: DayRecord[][],
+  ): Promise<FirmRef[]> {
     const candidates = registry.filter((f) => !filed.has(f.firmId));
     if (candidates.length === 0 || window.length === 0) return [];
     const first = window[0];
     if (candidates.length <= this.missingByFirm) {
       const latest = await mapLimit(candidates, this.concurrency, (f) => this.source.latestFirmDay(f.firmId, d));
-      return latest.filter((x): x is DayRecord => !!x && x.endDate >= first && x.endDate < d).map((x) => ({ firmId: x.firmId, firmName: x.firmName }));
+      return latest
+        .filter((x): x is DayRecord => !!x && x.endDate >= first && x.endDate < d)
+        .map((x) => ({ firmId: x.firmId, firmName: x.firmName }));
     }
     const others = window.filter((w) => !readDays.includes(w));
     const names = await mapLimit(others, this.concurrency, (w) => this.source.firmsFiledOn(w));
     const seen = new Map<string, { firm: FirmRef; day: string }>();
     const note = (day: string, refs: FirmRef[]) => {
-      for (const r of refs) if (!filed.has(r.firmId) && (seen.get(r.firmId)?.day ?? '') < day) seen.set(r.firmId, { firm: { firmId: r.firmId, firmName: r.firmName }, day });
+      for (const r of refs)
+        if (!filed.has(r.firmId) && (seen.get(r.firmId)?.day ?? '') < day)
+          seen.set(r.firmId, { firm: { firmId: r.firmId, firmName: r.firmName }, day });
     };
     others.forEach((w, i) => note(w, names[i]));
     readDays.forEach((w, i) => window.includes(w) && note(w, read[i]));
@@ -321,7 +369,11 @@ export class Queries implements ReadQueries {
     checkDate(q.to, 'to');
     if (q.severity !== undefined && !(SEVERITIES as readonly string[]).includes(q.severity))
       throw new ReadError('bad-query', `unknown severity ${JSON.stringify(q.severity)} (${SEVERITIES.join(', ')})`);
-    if (q.kind !== undefined && !/^[a-z][a-z-]*$/.test(q.kind)) throw new ReadError('bad-query', `${JSON.stringify(q.kind)} is not an alert kind (e.g. ${Object.keys(ALERT_SEVERITY).slice(0, 3).join(', ')})`);
+    if (q.kind !== undefined && !/^[a-z][a-z-]*$/.test(q.kind))
+      throw new ReadError(
+        'bad-query',
+        `${JSON.stringify(q.kind)} is not an alert kind (e.g. ${Object.keys(ALERT_SEVERITY).slice(0, 3).join(', ')})`,
+      );
     const firm = q.firm !== undefined ? await this.firm(q.firm) : undefined;
     const today = this.now().toISOString().slice(0, 10);
     let days: string[];
@@ -339,7 +391,8 @@ export class Queries implements ReadQueries {
       }
       const from = q.from ?? addDays(to, -30);
       if (from > to) throw new ReadError('bad-query', `from ${from} is after to ${to}`);
-      if (daysBetween(from, to) + 1 > MAX_ALERT_RANGE_DAYS) throw new ReadError('bad-query', `${from} to ${to} is over ${MAX_ALERT_RANGE_DAYS} days; give a shorter range`);
+      if (daysBetween(from, to) + 1 > MAX_ALERT_RANGE_DAYS)
+        throw new ReadError('bad-query', `${from} to ${to} is over ${MAX_ALERT_RANGE_DAYS} days; give a shorter range`);
       days = dateRange(from, to);
     }
     const filter = { severity: q.severity, firmId: firm?.firmId, kind: q.kind };
@@ -353,7 +406,8 @@ export class Queries implements ReadQueries {
     if (!date) throw new ReadError('bad-date', 'no date given');
     checkDate(date, 'date');
     const { firm: f, data: view } = await this.firmAnd(firm, (id) => this.source.firmDay(id, date));
-    if (view.versions.length === 0) throw new ReadError('no-filing', `${f.firmName} (${f.firmId}) has no filing for ${date}`);
+    if (view.versions.length === 0)
+      throw new ReadError('no-filing', `${f.firmName} (${f.firmId}) has no filing for ${date}`);
     const head = view.head;
     const ordered = inEffectiveOrder(view.versions);
     // The head names the effective version; before the first version is reconciled, the latest in order.
@@ -384,4 +438,3 @@ export class Queries implements ReadQueries {
 export function readQueries(source: ReadSource, options: ReadQueryOptions = {}): Queries {
   return new Queries(source, options);
 }
-

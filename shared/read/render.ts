@@ -14,7 +14,12 @@ const short = (k: StatementKey) => FORMS.statements[k].shortName;
 const amt = (s: string | null) => (s === null ? '-' : grouped(dec(s)));
 const signed = (s: string | null) => (s === null ? '-' : s.startsWith('-') ? grouped(dec(s)) : `+${grouped(dec(s))}`);
 const pct = (s: string | null) => (s === null ? '-' : `${s.startsWith('-') ? '' : '+'}${s}%`);
-const STATUS: Record<StatementDay['status'], string> = { ok: 'ok', 'below-target': 'BELOW TARGET', deficiency: 'DEFICIENCY', unreconciled: 'UNRECONCILED' };
+const STATUS: Record<StatementDay['status'], string> = {
+  ok: 'ok',
+  'below-target': 'BELOW TARGET',
+  deficiency: 'DEFICIENCY',
+  unreconciled: 'UNRECONCILED',
+};
 
 function indent(text: string, by = '  '): string {
   return text
@@ -34,7 +39,11 @@ export const SPARK_WIDTH = 60;
  * below target. Columns cover consecutive days when there are more days than `width`. A day with
  * no figure is a blank. Levels are computed in decimals; only the bar index (0-7) is a number.
  */
-export function sparkPair(excess: (string | null)[], target: (string | null)[], width = SPARK_WIDTH): { excess: string; target: string | null } {
+export function sparkPair(
+  excess: (string | null)[],
+  target: (string | null)[],
+  width = SPARK_WIDTH,
+): { excess: string; target: string | null } {
   const n = excess.length;
   const cols = Math.min(n, width);
   const bucket = (values: (string | null)[], pick: (a: D, b: D) => D): (D | null)[] => {
@@ -64,7 +73,12 @@ export function sparkPair(excess: (string | null)[], target: (string | null)[], 
   const bar = (v: D | null) => {
     if (v === null) return ' ';
     if (span.isZero()) return BARS[3];
-    const level = v.minus(lo).times(BARS.length - 1).div(span).toDecimalPlaces(0, Decimal.ROUND_FLOOR).toNumber();
+    const level = v
+      .minus(lo)
+      .times(BARS.length - 1)
+      .div(span)
+      .toDecimalPlaces(0, Decimal.ROUND_FLOOR)
+      .toNumber();
     return BARS[Math.max(0, Math.min(BARS.length - 1, level))];
   };
   return { excess: ex.map(bar).join(''), target: hasTarget ? tg.map(bar).join('') : null };
@@ -78,21 +92,55 @@ export function renderHistory(h: HistoryJson): string {
   const span = days.length ? `${days[0].endDate} to ${days[days.length - 1].endDate}` : 'no filing days in the range';
   out.push(`${h.firmName} (${h.firmId}): ${span}, ${days.length} filing day${days.length === 1 ? '' : 's'}`);
   if (days.length === 0) return out.join('\n');
-  const rows = [['date', 'statement', 'excess', 'target', 'over target', 'status', 'change', 'change %', 'cushion', 'headroom', 'notes']];
+  const rows = [
+    [
+      'date',
+      'statement',
+      'excess',
+      'target',
+      'over target',
+      'status',
+      'change',
+      'change %',
+      'cushion',
+      'headroom',
+      'notes',
+    ],
+  ];
   for (const d of days) {
-    const notes = [d.filingType === 'AMENDMENT' ? 'amendment' : '', d.versions > 1 ? `${d.versions} versions` : '', d.late ? 'LATE' : ''].filter(Boolean).join(', ');
+    const notes = [
+      d.filingType === 'AMENDMENT' ? 'amendment' : '',
+      d.versions > 1 ? `${d.versions} versions` : '',
+      d.late ? 'LATE' : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     let first = true;
     for (const k of STATEMENT_KEYS) {
       const s = d.statements[k];
       if (!s) continue;
-      rows.push([first ? d.endDate : '', short(k), amt(s.excess), amt(s.target), signed(s.overTarget), STATUS[s.status], signed(s.changeFromPrevious), pct(s.changePct), s.cushion ?? '-', amt(s.headroom), first ? notes : '']);
+      rows.push([
+        first ? d.endDate : '',
+        short(k),
+        amt(s.excess),
+        amt(s.target),
+        signed(s.overTarget),
+        STATUS[s.status],
+        signed(s.changeFromPrevious),
+        pct(s.changePct),
+        s.cushion ?? '-',
+        amt(s.headroom),
+        first ? notes : '',
+      ]);
       first = false;
     }
   }
   out.push('');
   out.push(table(rows, [false, false, true, true, true, false, true, true, true, true, false]));
   out.push('');
-  out.push(`excess against target, ${days[0].endDate} to ${days[days.length - 1].endDate}${days.length > SPARK_WIDTH ? ` (each column the lowest excess of ${(days.length / SPARK_WIDTH).toFixed(1)} days)` : ''}:`);
+  out.push(
+    `excess against target, ${days[0].endDate} to ${days[days.length - 1].endDate}${days.length > SPARK_WIDTH ? ` (each column the lowest excess of ${(days.length / SPARK_WIDTH).toFixed(1)} days)` : ''}:`,
+  );
   for (const k of STATEMENT_KEYS) {
     const series = days.map((d) => d.statements[k]);
     if (series.every((s) => !s)) continue;
@@ -104,7 +152,9 @@ export function renderHistory(h: HistoryJson): string {
     const lastS = present[present.length - 1];
     const below = present.filter((s) => s.status === 'below-target' || s.status === 'deficiency').length;
     const name = short(k).padEnd(16);
-    out.push(`  ${name}excess ${line.excess}  ${amt(lastS.excess)}${below ? `  (${below} day${below === 1 ? '' : 's'} below target)` : ''}`);
+    out.push(
+      `  ${name}excess ${line.excess}  ${amt(lastS.excess)}${below ? `  (${below} day${below === 1 ? '' : 's'} below target)` : ''}`,
+    );
     if (line.target !== null) out.push(`  ${''.padEnd(16)}target ${line.target}  ${amt(lastS.target)}`);
   }
   return out.join('\n');
@@ -114,11 +164,18 @@ export function renderHistory(h: HistoryJson): string {
 
 export function renderBoard(b: BoardJson): string {
   const filed = b.firms.filter((f) => f.filed).length;
-  const out = [`Board for ${b.date}: ${b.firms.length} watched firm${b.firms.length === 1 ? '' : 's'}, ${filed} filed, ${b.firms.length - filed} missing (worst first)`];
+  const out = [
+    `Board for ${b.date}: ${b.firms.length} watched firm${b.firms.length === 1 ? '' : 's'}, ${filed} filed, ${b.firms.length - filed} missing (worst first)`,
+  ];
   if (b.firms.length === 0) return out.join('\n');
-  const rows = [['firm', 'statement', 'excess', 'target', 'over target', 'status', 'change', 'cushion', 'headroom', 'alerts']];
+  const rows = [
+    ['firm', 'statement', 'excess', 'target', 'over target', 'status', 'change', 'cushion', 'headroom', 'alerts'],
+  ];
   for (const f of b.firms) {
-    const alerts = (f.alerts ?? []).map((a) => a.kind).filter((k, i, all) => all.indexOf(k) === i).join(', ');
+    const alerts = (f.alerts ?? [])
+      .map((a) => a.kind)
+      .filter((k, i, all) => all.indexOf(k) === i)
+      .join(', ');
     if (!f.filed) {
       rows.push([f.firmName, '-', '-', '-', '-', 'MISSING', '-', '-', '-', alerts]);
       continue;
@@ -127,7 +184,18 @@ export function renderBoard(b: BoardJson): string {
     for (const k of STATEMENT_KEYS) {
       const s = f.statements[k];
       if (!s) continue;
-      rows.push([first ? `${f.firmName}${f.late ? ' (LATE)' : ''}` : '', short(k), amt(s.excess), amt(s.target), signed(s.overTarget), STATUS[s.status], signed(s.changeFromPrevious), s.cushion ?? '-', amt(s.headroom), first ? alerts : '']);
+      rows.push([
+        first ? `${f.firmName}${f.late ? ' (LATE)' : ''}` : '',
+        short(k),
+        amt(s.excess),
+        amt(s.target),
+        signed(s.overTarget),
+        STATUS[s.status],
+        signed(s.changeFromPrevious),
+        s.cushion ?? '-',
+        amt(s.headroom),
+        first ? alerts : '',
+      ]);
       first = false;
     }
     if (first) rows.push([f.firmName, '-', '-', '-', '-', 'UNRECONCILED', '-', '-', '-', alerts]);
@@ -142,7 +210,9 @@ export function renderBoard(b: BoardJson): string {
 export function renderAlerts(a: AlertsJson, range?: string): string {
   const count = { critical: 0, warning: 0, info: 0 };
   for (const x of a.alerts) count[x.severity]++;
-  const out = [`${a.alerts.length} alert${a.alerts.length === 1 ? '' : 's'}${range ? ` ${range}` : ''} (${count.critical} critical, ${count.warning} warning, ${count.info} info), newest first`];
+  const out = [
+    `${a.alerts.length} alert${a.alerts.length === 1 ? '' : 's'}${range ? ` ${range}` : ''} (${count.critical} critical, ${count.warning} warning, ${count.info} info), newest first`,
+  ];
   if (a.alerts.length === 0) return out.join('\n');
   out.push('');
   out.push(alertTable(a.alerts));
@@ -165,7 +235,16 @@ export function renderShow(s: ShowJson): string {
   out.push('');
   out.push(`versions (${s.versions.length}):`);
   const vrows = [['', 'version', 'type', 'submitted', 'arrived', 'object', 'status']];
-  for (const v of s.versions) vrows.push([v.effective ? '*' : '', v.versionKey, v.filingType, v.submitDate, v.arrivedAt, `s3://${v.source.bucket}/${v.source.key}`, v.status]);
+  for (const v of s.versions)
+    vrows.push([
+      v.effective ? '*' : '',
+      v.versionKey,
+      v.filingType,
+      v.submitDate,
+      v.arrivedAt,
+      `s3://${v.source.bucket}/${v.source.key}`,
+      v.status,
+    ]);
   out.push(indent(table(vrows, [false, false, false, false, false, false, false])));
   out.push('');
   const filing = filingFromJson(s.filing);
@@ -174,7 +253,15 @@ export function renderShow(s: ShowJson): string {
   for (const k of STATEMENT_KEYS) {
     const r = rec.statements[k];
     if (!r) rows.push([short(k), '-', '-', '-', '-', 'MISSING']);
-    else rows.push([short(k), r.required ? grouped(r.required) : '-', r.funds ? grouped(r.funds) : '-', r.excess ? grouped(r.excess) : '-', r.target ? grouped(r.target) : '-', r.status === 'ok' ? 'ok' : r.status === 'unreconciled' ? 'UNRECONCILED' : r.status.toUpperCase()]);
+    else
+      rows.push([
+        short(k),
+        r.required ? grouped(r.required) : '-',
+        r.funds ? grouped(r.funds) : '-',
+        r.excess ? grouped(r.excess) : '-',
+        r.target ? grouped(r.target) : '-',
+        r.status === 'ok' ? 'ok' : r.status === 'unreconciled' ? 'UNRECONCILED' : r.status.toUpperCase(),
+      ]);
   }
   out.push(`the effective filing (${s.filing.filingType}, submitted ${s.filing.submitDate}, form ${s.filing.form}):`);
   out.push(indent(table(rows, [false, true, true, true, true, false])));
@@ -190,12 +277,15 @@ export function renderShow(s: ShowJson): string {
       const label = def ? `${def.line ? `${def.line}. ` : ''}${def.label}` : '(not a line of this form)';
       lrows.push([`[${code}]`, label.length > 70 ? `${label.slice(0, 67)}...` : label, grouped(dec(amount))]);
     }
-    for (const u of st.uncoded) lrows.push([`${u.id}`, `${u.label.slice(0, 60)} (part of [${u.partOf}])`, grouped(dec(u.amount))]);
+    for (const u of st.uncoded)
+      lrows.push([`${u.id}`, `${u.label.slice(0, 60)} (part of [${u.partOf}])`, grouped(dec(u.amount))]);
     if (lrows.length) out.push(indent(table(lrows, [false, false, true]), '    '));
   }
   if (s.filing.unknownCodes.length) {
     out.push('');
-    out.push(`  codes on no statement: ${s.filing.unknownCodes.map((u) => `[${u.code}] ${grouped(dec(u.amount))}`).join(', ')}`);
+    out.push(
+      `  codes on no statement: ${s.filing.unknownCodes.map((u) => `[${u.code}] ${grouped(dec(u.amount))}`).join(', ')}`,
+    );
   }
   out.push('');
   const findings = sortFindings(s.findings);
@@ -227,7 +317,20 @@ export function csvField(v: string | number | boolean | null, kind: 'text' | 'nu
 type Cell = [string | number | boolean | null, 'text' | 'number'];
 const csvLine = (cells: Cell[]) => cells.map(([v, k]) => csvField(v, k)).join(',');
 
-export const STATEMENT_CSV_COLUMNS = ['statement', 'required', 'funds', 'excess', 'target', 'targetSource', 'overTarget', 'status', 'changeFromPrevious', 'changePct', 'cushion', 'headroom'] as const;
+export const STATEMENT_CSV_COLUMNS = [
+  'statement',
+  'required',
+  'funds',
+  'excess',
+  'target',
+  'targetSource',
+  'overTarget',
+  'status',
+  'changeFromPrevious',
+  'changePct',
+  'cushion',
+  'headroom',
+] as const;
 
 function statementCells(k: StatementKey | null, s: StatementDay | undefined): Cell[] {
   return [
@@ -248,12 +351,27 @@ function statementCells(k: StatementKey | null, s: StatementDay | undefined): Ce
 
 /** CRLF line ends, a header row, one row per day per statement. */
 export function historyCsv(h: HistoryJson): string {
-  const lines = [['firmId', 'firmName', 'endDate', 'filingType', 'submitDate', 'versions', 'late', ...STATEMENT_CSV_COLUMNS].join(',')];
+  const lines = [
+    ['firmId', 'firmName', 'endDate', 'filingType', 'submitDate', 'versions', 'late', ...STATEMENT_CSV_COLUMNS].join(
+      ',',
+    ),
+  ];
   for (const d of h.days)
     for (const k of STATEMENT_KEYS) {
       const s = d.statements[k];
       if (!s) continue;
-      lines.push(csvLine([[h.firmId, 'text'], [h.firmName, 'text'], [d.endDate, 'text'], [d.filingType, 'text'], [d.submitDate, 'text'], [d.versions, 'number'], [d.late, 'text'], ...statementCells(k, s)]));
+      lines.push(
+        csvLine([
+          [h.firmId, 'text'],
+          [h.firmName, 'text'],
+          [d.endDate, 'text'],
+          [d.filingType, 'text'],
+          [d.submitDate, 'text'],
+          [d.versions, 'number'],
+          [d.late, 'text'],
+          ...statementCells(k, s),
+        ]),
+      );
     }
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -262,11 +380,21 @@ export function historyCsv(h: HistoryJson): string {
 export function boardCsv(b: BoardJson): string {
   const lines = [['date', 'firmId', 'firmName', 'filed', 'late', ...STATEMENT_CSV_COLUMNS, 'alerts'].join(',')];
   for (const f of b.firms) {
-    const alerts = (f.alerts ?? []).map((a) => a.kind).filter((k, i, all) => all.indexOf(k) === i).join(' ');
-    const head: Cell[] = [[b.date, 'text'], [f.firmId, 'text'], [f.firmName, 'text'], [f.filed, 'text'], [f.late, 'text']];
+    const alerts = (f.alerts ?? [])
+      .map((a) => a.kind)
+      .filter((k, i, all) => all.indexOf(k) === i)
+      .join(' ');
+    const head: Cell[] = [
+      [b.date, 'text'],
+      [f.firmId, 'text'],
+      [f.firmName, 'text'],
+      [f.filed, 'text'],
+      [f.late, 'text'],
+    ];
     const keys = STATEMENT_KEYS.filter((k) => f.statements[k]);
     if (keys.length === 0) lines.push(csvLine([...head, ...statementCells(null, undefined), [alerts || null, 'text']]));
-    for (const k of keys) lines.push(csvLine([...head, ...statementCells(k, f.statements[k]), [alerts || null, 'text']]));
+    for (const k of keys)
+      lines.push(csvLine([...head, ...statementCells(k, f.statements[k]), [alerts || null, 'text']]));
   }
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -118,7 +118,9 @@ const dayKey = (firmId: string, date: string) => `${firmId}\u0000${date}`;
 const copy = (d: DayRecord): DayRecord => ({ ...d, statements: { ...d.statements } });
 
 function matches(a: AlertView, f: AlertFilter): boolean {
-  return (!f.severity || a.severity === f.severity) && (!f.firmId || a.firmId === f.firmId) && (!f.kind || a.kind === f.kind);
+  return (
+    (!f.severity || a.severity === f.severity) && (!f.firmId || a.firmId === f.firmId) && (!f.kind || a.kind === f.kind)
+  );
 }
 
 /**
@@ -171,7 +173,12 @@ export class MemorySource implements ReadSource {
     const m = this.results.get(k) ?? new Map<string, ResultView>();
     this.results.set(k, m);
     if (m.has(r.versionKey)) return false;
-    m.set(r.versionKey, { versionKey: r.versionKey, findings: r.findings, errorCount: r.errorCount, reconciledAt: r.reconciledAt });
+    m.set(r.versionKey, {
+      versionKey: r.versionKey,
+      findings: r.findings,
+      errorCount: r.errorCount,
+      reconciledAt: r.reconciledAt,
+    });
     return true;
   }
 
@@ -192,7 +199,14 @@ export class MemorySource implements ReadSource {
       statements: Object.fromEntries(
         Object.entries(h.statements).map(([key, st]) => [
           key,
-          { required: st!.required, funds: st!.funds, excess: st!.excess, target: st!.target, status: st!.status, ...(st!.targetSource !== undefined ? { targetSource: st!.targetSource } : {}) },
+          {
+            required: st!.required,
+            funds: st!.funds,
+            excess: st!.excess,
+            target: st!.target,
+            status: st!.status,
+            ...(st!.targetSource !== undefined ? { targetSource: st!.targetSource } : {}),
+          },
         ]),
       ),
     };
@@ -239,7 +253,8 @@ export class MemorySource implements ReadSource {
 
   async latestFirmDay(firmId: string, onOrBefore?: string): Promise<DayRecord | undefined> {
     let best: DayRecord | undefined;
-    for (const d of this.byFirm.get(firmId)?.values() ?? []) if ((!onOrBefore || d.endDate <= onOrBefore) && (!best || d.endDate > best.endDate)) best = d;
+    for (const d of this.byFirm.get(firmId)?.values() ?? [])
+      if ((!onOrBefore || d.endDate <= onOrBefore) && (!best || d.endDate > best.endDate)) best = d;
     return best && copy(best);
   }
 
@@ -252,7 +267,9 @@ export class MemorySource implements ReadSource {
   }
 
   async alertsOn(date: string, filter: AlertFilter = {}): Promise<AlertView[]> {
-    return [...this.alerts.values()].filter((a) => a.day === date && matches(a, filter)).map(({ day: _day, ...a }) => a);
+    return [...this.alerts.values()]
+      .filter((a) => a.day === date && matches(a, filter))
+      .map(({ day: _day, ...a }) => a);
   }
 
   async firmDay(firmId: string, date: string): Promise<FirmDayView> {
@@ -262,11 +279,19 @@ export class MemorySource implements ReadSource {
       head: head && copy(head),
       versions: [...(this.versions.get(k)?.values() ?? [])].sort((a, b) => (a.versionKey < b.versionKey ? -1 : 1)),
       results: new Map(this.results.get(k) ?? []),
-      alerts: [...this.alerts.values()].filter((a) => a.firmId === firmId && a.endDate === date).map(({ day: _day, ...a }) => a),
+      alerts: [...this.alerts.values()]
+        .filter((a) => a.firmId === firmId && a.endDate === date)
+        .map(({ day: _day, ...a }) => a),
     };
   }
 
-  async versionSummaries(firmId: string, date: string): Promise<{ filingType: 'INITIAL' | 'AMENDMENT'; submitDate: string }[]> {
-    return [...(this.versions.get(dayKey(firmId, date))?.values() ?? [])].map((v) => ({ filingType: v.filingType, submitDate: v.submitDate }));
+  async versionSummaries(
+    firmId: string,
+    date: string,
+  ): Promise<{ filingType: 'INITIAL' | 'AMENDMENT'; submitDate: string }[]> {
+    return [...(this.versions.get(dayKey(firmId, date))?.values() ?? [])].map((v) => ({
+      filingType: v.filingType,
+      submitDate: v.submitDate,
+    }));
   }
 }

@@ -31,7 +31,13 @@ export const READ_SOURCE_ACTIONS = {
 } as const satisfies TableAccess;
 
 const intOf = (v: unknown): number | undefined =>
-  v instanceof NumberValue ? Number.parseInt(v.value, 10) : typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number.parseInt(v, 10) : undefined;
+  v instanceof NumberValue
+    ? Number.parseInt(v.value, 10)
+    : typeof v === 'number'
+      ? v
+      : typeof v === 'string' && /^\d+$/.test(v)
+        ? Number.parseInt(v, 10)
+        : undefined;
 
 function statementFromItem(x: Record<string, unknown>): StatementRecord {
   const out: StatementRecord = {
@@ -103,7 +109,18 @@ function resultViewFromItem(item: Item): ResultView {
  * whole item, which also carries index keys and, with issue 10, the figures later days compare
  * with). Every name aliased: several are DynamoDB reserved words.
  */
-const HEAD_FIELDS = ['firmId', 'firmName', 'endDate', 'effective', 'filingType', 'submitDate', 'status', 'versions', 'late', 'statements'];
+const HEAD_FIELDS = [
+  'firmId',
+  'firmName',
+  'endDate',
+  'effective',
+  'filingType',
+  'submitDate',
+  'status',
+  'versions',
+  'late',
+  'statements',
+];
 const HEAD_NAMES: Record<string, string> = Object.fromEntries(HEAD_FIELDS.map((n) => [`#${n}`, n]));
 export const HEAD_PROJECTION = HEAD_FIELDS.map((n) => `#${n}`).join(', ');
 
@@ -233,7 +250,9 @@ export class StoreSource implements ReadSource {
       ExpressionAttributeValues: { ':pk': keys.firmDay(firmId, date), ':v': 'V#' },
       ProjectionExpression: 'filingType, submitDate',
     });
-    return items.map((i) => ({ filingType: i.filingType as VersionSummary['filingType'], submitDate: i.submitDate as string }));
+    return items.map((i) => ({
+      filingType: i.filingType as VersionSummary['filingType'],
+      submitDate: i.submitDate as string,
+    }));
   }
 }
-

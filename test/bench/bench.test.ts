@@ -35,7 +35,8 @@ describe('bench: parse section', () => {
     expect(r.filings).toBe(50);
     expect(r.roundsMs.scan).toHaveLength(3);
     expect(r.roundsMs.parse).toHaveLength(3);
-    for (const k of ['filingsPerSec', 'mbPerSec', 'ratioToScan', 'usPerFiling'] as const) expect(r[k]).toBeGreaterThan(0);
+    for (const k of ['filingsPerSec', 'mbPerSec', 'ratioToScan', 'usPerFiling'] as const)
+      expect(r[k]).toBeGreaterThan(0);
     expect(r.withErrors).toBe(0);
   });
 
@@ -51,7 +52,8 @@ describe('bench: JSON and table', () => {
     const j = benchJson({ parse, machine });
     expect(Object.keys(j.parse).sort()).toEqual(['filings', 'filingsPerSec', 'mbPerSec', 'ratioToScan']);
     expect(Object.keys(j.bundles).sort()).toEqual(['api', 'notify', 'parse', 'reconcile']);
-    for (const f of ['parse', 'reconcile', 'notify', 'api'] as const) expect(Object.keys(j.bundles[f]).sort()).toEqual(['bytes', 'coldInitMs']);
+    for (const f of ['parse', 'reconcile', 'notify', 'api'] as const)
+      expect(Object.keys(j.bundles[f]).sort()).toEqual(['bytes', 'coldInitMs']);
     expect(Object.keys(j.e2e).sort()).toEqual(['burst', 'p50AlertMs', 'p50ResultMs', 'p95AlertMs', 'p95ResultMs']);
     expect(Object.keys(j.e2e.burst).sort()).toEqual(['filings', 'filingsPerSec', 'wallMs']);
     expect(Object.keys(j.cost).sort()).toEqual(['dollarsPerMillionFilings', 'writeUnitsPerFiling']);
@@ -116,7 +118,11 @@ describe('bench: JSON and table', () => {
 function usage(): Usage {
   return {
     filings: 10,
-    functions: { parse: { invocations: 1, billedMs: 1000, memoryMb: 512 }, reconcile: { invocations: 1, billedMs: 1000, memoryMb: 512 }, notify: { invocations: 1, billedMs: 0, memoryMb: 512 } },
+    functions: {
+      parse: { invocations: 1, billedMs: 1000, memoryMb: 512 },
+      reconcile: { invocations: 1, billedMs: 1000, memoryMb: 512 },
+      notify: { invocations: 1, billedMs: 0, memoryMb: 512 },
+    },
     writeUnits: 100,
     readUnits: 50,
     conditionFailures: 0,
@@ -158,7 +164,9 @@ describe('bench: command line', () => {
     const out: string[] = [];
     const err: string[] = [];
     const w = (a: string[]) => ({ write: (s: string) => (a.push(s), true) }) as unknown as NodeJS.WritableStream;
-    expect(await benchCommand(['--json', '--only', 'parse', '--filings', '30', '--rounds', '1'], w(out), w(err))).toBe(0);
+    expect(await benchCommand(['--json', '--only', 'parse', '--filings', '30', '--rounds', '1'], w(out), w(err))).toBe(
+      0,
+    );
     const j = JSON.parse(out.join(''));
     expect(j.parse.filings).toBe(30);
     expect(j.bundles.parse.coldInitMs).toBeNull();

@@ -32,18 +32,47 @@ describe('bench: pdf section', () => {
 
   it('--json, targets and table', () => {
     const pdf: PdfBenchResult = {
-      filings: 10, bytes: 1000, filingsPerSec: 120, usPerFiling: 8000, cpuTime: { filingsPerSec: 130, usPerFiling: 7000 }, roundsMs: [80], msByKind: { 'fixture chromium': 20 },
-      kinds: { 'fixture chromium': 10 }, firstPdfMs: 300, withErrors: 0, alerts: 0, refused: 0,
-      coldInit: { withoutPdfMs: 95, withPdfMs: 400, firstPdfMs: 305, emptyNodeMs: 40, runs: 5, pdf: 'x.pdf', bundleBytes: 750_000, lazyBytes: { unpdf: 1_650_000 }, runsMs: { empty: [40], withoutPdf: [135], withPdf: [440] } },
+      filings: 10,
+      bytes: 1000,
+      filingsPerSec: 120,
+      usPerFiling: 8000,
+      cpuTime: { filingsPerSec: 130, usPerFiling: 7000 },
+      roundsMs: [80],
+      msByKind: { 'fixture chromium': 20 },
+      kinds: { 'fixture chromium': 10 },
+      firstPdfMs: 300,
+      withErrors: 0,
+      alerts: 0,
+      refused: 0,
+      coldInit: {
+        withoutPdfMs: 95,
+        withPdfMs: 400,
+        firstPdfMs: 305,
+        emptyNodeMs: 40,
+        runs: 5,
+        pdf: 'x.pdf',
+        bundleBytes: 750_000,
+        lazyBytes: { unpdf: 1_650_000 },
+        runsMs: { empty: [40], withoutPdf: [135], withPdf: [440] },
+      },
     };
     const r: BenchResults = { machine, pdf };
     const j = benchJson(r);
     expect(j.pdf).toEqual({ filings: 10, filingsPerSec: 120, coldInitMs: 95, coldInitWithPdfMs: 400 });
-    expect(benchJson({ machine }).pdf).toEqual({ filings: null, filingsPerSec: null, coldInitMs: null, coldInitWithPdfMs: null });
+    expect(benchJson({ machine }).pdf).toEqual({
+      filings: null,
+      filingsPerSec: null,
+      coldInitMs: null,
+      coldInitWithPdfMs: null,
+    });
     const checks = new Map(targetChecks(r).map((c) => [c.name, c.pass]));
     expect(checks.get('pdf.filingsPerSec')).toBe(true);
     expect(checks.get('pdf.coldInitMs')).toBe(true);
-    expect(new Map(targetChecks({ machine, pdf: { ...pdf, filingsPerSec: 50 } }).map((c) => [c.name, c.pass])).get('pdf.filingsPerSec')).toBe(false);
+    expect(
+      new Map(targetChecks({ machine, pdf: { ...pdf, filingsPerSec: 50 } }).map((c) => [c.name, c.pass])).get(
+        'pdf.filingsPerSec',
+      ),
+    ).toBe(false);
     const table = renderTable(r);
     expect(table).toMatch(/pdf: pdfToText \+ parse \+ reconcile/);
     expect(table).toMatch(/parse cold init \+ 1st PDF/);

@@ -59,7 +59,9 @@ describe('a crash between "alert stored" and "alert published"', () => {
     expect(w.failures.stream).toBe(1);
     // The retry read the outbox first, found the alert said, and did not put it again; one stream record.
     expect(w.dynamo.log.filter((r) => r.kind === 'put' && r.sk === `A#${alert.id}`)).toHaveLength(1);
-    expect(w.dynamo.stream.filter((s) => s.dynamodb.Keys.sk.S === `A#${alert.id}` && s.eventName === 'INSERT')).toHaveLength(1);
+    expect(
+      w.dynamo.stream.filter((s) => s.dynamodb.Keys.sk.S === `A#${alert.id}` && s.eventName === 'INSERT'),
+    ).toHaveLength(1);
     expect(w.publishCounts().get(alert.id as string)).toBe(1);
     expect(w.dynamo.get(alert.pk as string, alert.sk as string)?.state).toBe('sent');
     tally.survived++;
@@ -119,7 +121,11 @@ describe('a crash between "published" and "marked sent": the only duplicate wind
       'the mark-sent UpdateItem is throttled',
       (w) => {
         let once = false;
-        w.dynamo.faults = (r) => (r.kind === 'update' && r.describe.includes(':sent') && !once ? ((once = true), { throwBefore: awsError('ThrottlingException', 'Rate of requests exceeds the allowed throughput.', 400) }) : undefined);
+        w.dynamo.faults = (r) =>
+          r.kind === 'update' && r.describe.includes(':sent') && !once
+            ? ((once = true),
+              { throwBefore: awsError('ThrottlingException', 'Rate of requests exceeds the allowed throughput.', 400) })
+            : undefined;
       },
     ],
   ];
@@ -140,7 +146,10 @@ describe('a crash between "published" and "marked sent": the only duplicate wind
   it('a mark-sent applied but whose response was lost is not in the window: published once', async () => {
     const w = new World();
     let once = false;
-    w.dynamo.faults = (r) => (r.kind === 'update' && r.describe.includes(':sent') && !once ? ((once = true), { throwAfter: awsError('TimeoutError', 'response lost', 0) }) : undefined);
+    w.dynamo.faults = (r) =>
+      r.kind === 'update' && r.describe.includes(':sent') && !once
+        ? ((once = true), { throwAfter: awsError('TimeoutError', 'response lost', 0) })
+        : undefined;
     const alert = await deficiencyOnly(w);
     tally.injected++;
     expect(once).toBe(true);
@@ -162,7 +171,12 @@ describe('a crash between "published" and "marked sent": the only duplicate wind
       let seen = 0;
       let started = false;
       let fired = false;
-      const point = k < notifyRequests.length ? `before ${notifyRequests[k].describe.split(' ')[0]} ${notifyRequests[k].sk.slice(0, 2)}` : k === notifyRequests.length ? 'after Publish' : 'after mark-sent committed';
+      const point =
+        k < notifyRequests.length
+          ? `before ${notifyRequests[k].describe.split(' ')[0]} ${notifyRequests[k].sk.slice(0, 2)}`
+          : k === notifyRequests.length
+            ? 'after Publish'
+            : 'after mark-sent committed';
       if (k < notifyRequests.length) {
         w.dynamo.faults = (r) => {
           if (r.kind === 'get' && r.sk.startsWith('A#')) started = true;
@@ -176,7 +190,10 @@ describe('a crash between "published" and "marked sent": the only duplicate wind
       } else if (k === notifyRequests.length) {
         w.crashes = { afterPublish: (n) => (n === 0 ? (fired = true) : false) };
       } else {
-        w.dynamo.faults = (r) => (r.kind === 'update' && r.describe.includes(':sent') && !fired ? ((fired = true), { throwAfter: new Error('killed after the write') }) : undefined);
+        w.dynamo.faults = (r) =>
+          r.kind === 'update' && r.describe.includes(':sent') && !fired
+            ? ((fired = true), { throwAfter: new Error('killed after the write') })
+            : undefined;
       }
       const alert = await deficiencyOnly(w);
       tally.injected++;
@@ -185,7 +202,14 @@ describe('a crash between "published" and "marked sent": the only duplicate wind
       outcomes.push(`${point}: ${copies}`);
       tally.survived++;
     }
-    expect(outcomes).toEqual(['before get A#: 1', 'before query pk: 1', 'before get R#: 1', 'before update A#: 2', 'after Publish: 2', 'after mark-sent committed: 1']);
+    expect(outcomes).toEqual([
+      'before get A#: 1',
+      'before query pk: 1',
+      'before get R#: 1',
+      'before update A#: 2',
+      'after Publish: 2',
+      'after mark-sent committed: 1',
+    ]);
   });
 });
 
@@ -238,7 +262,9 @@ describe('a sent alert is never delivered again', () => {
     const touched = w.dynamo.stream[w.dynamo.stream.length - 1];
     expect(touched.eventName).toBe('MODIFY');
     expect(await notifyAlert(w.notifyDeps, alert.pk as string, alert.sk as string)).toMatchObject({ status: 'sent' });
-    expect(await notifyAlert(w.notifyDeps, alert.pk as string, alert.sk as string)).toMatchObject({ status: 'already-sent' });
+    expect(await notifyAlert(w.notifyDeps, alert.pk as string, alert.sk as string)).toMatchObject({
+      status: 'already-sent',
+    });
     expect(w.publishCounts().get(alert.id as string)).toBe(1);
   });
 
@@ -252,7 +278,10 @@ describe('a sent alert is never delivered again', () => {
     const { unmarshall } = await import('@aws-sdk/util-dynamodb');
     await reconcileVersion(w.reconcileDeps, versionFromItem(unmarshall(rec.dynamodb.NewImage, { wrapNumbers: true })));
     const [alert] = w.itemsOfType('alert');
-    const outs = await Promise.all([notifyAlert(w.notifyDeps, alert.pk as string, alert.sk as string), notifyAlert(w.notifyDeps, alert.pk as string, alert.sk as string)]);
+    const outs = await Promise.all([
+      notifyAlert(w.notifyDeps, alert.pk as string, alert.sk as string),
+      notifyAlert(w.notifyDeps, alert.pk as string, alert.sk as string),
+    ]);
     expect(outs.map((o) => o.status)).toEqual(['sent', 'sent']);
     expect(w.publishCounts().get(alert.id as string)).toBe(2);
   });

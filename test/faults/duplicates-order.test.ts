@@ -16,7 +16,9 @@ import { FIRM } from './support';
 
 const tally = { deliveries: 0, concurrentDeliveries: 0, orders: 0 };
 afterAll(() =>
-  console.log(`faults/duplicates-order: ${tally.deliveries} duplicate deliveries (${tally.concurrentDeliveries} concurrent), ${tally.orders} arrival orders`),
+  console.log(
+    `faults/duplicates-order: ${tally.deliveries} duplicate deliveries (${tally.concurrentDeliveries} concurrent), ${tally.orders} arrival orders`,
+  ),
 );
 
 const SHORT = makeFiling({ firmName: FIRM, swapsCashCut: 400_000_000n });
@@ -38,7 +40,13 @@ describe('the same S3 event delivered 5 times', () => {
     const rec = w.upload('acme/2014-11-06.txt', SHORT);
     const outs = await w.run(rec, rec, rec, rec, rec);
     tally.deliveries += 5;
-    expect(outs.map((o) => o.status)).toEqual(['stored', 'already-processed', 'already-processed', 'already-processed', 'already-processed']);
+    expect(outs.map((o) => o.status)).toEqual([
+      'stored',
+      'already-processed',
+      'already-processed',
+      'already-processed',
+      'already-processed',
+    ]);
     expectSingle(w, ['deficiency']);
     expect(w.s3Calls).toBe(1);
   });
@@ -103,7 +111,11 @@ describe('the same S3 event delivered 5 times', () => {
   it('a new upload of the same key (new eTag, same filing): a second object record, still one version and one alert', async () => {
     const w = new World();
     const first = w.upload('daily.txt', SHORT);
-    const second = s3Record({ key: 'incoming/daily.txt', size: Buffer.byteLength(SHORT), eTag: 'ffffffffffffffffffffffffffffffff' });
+    const second = s3Record({
+      key: 'incoming/daily.txt',
+      size: Buffer.byteLength(SHORT),
+      eTag: 'ffffffffffffffffffffffffffffffff',
+    });
     await w.run(first, second, first, second);
     tally.deliveries += 2;
     expect(w.itemsOfType('filing')).toHaveLength(1);
@@ -146,7 +158,11 @@ describe('arrival order', () => {
           await w.drain();
         }
         tally.orders++;
-        const versions = new Map(w.itemsOfType('filing').map((f) => [String((f.source as { key: string }).key).slice('incoming/'.length, -4) as Name, f]));
+        const versions = new Map(
+          w
+            .itemsOfType('filing')
+            .map((f) => [String((f.source as { key: string }).key).slice('incoming/'.length, -4) as Name, f]),
+        );
         expect([...versions.keys()].sort()).toEqual(['A1', 'A2', 'I']);
         const nameOf = (vk: unknown) => [...versions].find(([, f]) => f.versionKey === vk)?.[0];
         const [head] = w.itemsOfType('head');
@@ -174,7 +190,11 @@ describe('arrival order', () => {
           expect(resolved).toMatchObject({ severity: 'info', statement: 'clearedSwaps', filingType: 'AMENDMENT' });
           expect(alertSubject(resolved)).toBe(`[RESOLVED] ${FIRM} cleared swaps ${DAY} shortfall cured by amendment`);
           // It cures what the version effective just before A2 showed.
-          expect(resolved.detail).toMatch(expected.includes('below-target@A1') ? /below-target of 2014-11-06 \(AMENDMENT submitted 2014-11-06, excess \$137,808,536\)/ : /deficiency of 2014-11-06 \(INITIAL submitted 2014-11-06, excess -\$162,191,464\)/);
+          expect(resolved.detail).toMatch(
+            expected.includes('below-target@A1')
+              ? /below-target of 2014-11-06 \(AMENDMENT submitted 2014-11-06, excess \$137,808,536\)/
+              : /deficiency of 2014-11-06 \(INITIAL submitted 2014-11-06, excess -\$162,191,464\)/,
+          );
         }
       });
     }
@@ -182,7 +202,12 @@ describe('arrival order', () => {
 
   it('an amendment identical in figures to the initial: amendment effective, initial superseded, the shortfall alerted once (same alert id), nothing resolved', async () => {
     const w = new World();
-    const amendment = makeFiling({ firmName: FIRM, submitDate: DAY, filingType: 'AMENDMENT', swapsCashCut: 400_000_000n });
+    const amendment = makeFiling({
+      firmName: FIRM,
+      submitDate: DAY,
+      filingType: 'AMENDMENT',
+      swapsCashCut: 400_000_000n,
+    });
     await w.run(w.upload('I.txt', V.I), w.upload('A.txt', amendment));
     tally.orders++;
     const filings = w.itemsOfType('filing');
@@ -197,18 +222,30 @@ describe('arrival order', () => {
     expect(w.published).toHaveLength(1);
     // Both versions reconciled; the amendment repeats the last word said (same figures): nothing new on the channel.
     expect(w.itemsOfType('result')).toHaveLength(2);
-    expect(alerts[0]).toMatchObject({ channel: 'shortfall:clearedSwaps', seq: { value: '1' }, versionKey: i.versionKey });
+    expect(alerts[0]).toMatchObject({
+      channel: 'shortfall:clearedSwaps',
+      seq: { value: '1' },
+      versionKey: i.versionKey,
+    });
   });
 
   it('an identical amendment first, then the initial: the initial raises nothing', async () => {
     const w = new World();
-    const amendment = makeFiling({ firmName: FIRM, submitDate: DAY, filingType: 'AMENDMENT', swapsCashCut: 400_000_000n });
+    const amendment = makeFiling({
+      firmName: FIRM,
+      submitDate: DAY,
+      filingType: 'AMENDMENT',
+      swapsCashCut: 400_000_000n,
+    });
     await w.run(w.upload('A.txt', amendment), w.upload('I.txt', V.I));
     tally.orders++;
     expect(w.itemsOfType('alert').map((x) => x.kind)).toEqual(['deficiency']);
     expect(w.itemsOfType('alert')[0].filingType).toBe('AMENDMENT');
     expect(w.published).toHaveLength(1);
-    expect(w.itemsOfType('filing').find((f) => f.filingType === 'INITIAL')).toMatchObject({ superseded: true, state: 'done' });
+    expect(w.itemsOfType('filing').find((f) => f.filingType === 'INITIAL')).toMatchObject({
+      superseded: true,
+      state: 'done',
+    });
   });
 
   it('an amendment that cures a shortfall: a resolved notice, published once, and the amendment raises no shortfall', async () => {

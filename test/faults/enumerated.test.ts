@@ -6,12 +6,22 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { World } from '../support/mock-pipeline';
-import { AMENDMENT_CURED, checkScenario, FAULT_KINDS, failOnce, INITIAL_SHORT, isMarkSent, runScenario } from './support';
+import {
+  AMENDMENT_CURED,
+  checkScenario,
+  FAULT_KINDS,
+  failOnce,
+  INITIAL_SHORT,
+  isMarkSent,
+  runScenario,
+} from './support';
 
 const tally = { injected: 0, survived: 0, duplicatesInWindow: 0 };
 
 afterAll(() => {
-  console.log(`faults/enumerated: ${tally.injected} faults injected, ${tally.survived} survived (${tally.duplicatesInWindow} of them left the documented duplicate)`);
+  console.log(
+    `faults/enumerated: ${tally.injected} faults injected, ${tally.survived} survived (${tally.duplicatesInWindow} of them left the documented duplicate)`,
+  );
 });
 
 async function clean() {
@@ -99,8 +109,13 @@ describe('S3: each GetObject failed once', async () => {
   it('a body that breaks midway is never parsed from its first chunk (nothing stored for that attempt)', async () => {
     const w = new World();
     w.s3Faults = (k) => (k === 0 ? 'midway' : undefined);
-    const rec = w.upload('acme/initial.txt', base.objects.get([...base.objects.keys()].find((k) => k.endsWith('initial.txt'))!)!);
-    await expect(import('../../shared/pipeline/ingest').then((m) => m.ingestS3Record(w.ingestDeps, rec))).rejects.toThrow(/aborted/);
+    const rec = w.upload(
+      'acme/initial.txt',
+      base.objects.get([...base.objects.keys()].find((k) => k.endsWith('initial.txt'))!)!,
+    );
+    await expect(
+      import('../../shared/pipeline/ingest').then((m) => m.ingestS3Record(w.ingestDeps, rec)),
+    ).rejects.toThrow(/aborted/);
     expect(w.dynamo.all()).toEqual([]);
     expect(w.dynamo.writes).toBe(0);
   });
@@ -110,34 +125,40 @@ describe('SNS: each Publish failed once', async () => {
   const base = await clean();
   const snapshot = base.snapshot();
 
-  it.each(Array.from({ length: base.snsCalls }, (_, n) => n))('throttled publish %i: published once after the retry, nothing written on the failure', async (n) => {
-    const w = new World();
-    w.snsFaults = (k) => (k === n ? 'throttle' : undefined);
-    await runScenario(w);
-    tally.injected++;
-    expect(w.failures.stream).toBe(1);
-    expect(w.snsCalls).toBe(base.snsCalls + 1);
-    checkScenario(w);
-    expect(w.snapshot()).toEqual(snapshot);
-    // A failed publish writes nothing (a write would re-trigger the stream): no extra write at all.
-    expect(w.dynamo.writes).toBe(base.dynamo.writes);
-    tally.survived++;
-  });
+  it.each(Array.from({ length: base.snsCalls }, (_, n) => n))(
+    'throttled publish %i: published once after the retry, nothing written on the failure',
+    async (n) => {
+      const w = new World();
+      w.snsFaults = (k) => (k === n ? 'throttle' : undefined);
+      await runScenario(w);
+      tally.injected++;
+      expect(w.failures.stream).toBe(1);
+      expect(w.snsCalls).toBe(base.snsCalls + 1);
+      checkScenario(w);
+      expect(w.snapshot()).toEqual(snapshot);
+      // A failed publish writes nothing (a write would re-trigger the stream): no extra write at all.
+      expect(w.dynamo.writes).toBe(base.dynamo.writes);
+      tally.survived++;
+    },
+  );
 
-  it.each(Array.from({ length: base.snsCalls }, (_, n) => n))('publish %i accepted by SNS, response lost: the documented duplicate, nothing else', async (n) => {
-    const w = new World();
-    w.snsFaults = (k) => (k === n ? 'lost-response' : undefined);
-    await runScenario(w);
-    tally.injected++;
-    const dupId = /Alert id: (\w+)/.exec(w.published[n].input.Message!)![1];
-    checkScenario(w, { duplicateOf: dupId });
-    expect(w.snapshot()).toEqual(snapshot);
-    tally.survived++;
-    tally.duplicatesInWindow++;
-  });
+  it.each(Array.from({ length: base.snsCalls }, (_, n) => n))(
+    'publish %i accepted by SNS, response lost: the documented duplicate, nothing else',
+    async (n) => {
+      const w = new World();
+      w.snsFaults = (k) => (k === n ? 'lost-response' : undefined);
+      await runScenario(w);
+      tally.injected++;
+      const dupId = /Alert id: (\w+)/.exec(w.published[n].input.Message!)![1];
+      checkScenario(w, { duplicateOf: dupId });
+      expect(w.snapshot()).toEqual(snapshot);
+      tally.survived++;
+      tally.duplicatesInWindow++;
+    },
+  );
 });
 
-describe('DynamoDB: each write of the initial\'s reconcile failed once, and its cure arriving before the retry', async () => {
+describe("DynamoDB: each write of the initial's reconcile failed once, and its cure arriving before the retry", async () => {
   // The retry then finds the initial no longer effective. Whatever it had done before failing,
   // the end state is consistent: either nothing was raised for it, or its deficiency went out and
   // the amendment's `resolved` notice did too.
@@ -145,30 +166,38 @@ describe('DynamoDB: each write of the initial\'s reconcile failed once, and its 
   await clean.deliver(clean.upload('i.txt', INITIAL_SHORT));
   const ingestWrites = clean.dynamo.writes;
   await clean.drain();
-  const reconcileWrites = clean.dynamo.log.filter((r) => r.write && r.index >= ingestWrites && !isMarkSent(r) && r.pk.startsWith('FIRM#'));
+  const reconcileWrites = clean.dynamo.log.filter(
+    (r) => r.write && r.index >= ingestWrites && !isMarkSent(r) && r.pk.startsWith('FIRM#'),
+  );
 
   for (const kind of ['throttling', 'timeout-applied'] as const) {
-    it.each(reconcileWrites.map((r) => [r.index, r.describe.slice(0, 80)] as const))(`${kind}: write %i (%s)`, async (index) => {
-      const w = new World();
-      const f = failOnce((r) => r.write, index, kind);
-      w.dynamo.faults = f.hook;
-      await w.deliver(w.upload('i.txt', INITIAL_SHORT));
-      const drained = await w.drainUntilFailure();
-      tally.injected++;
-      expect(f.fired()).toBe(true);
-      // A failure of the initial's reconcile leaves it at the head of the shard (a failure of a
-      // notify leaves its alert record there).
-      expect(drained).toBe(false);
-      await w.run(w.upload('a.txt', AMENDMENT_CURED));
-      const [i, a] = ['INITIAL', 'AMENDMENT'].map((t) => w.itemsOfType('filing').find((x) => x.filingType === t)!);
-      expect(w.itemsOfType('head')[0].effective).toBe(a.versionKey);
-      expect(i).toMatchObject({ superseded: true, supersededBy: a.versionKey, state: 'done' });
-      const kinds = w.itemsOfType('alert').map((x) => x.kind).sort();
-      expect([[], ['deficiency', 'resolved']]).toContainEqual(kinds);
-      expect(w.itemsOfType('alert').every((x) => x.state === 'sent')).toBe(true);
-      for (const [, n] of w.publishCounts()) expect(n).toBe(1);
-      expect(w.published).toHaveLength(kinds.length);
-      tally.survived++;
-    });
+    it.each(reconcileWrites.map((r) => [r.index, r.describe.slice(0, 80)] as const))(
+      `${kind}: write %i (%s)`,
+      async (index) => {
+        const w = new World();
+        const f = failOnce((r) => r.write, index, kind);
+        w.dynamo.faults = f.hook;
+        await w.deliver(w.upload('i.txt', INITIAL_SHORT));
+        const drained = await w.drainUntilFailure();
+        tally.injected++;
+        expect(f.fired()).toBe(true);
+        // A failure of the initial's reconcile leaves it at the head of the shard (a failure of a
+        // notify leaves its alert record there).
+        expect(drained).toBe(false);
+        await w.run(w.upload('a.txt', AMENDMENT_CURED));
+        const [i, a] = ['INITIAL', 'AMENDMENT'].map((t) => w.itemsOfType('filing').find((x) => x.filingType === t)!);
+        expect(w.itemsOfType('head')[0].effective).toBe(a.versionKey);
+        expect(i).toMatchObject({ superseded: true, supersededBy: a.versionKey, state: 'done' });
+        const kinds = w
+          .itemsOfType('alert')
+          .map((x) => x.kind)
+          .sort();
+        expect([[], ['deficiency', 'resolved']]).toContainEqual(kinds);
+        expect(w.itemsOfType('alert').every((x) => x.state === 'sent')).toBe(true);
+        for (const [, n] of w.publishCounts()) expect(n).toBe(1);
+        expect(w.published).toHaveLength(kinds.length);
+        tally.survived++;
+      },
+    );
   }
 });

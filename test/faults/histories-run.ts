@@ -7,11 +7,23 @@ import { checkHistory, type Mode } from '../support/histories-check';
 
 export type { Mode };
 
-export const tally = { runs: 0, events: 0, objects: 0, versions: 0, faults: 0, words: 0, byMode: { serial: 0, batch: 0, concurrent: 0 } as Record<string, number> };
-
+export const tally = {
+  runs: 0,
+  events: 0,
+  objects: 0,
+  versions: 0,
+  faults: 0,
+  words: 0,
+  byMode: { serial: 0, batch: 0, concurrent: 0 } as Record<string, number>,
+};
 
 /** Run a history through a fresh World; returns the world and the alert ids in the duplicate window. */
-export async function runHistory(h: History, mode: Mode, seed: number, faultRate: number): Promise<{ w: World; window: Map<string, number> }> {
+export async function runHistory(
+  h: History,
+  mode: Mode,
+  seed: number,
+  faultRate: number,
+): Promise<{ w: World; window: Map<string, number> }> {
   const w = new World(40);
   // Concurrent: jitter with stalls, so that two days' evaluations interleave in every way (one
   // reads and writes the other's neighbour head while the other waits between its read and write).
@@ -23,8 +35,11 @@ export async function runHistory(h: History, mode: Mode, seed: number, faultRate
     tally.faults++;
     const before = rnd() < 0.6;
     // A mark-sent that fails unapplied: the documented window for a second copy.
-    if (before && r.kind === 'update' && r.describe.includes(':sent') && !r.describe.includes('suppressed')) window.set(r.sk.slice(2), (window.get(r.sk.slice(2)) ?? 0) + 1);
-    return before ? { throwBefore: awsError('ThrottlingException', 'Rate of requests exceeds the allowed throughput.', 400) } : { throwAfter: awsError('TimeoutError', 'response lost', 0) };
+    if (before && r.kind === 'update' && r.describe.includes(':sent') && !r.describe.includes('suppressed'))
+      window.set(r.sk.slice(2), (window.get(r.sk.slice(2)) ?? 0) + 1);
+    return before
+      ? { throwBefore: awsError('ThrottlingException', 'Rate of requests exceeds the allowed throughput.', 400) }
+      : { throwAfter: awsError('TimeoutError', 'response lost', 0) };
   };
   const records = h.objects.map((o) => w.upload(o.name, objectText(h, o), { eventTime: o.eventTime }));
   if (mode === 'serial') {

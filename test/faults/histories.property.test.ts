@@ -36,19 +36,27 @@ afterAll(() =>
 describe('random histories, any arrival order, duplicates, redeliveries and failures (in-memory table)', () => {
   it('the effective versions, the last word on every channel and the late filings are the ones the final filings call for; nothing is said twice; one event at a time, exactly the changes of the wanted words', async () => {
     await fc.assert(
-      fc.asyncProperty(historyArb(), fc.constantFrom<Mode>('serial', 'batch', 'concurrent', 'concurrent'), fc.integer(), fc.constantFrom(0, 0.03, 0.08), async (h, mode, seed, rate) => {
-        const { w, window } = await runHistory(h, mode, seed, rate);
-        try {
-          checkWorld(h, w, mode, window);
-        } catch (e) {
-          throw new Error(`${(e as Error).message}\nmode ${mode}, fault rate ${rate}, seed ${seed}\n${describeHistory(h)}`);
-        }
-        tally.runs++;
-        tally.byMode[mode]++;
-        tally.events += h.deliveries.length;
-        tally.objects += h.objects.length;
-        tally.versions += h.versions.length;
-      }),
+      fc.asyncProperty(
+        historyArb(),
+        fc.constantFrom<Mode>('serial', 'batch', 'concurrent', 'concurrent'),
+        fc.integer(),
+        fc.constantFrom(0, 0.03, 0.08),
+        async (h, mode, seed, rate) => {
+          const { w, window } = await runHistory(h, mode, seed, rate);
+          try {
+            checkWorld(h, w, mode, window);
+          } catch (e) {
+            throw new Error(
+              `${(e as Error).message}\nmode ${mode}, fault rate ${rate}, seed ${seed}\n${describeHistory(h)}`,
+            );
+          }
+          tally.runs++;
+          tally.byMode[mode]++;
+          tally.events += h.deliveries.length;
+          tally.objects += h.objects.length;
+          tally.versions += h.versions.length;
+        },
+      ),
       { numRuns: 120 },
     );
   }, 300_000);
@@ -56,19 +64,28 @@ describe('random histories, any arrival order, duplicates, redeliveries and fail
   it('recent-days histories (declines, target changes, late and amended earlier days): the last word on every target-changed and trend-to-target channel is the one the final window calls for, whatever the order; nothing said twice; one event at a time, exactly the changes', async () => {
     const seen = { 'target-changed': 0, 'trend-to-target': 0 };
     await fc.assert(
-      fc.asyncProperty(historyArb({ recent: true, maxFirms: 1, maxDays: 9, maxVersionsPerDay: 2, copies: 0.15 }), fc.constantFrom<Mode>('serial', 'batch', 'concurrent'), fc.integer(), fc.constantFrom(0, 0, 0.05), async (h, mode, seed, rate) => {
-        const { w, window } = await runHistory(h, mode, seed, rate);
-        try {
-          checkWorld(h, w, mode, window);
-        } catch (e) {
-          throw new Error(`${(e as Error).message}\nmode ${mode}, fault rate ${rate}, seed ${seed}\n${describeHistory(h)}`);
-        }
-        for (const day of truth(h, h.deliveries).values())
-          for (const want of day.wanted.values()) if (want && (want.kind === 'target-changed' || want.kind === 'trend-to-target')) seen[want.kind]++;
-        tally.runs++;
-        tally.byMode[mode]++;
-        tally.events += h.deliveries.length;
-      }),
+      fc.asyncProperty(
+        historyArb({ recent: true, maxFirms: 1, maxDays: 9, maxVersionsPerDay: 2, copies: 0.15 }),
+        fc.constantFrom<Mode>('serial', 'batch', 'concurrent'),
+        fc.integer(),
+        fc.constantFrom(0, 0, 0.05),
+        async (h, mode, seed, rate) => {
+          const { w, window } = await runHistory(h, mode, seed, rate);
+          try {
+            checkWorld(h, w, mode, window);
+          } catch (e) {
+            throw new Error(
+              `${(e as Error).message}\nmode ${mode}, fault rate ${rate}, seed ${seed}\n${describeHistory(h)}`,
+            );
+          }
+          for (const day of truth(h, h.deliveries).values())
+            for (const want of day.wanted.values())
+              if (want && (want.kind === 'target-changed' || want.kind === 'trend-to-target')) seen[want.kind]++;
+          tally.runs++;
+          tally.byMode[mode]++;
+          tally.events += h.deliveries.length;
+        },
+      ),
       { numRuns: 60 },
     );
     // The histories did hold what this is about.
@@ -94,7 +111,9 @@ describe('random histories, any arrival order, duplicates, redeliveries and fail
             .snapshot()
             .map((x) => JSON.parse(x) as Record<string, unknown>)
             .filter((x) => x.type !== 'alert' && x.type !== 'recheck')
-            .map((x) => JSON.stringify({ ...x, duplicate: undefined, state: x.type === 'filing' ? undefined : x.state }))
+            .map((x) =>
+              JSON.stringify({ ...x, duplicate: undefined, state: x.type === 'filing' ? undefined : x.state }),
+            )
             .sort();
         expect(lasting(b.w)).toEqual(lasting(a.w));
         tally.runs += 2;

@@ -1,5 +1,9 @@
 /** Shared by the fault tests: the scenario every fault is injected into, and its invariants. */
-import { InternalServerError, ProvisionedThroughputExceededException, ThrottlingException } from '@aws-sdk/client-dynamodb';
+import {
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+  ThrottlingException,
+} from '@aws-sdk/client-dynamodb';
 import { expect } from 'vitest';
 import { makeFiling } from '../support/filings';
 import type { FaultDecision, Request } from '../support/mock-dynamodb';
@@ -33,7 +37,12 @@ export function checkScenario(w: World, opts: { duplicateOf?: string } = {}): vo
   const heads = w.itemsOfType('head');
   expect(heads).toHaveLength(1);
   expect(heads[0].effective).toBe(amendment.versionKey);
-  expect(w.itemsOfType('object').map((o) => o.status).sort()).toEqual(['rejected', 'stored', 'stored']);
+  expect(
+    w
+      .itemsOfType('object')
+      .map((o) => o.status)
+      .sort(),
+  ).toEqual(['rejected', 'stored', 'stored']);
 
   const alerts = w.itemsOfType('alert');
   expect(alerts.map((a) => a.kind).sort()).toEqual(['deficiency', 'rejected', 'resolved']);
@@ -41,33 +50,69 @@ export function checkScenario(w: World, opts: { duplicateOf?: string } = {}): vo
   // Every alert published exactly once; the one allowed exception is a duplicate of `duplicateOf`.
   const counts = w.publishCounts();
   expect([...counts.keys()].sort()).toEqual(alerts.map((a) => a.id as string).sort());
-  for (const a of alerts) expect(counts.get(a.id as string), `publishes of ${a.kind} ${a.id}`).toBe(a.id === opts.duplicateOf ? 2 : 1);
+  for (const a of alerts)
+    expect(counts.get(a.id as string), `publishes of ${a.kind} ${a.id}`).toBe(a.id === opts.duplicateOf ? 2 : 1);
   // The alert names the message id SNS returned for a publish of it.
-  for (const a of alerts) expect(w.published.some((p) => p.messageId === a.messageId && p.input.Message?.includes(a.id as string))).toBe(true);
+  for (const a of alerts)
+    expect(w.published.some((p) => p.messageId === a.messageId && p.input.Message?.includes(a.id as string))).toBe(
+      true,
+    );
 }
 
-export type FaultKind = 'provisioned-throughput' | 'throttling' | 'internal-server-error' | 'timeout-not-applied' | 'timeout-applied';
-export const FAULT_KINDS: FaultKind[] = ['provisioned-throughput', 'throttling', 'internal-server-error', 'timeout-not-applied', 'timeout-applied'];
+export type FaultKind =
+  | 'provisioned-throughput'
+  | 'throttling'
+  | 'internal-server-error'
+  | 'timeout-not-applied'
+  | 'timeout-applied';
+export const FAULT_KINDS: FaultKind[] = [
+  'provisioned-throughput',
+  'throttling',
+  'internal-server-error',
+  'timeout-not-applied',
+  'timeout-applied',
+];
 
 export function dynamoFault(kind: FaultKind): FaultDecision {
   const meta = { $metadata: { httpStatusCode: 400, attempts: 10 } };
   switch (kind) {
     case 'provisioned-throughput':
-      return { throwBefore: new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded.', ...meta }) };
+      return {
+        throwBefore: new ProvisionedThroughputExceededException({
+          message: 'The level of configured provisioned throughput for the table was exceeded.',
+          ...meta,
+        }),
+      };
     case 'throttling':
-      return { throwBefore: new ThrottlingException({ message: 'Throughput exceeds the current capacity of your table or index.', ...meta }) };
+      return {
+        throwBefore: new ThrottlingException({
+          message: 'Throughput exceeds the current capacity of your table or index.',
+          ...meta,
+        }),
+      };
     case 'internal-server-error':
-      return { throwBefore: new InternalServerError({ message: 'Internal server error', $metadata: { httpStatusCode: 500, attempts: 3 } }) };
+      return {
+        throwBefore: new InternalServerError({
+          message: 'Internal server error',
+          $metadata: { httpStatusCode: 500, attempts: 3 },
+        }),
+      };
     case 'timeout-not-applied':
       return { throwBefore: awsError('TimeoutError', 'Connection timed out after 1000 ms', 0) };
     case 'timeout-applied':
       // The request reached DynamoDB and was applied; the response was lost.
-      return { throwAfter: awsError('TimeoutError', 'Socket timed out without establishing a connection (response lost)', 0) };
+      return {
+        throwAfter: awsError('TimeoutError', 'Socket timed out without establishing a connection (response lost)', 0),
+      };
   }
 }
 
 /** Fail the n-th request matching `which`, once. */
-export function failOnce(which: (r: Request) => boolean, n: number, kind: FaultKind): { hook: (r: Request) => FaultDecision; fired: () => boolean; request: () => Request | undefined } {
+export function failOnce(
+  which: (r: Request) => boolean,
+  n: number,
+  kind: FaultKind,
+): { hook: (r: Request) => FaultDecision; fired: () => boolean; request: () => Request | undefined } {
   let seen = -1;
   let hit: Request | undefined;
   return {

@@ -35,7 +35,10 @@ describe('a deficiency that comes back after a cure', () => {
     await w.run(
       w.upload('i.txt', makeFiling({ firmName: FIRM, swapsCashCut: 400_000_000n, submitDate: '2014-11-07' })),
       w.upload('a1.txt', makeFiling({ firmName: FIRM, filingType: 'AMENDMENT', submitDate: '2014-11-10' })),
-      w.upload('a2.txt', makeFiling({ firmName: FIRM, filingType: 'AMENDMENT', swapsCashCut: 400_000_000n, submitDate: '2014-11-11' })),
+      w.upload(
+        'a2.txt',
+        makeFiling({ firmName: FIRM, filingType: 'AMENDMENT', swapsCashCut: 400_000_000n, submitDate: '2014-11-11' }),
+      ),
     );
     expect(words(w)).toEqual(['deficiency -162191464', 'resolved 237808536', 'deficiency -162191464']);
     expect(w.published.map((p) => p.input.Subject)).toEqual([
@@ -48,16 +51,29 @@ describe('a deficiency that comes back after a cure', () => {
     expect([first.seq, again.seq]).toEqual([1, 3]);
     expect(again.versionKey).toBe(w.itemsOfType('head')[0].effective);
     // The very same version again (a duplicate under another name, a redelivered event): nothing more.
-    const copy = w.upload('a2 copy.txt', makeFiling({ firmName: FIRM, filingType: 'AMENDMENT', swapsCashCut: 400_000_000n, submitDate: '2014-11-11' }));
+    const copy = w.upload(
+      'a2 copy.txt',
+      makeFiling({ firmName: FIRM, filingType: 'AMENDMENT', swapsCashCut: 400_000_000n, submitDate: '2014-11-11' }),
+    );
     await w.run(copy, copy);
     expect(w.published).toHaveLength(3);
   });
 });
 
 describe('same-day re-filings: the one whose object arrived last is effective', () => {
-  const short = makeFiling({ firmName: FIRM, filingType: 'AMENDMENT', submitDate: '2014-11-07', swapsCashCut: 400_000_000n });
+  const short = makeFiling({
+    firmName: FIRM,
+    filingType: 'AMENDMENT',
+    submitDate: '2014-11-07',
+    swapsCashCut: 400_000_000n,
+  });
   const cured = makeFiling({ firmName: FIRM, filingType: 'AMENDMENT', submitDate: '2014-11-07' });
-  const also = makeFiling({ firmName: FIRM, filingType: 'AMENDMENT', submitDate: '2014-11-07', swapsCashCut: 100_000_000n });
+  const also = makeFiling({
+    firmName: FIRM,
+    filingType: 'AMENDMENT',
+    submitDate: '2014-11-07',
+    swapsCashCut: 100_000_000n,
+  });
   for (const [name, first, second, last] of [
     ['a deficient amendment corrected the same day', short, cured, 'resolved'],
     ['a below-target amendment corrected the same day', also, cured, 'resolved'],
@@ -83,7 +99,8 @@ describe('same-day re-filings: the one whose object arrived last is effective', 
     };
     // The same cured figures with k dollars moved between two bank lines, for the first k whose key sorts first.
     let correction = cured;
-    for (let k = 1n; keyOf(correction) > keyOf(short); k++) correction = moveAmount(moveAmount(cured, '8600', -k), '8620', k);
+    for (let k = 1n; keyOf(correction) > keyOf(short); k++)
+      correction = moveAmount(moveAmount(cured, '8600', -k), '8620', k);
     expect(keyOf(correction) < keyOf(short)).toBe(true);
     const w = new World();
     await w.run(w.upload('deficient.txt', short), w.upload('corrected.txt', correction));
@@ -100,14 +117,22 @@ describe('same-day re-filings: the one whose object arrived last is effective', 
     const b = w.upload('second.txt', cured);
     await w.run(b, a);
     const [head] = w.itemsOfType('head');
-    expect(head.effective).toBe(w.itemsOfType('filing').find((f) => (f.source as { key: string }).key === 'incoming/second.txt')!.versionKey);
+    expect(head.effective).toBe(
+      w.itemsOfType('filing').find((f) => (f.source as { key: string }).key === 'incoming/second.txt')!.versionKey,
+    );
     // The deficient one was never effective: nothing was said.
     expect(w.published).toHaveLength(0);
   });
 
   it('a copy of the first filing arriving after the second (another name, another rendering) does not make it the last: its first arrival counts', async () => {
     const w = new World();
-    const spec: VersionSpec = { firm: FIRM, endDate: '2014-11-06', filingType: 'AMENDMENT', submitDate: '2014-11-07', levels: { ...all('normal'), clearedSwaps: 'deficient' } };
+    const spec: VersionSpec = {
+      firm: FIRM,
+      endDate: '2014-11-06',
+      filingType: 'AMENDMENT',
+      submitDate: '2014-11-07',
+      levels: { ...all('normal'), clearedSwaps: 'deficient' },
+    };
     const a = w.upload('first.txt', filingText(spec));
     const b = w.upload('second.txt', filingText({ ...spec, levels: all('normal') }));
     const crlf = filingText(spec).replace(/\n/g, '\r\n');
@@ -115,7 +140,9 @@ describe('same-day re-filings: the one whose object arrived last is effective', 
     await w.run(a, b, c);
     expect(w.itemsOfType('filing')).toHaveLength(2);
     const [head] = w.itemsOfType('head');
-    expect(head.effective).toBe(w.itemsOfType('filing').find((f) => (f.source as { key: string }).key === 'incoming/second.txt')!.versionKey);
+    expect(head.effective).toBe(
+      w.itemsOfType('filing').find((f) => (f.source as { key: string }).key === 'incoming/second.txt')!.versionKey,
+    );
     expect(words(w)).toEqual(['deficiency -62191464', 'resolved 237808536']);
   });
 });
@@ -123,7 +150,13 @@ describe('same-day re-filings: the one whose object arrived last is effective', 
 describe('the excess drop does not depend on arrival order', () => {
   const day1 = DAYS[3];
   const day2 = DAYS[4];
-  const spec = (endDate: string, level: Level): VersionSpec => ({ firm: FIRM, endDate, filingType: 'INITIAL', submitDate: DAYS[DAYS.indexOf(endDate) + 1], levels: all(level) });
+  const spec = (endDate: string, level: Level): VersionSpec => ({
+    firm: FIRM,
+    endDate,
+    filingType: 'INITIAL',
+    submitDate: DAYS[DAYS.indexOf(endDate) + 1],
+    levels: all(level),
+  });
 
   for (const order of ['day 1 then day 2', 'day 2 then day 1', 'both stored before the stream runs']) {
     it(`${order}: the drop of every statement is alerted, once`, async () => {
@@ -143,7 +176,10 @@ describe('the excess drop does not depend on arrival order', () => {
         [day2, 'secured', day1],
         [day2, 'segregation', day1],
       ]);
-      expect(drops.find((a) => a.statement === 'segregation')).toMatchObject({ excess: expect.anything(), previousExcess: expect.anything() });
+      expect(drops.find((a) => a.statement === 'segregation')).toMatchObject({
+        excess: expect.anything(),
+        previousExcess: expect.anything(),
+      });
       expect(drops.find((a) => a.statement === 'segregation')!.previousExcess!.toFixed()).toBe('484415796');
     });
   }
@@ -158,7 +194,10 @@ describe('the excess drop does not depend on arrival order', () => {
       ];
       await w.run(...(reversed ? [recs[2], recs[1], recs[0]] : recs));
       const onDay2 = publishedAlerts(w).filter((a) => a.endDate === day2 && a.statement === 'segregation');
-      expect(onDay2.map((a) => a.kind), `reversed ${reversed}`).toEqual(reversed ? [] : ['excess-drop', 'resolved']);
+      expect(
+        onDay2.map((a) => a.kind),
+        `reversed ${reversed}`,
+      ).toEqual(reversed ? [] : ['excess-drop', 'resolved']);
       if (!reversed) expect(w.published.at(-1)!.input.Subject).toMatch(/excess drop no longer shown/);
     }
   });
@@ -169,14 +208,21 @@ describe('the excess drop does not depend on arrival order', () => {
     const prev = previousFilingDay('segregation', d);
     const older = previousFilingDay('segregation', prev);
     // Only the older day and the day itself: the previous filing day has no filing, so no comparison.
-    await w.run(w.upload('older.txt', filingText(spec(older, 'high'))), w.upload('d.txt', filingText(spec(d, 'normal'))));
+    await w.run(
+      w.upload('older.txt', filingText(spec(older, 'high'))),
+      w.upload('d.txt', filingText(spec(d, 'normal'))),
+    );
     expect(publishedAlerts(w).filter((a) => a.kind === 'excess-drop')).toEqual([]);
     // The previous filing day arrives, high too: now the drop.
     await w.run(w.upload('prev.txt', filingText(spec(prev, 'high'))));
-    expect(publishedAlerts(w).filter((a) => a.kind === 'excess-drop').map((a) => [a.endDate, a.previousDate])).toContainEqual([d, prev]);
+    expect(
+      publishedAlerts(w)
+        .filter((a) => a.kind === 'excess-drop')
+        .map((a) => [a.endDate, a.previousDate]),
+    ).toContainEqual([d, prev]);
   });
 
-  it('the two days evaluated at the same time, each reading the other\'s head before the other writes it: the later day still ends up compared with the earlier one', async () => {
+  it("the two days evaluated at the same time, each reading the other's head before the other writes it: the later day still ends up compared with the earlier one", async () => {
     // The interleaving that needs the later day's second look at the previous day (reconcile-version.ts):
     // day 2 reads day 1's head (none yet); day 1 writes its head and looks at day 2's (none yet, so
     // no recheck); only then day 2 writes its head. Without the second look, day 2's drop is never told.
@@ -184,7 +230,9 @@ describe('the excess drop does not depend on arrival order', () => {
     const pk = (d: string) => `FIRM#${FIRM_ID}#DAY#${d}`;
     await w.deliver(w.upload('d1.txt', filingText(spec(day1, 'high'))));
     await w.deliver(w.upload('d2.txt', filingText(spec(day2, 'normal'))));
-    const images = w.dynamo.stream.filter((r) => r.dynamodb.NewImage.type.S === 'filing').map((r) => versionFromItem(unmarshall(r.dynamodb.NewImage, { wrapNumbers: true })));
+    const images = w.dynamo.stream
+      .filter((r) => r.dynamodb.NewImage.type.S === 'filing')
+      .map((r) => versionFromItem(unmarshall(r.dynamodb.NewImage, { wrapNumbers: true })));
     let day2ReadDay1!: () => void;
     let day1ReadDay2!: () => void;
     const day2HasRead = new Promise<void>((r) => (day2ReadDay1 = r));
@@ -206,7 +254,12 @@ describe('the excess drop does not depend on arrival order', () => {
     expect(o1.day.rechecked).toEqual([]);
     expect(o2.alerts.map((a) => a.kind)).toEqual(['excess-drop', 'excess-drop', 'excess-drop']);
     await w.drain();
-    expect(publishedAlerts(w).filter((a) => a.kind === 'excess-drop').map((a) => [a.endDate, a.statement]).sort()).toEqual([
+    expect(
+      publishedAlerts(w)
+        .filter((a) => a.kind === 'excess-drop')
+        .map((a) => [a.endDate, a.statement])
+        .sort(),
+    ).toEqual([
       [day2, 'clearedSwaps'],
       [day2, 'secured'],
       [day2, 'segregation'],
@@ -219,8 +272,20 @@ describe('the excess drop does not depend on arrival order', () => {
     // 40 firms x 5 filing days; 10 firms fall from high to normal on their third day: 3 statements each.
     for (let f = 0; f < 40; f++) {
       const firm = `Batch Clearing ${String(f).padStart(2, '0')} LLC`;
-      const levels: Level[] = f < 10 ? ['normal', 'high', 'normal', 'normal', 'normal'] : ['normal', 'normal', 'high', 'high', 'high'];
-      levels.forEach((level, i) => files.push({ name: `${firm}/${DAYS[i]}.txt`, text: filingText({ firm, endDate: DAYS[i], filingType: 'INITIAL', submitDate: DAYS[i + 1], levels: all(level) }) }));
+      const levels: Level[] =
+        f < 10 ? ['normal', 'high', 'normal', 'normal', 'normal'] : ['normal', 'normal', 'high', 'high', 'high'];
+      levels.forEach((level, i) =>
+        files.push({
+          name: `${firm}/${DAYS[i]}.txt`,
+          text: filingText({
+            firm,
+            endDate: DAYS[i],
+            filingType: 'INITIAL',
+            submitDate: DAYS[i + 1],
+            levels: all(level),
+          }),
+        }),
+      );
     }
     const expected = 30;
     const rnd = prng(2024);
@@ -239,8 +304,14 @@ describe('the excess drop does not depend on arrival order', () => {
 describe('inputs far larger than any real filing end as a recorded rejection or a stored, reconciled version within the item limit', () => {
   const base = SAMPLE_2014;
   const cases: [string, string][] = [
-    ['3,500 extra [7010] cells (41 KB)', base.replace('[7010]', `[7010]\n${Array.from({ length: 3500 }, (_, i) => `${i % 10} [7010]`).join('\n')}`)],
-    ['60,000 unknown cells', `${base}\n${Array.from({ length: 60000 }, (_, i) => `${i} [${1000 + (i % 5000)}]`).join('\n')}`],
+    [
+      '3,500 extra [7010] cells (41 KB)',
+      base.replace('[7010]', `[7010]\n${Array.from({ length: 3500 }, (_, i) => `${i % 10} [7010]`).join('\n')}`),
+    ],
+    [
+      '60,000 unknown cells',
+      `${base}\n${Array.from({ length: 60000 }, (_, i) => `${i} [${1000 + (i % 5000)}]`).join('\n')}`,
+    ],
     ['60,000 unreadable cells', `${base}\n${Array.from({ length: 60000 }, () => 'x [7010]').join('\n')}`],
   ];
   for (const [name, text] of cases) {
@@ -248,7 +319,13 @@ describe('inputs far larger than any real filing end as a recorded rejection or 
       const w = new World(3);
       const [out] = await w.run(w.upload('big.txt', text));
       expect(out).toMatchObject({ status: 'rejected', code: 'too-many-cells' });
-      expect(w.itemsOfType('object')).toEqual([expect.objectContaining({ status: 'rejected', reasonCode: 'too-many-cells', reason: expect.stringMatching(/far more than any daily segregation filing/) })]);
+      expect(w.itemsOfType('object')).toEqual([
+        expect.objectContaining({
+          status: 'rejected',
+          reasonCode: 'too-many-cells',
+          reason: expect.stringMatching(/far more than any daily segregation filing/),
+        }),
+      ]);
       expect(w.itemsOfType('filing')).toEqual([]);
       expect(w.itemsOfType('alert').map((a) => [a.kind, a.state])).toEqual([['rejected', 'sent']]);
       expect(w.failures).toEqual({ ingest: 0, stream: 0 });
@@ -282,8 +359,14 @@ describe('late filing', () => {
       const i = w.upload('i.txt', makeFiling({ firmName: FIRM, submitDate: '2014-11-12' }));
       const a = w.upload('a.txt', makeFiling({ firmName: FIRM, filingType: 'AMENDMENT', submitDate: '2014-11-13' }));
       await w.run(...(amendmentFirst ? [a, i] : [i, a]));
-      expect(publishedAlerts(w).map((x) => x.kind), `amendment first ${amendmentFirst}`).toEqual(['late-filing']);
-      expect(w.dynamo.get(`FIRM#${FIRM_ID}#DAY#2014-11-06`, 'HEAD')).toMatchObject({ late: false, versions: { value: '2' } });
+      expect(
+        publishedAlerts(w).map((x) => x.kind),
+        `amendment first ${amendmentFirst}`,
+      ).toEqual(['late-filing']);
+      expect(w.dynamo.get(`FIRM#${FIRM_ID}#DAY#2014-11-06`, 'HEAD')).toMatchObject({
+        late: false,
+        versions: { value: '2' },
+      });
     }
   });
 });

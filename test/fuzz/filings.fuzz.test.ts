@@ -8,7 +8,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertFromItem, Store, versionFromItem } from '../../shared/adapters/store';
 import type { ObjectSource } from '../../shared/adapters/objects';
-import { alertBody, alertsForVersion, alertSubject, rejectedAlert, resolvedAlerts, type AlertRecord, type VersionRef } from '../../shared/domain/alerts';
+import {
+  alertBody,
+  alertsForVersion,
+  alertSubject,
+  rejectedAlert,
+  resolvedAlerts,
+  type AlertRecord,
+  type VersionRef,
+} from '../../shared/domain/alerts';
 import { analyze } from '../../shared/domain/check';
 import { filingToJson } from '../../shared/domain/model';
 import { Decimal } from '../../shared/domain/money';
@@ -24,7 +32,17 @@ import { prng } from '../support/mock-pipeline';
 const SEED = 0x5e6_2014;
 const CASES = 1200;
 const SAMPLES = [SAMPLE_2014, SAMPLE_2013_AMENDMENT];
-const ERROR_CODES = ['empty', 'too-large', 'binary', 'no-text-layer', 'bad-pdf', 'not-a-filing', 'bad-header', 'several-filings', 'truncated'];
+const ERROR_CODES = [
+  'empty',
+  'too-large',
+  'binary',
+  'no-text-layer',
+  'bad-pdf',
+  'not-a-filing',
+  'bad-header',
+  'several-filings',
+  'truncated',
+];
 
 type Rnd = ReturnType<typeof prng>;
 const int = (r: Rnd, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
@@ -46,9 +64,15 @@ interface Mutated {
 const AMOUNT_CELL = /<u>(-?[\d,]+|\([\d,]+\))<\/u>(?:<\/b>)?\s*\[(\d{4})\]/g;
 
 function cells(text: string): { index: number; raw: string; code: string; length: number }[] {
-  return [...text.matchAll(AMOUNT_CELL)].map((m) => ({ index: m.index! + 3, raw: m[1], code: m[2], length: m[1].length }));
+  return [...text.matchAll(AMOUNT_CELL)].map((m) => ({
+    index: m.index! + 3,
+    raw: m[1],
+    code: m[2],
+    length: m[1].length,
+  }));
 }
-const isFirst = (text: string, code: string, index: number) => text.indexOf(`[${code}]`) > index && !text.slice(0, index).includes(`[${code}]`);
+const isFirst = (text: string, code: string, index: number) =>
+  text.indexOf(`[${code}]`) > index && !text.slice(0, index).includes(`[${code}]`);
 const plain = (raw: string) => {
   const neg = raw.startsWith('-') !== raw.startsWith('(');
   const d = raw.replace(/[^\d]/g, '').replace(/^0+(?=\d)/, '');
@@ -148,7 +172,12 @@ const MUTATORS: { name: string; apply: (t: string, r: Rnd) => Mutated }[] = [
         const original = earlier >= 0 ? oracles[earlier].original : plain(c.raw);
         text = text.slice(0, c.index) + raw + text.slice(c.index + c.length);
         // The same cell may be rewritten again: its oracle follows the last rewrite.
-        if (first) oracles.splice(earlier >= 0 ? earlier : oracles.length, 1, { code: c.code, original, expect: len <= 30 ? (style === 0 ? digits : `-${digits}`) : null });
+        if (first)
+          oracles.splice(earlier >= 0 ? earlier : oracles.length, 1, {
+            code: c.code,
+            original,
+            expect: len <= 30 ? (style === 0 ? digits : `-${digits}`) : null,
+          });
       }
       return { text, oracles };
     },
@@ -180,18 +209,28 @@ const MUTATORS: { name: string; apply: (t: string, r: Rnd) => Mutated }[] = [
         if (first && raw !== c.raw && earlier < 0) oracles.push({ code: c.code, original: plain(c.raw), expect: null });
       }
       // Sometimes the dates too.
-      if (r() < 0.3) text = text.replace(/(End|Submit) Date:(\d+)/, (_m, w: string, d: string) => `${w} Date:${[...d].map((x) => lookalike(x, pick(r, LOOKALIKE_ZERO))).join('')}`);
+      if (r() < 0.3)
+        text = text.replace(
+          /(End|Submit) Date:(\d+)/,
+          (_m, w: string, d: string) =>
+            `${w} Date:${[...d].map((x) => lookalike(x, pick(r, LOOKALIKE_ZERO))).join('')}`,
+        );
       return { text, oracles };
     },
   },
   {
     name: 'firm-name',
     apply: (t, r) => {
-      const name = r() < 0.8 ? pick(r, NASTY_FIRMS) : Array.from({ length: int(r, 1, 400) }, () => String.fromCharCode(int(r, 1, 0x2fff))).join('');
+      const name =
+        r() < 0.8
+          ? pick(r, NASTY_FIRMS)
+          : Array.from({ length: int(r, 1, 400) }, () => String.fromCharCode(int(r, 1, 0x2fff))).join('');
       const all = r() < 0.8;
       const current = /Firm Name:([^*\r\n]*)/.exec(t)?.[1];
       if (current === undefined) return { text: `**Firm Name:${name}**\n${t}`, oracles: [] };
-      const text = all ? t.replaceAll(`Firm Name:${current}`, `Firm Name:${name}`) : t.replace(`Firm Name:${current}`, `Firm Name:${name}`);
+      const text = all
+        ? t.replaceAll(`Firm Name:${current}`, `Firm Name:${name}`)
+        : t.replace(`Firm Name:${current}`, `Firm Name:${name}`);
       return { text, oracles: [] };
     },
   },
@@ -212,7 +251,15 @@ const MUTATORS: { name: string; apply: (t: string, r: Rnd) => Mutated }[] = [
   },
   {
     name: 'crlf',
-    apply: (t, r) => ({ text: r() < 0.7 ? t.replace(/\n/g, '\r\n') : r() < 0.5 ? t.replace(/\n/g, '\r') : t.replace(/\n/g, () => pick(r, ['\n', '\r\n', '\r', '\n\n', '\u2028'])), oracles: [] }),
+    apply: (t, r) => ({
+      text:
+        r() < 0.7
+          ? t.replace(/\n/g, '\r\n')
+          : r() < 0.5
+            ? t.replace(/\n/g, '\r')
+            : t.replace(/\n/g, () => pick(r, ['\n', '\r\n', '\r', '\n\n', '\u2028'])),
+      oracles: [],
+    }),
   },
   {
     name: 'garbage',
@@ -227,8 +274,14 @@ const MUTATORS: { name: string; apply: (t: string, r: Rnd) => Mutated }[] = [
         return { bytes: Buffer.concat([b.subarray(0, at), rand(int(r, 1, 400)), b.subarray(at)]), oracles: [] };
       }
       if (mode === 3) {
-        const codes = Array.from({ length: int(r, 1, 300) }, () => `${pick(r, ['', '-', '('])}${int(r, 0, 99999999)}${pick(r, ['', ')'])} [${int(r, 1000, 9999)}]`).join(pick(r, [' ', '\n', '\t']));
-        return { text: `**INITIAL**\n**End Date:1/2/2015**\n**Firm Name:Garbage Futures**\n**Submit Date:1/2/2015**\n${codes}`, oracles: [] };
+        const codes = Array.from(
+          { length: int(r, 1, 300) },
+          () => `${pick(r, ['', '-', '('])}${int(r, 0, 99999999)}${pick(r, ['', ')'])} [${int(r, 1000, 9999)}]`,
+        ).join(pick(r, [' ', '\n', '\t']));
+        return {
+          text: `**INITIAL**\n**End Date:1/2/2015**\n**Firm Name:Garbage Futures**\n**Submit Date:1/2/2015**\n${codes}`,
+          oracles: [],
+        };
       }
       const line = 'x'.repeat(int(r, 10_000, 200_000));
       return { text: t.replace('\n', `\n${line}\n`), oracles: [] };
@@ -238,19 +291,35 @@ const MUTATORS: { name: string; apply: (t: string, r: Rnd) => Mutated }[] = [
     name: 'control-characters',
     apply: (t, r) => {
       const chars = [...t];
-      for (let n = int(r, 1, 30); n > 0; n--) chars.splice(int(r, 0, chars.length), 0, String.fromCharCode(pick(r, [1, 7, 8, 0x0b, 0x0c, 0x1b, 0x7f, 0x85, 0x9b, 0x200b, 0x202e, 0xfeff])));
+      for (let n = int(r, 1, 30); n > 0; n--)
+        chars.splice(
+          int(r, 0, chars.length),
+          0,
+          String.fromCharCode(pick(r, [1, 7, 8, 0x0b, 0x0c, 0x1b, 0x7f, 0x85, 0x9b, 0x200b, 0x202e, 0xfeff])),
+        );
       return { text: chars.join(''), oracles: [] };
     },
   },
 ];
 
-const KEYS = ['daily.txt', 'Citi Global+Markets (2014).txt', 'ünïcödé/ファイル.txt', 'new\nline.txt', 'bell\u0007\u001b[31m.txt', '100% sure=yes&no.txt', `${'long-'.repeat(200)}.txt`, '\u202eevil.txt'];
+const KEYS = [
+  'daily.txt',
+  'Citi Global+Markets (2014).txt',
+  'ünïcödé/ファイル.txt',
+  'new\nline.txt',
+  'bell\u0007\u001b[31m.txt',
+  '100% sure=yes&no.txt',
+  `${'long-'.repeat(200)}.txt`,
+  '\u202eevil.txt',
+];
 
 // A source that serves the one object of the case.
 class OneObject implements ObjectSource {
   constructor(readonly bytes: Uint8Array) {}
   async read(_b: string, _k: string, maxBytes: number) {
-    return this.bytes.length > maxBytes ? { ok: false as const, tooLarge: this.bytes.length } : { ok: true as const, bytes: this.bytes };
+    return this.bytes.length > maxBytes
+      ? { ok: false as const, tooLarge: this.bytes.length }
+      : { ok: true as const, bytes: this.bytes };
   }
 }
 
@@ -263,22 +332,98 @@ const BODY_BAD = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u
 
 /** Every alert kind for this version, so every subject template meets the firm name. */
 function everyKind(v: VersionRef): AlertRecord[] {
-  const base = { firmId: v.firmId, firmName: v.firmName, endDate: v.endDate, submitDate: v.submitDate, filingType: v.filingType, versionKey: v.versionKey, source: v.source, detail: '', targetSource: null };
+  const base = {
+    firmId: v.firmId,
+    firmName: v.firmName,
+    endDate: v.endDate,
+    submitDate: v.submitDate,
+    filingType: v.filingType,
+    versionKey: v.versionKey,
+    source: v.source,
+    detail: '',
+    targetSource: null,
+  };
   const big = new Decimal('-123456789012345678901234567890');
   const short: AlertRecord[] = (['segregation', 'secured', 'clearedSwaps'] as const).flatMap((statement) => [
-    { ...base, id: `d-${statement}`, kind: 'deficiency' as const, severity: 'critical' as const, statement, excess: big, target: big.abs(), shortfall: big.abs().times(2), previousExcess: null, previousDate: null },
-    { ...base, id: `b-${statement}`, kind: 'below-target' as const, severity: 'warning' as const, statement, excess: new Decimal(5), target: new Decimal(10), shortfall: new Decimal(5), previousExcess: null, previousDate: null },
-    { ...base, id: `x-${statement}`, kind: 'excess-drop' as const, severity: 'warning' as const, statement, excess: new Decimal(1), target: null, shortfall: big.abs(), previousExcess: big.abs(), previousDate: '2014-11-05' },
+    {
+      ...base,
+      id: `d-${statement}`,
+      kind: 'deficiency' as const,
+      severity: 'critical' as const,
+      statement,
+      excess: big,
+      target: big.abs(),
+      shortfall: big.abs().times(2),
+      previousExcess: null,
+      previousDate: null,
+    },
+    {
+      ...base,
+      id: `b-${statement}`,
+      kind: 'below-target' as const,
+      severity: 'warning' as const,
+      statement,
+      excess: new Decimal(5),
+      target: new Decimal(10),
+      shortfall: new Decimal(5),
+      previousExcess: null,
+      previousDate: null,
+    },
+    {
+      ...base,
+      id: `x-${statement}`,
+      kind: 'excess-drop' as const,
+      severity: 'warning' as const,
+      statement,
+      excess: new Decimal(1),
+      target: null,
+      shortfall: big.abs(),
+      previousExcess: big.abs(),
+      previousDate: '2014-11-05',
+    },
   ]);
   return [
     ...short,
     ...resolvedAlerts(v, short, []),
-    { ...base, id: 'l', kind: 'late-filing', severity: 'warning', statement: null, excess: null, target: null, shortfall: null, previousExcess: null, previousDate: null, detail: `submitted ${v.submitDate}` },
-    { ...base, id: 'e', kind: 'reconciliation-errors', severity: 'warning', statement: null, excess: null, target: null, shortfall: null, previousExcess: null, previousDate: null, detail: `SW110 ${v.firmName}\nSW102 bell\u0007 esc\u001b[31m nel\u0085 rlo\u202e ls\u2028 cr\r tab\t end` },
+    {
+      ...base,
+      id: 'l',
+      kind: 'late-filing',
+      severity: 'warning',
+      statement: null,
+      excess: null,
+      target: null,
+      shortfall: null,
+      previousExcess: null,
+      previousDate: null,
+      detail: `submitted ${v.submitDate}`,
+    },
+    {
+      ...base,
+      id: 'e',
+      kind: 'reconciliation-errors',
+      severity: 'warning',
+      statement: null,
+      excess: null,
+      target: null,
+      shortfall: null,
+      previousExcess: null,
+      previousDate: null,
+      detail: `SW110 ${v.firmName}\nSW102 bell\u0007 esc\u001b[31m nel\u0085 rlo\u202e ls\u2028 cr\r tab\t end`,
+    },
   ];
 }
 
-const stats = { cases: 0, parsed: 0, rejected: {} as Record<string, number>, byMutator: {} as Record<string, number>, subjects: 0, bodies: 0, oracles: 0, reconciled: 0 };
+const stats = {
+  cases: 0,
+  parsed: 0,
+  rejected: {} as Record<string, number>,
+  byMutator: {} as Record<string, number>,
+  subjects: 0,
+  bodies: 0,
+  oracles: 0,
+  reconciled: 0,
+};
 afterAll(() => {
   console.log(
     `fuzz: ${stats.cases} mutated filings (seed ${SEED}), ${stats.parsed} parsed, rejected ${JSON.stringify(stats.rejected)}; ` +
@@ -289,11 +434,15 @@ afterAll(() => {
 function checkAlert(a: AlertRecord, where: string, problems: string[], result?: Parameters<typeof alertBody>[1]) {
   const s = alertSubject(a);
   stats.subjects++;
-  if (s.length > 100 || !SUBJECT_OK.test(s) || s.length === 0) problems.push(`${where}: bad subject ${JSON.stringify(s)}`);
+  if (s.length > 100 || !SUBJECT_OK.test(s) || s.length === 0)
+    problems.push(`${where}: bad subject ${JSON.stringify(s)}`);
   const b = alertBody(a, result);
   stats.bodies++;
   const bad = BODY_BAD.exec(b);
-  if (bad) problems.push(`${where}: body has U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')} (${a.kind}) near ${JSON.stringify(b.slice(Math.max(0, bad.index - 30), bad.index + 10))}`);
+  if (bad)
+    problems.push(
+      `${where}: body has U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')} (${a.kind}) near ${JSON.stringify(b.slice(Math.max(0, bad.index - 30), bad.index + 10))}`,
+    );
 }
 
 function oneLine(msg: string): boolean {
@@ -339,8 +488,10 @@ describe('fuzz: mutated filings', () => {
       }
       if (!outcome.ok) {
         stats.rejected[outcome.error.code] = (stats.rejected[outcome.error.code] ?? 0) + 1;
-        if (!ERROR_CODES.includes(outcome.error.code)) problems.push(`${label}: unknown error code ${outcome.error.code}`);
-        if (!oneLine(outcome.error.message)) problems.push(`${label}: reason not one line: ${JSON.stringify(outcome.error.message.slice(0, 300))}`);
+        if (!ERROR_CODES.includes(outcome.error.code))
+          problems.push(`${label}: unknown error code ${outcome.error.code}`);
+        if (!oneLine(outcome.error.message))
+          problems.push(`${label}: reason not one line: ${JSON.stringify(outcome.error.message.slice(0, 300))}`);
       } else {
         stats.parsed++;
         const { filing } = outcome.analysis;
@@ -349,7 +500,9 @@ describe('fuzz: mutated filings', () => {
           const st = Object.values(filing.statements).find((s) => s?.lines.has(o.code));
           const got = st?.lines.get(o.code)?.toFixed();
           if (o.expect !== null ? got !== o.expect : got !== undefined && got !== o.original)
-            problems.push(`${label}: [${o.code}] read as ${got}, expected ${o.expect ?? `unreadable (or ${o.original})`}`);
+            problems.push(
+              `${label}: [${o.code}] read as ${got}, expected ${o.expect ?? `unreadable (or ${o.original})`}`,
+            );
         }
       }
 
@@ -358,7 +511,13 @@ describe('fuzz: mutated filings', () => {
       const store = new Store(dynamo.client(), 'fuzz');
       const key = `${INCOMING_PREFIX}${KEYS[i % KEYS.length]}`;
       const record = s3Record({ key, size: input.length, eTag: `etag-${i}` });
-      const deps = { store, objects: new OneObject(input), maxBytes: MAX_FILING_BYTES, incomingPrefix: INCOMING_PREFIX, now: () => new Date('2014-11-07T13:00:00Z') };
+      const deps = {
+        store,
+        objects: new OneObject(input),
+        maxBytes: MAX_FILING_BYTES,
+        incomingPrefix: INCOMING_PREFIX,
+        now: () => new Date('2014-11-07T13:00:00Z'),
+      };
       let ingested: Awaited<ReturnType<typeof ingestS3Record>>;
       try {
         ingested = await ingestS3Record(deps, record);
@@ -367,12 +526,19 @@ describe('fuzz: mutated filings', () => {
         continue;
       }
       if (ingested.status === 'rejected') {
-        if (outcome.ok || ingested.code !== outcome.error.code) problems.push(`${label}: ingest rejected (${ingested.code}) but analyze said ${outcome.ok ? 'ok' : outcome.error.code}`);
+        if (outcome.ok || ingested.code !== outcome.error.code)
+          problems.push(
+            `${label}: ingest rejected (${ingested.code}) but analyze said ${outcome.ok ? 'ok' : outcome.error.code}`,
+          );
         if (!oneLine(ingested.reason)) problems.push(`${label}: ingest reason not one line`);
         const [stored] = await store.listObjectAlerts(BUCKET, key);
         if (!stored) problems.push(`${label}: no rejected alert stored`);
         else checkAlert(stored, `${label} rejected alert`, problems);
-        checkAlert(rejectedAlert({ bucket: BUCKET, key }, 'x', ingested.code, ingested.reason), `${label} rejected`, problems);
+        checkAlert(
+          rejectedAlert({ bucket: BUCKET, key }, 'x', ingested.code, ingested.reason),
+          `${label} rejected`,
+          problems,
+        );
         continue;
       }
       if (ingested.status !== 'stored' || !outcome.ok) {
@@ -387,8 +553,17 @@ describe('fuzz: mutated filings', () => {
       const b = filingToJson(version.filing);
       if (JSON.stringify(a) !== JSON.stringify(b)) problems.push(`${label}: stored filing differs from the parsed one`);
 
-      const ref: VersionRef = { firmId: version.firmId, firmName: version.firmName, endDate: version.endDate, submitDate: version.submitDate, filingType: version.filingType, versionKey: version.versionKey, source: { bucket: BUCKET, key } };
-      for (const alert of [...alertsForVersion(ref, outcome.analysis.reconciliation), ...everyKind(ref)]) checkAlert(alert, label, problems);
+      const ref: VersionRef = {
+        firmId: version.firmId,
+        firmName: version.firmName,
+        endDate: version.endDate,
+        submitDate: version.submitDate,
+        filingType: version.filingType,
+        versionKey: version.versionKey,
+        source: { bucket: BUCKET, key },
+      };
+      for (const alert of [...alertsForVersion(ref, outcome.analysis.reconciliation), ...everyKind(ref)])
+        checkAlert(alert, label, problems);
 
       // Every third parsed case: reconcile through the store, render the stored alerts as notify would.
       if (stats.parsed % 3 === 0) {
@@ -403,7 +578,12 @@ describe('fuzz: mutated filings', () => {
         for (const it of dynamo.all().filter((x) => x.type === 'alert')) {
           const alert = alertFromItem(it);
           const st = alert.statement ? result.statements[alert.statement] : undefined;
-          checkAlert(alert, `${label} stored ${alert.kind}`, problems, st ? { ...st, statement: alert.statement! } : undefined);
+          checkAlert(
+            alert,
+            `${label} stored ${alert.kind}`,
+            problems,
+            st ? { ...st, statement: alert.statement! } : undefined,
+          );
         }
       }
     }

@@ -13,5 +13,4 @@ describe('SDK clients', () => {
     expect(Object.keys(l).sort()).toEqual(['debug', 'trace', 'warn']);
     for (const k of ['debug', 'warn', 'trace']) expect(() => (l[k] as (...a: unknown[]) => void)('x')).not.toThrow();
   });
-
 });

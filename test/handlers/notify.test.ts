@@ -12,7 +12,15 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-la
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeFiling } from '../support/filings';
 import { lambdaContext, streamEvent, streamRecord } from '../support/fixtures-events';
-import { acceptPublishes, ddbMock, routeDynamo, snsMock, stubHandlerEnv, TABLE_NAME, TOPIC_ARN } from '../support/mock-aws';
+import {
+  acceptPublishes,
+  ddbMock,
+  routeDynamo,
+  snsMock,
+  stubHandlerEnv,
+  TABLE_NAME,
+  TOPIC_ARN,
+} from '../support/mock-aws';
 import { World } from '../support/mock-pipeline';
 import { versionFromItem } from '../../shared/adapters/store';
 import { reconcileVersion } from '../../shared/pipeline/reconcile-version';
@@ -40,10 +48,13 @@ async function pendingAlerts(...files: [string, string][]): Promise<Record<strin
   }
   for (const r of [...w.dynamo.stream]) {
     const image = unmarshall(r.dynamodb.NewImage, { wrapNumbers: true });
-    if (image.type === 'filing' && image.state === 'pending') await reconcileVersion(w.reconcileDeps, versionFromItem(image));
+    if (image.type === 'filing' && image.state === 'pending')
+      await reconcileVersion(w.reconcileDeps, versionFromItem(image));
   }
   ddbMock.resetHistory();
-  return w.dynamo.stream.filter((r) => r.eventName === 'INSERT' && r.dynamodb.NewImage.type.S === 'alert').map((r) => r.dynamodb.NewImage);
+  return w.dynamo.stream
+    .filter((r) => r.eventName === 'INSERT' && r.dynamodb.NewImage.type.S === 'alert')
+    .map((r) => r.dynamodb.NewImage);
 }
 
 const publishes = () => snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
@@ -96,11 +107,15 @@ describe('a pending alert', () => {
       ConditionExpression: 'attribute_exists(pk) AND #s = :pending',
       ExpressionAttributeValues: { ':m': '00000001-aaaa-bbbb-cccc-dddddddddddd' },
     });
-    expect(w.dynamo.get(image.pk.S!, image.sk.S!)).toMatchObject({ state: 'sent', messageId: '00000001-aaaa-bbbb-cccc-dddddddddddd' });
+    expect(w.dynamo.get(image.pk.S!, image.sk.S!)).toMatchObject({
+      state: 'sent',
+      messageId: '00000001-aaaa-bbbb-cccc-dddddddddddd',
+    });
   });
 
   it('a below-target alert in a long unicode firm name: subject still <= 100 printable ASCII, no line break', async () => {
-    const name = 'Société Générale Ｆｕｔｕｒｅｓ & Options — Très Longue Dénomination Sociale Numéro Un Deux Trois Quatre Cinq LLC';
+    const name =
+      'Société Générale Ｆｕｔｕｒｅｓ & Options — Très Longue Dénomination Sociale Numéro Un Deux Trois Quatre Cinq LLC';
     const [image] = await pendingAlerts(['bt.txt', makeFiling({ firmName: name, swapsCashCut: 100_000_000n })]);
     await notify(streamEvent(streamRecord('INSERT', image)), ctx);
     const [p] = publishes();
@@ -117,7 +132,10 @@ describe('a pending alert', () => {
     await notify(streamEvent(streamRecord('INSERT', image)), ctx);
     const [p] = publishes();
     expect(p.Subject).toBe('[REJECTED] file incoming/minutes of the meeting.txt');
-    expect(p.MessageAttributes).toEqual({ severity: { DataType: 'String', StringValue: 'warning' }, kind: { DataType: 'String', StringValue: 'rejected' } });
+    expect(p.MessageAttributes).toEqual({
+      severity: { DataType: 'String', StringValue: 'warning' },
+      kind: { DataType: 'String', StringValue: 'rejected' },
+    });
     expect(p.Message).toMatch(/not-a-filing: /);
   });
 });
@@ -155,11 +173,16 @@ describe('an SNS failure', () => {
     );
     expect(images.map((i) => i.firmId.S)).toEqual(['alpha-fcm-llc', 'brightwater-futures-llc']);
     snsMock.reset();
-    snsMock.on(PublishCommand).callsFake(async (input: { MessageAttributes?: Record<string, { StringValue?: string }> }) => {
-      if (input.MessageAttributes?.firmId?.StringValue === 'alpha-fcm-llc')
-        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException', $metadata: { httpStatusCode: 400 } });
-      return { MessageId: 'mid-b' };
-    });
+    snsMock
+      .on(PublishCommand)
+      .callsFake(async (input: { MessageAttributes?: Record<string, { StringValue?: string }> }) => {
+        if (input.MessageAttributes?.firmId?.StringValue === 'alpha-fcm-llc')
+          throw Object.assign(new Error('Rate exceeded'), {
+            name: 'ThrottledException',
+            $metadata: { httpStatusCode: 400 },
+          });
+        return { MessageId: 'mid-b' };
+      });
     const r1 = streamRecord('INSERT', images[0]);
     const r2 = streamRecord('INSERT', images[1]);
 

@@ -46,9 +46,14 @@ describe('a batch of S3 events for two filings', () => {
     const k2 = 'incoming/2013/amendment 6-18 ü.txt';
     const size1 = put(k1, SAMPLE_2014);
     const size2 = put(k2, SAMPLE_2013_AMENDMENT);
-    const event = sqsEvent(s3Message([{ key: k1, size: size1, eTag: 'e1', versionId: 'v1.abc' }], 'msg-1'), s3Message([{ key: k2, size: size2, eTag: 'e2' }], 'msg-2'));
+    const event = sqsEvent(
+      s3Message([{ key: k1, size: size1, eTag: 'e1', versionId: 'v1.abc' }], 'msg-1'),
+      s3Message([{ key: k2, size: size2, eTag: 'e2' }], 'msg-2'),
+    );
     // Keys travel URL-encoded with "+" for a space (a literal "+" is %2B).
-    expect(JSON.parse(event.Records[0].body).Records[0].s3.object.key).toBe('incoming/Citi+Global%2BMarkets+%282014%29+initial.txt');
+    expect(JSON.parse(event.Records[0].body).Records[0].s3.object.key).toBe(
+      'incoming/Citi+Global%2BMarkets+%282014%29+initial.txt',
+    );
 
     const out = await handler(event, ctx);
 
@@ -85,20 +90,39 @@ describe('a batch of S3 events for two filings', () => {
         [`OBJ#${BUCKET}/${k2}`, 'E#e2', 'stored'],
       ].sort(),
     );
-    expect(objs.find((o) => o.Item!.key === k1)!.Item).toMatchObject({ versionKey: v2014.versionKey, firmId: 'citigroup-global-markets-inc', endDate: '2014-11-06', duplicate: false });
+    expect(objs.find((o) => o.Item!.key === k1)!.Item).toMatchObject({
+      versionKey: v2014.versionKey,
+      firmId: 'citigroup-global-markets-inc',
+      endDate: '2014-11-06',
+      duplicate: false,
+    });
     // The object record is looked up first (idempotency), strongly consistent.
-    expect(ddbMock).toHaveReceivedCommandWith(GetCommand, { TableName: TABLE_NAME, Key: { pk: `OBJ#${BUCKET}/${k1}`, sk: 'E#v1.abc' }, ConsistentRead: true });
+    expect(ddbMock).toHaveReceivedCommandWith(GetCommand, {
+      TableName: TABLE_NAME,
+      Key: { pk: `OBJ#${BUCKET}/${k1}`, sk: 'E#v1.abc' },
+      ConsistentRead: true,
+    });
   });
 
   it('writes amounts as exact DynamoDB numbers (N strings from NumberValue, never a JS number)', async () => {
     const k1 = 'incoming/a.txt';
     const k2 = 'incoming/b.txt';
-    await handler(sqsEvent(s3Message([{ key: k1, size: put(k1, SAMPLE_2014) }]), s3Message([{ key: k2, size: put(k2, SAMPLE_2013_AMENDMENT) }])), ctx);
+    await handler(
+      sqsEvent(
+        s3Message([{ key: k1, size: put(k1, SAMPLE_2014) }]),
+        s3Message([{ key: k2, size: put(k2, SAMPLE_2013_AMENDMENT) }]),
+      ),
+      ctx,
+    );
     const items = putOf('filing').map((p) => p.Item!);
     const i2014 = items.find((i) => i.endDate === '2014-11-06')!;
     const i2013 = items.find((i) => i.endDate === '2013-06-18')!;
-    const lines = (item: Record<string, unknown>, st: string) => (N(item).filing.M!.statements.M![st].M!.lines.M as Record<string, { N: string }>);
-    expect((i2014 as { filing: { statements: { segregation: { lines: Record<string, unknown> } } } }).filing.statements.segregation.lines['7010']).toBeInstanceOf(NumberValue);
+    const lines = (item: Record<string, unknown>, st: string) =>
+      N(item).filing.M!.statements.M![st].M!.lines.M as Record<string, { N: string }>;
+    expect(
+      (i2014 as { filing: { statements: { segregation: { lines: Record<string, unknown> } } } }).filing.statements
+        .segregation.lines['7010'],
+    ).toBeInstanceOf(NumberValue);
     expect(lines(i2014, 'segregation')['7010']).toEqual({ N: '2563559677' });
     expect(lines(i2014, 'secured')['7337']).toEqual({ N: '-3309126' });
     expect(lines(i2014, 'secured')['7352']).toEqual({ N: '-2329959' });
@@ -118,25 +142,47 @@ describe('a batch of S3 events for two filings', () => {
   });
 
   it('a 30-digit amount is stored digit for digit', async () => {
-    const huge = SAMPLE_2014.replace('<u>2,563,559,677</u> [7010]', '<u>123,456,789,012,345,678,901,234,567,890</u> [7010]');
+    const huge = SAMPLE_2014.replace(
+      '<u>2,563,559,677</u> [7010]',
+      '<u>123,456,789,012,345,678,901,234,567,890</u> [7010]',
+    );
     expect(huge).not.toBe(SAMPLE_2014);
     const k = 'incoming/huge.txt';
     await handler(sqsEvent(s3Message([{ key: k, size: put(k, huge) }])), ctx);
     const [v] = putOf('filing');
-    expect(N(v.Item!).filing.M!.statements.M!.segregation.M!.lines.M!['7010']).toEqual({ N: '123456789012345678901234567890' });
+    expect(N(v.Item!).filing.M!.statements.M!.segregation.M!.lines.M!['7010']).toEqual({
+      N: '123456789012345678901234567890',
+    });
   });
 });
 
 describe('files that are not filings', () => {
   it('a non-filing: a rejected object record and a rejected alert item; the object is not deleted', async () => {
     const k = 'incoming/holiday party.txt';
-    const out = await handler(sqsEvent(s3Message([{ key: k, size: put(k, 'Reminder: the holiday party is on Friday.\n'), eTag: 'abc' }])), ctx);
+    const out = await handler(
+      sqsEvent(s3Message([{ key: k, size: put(k, 'Reminder: the holiday party is on Friday.\n'), eTag: 'abc' }])),
+      ctx,
+    );
     expect(out.batchItemFailures).toEqual([]);
     const [obj] = putOf('object');
-    expect(obj.Item).toMatchObject({ pk: `OBJ#${BUCKET}/${k}`, sk: 'E#abc', status: 'rejected', reasonCode: 'not-a-filing', key: k, bucket: BUCKET });
+    expect(obj.Item).toMatchObject({
+      pk: `OBJ#${BUCKET}/${k}`,
+      sk: 'E#abc',
+      status: 'rejected',
+      reasonCode: 'not-a-filing',
+      key: k,
+      bucket: BUCKET,
+    });
     const [alert] = putOf('alert');
     expect(alert.ConditionExpression).toBe('attribute_not_exists(pk)');
-    expect(alert.Item).toMatchObject({ pk: `OBJ#${BUCKET}/${k}`, type: 'alert', kind: 'rejected', severity: 'warning', state: 'pending', source: { bucket: BUCKET, key: k } });
+    expect(alert.Item).toMatchObject({
+      pk: `OBJ#${BUCKET}/${k}`,
+      type: 'alert',
+      kind: 'rejected',
+      severity: 'warning',
+      state: 'pending',
+      source: { bucket: BUCKET, key: k },
+    });
     expect(alert.Item!.sk).toBe(`A#${obj.Item!.alertId}`);
     expect(alert.Item!.detail).toMatch(/^not-a-filing: /);
     expect(putOf('filing')).toEqual([]);
@@ -150,7 +196,11 @@ describe('files that are not filings', () => {
     expect(out.batchItemFailures).toEqual([]);
     expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
     const [obj] = putOf('object');
-    expect(obj.Item).toMatchObject({ status: 'rejected', reasonCode: 'too-large', size: NumberValue.from(String(MAX_FILING_BYTES + 1)) });
+    expect(obj.Item).toMatchObject({
+      status: 'rejected',
+      reasonCode: 'too-large',
+      size: NumberValue.from(String(MAX_FILING_BYTES + 1)),
+    });
     expect(putOf('alert')).toHaveLength(1);
   });
 
@@ -197,7 +247,12 @@ describe('failures are reported per message', () => {
     const good1 = s3Message([{ key: k1, size: put(k1, SAMPLE_2014) }], 'good-1');
     const good2 = s3Message([{ key: k2, size: put(k2, SAMPLE_2013_AMENDMENT) }], 'good-2');
     const out = await handler(
-      sqsEvent(good1, sqsMessage('{"Records": [ {"eventName": "ObjectCreated:Put", "s3": ', 'not-json'), sqsMessage('{"Records":[{"eventName":"ObjectCreated:Put"}]}', 'not-s3'), good2),
+      sqsEvent(
+        good1,
+        sqsMessage('{"Records": [ {"eventName": "ObjectCreated:Put", "s3": ', 'not-json'),
+        sqsMessage('{"Records":[{"eventName":"ObjectCreated:Put"}]}', 'not-s3'),
+        good2,
+      ),
       ctx,
     );
     expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['not-json', 'not-s3']);
@@ -206,27 +261,52 @@ describe('failures are reported per message', () => {
   });
 
   it('on its last receive before the dead-letter queue, a failing message records why (keyed by its message id)', async () => {
-    const early = { ...sqsMessage('not json at all', 'early'), attributes: { ...sqsMessage('x').attributes, ApproximateReceiveCount: '2' } };
-    const last = { ...sqsMessage('{"Records":[{"eventName":"ObjectCreated:Put"}]}', 'last'), attributes: { ...sqsMessage('x').attributes, ApproximateReceiveCount: '5' } };
+    const early = {
+      ...sqsMessage('not json at all', 'early'),
+      attributes: { ...sqsMessage('x').attributes, ApproximateReceiveCount: '2' },
+    };
+    const last = {
+      ...sqsMessage('{"Records":[{"eventName":"ObjectCreated:Put"}]}', 'last'),
+      attributes: { ...sqsMessage('x').attributes, ApproximateReceiveCount: '5' },
+    };
     const out = await handler(sqsEvent(early, last), ctx);
     expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['early', 'last']);
     const reasons = table.all().filter((i) => i.type === 'dead-letter');
     expect(reasons).toHaveLength(1);
-    expect(reasons[0]).toMatchObject({ pk: 'DLQ#ingest', sk: 'last', body: '{"Records":[{"eventName":"ObjectCreated:Put"}]}' });
+    expect(reasons[0]).toMatchObject({
+      pk: 'DLQ#ingest',
+      sk: 'last',
+      body: '{"Records":[{"eventName":"ObjectCreated:Put"}]}',
+    });
     expect(String(reasons[0].reason)).toMatch(/message last is not an S3 event notification/);
   });
 
   it('a DynamoDB error on one record fails only that message', async () => {
     const keys = ['incoming/a.txt', 'incoming/b.txt', 'incoming/c.txt'];
-    const texts = [SAMPLE_2014, SAMPLE_2013_AMENDMENT, SAMPLE_2014.replaceAll('Firm Name:Citigroup Global Markets Inc.', 'Firm Name:Other FCM LLC')];
+    const texts = [
+      SAMPLE_2014,
+      SAMPLE_2013_AMENDMENT,
+      SAMPLE_2014.replaceAll('Firm Name:Citigroup Global Markets Inc.', 'Firm Name:Other FCM LLC'),
+    ];
     const msgs = keys.map((k, i) => s3Message([{ key: k, size: put(k, texts[i]) }], `m-${'abc'[i]}`));
     table.faults = (r) =>
       r.kind === 'put' && r.pk === 'FIRM#citigroup-global-markets-inc#DAY#2013-06-18'
-        ? { throwBefore: new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded.', $metadata: { httpStatusCode: 400 } }) }
+        ? {
+            throwBefore: new ProvisionedThroughputExceededException({
+              message: 'The level of configured provisioned throughput for the table was exceeded.',
+              $metadata: { httpStatusCode: 400 },
+            }),
+          }
         : undefined;
     const out = await handler(sqsEvent(...msgs), ctx);
     expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-b' }] });
-    expect(table.all().filter((i) => i.type === 'filing').map((i) => i.firmId).sort()).toEqual(['citigroup-global-markets-inc', 'other-fcm-llc']);
+    expect(
+      table
+        .all()
+        .filter((i) => i.type === 'filing')
+        .map((i) => i.firmId)
+        .sort(),
+    ).toEqual(['citigroup-global-markets-inc', 'other-fcm-llc']);
     // Nothing of the failed message was recorded: its retry starts from scratch.
     expect(table.all().filter((i) => i.key === 'incoming/b.txt')).toEqual([]);
   });
@@ -235,9 +315,20 @@ describe('failures are reported per message', () => {
     const k = 'incoming/ok.txt';
     const slow = 'incoming/slow.txt';
     put(slow, SAMPLE_2013_AMENDMENT);
-    s3Mock.on(GetObjectCommand, { Key: slow }).rejects(Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }));
+    s3Mock
+      .on(GetObjectCommand, { Key: slow })
+      .rejects(
+        Object.assign(new Error('Please reduce your request rate.'), {
+          name: 'SlowDown',
+          $metadata: { httpStatusCode: 503 },
+        }),
+      );
     const out = await handler(
-      sqsEvent(s3Message([{ key: slow, size: 100 }], 'slow'), s3Message([{ key: 'incoming/gone.txt', size: 100 }], 'gone'), s3Message([{ key: k, size: put(k, SAMPLE_2014) }], 'ok')),
+      sqsEvent(
+        s3Message([{ key: slow, size: 100 }], 'slow'),
+        s3Message([{ key: 'incoming/gone.txt', size: 100 }], 'gone'),
+        s3Message([{ key: k, size: put(k, SAMPLE_2014) }], 'ok'),
+      ),
       ctx,
     );
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'slow' }]);

@@ -36,9 +36,17 @@ function spec(i: number, o: { targetBy?: bigint; extra?: bigint; amendment?: boo
   };
 }
 
-async function run(specs: VersionSpec[], order: number[] = specs.map((_, i) => i), mode: 'serial' | 'batch' = 'serial') {
+async function run(
+  specs: VersionSpec[],
+  order: number[] = specs.map((_, i) => i),
+  mode: 'serial' | 'batch' = 'serial',
+) {
   const w = new World();
-  const records = specs.map((s, i) => w.upload(`larkspur/${i}.txt`, filingText(s), { eventTime: new Date(Date.UTC(2025, 10, 18, 14) + 60_000 * i).toISOString() }));
+  const records = specs.map((s, i) =>
+    w.upload(`larkspur/${i}.txt`, filingText(s), {
+      eventTime: new Date(Date.UTC(2025, 10, 18, 14) + 60_000 * i).toISOString(),
+    }),
+  );
   for (const i of order) {
     await w.deliver(records[i]);
     if (mode === 'serial') await w.drain();
@@ -61,7 +69,8 @@ function lastWords(alerts: ReturnType<typeof alertFromItem>[]): string[] {
   return [...last].map(([k, a]) => `${k} ${a.kind}`).sort();
 }
 
-const kinds = (alerts: ReturnType<typeof alertFromItem>[], kind: string) => alerts.filter((a) => a.kind === kind).map((a) => `${a.endDate} ${a.statement}`);
+const kinds = (alerts: ReturnType<typeof alertFromItem>[], kind: string) =>
+  alerts.filter((a) => a.kind === kind).map((a) => `${a.endDate} ${a.statement}`);
 
 describe('trend-to-target through the pipeline', () => {
   it('a linear decline fires on exactly the day computed by hand (2025-12-02), once, with the exact figures; sent by notify', async () => {
@@ -72,19 +81,21 @@ describe('trend-to-target through the pipeline', () => {
     expect(kinds(alerts, 'target-changed')).toEqual([]);
     expect(alerts.filter((a) => a.kind === 'resolved')).toEqual([]);
     const a = alerts.find((x) => x.kind === 'trend-to-target')!;
-    expect([a.excess?.toFixed(), a.target?.toFixed(), a.slope?.toFixed(), a.projectedExcess?.toFixed(), a.projectedDate, a.filingDaysToTarget, a.severity, a.state]).toEqual([
-      '294415796',
-      '252400000',
-      '-10000000',
-      '244415796',
-      DAYS[14],
-      5,
-      'warning',
-      'sent',
-    ]);
+    expect([
+      a.excess?.toFixed(),
+      a.target?.toFixed(),
+      a.slope?.toFixed(),
+      a.projectedExcess?.toFixed(),
+      a.projectedDate,
+      a.filingDaysToTarget,
+      a.severity,
+      a.state,
+    ]).toEqual(['294415796', '252400000', '-10000000', '244415796', DAYS[14], 5, 'warning', 'sent']);
     const m = messages.filter((x) => x.subject.startsWith('[TREND TO TARGET]'));
     expect(m).toHaveLength(1);
-    expect(m[0].subject).toBe('[TREND TO TARGET] Larkspur Clearing LLC segregation 2025-12-02 $42,015,796 over target, falling');
+    expect(m[0].subject).toBe(
+      '[TREND TO TARGET] Larkspur Clearing LLC segregation 2025-12-02 $42,015,796 over target, falling',
+    );
     expect(m[0].body).toContain('Excess:      $294,415,796');
     expect(m[0].body).toContain('Target:      $252,400,000');
     expect(m[0].body).toContain('Trend:       -$10,000,000 per filing day');
@@ -94,7 +105,10 @@ describe('trend-to-target through the pipeline', () => {
   it('the same filings in reverse order, and all stored before the stream runs: the same last words, and the decline said on the same day', async () => {
     const specs = DAYS.slice(0, 12).map((_, i) => spec(i));
     const inOrder = await run(specs);
-    const reversed = await run(specs, specs.map((_, i) => specs.length - 1 - i));
+    const reversed = await run(
+      specs,
+      specs.map((_, i) => specs.length - 1 - i),
+    );
     const batch = await run(specs, [5, 11, 0, 9, 3, 7, 1, 10, 2, 8, 4, 6], 'batch');
     expect(lastWords(inOrder.alerts)).toEqual(['2025-12-02 trend:segregation trend-to-target']);
     // Reversed, the later days arrive first and each is, for a while, the first day in the window:
@@ -121,12 +135,21 @@ describe('trend-to-target through the pipeline', () => {
     const amend = { ...spec(8, { targetBy: 10n * M, amendment: true }), submitDate: DAYS[10] };
     const specs = [...base, amend];
     const { alerts, messages } = await run(specs, [4, 5, 6, 7, 8, 9, 10]);
-    const trend = alerts.filter((a) => a.channel?.startsWith('trend:')).map((a) => `${a.endDate} ${a.kind} #${a.seq}`).sort();
+    const trend = alerts
+      .filter((a) => a.channel?.startsWith('trend:'))
+      .map((a) => `${a.endDate} ${a.kind} #${a.seq}`)
+      .sort();
     expect(trend).toEqual(['2025-12-01 trend-to-target #1', '2025-12-02 resolved #2', '2025-12-02 trend-to-target #1']);
-    expect(messages.map((m) => m.subject).filter((x) => x.includes('trend warning withdrawn'))).toEqual(['[RESOLVED] Larkspur Clearing LLC segregation 2025-12-02 trend warning withdrawn']);
+    expect(messages.map((m) => m.subject).filter((x) => x.includes('trend warning withdrawn'))).toEqual([
+      '[RESOLVED] Larkspur Clearing LLC segregation 2025-12-02 trend warning withdrawn',
+    ]);
     expect(kinds(alerts, 'target-changed')).toEqual(['2025-12-01 segregation', '2025-12-02 segregation']);
     const said = (x: string[]) => x.filter((w) => !w.endsWith(' resolved'));
-    expect(said(lastWords(alerts))).toEqual(['2025-12-01 target:segregation target-changed', '2025-12-01 trend:segregation trend-to-target', '2025-12-02 target:segregation target-changed']);
+    expect(said(lastWords(alerts))).toEqual([
+      '2025-12-01 target:segregation target-changed',
+      '2025-12-01 trend:segregation trend-to-target',
+      '2025-12-02 target:segregation target-changed',
+    ]);
     // In the other order (the amendment before day 9) day 9 never warns at all: the same last words.
     const other = await run(specs, [4, 5, 6, 7, 8, 10, 9]);
     expect(lastWords(other.alerts)).toEqual(said(lastWords(alerts)));
@@ -140,38 +163,68 @@ describe('the alert items', () => {
     const trend = alerts.find((a) => a.kind === 'trend-to-target')!;
     const raw = w.itemsOfType('alert').find((i) => i.id === trend.id)!;
     // The fake DynamoDB keeps what the document client sent: NumberValue from strings.
-    expect([raw.slope, raw.projectedExcess, raw.filingDaysToTarget].map((x) => (x as { value: string }).value)).toEqual(['-10000000', '244415796', '5']);
+    expect([raw.slope, raw.projectedExcess, raw.filingDaysToTarget].map((x) => (x as { value: string }).value)).toEqual(
+      ['-10000000', '244415796', '5'],
+    );
     expect(raw.projectedDate).toBe(DAYS[14]);
     const back = await w.store.getAlert(trend.pk, trend.sk);
     expect(back).toEqual(trend);
     // A target-changed with a cent-exact target: the previous target keeps every digit.
-    const specs = DAYS.slice(0, 3).map((d, i): VersionSpec => ({ ...spec(0), endDate: d, submitDate: dueDay('segregation', d), seg: { targetBy: i === 2 ? 1n : 0n } }));
+    const specs = DAYS.slice(0, 3).map(
+      (d, i): VersionSpec => ({
+        ...spec(0),
+        endDate: d,
+        submitDate: dueDay('segregation', d),
+        seg: { targetBy: i === 2 ? 1n : 0n },
+      }),
+    );
     const r = await run(specs);
     const change = r.alerts.find((a) => a.kind === 'target-changed')!;
     expect([change.previousTarget?.toFixed(), change.target?.toFixed()]).toEqual(['252400000', '252400001']);
-    expect(((r.w.itemsOfType('alert').find((i) => i.id === change.id)!.previousTarget) as { value: string }).value).toBe('252400000');
+    expect((r.w.itemsOfType('alert').find((i) => i.id === change.id)!.previousTarget as { value: string }).value).toBe(
+      '252400000',
+    );
     // Kinds that do not set them have none of them.
     const other = r.w.itemsOfType('alert').find((i) => i.kind !== 'target-changed');
-    if (other) for (const k of ['previousTarget', 'slope', 'projectedExcess', 'projectedDate', 'filingDaysToTarget']) expect(other[k]).toBeUndefined();
+    if (other)
+      for (const k of ['previousTarget', 'slope', 'projectedExcess', 'projectedDate', 'filingDaysToTarget'])
+        expect(other[k]).toBeUndefined();
   });
 });
 
 describe('target-changed through the pipeline', () => {
   it('a target change raises target-changed once, on the day it changes, with both targets; sent by notify', async () => {
     // A flat series (no trend): the target goes up 10M from day 3 on.
-    const specs = DAYS.slice(0, 6).map((d, i): VersionSpec => ({ ...spec(0), endDate: d, submitDate: dueDay('segregation', d), seg: { targetBy: i >= 3 ? 10n * M : 0n } }));
+    const specs = DAYS.slice(0, 6).map(
+      (d, i): VersionSpec => ({
+        ...spec(0),
+        endDate: d,
+        submitDate: dueDay('segregation', d),
+        seg: { targetBy: i >= 3 ? 10n * M : 0n },
+      }),
+    );
     const { alerts, messages } = await run(specs);
     expect(kinds(alerts, 'target-changed')).toEqual([`${DAYS[3]} segregation`]);
     const a = alerts.find((x) => x.kind === 'target-changed')!;
-    expect([a.previousTarget?.toFixed(), a.target?.toFixed(), a.previousDate, a.severity, a.state]).toEqual(['252400000', '262400000', DAYS[2], 'info', 'sent']);
+    expect([a.previousTarget?.toFixed(), a.target?.toFixed(), a.previousDate, a.severity, a.state]).toEqual([
+      '252400000',
+      '262400000',
+      DAYS[2],
+      'info',
+      'sent',
+    ]);
     const m = messages.filter((x) => x.subject.startsWith('[TARGET CHANGED]'));
-    expect(m.map((x) => x.subject)).toEqual([`[TARGET CHANGED] Larkspur Clearing LLC segregation ${DAYS[3]} target $252,400,000 -> $262,400,000`]);
+    expect(m.map((x) => x.subject)).toEqual([
+      `[TARGET CHANGED] Larkspur Clearing LLC segregation ${DAYS[3]} target $252,400,000 -> $262,400,000`,
+    ]);
     expect(m[0].body).toContain(`Previous:    $252,400,000 on ${DAYS[2]}`);
     expect(m[0].body).toContain('Target:      $262,400,000');
     // Shuffled: the same single change (a day arriving before its predecessor compares with the
     // day before that, then is evaluated again when the predecessor arrives).
     // Day 3 before day 2 compares with day 0 (same change); day 5 before 3 and 4 compares with day 2 (a change, then taken back).
     const shuffled = await run(specs, [5, 3, 0, 4, 1, 2]);
-    expect(lastWords(shuffled.alerts).filter((x) => !x.endsWith(' resolved'))).toEqual([`${DAYS[3]} target:segregation target-changed`]);
+    expect(lastWords(shuffled.alerts).filter((x) => !x.endsWith(' resolved'))).toEqual([
+      `${DAYS[3]} target:segregation target-changed`,
+    ]);
   });
 });

@@ -35,7 +35,8 @@ beforeEach(() => {
 const ctx = lambdaContext('segwatch-reconcile');
 const FIRM = 'Brightwater Futures LLC';
 const PK = 'FIRM#brightwater-futures-llc#DAY#2014-11-06';
-const marshalled = (item: Record<string, unknown>) => marshall(item, { removeUndefinedValues: true, convertEmptyValues: false }) as Record<string, AttributeValue>;
+const marshalled = (item: Record<string, unknown>) =>
+  marshall(item, { removeUndefinedValues: true, convertEmptyValues: false }) as Record<string, AttributeValue>;
 
 /** Run the real parse handler on a file and return the NewImage of the filing version it put. */
 async function parsed(name: string, text: string): Promise<Record<string, AttributeValue>> {
@@ -72,22 +73,53 @@ describe('a new filing version (stream INSERT)', () => {
     expect(out).toEqual({ batchItemFailures: [] });
     const [result] = putsOf('result');
     expect(result).toMatchObject({ TableName: TABLE_NAME, ConditionExpression: 'attribute_not_exists(pk)' });
-    expect(result.Item).toMatchObject({ pk: PK, sk: `R#${vk}`, versionKey: vk, firmId: 'brightwater-futures-llc', endDate: '2014-11-06' });
+    expect(result.Item).toMatchObject({
+      pk: PK,
+      sk: `R#${vk}`,
+      versionKey: vk,
+      firmId: 'brightwater-futures-llc',
+      endDate: '2014-11-06',
+    });
     const sw = marshalled(result.Item!).statements.M!.clearedSwaps.M!;
-    expect([sw.required.N, sw.funds.N, sw.excess.N, sw.target.N, sw.status.S]).toEqual(['5574863884', '5412672420', '-162191464', '208075000', 'deficiency']);
+    expect([sw.required.N, sw.funds.N, sw.excess.N, sw.target.N, sw.status.S]).toEqual([
+      '5574863884',
+      '5412672420',
+      '-162191464',
+      '208075000',
+      'deficiency',
+    ]);
 
     // The head: what evaluating the day decided, written unconditionally (one evaluation of a
     // firm-day at a time), with what the read side needs per day.
     const head = updates().find((u) => u.Key?.sk === 'HEAD')!;
     expect(head).toMatchObject({ TableName: TABLE_NAME, Key: { pk: PK, sk: 'HEAD' } });
     expect(head.ConditionExpression).toBeUndefined();
-    expect(head.ExpressionAttributeValues).toMatchObject({ ':eff': vk, ':status': 'deficiency', ':late': false, ':g1pk': 'FIRM#brightwater-futures-llc', ':g1sk': 'DAY#2014-11-06' });
-    expect(table.get(PK, 'HEAD')).toMatchObject({ versions: { value: '1' }, late: false, statements: { clearedSwaps: { targetSource: 'statement', status: 'deficiency' } } });
+    expect(head.ExpressionAttributeValues).toMatchObject({
+      ':eff': vk,
+      ':status': 'deficiency',
+      ':late': false,
+      ':g1pk': 'FIRM#brightwater-futures-llc',
+      ':g1sk': 'DAY#2014-11-06',
+    });
+    expect(table.get(PK, 'HEAD')).toMatchObject({
+      versions: { value: '1' },
+      late: false,
+      statements: { clearedSwaps: { targetSource: 'statement', status: 'deficiency' } },
+    });
 
     const alerts = putsOf('alert');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)' });
-    expect(alerts[0].Item).toMatchObject({ pk: PK, type: 'alert', state: 'pending', kind: 'deficiency', severity: 'critical', statement: 'clearedSwaps', versionKey: vk, firmName: FIRM });
+    expect(alerts[0].Item).toMatchObject({
+      pk: PK,
+      type: 'alert',
+      state: 'pending',
+      kind: 'deficiency',
+      severity: 'critical',
+      statement: 'clearedSwaps',
+      versionKey: vk,
+      firmName: FIRM,
+    });
     const a = marshalled(alerts[0].Item!);
     expect([a.excess.N, a.target.N, a.shortfall.N]).toEqual(['-162191464', '208075000', '370266464']);
     // The first word on the cleared swaps shortfall channel.
@@ -132,7 +164,12 @@ describe('records reconcile leaves alone', () => {
     const doneImage = { ...image, state: { S: 'done' }, superseded: { BOOL: true } };
     ddbMock.resetHistory();
     const out = await reconcile(
-      streamEvent(streamRecord('MODIFY', doneImage), streamRecord('REMOVE', image), ...others.map((i) => streamRecord('INSERT', i)), ...others.map((i) => streamRecord('MODIFY', i))),
+      streamEvent(
+        streamRecord('MODIFY', doneImage),
+        streamRecord('REMOVE', image),
+        ...others.map((i) => streamRecord('INSERT', i)),
+        ...others.map((i) => streamRecord('MODIFY', i)),
+      ),
       ctx,
     );
     expect(out.batchItemFailures).toEqual([]);
@@ -144,7 +181,15 @@ describe('failures are reported per record', () => {
   it('a DynamoDB 5xx on one version: only its sequence number fails; the next record is processed', async () => {
     const bad = await parsed('a.txt', makeFiling({ firmName: 'Alpha FCM LLC', swapsCashCut: 400_000_000n }));
     const good = await parsed('b.txt', makeFiling({ firmName: FIRM, swapsCashCut: 100_000_000n }));
-    table.faults = (r) => (r.write && r.pk === 'FIRM#alpha-fcm-llc#DAY#2014-11-06' ? { throwBefore: new InternalServerError({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }) } : undefined);
+    table.faults = (r) =>
+      r.write && r.pk === 'FIRM#alpha-fcm-llc#DAY#2014-11-06'
+        ? {
+            throwBefore: new InternalServerError({
+              message: 'Internal server error',
+              $metadata: { httpStatusCode: 500 },
+            }),
+          }
+        : undefined;
     const r1 = streamRecord('INSERT', bad);
     const r2 = streamRecord('INSERT', good);
     const out = await reconcile(streamEvent(r1, r2), ctx);
@@ -154,7 +199,9 @@ describe('failures are reported per record', () => {
     // The stream retries the failed record: it goes through, and its alert is put once.
     table.faults = undefined;
     expect(await reconcile(streamEvent(r1), ctx)).toEqual({ batchItemFailures: [] });
-    expect(table.all().filter((i) => i.pk === 'FIRM#alpha-fcm-llc#DAY#2014-11-06' && i.type === 'alert')).toHaveLength(1);
+    expect(table.all().filter((i) => i.pk === 'FIRM#alpha-fcm-llc#DAY#2014-11-06' && i.type === 'alert')).toHaveLength(
+      1,
+    );
   });
 
   it('an initial that failed between putting its alert and moving the head, overtaken by its amendment before the retry: the cure notice still goes out', async () => {
@@ -168,14 +215,26 @@ describe('failures are reported per record', () => {
       if (r.kind === 'put' && r.sk.startsWith('A#')) alertPut = true;
       else if (alertPut && !failed && r.write) {
         failed = true;
-        return { throwBefore: new InternalServerError({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }) };
+        return {
+          throwBefore: new InternalServerError({
+            message: 'Internal server error',
+            $metadata: { httpStatusCode: 500 },
+          }),
+        };
       }
       return undefined;
     };
     const r1 = streamRecord('INSERT', initial);
-    expect(await reconcile(streamEvent(r1), ctx)).toEqual({ batchItemFailures: [{ itemIdentifier: r1.dynamodb!.SequenceNumber }] });
+    expect(await reconcile(streamEvent(r1), ctx)).toEqual({
+      batchItemFailures: [{ itemIdentifier: r1.dynamodb!.SequenceNumber }],
+    });
     expect(failed).toBe(true);
-    expect(table.all().filter((i) => i.type === 'alert').map((i) => i.kind)).toEqual(['deficiency']);
+    expect(
+      table
+        .all()
+        .filter((i) => i.type === 'alert')
+        .map((i) => i.kind),
+    ).toEqual(['deficiency']);
     expect(table.get(PK, 'HEAD')).toBeUndefined();
     // The amendment arrives before the stream retries; the retry batch holds both, in order.
     const amendment = await parsed('a.txt', makeFiling({ firmName: FIRM, filingType: 'AMENDMENT' }));
@@ -184,7 +243,11 @@ describe('failures are reported per record', () => {
     const alerts = table.all().filter((i) => i.type === 'alert');
     expect(alerts.map((i) => i.kind).sort()).toEqual(['deficiency', 'resolved']);
     expect(table.get(PK, 'HEAD')?.effective).toBe(amendment.versionKey.S);
-    expect(table.get(PK, `V#${initial.versionKey.S}`)).toMatchObject({ superseded: true, supersededBy: amendment.versionKey.S, state: 'done' });
+    expect(table.get(PK, `V#${initial.versionKey.S}`)).toMatchObject({
+      superseded: true,
+      supersededBy: amendment.versionKey.S,
+      state: 'done',
+    });
     // The stream records of the versions after their INSERTs: the superseding update, which the
     // reconcile filter must not let through (it would run reconcile again for nothing).
     const versionRecords = table.stream.filter((r) => r.dynamodb.NewImage.type.S === 'filing');
@@ -209,6 +272,8 @@ describe('failures are reported per record', () => {
   });
 
   it('a record that is not a stream record at all fails the whole event (schema), reported by Lambda', async () => {
-    await expect(reconcile({ Records: [{ eventName: 'UPSERT' }] } as unknown as DynamoDBStreamEvent, ctx)).rejects.toThrow();
+    await expect(
+      reconcile({ Records: [{ eventName: 'UPSERT' }] } as unknown as DynamoDBStreamEvent, ctx),
+    ).rejects.toThrow();
   });
 });

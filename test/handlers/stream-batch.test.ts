@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { processStreamByKey, streamKey } from '../../shared/stream-batch';
 
-const rec = (seq: string, pk: string, sk = 'V#1'): DynamoDBRecord => ({ eventName: 'INSERT', dynamodb: { SequenceNumber: seq, Keys: { pk: { S: pk }, sk: { S: sk } } } });
+const rec = (seq: string, pk: string, sk = 'V#1'): DynamoDBRecord => ({
+  eventName: 'INSERT',
+  dynamodb: { SequenceNumber: seq, Keys: { pk: { S: pk }, sk: { S: sk } } },
+});
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('processStreamByKey', () => {
@@ -11,15 +14,19 @@ describe('processStreamByKey', () => {
     let running = 0;
     let maxRunning = 0;
     const records = [rec('1', 'A'), rec('2', 'B'), rec('3', 'A'), rec('4', 'C'), rec('5', 'B')];
-    const out = await processStreamByKey(records, (r) => streamKey(r, false), async (r) => {
-      running++;
-      maxRunning = Math.max(maxRunning, running);
-      log.push(`start ${r.dynamodb!.SequenceNumber}`);
-      await tick();
-      await tick();
-      log.push(`end ${r.dynamodb!.SequenceNumber}`);
-      running--;
-    });
+    const out = await processStreamByKey(
+      records,
+      (r) => streamKey(r, false),
+      async (r) => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        log.push(`start ${r.dynamodb!.SequenceNumber}`);
+        await tick();
+        await tick();
+        log.push(`end ${r.dynamodb!.SequenceNumber}`);
+        running--;
+      },
+    );
     expect(out).toEqual({ batchItemFailures: [] });
     expect(maxRunning).toBe(3);
     // Within key A: 1 ends before 3 starts; within B: 2 before 5.

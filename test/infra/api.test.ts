@@ -10,10 +10,30 @@ import { API_ENV } from '../../functions/api/config';
 import { acknowledgements } from '../../infra/stack';
 import { checkDashboardUrl } from '../../infra/api';
 import { ENV, INCOMING_PREFIX, TABLE } from '../../shared/table';
-import { list, logicalId, removeScratch, resourcesOfType, roleStatements, synth, type CfnTemplate, type Statement, type Synth } from './support';
+import {
+  list,
+  logicalId,
+  removeScratch,
+  resourcesOfType,
+  roleStatements,
+  synth,
+  type CfnTemplate,
+  type Statement,
+  type Synth,
+} from './support';
 
 let s: Synth;
-let ids: { api: string; fn: string; role: string; pool: string; client: string; domain: string; table: string; bucket: string; logs: string };
+let ids: {
+  api: string;
+  fn: string;
+  role: string;
+  pool: string;
+  client: string;
+  domain: string;
+  table: string;
+  bucket: string;
+  logs: string;
+};
 
 afterAll(removeScratch);
 
@@ -64,7 +84,9 @@ describe('the HTTP API', () => {
   });
 
   it('lets only this API invoke the function', () => {
-    const perms = resourcesOfType(s.json, 'AWS::Lambda::Permission').map(([, r]) => r.Properties!).filter((p) => JSON.stringify(p.FunctionName).includes(ids.fn));
+    const perms = resourcesOfType(s.json, 'AWS::Lambda::Permission')
+      .map(([, r]) => r.Properties!)
+      .filter((p) => JSON.stringify(p.FunctionName).includes(ids.fn));
     expect(perms.length).toBeGreaterThan(0);
     for (const p of perms) {
       expect(p.Principal).toBe('apigateway.amazonaws.com');
@@ -74,9 +96,16 @@ describe('the HTTP API', () => {
 
   it('has one $default stage, auto-deployed, throttled, with access logs kept a year', () => {
     const stage = one(s.json, 'AWS::ApiGatewayV2::Stage');
-    expect(stage).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 } });
+    expect(stage).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
+    });
     expect(stage.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': [ids.logs, 'Arn'] });
-    expect(JSON.parse(stage.AccessLogSettings.Format)).toMatchObject({ status: '$context.status', path: '$context.path' });
+    expect(JSON.parse(stage.AccessLogSettings.Format)).toMatchObject({
+      status: '$context.status',
+      path: '$context.path',
+    });
     expect(s.json.Resources[ids.logs].Properties!.RetentionInDays).toBe(365);
   });
 });
@@ -87,7 +116,13 @@ describe('the user pool and its app client', () => {
     expect(pool.Properties!.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
     expect(pool.Properties!.MfaConfiguration).toBe('OPTIONAL');
     expect(pool.Properties!.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
-    expect(pool.Properties!.Policies.PasswordPolicy).toMatchObject({ MinimumLength: 14, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true });
+    expect(pool.Properties!.Policies.PasswordPolicy).toMatchObject({
+      MinimumLength: 14,
+      RequireLowercase: true,
+      RequireUppercase: true,
+      RequireNumbers: true,
+      RequireSymbols: true,
+    });
     expect(pool.Properties!.DeletionProtection).toBe('ACTIVE');
     expect(pool.DeletionPolicy).toBe('Retain');
   });
@@ -98,7 +133,7 @@ describe('the user pool and its app client', () => {
     expect(() => synth({ context: { dashboardMfa: 'sometimes' } })).toThrow(/dashboardMfa/);
   });
 
-  it('has one public client: the hosted sign-in\'s code flow only, no secret, no other flows', () => {
+  it("has one public client: the hosted sign-in's code flow only, no secret, no other flows", () => {
     const clients = resourcesOfType(s.json, 'AWS::Cognito::UserPoolClient');
     expect(clients).toHaveLength(1);
     const c = clients[0][1].Properties!;
@@ -115,7 +150,7 @@ describe('the user pool and its app client', () => {
     });
   });
 
-  it('by default registers the API\'s own URL: /callback and /logout exactly', () => {
+  it("by default registers the API's own URL: /callback and /logout exactly", () => {
     const c = s.json.Resources[ids.client].Properties!;
     expect(c.CallbackURLs).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.api, 'ApiEndpoint'] }, '/callback']] }]);
     expect(c.LogoutURLs).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.api, 'ApiEndpoint'] }, '/logout']] }]);
@@ -134,14 +169,23 @@ describe('the user pool and its app client', () => {
   });
 
   it('refuses a dashboardUrl that is not an exact https origin (no wildcard, path, query or http)', () => {
-    for (const bad of ['http://segwatch.example.com', 'https://*.example.com', 'https://segwatch.example.com/app', 'https://segwatch.example.com/?x=1', 'segwatch.example.com', 'https://u@segwatch.example.com'])
+    for (const bad of [
+      'http://segwatch.example.com',
+      'https://*.example.com',
+      'https://segwatch.example.com/app',
+      'https://segwatch.example.com/?x=1',
+      'segwatch.example.com',
+      'https://u@segwatch.example.com',
+    ])
       expect(() => checkDashboardUrl(bad), bad).toThrow(/dashboardUrl/);
     expect(checkDashboardUrl('https://segwatch.example.com/')).toBe('https://segwatch.example.com');
     expect(() => synth({ context: { dashboardUrl: 'https://*.example.com' } })).toThrow(/wildcard/);
   });
 
   it('has a hosted sign-in domain (prefix from -c authDomainPrefix)', () => {
-    expect(s.json.Resources[ids.domain].Properties!.Domain).toEqual({ 'Fn::Join': ['-', ['segwatch', { Ref: 'AWS::AccountId' }]] });
+    expect(s.json.Resources[ids.domain].Properties!.Domain).toEqual({
+      'Fn::Join': ['-', ['segwatch', { Ref: 'AWS::AccountId' }]],
+    });
     const x = synth({ context: { authDomainPrefix: 'acme-segwatch' } });
     expect(x.json.Resources[idsOf(x).domain].Properties!.Domain).toBe('acme-segwatch');
   });
@@ -150,7 +194,13 @@ describe('the user pool and its app client', () => {
 describe('the api function', () => {
   it('comes from the one function construct, with the environment the app reads', () => {
     const p = s.json.Resources[ids.fn].Properties!;
-    expect(p).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', MemorySize: 1024, Timeout: 10 });
+    expect(p).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 1024,
+      Timeout: 10,
+    });
     const env = p.Environment.Variables;
     expect(env).toMatchObject({
       NODE_OPTIONS: '--enable-source-maps',
@@ -170,20 +220,27 @@ describe('the api function', () => {
     const allow = roleStatements(s.json, ids.role).filter((st) => st.Effect === 'Allow');
     const actions = (st: Statement) => list(st.Action);
     const all = allow.flatMap(actions);
-    for (const a of all) expect(a).toMatch(/^(dynamodb:Query|s3:GetObject|kms:Decrypt|logs:(CreateLogStream|PutLogEvents))$/);
+    for (const a of all)
+      expect(a).toMatch(/^(dynamodb:Query|s3:GetObject|kms:Decrypt|logs:(CreateLogStream|PutLogEvents))$/);
     const dynamo = allow.filter((st) => actions(st).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.flatMap((st) => list(st.Resource))).toEqual(
-      expect.arrayContaining([{ 'Fn::GetAtt': [ids.table, 'Arn'] }, ...TABLE.indexes.map((i) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.table, 'Arn'] }, `/index/${i.name}`]] }))]),
+      expect.arrayContaining([
+        { 'Fn::GetAtt': [ids.table, 'Arn'] },
+        ...TABLE.indexes.map((i) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.table, 'Arn'] }, `/index/${i.name}`]] })),
+      ]),
     );
     const s3 = allow.filter((st) => actions(st).some((a) => a.startsWith('s3:')));
-    expect(s3.flatMap((st) => list(st.Resource))).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, `/${INCOMING_PREFIX}*`]] }]);
-    for (const st of allow.filter((x) => actions(x).includes('kms:Decrypt'))) expect(JSON.stringify(st.Condition)).toContain('kms:ViaService');
+    expect(s3.flatMap((st) => list(st.Resource))).toEqual([
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, `/${INCOMING_PREFIX}*`]] },
+    ]);
+    for (const st of allow.filter((x) => actions(x).includes('kms:Decrypt')))
+      expect(JSON.stringify(st.Condition)).toContain('kms:ViaService');
     expect(s.json.Resources[ids.role].Properties!.ManagedPolicyArns).toBeUndefined();
   });
 });
 
 describe('cdk-nag', () => {
-  it('reports nothing unacknowledged, with any of the dashboard\'s options', () => {
+  it("reports nothing unacknowledged, with any of the dashboard's options", () => {
     for (const context of [{}, { dashboardMfa: 'required' }, { dashboardUrl: 'https://segwatch.example.com' }]) {
       const x = Object.keys(context).length ? synth({ context }) : s;
       const violations = new AwsSolutionsChecks(x.app).validateScope(x.stack).violations;
@@ -191,13 +248,26 @@ describe('cdk-nag', () => {
     }
   });
 
-  it('the dashboard\'s acknowledgements give their reasons; COG2 only while MFA is optional', () => {
+  it("the dashboard's acknowledgements give their reasons; COG2 only while MFA is optional", () => {
     const mine = acknowledgements(s.stack).filter(([path]) => path.startsWith('Segwatch/Dashboard'));
     expect(mine.map(([, id]) => id.replace(/\[.*$/, '')).sort()).toEqual(
-      ['AwsSolutions-APIG4', 'AwsSolutions-APIG4', 'AwsSolutions-APIG4', 'AwsSolutions-APIG4', 'AwsSolutions-COG2', 'AwsSolutions-COG8', 'AwsSolutions-IAM5', 'AwsSolutions-L1'].sort(),
+      [
+        'AwsSolutions-APIG4',
+        'AwsSolutions-APIG4',
+        'AwsSolutions-APIG4',
+        'AwsSolutions-APIG4',
+        'AwsSolutions-COG2',
+        'AwsSolutions-COG8',
+        'AwsSolutions-IAM5',
+        'AwsSolutions-L1',
+      ].sort(),
     );
     for (const [, , reason] of mine) expect(reason.length).toBeGreaterThan(60);
     const required = synth({ context: { dashboardMfa: 'required' } });
-    expect(acknowledgements(required.stack).filter(([p, id]) => p.startsWith('Segwatch/Dashboard') && id === 'AwsSolutions-COG2')).toEqual([]);
+    expect(
+      acknowledgements(required.stack).filter(
+        ([p, id]) => p.startsWith('Segwatch/Dashboard') && id === 'AwsSolutions-COG2',
+      ),
+    ).toEqual([]);
   });
 });

@@ -17,7 +17,8 @@ let template: CfnTemplate;
 beforeAll(() => {
   out = mkdtempSync(join(tmpdir(), 'segwatch-app-'));
   const env: NodeJS.ProcessEnv = { ...process.env, CDK_OUTDIR: out };
-  for (const k of Object.keys(env)) if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(k)) delete env[k];
+  for (const k of Object.keys(env))
+    if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(k)) delete env[k];
   env.CDK_CONTEXT_JSON = JSON.stringify({
     ...CDK_JSON.context,
     'aws:cdk:bundling-stacks': [],
@@ -64,7 +65,9 @@ describe('infra/app.ts', () => {
       (r) => (r.Metadata?.cdk_nag?.rules_to_suppress ?? []) as { id: string; reason: string }[],
     );
     expect(acks.length).toBeGreaterThan(0);
-    expect(acks.map((a) => a.id)).toEqual(expect.arrayContaining(['AwsSolutions-L1', 'AwsSolutions-IAM5[Resource::*]']));
+    expect(acks.map((a) => a.id)).toEqual(
+      expect.arrayContaining(['AwsSolutions-L1', 'AwsSolutions-IAM5[Resource::*]']),
+    );
     for (const a of acks) expect(a.reason.length, a.id).toBeGreaterThanOrEqual(40);
   });
 });

@@ -29,7 +29,10 @@ let assetDirOf: Record<string, string>;
 const bundleAll = (round: string) =>
   Promise.all(
     FUNCTIONS.map(({ name, entry }) =>
-      build({ ...esbuildOptions(join(REPO_ROOT, entry), { outdir: join(dir, `esbuild-${round}`, name) }), logLevel: 'silent' }),
+      build({
+        ...esbuildOptions(join(REPO_ROOT, entry), { outdir: join(dir, `esbuild-${round}`, name) }),
+        logLevel: 'silent',
+      }),
     ),
   );
 
@@ -90,7 +93,10 @@ describe('real bundles', () => {
       const js = join(assetDirOf[name]!, 'index.js');
       expect(existsSync(js)).toBe(true);
       expect(statSync(js).size).toBeGreaterThan(10_000);
-      const map = JSON.parse(readFileSync(join(assetDirOf[name]!, 'index.js.map'), 'utf8')) as { sources: string[]; mappings: string };
+      const map = JSON.parse(readFileSync(join(assetDirOf[name]!, 'index.js.map'), 'utf8')) as {
+        sources: string[];
+        mappings: string;
+      };
       expect(map.mappings.length).toBeGreaterThan(0);
       expect(map.sources.some((src) => src.endsWith(entry))).toBe(true);
       const code = readFileSync(js, 'utf8');
@@ -104,14 +110,18 @@ describe('real bundles', () => {
     });
 
     it(`${name}: loads with exactly the environment the stack gives it and exports handler`, () => {
-      const vars = s.json.Resources[logicalId(s.stack, { parse: s.stack.parseFn, reconcile: s.stack.reconcileFn, notify: s.stack.notifyFn }[name])]!
-        .Properties!.Environment.Variables as Record<string, unknown>;
+      const vars = s.json.Resources[
+        logicalId(s.stack, { parse: s.stack.parseFn, reconcile: s.stack.reconcileFn, notify: s.stack.notifyFn }[name])
+      ]!.Properties!.Environment.Variables as Record<string, unknown>;
       const env: Record<string, string> = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' };
       for (const [k, v] of Object.entries(vars)) env[k] = typeof v === 'string' ? v : `resolved-${k.toLowerCase()}`;
       if (env.TOPIC_ARN) env.TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:segwatch-alerts';
       const out = execFileSync(
         process.execPath,
-        ['-e', `const m = require(${JSON.stringify(join(assetDirOf[name]!, 'index.js'))}); process.stdout.write(typeof m.handler);`],
+        [
+          '-e',
+          `const m = require(${JSON.stringify(join(assetDirOf[name]!, 'index.js'))}); process.stdout.write(typeof m.handler);`,
+        ],
         { env, encoding: 'utf8', timeout: 30_000 },
       );
       expect(out).toBe('function');
@@ -119,12 +129,15 @@ describe('real bundles', () => {
 
     it(`${name}: a lazy package's file (infra/bundling.ts LAZY_PACKAGES) beside index.js exactly when index.js imports it`, () => {
       const code = readFileSync(join(assetDirOf[name]!, 'index.js'), 'utf8');
-      for (const pkg of LAZY_PACKAGES) expect(existsSync(join(assetDirOf[name]!, 'node_modules', pkg, LAZY_FILE)), pkg).toBe(bundleImports(code, pkg));
+      for (const pkg of LAZY_PACKAGES)
+        expect(existsSync(join(assetDirOf[name]!, 'node_modules', pkg, LAZY_FILE)), pkg).toBe(bundleImports(code, pkg));
     });
 
     it(`${name}: esbuildOptions() reproduces the deployed bundle byte for byte`, () => {
       const cdkJs = readFileSync(join(assetDirOf[name]!, 'index.js'));
-      const round = ['before', 'after'].find((r) => readFileSync(join(dir, `esbuild-${r}`, name, BUNDLE_FILE)).equals(cdkJs));
+      const round = ['before', 'after'].find((r) =>
+        readFileSync(join(dir, `esbuild-${r}`, name, BUNDLE_FILE)).equals(cdkJs),
+      );
       expect(round, 'the CDK bundle equals an esbuildOptions() bundle of the same sources').toBeDefined();
       const mine = JSON.parse(readFileSync(join(dir, `esbuild-${round}`, name, `${BUNDLE_FILE}.map`), 'utf8'));
       const cdk = JSON.parse(readFileSync(join(assetDirOf[name]!, 'index.js.map'), 'utf8'));

@@ -6,11 +6,29 @@
  * wherever the process runs; a bundle that does not import it gets no such file.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_FILE, BUNDLING, bundleFunction, bundleImports, LAZY_FILE, LAZY_PACKAGES, lazyBundleCommand, lazyBundles } from '../../infra/bundling';
+import {
+  BUNDLE_FILE,
+  BUNDLING,
+  bundleFunction,
+  bundleImports,
+  LAZY_FILE,
+  LAZY_PACKAGES,
+  lazyBundleCommand,
+  lazyBundles,
+} from '../../infra/bundling';
 import { nodejsBundling, REPO_ROOT } from '../../infra/function';
 import { functionEnv } from '../../bench/bundles';
 
@@ -22,7 +40,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'segwatch-lazy-'));
   withPdf = join(dir, 'with-pdf');
   // The parse function's init plus a PDF entry point (what the parse function becomes once PDFs arrive through it).
-  lazy = await bundleFunction(join(REPO_ROOT, 'bench/pdf-cold.ts'), withPdf, { absWorkingDir: REPO_ROOT, logLevel: 'silent' });
+  lazy = await bundleFunction(join(REPO_ROOT, 'bench/pdf-cold.ts'), withPdf, {
+    absWorkingDir: REPO_ROOT,
+    logLevel: 'silent',
+  });
 }, 180_000);
 
 afterAll(() => {
@@ -48,7 +69,12 @@ describe('lazy packages', () => {
     const side = join(withPdf, 'node_modules', 'unpdf', LAZY_FILE);
     expect(statSync(side).size).toBeGreaterThan(1_000_000);
     expect(readFileSync(side, 'utf8')).toMatch(/getResolvedPDFJS/);
-    expect(JSON.parse(readFileSync(join(withPdf, 'node_modules', 'unpdf', 'package.json'), 'utf8'))).toEqual({ name: 'unpdf', private: true, type: 'module', main: LAZY_FILE });
+    expect(JSON.parse(readFileSync(join(withPdf, 'node_modules', 'unpdf', 'package.json'), 'utf8'))).toEqual({
+      name: 'unpdf',
+      private: true,
+      type: 'module',
+      main: LAZY_FILE,
+    });
   });
 
   it('index.js loads with unpdf gone; the first PDF loads it from beside index.js (run from another directory)', () => {
@@ -61,7 +87,14 @@ describe('lazy packages', () => {
       let loaded = false;
       try { require(${JSON.stringify(join(withPdf, BUNDLE_FILE))}); loaded = true; } finally { fs.renameSync(${JSON.stringify(away)}, ${JSON.stringify(side)}); }
       require(${JSON.stringify(join(withPdf, BUNDLE_FILE))}).firstPdf(fs.readFileSync(${JSON.stringify(pdf)})).then((r) => process.stdout.write(JSON.stringify({ loaded, r })));`;
-    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { env: functionEnv('parse'), cwd: tmpdir(), encoding: 'utf8', timeout: 60_000 }));
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['-e', script], {
+        env: functionEnv('parse'),
+        cwd: tmpdir(),
+        encoding: 'utf8',
+        timeout: 60_000,
+      }),
+    );
     expect(out).toEqual({ loaded: true, r: { ok: true, alerts: 0 } });
   });
 
@@ -69,9 +102,18 @@ describe('lazy packages', () => {
     const viaHook = join(dir, 'via-hook');
     mkdirSync(viaHook, { recursive: true });
     copyFileSync(join(withPdf, BUNDLE_FILE), join(viaHook, BUNDLE_FILE));
-    execFileSync('bash', ['-c', lazyBundleCommand(viaHook)], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
+    execFileSync('bash', ['-c', lazyBundleCommand(viaHook)], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 120_000,
+    });
     for (const f of [LAZY_FILE, `${LAZY_FILE}.map`, 'package.json'])
-      expect(readFileSync(join(viaHook, 'node_modules', 'unpdf', f)).equals(readFileSync(join(withPdf, 'node_modules', 'unpdf', f))), f).toBe(true);
+      expect(
+        readFileSync(join(viaHook, 'node_modules', 'unpdf', f)).equals(
+          readFileSync(join(withPdf, 'node_modules', 'unpdf', f)),
+        ),
+        f,
+      ).toBe(true);
 
     const none = join(dir, 'none');
     mkdirSync(none, { recursive: true });

@@ -63,7 +63,14 @@ function nameOf(s: Synth, names: Map<string, ResourceName>, r: unknown): string 
   if (known) return known;
   const bucketArn = json(s.stack.resolve(s.stack.bucket.bucketArn));
   const join = (r as { 'Fn::Join'?: [string, unknown[]] })?.['Fn::Join'];
-  if (join && join[0] === '' && join[1].length === 2 && json(join[1][0]) === bucketArn && typeof join[1][1] === 'string' && join[1][1].startsWith('/')) {
+  if (
+    join &&
+    join[0] === '' &&
+    join[1].length === 2 &&
+    json(join[1][0]) === bucketArn &&
+    typeof join[1][1] === 'string' &&
+    join[1][1].startsWith('/')
+  ) {
     return `objects/${join[1][1].slice(1)}`;
   }
   return `?${json(r)}`;
@@ -75,22 +82,28 @@ function viaOf(st: Statement): string {
   const c = st.Condition as Record<string, Record<string, unknown>>;
   const keys = Object.keys(c);
   const value = c.StringEquals?.['kms:ViaService'];
-  if (keys.length !== 1 || Object.keys(c.StringEquals ?? {}).length !== 1 || value === undefined) throw new Error(`unexpected condition ${json(st.Condition)}`);
+  if (keys.length !== 1 || Object.keys(c.StringEquals ?? {}).length !== 1 || value === undefined)
+    throw new Error(`unexpected condition ${json(st.Condition)}`);
   const parts = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1];
   const m = typeof parts?.[0] === 'string' ? /^([a-z0-9-]+)\.$/.exec(parts[0]) : null;
-  if (!m || json(parts![1]) !== json({ Ref: 'AWS::Region' }) || parts![2] !== '.amazonaws.com') throw new Error(`unexpected kms:ViaService ${json(value)}`);
+  if (!m || json(parts![1]) !== json({ Ref: 'AWS::Region' }) || parts![2] !== '.amazonaws.com')
+    throw new Error(`unexpected kms:ViaService ${json(value)}`);
   return m[1]!;
 }
 
 /** The grants of a role as `resource action [via:service]` pairs, read from the template (its own log group's logs left out, and reported separately). */
-export function templatePairs(s: Synth, fn: SegwatchFunction): { pairs: string[]; logs: Statement[]; problems: string[] } {
+export function templatePairs(
+  s: Synth,
+  fn: SegwatchFunction,
+): { pairs: string[]; logs: Statement[]; problems: string[] } {
   const names = namesByExpression(s);
   const role = logicalId(s.stack, fn.role!);
   const ownLogGroup = json({ 'Fn::GetAtt': [logicalId(s.stack, fn.logGroupRef), 'Arn'] });
   const pairs: string[] = [];
   const logs: Statement[] = [];
   const problems: string[] = [];
-  if (s.json.Resources[role]?.Properties?.ManagedPolicyArns) problems.push(`${fn.segwatchName}: the role has managed policies`);
+  if (s.json.Resources[role]?.Properties?.ManagedPolicyArns)
+    problems.push(`${fn.segwatchName}: the role has managed policies`);
   for (const st of roleStatements(s.json, role)) {
     if (st.Effect !== 'Allow') continue;
     const actions = list(st.Action);
@@ -105,7 +118,8 @@ export function templatePairs(s: Synth, fn: SegwatchFunction): { pairs: string[]
       problems.push(`${fn.segwatchName}: ${(e as Error).message}`);
       continue;
     }
-    for (const r of list(st.Resource)) for (const a of actions) pairs.push(`${nameOf(s, names, r)} ${a}${via ? ` via:${via}` : ''}`);
+    for (const r of list(st.Resource))
+      for (const a of actions) pairs.push(`${nameOf(s, names, r)} ${a}${via ? ` via:${via}` : ''}`);
   }
   return { pairs: pairs.sort(), logs, problems };
 }
@@ -113,16 +127,28 @@ export function templatePairs(s: Synth, fn: SegwatchFunction): { pairs: string[]
 /** Event source mappings of a function in the template, as the list names them. */
 function eventSourcesOf(s: Synth, fn: SegwatchFunction): { source?: string; onFailure?: string; problems: string[] } {
   const fnId = logicalId(s.stack, fn);
-  const mappings = Object.values(s.json.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties?.FunctionName?.Ref === fnId);
+  const mappings = Object.values(s.json.Resources).filter(
+    (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties?.FunctionName?.Ref === fnId,
+  );
   const problems: string[] = [];
   if (mappings.length > 1) problems.push(`${fn.segwatchName}: ${mappings.length} event source mappings`);
   const m = mappings[0]?.Properties;
   if (!m) return { problems };
   const names = namesByExpression(s);
   const sourceName = names.get(json(m.EventSourceArn));
-  const source = sourceName === 'queue/ingest' ? 'ingest-queue' : sourceName === 'table/stream' ? 'table-stream' : `?${json(m.EventSourceArn)}`;
+  const source =
+    sourceName === 'queue/ingest'
+      ? 'ingest-queue'
+      : sourceName === 'table/stream'
+        ? 'table-stream'
+        : `?${json(m.EventSourceArn)}`;
   const dest = m.DestinationConfig?.OnFailure?.Destination;
-  const onFailure = dest === undefined ? undefined : names.get(json(dest)) === 'queue/stream-failures' ? 'stream-failure-queue' : `?${json(dest)}`;
+  const onFailure =
+    dest === undefined
+      ? undefined
+      : names.get(json(dest)) === 'queue/stream-failures'
+        ? 'stream-failure-queue'
+        : `?${json(dest)}`;
   return { source, onFailure, problems };
 }
 
@@ -140,13 +166,19 @@ export function templateProblems(s: Synth, lists: Readonly<Record<string, Functi
     const expected = grantPairs(roleGrants(p));
     const actual = templatePairs(s, fn);
     problems.push(...actual.problems);
-    for (const x of actual.pairs.filter((a) => !expected.includes(a))) problems.push(`${name}: granted but not in its list: ${x}`);
-    for (const x of expected.filter((e) => !actual.pairs.includes(e))) problems.push(`${name}: in its list but not granted: ${x}`);
+    for (const x of actual.pairs.filter((a) => !expected.includes(a)))
+      problems.push(`${name}: granted but not in its list: ${x}`);
+    for (const x of expected.filter((e) => !actual.pairs.includes(e)))
+      problems.push(`${name}: in its list but not granted: ${x}`);
     if (actual.logs.length === 0) problems.push(`${name}: may not write to its own log group`);
     const es = eventSourcesOf(s, fn);
     problems.push(...es.problems);
-    if (es.source !== p.source) problems.push(`${name}: event source in the template ${es.source ?? 'none'}, in its list ${p.source ?? 'none'}`);
-    if (es.onFailure !== p.onFailure) problems.push(`${name}: on-failure destination in the template ${es.onFailure ?? 'none'}, in its list ${p.onFailure ?? 'none'}`);
+    if (es.source !== p.source)
+      problems.push(`${name}: event source in the template ${es.source ?? 'none'}, in its list ${p.source ?? 'none'}`);
+    if (es.onFailure !== p.onFailure)
+      problems.push(
+        `${name}: on-failure destination in the template ${es.onFailure ?? 'none'}, in its list ${p.onFailure ?? 'none'}`,
+      );
   }
   return problems;
 }
@@ -246,7 +278,8 @@ export function codeCalls(entry: string): CodeCalls {
         // Outside the store a module's Query is on the indexes it names by a literal (one that
         // queries both the table and an index should go through Store, or be two modules).
         const named = TABLE.indexes.map((i) => i.name).filter((n) => new RegExp(`['"\`]${n}['"\`]`).test(src));
-        if (named.length === 0) problems.push(`${rel}: a Query with an IndexName that names no index of TABLE by a literal`);
+        if (named.length === 0)
+          problems.push(`${rel}: a Query with an IndexName that names no index of TABLE by a literal`);
         for (const n of named) addTable({ indexes: { [n]: [action] } });
       } else if (action.startsWith('dynamodb:')) {
         addTable({ table: [action] });
@@ -276,14 +309,18 @@ export function codeProblems(entry: string, p: FunctionPermissions): string[] {
   const problems = [...c.problems.map((x) => `${p.function}: ${x}`)];
   const cmp = (what: string, fromCode: string[], fromList: readonly string[] | undefined) => {
     const listed = [...(fromList ?? [])].sort();
-    for (const a of fromCode.filter((x) => !listed.includes(x))) problems.push(`${p.function}: the code calls ${a} on ${what}, its list does not have it`);
-    for (const a of listed.filter((x) => !fromCode.includes(x))) problems.push(`${p.function}: its list has ${a} on ${what}, no code calls it`);
+    for (const a of fromCode.filter((x) => !listed.includes(x)))
+      problems.push(`${p.function}: the code calls ${a} on ${what}, its list does not have it`);
+    for (const a of listed.filter((x) => !fromCode.includes(x)))
+      problems.push(`${p.function}: its list has ${a} on ${what}, no code calls it`);
   };
   cmp('the table', c.table, p.calls.table);
-  for (const i of new Set([...Object.keys(c.indexes), ...Object.keys(p.calls.indexes ?? {})])) cmp(`index ${i}`, c.indexes[i] ?? [], p.calls.indexes?.[i]);
+  for (const i of new Set([...Object.keys(c.indexes), ...Object.keys(p.calls.indexes ?? {})]))
+    cmp(`index ${i}`, c.indexes[i] ?? [], p.calls.indexes?.[i]);
   cmp('the filings bucket', c.objects, [...new Set(Object.values(p.calls.objects ?? {}).flat())]);
   cmp('the alert topic', c.topic, p.calls.topic);
-  for (const a of [...c.stream, ...c.other]) problems.push(`${p.function}: the code calls ${a}, which no list entry covers`);
+  for (const a of [...c.stream, ...c.other])
+    problems.push(`${p.function}: the code calls ${a}, which no list entry covers`);
   return problems;
 }
 

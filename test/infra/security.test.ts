@@ -10,7 +10,16 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { acknowledgements } from '../../infra/stack';
-import { list, logicalId, resourcesOfType, roleStatements, removeScratch, synth, type Statement, type Synth } from './support';
+import {
+  list,
+  logicalId,
+  resourcesOfType,
+  roleStatements,
+  removeScratch,
+  synth,
+  type Statement,
+  type Synth,
+} from './support';
 
 let s: Synth;
 let ids: Record<'bucket' | 'queue' | 'streamFailures' | 'table' | 'topic' | 'key', string>;
@@ -58,7 +67,7 @@ describe('least privilege, read from the synthesized policies', () => {
     }
   });
 
-  it("each function may write logs only to its own log group", () => {
+  it('each function may write logs only to its own log group', () => {
     for (const [name, role] of Object.entries(roles)) {
       const logs = forService(role, 'logs');
       expect(logs.length, name).toBeGreaterThan(0);
@@ -70,7 +79,10 @@ describe('least privilege, read from the synthesized policies', () => {
   });
 
   it('no IAM statement anywhere allows Action "*" or "service:*"', () => {
-    for (const [id, r] of [...resourcesOfType(s.json, 'AWS::IAM::Policy'), ...resourcesOfType(s.json, 'AWS::IAM::Role')]) {
+    for (const [id, r] of [
+      ...resourcesOfType(s.json, 'AWS::IAM::Policy'),
+      ...resourcesOfType(s.json, 'AWS::IAM::Role'),
+    ]) {
       const docs = [r.Properties?.PolicyDocument, ...list<any>(r.Properties?.Policies).map((p) => p.PolicyDocument)];
       for (const doc of docs.filter(Boolean)) {
         for (const st of list<Statement>(doc.Statement)) {
@@ -90,7 +102,9 @@ describe('least privilege, read from the synthesized policies', () => {
         starStatements++;
         expect(actions(st), id).toEqual(['dynamodb:ListStreams']);
         const role = (r.Properties!.Roles as { Ref: string }[])[0]!.Ref;
-        const fn = [s.stack.parseFn, s.stack.reconcileFn, s.stack.notifyFn].find((f) => logicalId(s.stack, f.role!) === role);
+        const fn = [s.stack.parseFn, s.stack.reconcileFn, s.stack.notifyFn].find(
+          (f) => logicalId(s.stack, f.role!) === role,
+        );
         expect(fn, id).toBeDefined();
         const path = fn!.role!.node.path;
         const ack = acked.find(([p, rule]) => p === path && rule === 'AwsSolutions-IAM5[Resource::*]');
@@ -116,7 +130,9 @@ describe('transport and exposure', () => {
       const policy = resourcesOfType(s.json, 'AWS::S3::BucketPolicy').find(([, p]) => p.Properties?.Bucket?.Ref === id);
       expect(policy, id).toBeDefined();
       const deny = list<Statement>(policy![1].Properties!.PolicyDocument.Statement).find(
-        (st) => st.Effect === 'Deny' && JSON.stringify(st.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+        (st) =>
+          st.Effect === 'Deny' &&
+          JSON.stringify(st.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
       );
       expect(deny, id).toBeDefined();
       expect(deny!.Action).toBe('s3:*');
@@ -142,7 +158,11 @@ describe('transport and exposure', () => {
     const wrong = synth({
       mutate: (stack) => {
         stack.streamFailureQueue.addToResourcePolicy(
-          new iam.PolicyStatement({ principals: [new iam.ServicePrincipal('sns.amazonaws.com')], actions: ['sqs:SendMessage'], resources: [stack.streamFailureQueue.queueArn] }),
+          new iam.PolicyStatement({
+            principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+            actions: ['sqs:SendMessage'],
+            resources: [stack.streamFailureQueue.queueArn],
+          }),
         );
         stack.queueKey.addToResourcePolicy(
           new iam.PolicyStatement({
@@ -179,10 +199,12 @@ function servicePrincipalProblems(json: typeof s.json): { problems: string[]; se
         }
         servicePrincipals++;
         const c = (st.Condition ?? {}) as Record<string, Record<string, unknown>>;
-        if (JSON.stringify(c.StringEquals?.['aws:SourceAccount']) !== JSON.stringify({ Ref: 'AWS::AccountId' })) problems.push(`${where}: no aws:SourceAccount = this account`);
+        if (JSON.stringify(c.StringEquals?.['aws:SourceAccount']) !== JSON.stringify({ Ref: 'AWS::AccountId' }))
+          problems.push(`${where}: no aws:SourceAccount = this account`);
         const sourceArn = c.ArnLike?.['aws:SourceArn'] ?? c.ArnEquals?.['aws:SourceArn'];
         // The source is one of this stack's resources, or this account's alarms: never a bare wildcard.
-        if (!sourceArn || !/Fn::GetAtt|AWS::AccountId/.test(JSON.stringify(sourceArn))) problems.push(`${where}: no aws:SourceArn naming this stack's source`);
+        if (!sourceArn || !/Fn::GetAtt|AWS::AccountId/.test(JSON.stringify(sourceArn)))
+          problems.push(`${where}: no aws:SourceArn naming this stack's source`);
       }
     }
   }
@@ -202,8 +224,12 @@ describe('service principals elsewhere (for the functions other constructs add)'
     for (const [id, r] of resourcesOfType(s.json, 'AWS::IAM::Role')) {
       for (const st of list<Statement>(r.Properties?.AssumeRolePolicyDocument?.Statement)) {
         const services = list<string>((st.Principal as { Service?: string | string[] } | undefined)?.Service);
-        if (st.Effect !== 'Allow' || services.length === 0 || services.every((x) => x === 'lambda.amazonaws.com')) continue;
-        expect(JSON.stringify(st.Condition ?? {}), `${id}: ${services.join(', ')} may assume it from any account`).toMatch(/aws:SourceAccount/);
+        if (st.Effect !== 'Allow' || services.length === 0 || services.every((x) => x === 'lambda.amazonaws.com'))
+          continue;
+        expect(
+          JSON.stringify(st.Condition ?? {}),
+          `${id}: ${services.join(', ')} may assume it from any account`,
+        ).toMatch(/aws:SourceAccount/);
       }
     }
   });
@@ -214,7 +240,9 @@ function isAccountRootStatement(st: Statement): boolean {
   return (
     st.Action === 'kms:*' &&
     JSON.stringify(st.Principal) ===
-      JSON.stringify({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }) &&
+      JSON.stringify({
+        AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] },
+      }) &&
     st.Condition === undefined
   );
 }
@@ -255,11 +283,18 @@ describe('keys the account controls', () => {
 
   it('the filings bucket is SSE-KMS with the filings key and an S3 Bucket Key', () => {
     const enc = s.json.Resources[ids.bucket]!.Properties!.BucketEncryption.ServerSideEncryptionConfiguration;
-    expect(enc).toEqual([{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn(keyIds().filings) } }]);
+    expect(enc).toEqual([
+      {
+        BucketKeyEnabled: true,
+        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn(keyIds().filings) },
+      },
+    ]);
   });
 
   it('the access-logs bucket stays SSE-S3: S3 server access logging delivers only to SSE-S3 buckets', () => {
-    const enc = s.json.Resources[logicalId(s.stack, s.stack.accessLogsBucket)]!.Properties!.BucketEncryption.ServerSideEncryptionConfiguration;
+    const enc =
+      s.json.Resources[logicalId(s.stack, s.stack.accessLogsBucket)]!.Properties!.BucketEncryption
+        .ServerSideEncryptionConfiguration;
     expect(enc).toEqual([{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }]);
   });
 
@@ -297,14 +332,19 @@ describe('keys the account controls', () => {
     expect(s3Allows[0]!.st).toMatchObject({
       Principal: { Service: 's3.amazonaws.com' },
       Action: 'sqs:SendMessage',
-      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.bucket, 'Arn'] } } },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.bucket, 'Arn'] } },
+      },
     });
   });
 
   it("the bucket notification waits for the queue's policy and the queue key (S3 validates the destination when it is set)", () => {
     const [, n] = resourcesOfType(s.json, 'Custom::S3BucketNotifications')[0]!;
     const deps = list<string>((n as { DependsOn?: string[] }).DependsOn);
-    const queuePolicy = resourcesOfType(s.json, 'AWS::SQS::QueuePolicy').find(([, p]) => JSON.stringify(p.Properties?.Queues) === JSON.stringify([{ Ref: ids.queue }]))![0];
+    const queuePolicy = resourcesOfType(s.json, 'AWS::SQS::QueuePolicy').find(
+      ([, p]) => JSON.stringify(p.Properties?.Queues) === JSON.stringify([{ Ref: ids.queue }]),
+    )![0];
     expect(deps).toEqual(expect.arrayContaining([queuePolicy, keyIds().queues]));
   });
 });
@@ -313,18 +353,23 @@ describe('filings locked against deletion', () => {
   it('Object Lock, governance mode, default retention 1,827 days (5 years), on a versioned bucket', () => {
     const b = s.json.Resources[ids.bucket]!.Properties!;
     expect(b.ObjectLockEnabled).toBe(true);
-    expect(b.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1827 } } });
+    expect(b.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1827 } },
+    });
     expect(b.VersioningConfiguration).toEqual({ Status: 'Enabled' });
   });
 
   it('lifecycle rules agree with the lock: current versions never expire, a noncurrent one no sooner than its lock ends', () => {
     const rules = list<any>(s.json.Resources[ids.bucket]!.Properties!.LifecycleConfiguration.Rules);
-    const lockDays = s.json.Resources[ids.bucket]!.Properties!.ObjectLockConfiguration.Rule.DefaultRetention.Days as number;
+    const lockDays = s.json.Resources[ids.bucket]!.Properties!.ObjectLockConfiguration.Rule.DefaultRetention
+      .Days as number;
     for (const r of rules) {
       expect(r.ExpirationInDays, r.Id).toBeUndefined();
       expect(r.ExpirationDate, r.Id).toBeUndefined();
       // A version's lock runs from its creation; it becomes noncurrent no sooner, so this many days after that its lock is over.
-      if (r.NoncurrentVersionExpiration) expect(r.NoncurrentVersionExpiration.NoncurrentDays, r.Id).toBeGreaterThanOrEqual(lockDays);
+      if (r.NoncurrentVersionExpiration)
+        expect(r.NoncurrentVersionExpiration.NoncurrentDays, r.Id).toBeGreaterThanOrEqual(lockDays);
     }
   });
 
@@ -332,7 +377,10 @@ describe('filings locked against deletion', () => {
     for (const [id, st] of resourcesOfType(s.json, 'AWS::IAM::Policy').flatMap(([pid, r]) =>
       list<Statement>(r.Properties?.PolicyDocument?.Statement).map((x) => [pid, x] as const),
     )) {
-      for (const a of list(st.Action)) expect(a, id).not.toMatch(/^s3:(Delete|PutObjectRetention|PutObjectLegalHold|BypassGovernanceRetention|PutBucketObjectLockConfiguration|PutLifecycleConfiguration|\*)/);
+      for (const a of list(st.Action))
+        expect(a, id).not.toMatch(
+          /^s3:(Delete|PutObjectRetention|PutObjectLegalHold|BypassGovernanceRetention|PutBucketObjectLockConfiguration|PutLifecycleConfiguration|\*)/,
+        );
     }
   });
 });
@@ -359,7 +407,9 @@ describe("every function's logs are kept", () => {
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged findings', () => {
     const report = new AwsSolutionsChecks(s.app).validateScope(s.stack);
-    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    ).toEqual([]);
     expect(report.success).toBe(true);
   });
 
@@ -380,7 +430,9 @@ describe('cdk-nag AwsSolutions', () => {
     const raw = pack.validateScope(s.stack).violations;
     expect(raw.length).toBeGreaterThan(0);
     for (const [path, id] of acknowledgements(s.stack)) {
-      const hit = raw.find((v) => v.ruleName === id && v.violatingResources.some((r) => (r.constructPath ?? "").startsWith(path)));
+      const hit = raw.find(
+        (v) => v.ruleName === id && v.violatingResources.some((r) => (r.constructPath ?? '').startsWith(path)),
+      );
       expect(hit, `${id} on ${path} acknowledges nothing`).toBeDefined();
     }
   });
@@ -405,7 +457,10 @@ describe('no secrets or personal data in the template', () => {
       TopicArn: { Ref: logicalId(withEmail.stack, withEmail.stack.topic) },
     });
     // Kept if a later deploy forgets -c alertEmail: nobody is unsubscribed by omission.
-    withEmail.template.hasResource('AWS::SNS::Subscription', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    withEmail.template.hasResource('AWS::SNS::Subscription', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
     expect(JSON.stringify(withEmail.json).match(ACCOUNT_ID)).toBeNull();
     Annotations.fromStack(withEmail.stack).hasNoWarning('*', Match.stringLikeRegexp('alertEmail'));
     Annotations.fromStack(s.stack).hasWarning('*', Match.stringLikeRegexp('No alertEmail given'));

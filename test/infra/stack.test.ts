@@ -56,9 +56,10 @@ describe('filings bucket', () => {
       IgnorePublicAcls: true,
       RestrictPublicBuckets: true,
     });
-    expect(b.Properties?.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault?.SSEAlgorithm).toMatch(
-      /^(AES256|aws:kms|aws:kms:dsse)$/,
-    );
+    expect(
+      b.Properties?.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault
+        ?.SSEAlgorithm,
+    ).toMatch(/^(AES256|aws:kms|aws:kms:dsse)$/);
     expect(b.Properties?.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(b.DeletionPolicy).toBe('Retain');
     expect(b.UpdateReplacePolicy).toBe('Retain');
@@ -70,7 +71,8 @@ describe('filings bucket', () => {
     expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) {
       expect(rule.ExpirationDate, rule.Id).toBeUndefined();
-      if (rule.ExpirationInDays !== undefined) expect(rule.ExpirationInDays, rule.Id).toBeGreaterThanOrEqual(FIVE_YEARS_DAYS);
+      if (rule.ExpirationInDays !== undefined)
+        expect(rule.ExpirationInDays, rule.Id).toBeGreaterThanOrEqual(FIVE_YEARS_DAYS);
       if (rule.NoncurrentVersionExpiration !== undefined) {
         expect(rule.NoncurrentVersionExpiration.NoncurrentDays, rule.Id).toBeGreaterThanOrEqual(FIVE_YEARS_DAYS);
       }
@@ -92,9 +94,10 @@ describe('filings bucket', () => {
     });
     const logs = res(ids.logsBucket);
     expect(logs.Properties?.PublicAccessBlockConfiguration?.RestrictPublicBuckets).toBe(true);
-    expect(logs.Properties?.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault?.SSEAlgorithm).toBe(
-      'AES256',
-    );
+    expect(
+      logs.Properties?.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault
+        ?.SSEAlgorithm,
+    ).toBe('AES256');
     expect(logs.DeletionPolicy).toBe('Retain');
     // S3 log delivery is granted by bucket policy, scoped to the filings bucket as source.
     s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -218,7 +221,11 @@ describe('table', () => {
       })),
     );
     expect(t.StreamSpecification).toEqual({ StreamViewType: TABLE.streamView });
-    for (const name of [TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
+    for (const name of [
+      TABLE.partitionKey,
+      TABLE.sortKey,
+      ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+    ]) {
       expect(t.AttributeDefinitions).toContainEqual({ AttributeName: name, AttributeType: 'S' });
     }
   });
@@ -328,9 +335,18 @@ describe('functions', () => {
 
   it('get exactly the environment each one needs', () => {
     const env = (name: keyof typeof ids) => res(ids[name]).Properties!.Environment.Variables;
-    const base = (name: string) => ({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: `segwatch-${name}`, POWERTOOLS_LOG_LEVEL: 'INFO', [ENV.table]: { Ref: ids.table } });
+    const base = (name: string) => ({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: `segwatch-${name}`,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      [ENV.table]: { Ref: ids.table },
+    });
     // parse reads the bucket from each event, not from its environment.
-    expect(env('parse')).toEqual({ ...base('parse'), [ENV.incomingPrefix]: INCOMING_PREFIX, [ENV.maxBytes]: String(MAX_FILING_BYTES) });
+    expect(env('parse')).toEqual({
+      ...base('parse'),
+      [ENV.incomingPrefix]: INCOMING_PREFIX,
+      [ENV.maxBytes]: String(MAX_FILING_BYTES),
+    });
     expect(env('reconcile')).toEqual(base('reconcile'));
     expect(env('notify')).toEqual({ ...base('notify'), [ENV.topic]: { Ref: ids.topic } });
     expect(env('parse')[ENV.maxBytes]).toBe('5242880');
@@ -380,7 +396,9 @@ describe('event sources', () => {
       expect(m.MaximumRetryAttempts).toBe(PIPELINE.streamMaxRetryAttempts);
       expect(m.BisectBatchOnFunctionError).toBe(true);
       expect(m.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-      expect(m.DestinationConfig).toEqual({ OnFailure: { Destination: { 'Fn::GetAtt': [ids.streamFailures, 'Arn'] } } });
+      expect(m.DestinationConfig).toEqual({
+        OnFailure: { Destination: { 'Fn::GetAtt': [ids.streamFailures, 'Arn'] } },
+      });
       const filters = m.FilterCriteria.Filters as { Pattern: string }[];
       expect(filters).toHaveLength(1);
       expect(JSON.parse(filters[0]!.Pattern)).toEqual(STREAM_FILTERS[name]);
@@ -428,7 +446,10 @@ describe('alarms', () => {
   it('the dead-letter alarms say what to run: the stream-failure one never says to hand its records to the ingest queue', () => {
     const text = (q: string) =>
       JSON.stringify(
-        alarms().find((p) => p.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(p.Dimensions).includes(`"${q}"`))!.AlarmDescription,
+        alarms().find(
+          (p) =>
+            p.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(p.Dimensions).includes(`"${q}"`),
+        )!.AlarmDescription,
       );
     const streamAlarm = text(ids.streamFailures);
     expect(streamAlarm).toContain('segwatch redrive --stream-failures --stack ');
@@ -463,6 +484,7 @@ describe('outputs', () => {
     expect(o.ReconcileFunctionName?.Value).toEqual({ Ref: ids.reconcile });
     expect(o.NotifyFunctionName?.Value).toEqual({ Ref: ids.notify });
     expect(o.RedriveOperatorPolicyArn?.Value).toEqual({ Ref: logicalId(s.stack, s.stack.redriveOperatorPolicy) });
-    for (const k of ['TableKeyArn', 'QueueKeyArn', 'FilingsKeyArn', 'AlertTopicKeyArn']) expect(JSON.stringify(o[k]?.Value), k).toMatch(/Fn::GetAtt.*Arn/);
+    for (const k of ['TableKeyArn', 'QueueKeyArn', 'FilingsKeyArn', 'AlertTopicKeyArn'])
+      expect(JSON.stringify(o[k]?.Value), k).toMatch(/Fn::GetAtt.*Arn/);
   });
 });

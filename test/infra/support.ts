@@ -47,7 +47,12 @@ export function removeScratch(): void {
  * `mutate` changes the stack before synthesis (tests that make it wrong on purpose).
  */
 export function synth(
-  opts: { bundle?: boolean; context?: Record<string, unknown>; outdir?: string; mutate?: (stack: SegwatchStack) => void } = {},
+  opts: {
+    bundle?: boolean;
+    context?: Record<string, unknown>;
+    outdir?: string;
+    mutate?: (stack: SegwatchStack) => void;
+  } = {},
 ): Synth {
   let outdir = opts.outdir;
   if (!outdir) scratch.push((outdir = mkdtempSync(join(tmpdir(), 'segwatch-synth-'))));

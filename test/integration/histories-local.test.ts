@@ -24,13 +24,23 @@ afterAll(async () => {
 });
 
 const tally = { runs: 0, events: 0 };
-afterAll(() => console.log(`integration/histories-local: ${tally.runs} runs, ${tally.events} events on DynamoDB Local`));
+afterAll(() =>
+  console.log(`integration/histories-local: ${tally.runs} runs, ${tally.events} events on DynamoDB Local`),
+);
 
 async function itemsOf(pk: string): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await stack.store.doc.send(new QueryCommand({ TableName: stack.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true, ExclusiveStartKey: start }));
+    const page = await stack.store.doc.send(
+      new QueryCommand({
+        TableName: stack.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
     out.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
@@ -41,11 +51,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('random histories on DynamoDB Local (real handlers, local stack)', () => {
   it('10 histories, one event at a time or all at once: effective versions, last words, late filings; exactly the changes of the wanted words one at a time', async () => {
-    const samples = fc.sample(historyArb({ maxFirms: 2, maxDays: 3, maxVersionsPerDay: 3, maxRedeliveries: 2 }), { numRuns: 10, seed: 20251127 });
+    const samples = fc.sample(historyArb({ maxFirms: 2, maxDays: 3, maxVersionsPerDay: 3, maxRedeliveries: 2 }), {
+      numRuns: 10,
+      seed: 20251127,
+    });
     for (const [r, sample] of samples.entries()) {
       const serial = r % 2 === 0;
       // Firms and object names of their own per run (one table for all runs).
-      const h0: History = { ...sample, versions: sample.versions.map((v) => ({ ...v, firm: v.firm.replace(' LLC', ` R${r} LLC`).replace(' Inc.', ` R${r} Inc.`) })) };
+      const h0: History = {
+        ...sample,
+        versions: sample.versions.map((v) => ({
+          ...v,
+          firm: v.firm.replace(' LLC', ` R${r} LLC`).replace(' Inc.', ` R${r} Inc.`),
+        })),
+      };
       const keys = h0.objects.map((o) => `incoming/run-${r}/${o.name}`);
       const before = stack.published().length;
       const uploaded = new Set<number>();
@@ -60,14 +79,22 @@ describe('random histories on DynamoDB Local (real handlers, local stack)', () =
       }
       await stack.waitForIdle(120_000);
       // The event times S3 gave the objects: their arrival order (the upload order).
-      const h: History = { ...h0, objects: h0.objects.map((o, i) => ({ ...o, eventTime: stack.lastEvent(keys[i])!.eventTime })) };
+      const h: History = {
+        ...h0,
+        objects: h0.objects.map((o, i) => ({ ...o, eventTime: stack.lastEvent(keys[i])!.eventTime })),
+      };
       const pks = new Set(h.versions.map((v) => `FIRM#${firmIdOf(v.firm)}#DAY#${v.endDate}`));
       const items = (await Promise.all([...pks].map(itemsOf))).flat();
-      const messages = stack.published().slice(before).map((m) => m.message);
+      const messages = stack
+        .published()
+        .slice(before)
+        .map((m) => m.message);
       try {
         checkHistory(h, { items, messages }, serial ? 'serial' : 'batch');
       } catch (e) {
-        throw new Error(`${(e as Error).message}\nrun ${r} (${serial ? 'one at a time' : 'all at once'})\n${describeHistory(h)}`);
+        throw new Error(
+          `${(e as Error).message}\nrun ${r} (${serial ? 'one at a time' : 'all at once'})\n${describeHistory(h)}`,
+        );
       }
       expect(stack.deadLetters()).toEqual([]);
       expect(stack.onFailure()).toEqual([]);

@@ -24,7 +24,10 @@ afterAll(async () => {
 describe('1,000 files uploaded at once', () => {
   it('every one is processed; filings + rejected = uploaded; no alert is published twice', async () => {
     const cases = generateRendered(TOTAL - JUNK - SAME_BYTES, 20261122, { alerts: { clearedSwaps: 'deficiency' } });
-    const files: [string, string][] = cases.map((c, i) => [`incoming/load/${String(i).padStart(4, '0')} ${c.rendering}.txt`, c.text]);
+    const files: [string, string][] = cases.map((c, i) => [
+      `incoming/load/${String(i).padStart(4, '0')} ${c.rendering}.txt`,
+      c.text,
+    ]);
     for (let i = 0; i < SAME_BYTES; i++) files.push([`incoming/load/copy of ${i}.txt`, cases[i].text]);
     for (let i = 0; i < JUNK; i++) files.push([`incoming/load/junk-${i}.txt`, `not a filing #${i}\n`.repeat(i + 1)]);
     expect(files).toHaveLength(TOTAL);
@@ -33,7 +36,11 @@ describe('1,000 files uploaded at once', () => {
     // All 1,000 go in at once, 50 PUTs in flight at a time (the S3 client's socket pool).
     const keys: string[] = [];
     for (let i = 0; i < files.length; i += 50)
-      keys.push(...(await Promise.all(files.slice(i, i + 50).map(([key, text]) => stack.upload(Buffer.from(text, 'utf8'), key)))));
+      keys.push(
+        ...(await Promise.all(
+          files.slice(i, i + 50).map(([key, text]) => stack.upload(Buffer.from(text, 'utf8'), key)),
+        )),
+      );
     const outcomes = await stack.waitUntilProcessed(keys, 600_000);
     const wallMs = Date.now() - started;
     console.log(`load: ${TOTAL} files processed in ${wallMs} ms (${((TOTAL * 1000) / wallMs).toFixed(1)} files/s)`);

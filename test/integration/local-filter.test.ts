@@ -2,9 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { STREAM_FILTERS } from '../../shared/table';
 import { matchesAny, matchesFilter } from '../../infra/local/filter';
 
-const rec = (eventName: string, image?: Record<string, unknown>) => ({ eventName, dynamodb: image ? { NewImage: image, SequenceNumber: '1' } : { SequenceNumber: '1' } });
-const filing = (state: string) => ({ pk: { S: 'FIRM#a#DAY#2014-11-06' }, sk: { S: 'V#0#x' }, type: { S: 'filing' }, state: { S: state } });
-const alert = (state: string) => ({ pk: { S: 'FIRM#a#DAY#2014-11-06' }, sk: { S: 'A#1' }, type: { S: 'alert' }, state: { S: state } });
+const rec = (eventName: string, image?: Record<string, unknown>) => ({
+  eventName,
+  dynamodb: image ? { NewImage: image, SequenceNumber: '1' } : { SequenceNumber: '1' },
+});
+const filing = (state: string) => ({
+  pk: { S: 'FIRM#a#DAY#2014-11-06' },
+  sk: { S: 'V#0#x' },
+  type: { S: 'filing' },
+  state: { S: state },
+});
+const alert = (state: string) => ({
+  pk: { S: 'FIRM#a#DAY#2014-11-06' },
+  sk: { S: 'A#1' },
+  type: { S: 'alert' },
+  state: { S: state },
+});
 
 describe('stream filters (Lambda filter pattern syntax)', () => {
   it('reconcile gets new and re-queued pending filing versions only', () => {
@@ -20,7 +33,9 @@ describe('stream filters (Lambda filter pattern syntax)', () => {
     expect(matchesFilter(STREAM_FILTERS.notify, rec('INSERT', alert('pending')))).toBe(true);
     expect(matchesFilter(STREAM_FILTERS.notify, rec('MODIFY', alert('sent')))).toBe(false);
     expect(matchesFilter(STREAM_FILTERS.notify, rec('INSERT', filing('pending')))).toBe(false);
-    expect(matchesFilter(STREAM_FILTERS.notify, rec('INSERT', { type: { N: 'alert' }, state: { S: 'pending' } }))).toBe(false);
+    expect(matchesFilter(STREAM_FILTERS.notify, rec('INSERT', { type: { N: 'alert' }, state: { S: 'pending' } }))).toBe(
+      false,
+    );
   });
 
   it('supports prefix, exists, anything-but and null; arrays in the record match any element', () => {

@@ -36,7 +36,13 @@ describe('local SQS stand-in', () => {
     q.start(async (e: SQSEvent) => {
       batches++;
       expect(e.Records.length).toBeLessThanOrEqual(10);
-      for (const r of e.Records) seen.push({ id: r.messageId, body: r.body, count: Number(r.attributes.ApproximateReceiveCount), batch: batches });
+      for (const r of e.Records)
+        seen.push({
+          id: r.messageId,
+          body: r.body,
+          count: Number(r.attributes.ApproximateReceiveCount),
+          batch: batches,
+        });
       return { batchItemFailures: [] };
     });
     await until(() => q.isIdle());
@@ -83,7 +89,13 @@ describe('local SQS stand-in', () => {
     expect(receives).toEqual([1, 2, 3, 4, 5]);
     const dead = q.deadLetters();
     expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ messageId: id, body: 'poison', receiveCount: 5, sourceQueueArn: q.arn, lastError: 'reported in batchItemFailures' });
+    expect(dead[0]).toMatchObject({
+      messageId: id,
+      body: 'poison',
+      receiveCount: 5,
+      sourceQueueArn: q.arn,
+      lastError: 'reported in batchItemFailures',
+    });
   });
 
   it('an error, or a failure naming a message not in the batch, fails the whole batch', async () => {
@@ -99,7 +111,13 @@ describe('local SQS stand-in', () => {
       });
       await until(() => q.isIdle());
       expect(calls, mode).toBe(2);
-      expect(q.deadLetters().map((d) => d.body).sort(), mode).toEqual(['a', 'b']);
+      expect(
+        q
+          .deadLetters()
+          .map((d) => d.body)
+          .sort(),
+        mode,
+      ).toEqual(['a', 'b']);
     }
   });
 

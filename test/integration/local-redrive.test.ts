@@ -28,16 +28,28 @@ function capture() {
 const sqs = mockClient(SQSClient);
 afterEach(() => sqs.reset());
 
-const body = (key: string) => JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key } } }] });
+const body = (key: string) =>
+  JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key } } }] });
 
 describe('segwatch redrive', () => {
   it('--queue-url/--dlq-url: starts an SQS message move task from the DLQ to the queue', async () => {
-    sqs.on(GetQueueAttributesCommand, { QueueUrl: 'https://sqs/dlq' }).resolves({ Attributes: { QueueArn: 'arn:dlq', ApproximateNumberOfMessages: '3' } });
+    sqs
+      .on(GetQueueAttributesCommand, { QueueUrl: 'https://sqs/dlq' })
+      .resolves({ Attributes: { QueueArn: 'arn:dlq', ApproximateNumberOfMessages: '3' } });
     sqs.on(GetQueueAttributesCommand, { QueueUrl: 'https://sqs/q' }).resolves({ Attributes: { QueueArn: 'arn:q' } });
     sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
     const c = capture();
-    expect(await redriveCommand(['--queue-url', 'https://sqs/q', '--dlq-url', 'https://sqs/dlq', '--region', 'us-east-1'], c.out, c.err)).toBe(0);
-    expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0].args[0].input).toEqual({ SourceArn: 'arn:dlq', DestinationArn: 'arn:q' });
+    expect(
+      await redriveCommand(
+        ['--queue-url', 'https://sqs/q', '--dlq-url', 'https://sqs/dlq', '--region', 'us-east-1'],
+        c.out,
+        c.err,
+      ),
+    ).toBe(0);
+    expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0].args[0].input).toEqual({
+      SourceArn: 'arn:dlq',
+      DestinationArn: 'arn:q',
+    });
     expect(c.text().out).toMatch(/started moving 3 message\(s\) from arn:dlq to arn:q \(task task-1\)/);
   });
 
@@ -51,11 +63,24 @@ describe('segwatch redrive', () => {
         ],
       })
       .resolves({ Messages: [] });
-    sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'n', MD5OfMessageBody: 'x' }], Failed: [{ Id: '1', SenderFault: false, Code: 'InternalError' }] });
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolves({
+        Successful: [{ Id: '0', MessageId: 'n', MD5OfMessageBody: 'x' }],
+        Failed: [{ Id: '1', SenderFault: false, Code: 'InternalError' }],
+      });
     sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }], Failed: [] });
     const c = capture();
-    expect(await redriveCommand(['--queue-url', 'https://sqs/q', '--dlq-url', 'https://sqs/dlq', '--region', 'us-east-1', '--manual'], c.out, c.err)).toBe(0);
-    expect(sqs.commandCalls(DeleteMessageBatchCommand)[0].args[0].input.Entries).toEqual([{ Id: '0', ReceiptHandle: 'ra' }]);
+    expect(
+      await redriveCommand(
+        ['--queue-url', 'https://sqs/q', '--dlq-url', 'https://sqs/dlq', '--region', 'us-east-1', '--manual'],
+        c.out,
+        c.err,
+      ),
+    ).toBe(0);
+    expect(sqs.commandCalls(DeleteMessageBatchCommand)[0].args[0].input.Entries).toEqual([
+      { Id: '0', ReceiptHandle: 'ra' },
+    ]);
     expect(c.text().out).toMatch(/moved a \(incoming\/red flower.txt\)/);
     expect(c.text().out).toMatch(/1 message\(s\) moved/);
     expect(c.text().err).toMatch(/1 message\(s\) could not be sent back/);
@@ -63,11 +88,22 @@ describe('segwatch redrive', () => {
 
   it('--local: moves the dead letters back for the next run (no stream failures: DynamoDB Local is not started)', async () => {
     const paths = statePaths(mkdtempSync(join(tmpdir(), 'segwatch-r-')));
-    writeJsonAtomic(paths.dlq, [{ messageId: 'm1', body: body('incoming/x.txt'), sentTimestamp: 0, receiveCount: 5, deadLetteredAt: 't', sourceQueueArn: 'arn:q' }]);
+    writeJsonAtomic(paths.dlq, [
+      {
+        messageId: 'm1',
+        body: body('incoming/x.txt'),
+        sentTimestamp: 0,
+        receiveCount: 5,
+        deadLetteredAt: 't',
+        sourceQueueArn: 'arn:q',
+      },
+    ]);
     const c = capture();
     expect(await redriveCommand(['--local', '--state', paths.root], c.out, c.err)).toBe(0);
     expect(readJson<unknown[]>(paths.dlq, [])).toEqual([]);
-    expect(readJson<{ messageId: string; receiveCount: number }[]>(paths.queue, [])).toMatchObject([{ messageId: 'm1', receiveCount: 0 }]);
+    expect(readJson<{ messageId: string; receiveCount: number }[]>(paths.queue, [])).toMatchObject([
+      { messageId: 'm1', receiveCount: 0 },
+    ]);
     expect(c.text().out).toMatch(/moved m1 \(incoming\/x.txt; 5 receives\)/);
     expect(c.text().out).toMatch(/1 message\(s\) moved from the local dead-letter queue to the local queue/);
     expect(existsSync(paths.dynamodb)).toBe(false);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeS3Key } from '../../shared/events';
-import { encodeS3EventKey, nextSequencer, s3QueueBody, toRealS3Records, type S3rverEvent } from '../../infra/local/s3-events';
+import {
+  encodeS3EventKey,
+  nextSequencer,
+  s3QueueBody,
+  toRealS3Records,
+  type S3rverEvent,
+} from '../../infra/local/s3-events';
 
 const s3rverPut = (key: string, extra: Partial<S3rverEvent['Records'][0]> = {}): S3rverEvent => ({
   Records: [
@@ -47,7 +53,11 @@ describe('S3 event keys are URL-encoded as S3 does', () => {
 
 describe('s3rver records become real S3 records', () => {
   it('has the real shape: version 2.1, encoded key, ARN, size, unquoted eTag, hex sequencer', () => {
-    const [r] = toRealS3Records(s3rverPut('incoming/a b+c.txt', { s3: { bucket: { name: 'filings' }, object: { key: 'incoming/a b+c.txt', size: 42, eTag: '"abc123"' } } }));
+    const [r] = toRealS3Records(
+      s3rverPut('incoming/a b+c.txt', {
+        s3: { bucket: { name: 'filings' }, object: { key: 'incoming/a b+c.txt', size: 42, eTag: '"abc123"' } },
+      }),
+    );
     expect(r.eventVersion).toBe('2.1');
     expect(r.eventSource).toBe('aws:s3');
     expect(r.eventName).toBe('ObjectCreated:Put');
@@ -64,8 +74,13 @@ describe('s3rver records become real S3 records', () => {
   });
 
   it('a copy without an eTag gets the looked-up one', () => {
-    const ev = s3rverPut('incoming/copy.txt', { eventName: 'ObjectCreated:Copy', s3: { bucket: { name: 'filings' }, object: { key: 'incoming/copy.txt', size: 3 } } });
-    const [r] = toRealS3Records(ev, { eTagOf: (b, k) => (b === 'filings' && k === 'incoming/copy.txt' ? '"feed"' : undefined) });
+    const ev = s3rverPut('incoming/copy.txt', {
+      eventName: 'ObjectCreated:Copy',
+      s3: { bucket: { name: 'filings' }, object: { key: 'incoming/copy.txt', size: 3 } },
+    });
+    const [r] = toRealS3Records(ev, {
+      eTagOf: (b, k) => (b === 'filings' && k === 'incoming/copy.txt' ? '"feed"' : undefined),
+    });
     expect(r.eventName).toBe('ObjectCreated:Copy');
     expect(r.s3.object.eTag).toBe('feed');
   });

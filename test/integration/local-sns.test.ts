@@ -7,7 +7,11 @@ let client: SNSClient;
 beforeAll(async () => {
   sns = new SnsStandIn();
   await sns.start();
-  client = new SNSClient({ endpoint: sns.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  client = new SNSClient({
+    endpoint: sns.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+  });
 });
 afterAll(async () => {
   client.destroy();
@@ -37,7 +41,9 @@ describe('SNS stand-in (Query protocol) with the real SNS client', () => {
   it('fails the next N requests with a 500; the SDK retries, so 3 failures surface as an error and 2 do not', async () => {
     const before = sns.published.length;
     sns.failNextRequests(3);
-    await expect(client.send(new PublishCommand({ TopicArn: 'arn:t', Message: 'x' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 500 } });
+    await expect(client.send(new PublishCommand({ TopicArn: 'arn:t', Message: 'x' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 500 },
+    });
     expect(sns.published.length).toBe(before);
     sns.failNextRequests(2);
     await client.send(new PublishCommand({ TopicArn: 'arn:t', Message: 'y' }));
@@ -45,6 +51,8 @@ describe('SNS stand-in (Query protocol) with the real SNS client', () => {
   });
 
   it('refuses a subject SNS would refuse', async () => {
-    await expect(client.send(new PublishCommand({ TopicArn: 'arn:t', Message: 'x', Subject: 'two\nlines' }))).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    await expect(
+      client.send(new PublishCommand({ TopicArn: 'arn:t', Message: 'x', Subject: 'two\nlines' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
   });
 });

@@ -12,7 +12,11 @@ import { readStreamRange } from '../../shared/adapters/stream-failures';
 import type { StreamFailureRecord } from '../../shared/pipeline/stream-redrive';
 import { dynamodbEndpoint, uniqueName } from '../support/local-stack';
 
-const config = () => ({ endpoint: dynamodbEndpoint(), region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const config = () => ({
+  endpoint: dynamodbEndpoint(),
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
 let ddb: DynamoDBClient;
 let streams: DynamoDBStreamsClient;
 const drivers: StreamDriver[] = [];
@@ -34,11 +38,32 @@ async function table(): Promise<{ name: string; streamArn: string }> {
 }
 
 const putFiling = (t: string, i: number, state = 'pending') =>
-  ddb.send(new PutItemCommand({ TableName: t, Item: { pk: { S: `FIRM#f#DAY#d${i}` }, sk: { S: `V#${i}` }, type: { S: 'filing' }, state: { S: state }, n: { N: String(i) }, b: { B: Buffer.from([i]) } } }));
+  ddb.send(
+    new PutItemCommand({
+      TableName: t,
+      Item: {
+        pk: { S: `FIRM#f#DAY#d${i}` },
+        sk: { S: `V#${i}` },
+        type: { S: 'filing' },
+        state: { S: state },
+        n: { N: String(i) },
+        b: { B: Buffer.from([i]) },
+      },
+    }),
+  );
 const putAlert = (t: string, i: number) =>
-  ddb.send(new PutItemCommand({ TableName: t, Item: { pk: { S: `FIRM#f#DAY#d${i}` }, sk: { S: `A#${i}` }, type: { S: 'alert' }, state: { S: 'pending' } } }));
+  ddb.send(
+    new PutItemCommand({
+      TableName: t,
+      Item: { pk: { S: `FIRM#f#DAY#d${i}` }, sk: { S: `A#${i}` }, type: { S: 'alert' }, state: { S: 'pending' } },
+    }),
+  );
 
-async function driver(streamArn: string, consumers: StreamDriverOptions['consumers'], o: Partial<StreamDriverOptions> = {}): Promise<StreamDriver> {
+async function driver(
+  streamArn: string,
+  consumers: StreamDriverOptions['consumers'],
+  o: Partial<StreamDriverOptions> = {},
+): Promise<StreamDriver> {
   const d = new StreamDriver({ client: streams, streamArn, consumers, pollIntervalMs: 5, retryBaseDelayMs: 2, ...o });
   drivers.push(d);
   await d.start();
@@ -48,7 +73,12 @@ async function driver(streamArn: string, consumers: StreamDriverOptions['consume
 /** The sort keys of the records a failure record points at, read back from the stream. */
 async function rangeSks(streamArn: string, f: StreamFailureRecord): Promise<string[]> {
   const b = f.DDBStreamBatchInfo;
-  const r = await readStreamRange(streams, { streamArn, shardId: b.shardId, start: b.startSequenceNumber, end: b.endSequenceNumber });
+  const r = await readStreamRange(streams, {
+    streamArn,
+    shardId: b.shardId,
+    start: b.startSequenceNumber,
+    end: b.endSequenceNumber,
+  });
   if (r.status !== 'read') throw new Error(r.reason);
   return r.records.map((x) => x.dynamodb!.NewImage!.sk!.S!);
 }
@@ -112,11 +142,27 @@ describe('DynamoDB stream driver', () => {
   it('hands over every attribute type as Lambda does, empty maps and lists included (nested too)', async () => {
     const { name, streamArn } = await table();
     const seen: DynamoDBRecord[] = [];
-    const d = await driver(streamArn, [{ name: 'reconcile', handler: async (e) => (seen.push(...e.Records), { batchItemFailures: [] }), filters: [STREAM_FILTERS.reconcile] }]);
+    const d = await driver(streamArn, [
+      {
+        name: 'reconcile',
+        handler: async (e) => (seen.push(...e.Records), { batchItemFailures: [] }),
+        filters: [STREAM_FILTERS.reconcile],
+      },
+    ]);
     const item = {
-      pk: { S: 'FIRM#f#DAY#d' }, sk: { S: 'V#1' }, type: { S: 'filing' }, state: { S: 'pending' },
-      m: { M: {} }, l: { L: [] }, mm: { M: { x: { M: {} }, y: { L: [] } } }, ll: { L: [{ M: {} }, { L: [] }] },
-      nul: { NULL: true }, f: { BOOL: false }, ss: { SS: ['a', 'b'] }, ns: { NS: ['1', '2.5'] }, e: { S: '' },
+      pk: { S: 'FIRM#f#DAY#d' },
+      sk: { S: 'V#1' },
+      type: { S: 'filing' },
+      state: { S: 'pending' },
+      m: { M: {} },
+      l: { L: [] },
+      mm: { M: { x: { M: {} }, y: { L: [] } } },
+      ll: { L: [{ M: {} }, { L: [] }] },
+      nul: { NULL: true },
+      f: { BOOL: false },
+      ss: { SS: ['a', 'b'] },
+      ns: { NS: ['1', '2.5'] },
+      e: { S: '' },
     };
     await ddb.send(new PutItemCommand({ TableName: name, Item: item }));
     await until(() => d.isIdle() && seen.length === 1);
@@ -142,7 +188,10 @@ describe('DynamoDB stream driver', () => {
     const { name, streamArn } = await table();
     const r = recorder((rec) => rec.dynamodb!.NewImage!.sk.S === 'V#1');
     const failuresPath = join(mkdtempSync(join(tmpdir(), 'segwatch-s-')), 'on-failure.json');
-    const d = await driver(streamArn, [{ name: 'notify', handler: r.handler, filters: [] }], { maxRetryAttempts: 3, onFailurePath: failuresPath });
+    const d = await driver(streamArn, [{ name: 'notify', handler: r.handler, filters: [] }], {
+      maxRetryAttempts: 3,
+      onFailurePath: failuresPath,
+    });
     await putFiling(name, 1);
     await putFiling(name, 2);
     await until(() => d.onFailure().length === 1 && r.calls.flat().includes('V#2') && d.isIdle());
@@ -150,7 +199,11 @@ describe('DynamoDB stream driver', () => {
     // Lambda's failure record: where the records were, not the records.
     const [f] = d.onFailure();
     expect(f).toMatchObject({
-      requestContext: { functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:notify', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 },
+      requestContext: {
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:notify',
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 4,
+      },
       responseContext: { statusCode: 200, executedVersion: '$LATEST' },
       version: '1.0',
       DDBStreamBatchInfo: { streamArn },
@@ -163,7 +216,9 @@ describe('DynamoDB stream driver', () => {
     expect(sks[0]).toBe('V#1');
     expect(sks).toHaveLength(f!.DDBStreamBatchInfo.batchSize);
     // Persisted as a queue message whose body is the record.
-    expect(JSON.parse(readFileSync(failuresPath, 'utf8'))).toEqual([{ messageId: expect.any(String), body: JSON.stringify(f), sentTimestamp: expect.any(Number) }]);
+    expect(JSON.parse(readFileSync(failuresPath, 'utf8'))).toEqual([
+      { messageId: expect.any(String), body: JSON.stringify(f), sentTimestamp: expect.any(Number) },
+    ]);
   });
 
   it('a handler that throws gets the batch in halves, then record by record', async () => {
@@ -212,13 +267,24 @@ describe('DynamoDB stream driver', () => {
     const { name, streamArn } = await table();
     const checkpointPath = join(mkdtempSync(join(tmpdir(), 'segwatch-c-')), 'checkpoints.json');
     const first = recorder();
-    const d1 = await driver(streamArn, [{ name: 'reconcile', handler: first.handler, filters: [] }], { checkpointPath });
+    const d1 = await driver(streamArn, [{ name: 'reconcile', handler: first.handler, filters: [] }], {
+      checkpointPath,
+    });
     await putFiling(name, 1);
     await until(() => first.calls.flat().length === 1 && d1.isIdle());
     await d1.stop();
-    await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: { S: 'FIRM#f#DAY#d1' }, sk: { S: 'V#1' } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '2' } } }));
+    await ddb.send(
+      new UpdateItemCommand({
+        TableName: name,
+        Key: { pk: { S: 'FIRM#f#DAY#d1' }, sk: { S: 'V#1' } },
+        UpdateExpression: 'SET n = :n',
+        ExpressionAttributeValues: { ':n': { N: '2' } },
+      }),
+    );
     const second = recorder();
-    const d2 = await driver(streamArn, [{ name: 'reconcile', handler: second.handler, filters: [] }], { checkpointPath });
+    const d2 = await driver(streamArn, [{ name: 'reconcile', handler: second.handler, filters: [] }], {
+      checkpointPath,
+    });
     await until(() => second.calls.flat().length >= 1 && d2.isIdle());
     expect(second.calls).toEqual([['V#1']]);
   });

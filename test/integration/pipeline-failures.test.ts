@@ -25,7 +25,10 @@ describe('SNS failures', () => {
     // The SDK makes 3 attempts per publish: 5 failed requests fail notify's first invocation and
     // the first two attempts of the second.
     stack.sns.failNextRequests(5);
-    const key = await stack.upload(bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })), 'incoming/flaky.txt');
+    const key = await stack.upload(
+      bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })),
+      'incoming/flaky.txt',
+    );
     const [o] = await stack.waitUntilProcessed([key]);
 
     expect(o.status).toBe('stored');
@@ -38,7 +41,10 @@ describe('SNS failures', () => {
   it('SNS down past every retry: the alert stays pending (not lost), goes to the on-failure list, and a replay sends it once', async () => {
     const firm = 'Topic Down LLC';
     stack.sns.failNextRequests(1_000_000);
-    const key = await stack.upload(bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })), 'incoming/down.txt');
+    const key = await stack.upload(
+      bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })),
+      'incoming/down.txt',
+    );
     const [o] = await stack.waitUntilProcessed([key]);
     stack.sns.failNextRequests(0);
 
@@ -48,7 +54,10 @@ describe('SNS failures', () => {
     // Lambda's failure record: where the records were (notify's, after 1 + 3 retries).
     const failures = stack.onFailure();
     expect(failures).toHaveLength(1);
-    expect(failures[0]!.requestContext).toMatchObject({ functionArn: expect.stringMatching(/:function:notify$/), approximateInvokeCount: 4 });
+    expect(failures[0]!.requestContext).toMatchObject({
+      functionArn: expect.stringMatching(/:function:notify$/),
+      approximateInvokeCount: 4,
+    });
 
     // The redrive finds the alert through the record's sequence range and sets it back to pending.
     const report = await stack.redriveStreamFailures();

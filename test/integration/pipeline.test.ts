@@ -18,16 +18,29 @@ afterAll(async () => {
 
 const bytes = (s: string) => Buffer.from(s, 'utf8');
 const about = (firm: string) => (m: PublishedMessage) => m.subject?.includes(firm) || m.message.includes(firm);
-const firmIdOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const firmIdOf = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 describe('local pipeline, real handlers', () => {
   it('a filing with a cleared swaps deficiency: stored, reconciled, one critical alert published', async () => {
     const firm = 'Deficient Futures LLC';
-    const key = await stack.upload(bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })), 'incoming/deficient.txt');
+    const key = await stack.upload(
+      bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })),
+      'incoming/deficient.txt',
+    );
     const [o] = await stack.waitUntilProcessed([key]);
 
     expect(o.status).toBe('stored');
-    expect(o.version).toMatchObject({ firmName: firm, firmId: firmIdOf(firm), endDate: '2014-11-06', filingType: 'INITIAL', superseded: false });
+    expect(o.version).toMatchObject({
+      firmName: firm,
+      firmId: firmIdOf(firm),
+      endDate: '2014-11-06',
+      filingType: 'INITIAL',
+      superseded: false,
+    });
     const swaps = o.result!.statements.clearedSwaps!;
     expect(swaps.status).toBe('deficiency');
     expect(swaps.excess!.toFixed()).toBe('-62191464');
@@ -49,7 +62,10 @@ describe('local pipeline, real handlers', () => {
 
   it('the same S3 event delivered several times: one filing, one alert', async () => {
     const firm = 'Repeated Events LLC';
-    const key = await stack.upload(bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })), 'incoming/repeated.txt');
+    const key = await stack.upload(
+      bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })),
+      'incoming/repeated.txt',
+    );
     stack.redeliver(key); // at once: the copies race each other in parse
     stack.redeliver(key);
     await stack.waitUntilProcessed([key]);
@@ -95,9 +111,15 @@ describe('local pipeline, real handlers', () => {
   });
 
   it('keys with spaces, "+", "%", "=" and unicode work end to end', async () => {
-    const names = ['incoming/Spaced Out Futures 2014-11-06.txt', 'incoming/a+b=c.txt', 'incoming/100% sure.txt', 'incoming/Ünïcødé 日本.txt'];
+    const names = [
+      'incoming/Spaced Out Futures 2014-11-06.txt',
+      'incoming/a+b=c.txt',
+      'incoming/100% sure.txt',
+      'incoming/Ünïcødé 日本.txt',
+    ];
     const keys: string[] = [];
-    for (const [i, key] of names.entries()) keys.push(await stack.upload(bytes(makeFiling({ firmName: `Odd Key ${i} LLC` })), key));
+    for (const [i, key] of names.entries())
+      keys.push(await stack.upload(bytes(makeFiling({ firmName: `Odd Key ${i} LLC` })), key));
     const junk = await stack.upload(bytes('not a filing'), 'incoming/Ärger + 50% off.txt');
     const outcomes = await stack.waitUntilProcessed([...keys, junk]);
 
@@ -118,11 +140,17 @@ describe('local pipeline, real handlers', () => {
 describe('amendments', () => {
   it('an amendment supersedes the initial filing: the amendment is effective, the initial kept and marked superseded', async () => {
     const firm = 'Amended Futures LLC';
-    const initial = await stack.upload(bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })), 'incoming/amended-initial.txt');
+    const initial = await stack.upload(
+      bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })),
+      'incoming/amended-initial.txt',
+    );
     const [oi] = await stack.waitUntilProcessed([initial]);
     expect(oi.alerts.map((a) => a.kind)).toContain('deficiency');
 
-    const amendment = await stack.upload(bytes(makeFiling({ firmName: firm, filingType: 'AMENDMENT' })), 'incoming/amended-amendment.txt');
+    const amendment = await stack.upload(
+      bytes(makeFiling({ firmName: firm, filingType: 'AMENDMENT' })),
+      'incoming/amended-amendment.txt',
+    );
     const [oa] = await stack.waitUntilProcessed([amendment]);
     expect(oa.status).toBe('stored');
 
@@ -136,16 +164,25 @@ describe('amendments', () => {
     expect(head?.effective).toBe(byType.AMENDMENT.versionKey);
     expect(head?.filingType).toBe('AMENDMENT');
     expect(head?.statements.clearedSwaps?.status).toBe('ok');
-    const kinds = stack.published().filter(about(firm)).map((m) => m.messageAttributes.kind?.value);
+    const kinds = stack
+      .published()
+      .filter(about(firm))
+      .map((m) => m.messageAttributes.kind?.value);
     expect(kinds.filter((k) => k === 'deficiency')).toHaveLength(1);
     expect(kinds).toContain('resolved');
   });
 
   it('an amendment that arrives first stays effective; the late initial is stored superseded and raises no alert', async () => {
     const firm = 'Out Of Order LLC';
-    const amendment = await stack.upload(bytes(makeFiling({ firmName: firm, filingType: 'AMENDMENT' })), 'incoming/ooo-amendment.txt');
+    const amendment = await stack.upload(
+      bytes(makeFiling({ firmName: firm, filingType: 'AMENDMENT' })),
+      'incoming/ooo-amendment.txt',
+    );
     await stack.waitUntilProcessed([amendment]);
-    const initial = await stack.upload(bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })), 'incoming/ooo-initial.txt');
+    const initial = await stack.upload(
+      bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })),
+      'incoming/ooo-initial.txt',
+    );
     const [oi] = await stack.waitUntilProcessed([initial]);
 
     expect(oi.status).toBe('stored');
@@ -163,7 +200,10 @@ describe('amendments', () => {
     const keys = [
       await stack.upload(bytes(makeFiling({ firmName: a, endDate: '2015-03-02' })), 'incoming/history-a-0302.txt'),
       await stack.upload(bytes(makeFiling({ firmName: a, endDate: '2015-03-03' })), 'incoming/history-a-0303.txt'),
-      await stack.upload(bytes(makeFiling({ firmName: b, endDate: '2015-03-03', swapsCashCut: 300_000_000n })), 'incoming/history-b-0303.txt'),
+      await stack.upload(
+        bytes(makeFiling({ firmName: b, endDate: '2015-03-03', swapsCashCut: 300_000_000n })),
+        'incoming/history-b-0303.txt',
+      ),
     ];
     const outcomes = await stack.waitUntilProcessed(keys);
     expect(outcomes.map((o) => o.status)).toEqual(['stored', 'stored', 'stored']);
@@ -175,7 +215,9 @@ describe('amendments', () => {
       ['2015-03-03', a3.versionKey, 'ok'],
     ]);
     expect(history[1].statements.segregation!.excess!.toFixed()).toBe('284415796');
-    expect((await stack.store.firmHistory(firmIdOf(a), '2015-03-03', '2015-03-03')).map((h) => h.endDate)).toEqual(['2015-03-03']);
+    expect((await stack.store.firmHistory(firmIdOf(a), '2015-03-03', '2015-03-03')).map((h) => h.endDate)).toEqual([
+      '2015-03-03',
+    ]);
     expect(await stack.store.firmHistory(firmIdOf(a), '2015-04-01', '2015-04-30')).toEqual([]);
 
     const onDay = await stack.store.firmsOnDay('2015-03-03');
@@ -186,7 +228,9 @@ describe('amendments', () => {
     expect((await stack.store.firmsOnDay('2015-03-02')).map((h) => h.firmId)).toEqual([firmIdOf(a)]);
 
     const critical = await stack.store.alertsByDay('2015-03-03', 'critical');
-    expect(critical.map((x) => [x.firmId, x.kind, x.statement, x.shortfall?.toFixed()])).toEqual([[firmIdOf(b), 'deficiency', 'clearedSwaps', '270266464']]);
+    expect(critical.map((x) => [x.firmId, x.kind, x.statement, x.shortfall?.toFixed()])).toEqual([
+      [firmIdOf(b), 'deficiency', 'clearedSwaps', '270266464'],
+    ]);
     expect(await stack.store.alertsByDay('2015-03-03', 'warning')).toEqual([]);
     expect((await stack.store.alertsByDay('2015-03-03')).map((x) => x.id)).toEqual(critical.map((x) => x.id));
     expect(await stack.store.alertsByDay('2015-03-02')).toEqual([]);

@@ -26,9 +26,18 @@ const DEMO = 'test/fixtures/demo';
 const state = join(mkdtempSync(join(tmpdir(), 'segwatch-read-')), 'segwatch');
 
 beforeAll(async () => {
-  const stack = await LocalPipeline.start({ stateDir: state, fresh: true, queue: { failedVisibilityMs: 50 }, stream: { retryBaseDelayMs: 10 } });
+  const stack = await LocalPipeline.start({
+    stateDir: state,
+    fresh: true,
+    queue: { failedVisibilityMs: 50 },
+    stream: { retryBaseDelayMs: 10 },
+  });
   try {
-    for (const f of ['example-clearing-2014-11-06-initial-deficiency.txt', 'example-clearing-2014-11-06-amendment-cured.txt', 'not-a-filing.txt']) {
+    for (const f of [
+      'example-clearing-2014-11-06-initial-deficiency.txt',
+      'example-clearing-2014-11-06-amendment-cured.txt',
+      'not-a-filing.txt',
+    ]) {
       const key = await stack.upload(join(DEMO, f));
       await stack.waitUntilProcessed([key]);
     }
@@ -54,14 +63,23 @@ describe('read commands on the local state', () => {
     expect(h).toMatchObject({ firmId: 'example-clearing-llc', firmName: 'Example Clearing LLC' });
     expect(h.days).toHaveLength(1);
     expect(h.days[0]).toMatchObject({ endDate: '2014-11-06', filingType: 'AMENDMENT', versions: 2, late: false });
-    expect(h.days[0].statements.clearedSwaps).toMatchObject({ excess: '237808536', target: '208075000', status: 'ok', headroom: '29733536', cushion: '1.1428' });
+    expect(h.days[0].statements.clearedSwaps).toMatchObject({
+      excess: '237808536',
+      target: '208075000',
+      status: 'ok',
+      headroom: '29733536',
+      cushion: '1.1428',
+    });
     expect(existsSync(join(state, 'lock'))).toBe(false);
   }, 120_000);
 
   it('segwatch board (in process, starting DynamoDB Local on the state itself)', async () => {
     const b = await read('board', '--json');
     expect(b.code).toBe(0);
-    expect(JSON.parse(b.out)).toMatchObject({ date: '2014-11-06', firms: [{ firmId: 'example-clearing-llc', filed: true }] });
+    expect(JSON.parse(b.out)).toMatchObject({
+      date: '2014-11-06',
+      firms: [{ firmId: 'example-clearing-llc', filed: true }],
+    });
   }, 120_000);
 
   it('refuses a state another segwatch is using; reads through a running DynamoDB Local with --endpoint (alerts, show)', async () => {
@@ -76,8 +94,21 @@ describe('read commands on the local state', () => {
     }
     const java = await startDynamoDbLocal({ dbPath: join(state, 'dynamodb'), sharedDb: true });
     try {
-      const a = await read('alerts', '--from', '2014-11-01', '--to', '2014-11-30', '--json', '--endpoint', java.endpoint);
-      expect(JSON.parse(a.out).alerts.map((x: { kind: string; state: string }) => [x.kind, x.state]).sort()).toEqual([
+      const a = await read(
+        'alerts',
+        '--from',
+        '2014-11-01',
+        '--to',
+        '2014-11-30',
+        '--json',
+        '--endpoint',
+        java.endpoint,
+      );
+      expect(
+        JSON.parse(a.out)
+          .alerts.map((x: { kind: string; state: string }) => [x.kind, x.state])
+          .sort(),
+      ).toEqual([
         ['deficiency', 'sent'],
         ['resolved', 'sent'],
       ]);
@@ -85,7 +116,9 @@ describe('read commands on the local state', () => {
       expect(s.code).toBe(0);
       expect(s.out).toMatch(/\* +1#2014-11-10#\w+ +AMENDMENT +2014-11-10/);
       expect(s.out).toContain('s3://segwatch-filings-local/incoming/example-clearing-2014-11-06-amendment-cured.txt');
-      expect(s.out).toMatch(/0#2014-11-07#\w+ +INITIAL .* superseded by 1#2014-11-10#\w+ \(an amendment replaces the initial filing\)/);
+      expect(s.out).toMatch(
+        /0#2014-11-07#\w+ +INITIAL .* superseded by 1#2014-11-10#\w+ \(an amendment replaces the initial filing\)/,
+      );
     } finally {
       await java.stop();
     }

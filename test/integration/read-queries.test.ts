@@ -17,17 +17,24 @@ const sent: string[] = [];
 afterAll(() => ddb?.destroy());
 
 queryScenarioTests('DynamoDB Local', async () => {
-  ddb = new DynamoDBClient({ endpoint: dynamodbEndpoint(), region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  ddb = new DynamoDBClient({
+    endpoint: dynamodbEndpoint(),
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   const table = uniqueName('segwatch-read');
   await ensureTable(ddb, table);
   const doc = documentClient(ddb);
   await writeScenario(new Store(doc, table));
   // A second document client for the reads, so only the adapter's requests are recorded.
   const readDoc = documentClient(ddb);
-  readDoc.middlewareStack.add((next, context) => async (args) => {
-    sent.push(context.commandName ?? '?');
-    return next(args);
-  }, { step: 'initialize' });
+  readDoc.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(context.commandName ?? '?');
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
   return new StoreSource(readDoc, table);
 });
 

@@ -39,7 +39,9 @@ describe('recent-days alerts on DynamoDB Local (real handlers)', () => {
     }));
     const order = [7, 2, 11, 0, 9, 4, 1, 10, 5, 3, 8, 6];
     const before = stack.published().length;
-    const keys = await Promise.all(order.map((i) => stack.upload(Buffer.from(filingText(specs[i])), `incoming/foxglove/${specs[i].endDate}.txt`)));
+    const keys = await Promise.all(
+      order.map((i) => stack.upload(Buffer.from(filingText(specs[i])), `incoming/foxglove/${specs[i].endDate}.txt`)),
+    );
     await stack.waitUntilProcessed(keys);
     await stack.waitForIdle(120_000);
 
@@ -53,27 +55,41 @@ describe('recent-days alerts on DynamoDB Local (real handlers)', () => {
     }
     // What the subscriber was told last on each channel: the words the final filings call for
     // (earlier words of days that were, for a while, the first in the window were taken back).
-    const said = [...lastOn].filter(([, a]) => a.kind !== 'resolved').map(([k, a]) => `${k} ${a.kind}`).sort();
-    expect(said).toEqual(['2025-12-02 trend:segregation trend-to-target', '2025-12-04 target:segregation target-changed']);
+    const said = [...lastOn]
+      .filter(([, a]) => a.kind !== 'resolved')
+      .map(([k, a]) => `${k} ${a.kind}`)
+      .sort();
+    expect(said).toEqual([
+      '2025-12-02 trend:segregation trend-to-target',
+      '2025-12-04 target:segregation target-changed',
+    ]);
     expect(outbox.filter((a) => a.state !== 'sent')).toEqual([]);
 
     const trend = lastOn.get('2025-12-02 trend:segregation')!;
-    expect([trend.excess?.toFixed(), trend.target?.toFixed(), trend.slope?.toFixed(), trend.projectedExcess?.toFixed(), trend.projectedDate, trend.filingDaysToTarget]).toEqual([
-      '294415796',
-      '252400000',
-      '-10000000',
-      '244415796',
-      DAYS[14],
-      5,
-    ]);
+    expect([
+      trend.excess?.toFixed(),
+      trend.target?.toFixed(),
+      trend.slope?.toFixed(),
+      trend.projectedExcess?.toFixed(),
+      trend.projectedDate,
+      trend.filingDaysToTarget,
+    ]).toEqual(['294415796', '252400000', '-10000000', '244415796', DAYS[14], 5]);
     const change = lastOn.get('2025-12-04 target:segregation')!;
-    expect([change.previousTarget?.toFixed(), change.target?.toFixed(), change.previousDate]).toEqual(['252400000', '262400000', '2025-12-03']);
+    expect([change.previousTarget?.toFixed(), change.target?.toFixed(), change.previousDate]).toEqual([
+      '252400000',
+      '262400000',
+      '2025-12-03',
+    ]);
 
     const published = stack.published().slice(before);
     const byId = (id: string) => published.filter((m) => m.message.includes(`Alert id: ${id}`));
-    expect(byId(trend.id).map((m) => m.subject)).toEqual(['[TREND TO TARGET] Foxglove Futures LLC segregation 2025-12-02 $42,015,796 over target, falling']);
+    expect(byId(trend.id).map((m) => m.subject)).toEqual([
+      '[TREND TO TARGET] Foxglove Futures LLC segregation 2025-12-02 $42,015,796 over target, falling',
+    ]);
     expect(byId(trend.id)[0].message).toContain(`Projected:   $244,415,796 on ${DAYS[14]}, 5 filing days ahead`);
-    expect(byId(change.id).map((m) => m.subject)).toEqual(['[TARGET CHANGED] Foxglove Futures LLC segregation 2025-12-04 target $252,400,000 -> $262,400,000']);
+    expect(byId(change.id).map((m) => m.subject)).toEqual([
+      '[TARGET CHANGED] Foxglove Futures LLC segregation 2025-12-04 target $252,400,000 -> $262,400,000',
+    ]);
     // Every alert of the outbox published exactly once.
     for (const a of outbox) expect(byId(a.id), `${a.kind} ${a.endDate}`).toHaveLength(1);
     expect(stack.deadLetters()).toEqual([]);

@@ -11,7 +11,11 @@ let ddb: DynamoDBClient | undefined;
 afterAll(() => ddb?.destroy());
 
 storeContract('DynamoDB Local', async () => {
-  ddb = new DynamoDBClient({ endpoint: dynamodbEndpoint(), region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  ddb = new DynamoDBClient({
+    endpoint: dynamodbEndpoint(),
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   const table = uniqueName('segwatch-contract');
   await ensureTable(ddb, table);
   // The production document client options (shared/adapters/clients.ts).

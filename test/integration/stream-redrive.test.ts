@@ -17,17 +17,21 @@ let notifyBroken = false;
 
 /** The real handler, unless the test says it is broken (a bug, an outage). */
 const wrap =
-  (name: 'reconcile' | 'notify', broken: () => boolean) =>
-  async (event: DynamoDBStreamEvent, context: Context) => {
+  (name: 'reconcile' | 'notify', broken: () => boolean) => async (event: DynamoDBStreamEvent, context: Context) => {
     if (broken()) throw new Error(`${name} is broken`);
-    const real = (await import(`../../functions/${name}/index`)) as { handler: (e: DynamoDBStreamEvent, c: Context) => Promise<unknown> };
+    const real = (await import(`../../functions/${name}/index`)) as {
+      handler: (e: DynamoDBStreamEvent, c: Context) => Promise<unknown>;
+    };
     return real.handler(event, context);
   };
 
 beforeAll(async () => {
   stack = await startTestStack({
     stream: { maxRetryAttempts: 2, retryBaseDelayMs: 5 },
-    handlers: { reconcile: wrap('reconcile', () => reconcileBroken) as never, notify: wrap('notify', () => notifyBroken) as never },
+    handlers: {
+      reconcile: wrap('reconcile', () => reconcileBroken) as never,
+      notify: wrap('notify', () => notifyBroken) as never,
+    },
   });
 });
 afterAll(async () => {
@@ -41,13 +45,20 @@ describe('stream-failure redrive on the local stack', () => {
   it('a filing reconcile gave up on is found by its sequence range, re-queued, reconciled, alerted once; its failure record gone', async () => {
     const firm = 'Broken Reconcile LLC';
     reconcileBroken = true;
-    const key = await stack.upload(bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })), 'incoming/broken-reconcile.txt');
+    const key = await stack.upload(
+      bytes(makeFiling({ firmName: firm, swapsCashCut: 300_000_000n })),
+      'incoming/broken-reconcile.txt',
+    );
     const [first] = await stack.waitUntilProcessed([key]);
     expect(first.status).toBe('incomplete');
     expect(first.problem).toBe('not reconciled yet');
     const failures = stack.onFailure();
     expect(failures).toHaveLength(1);
-    expect(failures[0]!.requestContext).toMatchObject({ functionArn: expect.stringMatching(/:function:reconcile$/), condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 });
+    expect(failures[0]!.requestContext).toMatchObject({
+      functionArn: expect.stringMatching(/:function:reconcile$/),
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 3,
+    });
     expect(failures[0]!.responseContext?.functionError).toBe('Unhandled');
     expect(failures[0]!.DDBStreamBatchInfo).toMatchObject({ batchSize: 1, streamArn: stack.streamArn });
 
@@ -65,7 +76,12 @@ describe('stream-failure redrive on the local stack', () => {
     const [r] = report.records;
     expect(r).toMatchObject({ consumer: 'reconcile', foundIn: 'stream', deleted: true });
     expect(r!.items).toEqual([
-      expect.objectContaining({ kind: 'filing', outcome: 're-queued', pk: `FIRM#${first.object!.firmId}#DAY#2014-11-06`, label: expect.stringContaining(firm) }),
+      expect.objectContaining({
+        kind: 'filing',
+        outcome: 're-queued',
+        pk: `FIRM#${first.object!.firmId}#DAY#2014-11-06`,
+        label: expect.stringContaining(firm),
+      }),
     ]);
     expect(stack.onFailure()).toEqual([]);
 
@@ -86,7 +102,10 @@ describe('stream-failure redrive on the local stack', () => {
     notifyBroken = true;
     // A filing for yesterday, as a real one would be: the search covers the week before the failure.
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    const key = await stack.upload(bytes(makeFiling({ firmName: firm, endDate: yesterday, swapsCashCut: 300_000_000n })), 'incoming/trimmed.txt');
+    const key = await stack.upload(
+      bytes(makeFiling({ firmName: firm, endDate: yesterday, swapsCashCut: 300_000_000n })),
+      'incoming/trimmed.txt',
+    );
     const [first] = await stack.waitUntilProcessed([key]);
     expect(first.alerts.map((a) => a.state)).toEqual(['pending']);
     expect(stack.onFailure()).toHaveLength(1);
@@ -107,7 +126,9 @@ describe('stream-failure redrive on the local stack', () => {
     expect(r).toMatchObject({ consumer: 'notify', foundIn: 'table', deleted: true });
     expect(r!.searched!.from >= weekBefore).toBe(true);
     expect(r!.streamGone).toMatch(/no longer/);
-    expect(r!.items.filter((i) => i.outcome === 're-queued').map((i) => i.label)).toEqual([expect.stringContaining(firm)]);
+    expect(r!.items.filter((i) => i.outcome === 're-queued').map((i) => i.label)).toEqual([
+      expect.stringContaining(firm),
+    ]);
     const [done] = await stack.waitUntilProcessed([key]);
     expect(done.status).toBe('stored');
     expect(done.alerts.map((a) => a.state)).toEqual(['sent']);

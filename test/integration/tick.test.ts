@@ -17,12 +17,19 @@ import { noStackTrace, run } from '../support/cli';
 
 const FIRMS = ['Alpha Futures LLC', 'Beta Clearing LLC', 'Gamma Markets LLC'] as const;
 const OLD = 'Old Commodities LLC';
-const firmIdOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const firmIdOf = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 let stack: LocalPipeline;
 
 async function file(firmName: string, endDate: string, submitDate = nextBusinessDay(endDate)) {
-  const key = await stack.upload(Buffer.from(makeFiling({ firmName, endDate, submitDate })), `incoming/${firmIdOf(firmName)}-${endDate}-${submitDate}.txt`);
+  const key = await stack.upload(
+    Buffer.from(makeFiling({ firmName, endDate, submitDate })),
+    `incoming/${firmIdOf(firmName)}-${endDate}-${submitDate}.txt`,
+  );
   return key;
 }
 
@@ -60,17 +67,37 @@ describe('segwatch tick on the local stack', () => {
     allClear = await tick('2025-11-26'); // 12:30 New York: statements as of Tue 11/25 came due at noon
     expect(allClear.missing).toEqual([]);
     const d = allClear.digest!;
-    expect(d).toMatchObject({ businessDay: '2025-11-26', day: '2025-11-25', allClear: true, watchedFirms: 3, filedFirms: 3, openAlerts: [] });
+    expect(d).toMatchObject({
+      businessDay: '2025-11-26',
+      day: '2025-11-25',
+      allClear: true,
+      watchedFirms: 3,
+      filedFirms: 3,
+      openAlerts: [],
+    });
     expect(d.firms.map((f) => f.firmName)).toEqual([...FIRMS]);
     expect(d.subject).toBe('[DIGEST] as of 2025-11-25: all clear, 3 firms');
     // The old firm (last filing in October) is not watched.
     expect(d.firms.some((f) => f.firmName === OLD)).toBe(false);
     const head = (await stack.store.getHead(firmIdOf('Alpha Futures LLC'), '2025-11-25'))!;
     const excess = head.statements.segregation!.excess!;
-    expect(d.firms[0]!.statements.segregation).toMatchObject({ excess: excess.toFixed(), changeFromPrevious: '0', previousDate: '2025-11-24' });
+    expect(d.firms[0]!.statements.segregation).toMatchObject({
+      excess: excess.toFixed(),
+      changeFromPrevious: '0',
+      previousDate: '2025-11-24',
+    });
     expect(d.text).toContain('ALL CLEAR');
     expect(d.text).toContain(usd(excess)); // dollars with separators
-    expect(allClear.alerts).toEqual([expect.objectContaining({ kind: 'digest', severity: 'info', firmId: null, statement: null, state: 'sent', sentThisRun: true })]);
+    expect(allClear.alerts).toEqual([
+      expect.objectContaining({
+        kind: 'digest',
+        severity: 'info',
+        firmId: null,
+        statement: null,
+        state: 'sent',
+        sentThisRun: true,
+      }),
+    ]);
     const msgs = stack.published().slice(before);
     expect(msgs).toHaveLength(1);
     expect(msgs[0]!.subject).toBe(d.subject);
@@ -90,19 +117,42 @@ describe('segwatch tick on the local stack', () => {
     const before = published();
     const t = await tick('2025-11-28');
     expect(t.missing).toEqual([
-      expect.objectContaining({ firmId: firmIdOf('Gamma Markets LLC'), endDate: '2025-11-26', due: '2025-11-28', severity: 'warning', inARow: 1 }),
+      expect.objectContaining({
+        firmId: firmIdOf('Gamma Markets LLC'),
+        endDate: '2025-11-26',
+        due: '2025-11-28',
+        severity: 'warning',
+        inARow: 1,
+      }),
     ]);
     const missing = t.alerts.filter((a) => a.kind === 'missing-filing');
     expect(missing).toEqual([
-      expect.objectContaining({ severity: 'warning', firmName: 'Gamma Markets LLC', endDate: '2025-11-26', statement: null, excess: null, state: 'sent', sentThisRun: true }),
+      expect.objectContaining({
+        severity: 'warning',
+        firmName: 'Gamma Markets LLC',
+        endDate: '2025-11-26',
+        statement: null,
+        excess: null,
+        state: 'sent',
+        sentThisRun: true,
+      }),
     ]);
     expect(missing[0]!.subject).toBe('[MISSING FILING] Gamma Markets LLC 2025-11-26 not filed by 2025-11-28 noon');
     expect(t.digest).toMatchObject({ day: '2025-11-26', allClear: false, watchedFirms: 3, filedFirms: 2 });
     expect(t.digest!.text).toContain('Gamma Markets LLC (gamma-markets-llc): NO FILING as of 2025-11-26 (missing)');
     const msgs = stack.published().slice(before);
-    expect(msgs.map((m) => m.subject).sort()).toEqual(['[DIGEST] as of 2025-11-26: 1 missing filing (3 firms watched)', missing[0]!.subject]);
+    expect(msgs.map((m) => m.subject).sort()).toEqual([
+      '[DIGEST] as of 2025-11-26: 1 missing filing (3 firms watched)',
+      missing[0]!.subject,
+    ]);
     // The alert is kept with the firm's day, where the read side finds it.
-    expect((await stack.store.listAlerts(firmIdOf('Gamma Markets LLC'), '2025-11-26')).map((a) => [a.kind, a.severity, a.state])).toEqual([['missing-filing', 'warning', 'sent']]);
+    expect(
+      (await stack.store.listAlerts(firmIdOf('Gamma Markets LLC'), '2025-11-26')).map((a) => [
+        a.kind,
+        a.severity,
+        a.state,
+      ]),
+    ).toEqual([['missing-filing', 'warning', 'sent']]);
   });
 
   it('a second tick at the same time raises and sends nothing new', async () => {
@@ -154,11 +204,15 @@ describe('segwatch tick on the local stack', () => {
 });
 
 describe('segwatch tick, the command', () => {
-  it('--json after segwatch run, in a child process: the spec\'d shape; a bad --at is one line, exit 2', async () => {
+  it("--json after segwatch run, in a child process: the spec'd shape; a bad --at is one line, exit 2", async () => {
     const state = mkdtempSync(join(tmpdir(), 'segwatch-tick-'));
     const inbox = join(state, 'inbox');
     mkdirSync(inbox);
-    for (const d of ['2025-11-24', '2025-11-25']) writeFileSync(join(inbox, `delta-${d}.txt`), makeFiling({ firmName: 'Delta Trading LLC', endDate: d, submitDate: nextBusinessDay(d) }));
+    for (const d of ['2025-11-24', '2025-11-25'])
+      writeFileSync(
+        join(inbox, `delta-${d}.txt`),
+        makeFiling({ firmName: 'Delta Trading LLC', endDate: d, submitDate: nextBusinessDay(d) }),
+      );
     const r = await run(['run', '--fresh', '--state', join(state, 's'), inbox]);
     expect(r.code, r.stderr).toBe(0);
     const t = await run(['tick', '--json', '--state', join(state, 's'), '--at', '2025-11-28T12:30:00-05:00']);
@@ -167,9 +221,25 @@ describe('segwatch tick, the command', () => {
     const out = JSON.parse(t.stdout);
     expect(Object.keys(out).sort()).toEqual(['alerts', 'at', 'digest', 'missing']);
     expect(out.at).toBe('2025-11-28T17:30:00.000Z');
-    expect(out.missing).toEqual([expect.objectContaining({ firmName: 'Delta Trading LLC', endDate: '2025-11-26', severity: 'warning' })]);
+    expect(out.missing).toEqual([
+      expect.objectContaining({ firmName: 'Delta Trading LLC', endDate: '2025-11-26', severity: 'warning' }),
+    ]);
     for (const a of out.alerts) {
-      expect(Object.keys(a)).toEqual(expect.arrayContaining(['kind', 'severity', 'firmId', 'firmName', 'endDate', 'statement', 'excess', 'target', 'shortfall', 'subject', 'sentThisRun']));
+      expect(Object.keys(a)).toEqual(
+        expect.arrayContaining([
+          'kind',
+          'severity',
+          'firmId',
+          'firmName',
+          'endDate',
+          'statement',
+          'excess',
+          'target',
+          'shortfall',
+          'subject',
+          'sentThisRun',
+        ]),
+      );
       expect(a.statement).toBeNull();
       expect(a.sentThisRun).toBe(true);
     }

@@ -18,7 +18,12 @@ declare module 'vitest' {
 
 export const CHROMIUM = process.env.SEGWATCH_CHROMIUM ?? '/usr/bin/chromium-headless-shell';
 /** TOOLCHAIN.md: without these, Chromium's background connections fail against the closed network. */
-export const CHROMIUM_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 let server: BrowserServer | undefined;
 
@@ -37,7 +42,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('browserEndpoint', '');
     return async () => undefined;
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium-headless-shell (.ci/run does this)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium-headless-shell (.ci/run does this)`);
   server = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   project.provide('browserEndpoint', server.wsEndpoint());
   return async () => {

@@ -10,7 +10,13 @@
  * The data comes from a FakeSource, so a scenario can list its filings while the benchmark
  * generates ten years of sixty firms lazily, one firm-day at a time (memoised).
  */
-import { alertsForVersion, alertSubject, resolvedAlerts, type AlertRecord, type VersionRef } from '../../shared/domain/alerts';
+import {
+  alertsForVersion,
+  alertSubject,
+  resolvedAlerts,
+  type AlertRecord,
+  type VersionRef,
+} from '../../shared/domain/alerts';
 import { dueDay, isFilingDay, previousFilingDay } from '../../shared/domain/calendar';
 import { STATEMENT_KEYS, type StatementKey } from '../../shared/domain/forms';
 import { dec, str, ZERO, Decimal } from '../../shared/domain/money';
@@ -102,7 +108,8 @@ export function isIsoDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 function checkDate(s: string | undefined, what: string): void {
-  if (s !== undefined && !isIsoDate(s)) throw new ReadError('bad-date', `${what} ${JSON.stringify(s)} is not a date (YYYY-MM-DD)`);
+  if (s !== undefined && !isIsoDate(s))
+    throw new ReadError('bad-date', `${what} ${JSON.stringify(s)} is not a date (YYYY-MM-DD)`);
 }
 
 const STATUS_RANK: Record<ReadStatus, number> = { deficiency: 0, unreconciled: 1, 'below-target': 2, ok: 3 };
@@ -158,15 +165,26 @@ export class FakeReadQueries implements ReadQueries {
         const statements = this.statementsDay(r);
         const present = STATEMENT_KEYS.map((k) => statements[k]).filter((s): s is StatementDay => !!s);
         const rank = Math.min(...present.map((s) => STATUS_RANK[s.status]));
-        const cushions = present.map((s) => (s.cushion === null ? null : dec(s.cushion))).filter((c): c is Decimal => c !== null);
+        const cushions = present
+          .map((s) => (s.cushion === null ? null : dec(s.cushion)))
+          .filter((c): c is Decimal => c !== null);
         const cushion = cushions.length ? Decimal.min(...cushions) : null;
         firms.push({ firmId: f.firmId, firmName: r.firmName, filed: true, late: r.late, statements, rank, cushion });
       } else {
         // A watched firm with no filing: right after the deficiencies (silence is never "fine").
-        firms.push({ firmId: f.firmId, firmName: f.firmName, filed: false, late: false, statements: {}, rank: 0.5, cushion: null });
+        firms.push({
+          firmId: f.firmId,
+          firmName: f.firmName,
+          filed: false,
+          late: false,
+          statements: {},
+          rank: 0.5,
+          cushion: null,
+        });
       }
     }
-    if (!anyFiled && !STATEMENT_KEYS.some((k) => isFilingDay(k, day))) throw new ReadError('no-filing', `${day} is not a filing day and nobody filed for it`);
+    if (!anyFiled && !STATEMENT_KEYS.some((k) => isFilingDay(k, day)))
+      throw new ReadError('no-filing', `${day} is not a filing day and nobody filed for it`);
     firms.sort((a, b) => {
       if (a.rank !== b.rank) return a.rank - b.rank;
       if (a.cushion && b.cushion && !a.cushion.eq(b.cushion)) return a.cushion.cmp(b.cushion);
@@ -209,7 +227,8 @@ export class FakeReadQueries implements ReadQueries {
     this.calls.show++;
     checkDate(date, 'date');
     const f = this.resolveFirm(firm);
-    if (!this.source.days(f.firmId).includes(date)) throw new ReadError('no-filing', `${f.firmName} has no filing for ${date}`);
+    if (!this.source.days(f.firmId).includes(date))
+      throw new ReadError('no-filing', `${f.firmName} has no filing for ${date}`);
     const r = this.day(f.firmId, date);
     const versions: VersionRow[] = [...r.versions]
       .sort((a, b) => b.versionKey.localeCompare(a.versionKey))
@@ -251,7 +270,14 @@ export class FakeReadQueries implements ReadQueries {
     const p = firm.toLowerCase();
     const matches = p ? firms.filter((f) => f.firmName.toLowerCase().startsWith(p)) : [];
     if (matches.length === 1) return matches[0];
-    if (matches.length > 1) throw new ReadError('ambiguous-firm', `"${firm}" matches ${matches.length} firms: ${matches.slice(0, 5).map((m) => m.firmName).join(', ')}`);
+    if (matches.length > 1)
+      throw new ReadError(
+        'ambiguous-firm',
+        `"${firm}" matches ${matches.length} firms: ${matches
+          .slice(0, 5)
+          .map((m) => m.firmName)
+          .join(', ')}`,
+      );
     throw new ReadError('unknown-firm', `no firm "${firm}"`);
   }
 
@@ -298,7 +324,12 @@ export class FakeReadQueries implements ReadQueries {
     };
     const prev = this.previousRecord(r.firmId, r.endDate);
     const previousDay = prev
-      ? { endDate: prev.endDate, statements: Object.fromEntries(STATEMENT_KEYS.map((s) => [s, { excess: prev.effective.rec.statements[s]?.excess ?? null }])) }
+      ? {
+          endDate: prev.endDate,
+          statements: Object.fromEntries(
+            STATEMENT_KEYS.map((s) => [s, { excess: prev.effective.rec.statements[s]?.excess ?? null }]),
+          ),
+        }
       : undefined;
     let current: { v: Reconciled; alerts: AlertRecord[] } | undefined;
     for (const v of [...r.versions].sort((a, b) => a.version.arrivedAt.localeCompare(b.version.arrivedAt))) {
@@ -321,7 +352,15 @@ export class FakeReadQueries implements ReadQueries {
 
   private ref(v: Reconciled): VersionRef {
     const j = v.json;
-    return { firmId: j.firmId, firmName: j.firmName, endDate: j.endDate, submitDate: j.submitDate, filingType: j.filingType, versionKey: v.versionKey, source: v.version.source };
+    return {
+      firmId: j.firmId,
+      firmName: j.firmName,
+      endDate: j.endDate,
+      submitDate: j.submitDate,
+      filingType: j.filingType,
+      versionKey: v.versionKey,
+      source: v.version.source,
+    };
   }
 
   /** The figures of one statement of a day's effective version (no change yet). */
@@ -346,12 +385,16 @@ export class FakeReadQueries implements ReadQueries {
       // The previous filing day of this statement, if the firm filed it.
       let prevExcess: Decimal | null = null;
       const prevDay = previousFilingDay(key, r.endDate);
-      if (this.source.days(r.firmId).includes(prevDay)) prevExcess = this.statementFigures(this.day(r.firmId, prevDay), key)?.excess ?? null;
+      if (this.source.days(r.firmId).includes(prevDay))
+        prevExcess = this.statementFigures(this.day(r.firmId, prevDay), key)?.excess ?? null;
       const status: ReadStatus = s.status;
       const { excess, target, required } = s;
       const change = excess && prevExcess ? excess.minus(prevExcess) : null;
       const divisor = target ?? required;
-      const headroom = excess === null ? null : maxZero(target ? Decimal.min(excess.times('0.25'), excess.minus(target)) : excess.times('0.25'));
+      const headroom =
+        excess === null
+          ? null
+          : maxZero(target ? Decimal.min(excess.times('0.25'), excess.minus(target)) : excess.times('0.25'));
       out[key] = {
         required: s.required && str(s.required),
         funds: s.funds && str(s.funds),
@@ -361,7 +404,10 @@ export class FakeReadQueries implements ReadQueries {
         overTarget: excess && target ? str(excess.minus(target)) : null,
         status,
         changeFromPrevious: change && str(change),
-        changePct: change && prevExcess && !prevExcess.isZero() ? str(change.div(prevExcess.abs()).times(100).toDecimalPlaces(2)) : null,
+        changePct:
+          change && prevExcess && !prevExcess.isZero()
+            ? str(change.div(prevExcess.abs()).times(100).toDecimalPlaces(2))
+            : null,
         cushion: excess && divisor && !divisor.isZero() ? str(excess.div(divisor).toDecimalPlaces(4)) : null,
         headroom: headroom && str(headroom),
       };
@@ -406,7 +452,10 @@ export class FakeReadQueries implements ReadQueries {
           excess: r.effective.rec.statements[key]?.excess ? str(r.effective.rec.statements[key]!.excess!) : null,
           target: str(now),
           shortfall: null,
-          subject: `[TARGET CHANGED] ${r.firmName} ${key} ${r.endDate} target ${str(before)} -> ${str(now)}`.slice(0, 100),
+          subject: `[TARGET CHANGED] ${r.firmName} ${key} ${r.endDate} target ${str(before)} -> ${str(now)}`.slice(
+            0,
+            100,
+          ),
           state: 'sent',
           sentAt: sentAt(at),
           raisedAt: at,

@@ -36,7 +36,10 @@ export function s3Record(spec: S3RecordSpec): S3EventRecord & Record<string, unk
     eventName: spec.eventName ?? 'ObjectCreated:Put',
     userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
     requestParameters: { sourceIPAddress: '198.51.100.7' },
-    responseElements: { 'x-amz-request-id': 'C3D13FE58DE4C810', 'x-amz-id-2': 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD' },
+    responseElements: {
+      'x-amz-request-id': 'C3D13FE58DE4C810',
+      'x-amz-id-2': 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD',
+    },
     s3: {
       s3SchemaVersion: '1.0',
       configurationId: 'segwatch-incoming',
@@ -79,7 +82,14 @@ export function s3Message(records: S3RecordSpec[], messageId?: string): SQSRecor
 
 export function s3TestEventMessage(bucket = BUCKET): SQSRecord {
   return sqsMessage(
-    JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2014-11-07T13:00:00.000Z', Bucket: bucket, RequestId: '5582815E1AEA5ADF', HostId: '8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE' }),
+    JSON.stringify({
+      Service: 'Amazon S3',
+      Event: 's3:TestEvent',
+      Time: '2014-11-07T13:00:00.000Z',
+      Bucket: bucket,
+      RequestId: '5582815E1AEA5ADF',
+      HostId: '8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE',
+    }),
   );
 }
 
@@ -87,7 +97,10 @@ export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: recor
 
 let streamSeq = 0;
 
-export function streamRecord(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', image: Record<string, AttributeValue>): DynamoDBRecord {
+export function streamRecord(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  image: Record<string, AttributeValue>,
+): DynamoDBRecord {
   const seq = String(++streamSeq).padStart(21, '0');
   return {
     eventID: `e${seq}`,

@@ -14,8 +14,24 @@
  */
 import fc from 'fast-check';
 import { Decimal, ZERO } from '../../shared/domain/money';
-import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from '../../shared/domain/forms';
-import { COVER_TARGET_TYPES, Lines, type CoverPage, type CoverTargetType, type Filing, type FilingType, type Statement, type UncodedLine } from '../../shared/domain/model';
+import {
+  FORMS,
+  STATEMENT_KEYS,
+  type FormSet,
+  type LineDef,
+  type StatementKey,
+  type Variant,
+} from '../../shared/domain/forms';
+import {
+  COVER_TARGET_TYPES,
+  Lines,
+  type CoverPage,
+  type CoverTargetType,
+  type Filing,
+  type FilingType,
+  type Statement,
+  type UncodedLine,
+} from '../../shared/domain/model';
 import { firmIdOf } from '../../shared/domain/parser/firm';
 import { nextBusinessDay, type ShortfallKind } from '../../shared/domain/reconcile';
 import { mulberry32, RENDERINGS, render, type Rendering } from './render';
@@ -35,7 +51,6 @@ export function seededRng(seed: number): Rng {
 export function fcRng(g: fc.GeneratorValue): Rng {
   return { int: (min, max) => g(fc.integer, { min, max }) };
 }
-
 
 export interface GenerateOptions {
   forms?: FormSet;
@@ -165,7 +180,9 @@ function planOf(v: Variant): Plan {
       }),
     );
   const requiredLine = v.byCode.get(v.roles.required)!;
-  const computed = requiredLine.greaterOf ? requiredLine.greaterOf[requiredLine.greaterOf.length - 1] : v.roles.required;
+  const computed = requiredLine.greaterOf
+    ? requiredLine.greaterOf[requiredLine.greaterOf.length - 1]
+    : v.roles.required;
   plan = {
     requirement: inputs.filter((p) => requiredSide.has(p.line.code)),
     funds: inputs.filter((p) => !requiredSide.has(p.line.code)),
@@ -178,7 +195,10 @@ function planOf(v: Variant): Plan {
 }
 
 /** Compute every derived line (and `equals` line) from the inputs in `values`. */
-export function computeDerived(v: Variant, values: { get(code: string): Decimal | undefined; set(code: string, amount: Decimal): unknown }): void {
+export function computeDerived(
+  v: Variant,
+  values: { get(code: string): Decimal | undefined; set(code: string, amount: Decimal): unknown },
+): void {
   const get = (code: string): Decimal => {
     const l = v.byCode.get(code)!;
     if (l.equals) values.set(code, get(l.equals));
@@ -190,13 +210,22 @@ export function computeDerived(v: Variant, values: { get(code: string): Decimal 
       for (const t of l.sum) total = t.weight > 0 ? total.plus(get(t.code)) : total.minus(get(t.code));
       values.set(l.code, total);
     } else if (l.greaterOf) {
-      values.set(l.code, l.greaterOf.map(get).reduce((a, b) => (b.gt(a) ? b : a)));
+      values.set(
+        l.code,
+        l.greaterOf.map(get).reduce((a, b) => (b.gt(a) ? b : a)),
+      );
     }
   }
   for (const l of v.lines) if (l.equals) get(l.code);
 }
 
-function generateStatement(rng: Rng, forms: FormSet, key: StatementKey, opts: GenerateOptions, coverType: CoverTargetType | undefined): Statement {
+function generateStatement(
+  rng: Rng,
+  forms: FormSet,
+  key: StatementKey,
+  opts: GenerateOptions,
+  coverType: CoverTargetType | undefined,
+): Statement {
   const alert = opts.alerts?.[key];
   const hugePercent = opts.hugePercent ?? 3;
   let candidates = forms.statements[key].variants;
@@ -207,7 +236,8 @@ function generateStatement(rng: Rng, forms: FormSet, key: StatementKey, opts: Ge
     candidates = [v];
   }
   if (alert === 'below-target') candidates = candidates.filter((v) => v.roles.target);
-  if (candidates.length === 0) throw new Error(`generate: no ${key} variant with a management target for a below-target alert`);
+  if (candidates.length === 0)
+    throw new Error(`generate: no ${key} variant with a management target for a below-target alert`);
   const v = pick(rng, candidates);
   const { roles } = v;
 
@@ -216,7 +246,8 @@ function generateStatement(rng: Rng, forms: FormSet, key: StatementKey, opts: Ge
   const plan = planOf(v);
   const scale = rng.int(4, 13);
   const values = new Map<string, Decimal>();
-  const signed = (p: InputPlan, amount: Decimal) => (p.sign === 'negative' || (p.sign === 'either' && rng.int(0, 1) === 0) ? amount.negated() : amount);
+  const signed = (p: InputPlan, amount: Decimal) =>
+    p.sign === 'negative' || (p.sign === 'either' && rng.int(0, 1) === 0) ? amount.negated() : amount;
   let previous = ZERO;
   for (const p of plan.requirement) {
     let amount: Decimal;
@@ -234,12 +265,20 @@ function generateStatement(rng: Rng, forms: FormSet, key: StatementKey, opts: Ge
   computeDerived(v, values);
   // Short options and losses can outweigh the net ledger balance: keep the requirement positive.
   if (values.get(plan.computed)!.isNegative()) {
-    values.set(plan.computedCash, values.get(plan.computedCash)!.minus(values.get(plan.computed)!).plus(randomAmount(rng, scale, 0)));
+    values.set(
+      plan.computedCash,
+      values
+        .get(plan.computedCash)!
+        .minus(values.get(plan.computed)!)
+        .plus(randomAmount(rng, scale, 0)),
+    );
     computeDerived(v, values);
   }
   const required = values.get(roles.required)!;
   const share = (): Decimal =>
-    required.isZero() || rng.int(0, 4) === 0 ? ZERO : required.times(rng.int(0, 900)).dividedToIntegerBy(1000 * (plan.funds.length + 2));
+    required.isZero() || rng.int(0, 4) === 0
+      ? ZERO
+      : required.times(rng.int(0, 900)).dividedToIntegerBy(1000 * (plan.funds.length + 2));
   const uncoded: UncodedLine[] = [];
   for (const p of plan.funds) {
     const l = p.line;
@@ -259,16 +298,27 @@ function generateStatement(rng: Rng, forms: FormSet, key: StatementKey, opts: Ge
   // Management target and the excess to land on.
   if (roles.target) {
     let target =
-      alert === 'below-target' || rng.int(0, 9) > 0 ? required.times(rng.int(1, 60)).dividedToIntegerBy(1000).plus(rng.int(alert === 'below-target' ? 1 : 0, 1000)) : ZERO;
+      alert === 'below-target' || rng.int(0, 9) > 0
+        ? required
+            .times(rng.int(1, 60))
+            .dividedToIntegerBy(1000)
+            .plus(rng.int(alert === 'below-target' ? 1 : 0, 1000))
+        : ZERO;
     // A Cover Page percentage sets the target: a whole percentage of the requirement (cents at most).
-    if ((coverType === 'minimum-percent' || coverType === 'percent-range') && required.gt(0)) target = required.times(rng.int(1, 6)).dividedBy(100);
+    if ((coverType === 'minimum-percent' || coverType === 'percent-range') && required.gt(0))
+      target = required.times(rng.int(1, 6)).dividedBy(100);
     values.set(roles.target, target);
   }
   const target = roles.target ? values.get(roles.target)! : ZERO;
   let excess: Decimal;
-  if (alert === 'deficiency') excess = required.times(rng.int(0, 50)).dividedToIntegerBy(1000).plus(rng.int(1, 1000)).negated();
+  if (alert === 'deficiency')
+    excess = required.times(rng.int(0, 50)).dividedToIntegerBy(1000).plus(rng.int(1, 1000)).negated();
   else if (alert === 'below-target') excess = target.times(rng.int(0, 999)).dividedToIntegerBy(1000);
-  else excess = rng.int(0, 19) === 0 ? target : target.plus(required.times(rng.int(1, 200)).dividedToIntegerBy(1000)).plus(rng.int(0, 99));
+  else
+    excess =
+      rng.int(0, 19) === 0
+        ? target
+        : target.plus(required.times(rng.int(1, 200)).dividedToIntegerBy(1000)).plus(rng.int(0, 99));
 
   // Steer the funds: the slack input moves the funds total one for one, so funds - required = excess.
   computeDerived(v, values);
@@ -292,7 +342,12 @@ function atLeastOne(d: Decimal): Decimal {
  * The Cover Page of a generated filing (see GenerateOptions.coverPercent): per statement, a target
  * of the given type that agrees with the statement, and its effective target.
  */
-function coverFor(rng: Rng, forms: FormSet, statements: Filing['statements'], types: Partial<Record<StatementKey, CoverTargetType>>): CoverPage {
+function coverFor(
+  rng: Rng,
+  forms: FormSet,
+  statements: Filing['statements'],
+  types: Partial<Record<StatementKey, CoverTargetType>>,
+): CoverPage {
   const cover: CoverPage = {};
   for (const key of STATEMENT_KEYS) {
     const st = statements[key];
@@ -305,7 +360,8 @@ function coverFor(rng: Rng, forms: FormSet, statements: Filing['statements'], ty
     let values: Decimal[];
     let effective: Decimal;
     const percentOk = required.gt(0);
-    const t: CoverTargetType = (type === 'minimum-percent' || type === 'percent-range') && !percentOk ? 'minimum-dollar' : type;
+    const t: CoverTargetType =
+      (type === 'minimum-percent' || type === 'percent-range') && !percentOk ? 'minimum-dollar' : type;
     if (line !== undefined) {
       // The statement's line is the target: the cover says the same.
       if (line.isZero()) continue;
@@ -352,7 +408,8 @@ export function generateFiling(rng: Rng, opts: GenerateOptions = {}): Filing {
   const withCover = (opts.coverPercent ?? 0) > 0 && rng.int(0, 99) < opts.coverPercent!;
   const types: Partial<Record<StatementKey, CoverTargetType>> = {};
   if (withCover) for (const key of STATEMENT_KEYS) types[key] = opts.coverType ?? pick(rng, COVER_TARGET_TYPES);
-  for (const key of STATEMENT_KEYS) if (!opts.omit?.includes(key)) statements[key] = generateStatement(rng, forms, key, opts, types[key]);
+  for (const key of STATEMENT_KEYS)
+    if (!opts.omit?.includes(key)) statements[key] = generateStatement(rng, forms, key, opts, types[key]);
   const coverPage = withCover ? coverFor(rng, forms, statements, types) : undefined;
   const filing: Filing = {
     // Only an initial filing can be late (an amendment has no deadline).
@@ -403,7 +460,11 @@ export interface RenderedCase {
  * default all) within (number of renderings) x (number of combinations) cases, with the renderers' own choices (headers, emphasis, page
  * lengths, stray spaces) varied by seed.
  */
-export function generateRendered(n: number, seed: number, opts: GenerateOptions & { renderings?: readonly Rendering[] } = {}): RenderedCase[] {
+export function generateRendered(
+  n: number,
+  seed: number,
+  opts: GenerateOptions & { renderings?: readonly Rendering[] } = {},
+): RenderedCase[] {
   const forms = opts.forms ?? FORMS;
   const renderings = opts.renderings ?? RENDERINGS;
   const combos = STATEMENT_KEYS.reduce((p, k) => p * forms.statements[k].variants.length, 1);

@@ -23,7 +23,9 @@ async function runNeedsDynamo(project: TestProject): Promise<boolean> {
     // The CLI's file filters (set before global setups run; not in the public types).
     const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
     const specs = await project.vitest.getRelevantTestSpecifications(filters);
-    return specs.some((s) => s.moduleId.replace(/\\/g, '/').includes('/test/integration/') || /\.browser\.test\.ts$/.test(s.moduleId));
+    return specs.some(
+      (s) => s.moduleId.replace(/\\/g, '/').includes('/test/integration/') || /\.browser\.test\.ts$/.test(s.moduleId),
+    );
   } catch {
     return true;
   }

@@ -27,12 +27,21 @@ export function checkHistory(h: History, view: TableView, mode: Mode, window: Ma
   for (const day of all.values()) {
     const pk = `FIRM#${day.firmId}#DAY#${day.endDate}`;
     const head = get(pk, 'HEAD');
-    expect(head, `head of ${pk}`).toMatchObject({ effective: day.effective, versions: { value: String(day.versions.length) }, late: day.late });
+    expect(head, `head of ${pk}`).toMatchObject({
+      effective: day.effective,
+      versions: { value: String(day.versions.length) },
+      late: day.late,
+    });
     const versions = items.filter((i) => i.pk === pk && i.type === 'filing');
     expect(versions.map((v) => v.versionKey).sort()).toEqual([...day.versions].sort());
     for (const v of versions) {
       if (v.versionKey === day.effective) expect(v, `effective ${v.versionKey}`).toMatchObject({ superseded: false });
-      else expect(v, `superseded ${v.versionKey}`).toMatchObject({ superseded: true, supersededBy: day.effective, state: 'done' });
+      else
+        expect(v, `superseded ${v.versionKey}`).toMatchObject({
+          superseded: true,
+          supersededBy: day.effective,
+          state: 'done',
+        });
       expect(get(pk, `R#${v.versionKey}`), `result of ${v.versionKey}`).toBeDefined();
     }
   }
@@ -45,7 +54,8 @@ export function checkHistory(h: History, view: TableView, mode: Mode, window: Ma
   const published = view.messages.map((m) => /Alert id: ([0-9a-f]+)/.exec(m)![1]);
   const counts = new Map<string, number>();
   for (const id of published) counts.set(id, (counts.get(id) ?? 0) + 1);
-  for (const [id, n] of counts) expect(n, `publishes of ${byId.get(id)?.kind} ${id}`).toBeLessThanOrEqual(1 + (window.get(id) ?? 0));
+  for (const [id, n] of counts)
+    expect(n, `publishes of ${byId.get(id)?.kind} ${id}`).toBeLessThanOrEqual(1 + (window.get(id) ?? 0));
   const channels = new Map<string, string[]>();
   const ids = new Map<string, string[]>();
   for (const id of published) {
@@ -68,7 +78,8 @@ export function checkHistory(h: History, view: TableView, mode: Mode, window: Ma
     const list = channels.get(ch) ?? [];
     const idList = ids.get(ch) ?? [];
     // The same word twice in a row only as a second copy of the same alert (the window).
-    if (list.at(-1) === key) expect(idList.at(-1) === id && window.has(id), `${ch} said ${key} twice in a row`).toBe(true);
+    if (list.at(-1) === key)
+      expect(idList.at(-1) === id && window.has(id), `${ch} said ${key} twice in a row`).toBe(true);
     else {
       list.push(key);
       idList.push(id);
@@ -80,19 +91,31 @@ export function checkHistory(h: History, view: TableView, mode: Mode, window: Ma
   for (const [k, day] of all)
     for (const [ch, want] of day.wanted) {
       const last = channels.get(`${k} ${ch}`)?.at(-1);
-      if (want === null) expect(last === undefined || last === 'resolved', `${k} ${ch}: last word ${last}, the effective filing calls for none`).toBe(true);
+      if (want === null)
+        expect(
+          last === undefined || last === 'resolved',
+          `${k} ${ch}: last word ${last}, the effective filing calls for none`,
+        ).toBe(true);
       else expect(last, `${k} ${ch}: last word`).toBe(wordKeyOf(want));
     }
   // The effective version of a day with a statement that does not reconcile: its errors were told.
   for (const day of all.values()) {
     const facts = [...h.versions].map(factsOf).find((f) => f.versionKey === day.effective)!;
     if (STATEMENT_KEYS.some((k) => facts.statements[k]?.status === 'error'))
-      expect([...byId.values()].some((a) => a.kind === 'reconciliation-errors' && a.versionKey === day.effective && counts.has(a.id)), `errors of ${day.effective}`).toBe(true);
+      expect(
+        [...byId.values()].some(
+          (a) => a.kind === 'reconciliation-errors' && a.versionKey === day.effective && counts.has(a.id),
+        ),
+        `errors of ${day.effective}`,
+      ).toBe(true);
   }
   // 3. One event at a time: exactly the changes of the wanted words, in order.
   if (mode === 'serial') expect(Object.fromEntries(channels)).toEqual(Object.fromEntries(expectedSequence(h)));
   // 4. Late initial versions: one late-filing alert each, whatever the order.
-  const late = new Set([...byId.values()].filter((a) => a.kind === 'late-filing' && counts.has(a.id)).map((a) => `${a.firmId} ${a.endDate} ${a.submitDate}`));
+  const late = new Set(
+    [...byId.values()]
+      .filter((a) => a.kind === 'late-filing' && counts.has(a.id))
+      .map((a) => `${a.firmId} ${a.endDate} ${a.submitDate}`),
+  );
   expect([...late].sort()).toEqual([...expectedLate(h)].sort());
 }
-

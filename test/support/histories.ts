@@ -69,10 +69,28 @@ export interface History {
 // ---- filings ---------------------------------------------------------------------------------
 
 /** Per statement: the cash input moved, and the totals that follow it (so the statement still adds up). */
-const MOVES: Record<StatementKey, { input: string; follow: string[]; broken: string; delta: Record<'high' | 'below' | 'deficient', bigint> }> = {
-  segregation: { input: '7070', follow: ['7180', '7190', '7198'], broken: '7040', delta: { high: 200_000_000n, below: -50_000_000n, deficient: -300_000_000n } },
-  secured: { input: '7520', follow: ['7530', '7770', '7380', '7785'], broken: '7345', delta: { high: 200_000_000n, below: -150_000_000n, deficient: -300_000_000n } },
-  clearedSwaps: { input: '8600', follow: ['8720', '8730', '8770'], broken: '8550', delta: { high: 200_000_000n, below: -50_000_000n, deficient: -300_000_000n } },
+const MOVES: Record<
+  StatementKey,
+  { input: string; follow: string[]; broken: string; delta: Record<'high' | 'below' | 'deficient', bigint> }
+> = {
+  segregation: {
+    input: '7070',
+    follow: ['7180', '7190', '7198'],
+    broken: '7040',
+    delta: { high: 200_000_000n, below: -50_000_000n, deficient: -300_000_000n },
+  },
+  secured: {
+    input: '7520',
+    follow: ['7530', '7770', '7380', '7785'],
+    broken: '7345',
+    delta: { high: 200_000_000n, below: -150_000_000n, deficient: -300_000_000n },
+  },
+  clearedSwaps: {
+    input: '8600',
+    follow: ['8720', '8730', '8770'],
+    broken: '8550',
+    delta: { high: 200_000_000n, below: -50_000_000n, deficient: -300_000_000n },
+  },
 };
 
 const group = (n: bigint) => {
@@ -102,9 +120,12 @@ export function filingText(spec: VersionSpec): string {
     const level = spec.levels[key];
     const move = MOVES[key];
     if (level === 'broken') t = moveAmount(t, move.broken, 1n);
-    else if (level !== 'normal') for (const code of [move.input, ...move.follow]) t = moveAmount(t, code, move.delta[level]);
+    else if (level !== 'normal')
+      for (const code of [move.input, ...move.follow]) t = moveAmount(t, code, move.delta[level]);
   }
-  if (spec.seg?.excessBy) for (const code of [MOVES.segregation.input, ...MOVES.segregation.follow]) t = moveAmount(t, code, spec.seg.excessBy);
+  if (spec.seg?.excessBy)
+    for (const code of [MOVES.segregation.input, ...MOVES.segregation.follow])
+      t = moveAmount(t, code, spec.seg.excessBy);
   if (spec.seg?.targetBy) {
     t = moveAmount(t, '7194', spec.seg.targetBy);
     t = moveAmount(t, '7198', -spec.seg.targetBy);
@@ -127,7 +148,8 @@ export interface VersionFacts {
 }
 
 /** A version spec as a string (its bigint shifts written out). */
-export const specKey = (spec: VersionSpec) => JSON.stringify(spec, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
+export const specKey = (spec: VersionSpec) =>
+  JSON.stringify(spec, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
 
 const factsCache = new Map<string, VersionFacts>();
 export function factsOf(spec: VersionSpec): VersionFacts {
@@ -139,9 +161,19 @@ export function factsOf(spec: VersionSpec): VersionFacts {
     const statements: VersionFacts['statements'] = {};
     for (const key of STATEMENT_KEYS) {
       const s = rec.statements[key];
-      if (s) statements[key] = { status: s.status, excess: s.excess?.toFixed() ?? null, target: s.target?.toFixed() ?? null };
+      if (s)
+        statements[key] = {
+          status: s.status,
+          excess: s.excess?.toFixed() ?? null,
+          target: s.target?.toFixed() ?? null,
+        };
     }
-    f = { versionKey: versionKeyOf(p.filing, contentHash(filingToJson(p.filing))), firmId: p.filing.firmId, late: rec.findings.some((x) => x.ruleId === 'SW130'), statements };
+    f = {
+      versionKey: versionKeyOf(p.filing, contentHash(filingToJson(p.filing))),
+      firmId: p.filing.firmId,
+      late: rec.findings.some((x) => x.ruleId === 'SW130'),
+      statements,
+    };
     if (factsCache.size > 5000) factsCache.clear();
     factsCache.set(k, f);
   }
@@ -178,7 +210,9 @@ export function historyArb(o: HistoryOptions = {}): fc.Arbitrary<History> {
   const maxDays = o.maxDays ?? 4;
   const maxV = o.maxVersionsPerDay ?? 3;
   const recent = o.recent ?? false;
-  const segLevel = recent ? fc.constantFrom<Level>('normal', 'normal', 'normal', 'normal', 'below', 'broken') : levelArb;
+  const segLevel = recent
+    ? fc.constantFrom<Level>('normal', 'normal', 'normal', 'normal', 'below', 'broken')
+    : levelArb;
   const levels = fc.record({ segregation: segLevel, secured: levelArb, clearedSwaps: levelArb });
   const M = 1_000_000n;
   const version = fc.record({
@@ -198,7 +232,10 @@ export function historyArb(o: HistoryOptions = {}): fc.Arbitrary<History> {
     days: fc.array(day, { minLength: recent ? 5 : 1, maxLength: maxDays }),
   });
   return fc
-    .record({ firms: fc.array(firm, { minLength: 1, maxLength: maxFirms }), copyRolls: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 40, maxLength: 40 }) })
+    .record({
+      firms: fc.array(firm, { minLength: 1, maxLength: maxFirms }),
+      copyRolls: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 40, maxLength: 40 }),
+    })
     .chain(({ firms, copyRolls }) => {
       const versions: VersionSpec[] = [];
       const seen = new Set<string>();
@@ -210,11 +247,27 @@ export function historyArb(o: HistoryOptions = {}): fc.Arbitrary<History> {
           for (const v of vs) {
             let submitDate = dueDay('segregation', endDate);
             for (let i = 0; i < v.lateBy; i++) submitDate = nextBusinessDay(submitDate);
-            const seg = recent ? { seg: { excessBy: 100n * M - f.slope * BigInt(di) + v.wobble, targetBy: v.targetBy } } : {};
+            const seg = recent
+              ? { seg: { excessBy: 100n * M - f.slope * BigInt(di) + v.wobble, targetBy: v.targetBy } }
+              : {};
             const spec: VersionSpec =
               v.refile && prev
-                ? { firm: FIRMS[fi], endDate, filingType: prev.filingType, submitDate: prev.submitDate, levels: v.levels, ...seg }
-                : { firm: FIRMS[fi], endDate, filingType: v.amendment ? 'AMENDMENT' : 'INITIAL', submitDate, levels: v.levels, ...seg };
+                ? {
+                    firm: FIRMS[fi],
+                    endDate,
+                    filingType: prev.filingType,
+                    submitDate: prev.submitDate,
+                    levels: v.levels,
+                    ...seg,
+                  }
+                : {
+                    firm: FIRMS[fi],
+                    endDate,
+                    filingType: v.amendment ? 'AMENDMENT' : 'INITIAL',
+                    submitDate,
+                    levels: v.levels,
+                    ...seg,
+                  };
             const k = specKey(spec);
             if (seen.has(k)) continue;
             seen.add(k);
@@ -227,17 +280,25 @@ export function historyArb(o: HistoryOptions = {}): fc.Arbitrary<History> {
       versions.forEach((v, i) => {
         objects.push({ name: `${v.firm.split(' ')[0]}/${v.endDate}/v${i}.txt`, version: i, rendering: 'markup' });
         if (copyRolls[i % copyRolls.length] < (o.copies ?? 0.3))
-          objects.push({ name: `copies/${v.firm.split(' ')[0]} ${v.endDate} v${i} (copy).txt`, version: i, rendering: RENDERINGS[(i % (RENDERINGS.length - 1)) + 1] });
+          objects.push({
+            name: `copies/${v.firm.split(' ')[0]} ${v.endDate} v${i} (copy).txt`,
+            version: i,
+            rendering: RENDERINGS[(i % (RENDERINGS.length - 1)) + 1],
+          });
       });
       const n = objects.length;
       return fc
         .record({
           arrival: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
           processing: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
-          redeliver: fc.array(fc.record({ object: fc.nat({ max: n - 1 }), at: fc.nat({ max: n }) }), { maxLength: o.maxRedeliveries ?? 3 }),
+          redeliver: fc.array(fc.record({ object: fc.nat({ max: n - 1 }), at: fc.nat({ max: n }) }), {
+            maxLength: o.maxRedeliveries ?? 3,
+          }),
         })
         .map(({ arrival, processing, redeliver }) => {
-          const eventTime = new Map(arrival.map((obj, rank) => [obj, new Date(Date.UTC(2025, 10, 18, 14, 0, 0) + 61_000 * rank).toISOString()]));
+          const eventTime = new Map(
+            arrival.map((obj, rank) => [obj, new Date(Date.UTC(2025, 10, 18, 14, 0, 0) + 61_000 * rank).toISOString()]),
+          );
           const deliveries = [...processing];
           for (const r of redeliver) deliveries.splice(Math.min(deliveries.length, r.at), 0, r.object);
           return { versions, objects: objects.map((x, i) => ({ ...x, eventTime: eventTime.get(i)! })), deliveries };
@@ -248,9 +309,12 @@ export function historyArb(o: HistoryOptions = {}): fc.Arbitrary<History> {
 export function describeHistory(h: History): string {
   const m = (n: bigint | undefined) => String((n ?? 0n) / 1_000_000n);
   const v = h.versions.map(
-    (x, i) => `v${i} ${x.firm.split(' ')[0]} ${x.endDate} ${x.filingType[0]}${x.submitDate.slice(5)} ${STATEMENT_KEYS.map((k) => x.levels[k][0]).join('')}${x.seg ? ` seg${m(x.seg.excessBy)}M/t${m(x.seg.targetBy)}M` : ''}`,
+    (x, i) =>
+      `v${i} ${x.firm.split(' ')[0]} ${x.endDate} ${x.filingType[0]}${x.submitDate.slice(5)} ${STATEMENT_KEYS.map((k) => x.levels[k][0]).join('')}${x.seg ? ` seg${m(x.seg.excessBy)}M/t${m(x.seg.targetBy)}M` : ''}`,
   );
-  const o = h.objects.map((x, i) => `o${i}=v${x.version}@${x.eventTime.slice(11, 16)}${x.rendering === 'markup' ? '' : `/${x.rendering}`}`);
+  const o = h.objects.map(
+    (x, i) => `o${i}=v${x.version}@${x.eventTime.slice(11, 16)}${x.rendering === 'markup' ? '' : `/${x.rendering}`}`,
+  );
   return `${v.join('; ')} | ${o.join(' ')} | order ${h.deliveries.map((d) => `o${d}`).join(' ')}`;
 }
 
@@ -308,7 +372,10 @@ export function truth(h: History, delivered: Iterable<number>): Map<string, DayT
       // shortfall
       if (now.status === 'deficiency' || now.status === 'below-target') {
         const target = now.target === null ? d('0') : d(now.target);
-        wanted.set(`shortfall:${key}`, { kind: now.status, figures: { excess: now.excess, target: now.target, shortfall: target.minus(d(now.excess!)).toFixed() } });
+        wanted.set(`shortfall:${key}`, {
+          kind: now.status,
+          figures: { excess: now.excess, target: now.target, shortfall: target.minus(d(now.excess!)).toFixed() },
+        });
       } else wanted.set(`shortfall:${key}`, null);
       // drop against the previous filing day of the statement
       const pd = previousFilingDay(key, v.endDate);
@@ -321,7 +388,12 @@ export function truth(h: History, delivered: Iterable<number>): Map<string, DayT
         const b = d(before.excess);
         const n = d(now.excess);
         const drop = b.gt(0) && n.times(4).lt(b.times(3));
-        wanted.set(`drop:${key}`, drop ? { kind: 'excess-drop', figures: { excess: now.excess, previousExcess: before.excess, previousDate: pd } } : null);
+        wanted.set(
+          `drop:${key}`,
+          drop
+            ? { kind: 'excess-drop', figures: { excess: now.excess, previousExcess: before.excess, previousDate: pd } }
+            : null,
+        );
       }
     }
     recentWanted(f, v.endDate, effectiveOf, h, wanted);
@@ -341,7 +413,12 @@ const figuresOf = (endDate: string, f: VersionFacts): DayFigures => {
   const statements: DayFigures['statements'] = {};
   for (const key of STATEMENT_KEYS) {
     const st = f.statements[key];
-    if (st) statements[key] = { excess: st.excess === null ? null : d(st.excess), target: st.target === null ? null : d(st.target), status: st.status };
+    if (st)
+      statements[key] = {
+        excess: st.excess === null ? null : d(st.excess),
+        target: st.target === null ? null : d(st.target),
+        status: st.status,
+      };
   }
   return { endDate, statements };
 };
@@ -354,7 +431,13 @@ const cents = (r: Ratio) => new Decimal(ratioToString(r, 2)).toFixed();
  * this oracle adds is the pipeline's part: whatever order the days came in, each day's last word
  * is the one its final window calls for.
  */
-function recentWanted(f: VersionFacts, endDate: string, effectiveOf: Map<string, number>, h: History, wanted: Map<string, WantedWord | null>): void {
+function recentWanted(
+  f: VersionFacts,
+  endDate: string,
+  effectiveOf: Map<string, number>,
+  h: History,
+  wanted: Map<string, WantedWord | null>,
+): void {
   const today = figuresOf(endDate, f);
   const recent: DayFigures[] = [];
   for (const w of windowDays(endDate)) {
@@ -365,11 +448,34 @@ function recentWanted(f: VersionFacts, endDate: string, effectiveOf: Map<string,
     const now = f.statements[key];
     if (!now || now.status === 'unreconciled' || now.status === 'error') continue;
     const c = targetChange(key, today, recent);
-    wanted.set(`target:${key}`, c ? { kind: 'target-changed', figures: { previousTarget: c.previousTarget.toFixed(), target: c.target.toFixed(), previousDate: c.previousDate } } : null);
+    wanted.set(
+      `target:${key}`,
+      c
+        ? {
+            kind: 'target-changed',
+            figures: {
+              previousTarget: c.previousTarget.toFixed(),
+              target: c.target.toFixed(),
+              previousDate: c.previousDate,
+            },
+          }
+        : null,
+    );
     const p = trendToTarget(key, today, recent);
     wanted.set(
       `trend:${key}`,
-      p ? { kind: 'trend-to-target', figures: { excess: p.excess.toFixed(), target: p.target.toFixed(), slope: cents(p.line.slope), projectedExcess: cents(p.projected), filingDaysToTarget: String(p.filingDaysToTarget) } } : null,
+      p
+        ? {
+            kind: 'trend-to-target',
+            figures: {
+              excess: p.excess.toFixed(),
+              target: p.target.toFixed(),
+              slope: cents(p.line.slope),
+              projectedExcess: cents(p.projected),
+              filingDaysToTarget: String(p.filingDaysToTarget),
+            },
+          }
+        : null,
     );
   }
 }
@@ -403,10 +509,27 @@ export function saidKey(a: {
   filingDaysToTarget?: string | null;
 }): string {
   if (a.kind === 'resolved') return 'resolved';
-  if (a.kind === 'target-changed') return wordKeyOf({ kind: a.kind, figures: { previousTarget: a.previousTarget ?? null, target: a.target, previousDate: a.previousDate } });
+  if (a.kind === 'target-changed')
+    return wordKeyOf({
+      kind: a.kind,
+      figures: { previousTarget: a.previousTarget ?? null, target: a.target, previousDate: a.previousDate },
+    });
   if (a.kind === 'trend-to-target')
-    return wordKeyOf({ kind: a.kind, figures: { excess: a.excess, target: a.target, slope: a.slope ?? null, projectedExcess: a.projectedExcess ?? null, filingDaysToTarget: a.filingDaysToTarget ?? null } });
-  if (a.kind === 'excess-drop') return wordKeyOf({ kind: a.kind, figures: { excess: a.excess, previousExcess: a.previousExcess, previousDate: a.previousDate } });
+    return wordKeyOf({
+      kind: a.kind,
+      figures: {
+        excess: a.excess,
+        target: a.target,
+        slope: a.slope ?? null,
+        projectedExcess: a.projectedExcess ?? null,
+        filingDaysToTarget: a.filingDaysToTarget ?? null,
+      },
+    });
+  if (a.kind === 'excess-drop')
+    return wordKeyOf({
+      kind: a.kind,
+      figures: { excess: a.excess, previousExcess: a.previousExcess, previousDate: a.previousDate },
+    });
   return wordKeyOf({ kind: a.kind, figures: { excess: a.excess, target: a.target, shortfall: a.shortfall } });
 }
 

@@ -13,7 +13,10 @@ export function uniqueName(prefix: string): string {
 /** The test run's DynamoDB Local (test/support/global-setup.ts). */
 export function dynamodbEndpoint(): string {
   const endpoint = inject('dynamodbEndpoint');
-  if (!endpoint) throw new Error('no DynamoDB Local in this run: test/support/global-setup.ts starts it only when test/integration files are selected');
+  if (!endpoint)
+    throw new Error(
+      'no DynamoDB Local in this run: test/support/global-setup.ts starts it only when test/integration files are selected',
+    );
   return endpoint;
 }
 

@@ -7,7 +7,14 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
@@ -44,7 +51,11 @@ export function serveObjects(objects: Map<string, Uint8Array>): void {
   s3Mock.reset();
   s3Mock.on(GetObjectCommand).callsFake(async (input: { Bucket: string; Key: string }) => {
     const bytes = objects.get(`${input.Bucket}/${input.Key}`);
-    if (!bytes) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+    if (!bytes)
+      throw Object.assign(new Error('The specified key does not exist.'), {
+        name: 'NoSuchKey',
+        $metadata: { httpStatusCode: 404 },
+      });
     return { Body: sdkStreamMixin(Readable.from([Buffer.from(bytes)])), ContentLength: bytes.length };
   });
 }

@@ -77,7 +77,6 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-
 /** DynamoDB's ValidationException (a client error, as the SDK throws it). */
 function validation(message: string): Error {
   const e = new Error(message);
@@ -90,8 +89,10 @@ function checkNumber(n: string): void {
   const d = new Decimal(n);
   if (d.isZero()) return;
   if (d.sd() > 38) throw validation('DynamoDB only supports precision up to 38 digits');
-  if (d.abs().gte('1E+126')) throw validation('Number overflow. Attempting to store a number with magnitude larger than supported range');
-  if (d.abs().lt('1E-130')) throw validation('Number underflow. Attempting to store a number with magnitude smaller than supported range');
+  if (d.abs().gte('1E+126'))
+    throw validation('Number overflow. Attempting to store a number with magnitude larger than supported range');
+  if (d.abs().lt('1E-130'))
+    throw validation('Number underflow. Attempting to store a number with magnitude smaller than supported range');
 }
 
 function checkNumbers(v: AttributeValue): void {
@@ -109,18 +110,28 @@ function placeholders(...exprs: (string | undefined)[]): Set<string> {
 }
 
 /** DynamoDB refuses a name or value the request defines and no expression uses. */
-function checkPlaceholders(input: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> }, ...exprs: (string | undefined)[]): void {
+function checkPlaceholders(
+  input: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> },
+  ...exprs: (string | undefined)[]
+): void {
   const used = placeholders(...exprs);
-  for (const k of Object.keys(input.ExpressionAttributeNames ?? {})) if (!used.has(k)) throw validation(`Value provided in ExpressionAttributeNames unused in expressions: keys: {${k}}`);
-  for (const k of Object.keys(input.ExpressionAttributeValues ?? {})) if (!used.has(k)) throw validation(`Value provided in ExpressionAttributeValues unused in expressions: keys: {${k}}`);
+  for (const k of Object.keys(input.ExpressionAttributeNames ?? {}))
+    if (!used.has(k))
+      throw validation(`Value provided in ExpressionAttributeNames unused in expressions: keys: {${k}}`);
+  for (const k of Object.keys(input.ExpressionAttributeValues ?? {}))
+    if (!used.has(k))
+      throw validation(`Value provided in ExpressionAttributeValues unused in expressions: keys: {${k}}`);
   for (const k of used) {
-    if (k.startsWith('#') && !(k in (input.ExpressionAttributeNames ?? {}))) throw validation(`An expression attribute name used in the document path is not defined; attribute name: ${k}`);
-    if (k.startsWith(':') && !(k in (input.ExpressionAttributeValues ?? {}))) throw validation(`An expression attribute value used in expression is not defined; attribute value: ${k}`);
+    if (k.startsWith('#') && !(k in (input.ExpressionAttributeNames ?? {})))
+      throw validation(`An expression attribute name used in the document path is not defined; attribute name: ${k}`);
+    if (k.startsWith(':') && !(k in (input.ExpressionAttributeValues ?? {})))
+      throw validation(`An expression attribute value used in expression is not defined; attribute value: ${k}`);
   }
 }
 
 function checkName(raw: string): void {
-  if (RESERVED_WORDS.has(raw.toUpperCase())) throw validation(`Invalid expression: Attribute name is a reserved keyword; reserved keyword: ${raw}`);
+  if (RESERVED_WORDS.has(raw.toUpperCase()))
+    throw validation(`Invalid expression: Attribute name is a reserved keyword; reserved keyword: ${raw}`);
 }
 
 // ---- expressions -------------------------------------------------------------------------------
@@ -148,7 +159,10 @@ function tokenize(src: string): Token[] {
       }
     } else {
       const m = /^[#:A-Za-z_][A-Za-z0-9_.#:]*/.exec(src.slice(i));
-      if (!m) throw new Error(`fake DynamoDB: cannot read expression at ${JSON.stringify(src.slice(i))} in ${JSON.stringify(src)}`);
+      if (!m)
+        throw new Error(
+          `fake DynamoDB: cannot read expression at ${JSON.stringify(src.slice(i))} in ${JSON.stringify(src)}`,
+        );
       out.push({ t: 'id', v: m[0] });
       i += m[0].length;
     }
@@ -176,7 +190,8 @@ class Parser {
   take(t?: Token['t'], v?: string): Token {
     const tok = this.toks[this.i++];
     // A syntax error, as DynamoDB reports one (ValidationException).
-    if (!tok || (t && tok.t !== t) || (v && tok.v.toUpperCase() !== v)) throw validation(`fake DynamoDB: unexpected ${JSON.stringify(tok)} in ${JSON.stringify(this.src)}`);
+    if (!tok || (t && tok.t !== t) || (v && tok.v.toUpperCase() !== v))
+      throw validation(`fake DynamoDB: unexpected ${JSON.stringify(tok)} in ${JSON.stringify(this.src)}`);
     return tok;
   }
   isWord(w: string): boolean {
@@ -324,7 +339,8 @@ function attrSize(v: AttributeValue): number {
   if (v.B !== undefined) return (v.B as Uint8Array).length;
   if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
   if (v.L !== undefined) return 3 + v.L.reduce((n, x) => n + 1 + attrSize(x), 0);
-  if (v.M !== undefined) return 3 + Object.entries(v.M).reduce((n, [k, x]) => n + 1 + Buffer.byteLength(k, 'utf8') + attrSize(x), 0);
+  if (v.M !== undefined)
+    return 3 + Object.entries(v.M).reduce((n, [k, x]) => n + 1 + Buffer.byteLength(k, 'utf8') + attrSize(x), 0);
   if (v.SS !== undefined) return v.SS.reduce((n, x) => n + Buffer.byteLength(x, 'utf8'), 0);
   if (v.NS !== undefined) return v.NS.reduce((n, x) => n + x.length, 0);
   return 0;
@@ -379,7 +395,8 @@ function applyUpdate(src: string, ctx: Ctx, item: Item): Item {
     while (p.peek()?.t === 'op' && (p.peek()!.v === '+' || p.peek()!.v === '-')) {
       const op = p.take().v;
       const w = value();
-      if (v.N === undefined || w.N === undefined) throw new Error('fake DynamoDB: an operand of + or - is not a number (ValidationException)');
+      if (v.N === undefined || w.N === undefined)
+        throw new Error('fake DynamoDB: an operand of + or - is not a number (ValidationException)');
       v = { N: (op === '+' ? new Decimal(v.N).plus(w.N) : new Decimal(v.N).minus(w.N)).toFixed() };
     }
     next[path] = v;
@@ -408,12 +425,31 @@ export interface GateRequest {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function gateOf(command: any): GateRequest {
-  const k = (x: Record<string, unknown> | undefined) => ({ pk: String(x?.pk ?? ''), sk: x?.sk === undefined ? undefined : String(x.sk) });
+  const k = (x: Record<string, unknown> | undefined) => ({
+    pk: String(x?.pk ?? ''),
+    sk: x?.sk === undefined ? undefined : String(x.sk),
+  });
   if (command instanceof PutCommand) return { kind: 'put', keys: [k(command.input.Item)] };
   if (command instanceof UpdateCommand) return { kind: 'update', keys: [k(command.input.Key)] };
   if (command instanceof GetCommand) return { kind: 'get', keys: [k(command.input.Key)] };
-  if (command instanceof QueryCommand) return { kind: 'query', keys: [{ pk: String(command.input.ExpressionAttributeValues?.[':pk'] ?? command.input.ExpressionAttributeValues?.[':f'] ?? '') }] };
-  if (command instanceof BatchGetCommand) return { kind: 'batchget', keys: Object.values(command.input.RequestItems ?? {}).flatMap((r) => (r.Keys ?? []).map((x) => k(x as Record<string, unknown>))) };
+  if (command instanceof QueryCommand)
+    return {
+      kind: 'query',
+      keys: [
+        {
+          pk: String(
+            command.input.ExpressionAttributeValues?.[':pk'] ?? command.input.ExpressionAttributeValues?.[':f'] ?? '',
+          ),
+        },
+      ],
+    };
+  if (command instanceof BatchGetCommand)
+    return {
+      kind: 'batchget',
+      keys: Object.values(command.input.RequestItems ?? {}).flatMap((r) =>
+        (r.Keys ?? []).map((x) => k(x as Record<string, unknown>)),
+      ),
+    };
   return { kind: 'get', keys: [] };
 }
 
@@ -487,7 +523,10 @@ export class FakeDynamo {
     return this.faults?.(r);
   }
 
-  private ctx(input: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, NativeAttributeValue> }): Ctx {
+  private ctx(input: {
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, NativeAttributeValue>;
+  }): Ctx {
     return {
       names: input.ExpressionAttributeNames ?? {},
       values: input.ExpressionAttributeValues ? marshall(input.ExpressionAttributeValues, marshallOptions) : {},
@@ -500,7 +539,12 @@ export class FakeDynamo {
     this.stream.push({
       eventID: `ev-${seq}`,
       eventName: old ? 'MODIFY' : 'INSERT',
-      dynamodb: { Keys: { pk: next.pk, sk: next.sk }, NewImage: next, SequenceNumber: seq, StreamViewType: 'NEW_IMAGE' },
+      dynamodb: {
+        Keys: { pk: next.pk, sk: next.sk },
+        NewImage: next,
+        SequenceNumber: seq,
+        StreamViewType: 'NEW_IMAGE',
+      },
     });
   }
 
@@ -510,14 +554,20 @@ export class FakeDynamo {
     for (const [hash, range] of Object.values(this.indexes))
       for (const a of [hash, range])
         if (item[a] !== undefined && (item[a].S === undefined || item[a].S === ''))
-          throw validation(`One or more parameter values were invalid: Type mismatch or empty value for Index Key ${a}`);
+          throw validation(
+            `One or more parameter values were invalid: Type mismatch or empty value for Index Key ${a}`,
+          );
     Object.values(item).forEach(checkNumbers);
   }
 
   private checkKey(key: Item): void {
     for (const a of ['pk', 'sk']) {
-      if (key[a]?.S === undefined) throw validation(`One or more parameter values were invalid: Type mismatch or missing key ${a}`);
-      if (key[a].S === '') throw validation('One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value.');
+      if (key[a]?.S === undefined)
+        throw validation(`One or more parameter values were invalid: Type mismatch or missing key ${a}`);
+      if (key[a].S === '')
+        throw validation(
+          'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value.',
+        );
     }
   }
 
@@ -531,7 +581,10 @@ export class FakeDynamo {
     if (decision && 'throwBefore' in decision) throw decision.throwBefore;
     const old = this.items.get(keyOf(pk, sk));
     if (input.ConditionExpression && !parseCondition(input.ConditionExpression, this.ctx(input))(old))
-      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
+      throw new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: { httpStatusCode: 400 },
+      });
     checkItemSize(item);
     this.items.set(keyOf(pk, sk), item);
     this.emit(old, item);
@@ -550,7 +603,10 @@ export class FakeDynamo {
     const ctx = this.ctx(input);
     const old = this.items.get(keyOf(pk, sk));
     if (input.ConditionExpression && !parseCondition(input.ConditionExpression, ctx)(old))
-      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
+      throw new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: { httpStatusCode: 400 },
+      });
     const next = applyUpdate(input.UpdateExpression!, ctx, old ?? { pk: key.pk, sk: key.sk });
     this.checkItem(next);
     checkItemSize(next);
@@ -577,27 +633,48 @@ export class FakeDynamo {
     const keys = (req.Keys ?? []).map((k) => marshall(k as Record<string, NativeAttributeValue>, marshallOptions));
     keys.forEach((k) => this.checkKey(k));
     if (keys.length > 100) throw validation('Too many items requested for the BatchGetItem call');
-    if (new Set(keys.map((k) => keyOf(sOf(k.pk), sOf(k.sk)))).size !== keys.length) throw validation('Provided list of item keys contains duplicates');
-    const decision = this.request('batchget', keys.map((k) => sOf(k.pk)).join(','), keys.map((k) => sOf(k.sk)).join(','), `batchget ${keys.map((k) => `${sOf(k.pk)} ${sOf(k.sk)}`).join(', ')}`);
+    if (new Set(keys.map((k) => keyOf(sOf(k.pk), sOf(k.sk)))).size !== keys.length)
+      throw validation('Provided list of item keys contains duplicates');
+    const decision = this.request(
+      'batchget',
+      keys.map((k) => sOf(k.pk)).join(','),
+      keys.map((k) => sOf(k.sk)).join(','),
+      `batchget ${keys.map((k) => `${sOf(k.pk)} ${sOf(k.sk)}`).join(', ')}`,
+    );
     if (decision && 'throwBefore' in decision) throw decision.throwBefore;
-    const items = keys.map((k) => this.items.get(keyOf(sOf(k.pk), sOf(k.sk)))).filter((i): i is Item => i !== undefined);
+    const items = keys
+      .map((k) => this.items.get(keyOf(sOf(k.pk), sOf(k.sk))))
+      .filter((i): i is Item => i !== undefined);
     if (decision && 'throwAfter' in decision) throw decision.throwAfter;
-    return { $metadata: {}, Responses: { [table]: items.map((i) => unmarshall(i, { wrapNumbers: true })) }, UnprocessedKeys: {} };
+    return {
+      $metadata: {},
+      Responses: { [table]: items.map((i) => unmarshall(i, { wrapNumbers: true })) },
+      UnprocessedKeys: {},
+    };
   }
 
   private async query(input: QueryCommand['input']) {
     const ctx = this.ctx(input);
-    const [hashKey, rangeKey] = input.IndexName ? this.indexes[input.IndexName] ?? [] : ['pk', 'sk'];
+    const [hashKey, rangeKey] = input.IndexName ? (this.indexes[input.IndexName] ?? []) : ['pk', 'sk'];
     if (!hashKey) throw new Error(`fake DynamoDB: no index ${input.IndexName}`);
-    if (input.IndexName && input.ConsistentRead) throw validation('Consistent reads are not supported on global secondary indexes');
+    if (input.IndexName && input.ConsistentRead)
+      throw validation('Consistent reads are not supported on global secondary indexes');
     checkPlaceholders(input, input.KeyConditionExpression, input.ProjectionExpression, input.FilterExpression);
-    for (const n of (input.ProjectionExpression ?? '').split(',').map((x) => x.trim())) if (n && !n.startsWith('#')) checkName(n);
-    const decision = this.request('query', `${input.IndexName ?? 'table'}`, input.KeyConditionExpression ?? '', `query ${input.IndexName ?? 'table'} ${input.KeyConditionExpression}`);
+    for (const n of (input.ProjectionExpression ?? '').split(',').map((x) => x.trim()))
+      if (n && !n.startsWith('#')) checkName(n);
+    const decision = this.request(
+      'query',
+      `${input.IndexName ?? 'table'}`,
+      input.KeyConditionExpression ?? '',
+      `query ${input.IndexName ?? 'table'} ${input.KeyConditionExpression}`,
+    );
     if (decision && 'throwBefore' in decision) throw decision.throwBefore;
     const cond = parseCondition(input.KeyConditionExpression!, ctx);
     const tableKey = (i: Item) => keyOf(sOf(i.pk), sOf(i.sk));
     let rows = [...this.items.values()].filter((i) => i[hashKey] !== undefined && i[rangeKey] !== undefined && cond(i));
-    rows.sort((a, b) => compare(a[rangeKey], b[rangeKey]) || Buffer.compare(Buffer.from(tableKey(a)), Buffer.from(tableKey(b))));
+    rows.sort(
+      (a, b) => compare(a[rangeKey], b[rangeKey]) || Buffer.compare(Buffer.from(tableKey(a)), Buffer.from(tableKey(b))),
+    );
     if (input.ScanIndexForward === false) rows.reverse();
     if (input.ExclusiveStartKey) {
       const start = marshall(input.ExclusiveStartKey as Record<string, NativeAttributeValue>, marshallOptions);
@@ -611,12 +688,21 @@ export class FakeDynamo {
     // reached Limit, even when no item follows (the next request then returns none).
     const more = page.length > 0 && (rows.length > page.length || page.length === input.Limit);
     const last = page[page.length - 1];
-    const lastKey = more ? { pk: last.pk, sk: last.sk, ...(input.IndexName ? { [hashKey]: last[hashKey], [rangeKey]: last[rangeKey] } : {}) } : undefined;
+    const lastKey = more
+      ? {
+          pk: last.pk,
+          sk: last.sk,
+          ...(input.IndexName ? { [hashKey]: last[hashKey], [rangeKey]: last[rangeKey] } : {}),
+        }
+      : undefined;
     // Limit reached (not a page boundary): DynamoDB still returns LastEvaluatedKey; the store's
     // Limit: 1 caller reads only the first page.
     const projected = input.ProjectionExpression
       ? page.map((i) => {
-          const names = input.ProjectionExpression!.split(',').map((s) => s.trim()).map((s) => (s.startsWith('#') ? input.ExpressionAttributeNames![s] : s));
+          const names = input
+            .ProjectionExpression!.split(',')
+            .map((s) => s.trim())
+            .map((s) => (s.startsWith('#') ? input.ExpressionAttributeNames![s] : s));
           const out: Item = {};
           for (const n of names) if (i[n] !== undefined) out[n] = i[n];
           return out;

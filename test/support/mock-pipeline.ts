@@ -80,7 +80,8 @@ export class World {
       const n = this.s3Calls++;
       await this.jitterS3?.();
       const bytes = this.objects.get(`${input.Bucket}/${input.Key}`);
-      if (!bytes) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+      if (!bytes)
+        throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
       const fault = this.s3Faults?.(n);
       if (fault === 'throw') throw awsError('SlowDown', 'Please reduce your request rate.', 503);
       const chunks: Buffer[] = [];
@@ -106,7 +107,13 @@ export class World {
       if (this.crashes?.afterPublish?.(n)) throw new Error('Task timed out after 30.00 seconds');
       return { MessageId: messageId };
     });
-    this.ingestDeps = { store: this.store, objects: new S3ObjectSource(this.s3), maxBytes: MAX_FILING_BYTES, incomingPrefix: INCOMING_PREFIX, now };
+    this.ingestDeps = {
+      store: this.store,
+      objects: new S3ObjectSource(this.s3),
+      maxBytes: MAX_FILING_BYTES,
+      incomingPrefix: INCOMING_PREFIX,
+      now,
+    };
     this.reconcileDeps = { store: this.store, now };
     this.notifyDeps = { store: this.store, publisher: new SnsPublisher(this.sns, TOPIC), now };
   }
@@ -119,7 +126,8 @@ export class World {
   withJitter(seed: number, stalls = 0): this {
     const rnd = prng(seed);
     const turns = async () => {
-      for (let n = rnd() < stalls ? 20 + Math.floor(rnd() * 21) : Math.floor(rnd() * 4); n > 0; n--) await new Promise((r) => setImmediate(r));
+      for (let n = rnd() < stalls ? 20 + Math.floor(rnd() * 21) : Math.floor(rnd() * 4); n > 0; n--)
+        await new Promise((r) => setImmediate(r));
     };
     this.dynamo.jitter = turns;
     this.jitterS3 = turns;
@@ -158,8 +166,10 @@ export class World {
   private async handle(r: StreamRecord): Promise<void> {
     const image = unmarshall(r.dynamodb.NewImage, { wrapNumbers: true }) as Record<string, unknown>;
     if (image.state !== 'pending') return;
-    if (image.type === 'filing') await reconcileVersion(this.reconcileDeps, versionFromItem(image), { inserted: r.eventName === 'INSERT' });
-    else if (image.type === 'recheck') await recheckDay(this.reconcileDeps, image.firmId as string, image.endDate as string);
+    if (image.type === 'filing')
+      await reconcileVersion(this.reconcileDeps, versionFromItem(image), { inserted: r.eventName === 'INSERT' });
+    else if (image.type === 'recheck')
+      await recheckDay(this.reconcileDeps, image.firmId as string, image.endDate as string);
     else if (image.type === 'alert') await notifyAlert(this.notifyDeps, image.pk as string, image.sk as string);
   }
 
@@ -204,7 +214,8 @@ export class World {
       } else {
         this.failures.stream++;
         this.cursor += first;
-        if (++attempts >= this.maxAttempts) throw new Error(`stream record ${batch[first].dynamodb.SequenceNumber} failed ${attempts} times`);
+        if (++attempts >= this.maxAttempts)
+          throw new Error(`stream record ${batch[first].dynamodb.SequenceNumber} failed ${attempts} times`);
       }
     }
   }
@@ -257,7 +268,15 @@ export class World {
    * message ids), as a sorted JSON list: two runs that stored the same facts compare equal.
    */
   snapshot(): string[] {
-    const volatile = new Set(['receivedAt', 'reconciledAt', 'raisedAt', 'updatedAt', 'sentAt', 'messageId', 'redrivenAt']);
+    const volatile = new Set([
+      'receivedAt',
+      'reconciledAt',
+      'raisedAt',
+      'updatedAt',
+      'sentAt',
+      'messageId',
+      'redrivenAt',
+    ]);
     const norm = (v: unknown): unknown => {
       if (Array.isArray(v)) return v.map(norm);
       if (v && typeof v === 'object') {

@@ -71,7 +71,9 @@ export function markupRows(text: string): PdfRow[] {
     let rest = raw;
     // Cells from the end: `<b><u>X</u></b> [dddd]`, `<u>X</u>` (a value without a code), or plain `X [dddd]`.
     for (;;) {
-      const m = /(?:^|\s)(?:<b>)?<u>([^<]*)<\/u>(?:<\/b>)?(?:\s*\[(\d{4})\])?\s*$/.exec(rest) ?? /(?:^|\s)(\S+)\s+\[(\d{4})\]\s*$/.exec(rest);
+      const m =
+        /(?:^|\s)(?:<b>)?<u>([^<]*)<\/u>(?:<\/b>)?(?:\s*\[(\d{4})\])?\s*$/.exec(rest) ??
+        /(?:^|\s)(\S+)\s+\[(\d{4})\]\s*$/.exec(rest);
       if (!m) break;
       cells.unshift(m[2] ? { amount: m[1], code: m[2] } : { amount: m[1] });
       rest = rest.slice(0, m.index);
@@ -128,7 +130,10 @@ export async function renderPdf(input: string | readonly PdfRow[], opts: PdfRend
   // label column of 2 inches is left: the printout of a real form never overlaps its cells.
   const columns = (size: number) => {
     const codeW = regular.widthOfTextAtSize('[0000]', size) + size;
-    const widest = Math.max(regular.widthOfTextAtSize('-0,000,000,000', size), ...rows.flatMap((r) => (r.cells ?? []).map((c) => regular.widthOfTextAtSize(c.amount, size))));
+    const widest = Math.max(
+      regular.widthOfTextAtSize('-0,000,000,000', size),
+      ...rows.flatMap((r) => (r.cells ?? []).map((c) => regular.widthOfTextAtSize(c.amount, size))),
+    );
     const amountW = widest + size;
     const col2Right = pageW - MARGIN - codeW;
     const col1Right = col2Right - amountW - codeW;
@@ -146,10 +151,14 @@ export async function renderPdf(input: string | readonly PdfRow[], opts: PdfRend
     const x = MARGIN + (r.indent ?? 0) * indentStep;
     const font = r.bold ? bold : regular;
     const header = !opts.wrapHeader && HEADER_FIELD.test(r.label) && !(r.cells ?? []).length;
-    const width = header ? Number.POSITIVE_INFINITY : Math.min(opts.labelWidth ?? Number.POSITIVE_INFINITY, labelRight - x - size);
+    const width = header
+      ? Number.POSITIVE_INFINITY
+      : Math.min(opts.labelWidth ?? Number.POSITIVE_INFINITY, labelRight - x - size);
     const parts = wrap(r.label, font, size, width);
     const on = opts.amountsOn === 'first' ? 0 : parts.length - 1;
-    parts.forEach((label, i) => printed.push({ label, x: i === 0 ? x : x + size, bold: !!r.bold, cells: i === on ? (r.cells ?? []) : [] }));
+    parts.forEach((label, i) =>
+      printed.push({ label, x: i === 0 ? x : x + size, bold: !!r.bold, cells: i === on ? (r.cells ?? []) : [] }),
+    );
   }
   const top = pageH - MARGIN - (opts.banner ? leading * 2 : 0);
   const fit = Math.max(1, Math.floor((top - MARGIN - leading * 2) / leading));
@@ -192,7 +201,12 @@ export async function renderPdf(input: string | readonly PdfRow[], opts: PdfRend
     }
     if (opts.pageNumbers ?? true) {
       const footer = `Page ${p + 1} of ${pageCount}`;
-      page.drawText(footer, { x: (pageW - regular.widthOfTextAtSize(footer, size)) / 2, y: MARGIN / 2, size, font: regular });
+      page.drawText(footer, {
+        x: (pageW - regular.widthOfTextAtSize(footer, size)) / 2,
+        y: MARGIN / 2,
+        size,
+        font: regular,
+      });
     }
   }
   return doc.save({ useObjectStreams: false });

@@ -17,7 +17,13 @@ import { Decimal, type Decimal as D } from '../../shared/domain/money';
 import { filingToJson, Lines, type Filing, type Statement } from '../../shared/domain/model';
 import { firmIdOf, parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
-import { contentHash, overallStatus, summaryOf, versionKeyOf, type StatementSummary } from '../../shared/adapters/store';
+import {
+  contentHash,
+  overallStatus,
+  summaryOf,
+  versionKeyOf,
+  type StatementSummary,
+} from '../../shared/adapters/store';
 import { submittedLate } from '../../shared/read/model';
 
 const SAMPLE = readFileSync(join(__dirname, '../fixtures/citigroup-2014-11-06-initial.txt'), 'utf8');
@@ -50,7 +56,8 @@ export function firmBase(firmName: string, percent = 100): FirmBase {
     if (!st) continue;
     const v = variantOf(st);
     const values = new Map(st.lines);
-    for (const [code, amount] of values) if (isInput(v, code)) values.set(code, amount.times(percent).dividedToIntegerBy(100));
+    for (const [code, amount] of values)
+      if (isInput(v, code)) values.set(code, amount.times(percent).dividedToIntegerBy(100));
     const uncoded = st.uncoded.map((u) => ({ ...u, amount: u.amount.times(percent).dividedToIntegerBy(100) }));
     for (const u of uncoded) values.set(u.partOf, new Decimal(0));
     for (const u of uncoded) values.set(u.partOf, values.get(u.partOf)!.plus(u.amount));
@@ -88,7 +95,10 @@ export function dayFiling(base: FirmBase, spec: DaySpec): Filing {
     if (e !== undefined) {
       computeDerived(v, values);
       const slack = slackCode(v);
-      values.set(slack, values.get(slack)!.plus(values.get(v.roles.required)!.plus(e).minus(values.get(v.roles.funds)!)));
+      values.set(
+        slack,
+        values.get(slack)!.plus(values.get(v.roles.required)!.plus(e).minus(values.get(v.roles.funds)!)),
+      );
     }
     computeDerived(v, values);
     statements[k] = { ...st, lines: Lines.from(values) };
@@ -112,7 +122,12 @@ export interface ReadSink {
   putFirm(f: { firmId: string; firmName: string }): Promise<boolean>;
   putVersion(v: Parameters<import('../../shared/adapters/store').Store['putVersion']>[0]): Promise<boolean>;
   putResult(r: Parameters<import('../../shared/adapters/store').Store['putResult']>[0]): Promise<boolean>;
-  advanceHead(h: Parameters<import('../../shared/adapters/store').Store['advanceHead']>[0] & { versions?: number; late?: boolean }): Promise<unknown>;
+  advanceHead(
+    h: Parameters<import('../../shared/adapters/store').Store['advanceHead']>[0] & {
+      versions?: number;
+      late?: boolean;
+    },
+  ): Promise<unknown>;
   markSuperseded(firmId: string, endDate: string, versionKey: string, by: string): Promise<boolean>;
   putAlert(a: AlertRecord, raisedAt: string, day: string): Promise<boolean>;
 }
@@ -147,7 +162,11 @@ export class HistoryWriter {
   ) {}
 
   /** Store one filing as the pipeline would; returns its version key, whether it is effective, and its alerts. */
-  async write(filing: Filing, arrivedAt: string, objectKey = `incoming/${filing.firmId}-${filing.endDate}-${filing.filingType.toLowerCase()}-${filing.submitDate}.txt`) {
+  async write(
+    filing: Filing,
+    arrivedAt: string,
+    objectKey = `incoming/${filing.firmId}-${filing.endDate}-${filing.filingType.toLowerCase()}-${filing.submitDate}.txt`,
+  ) {
     const bucket = this.options.bucket ?? 'segwatch-filings-local';
     const json = filingToJson(filing);
     const hash = contentHash(json);
@@ -156,7 +175,15 @@ export class HistoryWriter {
     const statements = summaryOf(rec);
     const errorCount = rec.findings.filter((f) => f.severity === 'error' && f.ruleId !== 'SW120').length;
     const status = overallStatus({ statements, errorCount });
-    const ref: VersionRef = { firmId: filing.firmId, firmName: filing.firmName, endDate: filing.endDate, submitDate: filing.submitDate, filingType: filing.filingType, versionKey, source: { bucket, key: objectKey } };
+    const ref: VersionRef = {
+      firmId: filing.firmId,
+      firmName: filing.firmName,
+      endDate: filing.endDate,
+      submitDate: filing.submitDate,
+      filingType: filing.filingType,
+      versionKey,
+      source: { bucket, key: objectKey },
+    };
     const dayKey = `${filing.firmId}\u0000${filing.endDate}`;
     const known = this.known.get(dayKey);
     const effective = !known || versionKey > known.effective;
@@ -172,7 +199,10 @@ export class HistoryWriter {
         recent.push(d);
       }
       alerts = alertsForVersion(ref, rec, prev ? { endDate: prev.endDate, statements: prev.statements } : undefined);
-      const today: DayFigures = { endDate: filing.endDate, statements: statements as Partial<Record<StatementKey, StatementSummary>> };
+      const today: DayFigures = {
+        endDate: filing.endDate,
+        statements: statements as Partial<Record<StatementKey, StatementSummary>>,
+      };
       if (this.options.dayAlerts) alerts.push(...dayAlerts(ref, today, recent.slice(-40)));
       if (known) alerts.push(...resolvedAlerts(ref, known.alerts, alerts));
     }
@@ -196,12 +226,30 @@ export class HistoryWriter {
         unreadable: [],
       } as Parameters<ReadSink['putVersion']>[0]),
     );
-    const result = put(this.sink.putResult({ firmId: filing.firmId, endDate: filing.endDate, versionKey, statements, findings: rec.findings, errorCount, alertIds: alerts.map((a) => a.id), reconciledAt: arrivedAt, findingsOmitted: 0, late: filing.filingType === 'INITIAL' && submittedLate(filing.endDate, filing.submitDate, Object.keys(statements) as StatementKey[]) } as Parameters<ReadSink['putResult']>[0]));
+    const result = put(
+      this.sink.putResult({
+        firmId: filing.firmId,
+        endDate: filing.endDate,
+        versionKey,
+        statements,
+        findings: rec.findings,
+        errorCount,
+        alertIds: alerts.map((a) => a.id),
+        reconciledAt: arrivedAt,
+        findingsOmitted: 0,
+        late:
+          filing.filingType === 'INITIAL' &&
+          submittedLate(filing.endDate, filing.submitDate, Object.keys(statements) as StatementKey[]),
+      } as Parameters<ReadSink['putResult']>[0]),
+    );
     const alertWrites = alerts.map((a) => put(this.sink.putAlert(a, arrivedAt, filing.endDate)));
     if (this.options.parallel) await Promise.all([version, result, ...alertWrites]);
     else for (const p of [version, result, ...alertWrites]) await p;
     const versions = (known?.versions ?? 0) + 1;
-    const initialLate = (known?.initialLate ?? false) || (filing.filingType === 'INITIAL' && submittedLate(filing.endDate, filing.submitDate, Object.keys(statements) as StatementKey[]));
+    const initialLate =
+      (known?.initialLate ?? false) ||
+      (filing.filingType === 'INITIAL' &&
+        submittedLate(filing.endDate, filing.submitDate, Object.keys(statements) as StatementKey[]));
     if (effective) {
       if (known) await put(this.sink.markSuperseded(filing.firmId, filing.endDate, known.effective, versionKey));
       if (!this.firms.has(filing.firmId)) {
@@ -212,7 +260,9 @@ export class HistoryWriter {
       // decides the effective version from the table itself (issue 10) and records versions and late.
       const writeHead = (h: Parameters<ReadSink['advanceHead']>[0]) => {
         const s = this.sink as ReadSink & { putHead?: (h: unknown) => Promise<unknown> };
-        return typeof s.putHead === 'function' ? s.putHead({ versions, late: initialLate, basis: '', prevBasis: {}, ...h }) : s.advanceHead(h);
+        return typeof s.putHead === 'function'
+          ? s.putHead({ versions, late: initialLate, basis: '', prevBasis: {}, ...h })
+          : s.advanceHead(h);
       };
       await put(
         writeHead({
@@ -243,14 +293,71 @@ export class HistoryWriter {
 // ---- generated histories ------------------------------------------------------------------------
 
 const WORDS = [
-  'Acorn', 'Beacon', 'Cedar', 'Delta', 'Ember', 'Falcon', 'Granite', 'Harbor', 'Iris', 'Juniper', 'Kestrel', 'Lantern', 'Meridian', 'Northgate', 'Orchard', 'Pinnacle',
-  'Quarry', 'Redwood', 'Summit', 'Tidewater', 'Upland', 'Vantage', 'Willow', 'Yarrow', 'Zephyr', 'Atlas', 'Bluestem', 'Cobalt', 'Driftwood', 'Eastbrook', 'Fairhaven',
-  'Glenwood', 'Highland', 'Ironside', 'Jasper', 'Keystone', 'Larkspur', 'Millbrook', 'Newport', 'Oakmont', 'Prairie', 'Quill', 'Riverside', 'Stonebridge', 'Thornton',
-  'Union Square', 'Valley', 'Westfield', 'Yellowstone', 'Zenith', 'Amberly', 'Brightwater', 'Crestview', 'Dunmore', 'Elmhurst', 'Foxhall', 'Greystone', 'Hawthorne', 'Ivywood', 'Kingsbridge',
+  'Acorn',
+  'Beacon',
+  'Cedar',
+  'Delta',
+  'Ember',
+  'Falcon',
+  'Granite',
+  'Harbor',
+  'Iris',
+  'Juniper',
+  'Kestrel',
+  'Lantern',
+  'Meridian',
+  'Northgate',
+  'Orchard',
+  'Pinnacle',
+  'Quarry',
+  'Redwood',
+  'Summit',
+  'Tidewater',
+  'Upland',
+  'Vantage',
+  'Willow',
+  'Yarrow',
+  'Zephyr',
+  'Atlas',
+  'Bluestem',
+  'Cobalt',
+  'Driftwood',
+  'Eastbrook',
+  'Fairhaven',
+  'Glenwood',
+  'Highland',
+  'Ironside',
+  'Jasper',
+  'Keystone',
+  'Larkspur',
+  'Millbrook',
+  'Newport',
+  'Oakmont',
+  'Prairie',
+  'Quill',
+  'Riverside',
+  'Stonebridge',
+  'Thornton',
+  'Union Square',
+  'Valley',
+  'Westfield',
+  'Yellowstone',
+  'Zenith',
+  'Amberly',
+  'Brightwater',
+  'Crestview',
+  'Dunmore',
+  'Elmhurst',
+  'Foxhall',
+  'Greystone',
+  'Hawthorne',
+  'Ivywood',
+  'Kingsbridge',
 ];
 const SUFFIX = ['Clearing LLC', 'Futures Inc.', 'Securities LLC', 'Capital Markets LLC', 'Trading L.L.C.'];
 
-export const firmName = (i: number) => `${WORDS[i % WORDS.length]}${i >= WORDS.length ? ` ${Math.floor(i / WORDS.length) + 1}` : ''} ${SUFFIX[i % SUFFIX.length]}`;
+export const firmName = (i: number) =>
+  `${WORDS[i % WORDS.length]}${i >= WORDS.length ? ` ${Math.floor(i / WORDS.length) + 1}` : ''} ${SUFFIX[i % SUFFIX.length]}`;
 
 export interface HistoryOptions {
   firms: number;
@@ -315,7 +422,9 @@ export function* generateHistory(o: HistoryOptions): Generator<GeneratedFiling> 
       const target = required.times(rng.int(3, 12)).dividedToIntegerBy(100);
       walks[k] = { target, ratio: rng.int(13_000, 25_000), trendDays: 0, trendStep: 0 };
     }
-    const required = Object.fromEntries(STATEMENT_KEYS.filter((k) => base.statements[k]).map((k) => [k, requiredOf(base, k)])) as Partial<Record<StatementKey, D>>;
+    const required = Object.fromEntries(
+      STATEMENT_KEYS.filter((k) => base.statements[k]).map((k) => [k, requiredOf(base, k)]),
+    ) as Partial<Record<StatementKey, D>>;
     return { base, walks, required };
   });
   const amend = o.amendPerMille ?? 15;
@@ -339,12 +448,25 @@ export function* generateHistory(o: HistoryOptions): Generator<GeneratedFiling> 
       const due = dueDay('segregation', day);
       const submitDate = rng.int(0, 999) < late ? nextBusinessDay(due) : due;
       const filing = dayFiling(f.base, { endDate: day, submitDate, excess, target });
-      yield { filing, arrivedAt: `${submitDate}T${String(8 + (rng.int(0, 3))).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}:00.000Z` };
+      yield {
+        filing,
+        arrivedAt: `${submitDate}T${String(8 + rng.int(0, 3)).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}:00.000Z`,
+      };
       if (rng.int(0, 999) < amend) {
         const fixed: DaySpec['excess'] = {};
-        for (const k of STATEMENT_KEYS) if (excess[k]) fixed[k] = excess[k]!.times(rng.int(90, 110)).dividedToIntegerBy(100);
+        for (const k of STATEMENT_KEYS)
+          if (excess[k]) fixed[k] = excess[k]!.times(rng.int(90, 110)).dividedToIntegerBy(100);
         const amendDate = nextBusinessDay(submitDate);
-        next.push({ filing: dayFiling(f.base, { endDate: day, submitDate: amendDate, filingType: 'AMENDMENT', excess: fixed, target }), arrivedAt: `${amendDate}T15:00:00.000Z` });
+        next.push({
+          filing: dayFiling(f.base, {
+            endDate: day,
+            submitDate: amendDate,
+            filingType: 'AMENDMENT',
+            excess: fixed,
+            target,
+          }),
+          arrivedAt: `${amendDate}T15:00:00.000Z`,
+        });
       }
     }
     pending = next;

@@ -22,20 +22,38 @@ import { generateHistory, HistoryWriter } from './read-load';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { state: { type: 'string' }, firms: { type: 'string', default: '8' }, from: { type: 'string', default: '2014-11-01' }, to: { type: 'string', default: '2014-11-30' }, seed: { type: 'string', default: '3' } },
+    options: {
+      state: { type: 'string' },
+      firms: { type: 'string', default: '8' },
+      from: { type: 'string', default: '2014-11-01' },
+      to: { type: 'string', default: '2014-11-30' },
+      seed: { type: 'string', default: '3' },
+    },
   });
   if (!values.state) throw new Error('--state DIR is required');
   const db = join(resolve(values.state), 'dynamodb');
   mkdirSync(db, { recursive: true });
   const java = await startDynamoDbLocal({ dbPath: db, sharedDb: true });
-  const ddb = new DynamoDBClient({ endpoint: java.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const ddb = new DynamoDBClient({
+    endpoint: java.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   try {
     await ensureTable(ddb, TABLE.localName);
     const doc = documentClient(ddb);
     const w = new HistoryWriter(new Store(doc, TABLE.localName), { dayAlerts: true });
     let n = 0;
     let alerts = 0;
-    for (const g of generateHistory({ firms: Number(values.firms), from: values.from!, to: values.to!, seed: Number(values.seed), missingPerMille: 10, amendPerMille: 30, latePerMille: 20 })) {
+    for (const g of generateHistory({
+      firms: Number(values.firms),
+      from: values.from!,
+      to: values.to!,
+      seed: Number(values.seed),
+      missingPerMille: 10,
+      amendPerMille: 30,
+      latePerMille: 20,
+    })) {
       alerts += (await w.write(g.filing, g.arrivedAt)).alerts.length;
       n++;
     }

@@ -22,7 +22,14 @@
  * how a negative is written, `$`, labels and the firm name wrapped onto a second line, the PDF
  * banner): the meaning-preserving changes the property tests put the parser through.
  */
-import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from '../../shared/domain/forms';
+import {
+  FORMS,
+  STATEMENT_KEYS,
+  type FormSet,
+  type LineDef,
+  type StatementKey,
+  type Variant,
+} from '../../shared/domain/forms';
 import { ZERO, type Decimal } from '../../shared/domain/money';
 import type { CoverPage, CoverTargetType, Filing, Statement } from '../../shared/domain/model';
 
@@ -77,7 +84,11 @@ export interface RenderOptions {
 }
 
 /** As in the 2014 sample. */
-const DEFAULT_HEADER: Record<StatementKey, HeaderStyle> = { secured: 'block', segregation: 'block', clearedSwaps: 'one-line' };
+const DEFAULT_HEADER: Record<StatementKey, HeaderStyle> = {
+  secured: 'block',
+  segregation: 'block',
+  clearedSwaps: 'one-line',
+};
 const DEFAULT_EMPHASIS: Record<StatementKey, Emphasis> = { secured: 'u', segregation: 'u', clearedSwaps: 'b-u' };
 const DEFAULT_ORDER: StatementKey[] = ['secured', 'segregation', 'clearedSwaps'];
 
@@ -85,7 +96,8 @@ const DEFAULT_ORDER: StatementKey[] = ['secured', 'segregation', 'clearedSwaps']
 const SUBTITLE: Record<StatementKey, string> = {
   segregation: 'SEGREGATION REQUIREMENTS(Section 4d(2) of the CEAct)',
   secured: 'Foreign Futures and Foreign Options Secured Amounts',
-  clearedSwaps: 'STATEMENT OF CLEARED SWAPS CUSTOMER SEGREGATION REQUIREMENTS AND FUNDS IN CLEARED SWAPS CUSTOMER ACCOUNTS UNDER 4D(F) OF THE CEA',
+  clearedSwaps:
+    'STATEMENT OF CLEARED SWAPS CUSTOMER SEGREGATION REQUIREMENTS AND FUNDS IN CLEARED SWAPS CUSTOMER ACCOUNTS UNDER 4D(F) OF THE CEA',
 };
 const HEADING_BEFORE: Record<string, string> = {
   '7070': 'FUNDS IN SEGREGATED ACCOUNTS',
@@ -124,7 +136,13 @@ export function wrapLabel(label: string, at: number): string {
 
 function headerFields(f: Filing, forms: FormSet, opts: RenderOptions): string[] {
   const firm = opts.wrapFirm ? wrapName(f.firmName) : f.firmName;
-  return [f.filingType, `End Date:${mdY(f.endDate)}`, `Firm Name:${firm}`, `Form:${f.form || forms.form}`, `Submit Date:${mdY(f.submitDate)}`];
+  return [
+    f.filingType,
+    `End Date:${mdY(f.endDate)}`,
+    `Firm Name:${firm}`,
+    `Form:${f.form || forms.form}`,
+    `Submit Date:${mdY(f.submitDate)}`,
+  ];
 }
 
 /** A derived line printed as a second cell on its last item's line: its items are the lines right before it, in its group. */
@@ -132,7 +150,12 @@ function isGroupTotal(v: Variant, i: number): boolean {
   const l = v.lines[i];
   if (!l.sum || l.sum.some((t) => t.weight < 0) || l.sum.length > i) return false;
   const before = v.lines.slice(i - l.sum.length, i);
-  return before.every((b, k) => b.code === l.sum![k].code && (b.line === l.line || (b.line.length === l.line.length + 1 && b.line.startsWith(l.line) && /[A-Z]$/.test(b.line))));
+  return before.every(
+    (b, k) =>
+      b.code === l.sum![k].code &&
+      (b.line === l.line ||
+        (b.line.length === l.line.length + 1 && b.line.startsWith(l.line) && /[A-Z]$/.test(b.line))),
+  );
 }
 
 const groupTotals = new WeakMap<Variant, boolean[]>();
@@ -182,18 +205,38 @@ function statementRows(st: Statement, v: Variant, header: Row, wrapAt: number): 
         const u = found.find((x) => x.id === p.id);
         const last = k === l.parts!.length - 1;
         const amounts = [...(u ? [u.amount] : []), ...(last ? [amount] : [])];
-        rows.push({ kind: 'line', num: '', letter: p.id.slice(-1), label: u?.label || p.label, cells: amounts.length ? [{ amounts, code: last ? l.code : null }] : [] });
+        rows.push({
+          kind: 'line',
+          num: '',
+          letter: p.id.slice(-1),
+          label: u?.label || p.label,
+          cells: amounts.length ? [{ amounts, code: last ? l.code : null }] : [],
+        });
       });
       lastLine = null;
       return;
     }
-    const row: Row = { kind: 'line', num, letter, label: l.line === '' ? label : wrapLabel(label, wrapAt), cells: [{ amounts: [amount], code: l.code }], inLabel: l.line === '' };
+    const row: Row = {
+      kind: 'line',
+      num,
+      letter,
+      label: l.line === '' ? label : wrapLabel(label, wrapAt),
+      cells: [{ amounts: [amount], code: l.code }],
+      inLabel: l.line === '',
+    };
     rows.push(row);
     lastLine = row;
   });
   // Codes filed that the variant does not have: printed after its lines, as filed.
   for (const [code, amount] of st.lines)
-    if (!v.byCode.has(code)) rows.push({ kind: 'line', num: '', letter: '', label: st.labels.get(code) ?? '', cells: [{ amounts: [amount], code }] });
+    if (!v.byCode.has(code))
+      rows.push({
+        kind: 'line',
+        num: '',
+        letter: '',
+        label: st.labels.get(code) ?? '',
+        cells: [{ amounts: [amount], code }],
+      });
   return rows;
 }
 
@@ -206,11 +249,24 @@ function layout(f: Filing, opts: RenderOptions, pick: Picker): { key: StatementK
     const v = forms.variantById.get(st.variant) ?? forms.statements[key].variants[0];
     const title = st.title && /^Daily Segregation - /.test(st.title) ? st.title : v.titles[0];
     const style = opts.header?.[key] ?? pick(['block', 'one-line', 'plain'] as const, DEFAULT_HEADER[key]);
-    const subtitle = v.roles.funds === '7370' ? 'FOREIGN FUTURES AND FOREIGN OPTIONS SECURED AMOUNTS - SUMMARY' : SUBTITLE[key];
-    return { key, rows: statementRows(st, v, { kind: 'header', style, fields: headerFields(f, forms, opts), title, subtitle }, opts.wrapLabels ?? 0) };
+    const subtitle =
+      v.roles.funds === '7370' ? 'FOREIGN FUTURES AND FOREIGN OPTIONS SECURED AMOUNTS - SUMMARY' : SUBTITLE[key];
+    return {
+      key,
+      rows: statementRows(
+        st,
+        v,
+        { kind: 'header', style, fields: headerFields(f, forms, opts), title, subtitle },
+        opts.wrapLabels ?? 0,
+      ),
+    };
   });
   if (f.unknownCodes.length > 0 && out.length > 0)
-    out[out.length - 1].rows.push(...f.unknownCodes.map((u): Row => ({ kind: 'line', num: '', letter: '', label: '', cells: [{ amounts: [u.amount], code: u.code }] })));
+    out[out.length - 1].rows.push(
+      ...f.unknownCodes.map(
+        (u): Row => ({ kind: 'line', num: '', letter: '', label: '', cells: [{ amounts: [u.amount], code: u.code }] }),
+      ),
+    );
   return out;
 }
 
@@ -254,7 +310,12 @@ export function amountText(d: Decimal): string {
 }
 
 /** An amount written in a style: thousands separator, how a negative is written, `$`. */
-export function styledAmount(d: Decimal, grouping: Grouping = ',', negative: NegativeStyle = 'minus', dollar = false): string {
+export function styledAmount(
+  d: Decimal,
+  grouping: Grouping = ',',
+  negative: NegativeStyle = 'minus',
+  dollar = false,
+): string {
   const g = amountText(d);
   const neg = g.startsWith('-');
   const digits = (neg ? g.slice(1) : g).replace(/,/g, grouping);
@@ -287,7 +348,14 @@ export function straySpace(s: string): string {
 
 // ---- the renderings --------------------------------------------------------------------------
 
-function markupRows(rows: Row[], key: StatementKey, opts: RenderOptions, pick: Picker, amount: (d: Decimal) => string, plainAmounts: boolean): string[] {
+function markupRows(
+  rows: Row[],
+  key: StatementKey,
+  opts: RenderOptions,
+  pick: Picker,
+  amount: (d: Decimal) => string,
+  plainAmounts: boolean,
+): string[] {
   const emphasis = opts.emphasis?.[key] ?? pick(['u', 'b-u'] as const, DEFAULT_EMPHASIS[key]);
   const wrap = (s: string) => (plainAmounts ? s : emphasis === 'u' ? `<u>${s}</u>` : `<b><u>${s}</u></b>`);
   const sep = emphasis === 'u' ? '\t' : ' ';
@@ -306,8 +374,16 @@ function markupRows(rows: Row[], key: StatementKey, opts: RenderOptions, pick: P
       out.push(`\t${r.text}\t`);
     } else {
       const head = `${r.num ? `${r.num}.` : ''}\t${r.letter ? `${r.letter}. ` : ''}${r.label}`;
-      const cells = r.cells.map((c) => `${wrap(c.amounts.map(amount).join(' '))}${c.code ? ` [${c.code}]` : ''}`).join(' ');
-      out.push(r.num === '' && r.letter === '' && r.inLabel ? `${r.label}${sep}${cells}` : cells ? `${head}${sep}${cells}` : `${head}${r.num && !r.letter ? '\t' : ''}`);
+      const cells = r.cells
+        .map((c) => `${wrap(c.amounts.map(amount).join(' '))}${c.code ? ` [${c.code}]` : ''}`)
+        .join(' ');
+      out.push(
+        r.num === '' && r.letter === '' && r.inLabel
+          ? `${r.label}${sep}${cells}`
+          : cells
+            ? `${head}${sep}${cells}`
+            : `${head}${r.num && !r.letter ? '\t' : ''}`,
+      );
     }
   }
   return out;
@@ -379,7 +455,11 @@ const COVER_FUNDS: Record<StatementKey, string> = {
 const COVER_ORDER: StatementKey[] = ['segregation', 'secured', 'clearedSwaps'];
 
 /** The four choices of a class as (label, values) rows: the one chosen holds the values, the others 0. */
-function coverChoices(key: StatementKey, type: CoverTargetType | undefined, values: readonly (Decimal | null)[]): { label: string; values: (Decimal | null)[] }[] {
+function coverChoices(
+  key: StatementKey,
+  type: CoverTargetType | undefined,
+  values: readonly (Decimal | null)[],
+): { label: string; values: (Decimal | null)[] }[] {
   const funds = COVER_FUNDS[key];
   const rows: { type: CoverTargetType; label: string; n: number }[] = [
     { type: 'minimum-dollar', label: 'a. Minimum dollar amount: ; or', n: 1 },
@@ -387,12 +467,18 @@ function coverChoices(key: StatementKey, type: CoverTargetType | undefined, valu
     { type: 'dollar-range', label: 'c. Dollar amount range between:and; or', n: 2 },
     { type: 'percent-range', label: `d. Percentage range of ${funds} required between:% and%.`, n: 2 },
   ];
-  return rows.map((r) => ({ label: r.label, values: r.type === type ? [...values] : new Array<Decimal>(r.n).fill(ZERO) }));
+  return rows.map((r) => ({
+    label: r.label,
+    values: r.type === type ? [...values] : new Array<Decimal>(r.n).fill(ZERO),
+  }));
 }
 
 /** The Cover Page's rows, rendering-independent: the company, then each class's heading and choices. */
 function coverRows(cover: CoverPage): { heading: string; choices: { label: string; values: (Decimal | null)[] }[] }[] {
-  return COVER_ORDER.map((key) => ({ heading: COVER_HEADINGS[key], choices: coverChoices(key, cover[key]?.type, cover[key]?.values ?? []) }));
+  return COVER_ORDER.map((key) => ({
+    heading: COVER_HEADINGS[key],
+    choices: coverChoices(key, cover[key]?.type, cover[key]?.values ?? []),
+  }));
 }
 
 /** A cover page value as printed: dollars grouped, percentages as they are; a value that cannot be read printed as a real filing printed one (`155,000, ,000,000`). */
@@ -426,19 +512,35 @@ function coverPdfLines(f: Filing, cover: CoverPage, amount: (d: Decimal) => stri
 
 /** Text for HTML: `&`, `<`, `>` and `'` as entities (the apostrophe numerically, as saved pages do). */
 function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#39;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/'/g, '&#39;')
+    .replace(/"/g, '&quot;');
 }
 /** Text for HTML with its line breaks as `<br>`. */
 const escBr = (s: string) => esc(s).replace(/\n/g, '<br>');
 
-function htmlDocument(f: Filing, statements: { key: StatementKey; rows: Row[] }[], opts: RenderOptions, pick: Picker, amount: (d: Decimal) => string): string {
+function htmlDocument(
+  f: Filing,
+  statements: { key: StatementKey; rows: Row[] }[],
+  opts: RenderOptions,
+  pick: Picker,
+  amount: (d: Decimal) => string,
+): string {
   const upper = pick([false, true], false);
   const oneCell = opts.oneCell ?? pick([true, false], true);
   const t = (name: string, attrs = '') => `<${upper ? name.toUpperCase() : name}${attrs}>`;
   const e = (name: string) => `</${upper ? name.toUpperCase() : name}>`;
   // The grouping space of an amount as an entity, as a web page writes it.
-  const html = (d: Decimal) => esc(amount(d)).replace(/\u00a0/g, '&nbsp;').replace(/\u202f/g, '&#8239;').replace(/\u2009/g, '&thinsp;');
-  const td = (cls: string, body: string) => `${t('td', ` class="${cls}"${cls === 'amt' ? ' align="right" style="white-space:nowrap"' : ''}`)}${body}${e('td')}`;
+  const html = (d: Decimal) =>
+    esc(amount(d))
+      .replace(/\u00a0/g, '&nbsp;')
+      .replace(/\u202f/g, '&#8239;')
+      .replace(/\u2009/g, '&thinsp;');
+  const td = (cls: string, body: string) =>
+    `${t('td', ` class="${cls}"${cls === 'amt' ? ' align="right" style="white-space:nowrap"' : ''}`)}${body}${e('td')}`;
   const out: string[] = [
     '<!DOCTYPE html>',
     `${t('html', ' lang="en"')}${t('head')}<meta charset="utf-8"><title>WinJammer Filing - ${esc(f.firmName)}</title>`,
@@ -451,7 +553,10 @@ function htmlDocument(f: Filing, statements: { key: StatementKey; rows: Row[] }[
     out.push(`${t('tr')}${td('lbl', 'Name of Company')}${td('val', escBr(f.firmName))}${e('tr')}`);
     for (const c of coverRows(f.coverPage)) {
       out.push(`${t('tr')}${t('td', ' colspan="3"')}${t('b')}${esc(c.heading)}${e('b')}${e('td')}${e('tr')}`);
-      for (const ch of c.choices) out.push(`${t('tr')}${td('lbl', esc(ch.label))}${ch.values.map((v) => td('amt', v === null ? '155,000, ,000,000' : esc(coverValue(v, amount)))).join('')}${e('tr')}`);
+      for (const ch of c.choices)
+        out.push(
+          `${t('tr')}${td('lbl', esc(ch.label))}${ch.values.map((v) => td('amt', v === null ? '155,000, ,000,000' : esc(coverValue(v, amount)))).join('')}${e('tr')}`,
+        );
     }
     out.push(e('table'));
   }
@@ -459,19 +564,32 @@ function htmlDocument(f: Filing, statements: { key: StatementKey; rows: Row[] }[
     for (const r of rows) {
       if (r.kind === 'header') {
         const [type, ...fields] = r.fields;
-        out.push(`${t('table', ' class="hdr" cellpadding="2"')}`, `${t('tr')}${t('td', ' colspan="2"')}${t('b')}${type}${e('b')}${e('td')}${e('tr')}`);
+        out.push(
+          `${t('table', ' class="hdr" cellpadding="2"')}`,
+          `${t('tr')}${t('td', ' colspan="2"')}${t('b')}${type}${e('b')}${e('td')}${e('tr')}`,
+        );
         for (const x of fields) {
           const colon = x.indexOf(':');
-          out.push(`${t('tr')}${td('lbl', esc(x.slice(0, colon + 1)))}${td('val', escBr(x.slice(colon + 1)))}${e('tr')}`);
+          out.push(
+            `${t('tr')}${td('lbl', esc(x.slice(0, colon + 1)))}${td('val', escBr(x.slice(colon + 1)))}${e('tr')}`,
+          );
         }
-        out.push(e('table'), `${t('h3', ' style="margin:4px 0"')}${esc(r.title)}${e('h3')}`, `${t('p')}${esc(r.subtitle)}${e('p')}`, t('table', ' class="stmt" width="100%"'));
+        out.push(
+          e('table'),
+          `${t('h3', ' style="margin:4px 0"')}${esc(r.title)}${e('h3')}`,
+          `${t('p')}${esc(r.subtitle)}${e('p')}`,
+          t('table', ' class="stmt" width="100%"'),
+        );
       } else if (r.kind === 'text') {
         out.push(`${t('tr')}${t('td', ' colspan="4"')}${t('b')}${esc(r.text)}${e('b')}${e('td')}${e('tr')}`);
       } else {
         const label = `${r.letter ? `${r.letter}. ` : ''}${escBr(r.label)}`;
         const cells = r.cells
           .map((c) => {
-            const amounts = oneCell || c.amounts.length === 1 ? [td('amt', `<u>${c.amounts.map(html).join(' ')}</u>`)] : c.amounts.map((a) => td('amt', `<u>${html(a)}</u>`));
+            const amounts =
+              oneCell || c.amounts.length === 1
+                ? [td('amt', `<u>${c.amounts.map(html).join(' ')}</u>`)]
+                : c.amounts.map((a) => td('amt', `<u>${html(a)}</u>`));
             return `${amounts.join('')}${c.code ? td('code', `[${c.code}]`) : td('code', '&nbsp;')}`;
           })
           .join('');
@@ -491,7 +609,10 @@ export function render(filing: Filing, rendering: Rendering, opts: RenderOptions
   const grouping = opts.grouping ?? ',';
   const negative = opts.negative ?? 'minus';
   const dollar = opts.dollar ?? false;
-  const styled = grouping === ',' && negative === 'minus' && !dollar ? amountText : (d: Decimal) => styledAmount(d, grouping, negative, dollar);
+  const styled =
+    grouping === ',' && negative === 'minus' && !dollar
+      ? amountText
+      : (d: Decimal) => styledAmount(d, grouping, negative, dollar);
   switch (rendering) {
     case 'markup': {
       const cover = filing.coverPage ? coverMarkup(filing, filing.coverPage, styled, false) : [];
@@ -512,8 +633,15 @@ export function render(filing: Filing, rendering: Rendering, opts: RenderOptions
       // Two values of a range run together with ASCII-space grouping (`100 000 100 001`) cannot be told apart: commas there.
       const coverAmount = grouping === ' ' ? (d: Decimal) => styledAmount(d, ',', negative, dollar) : styled;
       const cover = filing.coverPage ? coverPdfLines(filing, filing.coverPage, coverAmount) : [];
-      const lines = [...cover, ...statements.flatMap((s) => pdfLines(s.rows, opts, styled))].filter((l) => l.trim() !== '');
-      return runTogether(lines, opts.runTogether ?? pick([2, 3, 5, 8, 13], 5), opts.pageLines ?? pick([25, 40, 60], 40), opts.banner ?? false);
+      const lines = [...cover, ...statements.flatMap((s) => pdfLines(s.rows, opts, styled))].filter(
+        (l) => l.trim() !== '',
+      );
+      return runTogether(
+        lines,
+        opts.runTogether ?? pick([2, 3, 5, 8, 13], 5),
+        opts.pageLines ?? pick([25, 40, 60], 40),
+        opts.banner ?? false,
+      );
     }
     case 'html':
       return htmlDocument(filing, statements, opts, pick, styled);

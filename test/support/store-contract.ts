@@ -9,9 +9,25 @@
  * Every case uses keys of its own (its own firm id), so the cases share one table per file.
  */
 import { readFileSync } from 'node:fs';
-import { BatchGetCommand, GetCommand, NumberValue, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  NumberValue,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ItemTooLargeError, keys, type Store, type HeadItem, type ObjectRecord, type ResultItem, type VersionItem } from '../../shared/adapters/store';
+import {
+  ItemTooLargeError,
+  keys,
+  type Store,
+  type HeadItem,
+  type ObjectRecord,
+  type ResultItem,
+  type VersionItem,
+} from '../../shared/adapters/store';
 import { DYNAMODB_ITEM_LIMIT } from '../../shared/adapters/item-size';
 import { alertId, rejectedAlert, type AlertRecord } from '../../shared/domain/alerts';
 import { dec, Decimal, str } from '../../shared/domain/money';
@@ -29,7 +45,11 @@ export interface ContractTarget {
 }
 
 const FILING = parseFilingText(readFileSync('test/fixtures/citigroup-2014-11-06-initial.txt', 'utf8')).filing;
-const AMENDMENT = parseFilingText(readFileSync('test/fixtures/citigroup-2014-11-06-initial.txt', 'utf8').replaceAll('**INITIAL**', '**AMENDMENT**').replaceAll('Submit Date:11/7/2014', 'Submit Date:11/10/2014')).filing;
+const AMENDMENT = parseFilingText(
+  readFileSync('test/fixtures/citigroup-2014-11-06-initial.txt', 'utf8')
+    .replaceAll('**INITIAL**', '**AMENDMENT**')
+    .replaceAll('Submit Date:11/7/2014', 'Submit Date:11/10/2014'),
+).filing;
 const AT = '2014-11-07T10:00:00.000Z';
 const DAY = '2014-11-06';
 
@@ -44,7 +64,8 @@ async function errorName(p: Promise<unknown>): Promise<string> {
 }
 
 const nv = (v: unknown) => (v instanceof NumberValue ? `N:${v.value}` : v);
-const isDecimal = (v: unknown): v is { toFixed(): string } => !!v && typeof v === 'object' && v.constructor?.name === 'Decimal';
+const isDecimal = (v: unknown): v is { toFixed(): string } =>
+  !!v && typeof v === 'object' && v.constructor?.name === 'Decimal';
 /** A native item with NumberValue shown as `N:<digits>`, comparable with toEqual. */
 function plain(v: unknown): unknown {
   if (v instanceof NumberValue) return nv(v);
@@ -54,7 +75,11 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-function version(firmId: string, versionKey: string, over: Partial<Omit<VersionItem, 'state' | 'superseded'>> = {}): Omit<VersionItem, 'state' | 'superseded'> {
+function version(
+  firmId: string,
+  versionKey: string,
+  over: Partial<Omit<VersionItem, 'state' | 'superseded'>> = {},
+): Omit<VersionItem, 'state' | 'superseded'> {
   const f = over.filingType === 'AMENDMENT' ? AMENDMENT : FILING;
   return {
     firmId,
@@ -83,8 +108,22 @@ function head(firmId: string, endDate: string, over: Partial<HeadItem> = {}): He
     submitDate: endDate,
     status: 'ok',
     statements: {
-      segregation: { required: dec('1234567890123.45'), funds: dec('1234567890124.46'), excess: dec('1.01'), target: dec('0.50'), targetSource: 'statement', status: 'ok' },
-      clearedSwaps: { required: dec('0'), funds: dec('-0.01'), excess: dec('-0.01'), target: null, targetSource: null, status: 'deficiency' },
+      segregation: {
+        required: dec('1234567890123.45'),
+        funds: dec('1234567890124.46'),
+        excess: dec('1.01'),
+        target: dec('0.50'),
+        targetSource: 'statement',
+        status: 'ok',
+      },
+      clearedSwaps: {
+        required: dec('0'),
+        funds: dec('-0.01'),
+        excess: dec('-0.01'),
+        target: null,
+        targetSource: null,
+        status: 'deficiency',
+      },
     },
     versions: 1,
     late: false,
@@ -130,23 +169,49 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
     beforeAll(async () => {
       ({ store, doc, table } = await setup());
     });
-    const rawGet = async (pk: string, sk: string) => (await doc.send(new GetCommand({ TableName: table, Key: { pk, sk }, ConsistentRead: true }))).Item;
-    const rawPut = (Item: Record<string, unknown>, ConditionExpression?: string) => doc.send(new PutCommand({ TableName: table, Item, ConditionExpression }));
+    const rawGet = async (pk: string, sk: string) =>
+      (await doc.send(new GetCommand({ TableName: table, Key: { pk, sk }, ConsistentRead: true }))).Item;
+    const rawPut = (Item: Record<string, unknown>, ConditionExpression?: string) =>
+      doc.send(new PutCommand({ TableName: table, Item, ConditionExpression }));
 
     // ---- object records ------------------------------------------------------------------------
 
     it('object records: put once (a second put of the same object is refused), read back exactly, listed in sk order', async () => {
       const base = { bucket: 'filings', key: 'incoming/obj contract+1.txt', receivedAt: AT } as const;
-      const stored: ObjectRecord = { ...base, objectId: 'etag-b', status: 'stored', size: 123456789, arrivedAt: AT, firmId: 'obj-firm', endDate: DAY, versionKey: '0#x#y', duplicate: false };
-      const rejected: ObjectRecord = { ...base, objectId: 'etag-a', status: 'rejected', size: 0, reasonCode: 'not-a-filing', reason: 'x'.repeat(2500), alertId: 'a1' };
+      const stored: ObjectRecord = {
+        ...base,
+        objectId: 'etag-b',
+        status: 'stored',
+        size: 123456789,
+        arrivedAt: AT,
+        firmId: 'obj-firm',
+        endDate: DAY,
+        versionKey: '0#x#y',
+        duplicate: false,
+      };
+      const rejected: ObjectRecord = {
+        ...base,
+        objectId: 'etag-a',
+        status: 'rejected',
+        size: 0,
+        reasonCode: 'not-a-filing',
+        reason: 'x'.repeat(2500),
+        alertId: 'a1',
+      };
       expect(await store.putObjectRecord(stored)).toBe(true);
       expect(await store.putObjectRecord({ ...stored, size: 1 })).toBe(false);
       expect(await store.putObjectRecord(rejected)).toBe(true);
       expect(await store.getObjectRecord(base.bucket, base.key, 'etag-b')).toEqual(stored);
       // The reason is cut to 2000 characters; optional attributes never set stay absent.
-      expect(await store.getObjectRecord(base.bucket, base.key, 'etag-a')).toEqual({ ...rejected, reason: 'x'.repeat(2000) });
+      expect(await store.getObjectRecord(base.bucket, base.key, 'etag-a')).toEqual({
+        ...rejected,
+        reason: 'x'.repeat(2000),
+      });
       expect(await store.getObjectRecord(base.bucket, base.key, 'etag-none')).toBeUndefined();
-      expect((await store.listObjectRecords(base.bucket, base.key)).map((r) => r.objectId)).toEqual(['etag-a', 'etag-b']);
+      expect((await store.listObjectRecords(base.bucket, base.key)).map((r) => r.objectId)).toEqual([
+        'etag-a',
+        'etag-b',
+      ]);
       expect(await store.listObjectRecords(base.bucket, 'incoming/none.txt')).toEqual([]);
     });
 
@@ -164,9 +229,13 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       expect(meta).toEqual({ ...want, state: 'pending', superseded: false });
       expect(await store.getVersion('ver-firm', DAY, '9#none')).toBeUndefined();
       // unreadable: absent when empty, a list when not.
-      expect(await store.putVersion(version('ver-firm', '0#2014-11-07#bbb', { unreadable: ['7010', '8500'] }))).toBe(true);
+      expect(await store.putVersion(version('ver-firm', '0#2014-11-07#bbb', { unreadable: ['7010', '8500'] }))).toBe(
+        true,
+      );
       expect((await store.getVersion('ver-firm', DAY, '0#2014-11-07#bbb'))!.unreadable).toEqual(['7010', '8500']);
-      expect((await rawGet(keys.firmDay('ver-firm', DAY), keys.version('0#2014-11-07#aaa')))!.unreadable).toBeUndefined();
+      expect(
+        (await rawGet(keys.firmDay('ver-firm', DAY), keys.version('0#2014-11-07#aaa')))!.unreadable,
+      ).toBeUndefined();
     });
 
     it('versions: listed in effective order; meta, keys; lowerArrival only to an earlier time; superseded / effective marks once each', async () => {
@@ -175,11 +244,32 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       const amendment = version(f, '1#2014-11-10#bbb', { filingType: 'AMENDMENT', submitDate: '2014-11-10' });
       expect(await store.putVersion(amendment)).toBe(true);
       expect(await store.putVersion(initial)).toBe(true);
-      expect((await store.listVersions(f, DAY)).map((x) => x.versionKey)).toEqual(['0#2014-11-07#aaa', '1#2014-11-10#bbb']);
+      expect((await store.listVersions(f, DAY)).map((x) => x.versionKey)).toEqual([
+        '0#2014-11-07#aaa',
+        '1#2014-11-10#bbb',
+      ]);
       expect(await store.listVersionKeys(f, DAY)).toEqual(['0#2014-11-07#aaa', '1#2014-11-10#bbb']);
       expect(await store.listVersionMeta(f, DAY)).toEqual([
-        { versionKey: '0#2014-11-07#aaa', filingType: 'INITIAL', submitDate: '2014-11-07', arrivedAt: AT, firmName: 'Contract Clearing LLC', source: initial.source, state: 'pending', superseded: false },
-        { versionKey: '1#2014-11-10#bbb', filingType: 'AMENDMENT', submitDate: '2014-11-10', arrivedAt: AT, firmName: 'Contract Clearing LLC', source: amendment.source, state: 'pending', superseded: false },
+        {
+          versionKey: '0#2014-11-07#aaa',
+          filingType: 'INITIAL',
+          submitDate: '2014-11-07',
+          arrivedAt: AT,
+          firmName: 'Contract Clearing LLC',
+          source: initial.source,
+          state: 'pending',
+          superseded: false,
+        },
+        {
+          versionKey: '1#2014-11-10#bbb',
+          filingType: 'AMENDMENT',
+          submitDate: '2014-11-10',
+          arrivedAt: AT,
+          firmName: 'Contract Clearing LLC',
+          source: amendment.source,
+          state: 'pending',
+          superseded: false,
+        },
       ]);
       const earlier = '2014-11-07T09:00:00.000Z';
       const src = { bucket: 'filings', key: 'incoming/first.txt', objectId: 'e0' };
@@ -205,7 +295,9 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
     });
 
     it('versions: an item over 400 KB is refused by the store before it is sent (ItemTooLargeError), nothing written', async () => {
-      const v = version('big-firm', '0#2014-11-07#big', { unreadable: Array.from({ length: 50_000 }, (_, i) => `code-${i}`) });
+      const v = version('big-firm', '0#2014-11-07#big', {
+        unreadable: Array.from({ length: 50_000 }, (_, i) => `code-${i}`),
+      });
       expect(store.versionItemSize(v)).toBeGreaterThan(DYNAMODB_ITEM_LIMIT);
       await expect(store.putVersion(v)).rejects.toBeInstanceOf(ItemTooLargeError);
       expect(await store.getVersion('big-firm', DAY, '0#2014-11-07#big')).toBeUndefined();
@@ -219,10 +311,42 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
         endDate: DAY,
         versionKey: '0#2014-11-07#aaa',
         statements: {
-          segregation: { required: dec('12345678901234567890123456.78'), funds: dec('12345678901234567890123457.79'), excess: dec('1.01'), target: dec('0.1'), targetSource: 'cover-page', status: 'ok', title: 'Segregation Statement', variant: 'segregation-2014-target' },
-          clearedSwaps: { required: dec('100'), funds: dec('99.99'), excess: dec('-0.01'), target: null, targetSource: null, status: 'unreconciled', title: 'Cleared Swaps', variant: 'cleared-swaps', filedExcess: dec('-0.01'), computedExcess: null, failingLines: ['8720'] },
+          segregation: {
+            required: dec('12345678901234567890123456.78'),
+            funds: dec('12345678901234567890123457.79'),
+            excess: dec('1.01'),
+            target: dec('0.1'),
+            targetSource: 'cover-page',
+            status: 'ok',
+            title: 'Segregation Statement',
+            variant: 'segregation-2014-target',
+          },
+          clearedSwaps: {
+            required: dec('100'),
+            funds: dec('99.99'),
+            excess: dec('-0.01'),
+            target: null,
+            targetSource: null,
+            status: 'unreconciled',
+            title: 'Cleared Swaps',
+            variant: 'cleared-swaps',
+            filedExcess: dec('-0.01'),
+            computedExcess: null,
+            failingLines: ['8720'],
+          },
         },
-        findings: [{ ruleId: 'SW110', severity: 'error', statement: 'clearedSwaps', line: '8720', label: 'Total', expected: '99.99', actual: '100.00', message: 'sum' }],
+        findings: [
+          {
+            ruleId: 'SW110',
+            severity: 'error',
+            statement: 'clearedSwaps',
+            line: '8720',
+            label: 'Total',
+            expected: '99.99',
+            actual: '100.00',
+            message: 'sum',
+          },
+        ],
         findingsOmitted: 0,
         errorCount: 1,
         late: true,
@@ -232,13 +356,33 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       expect(await store.putResult({ ...r, errorCount: 7 })).toBe(false);
       const got = await store.getResult('res-firm', DAY, '0#2014-11-07#aaa');
       expect(plain(got)).toEqual(plain(r));
-      for (const k of ['segregation', 'clearedSwaps'] as const) expect(str(got!.statements[k]!.required!)).toBe(str(r.statements[k]!.required!));
+      for (const k of ['segregation', 'clearedSwaps'] as const)
+        expect(str(got!.statements[k]!.required!)).toBe(str(r.statements[k]!.required!));
       expect(await store.getResult('res-firm', DAY, '9#none')).toBeUndefined();
     });
 
     it('results: too many or too large findings are fitted under the limit, and the real item is accepted', async () => {
-      const finding = (i: number): Finding => ({ ruleId: 'SW140', severity: 'info', statement: null, line: String(i), label: 'é'.repeat(400), expected: null, actual: null, message: 'm'.repeat(400) });
-      const r: ResultItem = { firmId: 'fit-firm', endDate: DAY, versionKey: '0#a', statements: {}, findings: Array.from({ length: MAX_STORED_FINDINGS + 500 }, (_, i) => finding(i)), findingsOmitted: 3, errorCount: 0, late: false, reconciledAt: AT };
+      const finding = (i: number): Finding => ({
+        ruleId: 'SW140',
+        severity: 'info',
+        statement: null,
+        line: String(i),
+        label: 'é'.repeat(400),
+        expected: null,
+        actual: null,
+        message: 'm'.repeat(400),
+      });
+      const r: ResultItem = {
+        firmId: 'fit-firm',
+        endDate: DAY,
+        versionKey: '0#a',
+        statements: {},
+        findings: Array.from({ length: MAX_STORED_FINDINGS + 500 }, (_, i) => finding(i)),
+        findingsOmitted: 3,
+        errorCount: 0,
+        late: false,
+        reconciledAt: AT,
+      };
       const fitted = store.fitResult(r);
       expect(fitted.findings.length).toBeLessThan(r.findings.length);
       expect(fitted.findings.length + fitted.findingsOmitted).toBe(r.findings.length + 3);
@@ -252,10 +396,31 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
     it('heads: putHead / getHead round trip (amounts exact, empty prevBasis map), overwritten by the next putHead', async () => {
       const h = head('head-firm', DAY);
       await store.putHead(h);
-      expect(plain(await store.getHead('head-firm', DAY))).toEqual(plain({ ...h, statements: { segregation: { ...h.statements.segregation, title: '', variant: '' }, clearedSwaps: { ...h.statements.clearedSwaps, title: '', variant: '' } } }));
-      await store.putHead({ ...h, status: 'deficiency', versions: 2, late: true, prevBasis: { '2014-11-05': 'none', '2014-11-04': 'c'.repeat(16) }, statements: {} });
+      expect(plain(await store.getHead('head-firm', DAY))).toEqual(
+        plain({
+          ...h,
+          statements: {
+            segregation: { ...h.statements.segregation, title: '', variant: '' },
+            clearedSwaps: { ...h.statements.clearedSwaps, title: '', variant: '' },
+          },
+        }),
+      );
+      await store.putHead({
+        ...h,
+        status: 'deficiency',
+        versions: 2,
+        late: true,
+        prevBasis: { '2014-11-05': 'none', '2014-11-04': 'c'.repeat(16) },
+        statements: {},
+      });
       const again = await store.getHead('head-firm', DAY);
-      expect([again!.status, again!.versions, again!.late, again!.prevBasis, again!.statements]).toEqual(['deficiency', 2, true, { '2014-11-05': 'none', '2014-11-04': 'c'.repeat(16) }, {}]);
+      expect([again!.status, again!.versions, again!.late, again!.prevBasis, again!.statements]).toEqual([
+        'deficiency',
+        2,
+        true,
+        { '2014-11-05': 'none', '2014-11-04': 'c'.repeat(16) },
+        {},
+      ]);
       expect(await store.getHead('head-firm', '2014-11-07')).toBeUndefined();
       // The head item keeps an empty map as an empty map.
       expect(plain((await rawGet(keys.firmDay('head-firm', DAY), keys.head))!.statements)).toEqual({});
@@ -263,9 +428,27 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
 
     it('heads: advanceHead fills the defaults; getHeads reads several days in one request, a day without a head absent', async () => {
       const f = 'heads-firm';
-      await store.advanceHead({ firmId: f, firmName: 'H', endDate: '2014-11-03', effective: 'e', filingType: 'INITIAL', submitDate: '2014-11-04', status: 'ok', statements: { segregation: { required: dec('1'), funds: dec('2'), excess: dec('1'), target: dec('0.5'), status: 'ok' } }, updatedAt: AT });
+      await store.advanceHead({
+        firmId: f,
+        firmName: 'H',
+        endDate: '2014-11-03',
+        effective: 'e',
+        filingType: 'INITIAL',
+        submitDate: '2014-11-04',
+        status: 'ok',
+        statements: {
+          segregation: { required: dec('1'), funds: dec('2'), excess: dec('1'), target: dec('0.5'), status: 'ok' },
+        },
+        updatedAt: AT,
+      });
       const h = await store.getHead(f, '2014-11-03');
-      expect([h!.versions, h!.late, h!.prevBasis, h!.statements.segregation!.targetSource, h!.basis.length > 0]).toEqual([1, false, {}, 'statement', true]);
+      expect([
+        h!.versions,
+        h!.late,
+        h!.prevBasis,
+        h!.statements.segregation!.targetSource,
+        h!.basis.length > 0,
+      ]).toEqual([1, false, {}, 'statement', true]);
       await store.putHead(head(f, '2014-11-05'));
       const heads = await store.getHeads(f, ['2014-11-03', '2014-11-04', '2014-11-05', '2014-11-05']);
       expect([...heads.keys()].sort()).toEqual(['2014-11-03', '2014-11-05']);
@@ -281,7 +464,13 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       expect((await store.previousHead(f, '2014-11-03'))!.endDate).toBe('2014-10-31');
       expect((await store.previousHead(f, '2014-11-05'))!.endDate).toBe('2014-11-04');
       expect(await store.previousHead(f, '2014-10-27')).toBeUndefined();
-      expect((await store.firmHistory(f, '2014-10-28', '2014-11-03')).map((x) => x.endDate)).toEqual(['2014-10-28', '2014-10-29', '2014-10-30', '2014-10-31', '2014-11-03']);
+      expect((await store.firmHistory(f, '2014-10-28', '2014-11-03')).map((x) => x.endDate)).toEqual([
+        '2014-10-28',
+        '2014-10-29',
+        '2014-10-30',
+        '2014-10-31',
+        '2014-11-03',
+      ]);
       expect((await store.firmHistory(f, '2014-01-01', '2014-12-31')).map((x) => x.endDate)).toEqual(days);
       expect(await store.firmHistory(f, '2014-12-01', '2014-12-31')).toEqual([]);
     });
@@ -299,7 +488,17 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       const f = 'day-firm';
       await store.putVersion(version(f, '1#2014-11-10#bbb', { filingType: 'AMENDMENT', submitDate: '2014-11-10' }));
       await store.putVersion(version(f, '0#2014-11-07#aaa'));
-      await store.putResult({ firmId: f, endDate: DAY, versionKey: '0#2014-11-07#aaa', statements: {}, findings: [], findingsOmitted: 0, errorCount: 0, late: false, reconciledAt: AT });
+      await store.putResult({
+        firmId: f,
+        endDate: DAY,
+        versionKey: '0#2014-11-07#aaa',
+        statements: {},
+        findings: [],
+        findingsOmitted: 0,
+        errorCount: 0,
+        late: false,
+        reconciledAt: AT,
+      });
       await store.putHead(head(f, DAY));
       await store.putAlert(alert(f, 1), AT, DAY);
       await store.putAlert(alert(f, 2), AT, DAY);
@@ -316,15 +515,28 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
     it('recheck and touchVersion: a recheck item is written; touchVersion sets a filing or recheck pending, refuses others and missing items', async () => {
       const f = 'touch-firm';
       await store.putRecheck(f, DAY, { from: '2014-11-05', basis: 'abc' });
-      expect(plain(await rawGet(keys.firmDay(f, DAY), keys.recheck))).toEqual({ pk: keys.firmDay(f, DAY), sk: 'RECHECK', type: 'recheck', state: 'pending', firmId: f, endDate: DAY, from: '2014-11-05', basis: 'abc' });
+      expect(plain(await rawGet(keys.firmDay(f, DAY), keys.recheck))).toEqual({
+        pk: keys.firmDay(f, DAY),
+        sk: 'RECHECK',
+        type: 'recheck',
+        state: 'pending',
+        firmId: f,
+        endDate: DAY,
+        from: '2014-11-05',
+        basis: 'abc',
+      });
       await store.putVersion(version(f, '0#a'));
       await store.markSuperseded(f, DAY, '0#a', '1#b');
       await store.putHead(head(f, DAY));
-      expect(await store.touchVersion(keys.firmDay(f, DAY), keys.version('0#a'), '2014-12-01T00:00:00.000Z')).toBe(true);
+      expect(await store.touchVersion(keys.firmDay(f, DAY), keys.version('0#a'), '2014-12-01T00:00:00.000Z')).toBe(
+        true,
+      );
       expect((await store.getVersion(f, DAY, '0#a'))!.state).toBe('pending');
       expect(await store.touchVersion(keys.firmDay(f, DAY), keys.recheck, '2014-12-01T00:00:00.000Z')).toBe(true);
       expect(await store.touchVersion(keys.firmDay(f, DAY), keys.head, '2014-12-01T00:00:00.000Z')).toBe(false);
-      expect(await store.touchVersion(keys.firmDay(f, DAY), keys.version('9#none'), '2014-12-01T00:00:00.000Z')).toBe(false);
+      expect(await store.touchVersion(keys.firmDay(f, DAY), keys.version('9#none'), '2014-12-01T00:00:00.000Z')).toBe(
+        false,
+      );
       expect(await rawGet(keys.firmDay(f, DAY), keys.version('9#none'))).toBeUndefined();
     });
 
@@ -337,7 +549,18 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       expect(await store.putAlert({ ...a, detail: 'other' }, '2099-01-01T00:00:00.000Z', DAY)).toBe(false);
       const pk = keys.firmDay(f, DAY);
       const got = await store.getAlert(pk, keys.alert(a.id));
-      expect(plain(got)).toEqual(plain({ ...a, state: 'pending', raisedAt: AT, sentAt: undefined, messageId: undefined, attempts: 0, pk, sk: keys.alert(a.id) }));
+      expect(plain(got)).toEqual(
+        plain({
+          ...a,
+          state: 'pending',
+          raisedAt: AT,
+          sentAt: undefined,
+          messageId: undefined,
+          attempts: 0,
+          pk,
+          sk: keys.alert(a.id),
+        }),
+      );
       expect(str(got!.target!)).toBe('99999999999999999999999999999999.99');
       expect(await store.getAlert(pk, keys.alert('none'))).toBeUndefined();
       expect((await store.listAlerts(f, DAY)).map((x) => x.id)).toEqual([a.id]);
@@ -356,14 +579,24 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       expect(await store.markAlertSent(pk, keys.alert(a.id), 'msg-1', '2014-11-07T10:00:01.000Z')).toBe(true);
       expect(await store.markAlertSent(pk, keys.alert(a.id), 'msg-2', '2014-11-07T10:00:02.000Z')).toBe(false);
       const sent = await store.getAlert(pk, keys.alert(a.id));
-      expect([sent!.state, sent!.messageId, sent!.sentAt, sent!.suppressed]).toEqual(['sent', 'msg-1', '2014-11-07T10:00:01.000Z', undefined]);
+      expect([sent!.state, sent!.messageId, sent!.sentAt, sent!.suppressed]).toEqual([
+        'sent',
+        'msg-1',
+        '2014-11-07T10:00:01.000Z',
+        undefined,
+      ]);
       expect(await store.markAlertSuppressed(pk, keys.alert(a.id), keys.alert(b.id), AT)).toBe(false);
       expect(await store.touchAlert(pk, keys.alert(a.id), AT)).toBe(false);
       expect(await store.markAlertSuppressed(pk, keys.alert(b.id), keys.alert(a.id), AT)).toBe(true);
       expect(await store.markAlertSent(pk, keys.alert(b.id), 'msg-3', AT)).toBe(false);
       const sup = await store.getAlert(pk, keys.alert(b.id));
       expect([sup!.state, sup!.suppressed, sup!.messageId]).toEqual(['sent', true, undefined]);
-      for (const call of [store.markAlertSent(pk, 'A#none', 'm', AT), store.markAlertSuppressed(pk, 'A#none', 'x', AT), store.touchAlert(pk, 'A#none', AT)]) expect(await call).toBe(false);
+      for (const call of [
+        store.markAlertSent(pk, 'A#none', 'm', AT),
+        store.markAlertSuppressed(pk, 'A#none', 'x', AT),
+        store.touchAlert(pk, 'A#none', AT),
+      ])
+        expect(await call).toBe(false);
       expect(await rawGet(pk, 'A#none')).toBeUndefined();
     });
 
@@ -371,7 +604,11 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       const day = '2013-03-01';
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
-        const a = alert(`byday-${i}`, i, { endDate: day, severity: i % 2 ? 'warning' : 'critical', kind: i % 2 ? 'below-target' : 'deficiency' });
+        const a = alert(`byday-${i}`, i, {
+          endDate: day,
+          severity: i % 2 ? 'warning' : 'critical',
+          kind: i % 2 ? 'below-target' : 'deficiency',
+        });
         ids.push(a.id);
         expect(await store.putAlert(a, AT, day)).toBe(true);
       }
@@ -379,16 +616,26 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       const rej = rejectedAlert(src, 'etag-r', 'not-a-filing', 'no header');
       expect(await store.putAlert(rej, AT, day)).toBe(true);
       expect(await store.putAlert(rej, AT, day)).toBe(false);
-      const digest = { ...rejectedAlert(src, 'd', 'x', 'y'), id: alertId('digest', day), kind: 'digest' as const, severity: 'info' as const, detail: 'all clear' };
+      const digest = {
+        ...rejectedAlert(src, 'd', 'x', 'y'),
+        id: alertId('digest', day),
+        kind: 'digest' as const,
+        severity: 'info' as const,
+        detail: 'all clear',
+      };
       expect(await store.putAlertUnder(`DIGEST#${day}`, digest, AT, day)).toBe(true);
       expect(await store.putAlertUnder(`DIGEST#${day}`, digest, AT, day)).toBe(false);
       await store.putHead(head('byday-0', day)); // a head on the same gsi2 partition is not an alert
       const all = await store.alertsByDay(day);
       expect(all.map((a) => a.id).sort()).toEqual([...ids, rej.id, digest.id].sort());
-      expect((await store.alertsByDay(day, 'critical')).map((a) => a.id).sort()).toEqual([ids[0], ids[2], ids[4]].sort());
+      expect((await store.alertsByDay(day, 'critical')).map((a) => a.id).sort()).toEqual(
+        [ids[0], ids[2], ids[4]].sort(),
+      );
       expect((await store.alertsByDay(day, 'info')).map((a) => a.id)).toEqual([digest.id]);
       const objAlerts = await store.listObjectAlerts(src.bucket, src.key);
-      expect(objAlerts.map((a) => [a.id, a.kind, a.firmId, a.endDate, a.excess, a.seq, a.channel])).toEqual([[rej.id, 'rejected', null, null, null, null, null]]);
+      expect(objAlerts.map((a) => [a.id, a.kind, a.firmId, a.endDate, a.excess, a.seq, a.channel])).toEqual([
+        [rej.id, 'rejected', null, null, null, null, null],
+      ]);
       expect((await store.listAlertsOf(`DIGEST#${day}`)).map((a) => a.detail)).toEqual(['all clear']);
     });
 
@@ -403,8 +650,22 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
     });
 
     it('dead letters: the reason item is written (and overwritten), texts cut to their limits', async () => {
-      await store.putDeadLetterReason({ queue: 'ingest', messageId: 'm-1', receiveCount: 5, reason: 'r'.repeat(3000), body: 'b', at: AT });
-      await store.putDeadLetterReason({ queue: 'ingest', messageId: 'm-1', receiveCount: 6, reason: 'again', body: 'b'.repeat(30000), at: AT });
+      await store.putDeadLetterReason({
+        queue: 'ingest',
+        messageId: 'm-1',
+        receiveCount: 5,
+        reason: 'r'.repeat(3000),
+        body: 'b',
+        at: AT,
+      });
+      await store.putDeadLetterReason({
+        queue: 'ingest',
+        messageId: 'm-1',
+        receiveCount: 6,
+        reason: 'again',
+        body: 'b'.repeat(30000),
+        at: AT,
+      });
       const item = await rawGet('DLQ#ingest', 'm-1');
       expect([nv(item!.receiveCount), item!.reason, (item!.body as string).length]).toEqual(['N:6', 'again', 20000]);
     });
@@ -412,7 +673,15 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
     // ---- the engine under the store: numbers, empty values, sizes, conditions, paging ----------
 
     it('numbers: decimal strings round-trip exactly (38 digits, cents, negatives, in lists and maps); the store writes them canonical', async () => {
-      const values = ['0', '0.01', '-0.01', '12345678901234567890123456789012345678', '-99999999999999999999999999999999999.99', '0.000000000000000000000000000000000001', '1234567890123456789.01'];
+      const values = [
+        '0',
+        '0.01',
+        '-0.01',
+        '12345678901234567890123456789012345678',
+        '-99999999999999999999999999999999999.99',
+        '0.000000000000000000000000000000000001',
+        '1234567890123456789.01',
+      ];
       const item: Record<string, unknown> = { pk: 'NUM#1', sk: 'x' };
       values.forEach((v, i) => (item[`n${i}`] = NumberValue.from(v)));
       item.list = values.map((v) => NumberValue.from(v));
@@ -433,8 +702,15 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
     });
 
     it('numbers: more than 38 significant digits, or out of range, is a ValidationException (nothing written)', async () => {
-      for (const [i, v] of ['123456789012345678901234567890123456789', '1.23456789012345678901234567890123456789', '1E+126', '1E-131'].entries()) {
-        expect(await errorName(rawPut({ pk: 'NUM#2', sk: `x${i}`, n: NumberValue.from(v) }))).toBe('ValidationException');
+      for (const [i, v] of [
+        '123456789012345678901234567890123456789',
+        '1.23456789012345678901234567890123456789',
+        '1E+126',
+        '1E-131',
+      ].entries()) {
+        expect(await errorName(rawPut({ pk: 'NUM#2', sk: `x${i}`, n: NumberValue.from(v) }))).toBe(
+          'ValidationException',
+        );
         expect(await rawGet('NUM#2', `x${i}`)).toBeUndefined();
       }
       // Trailing zeros do not count: 38 significant digits and then zeros fit.
@@ -443,13 +719,34 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
     });
 
     it('empty values: empty map, empty list, empty string and nested empties kept; undefined attributes absent', async () => {
-      await rawPut({ pk: 'EMPTY#1', sk: 'x', m: {}, l: [], s: '', nested: { m: {}, l: [[]], s: '' }, gone: undefined, f: false, z: null });
-      expect(plain(await rawGet('EMPTY#1', 'x'))).toEqual({ pk: 'EMPTY#1', sk: 'x', m: {}, l: [], s: '', nested: { m: {}, l: [[]], s: '' }, f: false, z: null });
+      await rawPut({
+        pk: 'EMPTY#1',
+        sk: 'x',
+        m: {},
+        l: [],
+        s: '',
+        nested: { m: {}, l: [[]], s: '' },
+        gone: undefined,
+        f: false,
+        z: null,
+      });
+      expect(plain(await rawGet('EMPTY#1', 'x'))).toEqual({
+        pk: 'EMPTY#1',
+        sk: 'x',
+        m: {},
+        l: [],
+        s: '',
+        nested: { m: {}, l: [[]], s: '' },
+        f: false,
+        z: null,
+      });
       // An empty string is not a key.
       expect(await errorName(rawPut({ pk: 'EMPTY#1', sk: '' }))).toBe('ValidationException');
       // And not an index key either (an index key must be a non-empty string when present).
       expect(await errorName(rawPut({ pk: 'EMPTY#1', sk: 'y', gsi1pk: '', gsi1sk: 'a' }))).toBe('ValidationException');
-      expect(await errorName(rawPut({ pk: 'EMPTY#1', sk: 'z', gsi1pk: 'a', gsi1sk: NumberValue.from('1') }))).toBe('ValidationException');
+      expect(await errorName(rawPut({ pk: 'EMPTY#1', sk: 'z', gsi1pk: 'a', gsi1sk: NumberValue.from('1') }))).toBe(
+        'ValidationException',
+      );
     });
 
     it('item size: 400 KB exactly (names and values) is accepted, one byte more is a ValidationException, by put and by update', async () => {
@@ -457,30 +754,54 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       const fixed = 'pk'.length + 'SIZE#1'.length + 'sk'.length + 1 + 'data'.length;
       await rawPut({ ...base, data: 'a'.repeat(DYNAMODB_ITEM_LIMIT - fixed) });
       expect(((await rawGet('SIZE#1', 'x'))!.data as string).length).toBe(DYNAMODB_ITEM_LIMIT - fixed);
-      expect(await errorName(rawPut({ ...base, sk: 'y', data: 'a'.repeat(DYNAMODB_ITEM_LIMIT - fixed + 1) }))).toBe('ValidationException');
+      expect(await errorName(rawPut({ ...base, sk: 'y', data: 'a'.repeat(DYNAMODB_ITEM_LIMIT - fixed + 1) }))).toBe(
+        'ValidationException',
+      );
       expect(await rawGet('SIZE#1', 'y')).toBeUndefined();
       // Multi-byte characters count by their UTF-8 bytes.
-      expect(await errorName(rawPut({ ...base, sk: 'y', data: 'é'.repeat((DYNAMODB_ITEM_LIMIT - fixed) / 2 + 1) }))).toBe('ValidationException');
+      expect(
+        await errorName(rawPut({ ...base, sk: 'y', data: 'é'.repeat((DYNAMODB_ITEM_LIMIT - fixed) / 2 + 1) })),
+      ).toBe('ValidationException');
       // An update that would make the item too large is refused and leaves it as it was.
       await rawPut({ ...base, sk: 'z', data: 'a'.repeat(DYNAMODB_ITEM_LIMIT - fixed - 1000) });
-      const upd = doc.send(new UpdateCommand({ TableName: table, Key: { pk: 'SIZE#1', sk: 'z' }, UpdateExpression: 'SET more = :m', ExpressionAttributeValues: { ':m': 'b'.repeat(2000) } }));
+      const upd = doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: 'SIZE#1', sk: 'z' },
+          UpdateExpression: 'SET more = :m',
+          ExpressionAttributeValues: { ':m': 'b'.repeat(2000) },
+        }),
+      );
       expect(await errorName(upd)).toBe('ValidationException');
       expect((await rawGet('SIZE#1', 'z'))!.more).toBeUndefined();
     });
 
     it('conditions: ConditionalCheckFailedException on a failed condition; comparisons with a missing attribute or another type', async () => {
       await rawPut({ pk: 'COND#1', sk: 'x', n: NumberValue.from('10'), s: 'abc', b: true });
-      expect(await errorName(rawPut({ pk: 'COND#1', sk: 'x' }, 'attribute_not_exists(pk)'))).toBe('ConditionalCheckFailedException');
+      expect(await errorName(rawPut({ pk: 'COND#1', sk: 'x' }, 'attribute_not_exists(pk)'))).toBe(
+        'ConditionalCheckFailedException',
+      );
       const holds = async (cond: string, values: Record<string, unknown> = {}, names?: Record<string, string>) => {
         const name = await errorName(
-          doc.send(new UpdateCommand({ TableName: table, Key: { pk: 'COND#1', sk: 'x' }, UpdateExpression: 'SET touched = :one', ConditionExpression: cond, ExpressionAttributeNames: names, ExpressionAttributeValues: { ':one': NumberValue.from('1'), ...values } })),
+          doc.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: { pk: 'COND#1', sk: 'x' },
+              UpdateExpression: 'SET touched = :one',
+              ConditionExpression: cond,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: { ':one': NumberValue.from('1'), ...values },
+            }),
+          ),
         );
         if (name && name !== 'ConditionalCheckFailedException') throw new Error(`${cond}: ${name}`);
         return name === '';
       };
       expect(await holds('n = :v', { ':v': NumberValue.from('10.000') })).toBe(true);
       expect(await holds('n < :v', { ':v': NumberValue.from('9.99') })).toBe(false);
-      expect(await holds('n BETWEEN :a AND :b', { ':a': NumberValue.from('-1'), ':b': NumberValue.from('10') })).toBe(true);
+      expect(await holds('n BETWEEN :a AND :b', { ':a': NumberValue.from('-1'), ':b': NumberValue.from('10') })).toBe(
+        true,
+      );
       expect(await holds('n = :v', { ':v': '10' })).toBe(false); // a number is never equal to a string
       expect(await holds('n <> :v', { ':v': '10' })).toBe(true);
       expect(await holds('n < :v', { ':v': 'zzz' })).toBe(false);
@@ -493,51 +814,161 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       expect(await holds('#s > :v OR attribute_not_exists(pk)', { ':v': 'abd' }, { '#s': 's' })).toBe(false);
       expect(await holds('s > :v', { ':v': 'ab' })).toBe(true);
       // A condition on an item that does not exist sees no attributes.
-      const absent = doc.send(new UpdateCommand({ TableName: table, Key: { pk: 'COND#1', sk: 'none' }, UpdateExpression: 'SET a = :v', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':v': 'x' } }));
+      const absent = doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: 'COND#1', sk: 'none' },
+          UpdateExpression: 'SET a = :v',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':v': 'x' },
+        }),
+      );
       expect(await errorName(absent)).toBe('ConditionalCheckFailedException');
       expect(await rawGet('COND#1', 'none')).toBeUndefined();
       // An update of a missing item without a condition creates it, with its keys.
-      await doc.send(new UpdateCommand({ TableName: table, Key: { pk: 'COND#1', sk: 'new' }, UpdateExpression: 'SET a = if_not_exists(a, :z) + :one', ExpressionAttributeValues: { ':z': NumberValue.from('0'), ':one': NumberValue.from('1.5') } }));
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: 'COND#1', sk: 'new' },
+          UpdateExpression: 'SET a = if_not_exists(a, :z) + :one',
+          ExpressionAttributeValues: { ':z': NumberValue.from('0'), ':one': NumberValue.from('1.5') },
+        }),
+      );
       expect(plain(await rawGet('COND#1', 'new'))).toEqual({ pk: 'COND#1', sk: 'new', a: 'N:1.5' });
     });
 
     it('requests the engine refuses: unused expression values or names, a consistent read of a GSI, duplicate or over 100 BatchGet keys', async () => {
-      const unusedValue = doc.send(new UpdateCommand({ TableName: table, Key: { pk: 'REQ#1', sk: 'x' }, UpdateExpression: 'SET a = :a', ExpressionAttributeValues: { ':a': 'x', ':b': 'y' } }));
+      const unusedValue = doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: 'REQ#1', sk: 'x' },
+          UpdateExpression: 'SET a = :a',
+          ExpressionAttributeValues: { ':a': 'x', ':b': 'y' },
+        }),
+      );
       expect(await errorName(unusedValue)).toBe('ValidationException');
-      const unusedName = doc.send(new UpdateCommand({ TableName: table, Key: { pk: 'REQ#1', sk: 'x' }, UpdateExpression: 'SET a = :a', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':a': 'x' } }));
+      const unusedName = doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: 'REQ#1', sk: 'x' },
+          UpdateExpression: 'SET a = :a',
+          ExpressionAttributeNames: { '#n': 'n' },
+          ExpressionAttributeValues: { ':a': 'x' },
+        }),
+      );
       expect(await errorName(unusedName)).toBe('ValidationException');
       expect(await rawGet('REQ#1', 'x')).toBeUndefined();
-      const consistentGsi = doc.send(new QueryCommand({ TableName: table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :f', ExpressionAttributeValues: { ':f': 'FIRM#x' }, ConsistentRead: true }));
+      const consistentGsi = doc.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :f',
+          ExpressionAttributeValues: { ':f': 'FIRM#x' },
+          ConsistentRead: true,
+        }),
+      );
       expect(await errorName(consistentGsi)).toBe('ValidationException');
-      const dup = doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: [{ pk: 'a', sk: 'b' }, { pk: 'a', sk: 'b' }] } } }));
+      const dup = doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys: [
+                { pk: 'a', sk: 'b' },
+                { pk: 'a', sk: 'b' },
+              ],
+            },
+          },
+        }),
+      );
       expect(await errorName(dup)).toBe('ValidationException');
-      const many = doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: Array.from({ length: 101 }, (_, i) => ({ pk: 'a', sk: String(i) })) } } }));
+      const many = doc.send(
+        new BatchGetCommand({
+          RequestItems: { [table]: { Keys: Array.from({ length: 101 }, (_, i) => ({ pk: 'a', sk: String(i) })) } },
+        }),
+      );
       expect(await errorName(many)).toBe('ValidationException');
     });
 
     it('reserved words: each is refused as an attribute name in an expression (any case), accepted through a #name', async () => {
       await rawPut({ pk: 'RES#1', sk: 'x', state: 'pending' });
       const cond = (expr: string, names?: Record<string, string>) =>
-        errorName(doc.send(new UpdateCommand({ TableName: table, Key: { pk: 'RES#1', sk: 'x' }, UpdateExpression: 'SET touchedAt = :v', ConditionExpression: expr, ExpressionAttributeNames: names, ExpressionAttributeValues: { ':v': 'x' } })));
+        errorName(
+          doc.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: { pk: 'RES#1', sk: 'x' },
+              UpdateExpression: 'SET touchedAt = :v',
+              ConditionExpression: expr,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: { ':v': 'x' },
+            }),
+          ),
+        );
       const words = [...RESERVED_WORDS];
       const refused: string[] = [];
       for (let i = 0; i < words.length; i += 50)
-        refused.push(...(await Promise.all(words.slice(i, i + 50).map(async (w, j) => ((await cond(`${(i + j) % 2 ? w.toLowerCase() : w} = :v`)) === 'ValidationException' ? w : `${w}: accepted`)))));
+        refused.push(
+          ...(await Promise.all(
+            words
+              .slice(i, i + 50)
+              .map(async (w, j) =>
+                (await cond(`${(i + j) % 2 ? w.toLowerCase() : w} = :v`)) === 'ValidationException'
+                  ? w
+                  : `${w}: accepted`,
+              ),
+          )),
+        );
       expect(refused).toEqual(words);
       expect(await cond('attribute_exists(#s)', { '#s': 'state' })).toBe('');
-      const projection = doc.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ProjectionExpression: 'sk, status', ExpressionAttributeValues: { ':p': 'RES#1' } }));
+      const projection = doc.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :p',
+          ProjectionExpression: 'sk, status',
+          ExpressionAttributeValues: { ':p': 'RES#1' },
+        }),
+      );
       expect(await errorName(projection)).toBe('ValidationException');
-      expect(await errorName(doc.send(new UpdateCommand({ TableName: table, Key: { pk: 'RES#1', sk: 'x' }, UpdateExpression: 'SET status = :v', ExpressionAttributeValues: { ':v': 'x' } })))).toBe('ValidationException');
+      expect(
+        await errorName(
+          doc.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: { pk: 'RES#1', sk: 'x' },
+              UpdateExpression: 'SET status = :v',
+              ExpressionAttributeValues: { ':v': 'x' },
+            }),
+          ),
+        ),
+      ).toBe('ValidationException');
       // Words of the store's items that are not reserved are used as they are.
-      expect(await cond('attribute_exists(superseded) OR attribute_not_exists(firmId) OR attribute_exists(attempts)')).toBe('');
+      expect(
+        await cond('attribute_exists(superseded) OR attribute_not_exists(firmId) OR attribute_exists(attempts)'),
+      ).toBe('');
     });
 
     it('query paging with Limit: LastEvaluatedKey when the limit is reached (table: its keys; GSI: its keys and the index keys), continued exactly', async () => {
-      for (let i = 0; i < 4; i++) await rawPut({ pk: 'PAGE#1', sk: `s${i}`, gsi1pk: 'PAGE#G', gsi1sk: `g${3 - i}`, i: NumberValue.from(String(i)) });
-      const page = async (input: { IndexName?: string; Limit?: number; ExclusiveStartKey?: Record<string, unknown> }) => {
+      for (let i = 0; i < 4; i++)
+        await rawPut({
+          pk: 'PAGE#1',
+          sk: `s${i}`,
+          gsi1pk: 'PAGE#G',
+          gsi1sk: `g${3 - i}`,
+          i: NumberValue.from(String(i)),
+        });
+      const page = async (input: {
+        IndexName?: string;
+        Limit?: number;
+        ExclusiveStartKey?: Record<string, unknown>;
+      }) => {
         const index = input.IndexName === 'gsi1';
         const out = await doc.send(
-          new QueryCommand({ TableName: table, KeyConditionExpression: index ? 'gsi1pk = :p' : 'pk = :p', ExpressionAttributeValues: { ':p': index ? 'PAGE#G' : 'PAGE#1' }, ...input }),
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: index ? 'gsi1pk = :p' : 'pk = :p',
+            ExpressionAttributeValues: { ':p': index ? 'PAGE#G' : 'PAGE#1' },
+            ...input,
+          }),
         );
         return { sks: (out.Items ?? []).map((x) => x.sk), count: out.Count, last: out.LastEvaluatedKey };
       };
@@ -558,7 +989,10 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       } while (start);
       expect(all).toEqual(['s0', 's1', 's2', 's3']);
       const g1 = await page({ IndexName: 'gsi1', Limit: 3 });
-      expect([g1.sks, g1.last]).toEqual([['s3', 's2', 's1'], { pk: 'PAGE#1', sk: 's1', gsi1pk: 'PAGE#G', gsi1sk: 'g2' }]);
+      expect([g1.sks, g1.last]).toEqual([
+        ['s3', 's2', 's1'],
+        { pk: 'PAGE#1', sk: 's1', gsi1pk: 'PAGE#G', gsi1sk: 'g2' },
+      ]);
       const g2 = await page({ IndexName: 'gsi1', Limit: 3, ExclusiveStartKey: g1.last });
       expect([g2.sks, g2.last]).toEqual([['s0'], undefined]);
     });

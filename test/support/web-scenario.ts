@@ -76,7 +76,15 @@ export function buildFiling(
     const slack = slackCode(v);
     values.set(slack, values.get(slack)!.plus(plan.excess.minus(values.get(v.roles.excess)!)));
     computeDerived(v, values);
-    const st: Statement = { key, title: t.title, variant: t.variant, lines: values, labels: new Map(t.labels), uncoded, conflicts: [] };
+    const st: Statement = {
+      key,
+      title: t.title,
+      variant: t.variant,
+      lines: values,
+      labels: new Map(t.labels),
+      uncoded,
+      conflicts: [],
+    };
     statements[key] = st;
   }
   return { ...header, form: base.form, statements, unknownCodes: [] };
@@ -113,7 +121,8 @@ export function scenarioDays(): string[] {
 export const HARBOR_TARGET_CHANGE = '2014-10-22';
 export const RJO_MISSED = '2014-10-20';
 
-const arrival = (_endDate: string, submitDate: string, minute: number) => `${submitDate}T${String(13 + (minute % 5)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00.000Z`;
+const arrival = (_endDate: string, submitDate: string, minute: number) =>
+  `${submitDate}T${String(13 + (minute % 5)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00.000Z`;
 
 export function scenarioVersions(): FakeVersion[] {
   const base = template();
@@ -121,37 +130,57 @@ export function scenarioVersions(): FakeVersion[] {
   const last = days.at(-1)!;
   const rng = seededRng(20141106);
   const out: FakeVersion[] = [];
-  const keyOf = (f: Filing) => `${INCOMING_PREFIX}${f.firmId}-${f.endDate}-${f.filingType.toLowerCase()}-${f.submitDate}.txt`;
+  const keyOf = (f: Filing) =>
+    `${INCOMING_PREFIX}${f.firmId}-${f.endDate}-${f.filingType.toLowerCase()}-${f.submitDate}.txt`;
   let minute = 0;
-  const push = (filing: Filing) => out.push({ filing, arrivedAt: arrival(filing.endDate, filing.submitDate, minute++), source: { bucket: BUCKET, key: keyOf(filing) } });
+  const push = (filing: Filing) =>
+    out.push({
+      filing,
+      arrivedAt: arrival(filing.endDate, filing.submitDate, minute++),
+      source: { bucket: BUCKET, key: keyOf(filing) },
+    });
 
   for (const k of Object.keys(SCENARIO_FIRMS) as ScenarioFirmKey[]) {
     const firm = SCENARIO_FIRMS[k];
     const scale = new Decimal(firm.scale);
     const id = firmIdOf(firm.firmName);
     // A random walk of the cushion per statement, and of the size (so required moves too).
-    const walk = Object.fromEntries(STATEMENT_KEYS.map((s) => [s, new Decimal(firm.cushion)])) as Record<StatementKey, Decimal>;
+    const walk = Object.fromEntries(STATEMENT_KEYS.map((s) => [s, new Decimal(firm.cushion)])) as Record<
+      StatementKey,
+      Decimal
+    >;
     let size = scale;
     days.forEach((d, i) => {
       size = size.times(new Decimal(1000 + rng.int(-15, 15)).div(1000));
-      for (const s of STATEMENT_KEYS) walk[s] = Decimal.max('1.02', walk[s].plus(new Decimal(rng.int(-40, 40)).div(1000)));
+      for (const s of STATEMENT_KEYS)
+        walk[s] = Decimal.max('1.02', walk[s].plus(new Decimal(rng.int(-40, 40)).div(1000)));
       if (k === 'example' && d === last) return; // the demo filings below
       if (k === 'rjo' && d === RJO_MISSED) return;
       const plans: Partial<Record<StatementKey, StatementPlan>> = {};
       for (const s of STATEMENT_KEYS) {
         if (!isFilingDay(s, d)) continue;
-        const sampleTarget = base.statements[s]!.lines.get(FORMS.variantById.get(base.statements[s]!.variant)!.roles.target!)!;
-        let target = scale.eq(1) ? sampleTarget : sampleTarget.times(scale).div(100000).toDecimalPlaces(0).times(100000);
-        if (k === 'harbor' && s === 'segregation' && d >= HARBOR_TARGET_CHANGE) target = target.times('1.2').div(100000).toDecimalPlaces(0).times(100000);
+        const sampleTarget = base.statements[s]!.lines.get(
+          FORMS.variantById.get(base.statements[s]!.variant)!.roles.target!,
+        )!;
+        let target = scale.eq(1)
+          ? sampleTarget
+          : sampleTarget.times(scale).div(100000).toDecimalPlaces(0).times(100000);
+        if (k === 'harbor' && s === 'segregation' && d >= HARBOR_TARGET_CHANGE)
+          target = target.times('1.2').div(100000).toDecimalPlaces(0).times(100000);
         let cushion = walk[s];
-        if (k === 'harbor' && s === 'clearedSwaps' && i >= days.length - 3) cushion = new Decimal(['0.93', '0.88', '0.81'][i - (days.length - 3)]);
+        if (k === 'harbor' && s === 'clearedSwaps' && i >= days.length - 3)
+          cushion = new Decimal(['0.93', '0.88', '0.81'][i - (days.length - 3)]);
         let excess = target.times(cushion).toDecimalPlaces(0);
         if (k === 'northwind' && s === 'segregation' && d === last) excess = new Decimal('-18250400');
         plans[s] = { scale: size, target, excess };
       }
       const late = k === 'rjo' && d === last;
       const submitDate = late ? nextBusinessDay(dueDay('segregation', d)) : dueDay('segregation', d);
-      const filing = buildFiling(base, { firmName: firm.firmName, firmId: id, endDate: d, submitDate, filingType: 'INITIAL' }, plans);
+      const filing = buildFiling(
+        base,
+        { firmName: firm.firmName, firmId: id, endDate: d, submitDate, filingType: 'INITIAL' },
+        plans,
+      );
       if (k === 'broken' && d === last) {
         // Line 13 (total in segregation) filed 1,000 dollars off the sum of its items; line 14 follows it.
         const seg = filing.statements.segregation!;
@@ -165,7 +194,11 @@ export function scenarioVersions(): FakeVersion[] {
         const swaps = filing.statements.clearedSwaps!;
         swaps.title = 'Daily Segregation - <img src=x onerror=alert(1)> Swaps Statement';
         if (swaps.uncoded[0]) swaps.uncoded[0] = { ...swaps.uncoded[0], label: '<i>Funds</i> on hand "12A" & more' };
-        out.push({ filing, arrivedAt: arrival(filing.endDate, filing.submitDate, minute++), source: { bucket: BUCKET, key: `${INCOMING_PREFIX}<script>alert(1)</script> ${d}.txt` } });
+        out.push({
+          filing,
+          arrivedAt: arrival(filing.endDate, filing.submitDate, minute++),
+          source: { bucket: BUCKET, key: `${INCOMING_PREFIX}<script>alert(1)</script> ${d}.txt` },
+        });
         return;
       }
       push(filing);
@@ -174,12 +207,19 @@ export function scenarioVersions(): FakeVersion[] {
   // The demo day of Example Clearing: the deficient initial, then the amendment that cures it.
   for (const name of DEMO_FILES) {
     const filing = parseFixture(join(FIXTURES, 'demo', name));
-    out.push({ filing, arrivedAt: arrival(filing.endDate, filing.submitDate, minute++), source: { bucket: BUCKET, key: `${INCOMING_PREFIX}${name}` } });
+    out.push({
+      filing,
+      arrivedAt: arrival(filing.endDate, filing.submitDate, minute++),
+      source: { bucket: BUCKET, key: `${INCOMING_PREFIX}${name}` },
+    });
   }
   return out;
 }
 
-export const DEMO_FILES = ['example-clearing-2014-11-06-initial-deficiency.txt', 'example-clearing-2014-11-06-amendment-cured.txt'];
+export const DEMO_FILES = [
+  'example-clearing-2014-11-06-initial-deficiency.txt',
+  'example-clearing-2014-11-06-amendment-cured.txt',
+];
 
 /**
  * The scenario as text files (name -> content), for uploading to a local stack: the demo filings
@@ -189,7 +229,9 @@ export const DEMO_FILES = ['example-clearing-2014-11-06-initial-deficiency.txt',
 export function renderScenario(): { name: string; text: string; version: FakeVersion }[] {
   return scenarioVersions().map((v) => {
     const name = v.source.key.slice(INCOMING_PREFIX.length);
-    const text = DEMO_FILES.includes(name) ? readFileSync(join(FIXTURES, 'demo', name), 'utf8') : render(v.filing, 'markup');
+    const text = DEMO_FILES.includes(name)
+      ? readFileSync(join(FIXTURES, 'demo', name), 'utf8')
+      : render(v.filing, 'markup');
     return { name, text, version: v };
   });
 }

@@ -66,7 +66,12 @@ export async function loadScenarioStack(): Promise<ScenarioStack> {
       // The firm as the parser names it (only the `<script>` firm's name changes: tags stripped).
       const p = parseFilingText(f.text).filing;
       if (f.version.filing.firmId === markupId) parsed ??= { firmId: p.firmId, firmName: p.firmName };
-      note({ filing: { ...f.version.filing, firmId: p.firmId, firmName: p.firmName }, key: f.version.source.key, text: f.text, through: 'pipeline' });
+      note({
+        filing: { ...f.version.filing, firmId: p.firmId, firmName: p.firmName },
+        key: f.version.source.key,
+        text: f.text,
+        through: 'pipeline',
+      });
     }
 
     // The `<script>` firm under its full name, straight through the store (in date order, as the writer wants).
@@ -80,10 +85,17 @@ export async function loadScenarioStack(): Promise<ScenarioStack> {
     const upload = async (batch: typeof files) => {
       const keys: string[] = [];
       for (let i = 0; i < batch.length; i += 20)
-        keys.push(...(await Promise.all(batch.slice(i, i + 20).map((f) => stack.upload(Buffer.from(f.text, 'utf8'), `${INCOMING_PREFIX}${f.name}`)))));
+        keys.push(
+          ...(await Promise.all(
+            batch.slice(i, i + 20).map((f) => stack.upload(Buffer.from(f.text, 'utf8'), `${INCOMING_PREFIX}${f.name}`)),
+          )),
+        );
       const outcomes = await stack.waitUntilProcessed(keys, 240_000);
       const bad = outcomes.filter((o) => o.status !== 'stored');
-      if (bad.length) throw new Error(`not stored: ${bad.map((o) => `${o.key} (${o.status}: ${o.problem ?? o.object?.reason ?? ''})`).join(', ')}`);
+      if (bad.length)
+        throw new Error(
+          `not stored: ${bad.map((o) => `${o.key} (${o.status}: ${o.problem ?? o.object?.reason ?? ''})`).join(', ')}`,
+        );
     };
     await upload(files.filter((f) => f.name !== LAST));
     await upload(files.filter((f) => f.name === LAST));
@@ -101,6 +113,10 @@ export async function loadScenarioStack(): Promise<ScenarioStack> {
 export function effectiveOf(known: Map<string, KnownVersion[]>): Map<string, KnownVersion> {
   const rank = (f: Filing) => `${f.filingType === 'AMENDMENT' ? 1 : 0}${f.submitDate}`;
   const out = new Map<string, KnownVersion>();
-  for (const [k, vs] of known) out.set(k, vs.reduce((a, b) => (rank(b.filing) > rank(a.filing) ? b : a)));
+  for (const [k, vs] of known)
+    out.set(
+      k,
+      vs.reduce((a, b) => (rank(b.filing) > rank(a.filing) ? b : a)),
+    );
   return out;
 }

@@ -44,9 +44,24 @@ describe.each(STATEMENT_KEYS)('alerts in the %s statement', (key) => {
     const rec = outcome.analysis.reconciliation;
     expect(rec.findings.filter((x) => x.severity === 'error' && x.ruleId !== 'SW120')).toEqual([]);
     const target = f.statements[key]!.lines.get(r.target!)!;
-    expect(checkJson('f.txt', outcome).alerts).toEqual([{ statement: key, kind: 'deficiency', excess: '-1', target: str(target), targetSource: 'statement', shortfall: str(target.plus(1)) }]);
+    expect(checkJson('f.txt', outcome).alerts).toEqual([
+      {
+        statement: key,
+        kind: 'deficiency',
+        excess: '-1',
+        target: str(target),
+        targetSource: 'statement',
+        shortfall: str(target.plus(1)),
+      },
+    ]);
     expect(rec.statements[key]!.status).toBe('deficiency');
-    expect(rec.findings.find((x) => x.ruleId === 'SW120')).toMatchObject({ severity: 'error', statement: key, line: r.excess, expected: '0', actual: '-1' });
+    expect(rec.findings.find((x) => x.ruleId === 'SW120')).toMatchObject({
+      severity: 'error',
+      statement: key,
+      line: r.excess,
+      expected: '0',
+      actual: '-1',
+    });
   });
 
   it('below target: 0 <= excess < target raises a warning with shortfall = target - excess', () => {
@@ -55,7 +70,16 @@ describe.each(STATEMENT_KEYS)('alerts in the %s statement', (key) => {
     const excess = f.statements[key]!.lines.get(r.excess)!;
     setLine(f, key, r.target!, excess.plus(1));
     const rec = reconcile(f);
-    expect(rec.alerts).toEqual([{ statement: key, kind: 'below-target', excess, target: excess.plus(1), targetSource: 'statement', shortfall: new Decimal(1) }]);
+    expect(rec.alerts).toEqual([
+      {
+        statement: key,
+        kind: 'below-target',
+        excess,
+        target: excess.plus(1),
+        targetSource: 'statement',
+        shortfall: new Decimal(1),
+      },
+    ]);
     expect(rec.statements[key]!.status).toBe('below-target');
     expect(rec.findings.filter((x) => x.severity === 'error')).toEqual([]);
   });
@@ -70,7 +94,9 @@ describe.each(STATEMENT_KEYS)('alerts in the %s statement', (key) => {
     shiftFunds(g, key, g.statements[key]!.lines.get(r.excess)!.negated());
     const rec = reconcile(g);
     expect(g.statements[key]!.lines.get(r.excess)!.isZero()).toBe(true);
-    expect(rec.alerts.map((a) => [a.kind, str(a.excess), str(a.shortfall)])).toEqual([['below-target', '0', str(g.statements[key]!.lines.get(r.target!)!)]]);
+    expect(rec.alerts.map((a) => [a.kind, str(a.excess), str(a.shortfall)])).toEqual([
+      ['below-target', '0', str(g.statements[key]!.lines.get(r.target!)!)],
+    ]);
   });
 });
 
@@ -80,7 +106,16 @@ describe('deficiency on a form without a management target', () => {
     shiftFunds(f, 'segregation', new Decimal('-400000000'));
     const excess = f.statements.segregation!.lines.get('7190')!;
     expect(excess.isNegative()).toBe(true);
-    expect(reconcile(f).alerts).toEqual([{ statement: 'segregation', kind: 'deficiency', excess, target: null, targetSource: null, shortfall: ZERO.minus(excess) }]);
+    expect(reconcile(f).alerts).toEqual([
+      {
+        statement: 'segregation',
+        kind: 'deficiency',
+        excess,
+        target: null,
+        targetSource: null,
+        shortfall: ZERO.minus(excess),
+      },
+    ]);
   });
 });
 
@@ -99,7 +134,10 @@ describe.each(SAMPLES)('a total off by $1 in $name', (sample) => {
       const f = copy(base);
       f.statements[key]!.lines.set(code, f.statements[key]!.lines.get(code)!.plus(delta));
       const at = reconcile(f).findings.filter((x) => x.line === code && x.statement === key && x.severity === 'error');
-      expect(at.map((x) => x.ruleId), `${key} [${code}]`).toEqual([kind]);
+      expect(
+        at.map((x) => x.ruleId),
+        `${key} [${code}]`,
+      ).toEqual([kind]);
       const printedOther = kind === 'SW112' ? sample.amounts[key]['7770'] : sample.amounts[key][code];
       expect(at[0].expected, `${key} [${code}]`).toBe(canonical(printedOther));
       expect(at[0].actual).toBe(new Decimal(canonical(sample.amounts[key][code])).plus(delta).toFixed());
@@ -111,7 +149,9 @@ describe('generated alerts (property)', () => {
   it.each(STATEMENT_KEYS)('a forced alert in %s is the only alert, with shortfall = target - excess', (key) => {
     fc.assert(
       fc.property(
-        fc.constantFrom('deficiency' as const, 'below-target' as const).chain((kind) => filingArb({ alerts: { [key]: kind } }).map((f) => [kind, f] as const)),
+        fc
+          .constantFrom('deficiency' as const, 'below-target' as const)
+          .chain((kind) => filingArb({ alerts: { [key]: kind } }).map((f) => [kind, f] as const)),
         ([kind, f]) => {
           const rec = reconcile(f);
           expect(rec.alerts).toHaveLength(1);

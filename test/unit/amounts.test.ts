@@ -65,12 +65,16 @@ describe('readAmount: one well-formed number, the whole token', () => {
 
   it('reads exactly what the digits say, past 2^53, never through a JS number', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 29n), max: 10n ** 29n }), fc.constantFrom(',', ' ', '\u00a0', '\u202f'), (n, sep) => {
-        const digits = (n < 0n ? -n : n).toString();
-        const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
-        const d = readAmount(n < 0n ? `-${grouped}` : grouped)!;
-        expect(d.toFixed()).toBe(new Decimal(n.toString()).toFixed());
-      }),
+      fc.property(
+        fc.bigInt({ min: -(10n ** 29n), max: 10n ** 29n }),
+        fc.constantFrom(',', ' ', '\u00a0', '\u202f'),
+        (n, sep) => {
+          const digits = (n < 0n ? -n : n).toString();
+          const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+          const d = readAmount(n < 0n ? `-${grouped}` : grouped)!;
+          expect(d.toFixed()).toBe(new Decimal(n.toString()).toFixed());
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -84,7 +88,12 @@ describe('readAmount: one well-formed number, the whole token', () => {
 });
 
 describe('cells: the token before the code', () => {
-  const cell = (text: string) => scanCells(text).map((c) => [c.code, c.amount?.toFixed() ?? null, c.doubt ? c.doubt.candidates.map((d) => d.toFixed()).sort() : null]);
+  const cell = (text: string) =>
+    scanCells(text).map((c) => [
+      c.code,
+      c.amount?.toFixed() ?? null,
+      c.doubt ? c.doubt.candidates.map((d) => d.toFixed()).sort() : null,
+    ]);
 
   it.each([
     ['B. Other banks qualified under Regulation 30.7 340,727,172 [7520]', '340727172'],
@@ -100,12 +109,10 @@ describe('cells: the token before the code', () => {
     ['<u>0</u> [7520] <u>341,368,579</u> [7530]', '341368579'],
   ])('%j reads %s', (text, want) => expect(cell(text).at(-1)![1]).toBe(want));
 
-  it.each([
-    ['Cash n/a [7010]'],
-    ['Cash Line12 [7010]'],
-    ['Cash 1,234\uff15 [7010]'],
-    ['Cash -(1,234) [7010]'],
-  ])('%j has no amount, and no reading', (text) => expect(cell(text).at(-1)!.slice(1)).toEqual([null, null]));
+  it.each([['Cash n/a [7010]'], ['Cash Line12 [7010]'], ['Cash 1,234\uff15 [7010]'], ['Cash -(1,234) [7010]']])(
+    '%j has no amount, and no reading',
+    (text) => expect(cell(text).at(-1)!.slice(1)).toEqual([null, null]),
+  );
 
   it('a stray space inside an amount is a doubt between the reading of its well-formed tail and of the whole, never the tail alone', () => {
     expect(cell('13. Total 5 812,672,420 [8720]')).toEqual([['8720', null, ['5812672420', '812672420']]]);
@@ -116,16 +123,23 @@ describe('cells: the token before the code', () => {
 });
 
 describe('a doubt in a filing', () => {
-  it('the issue\'s `5 812,672,420 [8720]`: read as 5,812,672,420 by its identities, with an SW105 saying so; no deficiency', () => {
+  it("the issue's `5 812,672,420 [8720]`: read as 5,812,672,420 by its identities, with an SW105 saying so; no deficiency", () => {
     const text = TEXT.replace('5,812,672,420</u></b> [8720]', '5 812,672,420</u></b> [8720]');
     const { filing, unreadable } = parseFilingText(text);
     expect(unreadable).toEqual([]);
     expect(filing.statements.clearedSwaps!.lines.get('8720')!.toFixed()).toBe('5812672420');
-    expect(filing.statements.clearedSwaps!.readings).toEqual([{ code: '8720', filed: '5 812,672,420', amount: new Decimal('5812672420') }]);
+    expect(filing.statements.clearedSwaps!.readings).toEqual([
+      { code: '8720', filed: '5 812,672,420', amount: new Decimal('5812672420') },
+    ]);
     const r = reconcile(filing, { unreadable });
     expect(r.alerts).toEqual([]);
     expect(r.statements.clearedSwaps!.status).toBe('ok');
-    expect(r.findings.find((f) => f.ruleId === 'SW105')).toMatchObject({ severity: 'info', statement: 'clearedSwaps', line: '8720', actual: '5812672420' });
+    expect(r.findings.find((f) => f.ruleId === 'SW105')).toMatchObject({
+      severity: 'info',
+      statement: 'clearedSwaps',
+      line: '8720',
+      actual: '5812672420',
+    });
   });
 
   it('the reading is kept with the stored filing (for its finding), not in its JSON: the same filing, the same content hash', () => {
@@ -135,12 +149,19 @@ describe('a doubt in a filing', () => {
     // As the store writes and reads a version: every amount, the readings too.
     const stored = filingFromJson({ ...filingToJson(read), ...filingAmounts(read, str) });
     expect(stored.statements.clearedSwaps!.readings).toEqual(read.statements.clearedSwaps!.readings);
-    expect(reconcile(stored).findings.filter((f) => f.ruleId === 'SW105').map((f) => f.line)).toEqual(['8720']);
+    expect(
+      reconcile(stored)
+        .findings.filter((f) => f.ruleId === 'SW105')
+        .map((f) => f.line),
+    ).toEqual(['8720']);
   });
 
   it('a doubt no reading settles is unreadable (SW103): the statement does not reconcile and raises nothing', () => {
     // 8720 and its excess 8730 both in doubt: neither can be checked against the other.
-    const text = TEXT.replace('5,812,672,420</u></b> [8720]', '5 812,672,420</u></b> [8720]').replace('237,808,536</u></b> [8730]', '2 37,808,536</u></b> [8730]');
+    const text = TEXT.replace('5,812,672,420</u></b> [8720]', '5 812,672,420</u></b> [8720]').replace(
+      '237,808,536</u></b> [8730]',
+      '2 37,808,536</u></b> [8730]',
+    );
     const { filing, unreadable } = parseFilingText(text);
     const r = reconcile(filing, { unreadable });
     // 8720 settles first (its own sum holds), then 8730 against it.
@@ -158,8 +179,10 @@ describe('a doubt in a filing', () => {
     expect(rb.findings.filter((f) => f.ruleId === 'SW102').map((f) => f.line)).toEqual([]);
   });
 
-  it('space-grouped thousands and separated signs read as filed: the issue\'s `2 563 559 677`, `-$1,234`, `- 1,234`', () => {
-    const text = TEXT.replace('2,563,559,677', '2 563 559 677').replace('-3,309,126</u> [7337]', '-$3,309,126</u> [7337]').replace('-2,329,959', '- 2,329,959');
+  it("space-grouped thousands and separated signs read as filed: the issue's `2 563 559 677`, `-$1,234`, `- 1,234`", () => {
+    const text = TEXT.replace('2,563,559,677', '2 563 559 677')
+      .replace('-3,309,126</u> [7337]', '-$3,309,126</u> [7337]')
+      .replace('-2,329,959', '- 2,329,959');
     const { filing } = parseFilingText(text);
     expect(filing.statements.segregation!.lines.get('7010')!.toFixed()).toBe('2563559677');
     expect(filing.statements.secured!.lines.get('7337')!.toFixed()).toBe('-3309126');

@@ -79,7 +79,22 @@ describe('business days (Federal Reserve)', () => {
       for (const tz of ['Pacific/Kiritimati', 'Pacific/Pago_Pago', 'UTC']) {
         process.env.TZ = tz;
         const cal = new FilingCalendar(DATA);
-        expect(cal.fedHolidays(2025).map((h) => h.date), tz).toEqual(['2025-01-01', '2025-01-20', '2025-02-17', '2025-05-26', '2025-06-19', '2025-07-04', '2025-09-01', '2025-10-13', '2025-11-11', '2025-11-27', '2025-12-25']);
+        expect(
+          cal.fedHolidays(2025).map((h) => h.date),
+          tz,
+        ).toEqual([
+          '2025-01-01',
+          '2025-01-20',
+          '2025-02-17',
+          '2025-05-26',
+          '2025-06-19',
+          '2025-07-04',
+          '2025-09-01',
+          '2025-10-13',
+          '2025-11-11',
+          '2025-11-27',
+          '2025-12-25',
+        ]);
         expect(cal.isBusinessDay('2021-12-24'), tz).toBe(true);
       }
     } finally {
@@ -116,7 +131,11 @@ describe('filing days, per statement', () => {
     ['2025-01-20', every(true), 'MLK Day: every statement (NFA 2025)'],
     ['2025-02-17', every(true), "Presidents' Day (NFA 2025)"],
     ['2025-05-26', every(true), 'Memorial Day (NFA 2025)'],
-    ['2013-05-27', { segregation: false, secured: true, clearedSwaps: false }, 'Memorial Day 2013: Secured Amounts only'],
+    [
+      '2013-05-27',
+      { segregation: false, secured: true, clearedSwaps: false },
+      'Memorial Day 2013: Secured Amounts only',
+    ],
     ['2025-06-19', every(true), 'Juneteenth 2025 (NFA 2025)'],
     ['2022-06-20', every(true), 'Juneteenth 2022, observed Monday (rule, from 2022)'],
     ['2021-06-18', every(true), 'June 18, 2021: a plain business day'],
@@ -149,7 +168,19 @@ describe('filing days, per statement', () => {
 
   it('filingDays and filingDayIndex agree: consecutive filing days, consecutive indexes', () => {
     const days = filingDays('segregation', '2025-11-20', '2025-12-05');
-    expect(days).toEqual(['2025-11-20', '2025-11-21', '2025-11-24', '2025-11-25', '2025-11-26', '2025-11-28', '2025-12-01', '2025-12-02', '2025-12-03', '2025-12-04', '2025-12-05']);
+    expect(days).toEqual([
+      '2025-11-20',
+      '2025-11-21',
+      '2025-11-24',
+      '2025-11-25',
+      '2025-11-26',
+      '2025-11-28',
+      '2025-12-01',
+      '2025-12-02',
+      '2025-12-03',
+      '2025-12-04',
+      '2025-12-05',
+    ]);
     const idx = days.map((d) => filingDayIndex('segregation', d));
     for (let i = 1; i < idx.length; i++) expect(idx[i]).toBe(idx[i - 1]! + 1);
     expect(filingDayIndex('segregation', '2025-11-27')).toBe(filingDayIndex('segregation', '2025-11-26'));
@@ -194,7 +225,10 @@ describe('due days (noon New York time of the next business day)', () => {
 
   const late = (end: string, submit: string, type = 'INITIAL') => {
     const us = (iso: string) => iso.replace(/^(\d{4})-0?(\d+)-0?(\d+)$/, '$2/$3/$1');
-    const text = sampleText(SAMPLE_2014).replaceAll('End Date:11/6/2014', `End Date:${us(end)}`).replaceAll('Submit Date:11/7/2014', `Submit Date:${us(submit)}`).replaceAll('**INITIAL**', `**${type}**`);
+    const text = sampleText(SAMPLE_2014)
+      .replaceAll('End Date:11/6/2014', `End Date:${us(end)}`)
+      .replaceAll('Submit Date:11/7/2014', `Submit Date:${us(submit)}`)
+      .replaceAll('**INITIAL**', `**${type}**`);
     return reconcile(parseFilingText(text).filing).findings.some((f) => f.ruleId === 'SW130');
   };
 
@@ -235,12 +269,23 @@ describe('the data file is checked when loaded', () => {
     // A dated entry on a federal holiday is on that holiday (not a day off).
     for (const e of DATA.days) {
       const info = cal.day(e.date);
-      if (info.holiday) expect(e.name.toLowerCase(), e.date).toContain(info.holiday === 'Birthday of Martin Luther King, Jr.' ? 'martin luther king' : info.holiday === "Washington's Birthday" ? 'presidents' : info.holiday.split(' ')[0]!.toLowerCase());
+      if (info.holiday)
+        expect(e.name.toLowerCase(), e.date).toContain(
+          info.holiday === 'Birthday of Martin Luther King, Jr.'
+            ? 'martin luther king'
+            : info.holiday === "Washington's Birthday"
+              ? 'presidents'
+              : info.holiday.split(' ')[0]!.toLowerCase(),
+        );
     }
   });
 
   it.each<[string, (d: any) => void, RegExp]>([
-    ['a Saturday', (d) => d.days.push({ ...d.days[0], date: '2025-11-29' }), /days\[\d+\]\.date: 2025-11-29 is a Saturday/],
+    [
+      'a Saturday',
+      (d) => d.days.push({ ...d.days[0], date: '2025-11-29' }),
+      /days\[\d+\]\.date: 2025-11-29 is a Saturday/,
+    ],
     ['a day listed twice', (d) => d.days.push({ ...d.days[1] }), /is listed twice/],
     ['not a calendar date', (d) => (d.days[0].date = '2025-02-30'), /2025-02-30 is not a calendar date/],
     ['a date outside the coverage', (d) => (d.days[0].date = '2030-01-02'), /outside the coverage 2012-2027/],
@@ -249,7 +294,11 @@ describe('the data file is checked when loaded', () => {
     ['an unknown confidence', (d) => (d.holidayRules[0].confidence = 'sure'), /holidayRules\[0\]\.confidence/],
     ['an unknown holiday', (d) => (d.holidayRules[0].holiday = 'Boxing Day'), /holidayRules\[0\]\.holiday/],
     ['a holiday without a rule', (d) => d.holidayRules.splice(5, 1), /no rule for "Independence Day"/],
-    ['a holiday ruled twice', (d) => d.holidayRules.push({ ...d.holidayRules[0] }), /"New Year's Day" has a rule already/],
+    [
+      'a holiday ruled twice',
+      (d) => d.holidayRules.push({ ...d.holidayRules[0] }),
+      /"New Year's Day" has a rule already/,
+    ],
     ['an unknown key', (d) => (d.days[0].requried = {}), /days\[0\]/],
     ['coverage backwards', (d) => (d.coverage = { from: 2027, to: 2012 }), /coverage: from 2027 is after to 2012/],
     ['a bad date format', (d) => (d.days[0].date = '4/6/2012'), /days\[0\]\.date: a date is YYYY-MM-DD/],
@@ -262,7 +311,13 @@ describe('the data file is checked when loaded', () => {
 
   it('a correction is data: marking a day changes the calendar, no code', () => {
     const d = clone();
-    d.days.push({ date: '2026-04-03', name: 'Good Friday', required: { segregation: true, secured: true, clearedSwaps: false }, source: 'NFA notice (test)', confidence: 'high' });
+    d.days.push({
+      date: '2026-04-03',
+      name: 'Good Friday',
+      required: { segregation: true, secured: true, clearedSwaps: false },
+      source: 'NFA notice (test)',
+      confidence: 'high',
+    });
     const cal = new FilingCalendar(d);
     expect(cal.isFilingDay('segregation', '2026-04-03')).toBe(true);
     expect(cal.isFilingDay('clearedSwaps', '2026-04-03')).toBe(false);
@@ -311,9 +366,18 @@ describe('segwatch calendar', () => {
     expect(j).toEqual(calendarYearJson(CALENDAR, 2025));
     expect(j.statements.segregation.filingDays).toContainEqual({ date: '2025-11-26', due: '2025-11-28' });
     expect(j.statements.segregation.filingDays.map((d: { date: string }) => d.date)).not.toContain('2025-11-27');
-    expect(j.holidays.find((h: { date: string }) => h.date === '2025-11-27')).toMatchObject({ name: 'Thanksgiving Day', fedHoliday: true, businessDay: false, required: every(false), confidence: 'medium' });
+    expect(j.holidays.find((h: { date: string }) => h.date === '2025-11-27')).toMatchObject({
+      name: 'Thanksgiving Day',
+      fedHoliday: true,
+      businessDay: false,
+      required: every(false),
+      confidence: 'medium',
+    });
     const y2021 = JSON.parse((await cli('calendar', '2021', '--json')).out);
-    expect(y2021.holidays.find((h: { date: string }) => h.date === '2021-12-25')).toMatchObject({ weekday: 'Sat', basis: 'saturday holiday' });
+    expect(y2021.holidays.find((h: { date: string }) => h.date === '2021-12-25')).toMatchObject({
+      weekday: 'Sat',
+      basis: 'saturday holiday',
+    });
   });
 
   it('is a segwatch command (bin/cli.ts), this year by default', async () => {
@@ -328,7 +392,10 @@ describe('segwatch calendar', () => {
 
   it('a year outside the data, a bad year, a bad --data file: one line, exit 2', async () => {
     const outside = await cli('calendar', '2031');
-    expect([outside.code, outside.err.trim()]).toEqual([2, 'segwatch calendar: the filing calendar covers 2012-2027, not 2031']);
+    expect([outside.code, outside.err.trim()]).toEqual([
+      2,
+      'segwatch calendar: the filing calendar covers 2012-2027, not 2031',
+    ]);
     expect((await cli('calendar', 'next')).code).toBe(2);
     const bad = join(dir, 'bad.json');
     const d = JSON.parse(JSON.stringify(DATA));
@@ -341,6 +408,8 @@ describe('segwatch calendar', () => {
     const good = join(dir, 'good.json');
     d.days[0].date = '2026-04-03';
     writeFileSync(good, JSON.stringify(d));
-    expect((await cli('calendar', '--data', good, '2026')).out).toMatch(/Fri 2026-04-03  Good Friday\s+business day\s+every statement required, due Mon 2026-04-06/);
+    expect((await cli('calendar', '--data', good, '2026')).out).toMatch(
+      /Fri 2026-04-03  Good Friday\s+business day\s+every statement required, due Mon 2026-04-06/,
+    );
   });
 });

@@ -25,6 +25,8 @@ describe('segwatch check exit code', () => {
   });
   it('the same filing on time: exit 0; a late amendment (amendments are not late): exit 0', async () => {
     expect((await check(makeFiling({ firmName: 'On Time LLC' }))).code).toBe(0);
-    expect((await check(makeFiling({ firmName: 'On Time LLC', filingType: 'AMENDMENT', submitDate: '2014-11-20' }))).code).toBe(0);
+    expect(
+      (await check(makeFiling({ firmName: 'On Time LLC', filingType: 'AMENDMENT', submitDate: '2014-11-20' }))).code,
+    ).toBe(0);
   });
 });

@@ -35,7 +35,10 @@ const file = (name: string, content: string | Uint8Array) => {
 };
 
 const GOOD = [SAMPLE_2013.path, SAMPLE_2014.path];
-const offByOne = file('off-by-one.txt', sampleText(SAMPLE_2014).replace('<u>5,387,715,882</u> [7180]', '<u>5,387,715,883</u> [7180]'));
+const offByOne = file(
+  'off-by-one.txt',
+  sampleText(SAMPLE_2014).replace('<u>5,387,715,882</u> [7180]', '<u>5,387,715,883</u> [7180]'),
+);
 const deficient = file(
   'deficient.txt',
   sampleText(SAMPLE_2013)
@@ -55,17 +58,42 @@ function sparse(name: string, size: number) {
 
 const BAD: { name: string; path: () => string; reason: RegExp; code: string }[] = [
   { name: 'empty', path: () => file('empty.txt', ''), reason: /empty/, code: 'empty' },
-  { name: 'binary', path: () => file('binary.txt', new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0, 1, 2, 0, 0xff])), reason: /binary/, code: 'binary' },
-  { name: 'not a filing', path: () => file('letter.txt', 'Dear colleague,\nplease find the minutes attached.\n'), reason: /not a daily segregation filing/, code: 'not-a-filing' },
+  {
+    name: 'binary',
+    path: () => file('binary.txt', new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0, 1, 2, 0, 0xff])),
+    reason: /binary/,
+    code: 'binary',
+  },
+  {
+    name: 'not a filing',
+    path: () => file('letter.txt', 'Dear colleague,\nplease find the minutes attached.\n'),
+    reason: /not a daily segregation filing/,
+    code: 'not-a-filing',
+  },
   {
     name: 'truncated after the header',
     path: () => file('truncated.txt', sampleText(SAMPLE_2014).split('\n').slice(0, 14).join('\n')),
     reason: /truncated/,
     code: 'truncated',
   },
-  { name: 'over 5 MB', path: () => sparse('huge.txt', MAX_FILING_BYTES + 1), reason: /over the 5242880-byte limit/, code: 'too-large' },
-  { name: 'UTF-16 without a byte-order mark', path: () => file('utf16.txt', Buffer.from('**INITIAL**\n**End Date:11/6/2014**\n', 'utf16le')), reason: /UTF-16 without a byte-order mark/, code: 'binary' },
-  { name: 'a damaged PDF', path: () => file('damaged.pdf', Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n')), reason: /PDF/, code: 'bad-pdf' },
+  {
+    name: 'over 5 MB',
+    path: () => sparse('huge.txt', MAX_FILING_BYTES + 1),
+    reason: /over the 5242880-byte limit/,
+    code: 'too-large',
+  },
+  {
+    name: 'UTF-16 without a byte-order mark',
+    path: () => file('utf16.txt', Buffer.from('**INITIAL**\n**End Date:11/6/2014**\n', 'utf16le')),
+    reason: /UTF-16 without a byte-order mark/,
+    code: 'binary',
+  },
+  {
+    name: 'a damaged PDF',
+    path: () => file('damaged.pdf', Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n')),
+    reason: /PDF/,
+    code: 'bad-pdf',
+  },
   { name: 'missing', path: () => join(dir, 'no-such-file.txt'), reason: /no such file/, code: 'unreadable' },
 ];
 
@@ -79,8 +107,22 @@ describe('segwatch check (human output)', () => {
     expect(header.trim().split(/\s+/)).toEqual(['statement', 'required', 'funds', 'excess', 'target', 'status']);
     const seg = lines.filter((l) => l.trim().startsWith('segregation'));
     expect(seg).toHaveLength(2);
-    expect(seg[1].trim().split(/\s{2,}/)).toEqual(['segregation', '5,103,300,086', '5,387,715,882', '284,415,796', '252,400,000', 'ok']);
-    expect(seg[0].trim().split(/\s{2,}/)).toEqual(['segregation', '7,234,116,839', '7,611,448,354', '377,331,515', '-', 'ok']);
+    expect(seg[1].trim().split(/\s{2,}/)).toEqual([
+      'segregation',
+      '5,103,300,086',
+      '5,387,715,882',
+      '284,415,796',
+      '252,400,000',
+      'ok',
+    ]);
+    expect(seg[0].trim().split(/\s{2,}/)).toEqual([
+      'segregation',
+      '7,234,116,839',
+      '7,611,448,354',
+      '377,331,515',
+      '-',
+      'ok',
+    ]);
     expect(r.out).toContain('Citigroup Global Markets Inc. · AMENDMENT · end date 2013-06-18 · submitted 2013-06-19');
     // Columns line up: the amounts of one filing end at the same position.
     const rows = lines.slice(lines.indexOf(header), lines.indexOf(header) + 4);
@@ -91,7 +133,9 @@ describe('segwatch check (human output)', () => {
   it('exits 1 on a total off by $1, naming the line', async () => {
     const r = await run('check', SAMPLE_2013.path, offByOne);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/error\s+SW110\s+Segregation Statement line 13 \[7180\] Total amount in segregation .*filed 5,387,715,883, .* = 5,387,715,882 \(off by 1\)/);
+    expect(r.out).toMatch(
+      /error\s+SW110\s+Segregation Statement line 13 \[7180\] Total amount in segregation .*filed 5,387,715,883, .* = 5,387,715,882 \(off by 1\)/,
+    );
     expect(r.out).toContain('findings: 2 error');
   });
 
@@ -108,18 +152,21 @@ describe('segwatch check (human output)', () => {
     expect(r.out).toContain('MISSING');
   });
 
-  it.each(BAD)('exits 2 on a bad file ($name): one line naming it on stderr, and the other files are still checked', async ({ path, reason }) => {
-    const bad = path();
-    const r = await run('check', SAMPLE_2013.path, bad, SAMPLE_2014.path);
-    expect(r.code).toBe(2);
-    const errLines = r.err.trimEnd().split('\n');
-    expect(errLines).toHaveLength(1);
-    expect(errLines[0].startsWith(`segwatch: ${bad}: `)).toBe(true);
-    expect(errLines[0]).toMatch(reason);
-    expect(r.err).not.toMatch(/\n\s+at |Error:/);
-    expect(r.out).toContain(SAMPLE_2013.path);
-    expect(r.out).toContain(SAMPLE_2014.path);
-  });
+  it.each(BAD)(
+    'exits 2 on a bad file ($name): one line naming it on stderr, and the other files are still checked',
+    async ({ path, reason }) => {
+      const bad = path();
+      const r = await run('check', SAMPLE_2013.path, bad, SAMPLE_2014.path);
+      expect(r.code).toBe(2);
+      const errLines = r.err.trimEnd().split('\n');
+      expect(errLines).toHaveLength(1);
+      expect(errLines[0].startsWith(`segwatch: ${bad}: `)).toBe(true);
+      expect(errLines[0]).toMatch(reason);
+      expect(r.err).not.toMatch(/\n\s+at |Error:/);
+      expect(r.out).toContain(SAMPLE_2013.path);
+      expect(r.out).toContain(SAMPLE_2014.path);
+    },
+  );
 
   it('exits 2 with usage on no files or an unknown command', async () => {
     for (const argv of [['check'], ['frobnicate']]) {
@@ -145,48 +192,103 @@ describe('segwatch check --json', () => {
     expect(clean.alerts).toEqual([]);
     expect(clean.filing).toMatchObject({ ...SAMPLE_2014.header });
     // Beyond the documented fields, the filing carries `form` and `unknownCodes`, a statement its `uncoded` and `conflicts` (FilingJsonSchema).
-    expect(Object.keys(clean.filing).sort()).toEqual(['endDate', 'filingType', 'firmId', 'firmName', 'form', 'statements', 'submitDate', 'unknownCodes']);
+    expect(Object.keys(clean.filing).sort()).toEqual([
+      'endDate',
+      'filingType',
+      'firmId',
+      'firmName',
+      'form',
+      'statements',
+      'submitDate',
+      'unknownCodes',
+    ]);
     expect(Object.keys(clean.filing.statements).sort()).toEqual([...STATEMENT_KEYS].sort());
     for (const key of STATEMENT_KEYS) {
       const st = clean.filing.statements[key];
       expect(Object.keys(st).sort()).toEqual(['conflicts', 'lines', 'title', 'uncoded', 'variant']);
       expect(st.title).toBe(SAMPLE_2014.titles[key]);
       expect(st.variant).toBe(SAMPLE_2014.variants[key]);
-      expect(st.lines).toEqual(Object.fromEntries(Object.entries(SAMPLE_2014.amounts[key]).map(([c, p]) => [c, canonical(p)])));
+      expect(st.lines).toEqual(
+        Object.fromEntries(Object.entries(SAMPLE_2014.amounts[key]).map(([c, p]) => [c, canonical(p)])),
+      );
     }
-    expect(clean.findings).toEqual([expect.objectContaining({ ruleId: 'SW141', severity: 'info', statement: 'segregation', line: null, expected: null, actual: null })]);
+    expect(clean.findings).toEqual([
+      expect.objectContaining({
+        ruleId: 'SW141',
+        severity: 'info',
+        statement: 'segregation',
+        line: null,
+        expected: null,
+        actual: null,
+      }),
+    ]);
 
     const sumFinding = off.findings.find((f: any) => f.ruleId === 'SW110' && f.line === '7180');
-    expect(Object.keys(sumFinding).sort()).toEqual(['actual', 'expected', 'label', 'line', 'message', 'ruleId', 'severity', 'statement']);
-    expect(sumFinding).toMatchObject({ severity: 'error', statement: 'segregation', expected: '5387715882', actual: '5387715883' });
+    expect(Object.keys(sumFinding).sort()).toEqual([
+      'actual',
+      'expected',
+      'label',
+      'line',
+      'message',
+      'ruleId',
+      'severity',
+      'statement',
+    ]);
+    expect(sumFinding).toMatchObject({
+      severity: 'error',
+      statement: 'segregation',
+      expected: '5387715882',
+      actual: '5387715883',
+    });
     for (const f of off.findings) expect(RULES.map((x) => x.id)).toContain(f.ruleId);
 
-    expect(gone).toEqual({ file: missing, filing: null, findings: [], alerts: [], error: { code: 'unreadable', message: 'no such file' } });
+    expect(gone).toEqual({
+      file: missing,
+      filing: null,
+      findings: [],
+      alerts: [],
+      error: { code: 'unreadable', message: 'no such file' },
+    });
   });
 
   it('alerts are {statement, kind, excess, target, targetSource, shortfall} with string amounts', async () => {
     const r = await run('check', '--json', deficient);
     expect(r.code).toBe(1);
     const [x] = JSON.parse(r.out);
-    expect(x.alerts).toEqual([{ statement: 'segregation', kind: 'deficiency', excess: '-1', target: null, targetSource: null, shortfall: '1' }]);
+    expect(x.alerts).toEqual([
+      { statement: 'segregation', kind: 'deficiency', excess: '-1', target: null, targetSource: null, shortfall: '1' },
+    ]);
   });
 
-  it.each(BAD)('a bad file ($name) is an error entry {code, message}, the others are checked', async ({ path, code }) => {
-    const bad = path();
-    const r = await run('check', '--json', bad, SAMPLE_2014.path);
-    expect(r.code).toBe(2);
-    const [entry, ok] = JSON.parse(r.out);
-    expect(entry).toEqual({ file: bad, filing: null, findings: [], alerts: [], error: { code, message: expect.any(String) } });
-    expect(entry.error.message).not.toContain('\n');
-    expect(ok.error).toBeNull();
-    expect(ok.filing.firmId).toBe('citigroup-global-markets-inc');
-  });
+  it.each(BAD)(
+    'a bad file ($name) is an error entry {code, message}, the others are checked',
+    async ({ path, code }) => {
+      const bad = path();
+      const r = await run('check', '--json', bad, SAMPLE_2014.path);
+      expect(r.code).toBe(2);
+      const [entry, ok] = JSON.parse(r.out);
+      expect(entry).toEqual({
+        file: bad,
+        filing: null,
+        findings: [],
+        alerts: [],
+        error: { code, message: expect.any(String) },
+      });
+      expect(entry.error.message).not.toContain('\n');
+      expect(ok.error).toBeNull();
+      expect(ok.filing.firmId).toBe('citigroup-global-markets-inc');
+    },
+  );
 });
 
 describe('bin/segwatch.js (a real process)', () => {
   it('checks files, exits with the worst code, stderr one line per bad file, JSON on stdout', async () => {
     const missing = join(dir, 'absent.txt');
-    const result = await promisify(execFile)(process.execPath, ['bin/segwatch.js', 'check', '--json', SAMPLE_2014.path, missing], { encoding: 'utf8' }).then(
+    const result = await promisify(execFile)(
+      process.execPath,
+      ['bin/segwatch.js', 'check', '--json', SAMPLE_2014.path, missing],
+      { encoding: 'utf8' },
+    ).then(
       () => ({ code: 0, stdout: '', stderr: '' }),
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
@@ -196,7 +298,9 @@ describe('bin/segwatch.js (a real process)', () => {
     expect(json[0].filing.statements.segregation.lines['7190']).toBe('284415796');
     expect(json[1].error.code).toBe('unreadable');
 
-    const clean = await promisify(execFile)(process.execPath, ['bin/segwatch.js', 'check', ...GOOD], { encoding: 'utf8' });
+    const clean = await promisify(execFile)(process.execPath, ['bin/segwatch.js', 'check', ...GOOD], {
+      encoding: 'utf8',
+    });
     expect(clean.stdout).toContain('5,387,715,882');
     expect(clean.stderr).toBe('');
   });

@@ -37,11 +37,17 @@ describe('a statement whose lines do not add up', () => {
     expect(r.findings.filter((f) => f.ruleId === 'SW120' || f.ruleId === 'SW121')).toEqual([]);
 
     const alerts = alertsForVersion(ref, r);
-    expect(alerts.map((a) => [a.kind, a.severity, a.statement])).toEqual([['reconciliation-errors', 'critical', 'clearedSwaps']]);
+    expect(alerts.map((a) => [a.kind, a.severity, a.statement])).toEqual([
+      ['reconciliation-errors', 'critical', 'clearedSwaps'],
+    ]);
     const detail = alerts[0].detail;
     expect(detail).toContain('Cleared Swaps Statement: THE FIGURES DO NOT ADD UP');
-    expect(detail).toContain('Failing lines: [8720] Total amount in cleared swaps customer segregation (add lines 7 through 12); [8730] Excess (deficiency)');
-    expect(detail).toContain('Excess as filed [8730]: $237,808,536; recomputed from the lines (funds [8720] - required [8590]): -$574,863,884.');
+    expect(detail).toContain(
+      'Failing lines: [8720] Total amount in cleared swaps customer segregation (add lines 7 through 12); [8730] Excess (deficiency)',
+    );
+    expect(detail).toContain(
+      'Excess as filed [8730]: $237,808,536; recomputed from the lines (funds [8720] - required [8590]): -$574,863,884.',
+    );
     expect(detail).toContain('BELOW ZERO');
   });
 
@@ -54,7 +60,9 @@ describe('a statement whose lines do not add up', () => {
     expect(r.alerts).toEqual([]);
     const [a] = alertsForVersion(ref, r);
     expect([a.kind, a.severity]).toEqual(['reconciliation-errors', 'warning']);
-    expect(a.detail).toContain('Excess as filed [8730]: $200,000,000; recomputed from the lines (funds [8720] - required [8590]): $237,808,536.');
+    expect(a.detail).toContain(
+      'Excess as filed [8730]: $200,000,000; recomputed from the lines (funds [8720] - required [8590]): $237,808,536.',
+    );
     expect(a.detail).toContain('below the target $208,075,000');
   });
 
@@ -68,6 +76,8 @@ describe('a statement whose lines do not add up', () => {
       .replace('29,733,536</u></b> [8770]', '-782,938,884</u></b> [8770]');
     const r = reconcile(parseFilingText(text).filing);
     expect(r.statements.clearedSwaps!.status).toBe('deficiency');
-    expect(r.alerts.map((a) => [a.kind, a.excess.toFixed(), a.shortfall.toFixed()])).toEqual([['deficiency', '-574863884', '782938884']]);
+    expect(r.alerts.map((a) => [a.kind, a.excess.toFixed(), a.shortfall.toFixed()])).toEqual([
+      ['deficiency', '-574863884', '782938884'],
+    ]);
   });
 });

@@ -7,17 +7,37 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 
-vi.mock('../../shared/domain/calendar', async () => (await import('../support/fake-calendar')).fakeCalendar(['2014-11-27', '2014-12-25']));
+vi.mock('../../shared/domain/calendar', async () =>
+  (await import('../support/fake-calendar')).fakeCalendar(['2014-11-27', '2014-12-25']),
+);
 
 import { filingDays } from '../../shared/domain/calendar';
 import { alertBody, alertSubject, type VersionRef } from '../../shared/domain/alerts';
-import { dayAlerts, recentDaysFrom, targetChange, trendProjection, trendToTarget, type DayFigures } from '../../shared/domain/day-alerts';
+import {
+  dayAlerts,
+  recentDaysFrom,
+  targetChange,
+  trendProjection,
+  trendToTarget,
+  type DayFigures,
+} from '../../shared/domain/day-alerts';
 import { Decimal } from '../../shared/domain/money';
 import { compareRatio, ratio } from '../../shared/domain/trend';
 
 const M = (n: number) => new Decimal(n).times(1_000_000);
-const day = (endDate: string, excess: Decimal | null, target: Decimal | null, status = 'ok'): DayFigures => ({ endDate, statements: { segregation: { excess, target, status } } });
-const ref = (endDate: string): VersionRef => ({ firmId: 'acme', firmName: 'Acme Futures LLC', endDate, submitDate: endDate, filingType: 'INITIAL', versionKey: `0#${endDate}#h`, source: { bucket: 'b', key: `incoming/${endDate}.txt` } });
+const day = (endDate: string, excess: Decimal | null, target: Decimal | null, status = 'ok'): DayFigures => ({
+  endDate,
+  statements: { segregation: { excess, target, status } },
+});
+const ref = (endDate: string): VersionRef => ({
+  firmId: 'acme',
+  firmName: 'Acme Futures LLC',
+  endDate,
+  submitDate: endDate,
+  filingType: 'INITIAL',
+  versionKey: `0#${endDate}#h`,
+  source: { bucket: 'b', key: `incoming/${endDate}.txt` },
+});
 
 /** The days on which trend-to-target fires when the days arrive one by one. */
 function fireDays(days: DayFigures[]): string[] {
@@ -53,7 +73,14 @@ describe('trend-to-target', () => {
     const series = span.map((d, i) => day(d, M(500 - 10 * i), M(100)));
     const last = series.length - 1;
     expect(span).not.toContain('2014-11-27');
-    const line = trendProjection('segregation', { ...series[last], statements: { segregation: { excess: M(500 - 10 * last), target: M(460 - 10 * last), status: 'ok' } } }, series.slice(0, last))!.line;
+    const line = trendProjection(
+      'segregation',
+      {
+        ...series[last],
+        statements: { segregation: { excess: M(500 - 10 * last), target: M(460 - 10 * last), status: 'ok' } },
+      },
+      series.slice(0, last),
+    )!.line;
     expect(compareRatio(line.slope, ratio(M(-10)))).toBe(0);
   });
 
@@ -89,11 +116,16 @@ describe('trend-to-target', () => {
 
   it('property: a non-decreasing excess never fires, whatever the target', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 5, maxLength: days.length }), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 400 }), (steps, start, target) => {
-        let y = start;
-        const series = steps.map((s, i) => day(days[i], M((y += s)), M(target)));
-        expect(fireDays(series)).toEqual([]);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 5, maxLength: days.length }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 0, max: 400 }),
+        (steps, start, target) => {
+          let y = start;
+          const series = steps.map((s, i) => day(days[i], M((y += s)), M(target)));
+          expect(fireDays(series)).toEqual([]);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -107,7 +139,10 @@ describe('trend-to-target', () => {
     // Least squares, exactly: slope = sum (x - 4.5)(y - mean) / sum (x - 4.5)^2, projected 5 filing days ahead (x = 14).
     const n = ys.length;
     const mean = ys.reduce((a, y) => a.plus(y), new Decimal(0)).div(n);
-    const sxy = ys.reduce((a, y, x) => a.plus(new Decimal(x).minus('4.5').times(new Decimal(y).minus(mean))), new Decimal(0));
+    const sxy = ys.reduce(
+      (a, y, x) => a.plus(new Decimal(x).minus('4.5').times(new Decimal(y).minus(mean))),
+      new Decimal(0),
+    );
     const sxx = ys.reduce((a, _y, x) => a.plus(new Decimal(x).minus('4.5').pow(2)), new Decimal(0));
     const ols = mean.plus(sxy.div(sxx).times('9.5'));
     expect(ols.lt(100)).toBe(true);
@@ -128,9 +163,18 @@ describe('target-changed', () => {
   const d = ['2014-11-17', '2014-11-18', '2014-11-19', '2014-11-20', '2014-11-21', '2014-11-24', '2014-11-25'];
 
   it('once per change, giving both targets, across a day with no filing', () => {
-    const series = [day(d[0], M(300), M(100)), day(d[1], M(300), M(100)), day(d[2], M(300), M(120)), day(d[3], M(300), M(120)), /* 11/21: no filing */ day(d[5], M(300), M(150)), day(d[6], M(300), M(150))];
+    const series = [
+      day(d[0], M(300), M(100)),
+      day(d[1], M(300), M(100)),
+      day(d[2], M(300), M(120)),
+      day(d[3], M(300), M(120)),
+      /* 11/21: no filing */ day(d[5], M(300), M(150)),
+      day(d[6], M(300), M(150)),
+    ];
     const changes = series.map((x, i) => targetChange('segregation', x, series.slice(0, i)));
-    expect(changes.map((c) => (c ? [c.endDate, c.previousDate, c.previousTarget.toFixed(), c.target.toFixed()] : null))).toEqual([
+    expect(
+      changes.map((c) => (c ? [c.endDate, c.previousDate, c.previousTarget.toFixed(), c.target.toFixed()] : null)),
+    ).toEqual([
       null,
       null,
       ['2014-11-19', '2014-11-18', '100000000', '120000000'],
@@ -145,7 +189,12 @@ describe('target-changed', () => {
     expect(targetChange('segregation', day(d[1], M(300), null), [day(d[0], M(300), M(100))])).toBeNull();
     expect(targetChange('segregation', day(d[1], M(300), M(120), 'error'), [day(d[0], M(300), M(100))])).toBeNull();
     // the unreconciled day is skipped: compared with the reconciled one before it
-    expect(targetChange('segregation', day(d[2], M(300), M(100)), [day(d[0], M(300), M(100)), day(d[1], M(300), M(999), 'error')])).toBeNull();
+    expect(
+      targetChange('segregation', day(d[2], M(300), M(100)), [
+        day(d[0], M(300), M(100)),
+        day(d[1], M(300), M(999), 'error'),
+      ]),
+    ).toBeNull();
   });
 
   it('alert records: deterministic ids, both targets in subject and body, severities', () => {
@@ -153,14 +202,25 @@ describe('target-changed', () => {
     const recent = [day(d[0], M(300), M(100)), day(d[1], M(300), M(100))];
     const a = dayAlerts(ref(d[2]), today, recent);
     expect(a).toHaveLength(1);
-    expect(a[0]).toMatchObject({ kind: 'target-changed', severity: 'info', statement: 'segregation', previousDate: d[1] });
+    expect(a[0]).toMatchObject({
+      kind: 'target-changed',
+      severity: 'info',
+      statement: 'segregation',
+      previousDate: d[1],
+    });
     expect(dayAlerts(ref(d[2]), today, [...recent].reverse())[0].id).toBe(a[0].id);
-    expect(alertSubject(a[0])).toBe('[TARGET CHANGED] Acme Futures LLC segregation 2014-11-19 target $100,000,000 -> $120,000,000');
+    expect(alertSubject(a[0])).toBe(
+      '[TARGET CHANGED] Acme Futures LLC segregation 2014-11-19 target $100,000,000 -> $120,000,000',
+    );
     expect(alertBody(a[0])).toContain('Previous:    $100,000,000 on 2014-11-18');
     // read back from a store that does not keep previousTarget: the subject says less, the detail keeps both
     const stored = { ...a[0], previousTarget: undefined };
-    expect(alertSubject(stored)).toBe('[TARGET CHANGED] Acme Futures LLC segregation 2014-11-19 target now $120,000,000');
-    expect(alertBody(stored)).toContain('The management target changed from $100,000,000 (filing of 2014-11-18) to $120,000,000.');
+    expect(alertSubject(stored)).toBe(
+      '[TARGET CHANGED] Acme Futures LLC segregation 2014-11-19 target now $120,000,000',
+    );
+    expect(alertBody(stored)).toContain(
+      'The management target changed from $100,000,000 (filing of 2014-11-18) to $120,000,000.',
+    );
   });
 
   it('the trend alert record reads as a warning with the projection', () => {
@@ -169,13 +229,15 @@ describe('target-changed', () => {
     const a = dayAlerts(ref(days[6]), series[6], series.slice(0, 6));
     expect(a.map((x) => [x.kind, x.severity])).toEqual([['trend-to-target', 'warning']]);
     expect(a[0].excess?.toFixed()).toBe('140000000');
-    expect(alertSubject(a[0])).toBe('[TREND TO TARGET] Acme Futures LLC segregation 2014-11-21 $40,000,000 over target, falling');
+    expect(alertSubject(a[0])).toBe(
+      '[TREND TO TARGET] Acme Futures LLC segregation 2014-11-21 $40,000,000 over target, falling',
+    );
     expect(a[0].detail).toBe(
       'Theil-Sen line through the excess of 7 filing days (2014-11-13 to 2014-11-21): -$10,000,000 per filing day; projected excess $90,000,000 on 2014-12-01, 5 filing days ahead, below the target of $100,000,000.',
     );
   });
 
-  it('recentDaysFrom reaches back far enough for the previous point day\'s own window', () => {
+  it("recentDaysFrom reaches back far enough for the previous point day's own window", () => {
     // 18 filing days before 2014-12-12 (Thanksgiving not counted)
     const back = filingDays('segregation', '2014-11-01', '2014-12-11');
     expect(recentDaysFrom('2014-12-12')).toBe(back[back.length - 18]);

@@ -24,7 +24,11 @@ function legacyFirmIdOf(name: string): string {
 
 /** The firm names of the committed fixtures, and those the tests and generators file under. */
 const fixtureNames = ['test/fixtures', 'test/fixtures/demo', 'test/fixtures/renderings']
-  .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => `${dir}/${f}`))
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.txt'))
+      .map((f) => `${dir}/${f}`),
+  )
   .flatMap((path) => {
     try {
       return [parseFilingText(readFileSync(path, 'utf8')).filing.firmName];
@@ -33,19 +37,65 @@ const fixtureNames = ['test/fixtures', 'test/fixtures/demo', 'test/fixtures/rend
     }
   });
 const TEST_NAMES = [
-  'Amended Futures LLC', 'Deficient Futures LLC', 'Flaky Topic LLC', 'Out Of Order LLC', 'Outage Futures LLC', 'Repeated Events LLC', 'Topic Down LLC',
-  'Twice Named LLC', 'Acme Clearing LLC', 'Alpha FCM LLC', 'Deleted Object LLC', 'Dropped In LLC', 'Smith & Co', 'Other FCM LLC', 'Garbage Futures',
+  'Amended Futures LLC',
+  'Deficient Futures LLC',
+  'Flaky Topic LLC',
+  'Out Of Order LLC',
+  'Outage Futures LLC',
+  'Repeated Events LLC',
+  'Topic Down LLC',
+  'Twice Named LLC',
+  'Acme Clearing LLC',
+  'Alpha FCM LLC',
+  'Deleted Object LLC',
+  'Dropped In LLC',
+  'Smith & Co',
+  'Other FCM LLC',
+  'Garbage Futures',
   'Bench Firm 0001 LLC',
 ];
 
 describe('firm ids', () => {
   it.each([
-    ['Smith & Co', ['Smith &amp; Co', 'SMITH & CO.', 'Smith and Co', 'smith  &  co', 'Smith & Company', 'Smith &#38; Co', 'Smith\u00a0& Co', 'Smith & Co,']],
-    ['Goldman Sachs & Co. LLC', ['GOLDMAN SACHS & CO. L.L.C.', 'Goldman Sachs and Company LLC', 'Goldman, Sachs & Co., LLC', 'Goldman Sachs &amp; Co. L.L.C']],
-    ['Citigroup Global Markets Inc.', ['CITIGROUP GLOBAL MARKETS, INCORPORATED', 'Citigroup Global Markets, Inc', 'citigroup global markets inc']],
+    [
+      'Smith & Co',
+      [
+        'Smith &amp; Co',
+        'SMITH & CO.',
+        'Smith and Co',
+        'smith  &  co',
+        'Smith & Company',
+        'Smith &#38; Co',
+        'Smith\u00a0& Co',
+        'Smith & Co,',
+      ],
+    ],
+    [
+      'Goldman Sachs & Co. LLC',
+      [
+        'GOLDMAN SACHS & CO. L.L.C.',
+        'Goldman Sachs and Company LLC',
+        'Goldman, Sachs & Co., LLC',
+        'Goldman Sachs &amp; Co. L.L.C',
+      ],
+    ],
+    [
+      'Citigroup Global Markets Inc.',
+      ['CITIGROUP GLOBAL MARKETS, INCORPORATED', 'Citigroup Global Markets, Inc', 'citigroup global markets inc'],
+    ],
     ['Example Partners L.P.', ['Example Partners LP', 'EXAMPLE PARTNERS, L. P.', 'Example Partners lp']],
-    ['Soci\u00e9t\u00e9 G\u00e9n\u00e9rale Ltd.', ['Societe Generale Limited', 'SOCIE\u0301TE\u0301 GE\u0301NE\u0301RALE LTD', 'Soci&eacute;t&eacute; G&eacute;n&eacute;rale Ltd']],
-    ['R.J. O\'Brien & Associates, LLC', ['R.J. O\u2019Brien & Associates LLC', 'R.J. O&#39;Brien &amp; Associates, L.L.C.']],
+    [
+      'Soci\u00e9t\u00e9 G\u00e9n\u00e9rale Ltd.',
+      [
+        'Societe Generale Limited',
+        'SOCIE\u0301TE\u0301 GE\u0301NE\u0301RALE LTD',
+        'Soci&eacute;t&eacute; G&eacute;n&eacute;rale Ltd',
+      ],
+    ],
+    [
+      "R.J. O'Brien & Associates, LLC",
+      ['R.J. O\u2019Brien & Associates LLC', 'R.J. O&#39;Brien &amp; Associates, L.L.C.'],
+    ],
   ])('%s: every spelling is one id', (name, spellings) => {
     const id = firmIdOf(name);
     for (const s of spellings) expect(firmIdOf(s), s).toBe(id);
@@ -63,17 +113,25 @@ describe('firm ids', () => {
     const names = [...new Set([...fixtureNames, ...FIRM_NAMES, ...TEST_NAMES])];
     expect(fixtureNames).toContain('Citigroup Global Markets Inc.');
     expect(fixtureNames).toContain('Example Clearing LLC');
-    const moved = names.filter((n) => firmIdOf(n) !== legacyFirmIdOf(n)).map((n) => [n, legacyFirmIdOf(n), firmIdOf(n)]);
+    const moved = names
+      .filter((n) => firmIdOf(n) !== legacyFirmIdOf(n))
+      .map((n) => [n, legacyFirmIdOf(n), firmIdOf(n)]);
     expect(moved).toEqual([['Dorman Trading, L.L.C.', 'dorman-trading-l-l-c', 'dorman-trading-llc']]);
   });
 
   it('names without a dotted or spelled-out legal form or an entity keep their ids (property)', () => {
-    const word = fc.stringMatching(/^[A-Za-z][A-Za-z0-9']{0,9}$/).filter((w) => !/^(?:incorporated|corporation|limited|company|[a-z])$/i.test(w));
+    const word = fc
+      .stringMatching(/^[A-Za-z][A-Za-z0-9']{0,9}$/)
+      .filter((w) => !/^(?:incorporated|corporation|limited|company|[a-z])$/i.test(w));
     fc.assert(
-      fc.property(fc.array(word, { minLength: 1, maxLength: 5 }), fc.constantFrom('', ' LLC', ' Inc.', ' & Co.', ' Ltd', ' Corp.', ' LP'), (words, tail) => {
-        const name = `${words.join(' ')}${tail}`;
-        expect(firmIdOf(name)).toBe(legacyFirmIdOf(name));
-      }),
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom('', ' LLC', ' Inc.', ' & Co.', ' Ltd', ' Corp.', ' LP'),
+        (words, tail) => {
+          const name = `${words.join(' ')}${tail}`;
+          expect(firmIdOf(name)).toBe(legacyFirmIdOf(name));
+        },
+      ),
       { numRuns: 500 },
     );
   });

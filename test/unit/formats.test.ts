@@ -22,7 +22,11 @@ vi.mock('../../shared/domain/formats/pdf', async (original) => {
     ...real,
     pdfToText: async () => {
       pdf.calls++;
-      if (pdf.error) throw new real.PdfError(pdf.error, pdf.error === 'no-text-layer' ? 'no text on any page' : 'the cross-reference table is damaged');
+      if (pdf.error)
+        throw new real.PdfError(
+          pdf.error,
+          pdf.error === 'no-text-layer' ? 'no text on any page' : 'the cross-reference table is damaged',
+        );
       return pdf.text;
     },
   };
@@ -39,7 +43,10 @@ const reason = async (bytes: Uint8Array) => {
 };
 
 describe('encodings', () => {
-  const text = sampleText(SAMPLE_2014).replace(/Citigroup Global Markets Inc\./g, 'Soci\u00e9t\u00e9 G\u00e9n\u00e9rale \u2013 Citigroup Inc.');
+  const text = sampleText(SAMPLE_2014).replace(
+    /Citigroup Global Markets Inc\./g,
+    'Soci\u00e9t\u00e9 G\u00e9n\u00e9rale \u2013 Citigroup Inc.',
+  );
   const want = filingToJson(parseFilingText(text).filing);
 
   it.each(ENCODINGS)('%s gives the same filing', async (encoding) => {
@@ -51,13 +58,18 @@ describe('encodings', () => {
 
   it('Windows-1252 is said in an info finding (SW106); UTF-8 is not', async () => {
     const o = await analyze(encode(text, 'windows-1252'));
-    expect(o.ok && o.analysis.reconciliation.findings.filter((f) => f.ruleId === 'SW106').map((f) => [f.severity, f.message])).toEqual([
+    expect(
+      o.ok &&
+        o.analysis.reconciliation.findings.filter((f) => f.ruleId === 'SW106').map((f) => [f.severity, f.message]),
+    ).toEqual([
       ['info', 'the file is not valid UTF-8; it was read as Windows-1252 (check any accented or special characters)'],
     ]);
   });
 
   it('Windows-1252 bytes 0x80-0x9F are the characters the encoding standard gives them (not ISO-8859-1 controls)', () => {
-    const { text: t, encoding } = decodeText(Uint8Array.from([0x80, 0x20, 0x93, 0x41, 0x94, 0x20, 0x96, 0x20, 0x97, 0x20, 0x99, 0x20, 0xe9]));
+    const { text: t, encoding } = decodeText(
+      Uint8Array.from([0x80, 0x20, 0x93, 0x41, 0x94, 0x20, 0x96, 0x20, 0x97, 0x20, 0x99, 0x20, 0xe9]),
+    );
     expect([t, encoding]).toEqual(['\u20ac \u201cA\u201d \u2013 \u2014 \u2122 \u00e9', 'windows-1252']);
   });
 
@@ -68,12 +80,36 @@ describe('encodings', () => {
   });
 
   it.each([
-    ['NUL bytes', Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0, 0, 1, 2, 0, 0xff]), 'binary: the file is binary (it contains NUL bytes), not a text filing'],
-    ['UTF-16 without a byte-order mark', Buffer.from('**INITIAL**\n**End Date:11/6/2014**\n', 'utf16le'), 'binary: the file looks like UTF-16 without a byte-order mark; save it as UTF-8, or as UTF-16 with a byte-order mark'],
-    ['control characters', Uint8Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? 0x01 : 0x41 + (i % 20))), 'binary: the file is binary (control characters), not a text filing'],
-    ['UTF-32', Uint8Array.from([0xff, 0xfe, 0, 0, 0x41, 0, 0, 0]), 'binary: the file is UTF-32, not a text filing segwatch reads (UTF-8, UTF-16 or Windows-1252)'],
-    ['a UTF-16 byte-order mark with an odd byte out', Uint8Array.from([0xfe, 0xff, 0, 0x41, 0]), 'binary: the file starts with a UTF-16 BE byte-order mark but is not valid UTF-16'],
-    ['random high bytes', Uint8Array.from({ length: 400 }, (_, i) => 0x80 + ((i * 7) % 32)), 'binary: the file is binary (control characters), not a text filing'],
+    [
+      'NUL bytes',
+      Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0, 0, 1, 2, 0, 0xff]),
+      'binary: the file is binary (it contains NUL bytes), not a text filing',
+    ],
+    [
+      'UTF-16 without a byte-order mark',
+      Buffer.from('**INITIAL**\n**End Date:11/6/2014**\n', 'utf16le'),
+      'binary: the file looks like UTF-16 without a byte-order mark; save it as UTF-8, or as UTF-16 with a byte-order mark',
+    ],
+    [
+      'control characters',
+      Uint8Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? 0x01 : 0x41 + (i % 20))),
+      'binary: the file is binary (control characters), not a text filing',
+    ],
+    [
+      'UTF-32',
+      Uint8Array.from([0xff, 0xfe, 0, 0, 0x41, 0, 0, 0]),
+      'binary: the file is UTF-32, not a text filing segwatch reads (UTF-8, UTF-16 or Windows-1252)',
+    ],
+    [
+      'a UTF-16 byte-order mark with an odd byte out',
+      Uint8Array.from([0xfe, 0xff, 0, 0x41, 0]),
+      'binary: the file starts with a UTF-16 BE byte-order mark but is not valid UTF-16',
+    ],
+    [
+      'random high bytes',
+      Uint8Array.from({ length: 400 }, (_, i) => 0x80 + ((i * 7) % 32)),
+      'binary: the file is binary (control characters), not a text filing',
+    ],
   ])('%s: refused', async (_, bytes, want) => {
     expect(await reason(bytes)).toBe(want);
   });
@@ -96,17 +132,27 @@ describe('HTML', () => {
       <tr><td>Firm Name:</td><td>Smith &amp; Co&nbsp;LLC &#x2014; O&#39;Brien &amp</td></tr>
       <tr><td class=num>1.</td><td>A. Cash<br/>(wrapped)</td><td class="amt" align=right><u>2&nbsp;563&nbsp;559&nbsp;677</u></td><td>[7010]</td></tr>
       </table><script>document.write("1 [7020]")</script></body></html>`;
-    expect(htmlToText(html)).toBe("End Date:\t11/6/2014\nFirm Name:\tSmith & Co\u00a0LLC \u2014 O'Brien &\n1.\tA. Cash\n(wrapped)\t2\u00a0563\u00a0559\u00a0677\t[7010]\n");
+    expect(htmlToText(html)).toBe(
+      "End Date:\t11/6/2014\nFirm Name:\tSmith & Co\u00a0LLC \u2014 O'Brien &\n1.\tA. Cash\n(wrapped)\t2\u00a0563\u00a0559\u00a0677\t[7010]\n",
+    );
   });
 
-  it.each(SAMPLES)('the saved web page of $name (render.ts html, every layout seed) parses to the same filing as its text', (sample) => {
-    const original = parseFilingText(sampleText(sample)).filing;
-    for (const seed of [1, 2, 3, 4, 5, 6]) {
-      const html = render(original, 'html', { seed, wrapFirm: seed % 2 === 0, wrapLabels: seed % 3 === 0 ? 40 : 0, grouping: seed === 5 ? '\u00a0' : ',' });
-      expect(html).toMatch(/<td class="lbl">End Date:<\/td>|<TD class="lbl">End Date:<\/TD>/);
-      expect(filingToJson(parseFilingText(html).filing)).toEqual(filingToJson(original));
-    }
-  });
+  it.each(SAMPLES)(
+    'the saved web page of $name (render.ts html, every layout seed) parses to the same filing as its text',
+    (sample) => {
+      const original = parseFilingText(sampleText(sample)).filing;
+      for (const seed of [1, 2, 3, 4, 5, 6]) {
+        const html = render(original, 'html', {
+          seed,
+          wrapFirm: seed % 2 === 0,
+          wrapLabels: seed % 3 === 0 ? 40 : 0,
+          grouping: seed === 5 ? '\u00a0' : ',',
+        });
+        expect(html).toMatch(/<td class="lbl">End Date:<\/td>|<TD class="lbl">End Date:<\/TD>/);
+        expect(filingToJson(parseFilingText(html).filing)).toEqual(filingToJson(original));
+      }
+    },
+  );
 
   it('the issue\'s "Smith &amp; Co" is Smith & Co: one firm, one id, in HTML and in text', async () => {
     const text = sampleText(SAMPLE_2014).replace(/Citigroup Global Markets Inc\./g, 'Smith & Co');

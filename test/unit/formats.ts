@@ -12,7 +12,9 @@ export const ENCODINGS = ['utf-8', 'utf-8-bom', 'utf-16le-bom', 'utf-16be-bom', 
 export type Encoding = (typeof ENCODINGS)[number];
 
 /** Windows-1252 bytes of the characters 0x80-0x9F map to (formats/text.ts's table, held to known bytes in formats.test.ts). */
-const CP1252_HIGH = new Map([...CP1252_80_9F].map((ch, i) => [ch, 0x80 + i] as const).filter(([ch]) => ch.charCodeAt(0) > 0x9f));
+const CP1252_HIGH = new Map(
+  [...CP1252_80_9F].map((ch, i) => [ch, 0x80 + i] as const).filter(([ch]) => ch.charCodeAt(0) > 0x9f),
+);
 
 /** Whether every character of `text` has a Windows-1252 byte. */
 export function fitsCp1252(text: string): boolean {
@@ -77,9 +79,17 @@ const textFormat = (rendering: Rendering): Format => ({
  * sizes and fonts (pages break wherever they fill, inside statements too).
  */
 export function pdfLayout(seed: number): PdfRenderOptions {
-  const pick = <T>(xs: readonly T[], salt: number): T => xs[Math.abs(Math.imul(seed + salt, 2654435761) >>> 7) % xs.length];
+  const pick = <T>(xs: readonly T[], salt: number): T =>
+    xs[Math.abs(Math.imul(seed + salt, 2654435761) >>> 7) % xs.length];
   return {
-    pageSize: pick<[number, number]>([[612, 792], [792, 612], [595, 842]], 1),
+    pageSize: pick<[number, number]>(
+      [
+        [612, 792],
+        [792, 612],
+        [595, 842],
+      ],
+      1,
+    ),
     fontSize: pick([6, 7, 8, 9], 2),
     labelWidth: pick([150, 200, 260, 1000], 3),
     amountsOn: pick(['first', 'last'] as const, 4),
@@ -103,7 +113,13 @@ const pdfFormat: Format = {
       // Thousands grouped by spaces are left to the text formats: in a PDF's text two values side by
       // side (`c. ... 403 849,418`) lose the cell boundary between them (flagged SW151/SW103, not
       // misread), so the PDF format groups by commas.
-      render(filing, 'markup', { ...opts, grouping: opts.grouping && /\s/.test(opts.grouping) ? ',' : opts.grouping, wrapLabels: 0, wrapFirm: false, banner: false })
+      render(filing, 'markup', {
+        ...opts,
+        grouping: opts.grouping && /\s/.test(opts.grouping) ? ',' : opts.grouping,
+        wrapLabels: 0,
+        wrapFirm: false,
+        banner: false,
+      })
         .replace(/[\u2009\u202f]/g, '\u00a0')
         .replace(/\u2212/g, '-'),
       pdfLayout(opts.seed ?? 0),

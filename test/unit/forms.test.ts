@@ -20,15 +20,26 @@ describe('compileForms', () => {
     for (const v of forms.variants) {
       const seen = new Set(v.lines.filter((l) => l.kind === 'input' && !l.equals).map((l) => l.code));
       for (const l of v.evaluationOrder) {
-        for (const t of l.sum ?? []) expect(seen.has(t.code) || v.byCode.get(t.code)!.equals !== undefined, `${v.id} ${l.code} uses ${t.code}`).toBe(true);
+        for (const t of l.sum ?? [])
+          expect(
+            seen.has(t.code) || v.byCode.get(t.code)!.equals !== undefined,
+            `${v.id} ${l.code} uses ${t.code}`,
+          ).toBe(true);
         seen.add(l.code);
       }
-      expect(v.evaluationOrder.map((l) => l.code).sort()).toEqual(v.lines.filter((l) => l.kind === 'derived').map((l) => l.code).sort());
+      expect(v.evaluationOrder.map((l) => l.code).sort()).toEqual(
+        v.lines
+          .filter((l) => l.kind === 'derived')
+          .map((l) => l.code)
+          .sort(),
+      );
     }
   });
 
   it('rejects a code that appears twice in a variant', () => {
-    const set = withVariant('cleared-swaps', (v) => v.lines.push({ code: '8500', line: '1A', label: 'Net ledger balance - Cash, again' }));
+    const set = withVariant('cleared-swaps', (v) =>
+      v.lines.push({ code: '8500', line: '1A', label: 'Net ledger balance - Cash, again' }),
+    );
     expect(() => compileForms(set)).toThrow(FormDefinitionError);
     expect(() => compileForms(set)).toThrow('cleared-swaps: code 8500 appears twice');
   });

@@ -35,8 +35,18 @@ describe('header on every page', () => {
   });
 
   it.each([
-    ['End Date', 'End Date:11/6/2014', 'End Date:11/7/2014', 'several-filings: the file holds 2 filings (End Dates 2014-11-06, 2014-11-07); upload one per file'],
-    ['Submit Date', 'Submit Date:11/7/2014', 'Submit Date:11/10/2014', 'several-filings: the file holds 2 filings (Submit Dates 2014-11-07, 2014-11-10); upload one per file'],
+    [
+      'End Date',
+      'End Date:11/6/2014',
+      'End Date:11/7/2014',
+      'several-filings: the file holds 2 filings (End Dates 2014-11-06, 2014-11-07); upload one per file',
+    ],
+    [
+      'Submit Date',
+      'Submit Date:11/7/2014',
+      'Submit Date:11/10/2014',
+      'several-filings: the file holds 2 filings (Submit Dates 2014-11-07, 2014-11-10); upload one per file',
+    ],
   ])('a later page with another %s is rejected', (_, from, to, want) => {
     expect(TEXT.includes(from)).toBe(true);
     const last = TEXT.split(from).length - 2;
@@ -46,7 +56,9 @@ describe('header on every page', () => {
   it('a later page with an impossible date is rejected, even after good pages', () => {
     const from = 'End Date:11/6/2014';
     const last = TEXT.split(from).length - 2;
-    expect(reason(replaceNth(TEXT, from, last, 'End Date:11/31/2014'))).toBe('bad-header: the End Date 11/31/2014 is not a real date');
+    expect(reason(replaceNth(TEXT, from, last, 'End Date:11/31/2014'))).toBe(
+      'bad-header: the End Date 11/31/2014 is not a real date',
+    );
   });
 });
 
@@ -61,7 +73,14 @@ describe('header fields as users write them', () => {
       .replace(/Submit Date:/g, 'SubmitDate:')
       .replace(/Form:/g, 'FORM:');
     const f = parsed(text);
-    expect([f.filingType, f.endDate, f.submitDate, f.firmName, f.firmId, f.form]).toEqual([base.filingType, base.endDate, base.submitDate, base.firmName, base.firmId, base.form]);
+    expect([f.filingType, f.endDate, f.submitDate, f.firmName, f.firmId, f.form]).toEqual([
+      base.filingType,
+      base.endDate,
+      base.submitDate,
+      base.firmName,
+      base.firmId,
+      base.form,
+    ]);
   });
 
   it.each([
@@ -75,9 +94,18 @@ describe('header fields as users write them', () => {
   });
 
   it.each([
-    ['6 Nov 2014', 'bad-header: unrecognised date "6 Nov 2014" for End Date (expected M/D/YYYY, MM/DD/YY or YYYY-MM-DD)'],
-    ['2014.11.06', 'bad-header: unrecognised date "2014.11.06" for End Date (expected M/D/YYYY, MM/DD/YY or YYYY-MM-DD)'],
-    ['11-06-2014', 'bad-header: unrecognised date "11-06-2014" for End Date (expected M/D/YYYY, MM/DD/YY or YYYY-MM-DD)'],
+    [
+      '6 Nov 2014',
+      'bad-header: unrecognised date "6 Nov 2014" for End Date (expected M/D/YYYY, MM/DD/YY or YYYY-MM-DD)',
+    ],
+    [
+      '2014.11.06',
+      'bad-header: unrecognised date "2014.11.06" for End Date (expected M/D/YYYY, MM/DD/YY or YYYY-MM-DD)',
+    ],
+    [
+      '11-06-2014',
+      'bad-header: unrecognised date "11-06-2014" for End Date (expected M/D/YYYY, MM/DD/YY or YYYY-MM-DD)',
+    ],
     ['13/1/2014', 'bad-header: the End Date 13/1/2014 is not a real date'],
   ])('End Date %s: %s', (written, want) => {
     expect(reason(TEXT.replace(/End Date:11\/6\/2014/g, `End Date:${written}`))).toBe(want);
@@ -85,16 +113,30 @@ describe('header fields as users write them', () => {
 
   it('a firm name wrapped onto the next line is read whole (and two firms that share a first line stay two)', () => {
     const wrapped = (name: string, style: 'markup' | 'plain') =>
-      style === 'markup' ? TEXT.replace(/Firm Name:Citigroup Global Markets Inc\./g, `Firm Name:${name}`) : TEXT.replace(/\*\*Firm Name:Citigroup Global Markets Inc\.\*\*/g, `Firm Name:${name}`);
+      style === 'markup'
+        ? TEXT.replace(/Firm Name:Citigroup Global Markets Inc\./g, `Firm Name:${name}`)
+        : TEXT.replace(/\*\*Firm Name:Citigroup Global Markets Inc\.\*\*/g, `Firm Name:${name}`);
     expect(parsed(wrapped('Morgan Stanley\n& Co. LLC', 'markup')).firmName).toBe('Morgan Stanley & Co. LLC');
-    expect(parsed(wrapped('Morgan Stanley\nSmith Barney LLC', 'markup')).firmId).toBe('morgan-stanley-smith-barney-llc');
+    expect(parsed(wrapped('Morgan Stanley\nSmith Barney LLC', 'markup')).firmId).toBe(
+      'morgan-stanley-smith-barney-llc',
+    );
     expect(parsed(wrapped('Morgan Stanley\r\n& Co. LLC', 'plain')).firmName).toBe('Morgan Stanley & Co. LLC');
     // PDF-to-text: the name runs on to the next field.
-    const pdfText = readFileSync('test/fixtures/renderings/citigroup-2014-11-06-initial.pdf-text.txt', 'utf8').replace(/Firm Name:Citigroup Global Markets Inc\./g, 'Firm Name:Citigroup Global\nMarkets Inc.');
+    const pdfText = readFileSync('test/fixtures/renderings/citigroup-2014-11-06-initial.pdf-text.txt', 'utf8').replace(
+      /Firm Name:Citigroup Global Markets Inc\./g,
+      'Firm Name:Citigroup Global\nMarkets Inc.',
+    );
     expect(parsed(pdfText).firmName).toBe('Citigroup Global Markets Inc.');
     // An HTML cell: `<td>Firm Name:</td><td>Smith<br>&amp; Co</td>`.
     const html = `<table><tr><td>INITIAL</td></tr><tr><td>End Date:</td><td>11/6/2014</td></tr><tr><td>Firm Name:</td><td>Smith<br>&amp; Co</td></tr><tr><td>Form:</td><td>Daily Seg - FOCUS II</td></tr><tr><td>Submit Date:</td><td>11/7/2014</td></tr><tr><td>A. Cash</td><td>1</td><td>[7010]</td></tr></table>`;
-    expect(parsed(html)).toMatchObject({ firmName: 'Smith & Co', firmId: 'smith-and-co', endDate: '2014-11-06', submitDate: '2014-11-07', filingType: 'INITIAL', form: 'Daily Seg - FOCUS II' });
+    expect(parsed(html)).toMatchObject({
+      firmName: 'Smith & Co',
+      firmId: 'smith-and-co',
+      endDate: '2014-11-06',
+      submitDate: '2014-11-07',
+      filingType: 'INITIAL',
+      form: 'Daily Seg - FOCUS II',
+    });
   });
 
   it('two filings pasted into one file are refused: another day, another firm, an initial and its amendment', () => {
@@ -102,12 +144,17 @@ describe('header fields as users write them', () => {
     expect(reason(`${TEXT}\n${other}`)).toBe(
       'several-filings: the file holds 2 filings (filing types INITIAL, AMENDMENT; End Dates 2014-11-06, 2013-06-18; Submit Dates 2014-11-07, 2013-06-19); upload one per file',
     );
-    expect(reason(`${TEXT}\n${TEXT.replace(/\*\*INITIAL\*\*/g, '**AMENDMENT**')}`)).toBe('several-filings: the file holds 2 filings (filing types INITIAL, AMENDMENT); upload one per file');
+    expect(reason(`${TEXT}\n${TEXT.replace(/\*\*INITIAL\*\*/g, '**AMENDMENT**')}`)).toBe(
+      'several-filings: the file holds 2 filings (filing types INITIAL, AMENDMENT); upload one per file',
+    );
     expect(reason(`${TEXT}\n${TEXT.replace(/Citigroup Global Markets Inc\./g, 'Smith & Co')}`)).toBe(
       'several-filings: the file holds 2 filings (firms citigroup-global-markets-inc, smith-and-co); upload one per file',
     );
     // The same firm written two ways on two pages is one filing.
-    const twoWays = TEXT.replace('Firm Name:Citigroup Global Markets Inc.', 'Firm Name:CITIGROUP GLOBAL MARKETS, INCORPORATED');
+    const twoWays = TEXT.replace(
+      'Firm Name:Citigroup Global Markets Inc.',
+      'Firm Name:CITIGROUP GLOBAL MARKETS, INCORPORATED',
+    );
     expect(reason(twoWays)).toBe('parsed');
   });
 });

@@ -36,20 +36,31 @@ describe('sumEquals', () => {
   const amount = fc.oneof(
     digitString.map((s) => new Decimal(s)),
     fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map((b) => new Decimal(b.toString())),
-    fc.constantFrom(new Decimal(0), new Decimal('-0'), new Decimal('9999999'), new Decimal('10000000'), new Decimal('-10000000')),
+    fc.constantFrom(
+      new Decimal(0),
+      new Decimal('-0'),
+      new Decimal('9999999'),
+      new Decimal('10000000'),
+      new Decimal('-10000000'),
+    ),
   );
 
   it('agrees with decimal.js on every sum, equal or not', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(amount, fc.boolean()), { maxLength: 14 }), fc.boolean(), amount, (terms, makeEqual, other) => {
-        const values = terms.map((t) => t[0]);
-        const negate = terms.map((t) => t[1]);
-        const sum = terms.reduce((a, [x, neg]) => (neg ? a.minus(x) : a.plus(x)), new Decimal(0));
-        const actual = makeEqual ? sum : other;
-        const fast = sumEquals(values, negate, values.length, actual);
-        if (fast !== null) expect(fast).toBe(sum.eq(actual));
-        if (makeEqual && values.every((v) => v.abs().lt('1e100'))) expect(fast).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.tuple(amount, fc.boolean()), { maxLength: 14 }),
+        fc.boolean(),
+        amount,
+        (terms, makeEqual, other) => {
+          const values = terms.map((t) => t[0]);
+          const negate = terms.map((t) => t[1]);
+          const sum = terms.reduce((a, [x, neg]) => (neg ? a.minus(x) : a.plus(x)), new Decimal(0));
+          const actual = makeEqual ? sum : other;
+          const fast = sumEquals(values, negate, values.length, actual);
+          if (fast !== null) expect(fast).toBe(sum.eq(actual));
+          if (makeEqual && values.every((v) => v.abs().lt('1e100'))) expect(fast).toBe(true);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -39,24 +39,31 @@ const styleArb: fc.Arbitrary<RenderOptions> = fc.record({
 
 describe('a filing written differently but saying the same', () => {
   it(`parses to the identical filing, with no error, warning or alert, in every format and encoding (${MEANING_CASES} cases)`, async () => {
-    const formatArb = fc.constantFrom(...FORMATS).chain((format) => fc.tuple(fc.constant(format), fc.constantFrom(...format.encodings)));
+    const formatArb = fc
+      .constantFrom(...FORMATS)
+      .chain((format) => fc.tuple(fc.constant(format), fc.constantFrom(...format.encodings)));
     await fc.assert(
-      fc.asyncProperty(filingArb({ coverPercent: 40 }), formatArb, styleArb, async (filing, [format, encoding], style) => {
-        const bytes = await format.bytes(filing, style, encoding);
-        const outcome = await analyze(bytes);
-        if (!outcome.ok) throw new Error(`${format.name}/${encoding}: ${outcome.error.message}`);
-        const { filing: parsed, reconciliation } = outcome.analysis;
-        // A PDF: every amount, header field and the cover page the same; the labels of the uncoded
-        // sub-lines (12A-12C) as far as the layout keeps them together (a label whose rest goes on
-        // over a page break can read short; the amounts never move).
-        const asJson = (f: Filing) => (format.name === 'pdf' ? withoutPartLabels(filingToJson(f)) : filingToJson(f));
-        expect(asJson(parsed)).toEqual(asJson(filing));
-        expect(reconciliation.findings.filter((f) => f.severity !== 'info')).toEqual([]);
-        // The only info findings: the code order, and Windows-1252 when the bytes are not UTF-8.
-        expect(new Set(reconciliation.findings.map((f) => f.ruleId)).size).toBeLessThanOrEqual(2);
-        for (const f of reconciliation.findings) expect(['SW141', 'SW106']).toContain(f.ruleId);
-        expect(reconciliation.alerts).toEqual([]);
-      }),
+      fc.asyncProperty(
+        filingArb({ coverPercent: 40 }),
+        formatArb,
+        styleArb,
+        async (filing, [format, encoding], style) => {
+          const bytes = await format.bytes(filing, style, encoding);
+          const outcome = await analyze(bytes);
+          if (!outcome.ok) throw new Error(`${format.name}/${encoding}: ${outcome.error.message}`);
+          const { filing: parsed, reconciliation } = outcome.analysis;
+          // A PDF: every amount, header field and the cover page the same; the labels of the uncoded
+          // sub-lines (12A-12C) as far as the layout keeps them together (a label whose rest goes on
+          // over a page break can read short; the amounts never move).
+          const asJson = (f: Filing) => (format.name === 'pdf' ? withoutPartLabels(filingToJson(f)) : filingToJson(f));
+          expect(asJson(parsed)).toEqual(asJson(filing));
+          expect(reconciliation.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+          // The only info findings: the code order, and Windows-1252 when the bytes are not UTF-8.
+          expect(new Set(reconciliation.findings.map((f) => f.ruleId)).size).toBeLessThanOrEqual(2);
+          for (const f of reconciliation.findings) expect(['SW141', 'SW106']).toContain(f.ruleId);
+          expect(reconciliation.alerts).toEqual([]);
+        },
+      ),
       { numRuns: MEANING_CASES },
     );
   }, 600_000);
@@ -64,7 +71,9 @@ describe('a filing written differently but saying the same', () => {
 
 /** A filing's JSON with the labels of its uncoded sub-lines left out. */
 function withoutPartLabels(json: ReturnType<typeof filingToJson>): unknown {
-  return JSON.parse(JSON.stringify(json), (_k, v) => (v && typeof v === 'object' && 'partOf' in v ? { ...v, label: undefined } : v));
+  return JSON.parse(JSON.stringify(json), (_k, v) =>
+    v && typeof v === 'object' && 'partOf' in v ? { ...v, label: undefined } : v,
+  );
 }
 
 // ---- damage ----------------------------------------------------------------------------------
@@ -89,7 +98,8 @@ function amountSpans(text: string): { code: string; from: number; to: number }[]
     for (;;) {
       const c = text[from - 1];
       if (c !== undefined && /[\d,.()$\-\u00a0\u202f\u2009 ]/.test(c)) from--;
-      else if (c === ';' && /&(?:nbsp|thinsp|#8239);$/.test(text.slice(Math.max(0, from - 8), from))) from = text.lastIndexOf('&', from);
+      else if (c === ';' && /&(?:nbsp|thinsp|#8239);$/.test(text.slice(Math.max(0, from - 8), from)))
+        from = text.lastIndexOf('&', from);
       else break;
     }
     if (/\d/.test(text.slice(from, to))) out.push({ code: m[1], from, to });
@@ -133,7 +143,9 @@ function flagged(variant: string, failing: readonly string[], code: string): boo
   const v = FORMS.variantById.get(variant)!;
   return failing.some((f) => {
     const l = v.byCode.get(f);
-    return !!l && ((l.sum ?? []).some((t) => t.code === code) || (l.greaterOf ?? []).includes(code) || l.equals === code);
+    return (
+      !!l && ((l.sum ?? []).some((t) => t.code === code) || (l.greaterOf ?? []).includes(code) || l.equals === code)
+    );
   });
 }
 
@@ -145,7 +157,12 @@ function invisible(original: Filing, key: StatementKey, code: string, amount: De
 }
 
 /** Filings with no alert, and with a deficiency or a shortfall against the target (which damage must not add elsewhere). */
-const alertsArb = fc.constantFrom<Partial<Record<StatementKey, 'deficiency' | 'below-target'>>>({}, {}, { segregation: 'deficiency' }, { clearedSwaps: 'below-target' });
+const alertsArb = fc.constantFrom<Partial<Record<StatementKey, 'deficiency' | 'below-target'>>>(
+  {},
+  {},
+  { segregation: 'deficiency' },
+  { clearedSwaps: 'below-target' },
+);
 const damagedArb = (count: { minLength: number; maxLength: number }) =>
   fc.record({
     filing: alertsArb.chain((a) => filingArb({ coverPercent: 30, alerts: a })),
@@ -154,7 +171,12 @@ const damagedArb = (count: { minLength: number; maxLength: number }) =>
     damages: fc.array(fc.record({ kind: fc.constantFrom(...DAMAGES), pick: fc.nat(), pick2: fc.nat() }), count),
   });
 
-async function analyzeDamaged(c: { filing: Filing; rendering: (typeof RENDERINGS)[number]; style: RenderOptions; damages: { kind: Damage; pick: number; pick2: number }[] }) {
+async function analyzeDamaged(c: {
+  filing: Filing;
+  rendering: (typeof RENDERINGS)[number];
+  style: RenderOptions;
+  damages: { kind: Damage; pick: number; pick2: number }[];
+}) {
   let text = render(c.filing, c.rendering, c.style);
   for (const d of c.damages) text = damage(text, d.kind, d.pick, d.pick2);
   return analyze(encode(text, 'utf-8'));
@@ -163,7 +185,8 @@ async function analyzeDamaged(c: { filing: Filing; rendering: (typeof RENDERINGS
 /** Every deficiency or below-target alert of `got` is one the undamaged filing raises too. */
 function noNewAlerts(original: Filing, got: { statement: string; kind: string }[]): void {
   const before = reconcile(original).alerts.map((a) => `${a.statement} ${a.kind}`);
-  for (const a of got) expect(before, `${a.statement} ${a.kind} raised by the damage`).toContain(`${a.statement} ${a.kind}`);
+  for (const a of got)
+    expect(before, `${a.statement} ${a.kind} raised by the damage`).toContain(`${a.statement} ${a.kind}`);
 }
 
 describe('a damaged filing', () => {
@@ -191,14 +214,22 @@ describe('a damaged filing', () => {
             const want = orig.lines.get(code);
             if (want !== undefined && amount.eq(want)) continue;
             wrong++;
-            const ok = (res.status === 'unreconciled' && flagged(st.variant, res.failingLines, code)) || (want !== undefined && invisible(filing, key, code, amount));
-            expect(ok, `${where} [${code}] reported ${amount.toFixed()}, filed ${want?.toFixed()}, status ${res.status}, failing ${res.failingLines.join(',')}`).toBe(true);
+            const ok =
+              (res.status === 'unreconciled' && flagged(st.variant, res.failingLines, code)) ||
+              (want !== undefined && invisible(filing, key, code, amount));
+            expect(
+              ok,
+              `${where} [${code}] reported ${amount.toFixed()}, filed ${want?.toFixed()}, status ${res.status}, failing ${res.failingLines.join(',')}`,
+            ).toBe(true);
           }
           for (const u of st.uncoded) {
             const want = orig.uncoded.find((x) => x.id === u.id)?.amount;
             if (want !== undefined && u.amount.eq(want)) continue;
             wrong++;
-            expect(res.status === 'unreconciled' && flagged(st.variant, res.failingLines, u.partOf), `${where} ${u.id} reported ${u.amount.toFixed()}, filed ${want?.toFixed()}`).toBe(true);
+            expect(
+              res.status === 'unreconciled' && flagged(st.variant, res.failingLines, u.partOf),
+              `${where} ${u.id} reported ${u.amount.toFixed()}, filed ${want?.toFixed()}`,
+            ).toBe(true);
           }
         }
         noNewAlerts(filing, rec.alerts);

@@ -14,15 +14,43 @@ const reference = (raw: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-const piece = fc.constantFrom('<u>', '</b>', '<', '>', '**', '*', '#', '##', ' ', '\t', '\r\n', '\u00a0', '\u2003', '\ufeff', 'a', 'Cash', '7150', '12.', 'é', '<b><u>', '<a<b>', '***', '(', ')');
+const piece = fc.constantFrom(
+  '<u>',
+  '</b>',
+  '<',
+  '>',
+  '**',
+  '*',
+  '#',
+  '##',
+  ' ',
+  '\t',
+  '\r\n',
+  '\u00a0',
+  '\u2003',
+  '\ufeff',
+  'a',
+  'Cash',
+  '7150',
+  '12.',
+  'é',
+  '<b><u>',
+  '<a<b>',
+  '***',
+  '(',
+  ')',
+);
 const labelText = fc.array(piece, { maxLength: 60 }).map((xs) => xs.join(''));
 
 describe('cleanLabel', () => {
   it('equals the regular-expression version', () => {
     fc.assert(
-      fc.property(fc.oneof(labelText, fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 40 })), (raw) => {
-        expect(cleanLabel(raw)).toBe(reference(raw));
-      }),
+      fc.property(
+        fc.oneof(labelText, fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 40 })),
+        (raw) => {
+          expect(cleanLabel(raw)).toBe(reference(raw));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -30,18 +58,39 @@ describe('cleanLabel', () => {
   it('keeps the last 400 characters', () => {
     const raw = `${'x'.repeat(500)} <u>tail</u>`;
     expect(cleanLabel(raw)).toBe(reference(raw));
-    expect(cleanLabel(`${'<'.repeat(300)}a>${'b'.repeat(200)}`)).toBe(reference(`${'<'.repeat(300)}a>${'b'.repeat(200)}`));
+    expect(cleanLabel(`${'<'.repeat(300)}a>${'b'.repeat(200)}`)).toBe(
+      reference(`${'<'.repeat(300)}a>${'b'.repeat(200)}`),
+    );
   });
 });
 
 describe('scanCells', () => {
   it('finds exactly the codes CODE_RE finds', () => {
-    const chunk = fc.constantFrom('[', ']', '[7010]', '[701]', '[70100]', '[[7020]', '[7030]]', '1,234', ' ', 'x', '(5)', '-', '0', '9', '[a123]');
+    const chunk = fc.constantFrom(
+      '[',
+      ']',
+      '[7010]',
+      '[701]',
+      '[70100]',
+      '[[7020]',
+      '[7030]]',
+      '1,234',
+      ' ',
+      'x',
+      '(5)',
+      '-',
+      '0',
+      '9',
+      '[a123]',
+    );
     fc.assert(
-      fc.property(fc.array(chunk, { maxLength: 40 }).map((xs) => xs.join('')), (text) => {
-        const want = [...text.matchAll(new RegExp(CODE_RE.source, 'g'))].map((m) => [m[1], m.index + m[0].length]);
-        expect(scanCells(text).map((c) => [c.code, c.end])).toEqual(want);
-      }),
+      fc.property(
+        fc.array(chunk, { maxLength: 40 }).map((xs) => xs.join('')),
+        (text) => {
+          const want = [...text.matchAll(new RegExp(CODE_RE.source, 'g'))].map((m) => [m[1], m.index + m[0].length]);
+          expect(scanCells(text).map((c) => [c.code, c.end])).toEqual(want);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -52,7 +101,8 @@ describe('decimalFromLimbs', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[0-9]{1,35}$/), fc.boolean(), (digits, negative) => {
         const limbs: number[] = [];
-        for (let end = digits.length; end > 0; end -= 7) limbs.push(Number.parseInt(digits.slice(Math.max(0, end - 7), end), 10));
+        for (let end = digits.length; end > 0; end -= 7)
+          limbs.push(Number.parseInt(digits.slice(Math.max(0, end - 7), end), 10));
         const d = decimalFromLimbs(limbs, limbs.length, negative);
         const want = new Decimal(digits);
         expect(d.toFixed()).toBe((negative && !want.isZero() ? want.negated() : want).toFixed());
@@ -65,12 +115,41 @@ describe('decimalFromLimbs', () => {
 
 describe('partMatches', () => {
   it('finds exactly the matches of PART_RE with matchAll', () => {
-    const chunk = fc.constantFrom('A.', 'B.', 'C.', 'a.', 'AB.', ' ', '\t', '\n', '\u00a0', 'Cash', '1,234', '(5)', '-7', '0', '12', '.', 'x', 'A.B.', '\u2003');
+    const chunk = fc.constantFrom(
+      'A.',
+      'B.',
+      'C.',
+      'a.',
+      'AB.',
+      ' ',
+      '\t',
+      '\n',
+      '\u00a0',
+      'Cash',
+      '1,234',
+      '(5)',
+      '-7',
+      '0',
+      '12',
+      '.',
+      'x',
+      'A.B.',
+      '\u2003',
+    );
     fc.assert(
-      fc.property(fc.array(chunk, { maxLength: 40 }).map((xs) => xs.join('')), (text) => {
-        const want = [...text.matchAll(new RegExp(PART_RE.source, 'gs'))].map((m) => [m.index, m[0], m[1], m[2], m[3]]);
-        expect(partMatches(text).map((m) => [m.index, m[0], m[1], m[2], m[3]])).toEqual(want);
-      }),
+      fc.property(
+        fc.array(chunk, { maxLength: 40 }).map((xs) => xs.join('')),
+        (text) => {
+          const want = [...text.matchAll(new RegExp(PART_RE.source, 'gs'))].map((m) => [
+            m.index,
+            m[0],
+            m[1],
+            m[2],
+            m[3],
+          ]);
+          expect(partMatches(text).map((m) => [m.index, m[0], m[1], m[2], m[3]])).toEqual(want);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

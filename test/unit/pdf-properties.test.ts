@@ -51,9 +51,22 @@ const optionsArb: fc.Arbitrary<PdfRenderOptions> = fc.record(
 /** What the parser read that matters for amounts: header, per statement variant and every coded amount. */
 function amounts(f: Filing) {
   return {
-    header: { filingType: f.filingType, endDate: f.endDate, submitDate: f.submitDate, firmName: f.firmName, firmId: f.firmId, form: f.form },
+    header: {
+      filingType: f.filingType,
+      endDate: f.endDate,
+      submitDate: f.submitDate,
+      firmName: f.firmName,
+      firmId: f.firmId,
+      form: f.form,
+    },
     statements: Object.fromEntries(
-      STATEMENT_KEYS.filter((k) => f.statements[k]).map((k) => [k, { variant: f.statements[k]!.variant, lines: Object.fromEntries([...f.statements[k]!.lines].map(([c, d]) => [c, str(d)])) }]),
+      STATEMENT_KEYS.filter((k) => f.statements[k]).map((k) => [
+        k,
+        {
+          variant: f.statements[k]!.variant,
+          lines: Object.fromEntries([...f.statements[k]!.lines].map(([c, d]) => [c, str(d)])),
+        },
+      ]),
     ),
   };
 }

@@ -13,7 +13,19 @@ import { STATEMENT_KEYS } from '../../shared/domain/forms';
 import { str } from '../../shared/domain/money';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
-import { decodedBound, decodedSize, labelOrder, PDF_LIMITS, looksLikePdf, pageLines, pageRows, PdfError, pdfToLines, pdfToText, type PlacedText } from '../../shared/domain/formats/pdf';
+import {
+  decodedBound,
+  decodedSize,
+  labelOrder,
+  PDF_LIMITS,
+  looksLikePdf,
+  pageLines,
+  pageRows,
+  PdfError,
+  pdfToLines,
+  pdfToText,
+  type PlacedText,
+} from '../../shared/domain/formats/pdf';
 import { pdftotextLines, renderPdf } from '../support/pdf';
 import { SAMPLES, canonical, type SampleTruth } from './samples';
 
@@ -41,11 +53,36 @@ async function expectPdfError(p: Promise<unknown>, code: 'bad-pdf' | 'no-text-la
  * lines, so its cover page is the target: segregation b. 5% of 7060, secured d. 10-15% of 7360,
  * cleared swaps a. $325,000,000, which its excess of $321,080,333 misses by $3,919,667.
  */
-const COVER_TRUTH: Record<string, { targets: Record<string, string>; alerts: { statement: string; kind: string; excess: string; target: string; shortfall: string; targetSource: string }[] }> = {
-  'citigroup-2014-11-06-initial': { targets: { segregation: '252400000', secured: '150000000', clearedSwaps: '208075000' }, alerts: [] },
+const COVER_TRUTH: Record<
+  string,
+  {
+    targets: Record<string, string>;
+    alerts: {
+      statement: string;
+      kind: string;
+      excess: string;
+      target: string;
+      shortfall: string;
+      targetSource: string;
+    }[];
+  }
+> = {
+  'citigroup-2014-11-06-initial': {
+    targets: { segregation: '252400000', secured: '150000000', clearedSwaps: '208075000' },
+    alerts: [],
+  },
   'citigroup-2013-06-18-amendment': {
     targets: { segregation: '361705841.95', secured: '99612863.5', clearedSwaps: '325000000' },
-    alerts: [{ statement: 'clearedSwaps', kind: 'below-target', excess: '321080333', target: '325000000', shortfall: '3919667', targetSource: 'cover-page' }],
+    alerts: [
+      {
+        statement: 'clearedSwaps',
+        kind: 'below-target',
+        excess: '321080333',
+        target: '325000000',
+        shortfall: '3919667',
+        targetSource: 'cover-page',
+      },
+    ],
   },
 };
 
@@ -64,7 +101,9 @@ function expectSampleAmounts(text: string, sample: SampleTruth, kind?: string): 
     const st = filing.statements[key]!;
     expect(st.variant).toBe(sample.variants[key]);
     const got = Object.fromEntries([...st.lines].map(([code, d]) => [code, str(d)]));
-    const want = Object.fromEntries(Object.entries(sample.amounts[key]).map(([code, printed]) => [code, canonical(printed)]));
+    const want = Object.fromEntries(
+      Object.entries(sample.amounts[key]).map(([code, printed]) => [code, canonical(printed)]),
+    );
     expect(got).toEqual(want);
     expect(st.conflicts).toEqual([]);
   }
@@ -72,9 +111,22 @@ function expectSampleAmounts(text: string, sample: SampleTruth, kind?: string): 
   const r = reconcile(filing, { unreadable });
   if (kind === 'cover-page') {
     const truth = COVER_TRUTH[sample.name]!;
-    expect(Object.fromEntries(STATEMENT_KEYS.map((k) => [k, filing.coverPage?.[k]?.effectiveTarget?.toFixed() ?? null]))).toEqual(truth.targets);
-    expect(r.alerts.map((a) => ({ statement: a.statement, kind: a.kind, excess: str(a.excess), target: a.target && str(a.target), shortfall: str(a.shortfall), targetSource: a.targetSource }))).toEqual(truth.alerts);
-    expect(r.findings.filter((f) => f.severity !== 'info').map((f) => f.ruleId)).toEqual(truth.alerts.map(() => 'SW121'));
+    expect(
+      Object.fromEntries(STATEMENT_KEYS.map((k) => [k, filing.coverPage?.[k]?.effectiveTarget?.toFixed() ?? null])),
+    ).toEqual(truth.targets);
+    expect(
+      r.alerts.map((a) => ({
+        statement: a.statement,
+        kind: a.kind,
+        excess: str(a.excess),
+        target: a.target && str(a.target),
+        shortfall: str(a.shortfall),
+        targetSource: a.targetSource,
+      })),
+    ).toEqual(truth.alerts);
+    expect(r.findings.filter((f) => f.severity !== 'info').map((f) => f.ruleId)).toEqual(
+      truth.alerts.map(() => 'SW121'),
+    );
     return;
   }
   expect(filing.coverPage).toBeUndefined();
@@ -109,7 +161,9 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
       const fromText = parseFilingText(readFileSync(sample.path, 'utf8')).filing;
       const fromPdf = parseFilingText(await text).filing;
       for (const key of STATEMENT_KEYS) {
-        expect(fromPdf.statements[key]!.uncoded.map((u) => [u.id, str(u.amount)])).toEqual(fromText.statements[key]!.uncoded.map((u) => [u.id, str(u.amount)]));
+        expect(fromPdf.statements[key]!.uncoded.map((u) => [u.id, str(u.amount)])).toEqual(
+          fromText.statements[key]!.uncoded.map((u) => [u.id, str(u.amount)]),
+        );
         expect(fromPdf.statements[key]!.variant).toBe(fromText.statements[key]!.variant);
       }
     });
@@ -148,7 +202,9 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
   it('page-break: pages break inside statements, with a running header', async () => {
     const text = await pdfToText(bytesOf(`${sample.name}.page-break.pdf`));
     const lines = text.split('\n');
-    const header = lines.filter((l) => l.startsWith('Citigroup Global Markets Inc. - Daily Seg - FOCUS II (continued)'));
+    const header = lines.filter((l) =>
+      l.startsWith('Citigroup Global Markets Inc. - Daily Seg - FOCUS II (continued)'),
+    );
     expect(header.length).toBeGreaterThan(4);
     // Some page ends between two lines of one statement (no header block right after the break).
     const breaks = lines.flatMap((l, i) => (/^Page \d+ of \d+$/.test(l) ? [lines[i + 2] ?? ''] : []));
@@ -159,15 +215,23 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
     const { printed: lines, text } = await pdfToLines(bytesOf(`${sample.name}.wrapped.pdf`));
     if (sample.name.includes('2014')) {
       expect(lines).toContain('1. Net ledger balance - Foreign Futures and Foreign Option');
-      expect(lines[lines.indexOf('1. Net ledger balance - Foreign Futures and Foreign Option') + 1]).toBe('Trading - All Customers 0 [7305]');
+      expect(lines[lines.indexOf('1. Net ledger balance - Foreign Futures and Foreign Option') + 1]).toBe(
+        'Trading - All Customers 0 [7305]',
+      );
     } else {
       expect(lines).toContain('2. Net unrealized profit (loss) in open futures contracts -76,329,662 [7030]');
-      expect(lines[lines.indexOf('2. Net unrealized profit (loss) in open futures contracts -76,329,662 [7030]') + 1]).toBe('traded on a contract market');
+      expect(
+        lines[lines.indexOf('2. Net unrealized profit (loss) in open futures contracts -76,329,662 [7030]') + 1],
+      ).toBe('traded on a contract market');
       // In the parser's order the rest of the label comes before the amounts, as the text prints it;
       // across a page break too (page 1 ends inside 7032's label).
       const ordered = text.split('\n');
-      expect(ordered).toContain('2. Net unrealized profit (loss) in open futures contracts traded on a contract market -76,329,662 [7030]');
-      expect(ordered).toContain('A. Add market value of open option contracts purchased on a contract market 1,043,742,387 [7032]');
+      expect(ordered).toContain(
+        '2. Net unrealized profit (loss) in open futures contracts traded on a contract market -76,329,662 [7030]',
+      );
+      expect(ordered).toContain(
+        'A. Add market value of open option contracts purchased on a contract market 1,043,742,387 [7032]',
+      );
       expect(ordered).toContain("B. Securities representing investment of customers' funds (at market) 0");
       expect(ordered).toContain('4. Net Equity (deficit) (add lines 1, 2, and 3) 2,393,864,495 [8550]');
     }
@@ -196,20 +260,23 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
 });
 
 describe('the saved web pages', () => {
-  it.each(SAMPLES)('$name.html is a saved WinJammer page: amount cells, entities, header fields split across cells', (sample) => {
-    const html = readFileSync(`${DIR}/${sample.name}.html`, 'utf8');
-    expect(html).toMatch(/^<!DOCTYPE html/);
-    expect(html).toContain('<!-- saved from url=');
-    expect(html).toMatch(/<td class="amt"><(b><)?u>-?[\d,]+<\/u>/);
-    expect(html).toContain('&amp;');
-    expect(html).toContain('&nbsp;');
-    expect(html).toContain('&#39;');
-    expect(html).toMatch(/<td class="fld">End Date:<\/td><td class="val">\d+\/\d+\/\d{4}<\/td>/);
-    expect(html).toMatch(/<td class="fld">Firm Name:<\/td><td class="val">Citigroup Global Markets Inc\.<\/td>/);
-    // Every code of the sample, once, in its own cell.
-    const codes = [...html.matchAll(/<td class="code">\[(\d{4})\]<\/td>/g)].map((m) => m[1]);
-    expect(codes).toEqual([...readFileSync(sample.path, 'utf8').matchAll(/\[(\d{4})\]/g)].map((m) => m[1]));
-  });
+  it.each(SAMPLES)(
+    '$name.html is a saved WinJammer page: amount cells, entities, header fields split across cells',
+    (sample) => {
+      const html = readFileSync(`${DIR}/${sample.name}.html`, 'utf8');
+      expect(html).toMatch(/^<!DOCTYPE html/);
+      expect(html).toContain('<!-- saved from url=');
+      expect(html).toMatch(/<td class="amt"><(b><)?u>-?[\d,]+<\/u>/);
+      expect(html).toContain('&amp;');
+      expect(html).toContain('&nbsp;');
+      expect(html).toContain('&#39;');
+      expect(html).toMatch(/<td class="fld">End Date:<\/td><td class="val">\d+\/\d+\/\d{4}<\/td>/);
+      expect(html).toMatch(/<td class="fld">Firm Name:<\/td><td class="val">Citigroup Global Markets Inc\.<\/td>/);
+      // Every code of the sample, once, in its own cell.
+      const codes = [...html.matchAll(/<td class="code">\[(\d{4})\]<\/td>/g)].map((m) => m[1]);
+      expect(codes).toEqual([...readFileSync(sample.path, 'utf8').matchAll(/\[(\d{4})\]/g)].map((m) => m[1]));
+    },
+  );
 });
 
 describe('a scan', () => {
@@ -232,7 +299,9 @@ describe('damaged and hostile PDFs', () => {
   const good = bytesOf('citigroup-2014-11-06-initial.chromium.pdf');
 
   it('not a PDF, empty, a header and garbage: bad-pdf with a one-line reason', async () => {
-    expect((await expectPdfError(pdfToText(new TextEncoder().encode('INITIAL\nEnd Date:11/6/2014\n')), 'bad-pdf')).message).toMatch(/not a PDF/);
+    expect(
+      (await expectPdfError(pdfToText(new TextEncoder().encode('INITIAL\nEnd Date:11/6/2014\n')), 'bad-pdf')).message,
+    ).toMatch(/not a PDF/);
     await expectPdfError(pdfToText(new Uint8Array(0)), 'bad-pdf');
     const garbage = new Uint8Array(4096).map((_, i) => (i * 7919 + 13) % 251);
     await expectPdfError(pdfToText(new Uint8Array([...new TextEncoder().encode('%PDF-1.7\n'), ...garbage])), 'bad-pdf');
@@ -290,14 +359,21 @@ describe('damaged and hostile PDFs', () => {
     const bytes = await doc.save();
     expect(bytes.length).toBeLessThan(64 * 1024);
     const e = await expectPdfError(pdfToText(bytes, { maxDecodedBytes: 1024 * 1024 }), 'bad-pdf');
-    expect(e.message).toBe("the PDF decompresses to more than 1 MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)");
+    expect(e.message).toBe(
+      "the PDF decompresses to more than 1 MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)",
+    );
   });
 
   it('decodedSize follows filter chains (Flate of Flate, ASCIIHex then Flate, RunLength, LZW) and counts every stage', () => {
     const inner = Buffer.alloc(100_000, 0x41);
     const once = deflateSync(inner);
     const twice = deflateSync(once);
-    const pdf = (dict: string, data: Buffer) => Buffer.concat([Buffer.from(`%PDF-1.7\n1 0 obj\n<< ${dict} /Length ${data.length} >>\nstream\n`), data, Buffer.from('\nendstream\nendobj\n')]);
+    const pdf = (dict: string, data: Buffer) =>
+      Buffer.concat([
+        Buffer.from(`%PDF-1.7\n1 0 obj\n<< ${dict} /Length ${data.length} >>\nstream\n`),
+        data,
+        Buffer.from('\nendstream\nendobj\n'),
+      ]);
     expect(decodedSize(pdf('/Filter /FlateDecode', once), 1e9)).toBe(100_000);
     expect(decodedSize(pdf('/Filter [/FlateDecode /FlateDecode]', twice), 1e9)).toBe(once.length + 100_000);
     const hex = Buffer.from(`${once.toString('hex')}>`);
@@ -316,13 +392,26 @@ describe('damaged and hostile PDFs', () => {
   });
 
   it('decodedBound: at least what decodedSize counts (so a file within it needs no inflating), and a bomb is over it', () => {
-    const pdf = (dict: string, data: Buffer) => Buffer.concat([Buffer.from(`%PDF-1.7\n1 0 obj\n<< ${dict} /Length ${data.length} >>\nstream\n`), data, Buffer.from('\nendstream\nendobj\n')]);
+    const pdf = (dict: string, data: Buffer) =>
+      Buffer.concat([
+        Buffer.from(`%PDF-1.7\n1 0 obj\n<< ${dict} /Length ${data.length} >>\nstream\n`),
+        data,
+        Buffer.from('\nendstream\nendobj\n'),
+      ]);
     for (const inner of [Buffer.alloc(100_000, 0x41), Buffer.from('BT /F1 8 Tf (1,234 [7010]) Tj ET\n'.repeat(200))]) {
       const once = deflateSync(inner, { level: 9 });
-      for (const [dict, data] of [['/Filter /FlateDecode', once], ['/Filter [/FlateDecode /FlateDecode]', deflateSync(once)], ['/Filter [/AHx /Fl]', Buffer.from(`${once.toString('hex')}>`)]] as const)
+      for (const [dict, data] of [
+        ['/Filter /FlateDecode', once],
+        ['/Filter [/FlateDecode /FlateDecode]', deflateSync(once)],
+        ['/Filter [/AHx /Fl]', Buffer.from(`${once.toString('hex')}>`)],
+      ] as const)
         expect(decodedBound(pdf(dict, data))).toBeGreaterThanOrEqual(decodedSize(pdf(dict, data), 1e12));
     }
-    for (const file of ['citigroup-2014-11-06-initial.chromium.pdf', 'citigroup-2013-06-18-amendment.wrapped.pdf', 'citigroup-2014-11-06-initial.scan.pdf']) {
+    for (const file of [
+      'citigroup-2014-11-06-initial.chromium.pdf',
+      'citigroup-2013-06-18-amendment.wrapped.pdf',
+      'citigroup-2014-11-06-initial.scan.pdf',
+    ]) {
       const b = bytesOf(file);
       expect(decodedBound(b)).toBeGreaterThanOrEqual(decodedSize(b, 1e12));
     }
@@ -345,7 +434,9 @@ describe('damaged and hostile PDFs', () => {
     const body = `BT /F1 4 Tf 10 700 Td\n${'0 -0.01 Td (a) Tj\n'.repeat(20_000)}ET\n`;
     page.node.set(PDFName.of('Contents'), doc.context.register(doc.context.flateStream(body)));
     const e = await expectPdfError(pdfToText(await doc.save(), { maxTextItems: 1000 }), 'bad-pdf');
-    expect(e.message).toBe('the PDF holds more than 2,097,152 characters or 1,000 pieces of text; a daily filing has far fewer');
+    expect(e.message).toBe(
+      'the PDF holds more than 2,097,152 characters or 1,000 pieces of text; a daily filing has far fewer',
+    );
   });
 
   it('a deadline: refused once it passes (here: at once)', async () => {
@@ -362,7 +453,11 @@ describe('damaged and hostile PDFs', () => {
     const files = KINDS.flatMap((k) => SAMPLES.map((sm) => `${sm.name}.${k}.pdf`));
     const alone: string[] = [];
     for (const f of files) alone.push(await pdfToText(bytesOf(f)));
-    const together = await Promise.all([...files, 'citigroup-2014-11-06-initial.scan.pdf'].map((f) => pdfToText(bytesOf(f)).catch((e: PdfError) => e.code)));
+    const together = await Promise.all(
+      [...files, 'citigroup-2014-11-06-initial.scan.pdf'].map((f) =>
+        pdfToText(bytesOf(f)).catch((e: PdfError) => e.code),
+      ),
+    );
     expect(together).toEqual([...alone, 'no-text-layer']);
   });
 
@@ -385,20 +480,39 @@ describe('looksLikePdf', () => {
 });
 
 describe('pageLines: reading order from items in drawing order', () => {
-  const it_ = (str: string, x: number, y: number, width = str.length * 5, size = 10): PlacedText => ({ str, x, y, width, size });
+  const it_ = (str: string, x: number, y: number, width = str.length * 5, size = 10): PlacedText => ({
+    str,
+    x,
+    y,
+    width,
+    size,
+  });
 
   it('lines top to bottom, items left to right, whatever the drawing order', () => {
-    const items = [it_('[7315]', 420, 700), it_('B. Securities', 50, 688), it_('539,548,594', 350, 700), it_('A. Cash', 50, 700), it_('[7317]', 420, 688), it_('242,817,782', 350, 688)];
+    const items = [
+      it_('[7315]', 420, 700),
+      it_('B. Securities', 50, 688),
+      it_('539,548,594', 350, 700),
+      it_('A. Cash', 50, 700),
+      it_('[7317]', 420, 688),
+      it_('242,817,782', 350, 688),
+    ];
     expect(pageLines(items)).toEqual(['A. Cash 539,548,594 [7315]', 'B. Securities 242,817,782 [7317]']);
   });
 
   it('items on one baseline within half a font size are one line (bold, a raised footnote); a line pitch apart are two', () => {
-    expect(pageLines([it_('Total', 50, 700), it_('1,234', 300, 700.8), it_('[7180]', 330, 699.6)])).toEqual(['Total 1,234 [7180]']);
-    expect(pageLines([it_('label part one', 50, 700), it_('5,000 [7355]', 300, 694), it_('part two', 50, 688)])).toEqual(['label part one', '5,000 [7355]', 'part two']);
+    expect(pageLines([it_('Total', 50, 700), it_('1,234', 300, 700.8), it_('[7180]', 330, 699.6)])).toEqual([
+      'Total 1,234 [7180]',
+    ]);
+    expect(
+      pageLines([it_('label part one', 50, 700), it_('5,000 [7355]', 300, 694), it_('part two', 50, 688)]),
+    ).toEqual(['label part one', '5,000 [7355]', 'part two']);
   });
 
   it('a space where items have a gap, none where they touch; spaces from pdf.js kept once', () => {
-    expect(pageLines([it_('End', 50, 700, 15), it_('Date:', 65.5, 700, 25), it_('11/6/2014', 95, 700, 40)])).toEqual(['EndDate: 11/6/2014']);
+    expect(pageLines([it_('End', 50, 700, 15), it_('Date:', 65.5, 700, 25), it_('11/6/2014', 95, 700, 40)])).toEqual([
+      'EndDate: 11/6/2014',
+    ]);
     expect(pageLines([it_('5', 50, 700, 5), it_(',812,672,420', 55, 700, 55)])).toEqual(['5,812,672,420']);
     expect(pageLines([it_('A.', 50, 700, 8), it_(' ', 58, 700, 3), it_('Cash', 61, 700, 20)])).toEqual(['A. Cash']);
     expect(pageLines([it_('A. ', 50, 700, 11), it_('Cash', 61, 700, 20)])).toEqual(['A. Cash']);
@@ -407,20 +521,35 @@ describe('pageLines: reading order from items in drawing order', () => {
   it('letter-spaced text reads letter by letter, runs of spaces folded, blank and control characters dropped', () => {
     const letters = 'WINJAMMER'.split('').map((c, i) => it_(c, 50 + i * 14, 750, 8, 12));
     expect(pageLines(letters)).toEqual(['W I N J A M M E R']);
-    expect(pageLines([it_('  a   b  ', 50, 700), it_('\u0000', 50, 600), it_('', 50, 500), it_('   ', 50, 400)])).toEqual(['a b']);
-    expect(pageLines([it_('2\u00a0563\u202f559 677 [7010]', 50, 700), it_('\ufb01nal e\ufb00ect', 50, 600)])).toEqual(['2 563 559 677 [7010]', 'final effect']);
+    expect(
+      pageLines([it_('  a   b  ', 50, 700), it_('\u0000', 50, 600), it_('', 50, 500), it_('   ', 50, 400)]),
+    ).toEqual(['a b']);
+    expect(pageLines([it_('2\u00a0563\u202f559 677 [7010]', 50, 700), it_('\ufb01nal e\ufb00ect', 50, 600)])).toEqual([
+      '2 563 559 677 [7010]',
+      'final effect',
+    ]);
   });
 
   it('text printed twice a hair apart (overprinted bold) is read once; the same text further along is kept', () => {
-    expect(pageLines([it_('5', 300, 700, 5), it_('5', 300.4, 700, 5), it_('[7010]', 310, 700, 30)])).toEqual(['5 [7010]']);
-    expect(pageLines([it_('0', 300, 700, 5), it_('0', 310, 700, 5), it_('[8715]', 320, 700, 30)])).toEqual(['0 0 [8715]']);
+    expect(pageLines([it_('5', 300, 700, 5), it_('5', 300.4, 700, 5), it_('[7010]', 310, 700, 30)])).toEqual([
+      '5 [7010]',
+    ]);
+    expect(pageLines([it_('0', 300, 700, 5), it_('0', 310, 700, 5), it_('[8715]', 320, 700, 30)])).toEqual([
+      '0 0 [8715]',
+    ]);
   });
 
   it("only text in the page's direction: a diagonal or upside-down stamp adds no letters to a line; a page drawn turned reads in its own direction", () => {
     const stamp = 'DRAFT 2014'.split('').map((c, i) => ({ ...it_(c, 290 + i * 3, 700 - i * 4 + 16, 5), angle: 45 }));
-    expect(pageLines([it_('A. Cash', 50, 700), it_('1,234', 320, 700, 25), it_('[7010]', 350, 700, 30), ...stamp, { ...it_('COPY', 300, 700), angle: 180 }])).toEqual([
-      'A. Cash 1,234 [7010]',
-    ]);
+    expect(
+      pageLines([
+        it_('A. Cash', 50, 700),
+        it_('1,234', 320, 700, 25),
+        it_('[7010]', 350, 700, 30),
+        ...stamp,
+        { ...it_('COPY', 300, 700), angle: 180 },
+      ]),
+    ).toEqual(['A. Cash 1,234 [7010]']);
     // Text running up the page (90 degrees): lines stack from left to right.
     const turned = [
       { ...it_('[7010]', 100, 420, 30), angle: 90 },
@@ -485,7 +614,10 @@ function lzwEncode(input: Buffer): Buffer {
 
 describe('wrapped firm name in the PDF header', () => {
   const sample = SAMPLES.find((x) => x.name.includes('2014'))!;
-  const markup = readFileSync(sample.path, 'utf8').replace(/Citigroup Global Markets Inc\./g, 'Citigroup Global Markets Holdings and Clearing Services Inc.');
+  const markup = readFileSync(sample.path, 'utf8').replace(
+    /Citigroup Global Markets Inc\./g,
+    'Citigroup Global Markets Holdings and Clearing Services Inc.',
+  );
 
   it('a printed form (pdf-lib, header fields wrapped in a narrow column): one name, the id of the name unwrapped', async () => {
     const unwrapped = parseFilingText(markup).filing;
@@ -500,7 +632,8 @@ describe('wrapped firm name in the PDF header', () => {
   });
 
   it('a browser printout (the name wraps inside its value cell, aligned with it): one name', () => {
-    const row = (y: number, ...parts: [string, number][]) => parts.map(([str, x]) => ({ str, x, y, width: str.length * 4.5, size: 9, font: 'f1' }));
+    const row = (y: number, ...parts: [string, number][]) =>
+      parts.map(([str, x]) => ({ str, x, y, width: str.length * 4.5, size: 9, font: 'f1' }));
     const items = [
       ...row(740, ['INITIAL', 33.7]),
       ...row(728, ['End Date:', 33.7], ['11/6/2014', 88.8]),
@@ -510,7 +643,14 @@ describe('wrapped firm name in the PDF header', () => {
       ...row(682, ['Submit Date: 11/7/2014', 33.7]),
     ];
     const lines = labelOrder([pageRows(items)]);
-    expect(lines).toEqual(['INITIAL', 'End Date: 11/6/2014', 'Firm Name: Citigroup Global Markets Holdings', 'and Clearing Services Inc.', 'Form: Daily Seg - FOCUS II', 'Submit Date: 11/7/2014']);
+    expect(lines).toEqual([
+      'INITIAL',
+      'End Date: 11/6/2014',
+      'Firm Name: Citigroup Global Markets Holdings',
+      'and Clearing Services Inc.',
+      'Form: Daily Seg - FOCUS II',
+      'Submit Date: 11/7/2014',
+    ]);
     const body = markup.replace(/^[\s\S]*?(?=\*\*Daily Segregation - )/, '');
     const f = parseFilingText(`${lines.join('\n')}\n${body}`).filing;
     expect(f.firmName).toBe('Citigroup Global Markets Holdings and Clearing Services Inc.');
@@ -519,7 +659,14 @@ describe('wrapped firm name in the PDF header', () => {
 });
 
 describe('labelOrder: a wrapped label and its amounts, as the parser reads them', () => {
-  const at = (str: string, x: number, y: number, font = 'f1', size = 8): PlacedText => ({ str, x, y, width: str.length * 4, size, font });
+  const at = (str: string, x: number, y: number, font = 'f1', size = 8): PlacedText => ({
+    str,
+    x,
+    y,
+    width: str.length * 4,
+    size,
+    font,
+  });
   const page = (...lines: PlacedText[][]) => pageRows(lines.flat());
 
   it('amounts on the first line: the rest of the label moves before them; only label text moves, the amounts stay as printed', () => {
@@ -538,7 +685,10 @@ describe('labelOrder: a wrapped label and its amounts, as the parser reads them'
   });
 
   it('amounts on the last line, or a document with both: left as printed', () => {
-    const last = page([at('1. Net ledger balance - Foreign', 36, 700)], [at('Trading - All Customers', 44, 688.4), at('0', 320, 688.4), at('[7305]', 350, 688.4)]);
+    const last = page(
+      [at('1. Net ledger balance - Foreign', 36, 700)],
+      [at('Trading - All Customers', 44, 688.4), at('0', 320, 688.4), at('[7305]', 350, 688.4)],
+    );
     expect(labelOrder([last])).toEqual(['1. Net ledger balance - Foreign', 'Trading - All Customers 0 [7305]']);
     const both = page(
       [at('1. Net ledger balance - Foreign', 36, 700)],
@@ -546,7 +696,12 @@ describe('labelOrder: a wrapped label and its amounts, as the parser reads them'
       [at('2. Net unrealized profit', 36, 676.8), at('5', 320, 676.8), at('[7325]', 350, 676.8)],
       [at('on a board of trade', 44, 665.2)],
     );
-    expect(labelOrder([both])).toEqual(['1. Net ledger balance - Foreign', 'Trading - All Customers 0 [7305]', '2. Net unrealized profit 5 [7325]', 'on a board of trade']);
+    expect(labelOrder([both])).toEqual([
+      '1. Net ledger balance - Foreign',
+      'Trading - All Customers 0 [7305]',
+      '2. Net unrealized profit 5 [7325]',
+      'on a board of trade',
+    ]);
   });
 
   it('a row of its own is not a continuation: a marker, another font, another place, too far down', () => {
@@ -559,7 +714,14 @@ describe('labelOrder: a wrapped label and its amounts, as the parser reads them'
       [at('D. More', 52, 642), at('4', 320, 642), at('[7040]', 350, 642)],
       [at('far below', 60, 600)],
     );
-    expect(labelOrder([p])).toEqual(['A. Cash securities 1 [7010]', 'B. Securities 2 [7020]', 'C. Other 3 [7030]', 'a heading', 'D. More 4 [7040]', 'far below']);
+    expect(labelOrder([p])).toEqual([
+      'A. Cash securities 1 [7010]',
+      'B. Securities 2 [7020]',
+      'C. Other 3 [7030]',
+      'a heading',
+      'D. More 4 [7040]',
+      'far below',
+    ]);
   });
 
   it("across a page break: past the footer and the next page's running header", () => {
@@ -572,15 +734,32 @@ describe('labelOrder: a wrapped label and its amounts, as the parser reads them'
       [at('Page 1 of 2', 280, 18)],
     );
     // The running header repeats at the same place on both pages: furniture, never moved, never in the way.
-    const p2 = page([at('Running header', 36, 750)], [at('a contract market', 60, 738.4)], [at('C. Other', 52, 726.8), at('3', 320, 726.8), at('[7030]', 350, 726.8)], [at('Page 2 of 2', 280, 18)]);
-    expect(labelOrder([p1, p2])).toEqual(['Running header', 'A. Cash held in banks 1 [7010]', 'B. Add market value purchased on a contract market 2 [7020]', 'Page 1 of 2', 'Running header', 'C. Other 3 [7030]', 'Page 2 of 2']);
+    const p2 = page(
+      [at('Running header', 36, 750)],
+      [at('a contract market', 60, 738.4)],
+      [at('C. Other', 52, 726.8), at('3', 320, 726.8), at('[7030]', 350, 726.8)],
+      [at('Page 2 of 2', 280, 18)],
+    );
+    expect(labelOrder([p1, p2])).toEqual([
+      'Running header',
+      'A. Cash held in banks 1 [7010]',
+      'B. Add market value purchased on a contract market 2 [7020]',
+      'Page 1 of 2',
+      'Running header',
+      'C. Other 3 [7030]',
+      'Page 2 of 2',
+    ]);
   });
 });
 
 // renderPdf is exercised by the fixtures and the property test; one check of its own here.
 describe('renderPdf (test/support/pdf.ts)', () => {
   it('draws a markup filing that reads back as its lines', async () => {
-    const text = await pdfToText(await renderPdf('**INITIAL**\n\n1.\tNet ledger balance\t<u>1,234</u> [7010]\n\tA. Cash\t<u>0</u> [7520] <u>-5</u> [7530]\n'));
+    const text = await pdfToText(
+      await renderPdf(
+        '**INITIAL**\n\n1.\tNet ledger balance\t<u>1,234</u> [7010]\n\tA. Cash\t<u>0</u> [7520] <u>-5</u> [7530]\n',
+      ),
+    );
     expect(text).toBe('INITIAL\n1. Net ledger balance 1,234 [7010]\nA. Cash 0 [7520] -5 [7530]\nPage 1 of 1\n');
   });
 });

@@ -30,7 +30,9 @@ describe('generated filings', () => {
   it('cover every variant combination and rendering, deterministically from the seed', () => {
     const combos = STATEMENT_KEYS.reduce((n, k) => n * FORMS.statements[k].variants.length, 1);
     const cases = generateRendered(combos * RENDERINGS.length, 7);
-    const seen = new Set(cases.map((c) => [...STATEMENT_KEYS.map((k) => c.filing.statements[k]!.variant), c.rendering].join(' ')));
+    const seen = new Set(
+      cases.map((c) => [...STATEMENT_KEYS.map((k) => c.filing.statements[k]!.variant), c.rendering].join(' ')),
+    );
     expect(seen.size).toBe(combos * RENDERINGS.length);
     for (const c of cases) expect(filingToJson(parseFilingText(c.text).filing)).toEqual(filingToJson(c.filing));
     expect(generateFilings(5, 99).map(filingToJson)).toEqual(generateFilings(5, 99).map(filingToJson));
@@ -39,9 +41,12 @@ describe('generated filings', () => {
 
   it('keep amounts exact past 2^53 through render and parse', () => {
     const filings = generateFilings(30, 5, { hugePercent: 50 });
-    const huge = filings.flatMap((f) => STATEMENT_KEYS.flatMap((k) => [...f.statements[k]!.lines.values()])).filter((d) => d.abs().gt('9007199254740993'));
+    const huge = filings
+      .flatMap((f) => STATEMENT_KEYS.flatMap((k) => [...f.statements[k]!.lines.values()]))
+      .filter((d) => d.abs().gt('9007199254740993'));
     expect(huge.length).toBeGreaterThan(0);
-    for (const f of filings) for (const r of RENDERINGS) expect(filingToJson(parseFilingText(render(f, r)).filing)).toEqual(filingToJson(f));
+    for (const f of filings)
+      for (const r of RENDERINGS) expect(filingToJson(parseFilingText(render(f, r)).filing)).toEqual(filingToJson(f));
   });
 });
 
@@ -50,12 +55,16 @@ describe('generator options', () => {
     const [f] = generateFilings(1, 3, { variants: { secured: 'secured-summary' }, omit: ['clearedSwaps'], late: true });
     expect(f.statements.secured!.variant).toBe('secured-summary');
     expect(f.statements.clearedSwaps).toBeUndefined();
-    const ids = reconcile(f).findings.filter((x) => x.severity !== 'info').map((x) => x.ruleId);
+    const ids = reconcile(f)
+      .findings.filter((x) => x.severity !== 'info')
+      .map((x) => x.ruleId);
     expect(ids.sort()).toEqual(['SW101', 'SW130']);
   });
 
   it('refuse a below-target alert on a variant without a management target', () => {
-    expect(() => generateFilings(1, 3, { variants: { segregation: 'segregation-2013' }, alerts: { segregation: 'below-target' } })).toThrow(/management target/);
+    expect(() =>
+      generateFilings(1, 3, { variants: { segregation: 'segregation-2013' }, alerts: { segregation: 'below-target' } }),
+    ).toThrow(/management target/);
   });
 });
 
@@ -65,7 +74,9 @@ type Target = { key: StatementKey; code: string; part?: number };
 function users(_key: StatementKey, variant: string, code: string): string[] {
   return FORMS.variantById
     .get(variant)!
-    .lines.filter((l) => (l.sum ?? []).some((t) => t.code === code) || (l.greaterOf ?? []).includes(code) || l.equals === code)
+    .lines.filter(
+      (l) => (l.sum ?? []).some((t) => t.code === code) || (l.greaterOf ?? []).includes(code) || l.equals === code,
+    )
     .map((l) => l.code);
 }
 
@@ -76,7 +87,9 @@ describe('changing any one amount of a consistent filing', () => {
         ...[...filing.statements[key]!.lines.keys()].map((code) => ({ key, code })),
         ...filing.statements[key]!.uncoded.map((u, part) => ({ key, code: u.partOf, part })),
       ]);
-      const delta = fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.bigInt({ min: 1n, max: 10n ** 20n })).chain((d) => fc.constantFrom(BigInt(d), -BigInt(d)));
+      const delta = fc
+        .oneof(fc.integer({ min: 1, max: 1000 }), fc.bigInt({ min: 1n, max: 10n ** 20n }))
+        .chain((d) => fc.constantFrom(BigInt(d), -BigInt(d)));
       return fc.tuple(fc.constant(filing), fc.constantFrom(...targets), delta, renderingArb);
     });
     fc.assert(
@@ -92,12 +105,17 @@ describe('changing any one amount of a consistent filing', () => {
         const errors = reconcile(parsed).findings.filter((x) => x.severity === 'error');
 
         const v = FORMS.variantById.get(st.variant)!;
-        const allowed = target.part !== undefined ? [target.code] : [target.code, ...users(target.key, st.variant, target.code)];
+        const allowed =
+          target.part !== undefined ? [target.code] : [target.code, ...users(target.key, st.variant, target.code)];
         // A greater-of input may change without changing the greater of (7305 staying below 7355),
         // unless the changed line is itself derived (7355 is a sum too: its own check fails).
         const def = v.byCode.get(target.code)!;
         const derived = Boolean(def.sum || def.greaterOf || def.equals);
-        const onlyGreaterOf = target.part === undefined && !derived && allowed.length > 1 && allowed.slice(1).every((c) => v.byCode.get(c)!.greaterOf);
+        const onlyGreaterOf =
+          target.part === undefined &&
+          !derived &&
+          allowed.length > 1 &&
+          allowed.slice(1).every((c) => v.byCode.get(c)!.greaterOf);
         if (onlyGreaterOf) {
           const unchanged = allowed.slice(1).every((c) => {
             const items = v.byCode.get(c)!.greaterOf!.map((i) => st.lines.get(i)!);
@@ -115,7 +133,11 @@ describe('changing any one amount of a consistent filing', () => {
         }
         if (target.part !== undefined) {
           const parts = sum(st.uncoded.filter((u) => u.partOf === target.code).map((u) => u.amount));
-          expect(errors.find((e) => e.ruleId === 'SW113')).toMatchObject({ line: target.code, expected: parts.toFixed(), actual: st.lines.get(target.code)!.toFixed() });
+          expect(errors.find((e) => e.ruleId === 'SW113')).toMatchObject({
+            line: target.code,
+            expected: parts.toFixed(),
+            actual: st.lines.get(target.code)!.toFixed(),
+          });
         }
       }),
       { numRuns: 100 },

@@ -67,7 +67,11 @@ describe('--aws', () => {
     const r = await run('history', 'northgate', '--aws', '--region', 'eu-west-1', '--json');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out).days.map((d: { endDate: string }) => d.endDate)).toEqual(['2014-10-31', '2014-11-03', '2014-11-04']);
+    expect(JSON.parse(r.out).days.map((d: { endDate: string }) => d.endDate)).toEqual([
+      '2014-10-31',
+      '2014-11-03',
+      '2014-11-04',
+    ]);
     const describe = cfn.commandCalls(DescribeStacksCommand);
     expect(describe).toHaveLength(1);
     expect(describe[0].args[0].input).toEqual({ StackName: 'Segwatch' });
@@ -80,28 +84,78 @@ describe('--aws', () => {
   });
 
   it('board, alerts and show on the same table; --stack names another stack', async () => {
-    expect(JSON.parse((await run('board', '2014-11-04', '--aws', '--region', 'us-east-1', '--json')).out).firms).toHaveLength(3);
-    expect(JSON.parse((await run('alerts', '--aws', '--region', 'us-east-1', '--stack', 'SegwatchProd', '--from', '2014-11-01', '--to', '2014-11-30', '--json')).out).alerts).toHaveLength(5);
-    expect(cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName)).toEqual(['Segwatch', 'SegwatchProd']);
+    expect(
+      JSON.parse((await run('board', '2014-11-04', '--aws', '--region', 'us-east-1', '--json')).out).firms,
+    ).toHaveLength(3);
+    expect(
+      JSON.parse(
+        (
+          await run(
+            'alerts',
+            '--aws',
+            '--region',
+            'us-east-1',
+            '--stack',
+            'SegwatchProd',
+            '--from',
+            '2014-11-01',
+            '--to',
+            '2014-11-30',
+            '--json',
+          )
+        ).out,
+      ).alerts,
+    ).toHaveLength(5);
+    expect(cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName)).toEqual([
+      'Segwatch',
+      'SegwatchProd',
+    ]);
     const show = await run('show', 'example clearing', '2014-11-04', '--aws', '--region', 'us-east-1');
     expect(show.code).toBe(0);
     expect(show.out).toContain('effective: the latest submitted amendment');
   });
 
   it('a missing stack, a stack without the output, access denied: one line, exit 2', async () => {
-    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id Nope does not exist'), { name: 'ValidationError' }));
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('Stack with id Nope does not exist'), { name: 'ValidationError' }));
     let r = await run('board', '--aws', '--region', 'us-east-1', '--stack', 'Nope');
     expect(r).toMatchObject({ code: 2, out: '' });
-    expect(r.err).toBe('segwatch board: stack Nope does not exist in this account and region (Stack with id Nope does not exist)\n');
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Segwatch', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [] }] });
+    expect(r.err).toBe(
+      'segwatch board: stack Nope does not exist in this account and region (Stack with id Nope does not exist)\n',
+    );
+    cfn
+      .on(DescribeStacksCommand)
+      .resolves({
+        Stacks: [{ StackName: 'Segwatch', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [] }],
+      });
     r = await run('board', '--aws', '--region', 'us-east-1');
     expect(r.err).toMatch(/^segwatch board: stack Segwatch has no TableName output/);
     expect(r.code).toBe(2);
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Segwatch', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'TableName', OutputValue: TABLE }] }] });
-    ddb.on(QueryCommand).rejects(Object.assign(new Error('User is not authorized to perform: dynamodb:Query'), { name: 'AccessDeniedException' }));
+    cfn
+      .on(DescribeStacksCommand)
+      .resolves({
+        Stacks: [
+          {
+            StackName: 'Segwatch',
+            StackStatus: 'CREATE_COMPLETE',
+            CreationTime: new Date(),
+            Outputs: [{ OutputKey: 'TableName', OutputValue: TABLE }],
+          },
+        ],
+      });
+    ddb
+      .on(QueryCommand)
+      .rejects(
+        Object.assign(new Error('User is not authorized to perform: dynamodb:Query'), {
+          name: 'AccessDeniedException',
+        }),
+      );
     r = await run('history', 'northgate', '--aws', '--region', 'us-east-1');
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`segwatch history: access denied to table ${TABLE}: User is not authorized to perform: dynamodb:Query\n`);
+    expect(r.err).toBe(
+      `segwatch history: access denied to table ${TABLE}: User is not authorized to perform: dynamodb:Query\n`,
+    );
   });
 
   it('--stack and --region belong with --aws', async () => {

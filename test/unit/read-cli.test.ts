@@ -29,14 +29,24 @@ const ready = (async () => {
   const odd = firmBase('=Smith, "Jones" & Co');
   const w = new HistoryWriter(source);
   const M = (n: number) => new Decimal(n).times(1_000_000);
-  await w.write(dayFiling(odd, { endDate: '2014-11-04', excess: { segregation: M(10), secured: M(10), clearedSwaps: M(10) }, target: { segregation: M(1), secured: M(1), clearedSwaps: M(1) } }), '2014-11-05T09:00:00.000Z');
+  await w.write(
+    dayFiling(odd, {
+      endDate: '2014-11-04',
+      excess: { segregation: M(10), secured: M(10), clearedSwaps: M(10) },
+      target: { segregation: M(1), secured: M(1), clearedSwaps: M(1) },
+    }),
+    '2014-11-05T09:00:00.000Z',
+  );
 })();
 
 async function run(command: ReadCommand, ...args: string[]) {
   await ready;
   const out = new Sink();
   const err = new Sink();
-  const code = await readCommand(command, args, out, err, { open: async () => ({ source, where: 'memory', close: async () => undefined }), now: () => new Date('2014-11-20T12:00:00Z') });
+  const code = await readCommand(command, args, out, err, {
+    open: async () => ({ source, where: 'memory', close: async () => undefined }),
+    now: () => new Date('2014-11-20T12:00:00Z'),
+  });
   return { code, out: out.text, err: err.text };
 }
 
@@ -48,8 +58,30 @@ function jsonNumbers(v: unknown, key = ''): string[] {
   if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => jsonNumbers(x, k));
   return [];
 }
-const STATEMENT_KEYS_JSON = ['required', 'funds', 'excess', 'target', 'targetSource', 'overTarget', 'status', 'changeFromPrevious', 'changePct', 'cushion', 'headroom'].sort();
-const AMOUNT_KEYS = ['required', 'funds', 'excess', 'target', 'overTarget', 'changeFromPrevious', 'changePct', 'cushion', 'headroom'];
+const STATEMENT_KEYS_JSON = [
+  'required',
+  'funds',
+  'excess',
+  'target',
+  'targetSource',
+  'overTarget',
+  'status',
+  'changeFromPrevious',
+  'changePct',
+  'cushion',
+  'headroom',
+].sort();
+const AMOUNT_KEYS = [
+  'required',
+  'funds',
+  'excess',
+  'target',
+  'overTarget',
+  'changeFromPrevious',
+  'changePct',
+  'cushion',
+  'headroom',
+];
 
 /** RFC 4180 rows (quoted fields, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {
@@ -90,11 +122,12 @@ describe('--json', () => {
     expect(jsonNumbers(j)).toEqual(['versions', 'versions', 'versions']);
   });
 
-  it('board: the issue shape (plus the day\'s alerts), worst first', async () => {
+  it("board: the issue shape (plus the day's alerts), worst first", async () => {
     const r = await run('board', '2014-11-04', '--json');
     const j = JSON.parse(r.out);
     expect(Object.keys(j).sort()).toEqual(['date', 'firms']);
-    for (const f of j.firms) expect(Object.keys(f).sort()).toEqual(['alerts', 'filed', 'firmId', 'firmName', 'late', 'statements']);
+    for (const f of j.firms)
+      expect(Object.keys(f).sort()).toEqual(['alerts', 'filed', 'firmId', 'firmName', 'late', 'statements']);
     expect(j.firms[0]).toMatchObject({ firmId: 'example-capital-markets-llc', filed: false });
     expect(jsonNumbers(j)).toEqual([]);
   });
@@ -102,14 +135,49 @@ describe('--json', () => {
   it('alerts: the issue shape, newest first', async () => {
     const j = JSON.parse((await run('alerts', '--from', '2014-11-01', '--to', '2014-11-30', '--json')).out);
     expect(j.alerts.length).toBe(5);
-    for (const a of j.alerts) expect(Object.keys(a).sort()).toEqual(['endDate', 'excess', 'firmId', 'firmName', 'id', 'kind', 'sentAt', 'severity', 'shortfall', 'state', 'statement', 'subject', 'target'].sort());
+    for (const a of j.alerts)
+      expect(Object.keys(a).sort()).toEqual(
+        [
+          'endDate',
+          'excess',
+          'firmId',
+          'firmName',
+          'id',
+          'kind',
+          'sentAt',
+          'severity',
+          'shortfall',
+          'state',
+          'statement',
+          'subject',
+          'target',
+        ].sort(),
+      );
     expect(jsonNumbers(j)).toEqual([]);
   });
 
   it('show: the issue shape; filing as in check --json', async () => {
     const j = JSON.parse((await run('show', 'example-clearing-llc', '2014-11-04', '--json')).out);
-    expect(Object.keys(j).sort()).toEqual(['alerts', 'effective', 'endDate', 'filing', 'findings', 'firmId', 'firmName', 'versions']);
-    for (const v of j.versions) expect(Object.keys(v).sort()).toEqual(['arrivedAt', 'effective', 'filingType', 'source', 'status', 'submitDate', 'versionKey']);
+    expect(Object.keys(j).sort()).toEqual([
+      'alerts',
+      'effective',
+      'endDate',
+      'filing',
+      'findings',
+      'firmId',
+      'firmName',
+      'versions',
+    ]);
+    for (const v of j.versions)
+      expect(Object.keys(v).sort()).toEqual([
+        'arrivedAt',
+        'effective',
+        'filingType',
+        'source',
+        'status',
+        'submitDate',
+        'versionKey',
+      ]);
     expect(() => FilingJsonSchema.parse(j.filing)).not.toThrow();
     expect(jsonNumbers(j)).toEqual([]);
   });
@@ -119,16 +187,42 @@ describe('--csv', () => {
   it('history: RFC 4180, one row per day and statement, amounts as plain numbers', async () => {
     const r = await run('history', 'example clearing', '--from', '2014-10-01', '--to', '2014-11-30', '--csv');
     const rows = parseCsv(r.out);
-    expect(rows[0]).toEqual(['firmId', 'firmName', 'endDate', 'filingType', 'submitDate', 'versions', 'late', 'statement', 'required', 'funds', 'excess', 'target', 'targetSource', 'overTarget', 'status', 'changeFromPrevious', 'changePct', 'cushion', 'headroom']);
+    expect(rows[0]).toEqual([
+      'firmId',
+      'firmName',
+      'endDate',
+      'filingType',
+      'submitDate',
+      'versions',
+      'late',
+      'statement',
+      'required',
+      'funds',
+      'excess',
+      'target',
+      'targetSource',
+      'overTarget',
+      'status',
+      'changeFromPrevious',
+      'changePct',
+      'cushion',
+      'headroom',
+    ]);
     expect(rows).toHaveLength(1 + 9);
     const col = (name: string) => rows[0].indexOf(name);
     for (const row of rows.slice(1)) {
       expect(row).toHaveLength(rows[0].length);
-      for (const k of AMOUNT_KEYS) expect(row[col(k)] === '' || DECIMAL.test(row[col(k)]), `${k} = ${row[col(k)]}`).toBe(true);
+      for (const k of AMOUNT_KEYS)
+        expect(row[col(k)] === '' || DECIMAL.test(row[col(k)]), `${k} = ${row[col(k)]}`).toBe(true);
       expect(['TRUE', 'FALSE']).toContain(row[col('late')]);
     }
     const tue = rows.find((x) => x[col('endDate')] === '2014-11-04' && x[col('statement')] === 'segregation')!;
-    expect([tue[col('excess')], tue[col('changeFromPrevious')], tue[col('changePct')], tue[col('headroom')]]).toEqual(['342000000', '-18000000', '-5.00', '42000000']);
+    expect([tue[col('excess')], tue[col('changeFromPrevious')], tue[col('changePct')], tue[col('headroom')]]).toEqual([
+      '342000000',
+      '-18000000',
+      '-5.00',
+      '42000000',
+    ]);
   });
 
   it('board: a missing firm is one row; a name with a comma and quotes is quoted, a leading "=" cannot become a formula', async () => {
@@ -147,13 +241,17 @@ describe('for people', () => {
   it('history: thousands separators, status, change, headroom and a sparkline of the excess against the target', async () => {
     const r = await run('history', 'example clearing', '--from', '2014-10-01', '--to', '2014-11-30');
     expect(r.out).toContain('Example Clearing LLC (example-clearing-llc): 2014-10-31 to 2014-11-04, 3 filing days');
-    expect(r.out).toMatch(/2014-11-04 +segregation +342,000,000 +300,000,000 +\+42,000,000 +ok +-18,000,000 +-5\.00% +1\.1400 +42,000,000 +amendment, 2 versions/);
+    expect(r.out).toMatch(
+      /2014-11-04 +segregation +342,000,000 +300,000,000 +\+42,000,000 +ok +-18,000,000 +-5\.00% +1\.1400 +42,000,000 +amendment, 2 versions/,
+    );
     expect(r.out).toMatch(/segregation +excess [▁-█]{3} /);
     expect(r.out).toMatch(/ +target [▁-█]{3} +300,000,000/);
   });
   it('board, alerts and show', async () => {
     expect((await run('board', '2014-11-04')).out).toMatch(/Example Capital Markets LLC +- +- +- +- +MISSING/);
-    expect((await run('alerts', '--from', '2014-11-01', '--to', '2014-11-30', '--severity', 'critical')).out).toContain('[DEFICIENCY] Example Clearing LLC cleared swaps 2014-11-04 short $10,000,000');
+    expect((await run('alerts', '--from', '2014-11-01', '--to', '2014-11-30', '--severity', 'critical')).out).toContain(
+      '[DEFICIENCY] Example Clearing LLC cleared swaps 2014-11-04 short $10,000,000',
+    );
     const show = (await run('show', 'example clearing', '2014-11-04')).out;
     expect(show).toContain('effective: the latest submitted amendment');
     expect(show).toMatch(/\[8730\] +14\. Excess \(deficiency\).* +250,000,000/);
@@ -162,7 +260,11 @@ describe('for people', () => {
 
 describe('errors: one line, the right exit code, no stack trace', () => {
   it('an unknown or ambiguous firm, a day with no filing: exit 1', async () => {
-    for (const args of [['history', 'nobody'], ['history', 'example'], ['show', 'northgate', '2014-11-05']] as const) {
+    for (const args of [
+      ['history', 'nobody'],
+      ['history', 'example'],
+      ['show', 'northgate', '2014-11-05'],
+    ] as const) {
       const r = await run(args[0], ...args.slice(1));
       expect(r.code).toBe(1);
       expect(r.out).toBe('');
@@ -170,7 +272,15 @@ describe('errors: one line, the right exit code, no stack trace', () => {
     }
   });
   it('bad usage or a bad date: exit 2 with the usage', async () => {
-    for (const args of [['history'], ['history', 'x', '--json', '--csv'], ['history', 'x', '--statement', 'foo'], ['board', '2014-11-04', 'extra'], ['alerts', 'northgate'], ['show', 'northgate'], ['history', 'northgate', '--bogus']] as const) {
+    for (const args of [
+      ['history'],
+      ['history', 'x', '--json', '--csv'],
+      ['history', 'x', '--statement', 'foo'],
+      ['board', '2014-11-04', 'extra'],
+      ['alerts', 'northgate'],
+      ['show', 'northgate'],
+      ['history', 'northgate', '--bogus'],
+    ] as const) {
       const r = await run(args[0], ...args.slice(1));
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(/usage: segwatch/);
@@ -184,6 +294,8 @@ describe('errors: one line, the right exit code, no stack trace', () => {
     const err = new Sink();
     const code = await readCommand('history', ['x', '--state', '/nonexistent/segwatch-state'], out, err);
     expect(code).toBe(2);
-    expect(err.text).toBe('segwatch history: no local state in /nonexistent/segwatch-state (run `segwatch run` first, point --state at it, or use --aws)\n');
+    expect(err.text).toBe(
+      'segwatch history: no local state in /nonexistent/segwatch-state (run `segwatch run` first, point --state at it, or use --aws)\n',
+    );
   });
 });

@@ -16,9 +16,16 @@ import { dayFiling, firmBase, HistoryWriter } from '../support/read-load';
 const base = firmBase('Oracle Futures LLC');
 const DAYS = filingDays('segregation', '2014-10-01', '2014-11-28');
 
-const version = fc.record({ amendment: fc.boolean(), lag: fc.integer({ min: 1, max: 6 }), excess: fc.integer({ min: -50, max: 500 }) });
+const version = fc.record({
+  amendment: fc.boolean(),
+  lag: fc.integer({ min: 1, max: 6 }),
+  excess: fc.integer({ min: -50, max: 500 }),
+});
 const history = fc.record({
-  days: fc.array(fc.tuple(fc.integer({ min: 0, max: DAYS.length - 1 }), fc.array(version, { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 25 }),
+  days: fc.array(
+    fc.tuple(fc.integer({ min: 0, max: DAYS.length - 1 }), fc.array(version, { minLength: 1, maxLength: 3 })),
+    { minLength: 1, maxLength: 25 },
+  ),
   order: fc.array(fc.nat(), { minLength: 80, maxLength: 80 }),
   range: fc.tuple(fc.integer({ min: 0, max: DAYS.length - 1 }), fc.integer({ min: 0, max: DAYS.length - 1 })),
 });
@@ -38,7 +45,13 @@ describe('history against an oracle', () => {
         for (const [i, versions] of h.days)
           for (const v of versions) {
             const endDate = DAYS[i];
-            const f = dayFiling(base, { endDate, submitDate: addDays(endDate, v.lag), filingType: v.amendment ? 'AMENDMENT' : 'INITIAL', excess: { segregation: M(v.excess) }, target: { segregation: M(100) } });
+            const f = dayFiling(base, {
+              endDate,
+              submitDate: addDays(endDate, v.lag),
+              filingType: v.amendment ? 'AMENDMENT' : 'INITIAL',
+              excess: { segregation: M(v.excess) },
+              target: { segregation: M(100) },
+            });
             filings.set(`${endDate}|${f.filingType}|${f.submitDate}|${v.excess}`, f);
           }
         const all = [...filings.values()];

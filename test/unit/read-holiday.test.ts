@@ -6,7 +6,9 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 
-vi.mock('../../shared/domain/calendar', async () => (await import('../support/fake-calendar')).fakeCalendar(['2014-11-27']));
+vi.mock('../../shared/domain/calendar', async () =>
+  (await import('../support/fake-calendar')).fakeCalendar(['2014-11-27']),
+);
 
 import { Decimal } from '../../shared/domain/money';
 import { watchDays } from '../../shared/domain/watched';
@@ -22,15 +24,30 @@ describe('across Thanksgiving 2014', () => {
     const w = new HistoryWriter(source);
     const a = firmBase('Alpha Futures LLC');
     const b = firmBase('Bravo Futures LLC');
-    const fig = (e: number) => ({ excess: { segregation: M(e), secured: M(e), clearedSwaps: M(e) }, target: { segregation: M(100), secured: M(100), clearedSwaps: M(100) } });
-    await w.write(dayFiling(a, { endDate: '2014-11-26', submitDate: '2014-11-28', ...fig(400) }), '2014-11-28T09:00:00.000Z');
-    await w.write(dayFiling(b, { endDate: '2014-11-26', submitDate: '2014-11-28', ...fig(300) }), '2014-11-28T09:00:00.000Z');
-    await w.write(dayFiling(a, { endDate: '2014-11-28', submitDate: '2014-12-01', ...fig(350) }), '2014-12-01T09:00:00.000Z');
+    const fig = (e: number) => ({
+      excess: { segregation: M(e), secured: M(e), clearedSwaps: M(e) },
+      target: { segregation: M(100), secured: M(100), clearedSwaps: M(100) },
+    });
+    await w.write(
+      dayFiling(a, { endDate: '2014-11-26', submitDate: '2014-11-28', ...fig(400) }),
+      '2014-11-28T09:00:00.000Z',
+    );
+    await w.write(
+      dayFiling(b, { endDate: '2014-11-26', submitDate: '2014-11-28', ...fig(300) }),
+      '2014-11-28T09:00:00.000Z',
+    );
+    await w.write(
+      dayFiling(a, { endDate: '2014-11-28', submitDate: '2014-12-01', ...fig(350) }),
+      '2014-12-01T09:00:00.000Z',
+    );
     const q = readQueries(source);
 
     const h = await q.history('alpha', { from: '2014-11-28', to: '2014-11-28' });
     // 350 against Wednesday's 400: -50 (-12.50%); the holiday between has no filing and is not asked for.
-    expect(h.days[0].statements.segregation).toMatchObject({ changeFromPrevious: M(-50).toFixed(), changePct: '-12.50' });
+    expect(h.days[0].statements.segregation).toMatchObject({
+      changeFromPrevious: M(-50).toFixed(),
+      changePct: '-12.50',
+    });
     // submitted Fri 11-28 for Wed 11-26: due the next business day, which is Friday: on time
     expect((await q.history('alpha', { from: '2014-11-26', to: '2014-11-26' })).days[0].late).toBe(false);
 

@@ -7,10 +7,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal, type Decimal as D } from '../../shared/domain/money';
-import { changePct, cushionRatio, cushionString, headroom, historyDays, sortBoard, statementDay, versionStanding, type DayRecord, type StatementRecord } from '../../shared/read/model';
+import {
+  changePct,
+  cushionRatio,
+  cushionString,
+  headroom,
+  historyDays,
+  sortBoard,
+  statementDay,
+  versionStanding,
+  type DayRecord,
+  type StatementRecord,
+} from '../../shared/read/model';
 
 const d = (s: string | number) => new Decimal(s);
-const st = (excess: string | null, target: string | null, required: string | null = '1000000000', status = 'ok'): StatementRecord => ({
+const st = (
+  excess: string | null,
+  target: string | null,
+  required: string | null = '1000000000',
+  status = 'ok',
+): StatementRecord => ({
   required: required === null ? null : d(required),
   funds: excess === null || required === null ? null : d(required).plus(d(excess)),
   excess: excess === null ? null : d(excess),
@@ -67,7 +83,13 @@ describe('cushion', () => {
   });
   it('with no target: excess / required', () => {
     expect(cushionString(cushionRatio(d(300), null, d(1200))!)).toBe('0.2500');
-    expect(statementDay(st('300', null, '1200'), undefined)).toMatchObject({ cushion: '0.2500', headroom: '75', target: null, targetSource: null, overTarget: null });
+    expect(statementDay(st('300', null, '1200'), undefined)).toMatchObject({
+      cushion: '0.2500',
+      headroom: '75',
+      target: null,
+      targetSource: null,
+      overTarget: null,
+    });
   });
   it('null when the divisor is zero or missing', () => {
     expect(cushionRatio(d(300), d(0), d(1200))).toBeNull();
@@ -91,11 +113,17 @@ describe('cushion', () => {
 
 describe('the exact roundings against a 200-digit division', () => {
   it('property: cushion (floor, 4 places) and change % (away from zero, 2 places) equal the long division rounded once', () => {
-    const amount = fc.tuple(fc.bigInt({ min: -(10n ** 16n), max: 10n ** 16n }), fc.integer({ min: 0, max: 3 })).map(([b, k]) => d(b.toString()).div(10 ** k));
-    const positive = fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 16n }), fc.integer({ min: 0, max: 3 })).map(([b, k]) => d(b.toString()).div(10 ** k));
+    const amount = fc
+      .tuple(fc.bigInt({ min: -(10n ** 16n), max: 10n ** 16n }), fc.integer({ min: 0, max: 3 }))
+      .map(([b, k]) => d(b.toString()).div(10 ** k));
+    const positive = fc
+      .tuple(fc.bigInt({ min: 1n, max: 10n ** 16n }), fc.integer({ min: 0, max: 3 }))
+      .map(([b, k]) => d(b.toString()).div(10 ** k));
     fc.assert(
       fc.property(amount, positive, (n, m) => {
-        expect(cushionString(cushionRatio(n, m, null)!)).toBe(n.div(m).toDecimalPlaces(4, Decimal.ROUND_FLOOR).toFixed(4));
+        expect(cushionString(cushionRatio(n, m, null)!)).toBe(
+          n.div(m).toDecimalPlaces(4, Decimal.ROUND_FLOOR).toFixed(4),
+        );
         expect(changePct(n, m)).toBe(n.times(100).div(m).toDecimalPlaces(2, Decimal.ROUND_UP).toFixed(2));
         expect(changePct(n, m.negated())).toBe(n.times(100).div(m).toDecimalPlaces(2, Decimal.ROUND_UP).toFixed(2));
       }),
@@ -110,7 +138,10 @@ describe('change from the previous filing day', () => {
     expect(changePct(d(1), d(-3))).toBe('33.34');
     expect(changePct(d(-25), d(100))).toBe('-25.00');
     expect(changePct(d(5), d(0))).toBeNull();
-    expect(statementDay(st('750', '100'), st('1000', '100'))).toMatchObject({ changeFromPrevious: '-250', changePct: '-25.00' });
+    expect(statementDay(st('750', '100'), st('1000', '100'))).toMatchObject({
+      changeFromPrevious: '-250',
+      changePct: '-25.00',
+    });
   });
   it('property: the percentage has the sign of the change and is 0.00 only for no change', () => {
     const amount = fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }).map((b) => d(b.toString()));
@@ -126,7 +157,10 @@ describe('change from the previous filing day', () => {
   });
   it('none without a previous day, or when either day is unreconciled', () => {
     expect(statementDay(st('750', '100'), undefined).changeFromPrevious).toBeNull();
-    expect(statementDay(st('750', '100'), st('1000', '100', '1', 'error'))).toMatchObject({ changeFromPrevious: null, changePct: null });
+    expect(statementDay(st('750', '100'), st('1000', '100', '1', 'error'))).toMatchObject({
+      changeFromPrevious: null,
+      changePct: null,
+    });
   });
 });
 
@@ -150,13 +184,28 @@ describe('an unreconciled statement', () => {
 
 describe('status and target source', () => {
   it('maps the reconciler status; reads targetSource when the head records it', () => {
-    expect(statementDay(st('50', '100', '1000', 'below-target'), undefined)).toMatchObject({ status: 'below-target', overTarget: '-50', headroom: '0', cushion: '0.5000' });
-    expect(statementDay(st('-5', '100', '1000', 'deficiency'), undefined)).toMatchObject({ status: 'deficiency', headroom: '0' });
-    expect(statementDay({ ...st('500', '100'), targetSource: 'cover-page' }, undefined).targetSource).toBe('cover-page');
+    expect(statementDay(st('50', '100', '1000', 'below-target'), undefined)).toMatchObject({
+      status: 'below-target',
+      overTarget: '-50',
+      headroom: '0',
+      cushion: '0.5000',
+    });
+    expect(statementDay(st('-5', '100', '1000', 'deficiency'), undefined)).toMatchObject({
+      status: 'deficiency',
+      headroom: '0',
+    });
+    expect(statementDay({ ...st('500', '100'), targetSource: 'cover-page' }, undefined).targetSource).toBe(
+      'cover-page',
+    );
   });
 });
 
-const day = (firmId: string, endDate: string, statements: DayRecord['statements'], extra: Partial<DayRecord> = {}): DayRecord => ({
+const day = (
+  firmId: string,
+  endDate: string,
+  statements: DayRecord['statements'],
+  extra: Partial<DayRecord> = {},
+): DayRecord => ({
   firmId,
   firmName: `${firmId} LLC`,
   endDate,
@@ -169,17 +218,26 @@ const day = (firmId: string, endDate: string, statements: DayRecord['statements'
 
 describe('history rows', () => {
   it('change across a weekend: Monday against Friday (the calendar previous filing day)', () => {
-    const days = [day('a', '2014-10-31', { segregation: st('1000', '100') }), day('a', '2014-11-03', { segregation: st('1200', '100') })];
+    const days = [
+      day('a', '2014-10-31', { segregation: st('1000', '100') }),
+      day('a', '2014-11-03', { segregation: st('1200', '100') }),
+    ];
     const rows = historyDays(days, '2014-11-03', '2014-11-03');
     expect(rows).toHaveLength(1);
     expect(rows[0].statements.segregation).toMatchObject({ changeFromPrevious: '200', changePct: '20.00' });
   });
   it('no change when the previous filing day has no filing (not against an older day)', () => {
-    const days = [day('a', '2014-10-30', { segregation: st('1000', '100') }), day('a', '2014-11-03', { segregation: st('1200', '100') })];
+    const days = [
+      day('a', '2014-10-30', { segregation: st('1000', '100') }),
+      day('a', '2014-11-03', { segregation: st('1200', '100') }),
+    ];
     expect(historyDays(days, '2014-10-01', '2014-11-30')[1].statements.segregation?.changeFromPrevious).toBeNull();
   });
   it('--statement keeps that statement and the days that have it', () => {
-    const days = [day('a', '2014-10-31', { segregation: st('1000', '100') }), day('a', '2014-11-03', { secured: st('1200', '100') })];
+    const days = [
+      day('a', '2014-10-31', { segregation: st('1000', '100') }),
+      day('a', '2014-11-03', { secured: st('1200', '100') }),
+    ];
     const rows = historyDays(days, '2014-10-01', '2014-11-30', 'secured');
     expect(rows.map((r) => [r.endDate, Object.keys(r.statements)])).toEqual([['2014-11-03', ['secured']]]);
   });
@@ -189,7 +247,10 @@ describe('the board order: deficiency, missing, unreconciled, below target, then
   it('orders every standing and breaks cushion ties exactly', () => {
     const f = (id: string, statements?: DayRecord['statements'], status?: string) =>
       statements
-        ? { day: day(id, '2014-11-06', statements, { status }), firm: { firmId: id, firmName: `${id} LLC`, filed: true, late: false, statements: {}, alerts: [] } }
+        ? {
+            day: day(id, '2014-11-06', statements, { status }),
+            firm: { firmId: id, firmName: `${id} LLC`, filed: true, late: false, statements: {}, alerts: [] },
+          }
         : { firm: { firmId: id, firmName: `${id} LLC`, filed: false, late: false, statements: {}, alerts: [] } };
     const entries = [
       f('ok-wide', { segregation: st('500', '100') }),
@@ -202,17 +263,34 @@ describe('the board order: deficiency, missing, unreconciled, below target, then
       f('deficient', { segregation: st('500', '100'), clearedSwaps: st('-1', '100', '1000', 'deficiency') }),
       f('no-cushion', { segregation: st('500', null, null) }),
     ];
-    expect(sortBoard(entries).map((e) => e.firm.firmId)).toEqual(['deficient', 'missing', 'missing-stmt', 'unrec', 'below', 'ok-thinner', 'ok-thin', 'ok-wide', 'no-cushion']);
+    expect(sortBoard(entries).map((e) => e.firm.firmId)).toEqual([
+      'deficient',
+      'missing',
+      'missing-stmt',
+      'unrec',
+      'below',
+      'ok-thinner',
+      'ok-thin',
+      'ok-wide',
+      'no-cushion',
+    ]);
   });
 });
 
 describe('version standing', () => {
-  const v = (versionKey: string, filingType: 'INITIAL' | 'AMENDMENT', submitDate: string, arrivedAt = `${submitDate}T10:00:00.000Z`) => ({ versionKey, filingType, submitDate, arrivedAt });
+  const v = (
+    versionKey: string,
+    filingType: 'INITIAL' | 'AMENDMENT',
+    submitDate: string,
+    arrivedAt = `${submitDate}T10:00:00.000Z`,
+  ) => ({ versionKey, filingType, submitDate, arrivedAt });
   it('says which is effective and why the others are not', () => {
     const i = v('0#2014-11-07#a', 'INITIAL', '2014-11-07');
     const a = v('1#2014-11-10#b', 'AMENDMENT', '2014-11-10');
     expect(versionStanding(a, [i, a], a.versionKey, true)).toBe('effective: the latest submitted amendment');
-    expect(versionStanding(i, [i, a], a.versionKey, true)).toBe('superseded by 1#2014-11-10#b (an amendment replaces the initial filing)');
+    expect(versionStanding(i, [i, a], a.versionKey, true)).toBe(
+      'superseded by 1#2014-11-10#b (an amendment replaces the initial filing)',
+    );
     expect(versionStanding(i, [i], i.versionKey, true)).toBe('effective: the only version');
     expect(versionStanding(a, [i, a], i.versionKey, false)).toBe('received, not reconciled yet');
     expect(versionStanding(i, [i], undefined, false)).toBe('received, not reconciled yet');

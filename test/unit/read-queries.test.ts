@@ -24,7 +24,7 @@ queryScenarioTests('the in-memory source (heads with versions and late)', async 
 });
 
 queryScenarioTests(
-  'the in-memory source (missing firms found from the window\'s days, not firm by firm)',
+  "the in-memory source (missing firms found from the window's days, not firm by firm)",
   async () => {
     const m = new MemorySource();
     await writeScenario(m);

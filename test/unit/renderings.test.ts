@@ -23,7 +23,12 @@ describe.each(SAMPLES)('renderings of $name', (sample) => {
         expect(text).toMatch(/Page \d+ of \d+/);
         expect(Math.max(...text.split('\n').map((l) => l.length))).toBeGreaterThan(300);
       } else {
-        expect(text.split('\n').slice(0, -1).every((l) => l.endsWith('\r'))).toBe(true);
+        expect(
+          text
+            .split('\n')
+            .slice(0, -1)
+            .every((l) => l.endsWith('\r')),
+        ).toBe(true);
         expect(text).toMatch(/\(\s*\d{1,3}(,\s?\d{3})*\s*\)/);
         expect(text).toMatch(/\d, \d{3}/);
         expect(text).not.toMatch(/>-\d/);
@@ -34,7 +39,8 @@ describe.each(SAMPLES)('renderings of $name', (sample) => {
       const parsed = parseFilingText(text).filing;
       expect(filingToJson(parsed)).toEqual(filingToJson(original));
       for (const key of STATEMENT_KEYS)
-        for (const [code, printed] of Object.entries(sample.amounts[key])) expect(str(parsed.statements[key]!.lines.get(code)!)).toBe(canonical(printed));
+        for (const [code, printed] of Object.entries(sample.amounts[key]))
+          expect(str(parsed.statements[key]!.lines.get(code)!)).toBe(canonical(printed));
     });
 
     it('reconciles clean', () => {
@@ -57,12 +63,15 @@ describe.each(SAMPLES)('renderings of $name', (sample) => {
     }
   });
 
-  it.each(RENDERINGS)('render(parse(sample), %s) with seeded layout choices parses back to the same filing', (rendering) => {
-    for (const seed of [1, 2, 3, 4, 5]) {
-      const text = render(original, rendering, { seed });
-      expect(filingToJson(parseFilingText(text).filing)).toEqual(filingToJson(original));
-    }
-  });
+  it.each(RENDERINGS)(
+    'render(parse(sample), %s) with seeded layout choices parses back to the same filing',
+    (rendering) => {
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const text = render(original, rendering, { seed });
+        expect(filingToJson(parseFilingText(text).filing)).toEqual(filingToJson(original));
+      }
+    },
+  );
 });
 
 describe('render output', () => {
@@ -77,8 +86,12 @@ describe('render output', () => {
     expect(text).toContain('<u>-3,309,126</u> [7337]');
     expect(text).toContain('<u>340,727,172</u> [7520] <u>341,368,579</u> [7530]');
     expect(text).toContain('<u>-58,283,438</u> [7047] <u>750,046</u> [7050]');
-    expect(text).toMatch(/C\. Securities held for particular cleared swaps customers in lieu of cash \(at market\) <b><u>0 0<\/u><\/b> \[8715\]/);
-    expect(text).toContain('16.\tExcess (deficiency) funds in segregation over (under) Management Target Amount Excess\t<u>32,015,796</u> [7198]');
+    expect(text).toMatch(
+      /C\. Securities held for particular cleared swaps customers in lieu of cash \(at market\) <b><u>0 0<\/u><\/b> \[8715\]/,
+    );
+    expect(text).toContain(
+      '16.\tExcess (deficiency) funds in segregation over (under) Management Target Amount Excess\t<u>32,015,796</u> [7198]',
+    );
   });
 
   it('markup: statements follow the variant line order', () => {

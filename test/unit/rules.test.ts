@@ -64,7 +64,10 @@ const coverWith = (amount: string) =>
   ].join('\n');
 // Windows-1252 bytes (an accented letter that is not UTF-8), and the same text as UTF-8.
 const latin1 = `${TEXT_2014}\nRemarques: d\u00e9p\u00f4t\n`;
-const [cp1252Outcome, utf8Outcome] = await Promise.all([analyze(Buffer.from(latin1, 'latin1')), analyze(Buffer.from(latin1, 'utf8'))]);
+const [cp1252Outcome, utf8Outcome] = await Promise.all([
+  analyze(Buffer.from(latin1, 'latin1')),
+  analyze(Buffer.from(latin1, 'utf8')),
+]);
 const findingsOf = (o: typeof cp1252Outcome) => (o.ok ? o.analysis.reconciliation.findings : []);
 const belowTargetFiling = generateFiling(seededRng(12), { alerts: { clearedSwaps: 'below-target' } });
 
@@ -72,13 +75,19 @@ const CASES: Case[] = [
   {
     id: 'SW101',
     severity: 'error',
-    fail: () => ({ findings: edit(TEXT_2014, (f) => delete f.statements.secured), want: { statement: 'secured', line: null, expected: null, actual: null } }),
+    fail: () => ({
+      findings: edit(TEXT_2014, (f) => delete f.statements.secured),
+      want: { statement: 'secured', line: null, expected: null, actual: null },
+    }),
     pass: () => fromText(TEXT_2014),
   },
   {
     id: 'SW102',
     severity: 'error',
-    fail: () => ({ findings: edit(TEXT_2014, (f) => f.statements.segregation!.lines.delete('7020')), want: { statement: 'segregation', line: '7020', expected: null, actual: null } }),
+    fail: () => ({
+      findings: edit(TEXT_2014, (f) => f.statements.segregation!.lines.delete('7020')),
+      want: { statement: 'segregation', line: '7020', expected: null, actual: null },
+    }),
     pass: () => fromText(TEXT_2014),
   },
   {
@@ -94,8 +103,19 @@ const CASES: Case[] = [
     id: 'SW104',
     severity: 'error',
     fail: () => ({
-      findings: fromText(TEXT_2014.replace('<u>1,530,531,067</u> [7020]', '<u>1,530,531,067</u> [7020]\n\tB. Securities (at market)\t<u>1,530,531,068</u> [7020]')),
-      want: { statement: 'segregation', line: '7020', expected: null, actual: plusOne(printed('segregation', '7020')), mentions: ['1,530,531,067', 'more than once'] },
+      findings: fromText(
+        TEXT_2014.replace(
+          '<u>1,530,531,067</u> [7020]',
+          '<u>1,530,531,067</u> [7020]\n\tB. Securities (at market)\t<u>1,530,531,068</u> [7020]',
+        ),
+      ),
+      want: {
+        statement: 'segregation',
+        line: '7020',
+        expected: null,
+        actual: plusOne(printed('segregation', '7020')),
+        mentions: ['1,530,531,067', 'more than once'],
+      },
     }),
     pass: () => fromText(TEXT_2014),
   },
@@ -104,22 +124,44 @@ const CASES: Case[] = [
     severity: 'info',
     fail: () => ({
       findings: fromText(TEXT_2014.replace('5,812,672,420</u></b> [8720]', '5 812,672,420</u></b> [8720]')),
-      want: { statement: 'clearedSwaps', line: '8720', expected: null, actual: '5812672420', mentions: ['"5 812,672,420"', 'not one well-formed number', 'every identity'] },
+      want: {
+        statement: 'clearedSwaps',
+        line: '8720',
+        expected: null,
+        actual: '5812672420',
+        mentions: ['"5 812,672,420"', 'not one well-formed number', 'every identity'],
+      },
     }),
     pass: () => fromText(TEXT_2014),
   },
   {
     id: 'SW106',
     severity: 'info',
-    fail: () => ({ findings: findingsOf(cp1252Outcome), want: { statement: null, line: null, expected: null, actual: null, mentions: ['not valid UTF-8', 'Windows-1252'] } }),
+    fail: () => ({
+      findings: findingsOf(cp1252Outcome),
+      want: {
+        statement: null,
+        line: null,
+        expected: null,
+        actual: null,
+        mentions: ['not valid UTF-8', 'Windows-1252'],
+      },
+    }),
     pass: () => findingsOf(utf8Outcome),
   },
   {
     id: 'SW110',
     severity: 'error',
     fail: () => ({
-      findings: edit(TEXT_2014, (f) => f.statements.segregation!.lines.set('7180', f.statements.segregation!.lines.get('7180')!.plus(1))),
-      want: { statement: 'segregation', line: '7180', expected: printed('segregation', '7180'), actual: plusOne(printed('segregation', '7180')) },
+      findings: edit(TEXT_2014, (f) =>
+        f.statements.segregation!.lines.set('7180', f.statements.segregation!.lines.get('7180')!.plus(1)),
+      ),
+      want: {
+        statement: 'segregation',
+        line: '7180',
+        expected: printed('segregation', '7180'),
+        actual: plusOne(printed('segregation', '7180')),
+      },
     }),
     pass: () => fromText(TEXT_2014),
   },
@@ -128,7 +170,13 @@ const CASES: Case[] = [
     severity: 'error',
     fail: () => ({
       findings: edit(TEXT_2014, (f) => f.statements.secured!.lines.set('7305', new Decimal('900000000'))),
-      want: { statement: 'secured', line: '7360', expected: '900000000', actual: printed('secured', '7360'), mentions: ['greater of 7305, 7355'] },
+      want: {
+        statement: 'secured',
+        line: '7360',
+        expected: '900000000',
+        actual: printed('secured', '7360'),
+        mentions: ['greater of 7305, 7355'],
+      },
     }),
     pass: () => fromText(TEXT_2014),
   },
@@ -136,7 +184,9 @@ const CASES: Case[] = [
     id: 'SW112',
     severity: 'error',
     fail: () => ({
-      findings: edit(TEXT_2013, (f) => f.statements.secured!.lines.set('7370', f.statements.secured!.lines.get('7370')!.plus(1))),
+      findings: edit(TEXT_2013, (f) =>
+        f.statements.secured!.lines.set('7370', f.statements.secured!.lines.get('7370')!.plus(1)),
+      ),
       want: {
         statement: 'secured',
         line: '7370',
@@ -153,7 +203,13 @@ const CASES: Case[] = [
     severity: 'error',
     fail: () => ({
       findings: edit(TEXT_2014, (f) => (f.statements.clearedSwaps!.uncoded[0].amount = new Decimal(5))),
-      want: { statement: 'clearedSwaps', line: '8715', expected: '5', actual: printed('clearedSwaps', '8715'), mentions: ['12A + 12B + 12C'] },
+      want: {
+        statement: 'clearedSwaps',
+        line: '8715',
+        expected: '5',
+        actual: printed('clearedSwaps', '8715'),
+        mentions: ['12A + 12B + 12C'],
+      },
     }),
     pass: () => fromText(TEXT_2014),
   },
@@ -162,7 +218,14 @@ const CASES: Case[] = [
     severity: 'error',
     fail: () => ({
       findings: reconcile(deficiencyFiling).findings,
-      want: { statement: 'secured', line: '7380', expected: '0', actual: str(deficiencyFiling.statements.secured!.lines.get('7380')!), variant: deficiencyFiling.statements.secured!.variant, mentions: ['DEFICIENCY'] },
+      want: {
+        statement: 'secured',
+        line: '7380',
+        expected: '0',
+        actual: str(deficiencyFiling.statements.secured!.lines.get('7380')!),
+        variant: deficiencyFiling.statements.secured!.variant,
+        mentions: ['DEFICIENCY'],
+      },
     }),
     pass: () => fromText(TEXT_2014),
   },
@@ -186,14 +249,26 @@ const CASES: Case[] = [
     id: 'SW130',
     severity: 'warning',
     // End date Thursday 2014-11-06: due Friday 11-07; Monday 11-10 is late.
-    fail: () => ({ findings: edit(TEXT_2014, (f) => (f.submitDate = '2014-11-10')), want: { statement: null, line: null, expected: null, actual: null, mentions: ['2014-11-10', '2014-11-07', '2014-11-06'] } }),
+    fail: () => ({
+      findings: edit(TEXT_2014, (f) => (f.submitDate = '2014-11-10')),
+      want: {
+        statement: null,
+        line: null,
+        expected: null,
+        actual: null,
+        mentions: ['2014-11-10', '2014-11-07', '2014-11-06'],
+      },
+    }),
     // End date Friday 2014-11-07, submitted Monday 11-10: the next business day, on time.
     pass: () => edit(TEXT_2014, (f) => Object.assign(f, { endDate: '2014-11-07', submitDate: '2014-11-10' })),
   },
   {
     id: 'SW131',
     severity: 'error',
-    fail: () => ({ findings: edit(TEXT_2014, (f) => (f.submitDate = '2014-11-05')), want: { statement: null, line: null, expected: null, actual: null, mentions: ['2014-11-05', '2014-11-06'] } }),
+    fail: () => ({
+      findings: edit(TEXT_2014, (f) => (f.submitDate = '2014-11-05')),
+      want: { statement: null, line: null, expected: null, actual: null, mentions: ['2014-11-05', '2014-11-06'] },
+    }),
     pass: () => edit(TEXT_2014, (f) => (f.submitDate = f.endDate)),
   },
   {
@@ -201,14 +276,29 @@ const CASES: Case[] = [
     severity: 'info',
     fail: () => ({
       findings: fromText(`${TEXT_2014}\n\tOther\t<u>12,345</u> [7999]\n`),
-      want: { statement: 'secured', line: '7999', expected: null, actual: '12345', mentions: ['12,345', 'not on any statement'] },
+      want: {
+        statement: 'secured',
+        line: '7999',
+        expected: null,
+        actual: '12345',
+        mentions: ['12,345', 'not on any statement'],
+      },
     }),
     pass: () => fromText(TEXT_2014),
   },
   {
     id: 'SW141',
     severity: 'info',
-    fail: () => ({ findings: fromText(TEXT_2013), want: { statement: 'segregation', line: null, expected: null, actual: null, mentions: ['2013 code order', '11B 7150'] } }),
+    fail: () => ({
+      findings: fromText(TEXT_2013),
+      want: {
+        statement: 'segregation',
+        line: null,
+        expected: null,
+        actual: null,
+        mentions: ['2013 code order', '11B 7150'],
+      },
+    }),
     pass: () => edit(TEXT_2013, (f) => delete f.statements.segregation),
   },
   {
@@ -216,14 +306,29 @@ const CASES: Case[] = [
     severity: 'warning',
     fail: () => ({
       findings: fromText(coverWith('250,000,000') + TEXT_2014),
-      want: { statement: 'segregation', line: '7194', expected: '250000000', actual: '252400000', mentions: ['Cover Page', 'minimum-dollar', 'is used'] },
+      want: {
+        statement: 'segregation',
+        line: '7194',
+        expected: '250000000',
+        actual: '252400000',
+        mentions: ['Cover Page', 'minimum-dollar', 'is used'],
+      },
     }),
     pass: () => fromText(coverWith('252,400,000') + TEXT_2014),
   },
   {
     id: 'SW151',
     severity: 'warning',
-    fail: () => ({ findings: fromText(coverWith('155,000, ,000,000') + TEXT_2014), want: { statement: 'segregation', line: null, expected: null, actual: null, mentions: ['Cover Page', 'unreadable', '[7194] 252,400,000 is used'] } }),
+    fail: () => ({
+      findings: fromText(coverWith('155,000, ,000,000') + TEXT_2014),
+      want: {
+        statement: 'segregation',
+        line: null,
+        expected: null,
+        actual: null,
+        mentions: ['Cover Page', 'unreadable', '[7194] 252,400,000 is used'],
+      },
+    }),
     pass: () => fromText(coverWith('252,400,000') + TEXT_2014),
   },
 ];
@@ -241,7 +346,14 @@ describe.each(CASES)('$id', (c) => {
     const hits = findings.filter((f) => f.ruleId === c.id && f.line === want.line && f.statement === want.statement);
     expect(hits).toHaveLength(1);
     const f = hits[0];
-    expect({ ruleId: f.ruleId, severity: f.severity, statement: f.statement, line: f.line, expected: f.expected, actual: f.actual }).toEqual({
+    expect({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      statement: f.statement,
+      line: f.line,
+      expected: f.expected,
+      actual: f.actual,
+    }).toEqual({
       ruleId: c.id,
       severity: c.severity,
       statement: want.statement,

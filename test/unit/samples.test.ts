@@ -26,7 +26,9 @@ describe.each(SAMPLES)('sample $name', (sample) => {
     const st = filing.statements[key]!;
     expect(st).toBeDefined();
     const got = Object.fromEntries([...st.lines].map(([code, d]) => [code, str(d)]));
-    const want = Object.fromEntries(Object.entries(sample.amounts[key]).map(([code, printed]) => [code, canonical(printed)]));
+    const want = Object.fromEntries(
+      Object.entries(sample.amounts[key]).map(([code, printed]) => [code, canonical(printed)]),
+    );
     expect(got).toEqual(want);
     expect(st.conflicts).toEqual([]);
   });
@@ -66,7 +68,10 @@ describe.each(SAMPLES)('sample $name', (sample) => {
   it('takes requirement, funds, excess and target from the printed lines', () => {
     const roles = {
       segregation: ['7060', '7180', '7190', '7194'],
-      secured: sample.variants.secured === 'secured-summary' ? ['7360', '7370', '7380', '7780'] : ['7360', '7770', '7380', '7780'],
+      secured:
+        sample.variants.secured === 'secured-summary'
+          ? ['7360', '7370', '7380', '7780']
+          : ['7360', '7770', '7380', '7780'],
       clearedSwaps: ['8590', '8720', '8730', '8760'],
     } as const;
     for (const key of STATEMENT_KEYS) {

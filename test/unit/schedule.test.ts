@@ -11,17 +11,48 @@ import { STATEMENT_KEYS, type StatementKey } from '../../shared/domain/forms';
 import { dec } from '../../shared/domain/money';
 import type { StatementStatus } from '../../shared/domain/reconcile';
 import { buildDigest, DIGEST_MAX_BYTES, renderDigest } from '../../shared/domain/schedule/digest';
-import { checkWindow, findMissing, missingFilingId, WATCH_FILING_DAYS, type HeadLike, type MissingFiling } from '../../shared/domain/schedule/missing';
+import {
+  checkWindow,
+  findMissing,
+  missingFilingId,
+  WATCH_FILING_DAYS,
+  type HeadLike,
+  type MissingFiling,
+} from '../../shared/domain/schedule/missing';
 import { deadlineOf, deadlinePassed, newYorkInstant, newYorkTime, parseAt } from '../../shared/domain/schedule/time';
 
 const DAY = 86_400_000;
-const addDays = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+const addDays = (iso: string, n: number) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 const at1230 = (date: string) => newYorkInstant(date, 12, 30);
 
-function head(firmId: string, endDate: string, opts: { statements?: StatementKey[]; excess?: string; target?: string; status?: StatementStatus; name?: string; submitDate?: string } = {}): HeadLike {
+function head(
+  firmId: string,
+  endDate: string,
+  opts: {
+    statements?: StatementKey[];
+    excess?: string;
+    target?: string;
+    status?: StatementStatus;
+    name?: string;
+    submitDate?: string;
+  } = {},
+): HeadLike {
   const statements: HeadLike['statements'] = {};
-  for (const k of opts.statements ?? STATEMENT_KEYS) statements[k] = { excess: dec(opts.excess ?? '250000000'), target: opts.target === undefined ? dec('100000000') : opts.target === '' ? null : dec(opts.target), status: opts.status ?? 'ok' };
-  return { firmId, firmName: opts.name ?? `${firmId} LLC`, endDate, filingType: 'INITIAL', submitDate: opts.submitDate ?? dueDay('segregation', endDate), statements };
+  for (const k of opts.statements ?? STATEMENT_KEYS)
+    statements[k] = {
+      excess: dec(opts.excess ?? '250000000'),
+      target: opts.target === undefined ? dec('100000000') : opts.target === '' ? null : dec(opts.target),
+      status: opts.status ?? 'ok',
+    };
+  return {
+    firmId,
+    firmName: opts.name ?? `${firmId} LLC`,
+    endDate,
+    filingType: 'INITIAL',
+    submitDate: opts.submitDate ?? dueDay('segregation', endDate),
+    statements,
+  };
 }
 
 function byDay(heads: HeadLike[]): Map<string, HeadLike[]> {
@@ -33,7 +64,8 @@ function byDay(heads: HeadLike[]): Map<string, HeadLike[]> {
 /** Every weekday filing day (of any statement) from `from` to `to`, for each firm. */
 function daily(firms: string[], from: string, to: string, opts: Parameters<typeof head>[2] = {}): HeadLike[] {
   const out: HeadLike[] = [];
-  for (let d = from; d <= to; d = addDays(d, 1)) if (CALENDAR.isAnyFilingDay(d)) for (const f of firms) out.push(head(f, d, opts));
+  for (let d = from; d <= to; d = addDays(d, 1))
+    if (CALENDAR.isAnyFilingDay(d)) for (const f of firms) out.push(head(f, d, opts));
   return out;
 }
 
@@ -58,7 +90,8 @@ describe('New York time and deadlines', () => {
     expect(parseAt('2025-11-28T12:30:00-05:00')).toBe('2025-11-28T17:30:00.000Z');
     expect(parseAt('2025-11-28T12:30')).toBe('2025-11-28T17:30:00.000Z');
     expect(parseAt('2025-07-01')).toBe('2025-07-01T16:30:00.000Z');
-    for (const bad of ['tomorrow', '2025-02-30', '2025-11-28T25:00', '11/28/2025', '']) expect(() => parseAt(bad), bad).toThrow(/not/);
+    for (const bad of ['tomorrow', '2025-02-30', '2025-11-28T25:00', '11/28/2025', ''])
+      expect(() => parseAt(bad), bad).toThrow(/not/);
   });
 });
 
@@ -102,16 +135,25 @@ describe('missing filings, examples', () => {
   const w = checkWindow(at1230('2025-11-28'));
 
   it('a firm that filed every day until Tuesday is missing for Wednesday; one that stopped weeks ago is not watched', () => {
-    const heads = [...daily(['acme', 'beta'], '2025-11-10', '2025-11-26'), ...daily(['gamma'], '2025-11-10', '2025-11-25'), ...daily(['old'], '2025-10-01', '2025-10-10')];
+    const heads = [
+      ...daily(['acme', 'beta'], '2025-11-10', '2025-11-26'),
+      ...daily(['gamma'], '2025-11-10', '2025-11-25'),
+      ...daily(['old'], '2025-10-01', '2025-10-10'),
+    ];
     const m = findMissing(w, byDay(heads));
-    expect(m.map((x) => [x.firmId, x.endDate, x.severity, x.inARow, x.due])).toEqual([['gamma', '2025-11-26', 'warning', 1, '2025-11-28']]);
+    expect(m.map((x) => [x.firmId, x.endDate, x.severity, x.inARow, x.due])).toEqual([
+      ['gamma', '2025-11-26', 'warning', 1, '2025-11-28'],
+    ]);
     expect(m[0]!.id).toBe(missingFilingId('gamma', '2025-11-26'));
     expect(m[0]!.statements).toEqual([...STATEMENT_KEYS]);
     expect(m[0]!.lastFiled).toMatchObject({ endDate: '2025-11-25' });
   });
 
   it('critical from the second missing day in a row; a filed day in between starts over', () => {
-    const heads = daily(['acme'], '2025-11-10', '2025-11-19').concat(head('acme', '2025-11-21'), head('acme', '2025-11-25'));
+    const heads = daily(['acme'], '2025-11-10', '2025-11-19').concat(
+      head('acme', '2025-11-21'),
+      head('acme', '2025-11-25'),
+    );
     const m = findMissing(w, byDay(heads));
     expect(m.map((x) => [x.endDate, x.severity, x.inARow])).toEqual([
       ['2025-11-20', 'warning', 1],
@@ -133,8 +175,12 @@ describe('missing filings, examples', () => {
   it("only the firm's own statements count: on Memorial Day 2013 (Secured Amounts only) a segregation-only firm is not missing", () => {
     const w13 = checkWindow(at1230('2013-05-29'));
     expect(w13.days.slice(-3)).toEqual(['2013-05-24', '2013-05-27', '2013-05-28']);
-    const seg = daily(['seg'], '2013-05-13', '2013-05-28', { statements: ['segregation'] }).filter((h) => h.endDate !== '2013-05-27');
-    const both = daily(['both'], '2013-05-13', '2013-05-28', { statements: ['segregation', 'secured'] }).filter((h) => h.endDate !== '2013-05-27');
+    const seg = daily(['seg'], '2013-05-13', '2013-05-28', { statements: ['segregation'] }).filter(
+      (h) => h.endDate !== '2013-05-27',
+    );
+    const both = daily(['both'], '2013-05-13', '2013-05-28', { statements: ['segregation', 'secured'] }).filter(
+      (h) => h.endDate !== '2013-05-27',
+    );
     const m = findMissing(w13, byDay([...seg, ...both]));
     expect(m.map((x) => [x.firmId, x.endDate, x.statements])).toEqual([['both', '2013-05-27', ['secured']]]);
   });
@@ -145,7 +191,16 @@ describe('missing filings, examples', () => {
 /** How a firm's filing for a day goes: on time, never, or arriving `n` business days after its due day (a late filing). */
 type Fate = { kind: 'on-time' } | { kind: 'never' } | { kind: 'late'; days: number };
 
-const STARTS = ['2025-11-03', '2025-12-08', '2025-01-06', '2013-05-06', '2021-03-15', '2022-06-01', '2021-12-06', '2015-06-22'];
+const STARTS = [
+  '2025-11-03',
+  '2025-12-08',
+  '2025-01-06',
+  '2013-05-06',
+  '2021-03-15',
+  '2022-06-01',
+  '2021-12-06',
+  '2015-06-22',
+];
 
 const historyArb = fc.record({
   start: fc.constantFrom(...STARTS),
@@ -157,7 +212,14 @@ const historyArb = fc.record({
       /** Filing days before the first filing, and after which it stops for good (maybe never). */
       begin: fc.nat({ max: 12 }),
       stop: fc.option(fc.nat({ max: 35 }), { nil: undefined }),
-      fates: fc.array(fc.oneof({ weight: 6, arbitrary: fc.constant<Fate>({ kind: 'on-time' }) }, { weight: 2, arbitrary: fc.constant<Fate>({ kind: 'never' }) }, { weight: 2, arbitrary: fc.nat({ max: 4 }).map<Fate>((days) => ({ kind: 'late', days })) }), { minLength: 40, maxLength: 40 }),
+      fates: fc.array(
+        fc.oneof(
+          { weight: 6, arbitrary: fc.constant<Fate>({ kind: 'on-time' }) },
+          { weight: 2, arbitrary: fc.constant<Fate>({ kind: 'never' }) },
+          { weight: 2, arbitrary: fc.nat({ max: 4 }).map<Fate>((days) => ({ kind: 'late', days })) },
+        ),
+        { minLength: 40, maxLength: 40 },
+      ),
     }),
     { minLength: 1, maxLength: 5 },
   ),
@@ -205,7 +267,8 @@ function simulate(h: History) {
     });
   });
   const ticks: string[] = [];
-  for (let d = addDays(h.start, 1); d <= addDays(end, 20); d = addDays(d, 1)) if (isBusinessDay(d)) ticks.push(at1230(d));
+  for (let d = addDays(h.start, 1); d <= addDays(end, 20); d = addDays(d, 1))
+    if (isBusinessDay(d)) ticks.push(at1230(d));
   return { days, arrivals, ticks };
 }
 
@@ -223,7 +286,8 @@ function expectedAt(tick: string, visible: HeadLike[]): { key: string; critical:
     const mine = visible.filter((v) => v.firmId === firm && window.includes(v.endDate));
     const first = mine.map((v) => v.endDate).sort()[0]!;
     const statements = STATEMENT_KEYS.filter((s) => mine.some((v) => v.statements[s]));
-    const isMissing = (d: string) => d > first && !mine.some((v) => v.endDate === d) && statements.some((s) => isFilingDay(s, d));
+    const isMissing = (d: string) =>
+      d > first && !mine.some((v) => v.endDate === d) && statements.some((s) => isFilingDay(s, d));
     const required = (d: string) => statements.some((s) => isFilingDay(s, d));
     for (const d of window) {
       if (!isMissing(d)) continue;
@@ -274,13 +338,21 @@ describe('missing filings, property: random firms and histories across holidays'
         for (const t of ticks) {
           const w = checkWindow(t);
           const visible = arrivals.filter((x) => x.at <= t);
-          const missing = new Set(findMissing(w, byDay(visible.map((x) => x.head))).map((m) => `${m.firmId}|${m.endDate}`));
+          const missing = new Set(
+            findMissing(w, byDay(visible.map((x) => x.head))).map((m) => `${m.firmId}|${m.endDate}`),
+          );
           for (const a of arrivals) {
             if (!w.days.includes(a.head.endDate)) continue;
             const key = `${a.head.firmId}|${a.head.endDate}`;
             if (a.at <= t) expect(missing.has(key)).toBe(false);
             // Not yet arrived, past its deadline, and the firm watched from an earlier day: missing.
-            else if (visible.some((x) => x.head.firmId === a.head.firmId && x.head.endDate < a.head.endDate && w.days.includes(x.head.endDate))) expect(missing.has(key)).toBe(true);
+            else if (
+              visible.some(
+                (x) =>
+                  x.head.firmId === a.head.firmId && x.head.endDate < a.head.endDate && w.days.includes(x.head.endDate),
+              )
+            )
+              expect(missing.has(key)).toBe(true);
           }
         }
       }),
@@ -295,15 +367,36 @@ describe('the daily digest', () => {
   const w = checkWindow(at1230('2025-12-01')); // statements as of Fri 11/28; Thanksgiving between
 
   it('an all-clear day: every watched firm with exact figures and the change from the previous filing day', () => {
-    const heads = [...daily(['acme', 'beta'], '2025-11-14', '2025-11-26'), head('acme', '2025-11-28', { excess: '249876543.21' }), head('beta', '2025-11-28')];
+    const heads = [
+      ...daily(['acme', 'beta'], '2025-11-14', '2025-11-26'),
+      head('acme', '2025-11-28', { excess: '249876543.21' }),
+      head('beta', '2025-11-28'),
+    ];
     const d = buildDigest(w, byDay(heads));
-    expect(d).toMatchObject({ businessDay: '2025-12-01', day: '2025-11-28', allClear: true, watchedFirms: 2, filedFirms: 2, missing: [], openAlerts: [] });
-    expect(d.firms[0]!.statements.segregation).toEqual({ excess: '249876543.21', target: '100000000', overTarget: '149876543.21', changeFromPrevious: '-123456.79', previousDate: '2025-11-26', status: 'ok' });
+    expect(d).toMatchObject({
+      businessDay: '2025-12-01',
+      day: '2025-11-28',
+      allClear: true,
+      watchedFirms: 2,
+      filedFirms: 2,
+      missing: [],
+      openAlerts: [],
+    });
+    expect(d.firms[0]!.statements.segregation).toEqual({
+      excess: '249876543.21',
+      target: '100000000',
+      overTarget: '149876543.21',
+      changeFromPrevious: '-123456.79',
+      previousDate: '2025-11-26',
+      status: 'ok',
+    });
     expect(d.subject).toBe('[DIGEST] as of 2025-11-28: all clear, 2 firms');
     const { text } = renderDigest(d, at1230('2025-12-01'));
     expect(text.split('\n')[0]).toBe('as of 2025-11-28: all clear, 2 firms');
     expect(text).toContain('ALL CLEAR');
-    expect(text).toMatch(/segregation +\$249,876,543\.21 +\$100,000,000 +\$149,876,543\.21 +-\$123,456\.79 \(2025-11-26\) +ok/);
+    expect(text).toMatch(
+      /segregation +\$249,876,543\.21 +\$100,000,000 +\$149,876,543\.21 +-\$123,456\.79 \(2025-11-26\) +ok/,
+    );
     expect(text).toMatch(/Thu 2025-11-27 Thanksgiving Day: no statement required/);
     expect(text).not.toMatch(/\d\.\d+e[+-]?\d/); // never a float rendering
   });
@@ -312,7 +405,12 @@ describe('the daily digest', () => {
     const heads = [
       ...daily(['acme', 'beta', 'gamma'], '2025-11-14', '2025-11-26'),
       head('acme', '2025-11-28', { excess: '-62191464', target: '208075000', status: 'deficiency' }),
-      head('beta', '2025-11-28', { excess: '90000000', target: '100000000', status: 'below-target', statements: ['segregation'] }),
+      head('beta', '2025-11-28', {
+        excess: '90000000',
+        target: '100000000',
+        status: 'below-target',
+        statements: ['segregation'],
+      }),
     ];
     const d = buildDigest(w, byDay(heads));
     expect(d.allClear).toBe(false);
@@ -323,10 +421,14 @@ describe('the daily digest', () => {
       ['acme', 'clearedSwaps', 'deficiency', '270266464'],
       ['beta', 'segregation', 'below-target', '10000000'],
     ]);
-    expect(d.headline).toBe('as of 2025-11-28: 1 missing filing, 1 firm deficient, 1 firm below target (3 firms watched)');
+    expect(d.headline).toBe(
+      'as of 2025-11-28: 1 missing filing, 1 firm deficient, 1 firm below target (3 firms watched)',
+    );
     const { text } = renderDigest(d, at1230('2025-12-01'));
     expect(text).toMatch(/gamma LLC \(gamma\): NO FILING as of 2025-11-28 \(missing\)/);
-    expect(text).toMatch(/deficiency +acme LLC \(acme\) +segregation +2025-11-28 +-\$62,191,464 +\$208,075,000 +\$270,266,464/);
+    expect(text).toMatch(
+      /deficiency +acme LLC \(acme\) +segregation +2025-11-28 +-\$62,191,464 +\$208,075,000 +\$270,266,464/,
+    );
   });
 
   it('no firm at all is said plainly (a silent pipeline), not all clear', () => {
@@ -338,7 +440,9 @@ describe('the daily digest', () => {
 
   it('stays within the message size with thousands of firms, saying how many are not shown; subject is printable ASCII', () => {
     const firms = Array.from({ length: 3000 }, (_, i) => `f${i}`);
-    const heads = daily(firms, '2025-11-26', '2025-11-28', { name: 'Société Générale Très Longue Dénomination Sociale Internationale de Compensation Holdings S.A.' });
+    const heads = daily(firms, '2025-11-26', '2025-11-28', {
+      name: 'Société Générale Très Longue Dénomination Sociale Internationale de Compensation Holdings S.A.',
+    });
     const d = buildDigest(w, byDay(heads));
     const { text, firmsNotShown } = renderDigest(d, at1230('2025-12-01'));
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(DIGEST_MAX_BYTES);

@@ -7,7 +7,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../shared/domain/money';
-import { compareRatio, lineAt, medianRatio, ratio, ratioToString, theilSen, type Ratio } from '../../shared/domain/trend';
+import {
+  compareRatio,
+  lineAt,
+  medianRatio,
+  ratio,
+  ratioToString,
+  theilSen,
+  type Ratio,
+} from '../../shared/domain/trend';
 
 const d = (x: string | number | bigint) => new Decimal(typeof x === 'bigint' ? x.toString() : x);
 const eq = (a: Ratio, b: Ratio) => compareRatio(a, b) === 0;
@@ -56,12 +64,22 @@ describe('Theil–Sen', () => {
   });
   it('refuses fewer than 2 points and two points on one x', () => {
     expect(() => theilSen([{ x: 1, y: d(1) }])).toThrow();
-    expect(() => theilSen([{ x: 1, y: d(1) }, { x: 1, y: d(2) }])).toThrow();
+    expect(() =>
+      theilSen([
+        { x: 1, y: d(1) },
+        { x: 1, y: d(2) },
+      ]),
+    ).toThrow();
   });
 
   const points = fc
     .uniqueArray(fc.integer({ min: 0, max: 60 }), { minLength: 2, maxLength: 10 })
-    .chain((xs) => fc.tuple(fc.constant(xs), fc.array(fc.bigInt({ min: -(10n ** 13n), max: 10n ** 13n }), { minLength: xs.length, maxLength: xs.length })))
+    .chain((xs) =>
+      fc.tuple(
+        fc.constant(xs),
+        fc.array(fc.bigInt({ min: -(10n ** 13n), max: 10n ** 13n }), { minLength: xs.length, maxLength: xs.length }),
+      ),
+    )
     .map(([xs, ys]) => xs.map((x, i) => ({ x, y: d(ys[i]) })));
 
   it('property: the order of the points does not matter', () => {
@@ -76,19 +94,27 @@ describe('Theil–Sen', () => {
   });
   it('property: adding c to every y adds c to the intercept; scaling by k > 0 scales both; moving x by h moves the intercept by -slope*h', () => {
     fc.assert(
-      fc.property(points, fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: -50, max: 50 }), (pts, c, k, h) => {
-        const base = theilSen(pts);
-        const shifted = theilSen(pts.map((p) => ({ x: p.x, y: p.y.plus(d(c)) })));
-        expect(eq(shifted.slope, base.slope)).toBe(true);
-        expect(eq(shifted.intercept, { n: base.intercept.n.plus(base.intercept.d.times(d(c))), d: base.intercept.d })).toBe(true);
-        const scaled = theilSen(pts.map((p) => ({ x: p.x, y: p.y.times(k) })));
-        expect(eq(scaled.slope, { n: base.slope.n.times(k), d: base.slope.d })).toBe(true);
-        expect(eq(scaled.intercept, { n: base.intercept.n.times(k), d: base.intercept.d })).toBe(true);
-        const moved = theilSen(pts.map((p) => ({ x: p.x + h, y: p.y })));
-        expect(eq(moved.slope, base.slope)).toBe(true);
-        // the line is the same line: its value at x + h equals the old value at x
-        expect(eq(lineAt(moved, 7 + h), lineAt(base, 7))).toBe(true);
-      }),
+      fc.property(
+        points,
+        fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: -50, max: 50 }),
+        (pts, c, k, h) => {
+          const base = theilSen(pts);
+          const shifted = theilSen(pts.map((p) => ({ x: p.x, y: p.y.plus(d(c)) })));
+          expect(eq(shifted.slope, base.slope)).toBe(true);
+          expect(
+            eq(shifted.intercept, { n: base.intercept.n.plus(base.intercept.d.times(d(c))), d: base.intercept.d }),
+          ).toBe(true);
+          const scaled = theilSen(pts.map((p) => ({ x: p.x, y: p.y.times(k) })));
+          expect(eq(scaled.slope, { n: base.slope.n.times(k), d: base.slope.d })).toBe(true);
+          expect(eq(scaled.intercept, { n: base.intercept.n.times(k), d: base.intercept.d })).toBe(true);
+          const moved = theilSen(pts.map((p) => ({ x: p.x + h, y: p.y })));
+          expect(eq(moved.slope, base.slope)).toBe(true);
+          // the line is the same line: its value at x + h equals the old value at x
+          expect(eq(lineAt(moved, 7 + h), lineAt(base, 7))).toBe(true);
+        },
+      ),
     );
   });
   it('property: an exact line with one outlier among 5 or more points is recovered exactly', () => {
@@ -111,12 +137,16 @@ describe('Theil–Sen', () => {
   });
   it('property: a non-decreasing series never has a negative slope', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { minLength: 2, maxLength: 10 }), fc.array(fc.bigInt({ min: 0n, max: 10n ** 12n }), { minLength: 10, maxLength: 10 }), (xs, steps) => {
-        const sorted = [...xs].sort((a, b) => a - b);
-        let y = d(0);
-        const pts = sorted.map((x, i) => ((y = y.plus(d(steps[i]))), { x, y }));
-        expect(theilSen(pts).slope.n.isNegative() && !theilSen(pts).slope.n.isZero()).toBe(false);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { minLength: 2, maxLength: 10 }),
+        fc.array(fc.bigInt({ min: 0n, max: 10n ** 12n }), { minLength: 10, maxLength: 10 }),
+        (xs, steps) => {
+          const sorted = [...xs].sort((a, b) => a - b);
+          let y = d(0);
+          const pts = sorted.map((x, i) => ((y = y.plus(d(steps[i]))), { x, y }));
+          expect(theilSen(pts).slope.n.isNegative() && !theilSen(pts).slope.n.isZero()).toBe(false);
+        },
+      ),
     );
   });
 });

@@ -3,7 +3,15 @@ import { closeSync, mkdtempSync, openSync, realpathSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CompleteFiles, inProgressName, openForWriting, QUIET_MS, QUIET_MS_WITHOUT_PROC, type FileState, type WatchDeps } from '../../infra/local/watch';
+import {
+  CompleteFiles,
+  inProgressName,
+  openForWriting,
+  QUIET_MS,
+  QUIET_MS_WITHOUT_PROC,
+  type FileState,
+  type WatchDeps,
+} from '../../infra/local/watch';
 
 function fakeFolder() {
   const files = new Map<string, FileState>();

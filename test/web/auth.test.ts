@@ -31,7 +31,11 @@ const tokenRequests: URLSearchParams[] = [];
 let nextTokenResponse: () => Response;
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-function jwt(payload: Record<string, unknown>, key: KeyObject = privateKey, header: Record<string, unknown> = { alg: 'RS256', kid: KID, typ: 'JWT' }): string {
+function jwt(
+  payload: Record<string, unknown>,
+  key: KeyObject = privateKey,
+  header: Record<string, unknown> = { alg: 'RS256', kid: KID, typ: 'JWT' },
+): string {
   const signingInput = `${b64(header)}.${b64(payload)}`;
   return `${signingInput}.${sign('RSA-SHA256', Buffer.from(signingInput), key).toString('base64url')}`;
 }
@@ -52,7 +56,17 @@ function idToken(over: Record<string, unknown> = {}): string {
   });
 }
 function accessToken(): string {
-  return jwt({ sub: 'a1b2c3d4-0000-4000-8000-000000000001', client_id: CONFIG.clientId, iss: ISSUER, token_use: 'access', scope: 'openid email', iat: now() - 60, exp: now() + 3600, jti: randomUUID(), username: 'treasury' });
+  return jwt({
+    sub: 'a1b2c3d4-0000-4000-8000-000000000001',
+    client_id: CONFIG.clientId,
+    iss: ISSUER,
+    token_use: 'access',
+    scope: 'openid email',
+    iat: now() - 60,
+    exp: now() + 3600,
+    jti: randomUUID(),
+    username: 'treasury',
+  });
 }
 const cookie = (token: string) => ({ headers: { cookie: `__Host-segwatch-session=${token}` } });
 
@@ -61,29 +75,59 @@ beforeAll(() => {
   privateKey = pair.privateKey;
   otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const verifier = idTokenVerifier(CONFIG);
-  verifier.cacheJwks({ keys: [{ ...(pair.publicKey.export({ format: 'jwk' }) as Record<string, string>), kid: KID, alg: 'RS256', use: 'sig' }] as never });
-  nextTokenResponse = () => Response.json({ id_token: idToken(), access_token: accessToken(), refresh_token: 'r', expires_in: 3600, token_type: 'Bearer' });
+  verifier.cacheJwks({
+    keys: [
+      { ...(pair.publicKey.export({ format: 'jwk' }) as Record<string, string>), kid: KID, alg: 'RS256', use: 'sig' },
+    ] as never,
+  });
+  nextTokenResponse = () =>
+    Response.json({
+      id_token: idToken(),
+      access_token: accessToken(),
+      refresh_token: 'r',
+      expires_in: 3600,
+      token_type: 'Bearer',
+    });
   const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
     expect(String(url)).toBe(`${CONFIG.domain}/oauth2/token`);
     expect(init?.method).toBe('POST');
     tokenRequests.push(new URLSearchParams(String(init?.body)));
     return nextTokenResponse();
   }) as typeof fetch;
-  app = createApp({ queries: scenarioQueries(), auth: cognitoAuth(CONFIG, { verifier: verifier as never, fetch: fakeFetch }), today: () => SCENARIO_TODAY, https: true });
+  app = createApp({
+    queries: scenarioQueries(),
+    auth: cognitoAuth(CONFIG, { verifier: verifier as never, fetch: fakeFetch }),
+    today: () => SCENARIO_TODAY,
+    https: true,
+  });
 });
 
 describe('the session cookie: only a valid ID token of this pool and client gets in', () => {
   const cases: [string, () => string][] = [
     ['expired', () => idToken({ exp: now() - 10, iat: now() - 3700 })],
     ['wrong audience (another app client)', () => idToken({ aud: 'someotherclient000000000000' })],
-    ['wrong issuer (another user pool)', () => idToken({ iss: `https://cognito-idp.${REGION}.amazonaws.com/${REGION}_OtherPool` })],
-    ['tampered (payload changed after signing)', () => {
-      const [h, , s] = idToken().split('.');
-      return `${h}.${b64({ sub: 'someone-else', aud: CONFIG.clientId, iss: ISSUER, token_use: 'id', exp: now() + 3600, iat: now() })}.${s}`;
-    }],
+    [
+      'wrong issuer (another user pool)',
+      () => idToken({ iss: `https://cognito-idp.${REGION}.amazonaws.com/${REGION}_OtherPool` }),
+    ],
+    [
+      'tampered (payload changed after signing)',
+      () => {
+        const [h, , s] = idToken().split('.');
+        return `${h}.${b64({ sub: 'someone-else', aud: CONFIG.clientId, iss: ISSUER, token_use: 'id', exp: now() + 3600, iat: now() })}.${s}`;
+      },
+    ],
     ['an access token used as the ID token', () => accessToken()],
-    ['signed by another key under the same key id', () => jwt({ sub: 'x', aud: CONFIG.clientId, iss: ISSUER, token_use: 'id', exp: now() + 3600, iat: now() }, otherKey)],
-    ['alg none', () => `${b64({ alg: 'none', kid: KID })}.${b64({ sub: 'x', aud: CONFIG.clientId, iss: ISSUER, token_use: 'id', exp: now() + 3600 })}.`],
+    [
+      'signed by another key under the same key id',
+      () =>
+        jwt({ sub: 'x', aud: CONFIG.clientId, iss: ISSUER, token_use: 'id', exp: now() + 3600, iat: now() }, otherKey),
+    ],
+    [
+      'alg none',
+      () =>
+        `${b64({ alg: 'none', kid: KID })}.${b64({ sub: 'x', aud: CONFIG.clientId, iss: ISSUER, token_use: 'id', exp: now() + 3600 })}.`,
+    ],
     ['not a token', () => 'hello'],
   ];
 
@@ -101,7 +145,9 @@ describe('the session cookie: only a valid ID token of this pool and client gets
     const token = make();
     const page = await app.request('/firms/harbor-futures-and-co?from=2014-10-01', cookie(token));
     expect(page.status).toBe(302);
-    expect(page.headers.get('location')).toBe(`/login?next=${encodeURIComponent('/firms/harbor-futures-and-co?from=2014-10-01')}`);
+    expect(page.headers.get('location')).toBe(
+      `/login?next=${encodeURIComponent('/firms/harbor-futures-and-co?from=2014-10-01')}`,
+    );
     const api = await app.request('/api/board', cookie(token));
     expect(api.status).toBe(401);
     expect(await api.json()).toEqual({ error: { code: 'unauthenticated', message: expect.any(String) } });
@@ -118,24 +164,54 @@ describe('the session cookie: only a valid ID token of this pool and client gets
     expect((await app.request('/health')).status).toBe(200);
     expect((await app.request('/login')).headers.get('location')).toMatch(/^https:\/\/segwatch-test\.auth\./);
     expect((await app.request('/callback')).status).toBe(400);
-    expect((await app.request('/logout')).headers.get('location')).toMatch(/^https:\/\/segwatch-test\.auth\..*\/logout\?/);
-    for (const path of ['/', '/days/2014-11-06', '/firms/x', '/firms/x/days/2014-11-06', '/alerts', '/calendar/2014', '/nothing', '/favicon.svg'])
+    expect((await app.request('/logout')).headers.get('location')).toMatch(
+      /^https:\/\/segwatch-test\.auth\..*\/logout\?/,
+    );
+    for (const path of [
+      '/',
+      '/days/2014-11-06',
+      '/firms/x',
+      '/firms/x/days/2014-11-06',
+      '/alerts',
+      '/calendar/2014',
+      '/nothing',
+      '/favicon.svg',
+    ])
       expect((await app.request(path)).status, path).toBe(302);
-    for (const path of ['/api/board', '/api/firms/x/history', '/api/firms/x/days/2014-11-06', '/api/alerts', '/api/calendar/2014', '/api/nothing'])
+    for (const path of [
+      '/api/board',
+      '/api/firms/x/history',
+      '/api/firms/x/days/2014-11-06',
+      '/api/alerts',
+      '/api/calendar/2014',
+      '/api/nothing',
+    ])
       expect((await app.request(path)).status, path).toBe(401);
   });
 });
 
 const setCookies = (r: Response) => r.headers.getSetCookie();
-const cookieValue = (r: Response, name: string) => setCookies(r).find((c) => c.startsWith(`${name}=`))?.split(';')[0].slice(name.length + 1);
+const cookieValue = (r: Response, name: string) =>
+  setCookies(r)
+    .find((c) => c.startsWith(`${name}=`))
+    ?.split(';')[0]
+    .slice(name.length + 1);
 
 describe('sign-in: the authorization-code flow with PKCE', () => {
   it('login -> Cognito -> callback -> session cookie -> the page asked for', async () => {
-    const login = await app.request(`/login?next=${encodeURIComponent('/firms/harbor-futures-and-co?from=2014-10-01')}`);
+    const login = await app.request(
+      `/login?next=${encodeURIComponent('/firms/harbor-futures-and-co?from=2014-10-01')}`,
+    );
     expect(login.status).toBe(302);
     const to = new URL(login.headers.get('location')!);
     expect(to.origin + to.pathname).toBe(`${CONFIG.domain}/oauth2/authorize`);
-    expect(Object.fromEntries(to.searchParams)).toMatchObject({ response_type: 'code', client_id: CONFIG.clientId, redirect_uri: CONFIG.callbackUrl, code_challenge_method: 'S256', scope: 'openid email' });
+    expect(Object.fromEntries(to.searchParams)).toMatchObject({
+      response_type: 'code',
+      client_id: CONFIG.clientId,
+      redirect_uri: CONFIG.callbackUrl,
+      code_challenge_method: 'S256',
+      scope: 'openid email',
+    });
     const loginCookie = setCookies(login).find((c) => c.startsWith('__Host-segwatch-login='))!;
     expect(loginCookie).toMatch(/; HttpOnly/);
     expect(loginCookie).toMatch(/; Secure/);
@@ -147,11 +223,19 @@ describe('sign-in: the authorization-code flow with PKCE', () => {
     expect(to.searchParams.get('state')).toBe(state);
     expect(to.searchParams.get('code_challenge')).toBe(createHash('sha256').update(verifier).digest('base64url'));
 
-    const callback = await app.request(`/callback?code=the-code&state=${state}`, { headers: { cookie: `__Host-segwatch-login=${value}` } });
+    const callback = await app.request(`/callback?code=the-code&state=${state}`, {
+      headers: { cookie: `__Host-segwatch-login=${value}` },
+    });
     expect(callback.status).toBe(302);
     expect(callback.headers.get('location')).toBe('/firms/harbor-futures-and-co?from=2014-10-01');
     const sent = tokenRequests.at(-1)!;
-    expect(Object.fromEntries(sent)).toEqual({ grant_type: 'authorization_code', client_id: CONFIG.clientId, code: 'the-code', redirect_uri: CONFIG.callbackUrl, code_verifier: verifier });
+    expect(Object.fromEntries(sent)).toEqual({
+      grant_type: 'authorization_code',
+      client_id: CONFIG.clientId,
+      code: 'the-code',
+      redirect_uri: CONFIG.callbackUrl,
+      code_verifier: verifier,
+    });
     const session = setCookies(callback).find((c) => c.startsWith('__Host-segwatch-session='))!;
     expect(session).toMatch(/; HttpOnly/);
     expect(session).toMatch(/; Secure/);
@@ -169,7 +253,9 @@ describe('sign-in: the authorization-code flow with PKCE', () => {
   it('a callback whose state is not the one this browser started with is refused', async () => {
     const login = await app.request('/login');
     const value = cookieValue(login, '__Host-segwatch-login')!;
-    const r = await app.request('/callback?code=c&state=forged', { headers: { cookie: `__Host-segwatch-login=${value}` } });
+    const r = await app.request('/callback?code=c&state=forged', {
+      headers: { cookie: `__Host-segwatch-login=${value}` },
+    });
     expect(r.status).toBe(400);
     expect(cookieValue(r, '__Host-segwatch-session')).toBeUndefined();
     const noCookie = await app.request(`/callback?code=c&state=${value.split('.')[0]}`);
@@ -184,7 +270,9 @@ describe('sign-in: the authorization-code flow with PKCE', () => {
     const value = cookieValue(login, '__Host-segwatch-login')!;
     nextTokenResponse = () => Response.json({ id_token: accessToken() });
     try {
-      const r = await app.request(`/callback?code=c&state=${value.split('.')[0]}`, { headers: { cookie: `__Host-segwatch-login=${value}` } });
+      const r = await app.request(`/callback?code=c&state=${value.split('.')[0]}`, {
+        headers: { cookie: `__Host-segwatch-login=${value}` },
+      });
       expect(r.status).toBe(502);
       expect(cookieValue(r, '__Host-segwatch-session')).toBeUndefined();
     } finally {
@@ -194,7 +282,15 @@ describe('sign-in: the authorization-code flow with PKCE', () => {
 
   it('next= only ever leads to a path on this site', () => {
     expect(safeNext('/firms/x?from=1')).toBe('/firms/x?from=1');
-    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', 'javascript:alert(1)', '', undefined, '/x\n'])
+    for (const bad of [
+      '//evil.example',
+      '/\\evil.example',
+      'https://evil.example',
+      'javascript:alert(1)',
+      '',
+      undefined,
+      '/x\n',
+    ])
       expect(safeNext(bad as string)).toBe('/');
   });
 });

@@ -19,7 +19,11 @@ let bytes = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'segwatch-api-bundle-'));
-  const r = await build({ ...esbuildOptions(join(REPO, 'functions/api/index.ts'), { outdir: dir }), absWorkingDir: REPO, metafile: true });
+  const r = await build({
+    ...esbuildOptions(join(REPO, 'functions/api/index.ts'), { outdir: dir }),
+    absWorkingDir: REPO,
+    metafile: true,
+  });
   bytes = Object.values(r.metafile!.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,7 +53,9 @@ function event(path: string, headers: Record<string, string> = {}, cookies?: str
 }
 
 /** Run the bundle's handler on events in a fresh process; its results as JSON. */
-function invoke(events: unknown[]): { statusCode: number; headers: Record<string, string>; body: string; cookies?: string[] }[] {
+function invoke(
+  events: unknown[],
+): { statusCode: number; headers: Record<string, string>; body: string; cookies?: string[] }[] {
   const script = join(dir, 'invoke.js');
   writeFileSync(
     script,
@@ -57,7 +63,12 @@ function invoke(events: unknown[]): { statusCode: number; headers: Record<string
   );
   // The function's logs (Powertools, JSON lines) go to stdout too: the results are the marked line.
   const stdout = execFileSync(process.execPath, [script], { env: apiEnv(), encoding: 'utf8', timeout: 30_000 });
-  return JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULTS '))!.slice('RESULTS '.length));
+  return JSON.parse(
+    stdout
+      .split('\n')
+      .find((l) => l.startsWith('RESULTS '))!
+      .slice('RESULTS '.length),
+  );
 }
 
 describe('the api bundle', () => {
@@ -82,7 +93,9 @@ describe('the api bundle', () => {
     expect(page.statusCode).toBe(302);
     expect(page.headers.location).toBe('/login?next=%2Ffirms%2Fx');
     expect(login.statusCode).toBe(302);
-    expect(login.headers.location).toMatch(/^https:\/\/segwatch-bench\.auth\.us-east-1\.amazoncognito\.com\/oauth2\/authorize\?response_type=code&client_id=benchclient/);
+    expect(login.headers.location).toMatch(
+      /^https:\/\/segwatch-bench\.auth\.us-east-1\.amazoncognito\.com\/oauth2\/authorize\?response_type=code&client_id=benchclient/,
+    );
     expect(login.cookies?.[0]).toMatch(/^__Host-segwatch-login=.*HttpOnly; Secure; SameSite=Lax/);
     for (const r of [health, api, page, login]) {
       expect(r.headers['content-security-policy']).toMatch(/default-src 'self'/);

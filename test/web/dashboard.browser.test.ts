@@ -25,7 +25,14 @@ import type { Filing } from '../../shared/domain/model';
 import { reconcile, type StatementResult } from '../../shared/domain/reconcile';
 import { serveLocalPipeline, type Dashboard } from '../../infra/local/serve';
 import { effectiveOf, knownKey, loadScenarioStack, type KnownVersion, type ScenarioStack } from '../support/web-stack';
-import { DEMO_FILES, firmId, HARBOR_TARGET_CHANGE, RJO_MISSED, SCENARIO_FIRMS, SCENARIO_TO } from '../support/web-scenario';
+import {
+  DEMO_FILES,
+  firmId,
+  HARBOR_TARGET_CHANGE,
+  RJO_MISSED,
+  SCENARIO_FIRMS,
+  SCENARIO_TO,
+} from '../support/web-scenario';
 
 export const SCREENSHOTS = join(__dirname, '..', '..', 'test-artifacts', 'screenshots');
 
@@ -38,7 +45,11 @@ const url = (path: string) => new URL(path, dashboard.url).toString();
 /** The effective filing of each firm-day, worked out here from what was put in. */
 let effective: Map<string, KnownVersion>;
 const eff = (firm: string, day: string): Filing | undefined => effective.get(knownKey(firm, day))?.filing;
-const days = (firm: string) => [...effective.keys()].filter((k) => k.startsWith(`${firm}|`)).map((k) => k.split('|')[1]).sort();
+const days = (firm: string) =>
+  [...effective.keys()]
+    .filter((k) => k.startsWith(`${firm}|`))
+    .map((k) => k.split('|')[1])
+    .sort();
 
 beforeAll(async () => {
   const endpoint = inject('browserEndpoint');
@@ -46,7 +57,9 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   loaded = await loadScenarioStack();
   effective = effectiveOf(loaded.known);
-  console.log(`dashboard browser tests: ${[...loaded.known.values()].flat().length} filings through the local stack in ${loaded.loadMs} ms`);
+  console.log(
+    `dashboard browser tests: ${[...loaded.known.values()].flat().length} filings through the local stack in ${loaded.loadMs} ms`,
+  );
   dashboard = await serveLocalPipeline(loaded.stack);
   browser = await chromium.connect(endpoint);
   context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 800 } });
@@ -74,7 +87,13 @@ type Styled = { getComputedStyle(el: unknown): { backgroundColor: string; fontFa
 
 type Status = 'ok' | 'below-target' | 'deficiency' | 'unreconciled';
 const statusOf = (s: StatementResult): Status => s.status;
-const RANK: Record<Status | 'missing', number> = { deficiency: 0, missing: 1, unreconciled: 2, 'below-target': 3, ok: 4 };
+const RANK: Record<Status | 'missing', number> = {
+  deficiency: 0,
+  missing: 1,
+  unreconciled: 2,
+  'below-target': 3,
+  ok: 4,
+};
 
 /** Money as the pages write it: digits grouped, cents as two digits when there are any. */
 function money(d: D): string {
@@ -121,12 +140,18 @@ async function cli(command: 'history' | 'board', args: string[]): Promise<{ code
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
-  const code = await readCommand(command, [...args, '--endpoint', loaded.stack.dynamodbEndpoint, '--table', loaded.stack.tableName], out, new PassThrough());
+  const code = await readCommand(
+    command,
+    [...args, '--endpoint', loaded.stack.dynamodbEndpoint, '--table', loaded.stack.tableName],
+    out,
+    new PassThrough(),
+  );
   return { code, out: Buffer.concat(chunks) };
 }
 
 /** The cushion as the board writes it: excess / target (floored to 4 places, the read side's figure) as a percentage to one place. */
-const cushionText = (s: StatementResult) => `${s.excess!.div(s.target!).toDecimalPlaces(4, Decimal.ROUND_FLOOR).times(100).toDecimalPlaces(1, Decimal.ROUND_HALF_UP).toFixed(1)}% of target`;
+const cushionText = (s: StatementResult) =>
+  `${s.excess!.div(s.target!).toDecimalPlaces(4, Decimal.ROUND_FLOOR).times(100).toDecimalPlaces(1, Decimal.ROUND_HALF_UP).toFixed(1)}% of target`;
 
 const name = (firm: string) => [...loaded.known.values()].flat().find((v) => v.filing.firmId === firm)!.filing.firmName;
 
@@ -137,7 +162,9 @@ describe('the board', () => {
     const page = await open('/');
     await shot(page, 'board');
     await expect(page.locator('h1').textContent()).resolves.toBe(`Board for ${SCENARIO_TO}`);
-    const shown = await page.locator('table.board tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-firm')!));
+    const shown = await page
+      .locator('table.board tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-firm')!));
     const firms = [...new Set([...effective.keys()].map((k) => k.split('|')[0]))];
     expect([...shown].sort()).toEqual([...firms].sort());
     expect(firms).toHaveLength(8);
@@ -146,7 +173,11 @@ describe('the board', () => {
     const expected = [...firms].sort((a, b) => {
       const sa = standing(a, SCENARIO_TO);
       const sb = standing(b, SCENARIO_TO);
-      return sa.rank - sb.rank || (sa.cushion && sb.cushion ? sa.cushion.cmp(sb.cushion) : 0) || name(a).localeCompare(name(b), 'en');
+      return (
+        sa.rank - sb.rank ||
+        (sa.cushion && sb.cushion ? sa.cushion.cmp(sb.cushion) : 0) ||
+        name(a).localeCompare(name(b), 'en')
+      );
     });
     expect(shown).toEqual(expected);
     expect(shown.slice(0, 3)).toEqual([firmId('northwind'), firmId('broken'), firmId('harbor')]);
@@ -168,8 +199,11 @@ describe('the board', () => {
         const change = changeOf(id, SCENARIO_TO, key);
         const changeText = await cell.locator('dd.change').textContent();
         if (change === null) expect(changeText, `${what} change`).toBe('\u2013');
-        else expect(changeText, `${what} change`).toMatch(new RegExp(`^${signed(change).replace(/[+.]/g, '\\$&')}( |$)`));
-        await expect(cell.locator('dd.headroom').textContent(), `${what} headroom`).resolves.toBe(status === 'unreconciled' ? '\u2013' : money(headroomOf(s.excess!, s.target)));
+        else
+          expect(changeText, `${what} change`).toMatch(new RegExp(`^${signed(change).replace(/[+.]/g, '\\$&')}( |$)`));
+        await expect(cell.locator('dd.headroom').textContent(), `${what} headroom`).resolves.toBe(
+          status === 'unreconciled' ? '\u2013' : money(headroomOf(s.excess!, s.target)),
+        );
       }
     }
     // R.J. O'Brien filed late (submitted after the due day).
@@ -219,7 +253,9 @@ describe('the board', () => {
     const row = page.locator(`tr[data-firm="${firmId('rjo')}"]`);
     await expect(row.locator('.mark.missing').textContent()).resolves.toBe('missing');
     await expect(row.locator('td.st').first().textContent()).resolves.toBe('\u2013');
-    const shown = await page.locator('table.board tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-firm')!));
+    const shown = await page
+      .locator('table.board tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-firm')!));
     const deficient = shown.filter((id) => standing(id, RJO_MISSED).rank === RANK.deficiency).length;
     expect(shown.indexOf(firmId('rjo'))).toBe(deficient);
     await page.close();
@@ -250,7 +286,9 @@ describe('the board', () => {
     const filing = await open(`/firms/${stored.firmId}/days/${SCENARIO_TO}`);
     await shot(filing, 'filing-markup');
     expect(await filing.locator('script, img, main i').count()).toBe(0);
-    await expect(filing.locator('#h-clearedSwaps').textContent()).resolves.toBe(eff(stored.firmId, SCENARIO_TO)!.statements.clearedSwaps!.title);
+    await expect(filing.locator('#h-clearedSwaps').textContent()).resolves.toBe(
+      eff(stored.firmId, SCENARIO_TO)!.statements.clearedSwaps!.title,
+    );
     await expect(filing.locator('#h-clearedSwaps').textContent()).resolves.toContain('<img src=x onerror=alert(1)>');
     await filing.close();
 
@@ -277,16 +315,27 @@ describe('the firm page', () => {
       const below = filed.filter((d) => reconcile(eff(id, d)!).statements[statement]!.status === 'below-target');
       const marked = page.locator(`#c-${statement}-ex .pt.bt`);
       expect(await marked.count(), `${statement} below-target marks`).toBe(below.length);
-      const titles = await marked.evaluateAll((els) => els.map((e) => e.querySelector('title')!.textContent!.slice(0, 10)));
+      const titles = await marked.evaluateAll((els) =>
+        els.map((e) => e.querySelector('title')!.textContent!.slice(0, 10)),
+      );
       expect(titles).toEqual(below);
       // The text alternative: the chart has a title and a description, and the table holds the figures.
       await expect(page.locator(`#c-${statement}-ex`).getAttribute('role')).resolves.toBe('img');
-      await expect(page.locator(`#c-${statement}-ex-d`).textContent()).resolves.toContain(`${filed.length} filing days`);
+      await expect(page.locator(`#c-${statement}-ex-d`).textContent()).resolves.toContain(
+        `${filed.length} filing days`,
+      );
       const rows = page.locator(`section[data-statement="${statement}"] table.days tbody tr`);
       expect(await rows.count()).toBe(filed.length);
-      await expect(page.locator(`section[data-statement="${statement}"] table.days caption`).textContent()).resolves.toContain('daily figures');
+      await expect(
+        page.locator(`section[data-statement="${statement}"] table.days caption`).textContent(),
+      ).resolves.toContain('daily figures');
       // Each row: the day's excess and target as filed.
-      const cells = await rows.evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent!.slice(0, 10), ...[...tr.querySelectorAll('td')].map((td) => td.textContent!)]));
+      const cells = await rows.evaluateAll((trs) =>
+        trs.map((tr) => [
+          tr.querySelector('th')!.textContent!.slice(0, 10),
+          ...[...tr.querySelectorAll('td')].map((td) => td.textContent!),
+        ]),
+      );
       expect(cells.map((c) => c[0])).toEqual(filed);
       const header = await page.locator(`section[data-statement="${statement}"] table.days thead th`).allTextContents();
       const col = (h: string) => header.indexOf(h);
@@ -299,7 +348,9 @@ describe('the firm page', () => {
     // The story: swaps below target on the last three days; the segregation target raised once.
     expect(await page.locator('#c-clearedSwaps-ex .pt.bt').count()).toBe(3);
     expect(await page.locator('#c-segregation-ex .tc').count()).toBe(1);
-    await expect(page.locator('#c-segregation-ex-d').textContent()).resolves.toContain(`Target changed on ${HARBOR_TARGET_CHANGE}`);
+    await expect(page.locator('#c-segregation-ex-d').textContent()).resolves.toContain(
+      `Target changed on ${HARBOR_TARGET_CHANGE}`,
+    );
     await page.close();
   });
 
@@ -314,12 +365,23 @@ describe('the firm page', () => {
     for (const statement of STATEMENT_KEYS) {
       expect(await page.locator(`#c-${statement}-rf path.rq`).count()).toBe(1);
       expect(await page.locator(`#c-${statement}-rf path.fd`).count()).toBe(1);
-      const rows = await page.locator(`section[data-statement="${statement}"] table.days tbody tr`).evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent!.slice(0, 10), ...[...tr.querySelectorAll('td')].map((td) => td.textContent!)]));
+      const rows = await page
+        .locator(`section[data-statement="${statement}"] table.days tbody tr`)
+        .evaluateAll((trs) =>
+          trs.map((tr) => [
+            tr.querySelector('th')!.textContent!.slice(0, 10),
+            ...[...tr.querySelectorAll('td')].map((td) => td.textContent!),
+          ]),
+        );
       const filed = days(id).filter((d) => eff(id, d)!.statements[statement]);
       expect(rows.map((r) => r[0])).toEqual(filed);
       for (const [d, required, funds, excess] of rows) {
         const s = reconcile(eff(id, d)!).statements[statement]!;
-        expect([required, funds, excess], `${statement} ${d}`).toEqual([money(s.required!), money(s.funds!), money(s.excess!)]);
+        expect([required, funds, excess], `${statement} ${d}`).toEqual([
+          money(s.required!),
+          money(s.funds!),
+          money(s.excess!),
+        ]);
       }
     }
     // The date range is kept when switching back.
@@ -339,7 +401,9 @@ describe('the firm page', () => {
     const s = reconcile(eff(id, SCENARIO_TO)!).statements.segregation!;
     expect(s.status).toBe('deficiency');
     expect(await page.locator('#c-segregation-ex .pt.df').count()).toBe(1);
-    await expect(page.locator('#c-segregation-ex .pt.df title').textContent()).resolves.toMatch(new RegExp(`^${SCENARIO_TO}: deficiency, excess ${money(s.excess!)}`));
+    await expect(page.locator('#c-segregation-ex .pt.df title').textContent()).resolves.toMatch(
+      new RegExp(`^${SCENARIO_TO}: deficiency, excess ${money(s.excess!)}`),
+    );
     await page.close();
   });
 
@@ -372,7 +436,9 @@ describe('the filing page', () => {
     // Worked out here from the filing: line 13 [7180] should be the sum of its items.
     const seg = eff(id, SCENARIO_TO)!.statements.segregation!;
     const def = FORMS.variantById.get(seg.variant)!.byCode.get('7180')!;
-    const expectedSum = sum(def.sum!.map((t) => (t.weight > 0 ? seg.lines.get(t.code)! : seg.lines.get(t.code)!.negated())));
+    const expectedSum = sum(
+      def.sum!.map((t) => (t.weight > 0 ? seg.lines.get(t.code)! : seg.lines.get(t.code)!.negated())),
+    );
     const filed = seg.lines.get('7180')!;
     expect(filed.minus(expectedSum).toFixed()).toBe('1000');
     const row = page.locator('section[data-statement="segregation"] tr.bad[data-code="7180"]');
@@ -383,7 +449,10 @@ describe('the filing page', () => {
     await expect(why.locator('.expected').textContent()).resolves.toBe(money(expectedSum));
     await expect(why.locator('.actual').textContent()).resolves.toBe(money(filed));
     // Highlighted: its background is not the page's.
-    const bg = await row.locator('td').first().evaluate((el) => (globalThis as unknown as Styled).getComputedStyle(el).backgroundColor);
+    const bg = await row
+      .locator('td')
+      .first()
+      .evaluate((el) => (globalThis as unknown as Styled).getComputedStyle(el).backgroundColor);
     expect(bg).not.toBe('rgba(0, 0, 0, 0)');
     // Only that line is marked; the other statements add up.
     expect(await page.locator('tr.bad').count()).toBe(1);
@@ -399,12 +468,18 @@ describe('the filing page', () => {
     await shot(page, 'filing-demo');
     const rows = page.locator('#h-versions + div table tbody tr');
     expect(await rows.count()).toBe(2);
-    await expect(page.locator('#h-versions + div table tbody tr.effective').textContent()).resolves.toMatch(/amendment.*yes/);
-    await expect(page.locator('#h-versions + div table tbody tr.superseded').textContent()).resolves.toMatch(/initial.*superseded by/);
+    await expect(page.locator('#h-versions + div table tbody tr.effective').textContent()).resolves.toMatch(
+      /amendment.*yes/,
+    );
+    await expect(page.locator('#h-versions + div table tbody tr.superseded').textContent()).resolves.toMatch(
+      /initial.*superseded by/,
+    );
     // The initial was deficient and raised its alert; the amendment that cured it, the resolved notice.
     const initial = loaded.known.get(knownKey(id, SCENARIO_TO))!.find((v) => v.filing.filingType === 'INITIAL')!;
     expect(reconcile(initial.filing).statements.clearedSwaps!.status).toBe('deficiency');
-    const kinds = await page.locator('table.alerts tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-kind')));
+    const kinds = await page
+      .locator('table.alerts tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-kind')));
     expect(kinds).toEqual(expect.arrayContaining(['deficiency', 'resolved']));
     // "original file": through the dashboard's redirect to the local S3, the bytes uploaded.
     const amendment = effective.get(knownKey(id, SCENARIO_TO))!;
@@ -436,7 +511,9 @@ describe('navigation, without JavaScript', () => {
     expect(new URL(page.url()).pathname).toBe('/days/2014-10-21');
     await page.locator(`tr[data-firm="${firmId('citi')}"] td.filing a`).click();
     expect(new URL(page.url()).pathname).toBe(`/firms/${firmId('citi')}/days/2014-10-21`);
-    await expect(page.locator('h1').textContent()).resolves.toBe(`${SCENARIO_FIRMS.citi.firmName}: filing for 2014-10-21`);
+    await expect(page.locator('h1').textContent()).resolves.toBe(
+      `${SCENARIO_FIRMS.citi.firmName}: filing for 2014-10-21`,
+    );
     await page.close();
   });
 
@@ -471,9 +548,14 @@ describe('navigation, without JavaScript', () => {
     expect(new Set(kinds)).toEqual(new Set(['below-target']));
     // Only days on which Harbor was below target (worked out from its filings), newest first.
     const id = firmId('harbor');
-    const belowDays = days(id).filter((d) => Object.values(reconcile(eff(id, d)!).statements).some((s) => s!.status === 'below-target'));
+    const belowDays = days(id).filter((d) =>
+      Object.values(reconcile(eff(id, d)!).statements).some((s) => s!.status === 'below-target'),
+    );
     const shown = await page.locator('table.alerts tbody tr td:first-child').allTextContents();
-    expect(shown.every((d) => belowDays.includes(d)), shown.join(' ')).toBe(true);
+    expect(
+      shown.every((d) => belowDays.includes(d)),
+      shown.join(' '),
+    ).toBe(true);
     expect(shown).toEqual([...shown].sort().reverse());
     await page.close();
   });
@@ -509,7 +591,14 @@ describe('laptop and print', () => {
   it('with JavaScript on, nothing breaks the CSP: no console errors on any page', async () => {
     const js = await browser.newContext({ javaScriptEnabled: true });
     try {
-      for (const path of ['/', `/firms/${firmId('harbor')}`, `/firms/${firmId('broken')}/days/${SCENARIO_TO}`, `/firms/${loaded.markup.stored.firmId}/days/${SCENARIO_TO}`, '/alerts', '/calendar/2014']) {
+      for (const path of [
+        '/',
+        `/firms/${firmId('harbor')}`,
+        `/firms/${firmId('broken')}/days/${SCENARIO_TO}`,
+        `/firms/${loaded.markup.stored.firmId}/days/${SCENARIO_TO}`,
+        '/alerts',
+        '/calendar/2014',
+      ]) {
         const page = await js.newPage();
         const errors: string[] = [];
         page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -519,7 +608,9 @@ describe('laptop and print', () => {
         await page.waitForLoadState('load');
         expect(errors, path).toEqual([]);
         // The stylesheet applied (so the CSP let it in).
-        const font = await page.locator('html').evaluate((el) => (globalThis as unknown as Styled).getComputedStyle(el).fontFamily);
+        const font = await page
+          .locator('html')
+          .evaluate((el) => (globalThis as unknown as Styled).getComputedStyle(el).fontFamily);
         expect(font).toMatch(/system-ui/);
         await page.close();
       }

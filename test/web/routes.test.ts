@@ -49,7 +49,8 @@ const page = async (path: string) => {
 function expectDecimalStrings(v: unknown, path = '$'): void {
   if (typeof v === 'number') throw new Error(`${path} is a JSON number (${v}); amounts are decimal strings`);
   if (Array.isArray(v)) v.forEach((x, i) => expectDecimalStrings(x, `${path}[${i}]`));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k !== 'versions') expectDecimalStrings(x, `${path}.${k}`);
+  else if (v && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) if (k !== 'versions') expectDecimalStrings(x, `${path}.${k}`);
 }
 
 describe('JSON routes answer the query, in its shape', () => {
@@ -71,14 +72,33 @@ describe('JSON routes answer the query, in its shape', () => {
     const byDefault = await json<HistoryJson>(`/api/firms/${id}/history`);
     expect(byDefault).toEqual(await q.history(id, { from: twelveMonthsBefore(SCENARIO_TODAY), to: SCENARIO_TODAY }));
     expect(byDefault.days.length).toBeGreaterThan(20);
-    expect(Object.keys(byDefault.days[0]).sort()).toEqual(['endDate', 'filingType', 'late', 'statements', 'submitDate', 'versions']);
+    expect(Object.keys(byDefault.days[0]).sort()).toEqual([
+      'endDate',
+      'filingType',
+      'late',
+      'statements',
+      'submitDate',
+      'versions',
+    ]);
     expect(Object.keys(byDefault.days[0].statements.segregation!).sort()).toEqual(
-      ['changeFromPrevious', 'changePct', 'cushion', 'excess', 'funds', 'headroom', 'overTarget', 'required', 'status', 'target', 'targetSource'].sort(),
+      [
+        'changeFromPrevious',
+        'changePct',
+        'cushion',
+        'excess',
+        'funds',
+        'headroom',
+        'overTarget',
+        'required',
+        'status',
+        'target',
+        'targetSource',
+      ].sort(),
     );
     expectDecimalStrings(byDefault.days.map((d) => d.statements));
   });
 
-  it('the default range falls back to the firm\'s last 12 months of filings when the last 12 months to today hold none', async () => {
+  it("the default range falls back to the firm's last 12 months of filings when the last 12 months to today hold none", async () => {
     const late = createApp({ queries: q, auth: null, today: () => '2016-06-01' });
     const r = await late.request(`/api/firms/${firmId('citi')}/history`);
     const body = (await r.json()) as HistoryJson;
@@ -93,19 +113,46 @@ describe('JSON routes answer the query, in its shape', () => {
     expect(body).toEqual(await q.show(firmId('example'), SCENARIO_TO));
     expect(body.versions).toHaveLength(2);
     expect(body.versions.find((v) => v.effective)!.filingType).toBe('AMENDMENT');
-    expect(Object.keys(body).sort()).toEqual(['alerts', 'effective', 'endDate', 'filing', 'findings', 'firmId', 'firmName', 'versions']);
+    expect(Object.keys(body).sort()).toEqual([
+      'alerts',
+      'effective',
+      'endDate',
+      'filing',
+      'findings',
+      'firmId',
+      'firmName',
+      'versions',
+    ]);
   });
 
   it('/api/alerts: every filter reaches the query', async () => {
     expect(await json<AlertsJson>('/api/alerts')).toEqual(await q.alerts({}));
-    const filtered = await json<AlertsJson>(`/api/alerts?from=2014-11-06&to=2014-11-06&firm=${firmId('harbor')}&kind=below-target&severity=warning`);
-    expect(filtered).toEqual(await q.alerts({ from: '2014-11-06', to: '2014-11-06', firm: firmId('harbor'), kind: 'below-target', severity: 'warning' }));
+    const filtered = await json<AlertsJson>(
+      `/api/alerts?from=2014-11-06&to=2014-11-06&firm=${firmId('harbor')}&kind=below-target&severity=warning`,
+    );
+    expect(filtered).toEqual(
+      await q.alerts({
+        from: '2014-11-06',
+        to: '2014-11-06',
+        firm: firmId('harbor'),
+        kind: 'below-target',
+        severity: 'warning',
+      }),
+    );
     expect(filtered.alerts.length).toBe(1);
-    expect(filtered.alerts[0]).toMatchObject({ kind: 'below-target', firmId: firmId('harbor'), statement: 'clearedSwaps' });
+    expect(filtered.alerts[0]).toMatchObject({
+      kind: 'below-target',
+      firmId: firmId('harbor'),
+      statement: 'clearedSwaps',
+    });
   });
 
   it('/api/calendar/{year}: filing and due days per statement, holidays', async () => {
-    const body = await json<{ year: number; holidays: string[]; statements: Record<string, { endDate: string; due: string }[]> }>('/api/calendar/2025');
+    const body = await json<{
+      year: number;
+      holidays: string[];
+      statements: Record<string, { endDate: string; due: string }[]>;
+    }>('/api/calendar/2025');
     expect(body.year).toBe(2025);
     for (const k of ['segregation', 'secured', 'clearedSwaps']) {
       expect(body.statements[k].length).toBeGreaterThan(240);
@@ -169,7 +216,9 @@ describe('pages render their data', () => {
     const r = await get(`/firms/${firmId('harbor')}/history.csv?from=2014-10-07&to=2014-11-06`);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect(r.headers.get('content-disposition')).toBe(`attachment; filename="${firmId('harbor')}-2014-10-07-2014-11-06.csv"`);
+    expect(r.headers.get('content-disposition')).toBe(
+      `attachment; filename="${firmId('harbor')}-2014-10-07-2014-11-06.csv"`,
+    );
     const text = await r.text();
     const rows = text.split('\r\n');
     expect(rows.at(-1)).toBe('');
@@ -178,19 +227,38 @@ describe('pages render their data', () => {
     expect(text).toBe(historyCsv(h));
     expect(rows.length - 2).toBe(h.days.reduce((n, d) => n + Object.keys(d.statements).length, 0));
     const header = rows[0].split(',');
-    const last = Object.fromEntries(rows.at(-2)!.split(',').map((v, i) => [header[i], v]));
+    const last = Object.fromEntries(
+      rows
+        .at(-2)!
+        .split(',')
+        .map((v, i) => [header[i], v]),
+    );
     const s = h.days.at(-1)!.statements.clearedSwaps!;
     expect([last.firmId, last.endDate, last.statement]).toEqual([firmId('harbor'), SCENARIO_TO, 'clearedSwaps']);
-    for (const k of ['required', 'funds', 'excess', 'target', 'overTarget', 'changeFromPrevious', 'changePct', 'cushion', 'headroom'] as const) expect(last[k], k).toBe(s[k] ?? '');
+    for (const k of [
+      'required',
+      'funds',
+      'excess',
+      'target',
+      'overTarget',
+      'changeFromPrevious',
+      'changePct',
+      'cushion',
+      'headroom',
+    ] as const)
+      expect(last[k], k).toBe(s[k] ?? '');
     const amounts = ['required', 'funds', 'excess', 'target'].map((k) => header.indexOf(k));
-    for (const cell of rows.slice(1, -1).flatMap((r) => amounts.map((i) => r.split(',')[i]))) expect(cell).toMatch(/^-?\d+(\.\d+)?$|^$/);
+    for (const cell of rows.slice(1, -1).flatMap((r) => amounts.map((i) => r.split(',')[i])))
+      expect(cell).toMatch(/^-?\d+(\.\d+)?$|^$/);
   });
 
   it('the filing page lays out the form and marks the broken identity with expected and actual', async () => {
     const html = await page(`/firms/${firmId('broken')}/days/${SCENARIO_TO}`);
     const f = (await q.show(firmId('broken'), SCENARIO_TO)).findings.find((x) => x.ruleId === 'SW110')!;
     expect(html).toMatch(/<tr id="L-segregation-7180" class="derived bad"/);
-    expect(html).toContain(`Expected <b class="expected">627,043,524</b>, filed <b class="actual">627,044,524</b>, off by 1,000`);
+    expect(html).toContain(
+      `Expected <b class="expected">627,043,524</b>, filed <b class="actual">627,044,524</b>, off by 1,000`,
+    );
     expect(f).toMatchObject({ line: '7180', expected: '627043524', actual: '627044524' });
     // Every line of the matched variant is there, with its code.
     expect(html).toContain('[7010]');
@@ -204,10 +272,12 @@ describe('pages render their data', () => {
     expect(html).toMatch(/\/original\?version=1%23/);
   });
 
-  it('the original link redirects to a short-lived URL for that version\'s object only', async () => {
+  it("the original link redirects to a short-lived URL for that version's object only", async () => {
     const s = await q.show(firmId('example'), SCENARIO_TO);
     const initial = s.versions.find((v) => !v.effective)!;
-    const r = await get(`/firms/${firmId('example')}/days/${SCENARIO_TO}/original?version=${encodeURIComponent(initial.versionKey)}`);
+    const r = await get(
+      `/firms/${firmId('example')}/days/${SCENARIO_TO}/original?version=${encodeURIComponent(initial.versionKey)}`,
+    );
     expect(r.status).toBe(302);
     expect(r.headers.get('location')).toBe(`https://objects.example/${encodeURIComponent(initial.source.key)}?sig=1`);
     const unknown = await get(`/firms/${firmId('example')}/days/${SCENARIO_TO}/original?version=0%23nope`);
@@ -281,20 +351,39 @@ describe('errors: 404 for what does not exist, 400 for what is malformed', () =>
     const fail = async () => {
       throw new ReadError(code, `the query says ${code}`);
     };
-    const stub = createApp({ queries: { history: fail, board: fail, alerts: fail, show: fail }, auth: null, today: () => SCENARIO_TODAY });
-    for (const path of ['/', '/api/board', '/firms/x', '/api/firms/x/history', '/firms/x/days/2014-11-06', '/api/firms/x/days/2014-11-06', '/alerts', '/api/alerts']) {
+    const stub = createApp({
+      queries: { history: fail, board: fail, alerts: fail, show: fail },
+      auth: null,
+      today: () => SCENARIO_TODAY,
+    });
+    for (const path of [
+      '/',
+      '/api/board',
+      '/firms/x',
+      '/api/firms/x/history',
+      '/firms/x/days/2014-11-06',
+      '/api/firms/x/days/2014-11-06',
+      '/alerts',
+      '/api/alerts',
+    ]) {
       const r = await stub.request(path);
       expect(r.status, path).toBe(status);
       const text = await r.text();
       expect(text, path).toContain(`the query says ${code}`);
-      if (path.startsWith('/api/')) expect(JSON.parse(text)).toEqual({ error: { code, message: `the query says ${code}` } });
+      if (path.startsWith('/api/'))
+        expect(JSON.parse(text)).toEqual({ error: { code, message: `the query says ${code}` } });
     }
   });
 
   it('a failing query is a 500 with one line, logged, never a stack trace', async () => {
     const logged: unknown[] = [];
     const broken = createApp({
-      queries: { ...q, board: async () => { throw new Error('DynamoDB said no'); } } as unknown as FakeReadQueries,
+      queries: {
+        ...q,
+        board: async () => {
+          throw new Error('DynamoDB said no');
+        },
+      } as unknown as FakeReadQueries,
       auth: null,
       log: (...a) => logged.push(a),
     });
@@ -305,7 +394,9 @@ describe('errors: 404 for what does not exist, 400 for what is malformed', () =>
     expect(text).toContain('could not answer this request');
     expect(JSON.stringify(logged)).toContain('DynamoDB said no');
     const api = await broken.request('/api/board');
-    expect(await api.json()).toEqual({ error: { code: 'internal', message: 'the dashboard could not answer this request; it has been logged' } });
+    expect(await api.json()).toEqual({
+      error: { code: 'internal', message: 'the dashboard could not answer this request; it has been logged' },
+    });
   });
 
   it('the scenario firms are what the tests think they are', () => {

@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { parseFilingText } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
 import { filingToJson } from '../../shared/domain/model';
-import { firmId, HARBOR_TARGET_CHANGE, renderScenario, RJO_MISSED, scenarioDays, SCENARIO_TO } from '../support/web-scenario';
+import {
+  firmId,
+  HARBOR_TARGET_CHANGE,
+  renderScenario,
+  RJO_MISSED,
+  scenarioDays,
+  SCENARIO_TO,
+} from '../support/web-scenario';
 
 const files = renderScenario();
 
@@ -23,13 +30,25 @@ describe('the scenario', () => {
   });
 
   it('its story: one deficiency, one broken total, three below-target days, a late filing', () => {
-    const last = files.filter((f) => f.version.filing.endDate === SCENARIO_TO).map((f) => ({ id: f.version.filing.firmId, rec: reconcile(f.version.filing), f: f.version.filing }));
-    const statuses = (id: string) => last.filter((x) => x.id === id).map((x) => Object.values(x.rec.statements).map((s) => s!.status));
+    const last = files
+      .filter((f) => f.version.filing.endDate === SCENARIO_TO)
+      .map((f) => ({ id: f.version.filing.firmId, rec: reconcile(f.version.filing), f: f.version.filing }));
+    const statuses = (id: string) =>
+      last.filter((x) => x.id === id).map((x) => Object.values(x.rec.statements).map((s) => s!.status));
     expect(statuses(firmId('northwind'))[0]).toContain('deficiency');
     expect(statuses(firmId('broken'))[0]).toContain('unreconciled');
-    expect(last.find((x) => x.id === firmId('broken'))!.rec.findings.filter((f) => f.severity === 'error').map((f) => [f.ruleId, f.line])).toEqual([['SW110', '7180']]);
+    expect(
+      last
+        .find((x) => x.id === firmId('broken'))!
+        .rec.findings.filter((f) => f.severity === 'error')
+        .map((f) => [f.ruleId, f.line]),
+    ).toEqual([['SW110', '7180']]);
     expect(last.find((x) => x.id === firmId('rjo'))!.rec.findings.map((f) => f.ruleId)).toContain('SW130');
-    const harborBelow = files.filter((f) => f.version.filing.firmId === firmId('harbor') && reconcile(f.version.filing).statements.clearedSwaps!.status === 'below-target');
+    const harborBelow = files.filter(
+      (f) =>
+        f.version.filing.firmId === firmId('harbor') &&
+        reconcile(f.version.filing).statements.clearedSwaps!.status === 'below-target',
+    );
     expect(harborBelow).toHaveLength(3);
   });
 
@@ -44,11 +63,17 @@ describe('the scenario', () => {
         expect(got.statements.segregation?.lines, name).toEqual(expected.statements.segregation?.lines);
         continue;
       }
-      expect({ ...got, statements: Object.fromEntries(Object.entries(got.statements).map(([k, s]) => [k, s!.lines])) }, name).toEqual({
+      expect(
+        { ...got, statements: Object.fromEntries(Object.entries(got.statements).map(([k, s]) => [k, s!.lines])) },
+        name,
+      ).toEqual({
         ...expected,
         statements: Object.fromEntries(Object.entries(expected.statements).map(([k, s]) => [k, s!.lines])),
       });
-      expect(reconcile(parsed).findings.map((f) => f.ruleId), name).toEqual(reconcile(version.filing).findings.map((f) => f.ruleId));
+      expect(
+        reconcile(parsed).findings.map((f) => f.ruleId),
+        name,
+      ).toEqual(reconcile(version.filing).findings.map((f) => f.ruleId));
     }
   });
 });

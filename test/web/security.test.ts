@@ -26,8 +26,20 @@ beforeAll(() => {
   signedIn = createApp({
     queries,
     auth: cognitoAuth(
-      { userPoolId: 'us-east-1_x', clientId: 'c', domain: 'https://d.auth.us-east-1.amazoncognito.com', callbackUrl: 'https://a/callback', logoutUrl: 'https://a/logout' },
-      { verifier: { verify: async () => { throw new Error('no'); } } },
+      {
+        userPoolId: 'us-east-1_x',
+        clientId: 'c',
+        domain: 'https://d.auth.us-east-1.amazoncognito.com',
+        callbackUrl: 'https://a/callback',
+        logoutUrl: 'https://a/logout',
+      },
+      {
+        verifier: {
+          verify: async () => {
+            throw new Error('no');
+          },
+        },
+      },
     ),
     https: true,
   });
@@ -68,7 +80,12 @@ function expectSecurityHeaders(r: Response, what: string): void {
   expect(r.headers.get('x-content-type-options'), what).toBe('nosniff');
   expect(r.headers.get('x-frame-options'), what).toBe('DENY');
   expect(r.headers.get('referrer-policy'), what).toBe('no-referrer');
-  for (const h of ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-methods', 'access-control-allow-headers'])
+  for (const h of [
+    'access-control-allow-origin',
+    'access-control-allow-credentials',
+    'access-control-allow-methods',
+    'access-control-allow-headers',
+  ])
     expect(r.headers.get(h), `${what}: ${h}`).toBeNull();
 }
 
@@ -77,18 +94,29 @@ describe('security headers on every response, no CORS', () => {
     const r = await app.request(path, { headers: { origin: 'https://evil.example' } });
     expect(r.status).toBe(status);
     expectSecurityHeaders(r, path);
-    if (path !== STYLESHEET_PATH && path !== '/favicon.svg') expect(r.headers.get('cache-control'), path).toBe('no-store');
+    if (path !== STYLESHEET_PATH && path !== '/favicon.svg')
+      expect(r.headers.get('cache-control'), path).toBe('no-store');
   });
 
   it('a failing request (500) has them too', async () => {
-    const broken = createApp({ queries: { board: async () => { throw new Error('x'); } } as never, auth: null });
+    const broken = createApp({
+      queries: {
+        board: async () => {
+          throw new Error('x');
+        },
+      } as never,
+      auth: null,
+    });
     const r = await broken.request('/');
     expect(r.status).toBe(500);
     expectSecurityHeaders(r, '500');
   });
 
   it('a CORS preflight gets no CORS answer', async () => {
-    const r = await app.request('/api/board', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+    const r = await app.request('/api/board', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
     expect(r.status).toBe(404);
     expectSecurityHeaders(r, 'OPTIONS');
   });
@@ -118,7 +146,10 @@ describe('escaping: what a filing says is text', () => {
     expect(html).not.toMatch(/<img/i);
     expect(html).not.toMatch(/<b>Futures<\/b>/);
     expect(html).not.toMatch(/<i>Funds/);
-    if (!path.startsWith('/alerts')) expect(html).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; Evil &amp; Sons &lt;b&gt;Futures&lt;/b&gt;');
+    if (!path.startsWith('/alerts'))
+      expect(html).toContain(
+        '&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; Evil &amp; Sons &lt;b&gt;Futures&lt;/b&gt;',
+      );
   });
 
   it('the filing page shows the statement title, line labels and object keys as text', async () => {
@@ -135,14 +166,28 @@ describe('escaping: what a filing says is text', () => {
   });
 
   it('any firm name renders as exactly its escaped text (property)', async () => {
-    const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+    const escape = (s: string) =>
+      s
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
     const base = template();
     const PLACEHOLDER = 'Zzplaceholderzz Futures';
     const render = async (name: string) => {
       const id = 'the-firm';
-      const plans = { segregation: { scale: new Decimal('0.1'), target: new Decimal(20000000), excess: new Decimal(25000000) } };
-      const filing = buildFiling(base, { firmName: name, firmId: id, endDate: '2014-11-06', submitDate: '2014-11-07', filingType: 'INITIAL' }, plans);
-      const q = new FakeReadQueries(listSource([{ filing, arrivedAt: '2014-11-07T14:00:00.000Z', source: { bucket: 'b', key: 'incoming/f.txt' } }]));
+      const plans = {
+        segregation: { scale: new Decimal('0.1'), target: new Decimal(20000000), excess: new Decimal(25000000) },
+      };
+      const filing = buildFiling(
+        base,
+        { firmName: name, firmId: id, endDate: '2014-11-06', submitDate: '2014-11-07', filingType: 'INITIAL' },
+        plans,
+      );
+      const q = new FakeReadQueries(
+        listSource([{ filing, arrivedAt: '2014-11-07T14:00:00.000Z', source: { bucket: 'b', key: 'incoming/f.txt' } }]),
+      );
       const a = createApp({ queries: q, auth: null, today: () => SCENARIO_TODAY });
       return Promise.all(['/', `/firms/${id}`].map(async (p) => (await a.request(p)).text()));
     };
@@ -150,7 +195,27 @@ describe('escaping: what a filing says is text', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
-          fc.string({ minLength: 1, maxLength: 40, unit: fc.constantFrom('<', '>', '&', '"', "'", '/', '=', ' ', 'a', 'b', 'script', 'onerror', '\u2028', '`', '\\') }),
+          fc.string({
+            minLength: 1,
+            maxLength: 40,
+            unit: fc.constantFrom(
+              '<',
+              '>',
+              '&',
+              '"',
+              "'",
+              '/',
+              '=',
+              ' ',
+              'a',
+              'b',
+              'script',
+              'onerror',
+              '\u2028',
+              '`',
+              '\\',
+            ),
+          }),
           fc.string({ minLength: 1, maxLength: 30, unit: 'grapheme' }),
         ),
         async (name) => {

@@ -14,7 +14,11 @@ import { firmPage } from '../../functions/api/views/firm';
 import type { BoardJson, HistoryJson, ReadStatus, StatementDay } from '../../shared/read/types';
 
 const decimalString = fc
-  .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 24n }), fc.option(fc.stringMatching(/^\d{1,4}$/), { nil: undefined }))
+  .tuple(
+    fc.boolean(),
+    fc.bigInt({ min: 0n, max: 10n ** 24n }),
+    fc.option(fc.stringMatching(/^\d{1,4}$/), { nil: undefined }),
+  )
   .map(([neg, int, frac]) => {
     const s = `${neg && (int > 0n || /[1-9]/.test(frac ?? '')) ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
     return dec(s).toFixed() === s ? s : dec(s).toFixed();
@@ -60,12 +64,15 @@ describe('charts', () => {
 
   it('the scale holds every value and zero when a value is not above it', () => {
     fc.assert(
-      fc.property(fc.array(fc.option(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n })), { minLength: 1, maxLength: 40 }), (values) => {
-        const s = scaleFor(values);
-        for (const v of values) if (v !== null) expect(v >= s.lo && v <= s.hi).toBe(true);
-        if (values.some((v) => v !== null && v <= 0n)) expect(s.lo <= 0n && s.hi >= 0n).toBe(true);
-        expect(s.hi > s.lo).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.option(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n })), { minLength: 1, maxLength: 40 }),
+        (values) => {
+          const s = scaleFor(values);
+          for (const v of values) if (v !== null) expect(v >= s.lo && v <= s.hi).toBe(true);
+          if (values.some((v) => v !== null && v <= 0n)) expect(s.lo <= 0n && s.hi >= 0n).toBe(true);
+          expect(s.hi > s.lo).toBe(true);
+        },
+      ),
     );
   });
 
@@ -74,7 +81,14 @@ describe('charts', () => {
       fc.property(fc.array(fc.option(decimalString, { nil: null }), { minLength: 1, maxLength: 60 }), (values) => {
         const dates = values.map((_, i) => `2025-01-${String((i % 28) + 1).padStart(2, '0')}`);
         const svg = String(
-          chart({ id: 'c', title: 't', desc: 'd', dates, lines: [{ cls: 'ex', values }], points: { values, kinds: values.map(() => 'ok'), titles: values.map(() => null) } }),
+          chart({
+            id: 'c',
+            title: 't',
+            desc: 'd',
+            dates,
+            lines: [{ cls: 'ex', values }],
+            points: { values, kinds: values.map(() => 'ok'), titles: values.map(() => null) },
+          }),
         );
         const pts = [...svg.matchAll(/<path d="M(\d+) (-?\d+)h0"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
         const given = values.map((v, i) => ({ v, i })).filter((p): p is { v: string; i: number } => p.v !== null);
@@ -114,12 +128,24 @@ describe('pages render any figures', () => {
       fc.property(fc.array(fc.tuple(fc.boolean(), statementDay), { minLength: 1, maxLength: 8 }), (firms) => {
         const b: BoardJson = {
           date: '2025-03-05',
-          firms: firms.map(([filed, s], i) => ({ firmId: `firm-${i}`, firmName: `Firm ${i}`, filed, late: false, statements: filed ? { segregation: s } : {} })),
+          firms: firms.map(([filed, s], i) => ({
+            firmId: `firm-${i}`,
+            firmName: `Firm ${i}`,
+            filed,
+            late: false,
+            statements: filed ? { segregation: s } : {},
+          })),
         };
         const html = String(boardPage(b, { previous: null, next: null, dueDay: null, today: '2025-03-06' }, {}));
         const order = [...html.matchAll(/data-firm="(firm-\d+)"/g)].map((m) => m[1]);
         expect(order).toEqual(b.firms.map((f) => f.firmId));
-        for (const f of b.firms) if (f.filed) expect(html).toMatch(new RegExp(`<dd class="excess[^"]*">${money(f.statements.segregation!.excess).replace(/[.+]/g, '\\$&')}(<dt>|</dl>)`));
+        for (const f of b.firms)
+          if (f.filed)
+            expect(html).toMatch(
+              new RegExp(
+                `<dd class="excess[^"]*">${money(f.statements.segregation!.excess).replace(/[.+]/g, '\\$&')}(<dt>|</dl>)`,
+              ),
+            );
       }),
       { numRuns: 80 },
     );
@@ -131,11 +157,21 @@ describe('pages render any figures', () => {
         const h: HistoryJson = {
           firmId: 'f',
           firmName: 'F',
-          days: days.map((s, i) => ({ endDate: `2025-02-${String(i + 1).padStart(2, '0')}`, filingType: 'INITIAL', submitDate: '2025-03-01', versions: 1, late: false, statements: { secured: s } })),
+          days: days.map((s, i) => ({
+            endDate: `2025-02-${String(i + 1).padStart(2, '0')}`,
+            filingType: 'INITIAL',
+            submitDate: '2025-03-01',
+            versions: 1,
+            late: false,
+            statements: { secured: s },
+          })),
         };
         const html = String(firmPage(h, { from: '2025-02-01', to: '2025-02-28', fellBack: false }, {}));
         const chartSvg = /<svg id="c-secured-ex"[\s\S]*?<\/svg>/.exec(html)![0];
-        const points = (/<g class="pts">([\s\S]*?)<\/g>/.exec(chartSvg)![1].match(/<(circle|path) (class="pt|d="M\d+ -?\d+h0")/g) ?? []).length;
+        const points = (
+          /<g class="pts">([\s\S]*?)<\/g>/.exec(chartSvg)![1].match(/<(circle|path) (class="pt|d="M\d+ -?\d+h0")/g) ??
+          []
+        ).length;
         expect(points).toBe(days.filter((d) => d.excess !== null).length);
         expect((/<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1].match(/<tr/g) ?? []).length).toBe(days.length);
       }),
@@ -145,18 +181,36 @@ describe('pages render any figures', () => {
 
   it("a firm's alert chips: cured only when the statement's newest deficiency or resolved alert is the resolved one", () => {
     const alert = (kind: string, severity: 'critical' | 'warning' | 'info', i: number) => ({
-      id: `a${i}`, kind, severity, firmId: 'f', firmName: 'F', endDate: '2025-03-05', statement: 'segregation' as const,
-      excess: null, target: null, shortfall: null, subject: kind, state: 'sent' as const, sentAt: null,
+      id: `a${i}`,
+      kind,
+      severity,
+      firmId: 'f',
+      firmName: 'F',
+      endDate: '2025-03-05',
+      statement: 'segregation' as const,
+      excess: null,
+      target: null,
+      shortfall: null,
+      subject: kind,
+      state: 'sent' as const,
+      sentAt: null,
     });
     const chips = (alerts: ReturnType<typeof alert>[]) => {
-      const b: BoardJson = { date: '2025-03-05', firms: [{ firmId: 'f', firmName: 'F', filed: true, late: false, statements: {}, alerts }] };
+      const b: BoardJson = {
+        date: '2025-03-05',
+        firms: [{ firmId: 'f', firmName: 'F', filed: true, late: false, statements: {}, alerts }],
+      };
       const html = String(boardPage(b, { previous: null, next: null, dueDay: null, today: '2025-03-06' }, {}));
       return [...html.matchAll(/<a class="chip sev-(\w+)"[^>]*>([^<]*)<\/a>/g)].map((m) => `${m[1]}:${m[2]}`);
     };
     // Newest first: resolved after the deficiency: one muted chip.
-    expect(chips([alert('resolved', 'info', 2), alert('deficiency', 'critical', 1)])).toEqual(['cured:deficiency cured']);
+    expect(chips([alert('resolved', 'info', 2), alert('deficiency', 'critical', 1)])).toEqual([
+      'cured:deficiency cured',
+    ]);
     // Deficient again after the cure (a new episode): the deficiency stays critical, the cure is shown beside it.
-    expect(chips([alert('deficiency', 'critical', 3), alert('resolved', 'info', 2), alert('deficiency', 'critical', 1)])).toEqual(['critical:deficiency \u00d72', 'info:resolved']);
+    expect(
+      chips([alert('deficiency', 'critical', 3), alert('resolved', 'info', 2), alert('deficiency', 'critical', 1)]),
+    ).toEqual(['critical:deficiency \u00d72', 'info:resolved']);
     expect(chips([alert('deficiency', 'critical', 1)])).toEqual(['critical:deficiency']);
   });
 });

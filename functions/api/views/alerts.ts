@@ -1,11 +1,27 @@
 /** Alerts: filterable (GET form, no JavaScript), newest first (the query's order). */
 import { ALERT_SEVERITY } from '../../../shared/domain/alerts';
 import type { AlertRow, AlertsJson, AlertsQuery } from '../../../shared/read/types';
-import { dayUrl, firmUrl, h, money, page, severityChip, STATEMENT_LABEL, url, type Html, type PageOptions } from './html';
+import {
+  dayUrl,
+  firmUrl,
+  h,
+  money,
+  page,
+  severityChip,
+  STATEMENT_LABEL,
+  url,
+  type Html,
+  type PageOptions,
+} from './html';
 
 /** Alert kinds for the filter: the pipeline's, plus those other work adds (a query may name any). */
 export function alertKinds(extra?: string): string[] {
-  const kinds = new Set<string>([...Object.keys(ALERT_SEVERITY), 'target-changed', 'trend-to-target', 'missing-filing']);
+  const kinds = new Set<string>([
+    ...Object.keys(ALERT_SEVERITY),
+    'target-changed',
+    'trend-to-target',
+    'missing-filing',
+  ]);
   if (extra) kinds.add(extra);
   return [...kinds].sort();
 }
@@ -23,7 +39,9 @@ export function alertsTable(alerts: AlertRow[], caption: string, showFirm = true
 <tbody>${alerts.map(
     (a) =>
       h`<tr data-kind="${a.kind}"><td class="d">${a.endDate && a.firmId ? h`<a href="${dayUrl(a.firmId, a.endDate)}">${a.endDate}</a>` : (a.endDate ?? '\u2013')}</td><td>${severityChip(a.severity)}</td><td>${a.kind}</td>${
-        showFirm ? h`<td>${a.firmId ? h`<a href="${firmUrl(a.firmId)}">${a.firmName ?? a.firmId}</a>` : (a.firmName ?? '\u2013')}</td>` : ''
+        showFirm
+          ? h`<td>${a.firmId ? h`<a href="${firmUrl(a.firmId)}">${a.firmName ?? a.firmId}</a>` : (a.firmName ?? '\u2013')}</td>`
+          : ''
       }<td>${a.statement ? STATEMENT_LABEL[a.statement] : '\u2013'}</td><td class="n">${money(a.excess)}</td><td class="n">${money(a.target)}</td><td class="n">${money(a.shortfall)}</td><td>${a.subject}</td><td class="d">${a.state === 'sent' ? (a.sentAt ? when(a.sentAt) : 'sent') : h`<span class="mark late">pending</span>`}</td></tr>`,
   )}</tbody>
 </table></div>`;

@@ -2,7 +2,23 @@
 import { STATEMENT_KEYS, type StatementKey } from '../../../shared/domain/forms';
 import { dec, Decimal, ZERO } from '../../../shared/domain/money';
 import type { AlertRow, BoardFirm, BoardJson, StatementDay } from '../../../shared/read/types';
-import { chip, dayUrl, firmUrl, h, money, raw, nothing, page, pct, ratioPct, signedMoney, STATEMENT_LABEL, url, type Html, type PageOptions } from './html';
+import {
+  chip,
+  dayUrl,
+  firmUrl,
+  h,
+  money,
+  raw,
+  nothing,
+  page,
+  pct,
+  ratioPct,
+  signedMoney,
+  STATEMENT_LABEL,
+  url,
+  type Html,
+  type PageOptions,
+} from './html';
 
 export interface BoardNav {
   previous: string | null;
@@ -33,14 +49,24 @@ export function excessBar(s: StatementDay): Html {
   const ex = x(excess);
   const [from, to] = excess.isNegative() ? [ex, zero] : [zero, ex];
   const tick = target === null ? '' : `<path class="t" d="M${x(target)} 0v${BAR_H}"/>`;
-  return raw(`<svg class="bar" viewBox="0 0 ${BAR_W} ${BAR_H}" aria-hidden="true"><path class="${BAR_CLASS[s.status]}" d="M${from} 2H${to}v${BAR_H - 4}H${from}z"/><path class="z" d="M${zero} 0v${BAR_H}"/>${tick}</svg>`);
+  return raw(
+    `<svg class="bar" viewBox="0 0 ${BAR_W} ${BAR_H}" aria-hidden="true"><path class="${BAR_CLASS[s.status]}" d="M${from} 2H${to}v${BAR_H - 4}H${from}z"/><path class="z" d="M${zero} 0v${BAR_H}"/>${tick}</svg>`,
+  );
 }
-const BAR_CLASS: Record<StatementDay['status'], string> = { ok: 'ok', 'below-target': 'bt', deficiency: 'df', unreconciled: 'ur' };
+const BAR_CLASS: Record<StatementDay['status'], string> = {
+  ok: 'ok',
+  'below-target': 'bt',
+  deficiency: 'df',
+  unreconciled: 'ur',
+};
 
 function statementCell(f: BoardFirm, key: StatementKey): Html {
   const s = f.statements[key];
   if (!s) return h`<td class="st muted">${f.filed ? 'not in this filing' : '\u2013'}</td>`;
-  const change = s.changeFromPrevious === null ? '\u2013' : `${signedMoney(s.changeFromPrevious)}${s.changePct === null ? '' : ` (${pct(s.changePct)})`}`;
+  const change =
+    s.changeFromPrevious === null
+      ? '\u2013'
+      : `${signedMoney(s.changeFromPrevious)}${s.changePct === null ? '' : ` (${pct(s.changePct)})`}`;
   // Optional end tags left out (dt, dd): sixty firms of three statements stay small.
   return h`<td class="st" data-statement="${key}"><p>${chip(s.status)}${s.cushion === null ? '' : h`<span class="cushion">${ratioPct(s.cushion)} of ${s.target === null ? 'required' : 'target'}</span>`}</p>${excessBar(s)}<dl><dt>Excess<dd class="excess${s.excess !== null && dec(s.excess).isNegative() ? ' neg' : ''}">${money(s.excess)}<dt>Target<dd class="target">${money(s.target)}<dt>Change<dd class="change">${change}<dt>Headroom<dd class="headroom">${money(s.headroom)}</dl></td>`;
 }
@@ -56,7 +82,8 @@ function alertChips(b: BoardJson, f: BoardFirm): Html {
   // Newest first (the query's order): a statement is cured when its newest deficiency, below-target
   // or resolved alert is the resolved one; a deficiency raised again after a cure stays critical.
   const lastWord = new Map<AlertRow['statement'], string>();
-  for (const a of alerts) if (EPISODE_KINDS.has(a.kind) && !lastWord.has(a.statement)) lastWord.set(a.statement, a.kind);
+  for (const a of alerts)
+    if (EPISODE_KINDS.has(a.kind) && !lastWord.has(a.statement)) lastWord.set(a.statement, a.kind);
   const cured = new Set([...lastWord].filter(([, kind]) => kind === 'resolved').map(([st]) => st));
   const isCured = (a: AlertRow) => (a.kind === 'deficiency' || a.kind === 'below-target') && cured.has(a.statement);
   const curedStatements = new Set(alerts.filter(isCured).map((a) => a.statement));
@@ -72,8 +99,12 @@ function alertChips(b: BoardJson, f: BoardFirm): Html {
       if (SEVERITY_RANK[severity] < SEVERITY_RANK[k.severity]) k.severity = severity;
     }
   }
-  const href = f.filed ? `${dayUrl(f.firmId, b.date)}#h-alerts` : url('/alerts', { firm: f.firmId, from: b.date, to: b.date });
-  const sorted = [...chips].sort((a, c) => SEVERITY_RANK[a[1].severity] - SEVERITY_RANK[c[1].severity] || (a[0] < c[0] ? -1 : 1));
+  const href = f.filed
+    ? `${dayUrl(f.firmId, b.date)}#h-alerts`
+    : url('/alerts', { firm: f.firmId, from: b.date, to: b.date });
+  const sorted = [...chips].sort(
+    (a, c) => SEVERITY_RANK[a[1].severity] - SEVERITY_RANK[c[1].severity] || (a[0] < c[0] ? -1 : 1),
+  );
   return h`<ul class="alerts" aria-label="Alerts for this day">${sorted.map(([label, k]) => h`<li><a class="chip sev-${k.severity}" href="${href}">${label}${k.n > 1 ? ` \u00d7${k.n}` : ''}</a></li>`)}</ul>`;
 }
 const EPISODE_KINDS: ReadonlySet<string> = new Set(['deficiency', 'below-target', 'resolved']);

@@ -2,7 +2,13 @@
  * The filing calendar of one year (shared/domain/calendar): per statement the days a statement is
  * required and the business day it is due; holidays (weekdays that are not business days) marked.
  */
-import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, dueDay, filingDays, isBusinessDay } from '../../../shared/domain/calendar';
+import {
+  CALENDAR_FIRST_YEAR,
+  CALENDAR_LAST_YEAR,
+  dueDay,
+  filingDays,
+  isBusinessDay,
+} from '../../../shared/domain/calendar';
 import { STATEMENT_KEYS, type StatementKey } from '../../../shared/domain/forms';
 import { h, page, statementName, type Html, type PageOptions } from './html';
 
@@ -16,7 +22,20 @@ export interface CalendarJson {
 }
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const ABBR: Record<StatementKey, string> = { segregation: 'Seg', secured: 'Sec', clearedSwaps: 'Swp' };
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -35,7 +54,8 @@ export function calendarJson(year: number): CalendarJson {
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
   const statements = {} as CalendarJson['statements'];
-  for (const k of STATEMENT_KEYS) statements[k] = filingDays(k, from, to).map((d) => ({ endDate: d, due: dueDay(k, d) }));
+  for (const k of STATEMENT_KEYS)
+    statements[k] = filingDays(k, from, to).map((d) => ({ endDate: d, due: dueDay(k, d) }));
   const holidays: string[] = [];
   for (let m = 1; m <= 12; m++)
     for (let d = 1; d <= 31; d++) {
@@ -79,7 +99,12 @@ export function calendarPage(cal: CalendarJson, o: Omit<PageOptions, 'title' | '
     return h`<table class="month"><caption>${name} ${cal.year}</caption><thead><tr>${WEEKDAYS.map((w) => h`<th scope="col">${w}</th>`)}</tr></thead><tbody>${rows}</tbody></table>`;
   });
   // Days worth a line of their own: holidays, and days only some statements are required.
-  const exceptions = [...new Set([...cal.holidays, ...[...required].filter(([, ks]) => ks.length < STATEMENT_KEYS.length).map(([d]) => d)])].sort();
+  const exceptions = [
+    ...new Set([
+      ...cal.holidays,
+      ...[...required].filter(([, ks]) => ks.length < STATEMENT_KEYS.length).map(([d]) => d),
+    ]),
+  ].sort();
   const counts = STATEMENT_KEYS.map((k) => `${statementName(k)}: ${cal.statements[k].length} days`).join(' · ');
   const body = h`<h1>Filing calendar ${cal.year}</h1>
 <p class="lede">${counts}. A statement as of a day is due by noon (New York) of the next business day.</p>
@@ -98,7 +123,8 @@ ${
 <tbody>${exceptions.map((d) => {
         const req = required.get(d) ?? [];
         return h`<tr><th scope="row">${d}</th><td>${WEEKDAYS[weekday(d)]}</td><td>${holidays.has(d) ? 'no (holiday)' : 'yes'}</td>${STATEMENT_KEYS.map(
-          (k) => h`<td>${req.includes(k) ? `required, due ${cal.statements[k].find((f) => f.endDate === d)!.due}` : 'not required'}</td>`,
+          (k) =>
+            h`<td>${req.includes(k) ? `required, due ${cal.statements[k].find((f) => f.endDate === d)!.due}` : 'not required'}</td>`,
         )}</tr>`;
       })}</tbody></table>`
     : h`<p>None.</p>`

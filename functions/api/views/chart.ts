@@ -124,7 +124,9 @@ export function chart(o: ChartOptions): Html {
   for (const t of s.ticks) {
     const yy = y(t);
     grid.push(`<line class="${t === 0n ? 'zero' : 'grid'}" x1="${LEFT}" x2="${W - RIGHT}" y1="${yy}" y2="${yy}"/>`);
-    grid.push(`<text class="axis" x="${LEFT - 6}" y="${yy}" dy="4" text-anchor="end">${shortMoney(new Decimal(t.toString()))}</text>`);
+    grid.push(
+      `<text class="axis" x="${LEFT - 6}" y="${yy}" dy="4" text-anchor="end">${shortMoney(new Decimal(t.toString()))}</text>`,
+    );
   }
   // Month labels at the first filing day of each month (every other one past 14 months).
   let lastMonth = '';
@@ -138,7 +140,9 @@ export function chart(o: ChartOptions): Html {
     if (shown++ % every !== 0) return;
     const mi = Number.parseInt(d.slice(5, 7), 10) - 1;
     const label = shown === 1 || mi === 0 ? `${MONTHS[mi]} ${d.slice(0, 4)}` : MONTHS[mi];
-    grid.push(`<text class="axis" x="${x(i)}" y="${H - 8}" text-anchor="${i === 0 ? 'start' : 'middle'}">${label}</text>`);
+    grid.push(
+      `<text class="axis" x="${x(i)}" y="${H - 8}" text-anchor="${i === 0 ? 'start' : 'middle'}">${label}</text>`,
+    );
   });
 
   const paths = lines.map((l) => {

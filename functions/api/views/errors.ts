@@ -1,7 +1,13 @@
 /** Error and sign-in pages: one line that says what went wrong, never a stack trace. */
 import { h, page, type Html, type PageOptions } from './html';
 
-const TITLES: Record<number, string> = { 400: 'Bad request', 401: 'Sign-in needed', 404: 'Not found', 500: 'Something went wrong', 503: 'Not available' };
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Sign-in needed',
+  404: 'Not found',
+  500: 'Something went wrong',
+  503: 'Not available',
+};
 
 export function errorPage(status: number, message: string, o: Omit<PageOptions, 'title'> = {}): Html {
   const title = TITLES[status] ?? 'Error';
@@ -18,5 +24,8 @@ export function signedOutPage(): Html {
 }
 
 export function signInFailedPage(message: string): Html {
-  return page({ title: 'Sign-in failed' }, h`<h1>Sign-in failed</h1><p class="notice bad">${message}</p><p><a href="/login">Try again</a></p>`);
+  return page(
+    { title: 'Sign-in failed' },
+    h`<h1>Sign-in failed</h1><p class="notice bad">${message}</p><p><a href="/login">Try again</a></p>`,
+  );
 }

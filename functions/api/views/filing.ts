@@ -50,7 +50,9 @@ function statementTable(show: ShowJson, key: StatementKey, st: StatementJson): H
     for (const l of variant.lines) {
       if (l.parts)
         for (const u of st.uncoded.filter((x) => x.partOf === l.code))
-          rows.push(h`<tr class="part"><td>${u.id}</td><td class="label">${u.label}</td><td class="code"></td><td class="n">${money(u.amount)}</td></tr>`);
+          rows.push(
+            h`<tr class="part"><td>${u.id}</td><td class="label">${u.label}</td><td class="code"></td><td class="n">${money(u.amount)}</td></tr>`,
+          );
       line(l.code, l.line, l.label, st.lines[l.code], l.kind === 'derived');
     }
   }

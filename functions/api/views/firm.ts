@@ -3,7 +3,23 @@ import { STATEMENT_KEYS, type StatementKey } from '../../../shared/domain/forms'
 import { dec, usd } from '../../../shared/domain/money';
 import type { HistoryDay, HistoryJson, ReadStatus, StatementDay } from '../../../shared/read/types';
 import { chart, swatch, type PointKind } from './chart';
-import { chip, firmUrl, h, money, page, raw, pct, ratioPct, shortMoney, signedMoney, statementName, STATUS_LABEL, url, type Html, type PageOptions } from './html';
+import {
+  chip,
+  firmUrl,
+  h,
+  money,
+  page,
+  raw,
+  pct,
+  ratioPct,
+  shortMoney,
+  signedMoney,
+  statementName,
+  STATUS_LABEL,
+  url,
+  type Html,
+  type PageOptions,
+} from './html';
 
 export interface FirmRange {
   from: string;
@@ -17,12 +33,17 @@ export interface FirmRange {
 
 const KIND: Record<ReadStatus, PointKind> = { ok: 'ok', 'below-target': 'bt', deficiency: 'df', unreconciled: 'ur' };
 /** A table row's class by status (the stylesheet colours the row). */
-const ROW_CLASS: Record<Exclude<ReadStatus, 'ok'>, string> = { 'below-target': 'bt', deficiency: 'df', unreconciled: 'ur' };
+const ROW_CLASS: Record<Exclude<ReadStatus, 'ok'>, string> = {
+  'below-target': 'bt',
+  deficiency: 'df',
+  unreconciled: 'ur',
+};
 
 /** What the page charts: excess against target (the default), or the amount required and the funds held. */
 export type FirmView = 'excess' | 'funds';
 export const FIRM_VIEWS: readonly FirmView[] = ['excess', 'funds'];
-const list = (dates: string[]) => (dates.length <= 6 ? dates.join(', ') : `${dates.slice(0, 5).join(', ')} and ${dates.length - 5} more`);
+const list = (dates: string[]) =>
+  dates.length <= 6 ? dates.join(', ') : `${dates.slice(0, 5).join(', ')} and ${dates.length - 5} more`;
 
 interface Row {
   day: HistoryDay;
@@ -36,7 +57,12 @@ function rowsOf(days: HistoryDay[], key: StatementKey): Row[] {
   for (const day of days) {
     const s = day.statements[key];
     if (!s) continue;
-    const targetChanged = prevTarget !== undefined && s.target !== null && prevTarget !== null && s.target !== prevTarget && !dec(s.target).eq(dec(prevTarget));
+    const targetChanged =
+      prevTarget !== undefined &&
+      s.target !== null &&
+      prevTarget !== null &&
+      s.target !== prevTarget &&
+      !dec(s.target).eq(dec(prevTarget));
     rows.push({ day, s, targetChanged });
     prevTarget = s.target;
   }
@@ -78,7 +104,11 @@ function statementSection(_firm: HistoryJson, key: StatementKey, rows: Row[], vi
       { cls: 'tg', values: rows.map((r) => r.s.target), step: true },
       { cls: 'ex', values: rows.map((r) => r.s.excess) },
     ],
-    points: { values: rows.map((r) => r.s.excess), kinds: rows.map((r) => KIND[r.s.status]), titles: rows.map(titleOf) },
+    points: {
+      values: rows.map((r) => r.s.excess),
+      kinds: rows.map((r) => KIND[r.s.status]),
+      titles: rows.map(titleOf),
+    },
     markers: changes.map((c) => ({ index: c.i, label: `target ${shortMoney(dec(c.to))}` })),
   });
   const rfChart = () =>
@@ -100,9 +130,15 @@ function statementSection(_firm: HistoryJson, key: StatementKey, rows: Row[], vi
     return h`<tr${r.s.status === 'ok' ? '' : raw(` class="${ROW_CLASS[r.s.status]}"`)}><th><a href="${base}${r.day.endDate}">${r.day.endDate}</a>${marks ? h`<small>${marks}</small>` : ''}`;
   };
   const caption = h`<caption>${name}: daily figures, ${dates[0]} to ${dates.at(-1)} (the effective filing of each day)</caption>`;
-  const head = (cols: string[]) => raw(`<thead><tr><th scope="col">Day</th>${cols.map((c) => `<th scope="col"${c === 'Status' ? '' : ' class="n"'}>${c}</th>`).join('')}</tr></thead>`);
+  const head = (cols: string[]) =>
+    raw(
+      `<thead><tr><th scope="col">Day</th>${cols.map((c) => `<th scope="col"${c === 'Status' ? '' : ' class="n"'}>${c}</th>`).join('')}</tr></thead>`,
+    );
   if (view === 'funds') {
-    const tr = rows.map((r) => h`${day(r)}<td>${money(r.s.required)}<td>${money(r.s.funds)}<td>${money(r.s.excess)}<td>${r.s.status === 'ok' ? 'ok' : chip(r.s.status)}\n`);
+    const tr = rows.map(
+      (r) =>
+        h`${day(r)}<td>${money(r.s.required)}<td>${money(r.s.funds)}<td>${money(r.s.excess)}<td>${r.s.status === 'ok' ? 'ok' : chip(r.s.status)}\n`,
+    );
     return h`<section aria-labelledby="h-${key}" data-statement="${key}">
 <h2 id="h-${key}">${name}</h2>
 <p class="charttitle" aria-hidden="true">Amount required and funds held</p>
@@ -139,7 +175,15 @@ export function firmPage(firm: HistoryJson, range: FirmRange, o: Omit<PageOption
   const page_ = firmUrl(firm.firmId);
   const sections = STATEMENT_KEYS.map((k) => ({ k, rows: rowsOf(firm.days, k) }))
     .filter((x) => x.rows.length > 0)
-    .map((x) => statementSection(firm, x.k, x.rows, view, range.slash === false ? `${encodeURIComponent(firm.firmId)}/days/` : 'days/'));
+    .map((x) =>
+      statementSection(
+        firm,
+        x.k,
+        x.rows,
+        view,
+        range.slash === false ? `${encodeURIComponent(firm.firmId)}/days/` : 'days/',
+      ),
+    );
   const late = firm.days.filter((d) => d.late).map((d) => d.endDate);
   const amended = firm.days.filter((d) => d.filingType === 'AMENDMENT').length;
   // The two charts of each statement as a toggle without script: plain links to the page in either view.

@@ -135,7 +135,8 @@ export class FilingCalendar {
   private facts(year: number): YearFacts {
     let f = this.years.get(year);
     if (!f) {
-      if (year < MIN_YEAR || year > MAX_YEAR) throw new CalendarError(`business days are known for ${MIN_YEAR}-${MAX_YEAR}, not ${year}`);
+      if (year < MIN_YEAR || year > MAX_YEAR)
+        throw new CalendarError(`business days are known for ${MIN_YEAR}-${MAX_YEAR}, not ${year}`);
       const fed = new Map<string, string>();
       const saturday = new Map<string, string>();
       // The library's `date` is a local-midnight Date (it shifts with TZ): use dateString.
@@ -160,7 +161,9 @@ export class FilingCalendar {
 
   private requireCovered(iso: string): void {
     if (!this.covers(iso))
-      throw new CalendarError(`the filing calendar covers ${this.firstYear}-${this.lastYear}, not ${iso.slice(0, 4)} (add the year to shared/domain/calendar/nfa-filing-days.json)`);
+      throw new CalendarError(
+        `the filing calendar covers ${this.firstYear}-${this.lastYear}, not ${iso.slice(0, 4)} (add the year to shared/domain/calendar/nfa-filing-days.json)`,
+      );
   }
 
   /** The Federal Reserve holiday observed on `iso` (a weekday), or null. */
@@ -194,9 +197,22 @@ export class FilingCalendar {
   }
 
   /** Which rule or entry decides `iso` (a weekday in a covered year). */
-  private decide(iso: string): { required: Record<StatementKey, boolean>; basis: DayInfo['basis']; name: string | null; source: string | null; confidence: Confidence | null } {
+  private decide(iso: string): {
+    required: Record<StatementKey, boolean>;
+    basis: DayInfo['basis'];
+    name: string | null;
+    source: string | null;
+    confidence: Confidence | null;
+  } {
     const entry = this.entries.get(iso);
-    if (entry) return { required: entry.required, basis: 'dated entry', name: entry.name, source: entry.source, confidence: entry.confidence };
+    if (entry)
+      return {
+        required: entry.required,
+        basis: 'dated entry',
+        name: entry.name,
+        source: entry.source,
+        confidence: entry.confidence,
+      };
     const f = this.facts(yearOf(iso));
     const holiday = f.fed.get(iso) ?? (f.goodFriday === iso ? GOOD_FRIDAY : undefined);
     if (holiday) {
@@ -235,7 +251,10 @@ export class FilingCalendar {
     let n = toDay(iso) - 1;
     for (;;) {
       const d = toIso(n);
-      if (!this.covers(d)) throw new CalendarError(`no filing day of ${statement} before ${iso} within the calendar (${this.firstYear}-${this.lastYear})`);
+      if (!this.covers(d))
+        throw new CalendarError(
+          `no filing day of ${statement} before ${iso} within the calendar (${this.firstYear}-${this.lastYear})`,
+        );
       if (this.isFilingDay(statement, d)) return d;
       n--;
     }
@@ -246,7 +265,10 @@ export class FilingCalendar {
     let n = toDay(iso) + 1;
     for (;;) {
       const d = toIso(n);
-      if (!this.covers(d)) throw new CalendarError(`no filing day of ${statement} after ${iso} within the calendar (${this.firstYear}-${this.lastYear})`);
+      if (!this.covers(d))
+        throw new CalendarError(
+          `no filing day of ${statement} after ${iso} within the calendar (${this.firstYear}-${this.lastYear})`,
+        );
       if (this.isFilingDay(statement, d)) return d;
       n++;
     }
@@ -301,7 +323,9 @@ export class FilingCalendar {
     const w = weekdayOf(n);
     const f = this.facts(yearOf(iso));
     const weekend = w === 0 || w === 6;
-    const decided = weekend ? { required: NONE_REQUIRED, basis: 'weekend' as const, name: null, source: null, confidence: null } : this.decide(iso);
+    const decided = weekend
+      ? { required: NONE_REQUIRED, basis: 'weekend' as const, name: null, source: null, confidence: null }
+      : this.decide(iso);
     const due = {} as Record<StatementKey, string | null>;
     for (const s of STATEMENT_KEYS) due[s] = decided.required[s] ? this.dueDay(s, iso) : null;
     return {
@@ -323,7 +347,8 @@ export class FilingCalendar {
   /** Every date of a covered year. */
   yearDays(year: number): DayInfo[] {
     if (!Number.isInteger(year)) throw new CalendarError(`not a year: ${year}`);
-    if (year < this.firstYear || year > this.lastYear) throw new CalendarError(`the filing calendar covers ${this.firstYear}-${this.lastYear}, not ${year}`);
+    if (year < this.firstYear || year > this.lastYear)
+      throw new CalendarError(`the filing calendar covers ${this.firstYear}-${this.lastYear}, not ${year}`);
     const out: DayInfo[] = [];
     for (let n = Date.UTC(year, 0, 1) / DAY_MS; toIso(n).startsWith(`${year}-`); n++) out.push(this.day(toIso(n)));
     return out;

@@ -51,7 +51,9 @@ function markedJson(d: DayInfo): CalendarDayJson {
     required: d.required,
     due: d.due,
     basis: saturday ? 'saturday holiday' : d.basis,
-    source: saturday ? 'A federal holiday on a Saturday: the Federal Reserve does not move it, so the Friday before is a business day.' : d.source,
+    source: saturday
+      ? 'A federal holiday on a Saturday: the Federal Reserve does not move it, so the Friday before is a business day.'
+      : d.source,
     confidence: d.confidence,
   };
 }
@@ -59,7 +61,8 @@ function markedJson(d: DayInfo): CalendarDayJson {
 export function calendarYearJson(cal: FilingCalendar, year: number): CalendarYearJson {
   const days = cal.yearDays(year);
   const statements = {} as CalendarYearJson['statements'];
-  for (const s of STATEMENT_KEYS) statements[s] = { filingDays: days.filter((d) => d.required[s]).map((d) => ({ date: d.date, due: d.due[s]! })) };
+  for (const s of STATEMENT_KEYS)
+    statements[s] = { filingDays: days.filter((d) => d.required[s]).map((d) => ({ date: d.date, due: d.due[s]! })) };
   return {
     year,
     coverage: { from: cal.firstYear, to: cal.lastYear },
@@ -70,7 +73,20 @@ export function calendarYearJson(cal: FilingCalendar, year: number): CalendarYea
   };
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const short = (s: StatementKey) => FORMS.statements[s].shortName;
 
 function weekdayOf(iso: string): string {
@@ -104,8 +120,11 @@ export function renderCalendarYear(cal: FilingCalendar, year: number): string {
   out.push(`Holidays and exceptions (${j.holidays.length})`);
   const nameWidth = Math.max(...j.holidays.map((h) => h.name.length), 4);
   for (const h of j.holidays) {
-    out.push(`  ${h.weekday} ${h.date}  ${h.name.padEnd(nameWidth)}  ${kindText(h).padEnd(27)}  ${h.basis === 'saturday holiday' ? 'the Friday before is a business day' : requiredText(h)}`);
-    if (h.source && h.basis !== 'saturday holiday') out.push(`  ${''.padEnd(14)}  ${h.basis}, ${h.confidence} confidence: ${h.source}`);
+    out.push(
+      `  ${h.weekday} ${h.date}  ${h.name.padEnd(nameWidth)}  ${kindText(h).padEnd(27)}  ${h.basis === 'saturday holiday' ? 'the Friday before is a business day' : requiredText(h)}`,
+    );
+    if (h.source && h.basis !== 'saturday holiday')
+      out.push(`  ${''.padEnd(14)}  ${h.basis}, ${h.confidence} confidence: ${h.source}`);
   }
   out.push('');
   const counts = STATEMENT_KEYS.map((s) => `${short(s)} ${j.statements[s].filingDays.length}`).join(', ');
@@ -123,9 +142,13 @@ export function renderCalendarYear(cal: FilingCalendar, year: number): string {
       out.push(`  ${MONTHS[m]} ${year}`);
       out.push(`  ${'as of'.padEnd(14)}  ${cols.map((c) => c.padEnd(width)).join('  ')}  note`);
     }
-    const cells = STATEMENT_KEYS.map((s) => (d.required[s] ? `due ${weekdayOf(d.due[s]!)} ${d.due[s]}` : '-').padEnd(width));
+    const cells = STATEMENT_KEYS.map((s) =>
+      (d.required[s] ? `due ${weekdayOf(d.due[s]!)} ${d.due[s]}` : '-').padEnd(width),
+    );
     const mark = marks.get(d.date);
-    const note = mark ? `* ${mark.name} (${kindText(mark)}${d.required.segregation || d.required.secured || d.required.clearedSwaps ? '' : ', no statement'})` : '';
+    const note = mark
+      ? `* ${mark.name} (${kindText(mark)}${d.required.segregation || d.required.secured || d.required.clearedSwaps ? '' : ', no statement'})`
+      : '';
     out.push(`  ${d.weekday} ${d.date}  ${cells.join('  ')}  ${note}`.trimEnd());
   }
   return out.join('\n');

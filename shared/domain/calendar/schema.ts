@@ -35,12 +35,16 @@ const required = z.object({ segregation: z.boolean(), secured: z.boolean(), clea
 
 export const HolidayRuleSchema = z.object({ holiday: z.enum(RULE_NAMES), required, source: note, confidence }).strict();
 
-export const DayEntrySchema = z.object({ date: isoDate, name: z.string().trim().min(1), required, source: note, confidence }).strict();
+export const DayEntrySchema = z
+  .object({ date: isoDate, name: z.string().trim().min(1), required, source: note, confidence })
+  .strict();
 
 export const CalendarDataSchema = z
   .object({
     description: z.string().optional(),
-    coverage: z.object({ from: z.number().int().min(MIN_YEAR).max(MAX_YEAR), to: z.number().int().min(MIN_YEAR).max(MAX_YEAR) }).strict(),
+    coverage: z
+      .object({ from: z.number().int().min(MIN_YEAR).max(MAX_YEAR), to: z.number().int().min(MIN_YEAR).max(MAX_YEAR) })
+      .strict(),
     holidayRules: z.array(HolidayRuleSchema),
     days: z.array(DayEntrySchema),
   })
@@ -81,7 +85,12 @@ export function validateCalendarData(input: unknown, origin = 'nfa-filing-days.j
   const parsed = CalendarDataSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const where = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
+    const where = issue.path.length
+      ? issue.path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+          .join('')
+          .replace(/^\./, '')
+      : '(top level)';
     throw new CalendarDataError(`${origin}: ${where}: ${issue.message}`);
   }
   const data = parsed.data;
@@ -90,20 +99,28 @@ export function validateCalendarData(input: unknown, origin = 'nfa-filing-days.j
 
   const seenRules = new Set<string>();
   data.holidayRules.forEach((r, i) => {
-    if (seenRules.has(r.holiday)) throw new CalendarDataError(`${origin}: holidayRules[${i}]: "${r.holiday}" has a rule already`);
+    if (seenRules.has(r.holiday))
+      throw new CalendarDataError(`${origin}: holidayRules[${i}]: "${r.holiday}" has a rule already`);
     seenRules.add(r.holiday);
   });
   const missing = RULE_NAMES.filter((n) => !seenRules.has(n));
-  if (missing.length) throw new CalendarDataError(`${origin}: holidayRules: no rule for ${missing.map((n) => `"${n}"`).join(', ')} (every holiday needs one)`);
+  if (missing.length)
+    throw new CalendarDataError(
+      `${origin}: holidayRules: no rule for ${missing.map((n) => `"${n}"`).join(', ')} (every holiday needs one)`,
+    );
 
   const seenDays = new Set<string>();
   data.days.forEach((d, i) => {
     const n = dayNumber(d.date);
     if (n === undefined) throw new CalendarDataError(`${origin}: days[${i}].date: ${d.date} is not a calendar date`);
     const year = Number.parseInt(d.date.slice(0, 4), 10);
-    if (year < from || year > to) throw new CalendarDataError(`${origin}: days[${i}].date: ${d.date} is outside the coverage ${from}-${to}`);
+    if (year < from || year > to)
+      throw new CalendarDataError(`${origin}: days[${i}].date: ${d.date} is outside the coverage ${from}-${to}`);
     const dow = (((n + 4) % 7) + 7) % 7;
-    if (dow === 0 || dow === 6) throw new CalendarDataError(`${origin}: days[${i}].date: ${d.date} is a ${WEEKDAY[dow]}: only weekdays can be filing days`);
+    if (dow === 0 || dow === 6)
+      throw new CalendarDataError(
+        `${origin}: days[${i}].date: ${d.date} is a ${WEEKDAY[dow]}: only weekdays can be filing days`,
+      );
     if (seenDays.has(d.date)) throw new CalendarDataError(`${origin}: days[${i}].date: ${d.date} is listed twice`);
     seenDays.add(d.date);
   });

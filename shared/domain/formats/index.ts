@@ -25,7 +25,14 @@ export function plainText(text: string): { text: string; format: 'text' | 'html'
 function maybePdf(bytes: Uint8Array): boolean {
   const n = Math.min(bytes.length, 1024);
   for (let i = 0; i + 4 < n; i++)
-    if (bytes[i] === 0x25 && bytes[i + 1] === 0x50 && bytes[i + 2] === 0x44 && bytes[i + 3] === 0x46 && bytes[i + 4] === 0x2d) return true;
+    if (
+      bytes[i] === 0x25 &&
+      bytes[i + 1] === 0x50 &&
+      bytes[i + 2] === 0x44 &&
+      bytes[i + 3] === 0x46 &&
+      bytes[i + 4] === 0x2d
+    )
+      return true;
   return false;
 }
 
@@ -50,7 +57,8 @@ async function pdfText(bytes: Uint8Array): Promise<string | undefined> {
     return await pdf.pdfToText(bytes);
   } catch (e) {
     if (e instanceof pdf.PdfError) {
-      if (e.code === 'no-text-layer') throw new FilingError('no-text-layer', 'the PDF has no text layer; scanned PDFs are not supported');
+      if (e.code === 'no-text-layer')
+        throw new FilingError('no-text-layer', 'the PDF has no text layer; scanned PDFs are not supported');
       throw new FilingError('bad-pdf', `the PDF cannot be read: ${e.message}`);
     }
     throw e;
@@ -60,7 +68,8 @@ async function pdfText(bytes: Uint8Array): Promise<string | undefined> {
 /** A file's text for the parser; throws FilingError (empty, too large, binary, a PDF with no text). */
 export async function filingText(bytes: Uint8Array, maxBytes = MAX_FILING_BYTES): Promise<FilingText> {
   if (bytes.length === 0) throw new FilingError('empty', 'the file is empty');
-  if (bytes.length > maxBytes) throw new FilingError('too-large', `the file is ${bytes.length} bytes, over the ${maxBytes}-byte limit`);
+  if (bytes.length > maxBytes)
+    throw new FilingError('too-large', `the file is ${bytes.length} bytes, over the ${maxBytes}-byte limit`);
   if (maybePdf(bytes)) {
     const text = await pdfText(bytes);
     if (text !== undefined) return { text, format: 'pdf', encoding: 'pdf', notes: [] };
@@ -68,7 +77,10 @@ export async function filingText(bytes: Uint8Array, maxBytes = MAX_FILING_BYTES)
   const decoded = decodeText(bytes);
   const notes: ParseNote[] = [];
   if (decoded.encoding === 'windows-1252')
-    notes.push({ rule: 'file-encoding', message: 'the file is not valid UTF-8; it was read as Windows-1252 (check any accented or special characters)' });
+    notes.push({
+      rule: 'file-encoding',
+      message: 'the file is not valid UTF-8; it was read as Windows-1252 (check any accented or special characters)',
+    });
   const plain = plainText(decoded.text);
   return { text: plain.text, format: plain.format, encoding: decoded.encoding, notes };
 }

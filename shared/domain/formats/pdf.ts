@@ -133,12 +133,19 @@ export function pageRows(items: readonly PlacedText[]): PrintedLine[] {
     let prev: PlacedText | undefined;
     for (const it of l) {
       // Text printed twice a hair apart (overprinting for bold): read once, or `5` would read `55`.
-      if (prev && it.str === prev.str && Math.abs(it.x - prev.x) <= Math.max(0.5, 0.2 * Math.max(0, prev.width))) continue;
+      if (prev && it.str === prev.str && Math.abs(it.x - prev.x) <= Math.max(0.5, 0.2 * Math.max(0, prev.width)))
+        continue;
       prev = it;
       kept.push(it);
     }
     const clean = joinItems(kept);
-    if (clean !== '') out.push({ text: clean, items: kept.filter((it) => it.str.trim() !== ''), y: l[0].y, size: l[0].size > 0 ? l[0].size : 1 });
+    if (clean !== '')
+      out.push({
+        text: clean,
+        items: kept.filter((it) => it.str.trim() !== ''),
+        y: l[0].y,
+        size: l[0].size > 0 ? l[0].size : 1,
+      });
   }
   return out;
 }
@@ -151,7 +158,8 @@ function joinItems(items: readonly PlacedText[]): string {
     const blank = it.str.trim() === '';
     if (!blank) {
       const gap = it.x - end;
-      if (text !== '' && !/\s$/.test(text) && !/^\s/.test(it.str) && gap > SPACE_GAP * (it.size > 0 ? it.size : 1)) text += ' ';
+      if (text !== '' && !/\s$/.test(text) && !/^\s/.test(it.str) && gap > SPACE_GAP * (it.size > 0 ? it.size : 1))
+        text += ' ';
       text += it.str;
     } else if (text !== '' && !/\s$/.test(text)) text += ' ';
     end = Math.max(end, it.x + Math.max(0, it.width));
@@ -210,7 +218,12 @@ export function labelOrder(pages: readonly (readonly PrintedLine[])[]): string[]
       const its = l.items;
       for (let i = 0; i < its.length; i++) {
         const s = its[i].str;
-        if (CODE_ITEM.test(s) ? CELLISH.test(s) : CELLISH.test(s) && /\d/.test(s) && i + 1 < its.length && /^\s*\[\d{4}\]/.test(its[i + 1].str)) zoneX = Math.min(zoneX, its[i].x);
+        if (
+          CODE_ITEM.test(s)
+            ? CELLISH.test(s)
+            : CELLISH.test(s) && /\d/.test(s) && i + 1 < its.length && /^\s*\[\d{4}\]/.test(its[i + 1].str)
+        )
+          zoneX = Math.min(zoneX, its[i].x);
       }
       const key = `${Math.round(l.y)} ${l.text.replace(/\d/g, '#')}`;
       let on = seen.get(key);
@@ -229,18 +242,27 @@ export function labelOrder(pages: readonly (readonly PrintedLine[])[]): string[]
       if (cellFrom < its.length && !its.slice(cellFrom).some((it) => /\d/.test(it.str))) cellFrom = its.length;
       const labelOnly = cellFrom === its.length && its.every((it) => it.x < zoneX - tol);
       const repeated = (seen.get(`${Math.round(line.y)} ${line.text.replace(/\d/g, '#')}`)?.size ?? 0) > 1;
-      const furniture = /^Page \d+ of \d+$/.test(line.text) || (its.length > 3 && its.every((it) => it.str.trim().length === 1));
+      const furniture =
+        /^Page \d+ of \d+$/.test(line.text) || (its.length > 3 && its.every((it) => it.str.trim().length === 1));
       rows.push({ line, page: p, cellFrom, labelOnly, furniture: furniture || (repeated && labelOnly) });
     }
     // A line repeated on other pages (a running header or footer) is furniture only above the page's first amounts or below its last.
     const withCells = rows.slice(start).flatMap((r, i) => (r.cellFrom < r.line.items.length ? [start + i] : []));
     for (let i = start; i < rows.length; i++)
-      if (rows[i].furniture && !/^Page \d+ of \d+$/.test(rows[i].line.text) && withCells.length > 0 && i > withCells[0] && i < withCells[withCells.length - 1] && !rows[i].line.items.every((it) => it.str.trim().length === 1))
+      if (
+        rows[i].furniture &&
+        !/^Page \d+ of \d+$/.test(rows[i].line.text) &&
+        withCells.length > 0 &&
+        i > withCells[0] &&
+        i < withCells[withCells.length - 1] &&
+        !rows[i].line.items.every((it) => it.str.trim().length === 1)
+      )
         rows[i].furniture = false;
   }
 
   const fontOf = (it: PlacedText | undefined) => it?.font;
-  const labelX = (h: Row) => (h.line.items.length > 1 && MARKER_ITEM.test(h.line.items[0].str) ? h.line.items[1].x : h.line.items[0].x);
+  const labelX = (h: Row) =>
+    h.line.items.length > 1 && MARKER_ITEM.test(h.line.items[0].str) ? h.line.items[1].x : h.line.items[0].x;
   /** k could be the next line of h's label: not a row of its own (no marker), same font and size. */
   const alike = (h: Row, k: Row) => {
     const hs = h.line.size;
@@ -253,13 +275,21 @@ export function labelOrder(pages: readonly (readonly PrintedLine[])[]): string[]
     const kx = k.line.items[0].x;
     return kx > hx + 0.3 * h.line.size && kx <= hx + 1.6 * h.line.size;
   };
-  const near = (a: Row, b: Row) => a.page === b.page && a.line.y - b.line.y > 0 && a.line.y - b.line.y <= 1.9 * a.line.size;
+  const near = (a: Row, b: Row) =>
+    a.page === b.page && a.line.y - b.line.y > 0 && a.line.y - b.line.y <= 1.9 * a.line.size;
   // How this document sets a label's next lines: indented under its first line (a printed form), or
   // aligned with its text (a table cell). A heading or row standing where the other style would
   // put a continuation is not one.
   let indented = false;
   for (let i = 0; i + 1 < rows.length && !indented; i++)
-    if (MARKER.test(rows[i].line.text) && near(rows[i], rows[i + 1]) && rows[i + 1].labelOnly && alike(rows[i], rows[i + 1]) && indentedUnder(rows[i], rows[i + 1])) indented = true;
+    if (
+      MARKER.test(rows[i].line.text) &&
+      near(rows[i], rows[i + 1]) &&
+      rows[i + 1].labelOnly &&
+      alike(rows[i], rows[i + 1]) &&
+      indentedUnder(rows[i], rows[i + 1])
+    )
+      indented = true;
   // Aligned lines of one cell are set closer than rows are (the row's padding): the common pitch
   // between lines is the rows'; an aligned line that follows at that pitch is a row of its own.
   const pitches = new Map<number, number>();
@@ -274,7 +304,11 @@ export function labelOrder(pages: readonly (readonly PrintedLine[])[]): string[]
   /** Whether k's place, font and size make it the next line of h's label (whatever its cells); `prev` the line above k. */
   const continues = (h: Row, k: Row, prev: Row) =>
     alike(h, k) &&
-    (indented ? indentedUnder(h, k) : Math.abs(k.line.items[0].x - labelX(h)) <= 0.3 * h.line.size && near(prev, k) && prev.line.y - k.line.y < 0.95 * rowPitch);
+    (indented
+      ? indentedUnder(h, k)
+      : Math.abs(k.line.items[0].x - labelX(h)) <= 0.3 * h.line.size &&
+        near(prev, k) &&
+        prev.line.y - k.line.y < 0.95 * rowPitch);
 
   // Amounts on the first line of wrapped labels (E1) or on a later one (E2): only a document of E1 alone is reordered.
   let first = 0;
@@ -315,7 +349,9 @@ export function labelOrder(pages: readonly (readonly PrintedLine[])[]): string[]
       out.push(h.line.text);
       continue;
     }
-    out.push([joinItems(h.line.items.slice(0, h.cellFrom)), ...rest, joinItems(h.line.items.slice(h.cellFrom))].join(' '));
+    out.push(
+      [joinItems(h.line.items.slice(0, h.cellFrom)), ...rest, joinItems(h.line.items.slice(h.cellFrom))].join(' '),
+    );
   }
   return out;
 }
@@ -403,7 +439,18 @@ export function decodedBound(bytes: Uint8Array): number {
     const filters = filtersBefore(text, m.index);
     const chain = filters ?? (isZlib(buf.subarray(start, start + 2)) ? ['FlateDecode'] : []);
     for (const f of chain) {
-      const ratio = f === 'FlateDecode' ? 1032 : f === 'RunLengthDecode' ? 128 : f === 'ASCII85Decode' ? 4 : f === 'ASCIIHexDecode' ? 0.5 : f === 'LZWDecode' ? Number.POSITIVE_INFINITY : 0;
+      const ratio =
+        f === 'FlateDecode'
+          ? 1032
+          : f === 'RunLengthDecode'
+            ? 128
+            : f === 'ASCII85Decode'
+              ? 4
+              : f === 'ASCIIHexDecode'
+                ? 0.5
+                : f === 'LZWDecode'
+                  ? Number.POSITIVE_INFINITY
+                  : 0;
       if (ratio === 0) break;
       len = Math.ceil(len * ratio) + 1024;
       bound += len;
@@ -428,7 +475,13 @@ function isZlib(b: Uint8Array): boolean {
   return b.length >= 2 && (b[0] & 0x0f) === 8 && b[0] >> 4 <= 7 && ((b[0] << 8) | b[1]) % 31 === 0;
 }
 
-const FILTER_NAMES: Record<string, string> = { Fl: 'FlateDecode', AHx: 'ASCIIHexDecode', A85: 'ASCII85Decode', LZW: 'LZWDecode', RL: 'RunLengthDecode' };
+const FILTER_NAMES: Record<string, string> = {
+  Fl: 'FlateDecode',
+  AHx: 'ASCIIHexDecode',
+  A85: 'ASCII85Decode',
+  LZW: 'LZWDecode',
+  RL: 'RunLengthDecode',
+};
 
 /** The /Filter names of the stream dictionary that ends just before `at`; null if there is none that can be read here. */
 function filtersBefore(text: string, at: number): string[] | null {
@@ -592,7 +645,7 @@ function lzw(data: Buffer, room: number): Buffer {
 
 // ---- extraction ------------------------------------------------------------------------------
 
-type PdfJs = Awaited<ReturnType<(typeof import('unpdf'))['getResolvedPDFJS']>>;
+type PdfJs = Awaited<ReturnType<typeof import('unpdf')['getResolvedPDFJS']>>;
 let pdfjs: Promise<PdfJs> | undefined;
 
 /** pdf.js, loaded on the first PDF (the functions' main bundle leaves `unpdf` out: infra/bundling.ts). */
@@ -642,10 +695,14 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
   const lim = { ...PDF_LIMITS, ...limits };
   const started = Date.now();
   const late = () => new PdfError('bad-pdf', `reading the PDF took longer than ${lim.timeoutMs / 1000} s`);
-  if (bytes.length > lim.maxBytes) throw new PdfError('bad-pdf', `the PDF is ${bytes.length} bytes, over the ${lim.maxBytes}-byte limit`);
+  if (bytes.length > lim.maxBytes)
+    throw new PdfError('bad-pdf', `the PDF is ${bytes.length} bytes, over the ${lim.maxBytes}-byte limit`);
   if (!looksLikePdf(bytes)) throw new PdfError('bad-pdf', 'the file is not a PDF (no %PDF- header)');
   if (!fitsDecodedBudget(bytes, lim.maxDecodedBytes))
-    throw new PdfError('bad-pdf', `the PDF decompresses to more than ${lim.maxDecodedBytes / MIB} MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)`);
+    throw new PdfError(
+      'bad-pdf',
+      `the PDF decompresses to more than ${lim.maxDecodedBytes / MIB} MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)`,
+    );
 
   const { getDocument } = await loadPdfJs();
   // A copy: pdf.js may take ownership of (detach) the buffer it is given.
@@ -675,12 +732,20 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
     }
     const pages = doc.numPages;
     if (pages < 1) throw new PdfError('bad-pdf', 'the PDF has no pages');
-    if (pages > lim.maxPages) throw new PdfError('bad-pdf', `the PDF has ${plural(pages, 'page')}; segwatch reads at most ${lim.maxPages} (a daily filing has a few)`);
+    if (pages > lim.maxPages)
+      throw new PdfError(
+        'bad-pdf',
+        `the PDF has ${plural(pages, 'page')}; segwatch reads at most ${lim.maxPages} (a daily filing has a few)`,
+      );
     const out: PrintedLine[][] = [];
     let chars = 0;
     let count = 0;
     const n = (x: number) => x.toLocaleString('en-US');
-    const tooMuch = () => new PdfError('bad-pdf', `the PDF holds more than ${n(lim.maxTextChars)} characters or ${n(lim.maxTextItems)} pieces of text; a daily filing has far fewer`);
+    const tooMuch = () =>
+      new PdfError(
+        'bad-pdf',
+        `the PDF holds more than ${n(lim.maxTextChars)} characters or ${n(lim.maxTextItems)} pieces of text; a daily filing has far fewer`,
+      );
     for (let p = 1; p <= pages && !stopped; p++) {
       const items: PlacedText[] = [];
       try {
@@ -693,10 +758,24 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
         for (let r = await reader.read(); !r.done; r = await reader.read()) {
           for (const it of (r.value as { items: unknown[] }).items) {
             if (typeof it !== 'object' || it === null || !('str' in it)) continue;
-            const { str, transform: t, width, height, fontName } = it as { str: string; transform: number[]; width: number; height: number; fontName?: string };
+            const {
+              str,
+              transform: t,
+              width,
+              height,
+              fontName,
+            } = it as { str: string; transform: number[]; width: number; height: number; fontName?: string };
             chars += str.length;
             if (++count > lim.maxTextItems || chars > lim.maxTextChars) throw tooMuch();
-            items.push({ str, x: t[4], y: t[5], width, size: height > 0 ? height : Math.hypot(t[2], t[3]), angle: (Math.atan2(t[1], t[0]) * 180) / Math.PI, font: fontName });
+            items.push({
+              str,
+              x: t[4],
+              y: t[5],
+              width,
+              size: height > 0 ? height : Math.hypot(t[2], t[3]),
+              angle: (Math.atan2(t[1], t[0]) * 180) / Math.PI,
+              font: fontName,
+            });
           }
           if (stopped) throw late();
         }

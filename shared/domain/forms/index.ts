@@ -105,7 +105,8 @@ export function compileForms(input: FormSetInput, options: CompileOptions = {}):
     if (statements[s.key]) throw new FormDefinitionError(`statement ${s.key} defined twice`);
     statements[s.key] = { ...s, codeRange: [s.codeRange[0], s.codeRange[1]], variants: [] };
   }
-  for (const key of STATEMENT_KEYS) if (!statements[key]) throw new FormDefinitionError(`statement ${key} is not defined`);
+  for (const key of STATEMENT_KEYS)
+    if (!statements[key]) throw new FormDefinitionError(`statement ${key} is not defined`);
 
   const variantById = new Map<string, Variant>();
   const knownCodes = new Set<string>();
@@ -127,18 +128,27 @@ export function compileForms(input: FormSetInput, options: CompileOptions = {}):
     for (const l of lines) {
       if (byCode.has(l.code)) throw new FormDefinitionError(`${v.id}: code ${l.code} appears twice`);
       if (l.code < st.codeRange[0] || l.code > st.codeRange[1])
-        throw new FormDefinitionError(`${v.id}: code ${l.code} is outside ${v.statement}'s range ${st.codeRange.join('-')}`);
+        throw new FormDefinitionError(
+          `${v.id}: code ${l.code} is outside ${v.statement}'s range ${st.codeRange.join('-')}`,
+        );
       byCode.set(l.code, l);
       knownCodes.add(l.code);
     }
-    const deps = (l: LineDef) => [...(l.sum ?? []).map((t) => t.code), ...(l.greaterOf ?? []), ...(l.equals ? [l.equals] : [])];
+    const deps = (l: LineDef) => [
+      ...(l.sum ?? []).map((t) => t.code),
+      ...(l.greaterOf ?? []),
+      ...(l.equals ? [l.equals] : []),
+    ];
     for (const l of lines) {
-      for (const d of deps(l)) if (!byCode.has(d)) throw new FormDefinitionError(`${v.id}: line ${l.code} uses ${d}, which the variant does not have`);
+      for (const d of deps(l))
+        if (!byCode.has(d))
+          throw new FormDefinitionError(`${v.id}: line ${l.code} uses ${d}, which the variant does not have`);
       if (l.sum && new Set(l.sum.map((t) => t.code)).size !== l.sum.length)
         throw new FormDefinitionError(`${v.id}: line ${l.code} lists an item twice`);
     }
     for (const [role, c] of Object.entries(v.roles)) {
-      if (c !== undefined && !byCode.has(c)) throw new FormDefinitionError(`${v.id}: role ${role} names ${c}, which the variant does not have`);
+      if (c !== undefined && !byCode.has(c))
+        throw new FormDefinitionError(`${v.id}: role ${role} names ${c}, which the variant does not have`);
     }
     // Topological order of derived lines; a cycle is an error.
     const order: LineDef[] = [];
@@ -168,7 +178,8 @@ export function compileForms(input: FormSetInput, options: CompileOptions = {}):
     variantById.set(v.id, variant);
     st.variants.push(variant);
   }
-  for (const key of STATEMENT_KEYS) if (statements[key].variants.length === 0) throw new FormDefinitionError(`statement ${key} has no variant`);
+  for (const key of STATEMENT_KEYS)
+    if (statements[key].variants.length === 0) throw new FormDefinitionError(`statement ${key} has no variant`);
 
   const ranges = STATEMENT_KEYS.map((k) => [k, statements[k].codeRange] as const);
   return {

@@ -16,7 +16,10 @@ export const LineSchema = z
     sum: z.array(item).min(1).optional(),
     greaterOf: z.array(code).min(2).optional(),
     equals: code.optional(),
-    parts: z.array(z.object({ id: z.string().min(1), label: z.string().min(1) })).min(1).optional(),
+    parts: z
+      .array(z.object({ id: z.string().min(1), label: z.string().min(1) }))
+      .min(1)
+      .optional(),
     optional: z.boolean().optional(),
   })
   .strict()
@@ -50,7 +53,11 @@ export const StatementSchema = z
   .strict();
 
 export const FormSetSchema = z
-  .object({ form: z.string().min(1), statements: z.array(StatementSchema).min(1), variants: z.array(VariantSchema).min(1) })
+  .object({
+    form: z.string().min(1),
+    statements: z.array(StatementSchema).min(1),
+    variants: z.array(VariantSchema).min(1),
+  })
   .strict();
 
 export type LineInput = z.input<typeof LineSchema>;

@@ -123,7 +123,15 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
       let tally = tallies[info.keyIndex];
       if (!tally) {
         const key = info.key;
-        const st: Statement = (statements[key] = { key, title: '', variant: '', lines: EMPTY_LINES, labels: new Map(), uncoded: [], conflicts: [] });
+        const st: Statement = (statements[key] = {
+          key,
+          title: '',
+          variant: '',
+          lines: EMPTY_LINES,
+          labels: new Map(),
+          uncoded: [],
+          conflicts: [],
+        });
         tally = tallies[info.keyIndex] = freshTally(info.keyIndex, st, info.member.length);
       }
       const st = tally.st;
@@ -131,7 +139,9 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
         seenStamp[num] = stamp;
         let parts: UncodedLine[] | undefined;
         if (info.parts) {
-          const split = cells.runStarts ? splitTotal(info.parts, text, prevEnd, cells.runStarts, cells.runEnd, codeString(num)) : undefined;
+          const split = cells.runStarts
+            ? splitTotal(info.parts, text, prevEnd, cells.runStarts, cells.runEnd, codeString(num))
+            : undefined;
           if (split) {
             ({ amount, start, parts } = split);
             doubt = null;
@@ -142,7 +152,8 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
         seenAmount[num] = amount ?? undefined;
         if (doubt) (doubts[info.keyIndex] ??= new Map()).set(codeString(num), doubt);
         // cleanLabel keeps the last 400 characters: slice no more (the slice is the cache key).
-        if (info.label) st.labels.set(codeString(num), cleanLabelOf(text.slice(Math.max(prevEnd, start - 400), start)).slice(-160));
+        if (info.label)
+          st.labels.set(codeString(num), cleanLabelOf(text.slice(Math.max(prevEnd, start - 400), start)).slice(-160));
         if (parts) for (const p of parts) st.uncoded.push(p);
       } else if (amount !== null) {
         const prior = seenAmount[num];

@@ -47,10 +47,12 @@ export interface Cell {
 const LIMB_COUNT = Math.ceil(MAX_AMOUNT_DIGITS / 7);
 
 // Characters an amount is made of (`readRun` collects runs of them and inner spaces).
-const isAmountChar = (c: number) => (c >= 48 && c <= 57) || c === 44 || c === 46 || c === 36 || c === 40 || c === 41 || c === 45 || c === 0x2212;
+const isAmountChar = (c: number) =>
+  (c >= 48 && c <= 57) || c === 44 || c === 46 || c === 36 || c === 40 || c === 41 || c === 45 || c === 0x2212;
 // Any non-ASCII character other than a space glued to an amount makes it unreadable: a look-alike
 // digit or comma ("2,563,5\uff159,677", "559\u066c677") must not leave its ASCII tail read as the amount.
-const isWordish = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (c > 127 && c !== 0x2212 && !isSpace(c));
+const isWordish = (c: number) =>
+  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (c > 127 && c !== 0x2212 && !isSpace(c));
 
 /** Skip whitespace and simple tags (`<u>`, `</b>`) backwards from j; returns the new j. */
 export function skipBack(t: string, j: number): number {
@@ -117,7 +119,17 @@ export class CellScanner {
       const d2 = text.charCodeAt(p + 2) - 48;
       const d3 = text.charCodeAt(p + 3) - 48;
       const d4 = text.charCodeAt(p + 4) - 48;
-      if (d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9 || d4 < 0 || d4 > 9 || text.charCodeAt(p + 5) !== 93 /* ] */) {
+      if (
+        d1 < 0 ||
+        d1 > 9 ||
+        d2 < 0 ||
+        d2 > 9 ||
+        d3 < 0 ||
+        d3 > 9 ||
+        d4 < 0 ||
+        d4 > 9 ||
+        text.charCodeAt(p + 5) !== 93 /* ] */
+      ) {
         p = text.indexOf('[', p + 1);
         continue;
       }

@@ -3,20 +3,32 @@
 export const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /** Whitespace the cell reader skips between an amount and its code (and over tags). */
-export const isWs = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0;
+export const isWs = (c: number): boolean =>
+  c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0;
 
 /**
  * Horizontal space that may sit inside one amount: between digit groups (`2 563 559 677`, with a
  * no-break, thin or narrow no-break space too) or after a sign (`- 1,234`). A tab, a line break or
  * a tag ends an amount: it separates cells.
  */
-export const isInnerSpace = (c: number): boolean => c === 32 || c === 0xa0 || c === 0x202f || c === 0x2009 || c === 0x2007;
+export const isInnerSpace = (c: number): boolean =>
+  c === 32 || c === 0xa0 || c === 0x202f || c === 0x2009 || c === 0x2007;
 
 /** Whitespace as the regular expression `\s` (and String.prototype.trim) know it. */
 export function isSpace(c: number): boolean {
   if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
   if (c < 160) return false;
-  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return (
+    c === 160 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /**

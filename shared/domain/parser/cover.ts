@@ -78,12 +78,18 @@ export function coverHeadingAt(t: string, colon: number): CoverHeading | null {
   if (c !== 41 /* ) */ && !isWhite(c)) return null;
   const open = chooseOneBefore(t, colon);
   if (open < 0) return null;
-  for (const [key, want] of CLASS_WORDS) if (wordsBeforeAre(t, open, want)) return { key, from: colon + 1, to: t.length };
+  for (const [key, want] of CLASS_WORDS)
+    if (wordsBeforeAre(t, open, want)) return { key, from: colon + 1, to: t.length };
   return null;
 }
 
 const HUNDREDTH = new Decimal('0.01');
-const EXPECTED: Record<CoverTargetType, number> = { 'minimum-dollar': 1, 'minimum-percent': 1, 'dollar-range': 2, 'percent-range': 2 };
+const EXPECTED: Record<CoverTargetType, number> = {
+  'minimum-dollar': 1,
+  'minimum-percent': 1,
+  'dollar-range': 2,
+  'percent-range': 2,
+};
 
 export interface CoverChoice {
   type: CoverTargetType;
@@ -161,7 +167,8 @@ function markAt(sec: string, letter: number, from: number, to: number): number {
 }
 
 const DIGIT_G = /\d/g;
-const isWordEnd = (c: number) => c === 9 || c === 10 || c === 13 || c === 60 || c === 62 || c === 32 || c === 0x3a || c === 0x3b || c === 0x25;
+const isWordEnd = (c: number) =>
+  c === 9 || c === 10 || c === 13 || c === 60 || c === 62 || c === 32 || c === 0x3a || c === 0x3b || c === 0x25;
 
 /**
  * The values of each choice (a-d, in order) of one section. A choice starts at its letter (`b.` or
@@ -172,7 +179,12 @@ const isWordEnd = (c: number) => c === 9 || c === 10 || c === 13 || c === 60 || 
  * words one null (`155,000, ,000,000`). `:`, `;` and `%` (the labels' `required:% ; or`) separate
  * words; a page number (`Page 2 of 5`) is not a value.
  */
-export function choicesOf(text: string, from: number, to: number, page = text.indexOf('Page', from)): (Decimal | null)[][] {
+export function choicesOf(
+  text: string,
+  from: number,
+  to: number,
+  page = text.indexOf('Page', from),
+): (Decimal | null)[][] {
   // The section (a page number in it made a cell break). `page`: the first `Page` at or after `from` (-1: none).
   const raw = text.slice(from, to);
   const sec = page !== -1 && page < to ? raw.replace(/\bPage\s+\d+\s+of\s+\d+\b/gi, '\t') : raw;
@@ -238,7 +250,10 @@ export function choicesOf(text: string, from: number, to: number, page = text.in
 }
 
 /** The choices of each class on the cover page, from its headings; undefined when there are none. */
-export function readCoverPage(text: string, headings: readonly CoverHeading[]): Partial<Record<StatementKey, CoverChoice>> | undefined {
+export function readCoverPage(
+  text: string,
+  headings: readonly CoverHeading[],
+): Partial<Record<StatementKey, CoverChoice>> | undefined {
   if (headings.length === 0) return undefined;
   const out: Partial<Record<StatementKey, CoverChoice>> = {};
   let any = false;
@@ -289,7 +304,10 @@ export function effectiveTarget(choice: CoverChoice, required: Decimal | undefin
 }
 
 /** The cover page of a filing: each class's choice and the target it sets against that class's requirement. */
-export function coverPageOf(choices: Partial<Record<StatementKey, CoverChoice>>, requiredOf: (key: StatementKey) => Decimal | undefined): CoverPage {
+export function coverPageOf(
+  choices: Partial<Record<StatementKey, CoverChoice>>,
+  requiredOf: (key: StatementKey) => Decimal | undefined,
+): CoverPage {
   const out: CoverPage = {};
   for (const key of Object.keys(choices) as StatementKey[]) {
     const c = choices[key]!;

@@ -32,7 +32,9 @@ export const LEGAL_FORMS: readonly { spellings: readonly string[]; id: string }[
   { spellings: ['company', 'co'], id: 'co' },
 ];
 /** Spellings as word lists, longest first (so `l l c` is tried before `l`-anything shorter). */
-const FORM_WORDS = LEGAL_FORMS.flatMap((f) => f.spellings.map((s) => ({ words: s.split(' '), id: f.id }))).sort((a, b) => b.words.length - a.words.length);
+const FORM_WORDS = LEGAL_FORMS.flatMap((f) => f.spellings.map((s) => ({ words: s.split(' '), id: f.id }))).sort(
+  (a, b) => b.words.length - a.words.length,
+);
 
 /**
  * Stable id of a firm from its name as written: "Citigroup Global Markets Inc." ->
@@ -54,14 +56,13 @@ export function firmIdOf(name: string): string {
   const tail: string[] = [];
   let end = words.length;
   for (;;) {
-    const form = FORM_WORDS.find((f) => f.words.length <= end && f.words.every((w, i) => words[end - f.words.length + i] === w));
+    const form = FORM_WORDS.find(
+      (f) => f.words.length <= end && f.words.every((w, i) => words[end - f.words.length + i] === w),
+    );
     // A name is never only a legal form: "Co" alone stays the firm's name.
     if (!form || form.words.length === end) break;
     tail.unshift(form.id);
     end -= form.words.length;
   }
-  return [...words.slice(0, end), ...tail]
-    .join('-')
-    .slice(0, 64)
-    .replace(/-+$/, '');
+  return [...words.slice(0, end), ...tail].join('-').slice(0, 64).replace(/-+$/, '');
 }

@@ -54,10 +54,16 @@ export function isoDate(raw: string, what: string): string {
     month = Number.parseInt(m[2], 10);
     day = Number.parseInt(m[3], 10);
   } else {
-    throw new FilingError('bad-header', raw ? `unrecognised date "${cleanText(raw, 40)}" for ${what} (expected ${DATE_FORMS})` : `the ${what} has no date`);
+    throw new FilingError(
+      'bad-header',
+      raw
+        ? `unrecognised date "${cleanText(raw, 40)}" for ${what} (expected ${DATE_FORMS})`
+        : `the ${what} has no date`,
+    );
   }
   const d = new Date(Date.UTC(year, month - 1, day));
-  if (year < 1990 || year > 2100 || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) throw new FilingError('bad-header', `the ${what} ${raw} is not a real date`);
+  if (year < 1990 || year > 2100 || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day)
+    throw new FilingError('bad-header', `the ${what} ${raw} is not a real date`);
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
@@ -160,9 +166,11 @@ function dateShown(t: string, from: number): string {
 }
 
 /** Where a firm name ends on its line: the next header field, a statement title, a page number, the type word of the next header. */
-const FIRM_STOP = /(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|\b(?:INITIAL|AMENDMENT)\b[\s*]*End\s*Date/i;
+const FIRM_STOP =
+  /(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|\b(?:INITIAL|AMENDMENT)\b[\s*]*End\s*Date/i;
 /** A line that is not the rest of a wrapped firm name: it starts with one of FIRM_STOP's words, is a PDF's letter-spaced banner (`W I N J A M M E R`, the top of the next page), or is blank. */
-const NOT_NAME_LINE = /^[ \t\u00a0*]*(?:$|(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|(?:INITIAL|AMENDMENT)\b|(?:[A-Z] ){4,}[A-Z](?:\s|$))/i;
+const NOT_NAME_LINE =
+  /^[ \t\u00a0*]*(?:$|(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|(?:INITIAL|AMENDMENT)\b|(?:[A-Z] ){4,}[A-Z](?:\s|$))/i;
 
 /**
  * The firm name after `Firm Name:`, from `at`: up to `**`, the next header field, a statement
@@ -199,7 +207,8 @@ function firmValue(t: string, at: number): { raw: string; to: number } {
   return { raw, to: Math.min(to, t.length) };
 }
 
-const FORM_VALUE = /[^\r\n]*?(?=\*\*|\r|\n|\bSubmit\s*Date\s*:|\bEnd\s*Date\s*:|\bFirm\s*Name\s*:|\bDaily\s+Segregation\b|\bPage\s+\d+\s+of\s+\d+|$)/iy;
+const FORM_VALUE =
+  /[^\r\n]*?(?=\*\*|\r|\n|\bSubmit\s*Date\s*:|\bEnd\s*Date\s*:|\bFirm\s*Name\s*:|\bDaily\s+Segregation\b|\bPage\s+\d+\s+of\s+\d+|$)/iy;
 
 /** The filing type word right before a header's End Date (`**INITIAL**\n\n**End Date:`, `INITIAL End Date:`), in any case. */
 function typeBefore(t: string, start: number): FilingType | null {
@@ -231,7 +240,14 @@ const TITLE_G = new RegExp(TITLE_SOURCE, 'gi');
 /** The statement and title a title's kind names (`Secured Amounts` ...), remembered. */
 const titleOf = memo((kindRaw): { key: TitleFound['key']; title: string } => {
   const kind = kindRaw.toLowerCase().replace(/\s+/g, ' ');
-  const key = kind === 'secured amounts' ? 'secured' : kind === 'segregation statement' ? 'segregation' : kind === 'cover page' ? 'cover' : 'clearedSwaps';
+  const key =
+    kind === 'secured amounts'
+      ? 'secured'
+      : kind === 'segregation statement'
+        ? 'segregation'
+        : kind === 'cover page'
+          ? 'cover'
+          : 'clearedSwaps';
   return { key, title: `Daily Segregation - ${kindRaw.replace(/\s+/g, ' ')}` };
 });
 
@@ -314,14 +330,19 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
         // Every page repeats its dates: the token just read again is the date just read.
         const prevToken = f.field === 'end' ? endToken : submitToken;
         let iso: string;
-        if (prevToken && text.startsWith(prevToken, at) && endsToken(text.charCodeAt(at + prevToken.length))) iso = f.field === 'end' ? endIso : submitIso;
+        if (prevToken && text.startsWith(prevToken, at) && endsToken(text.charCodeAt(at + prevToken.length)))
+          iso = f.field === 'end' ? endIso : submitIso;
         else {
           const token = dateToken(text, at);
           try {
             iso = isoDateOf(token, what);
           } catch (e) {
-          // Show what was written, not only its first word ("Nov 6, 2014").
-            if (e instanceof FilingError && token && !MDY.test(token) && !YMD.test(token)) throw new FilingError('bad-header', `unrecognised date "${cleanText(dateShown(text, at), 40)}" for ${what} (expected ${DATE_FORMS})`);
+            // Show what was written, not only its first word ("Nov 6, 2014").
+            if (e instanceof FilingError && token && !MDY.test(token) && !YMD.test(token))
+              throw new FilingError(
+                'bad-header',
+                `unrecognised date "${cleanText(dateShown(text, at), 40)}" for ${what} (expected ${DATE_FORMS})`,
+              );
             throw e;
           }
           if (f.field === 'end') {
@@ -369,7 +390,8 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
   if (ends.length === 0) missing.push('End Date');
   if (firms.length === 0) missing.push('Firm Name');
   if (submits.length === 0) missing.push('Submit Date');
-  if (missing.length === 4 && !hasCells) throw new FilingError('not-a-filing', 'not a daily segregation filing: no filing header and no [code] amounts');
+  if (missing.length === 4 && !hasCells)
+    throw new FilingError('not-a-filing', 'not a daily segregation filing: no filing header and no [code] amounts');
 
   // Pages that disagree: more than one filing in the file.
   if (!allSame(types) || !allSame(ends) || !allSame(submits) || !allSame(firms)) {
@@ -406,7 +428,14 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
     c.to = to;
   }
   return {
-    header: { filingType: types[0], endDate: ends[0], submitDate: submits[0], firmName: firstFirm, firmId, form: form ?? '' },
+    header: {
+      filingType: types[0],
+      endDate: ends[0],
+      submitDate: submits[0],
+      firmName: firstFirm,
+      firmId,
+      form: form ?? '',
+    },
     titles,
     coverHeadings,
   };

@@ -107,7 +107,12 @@ export interface Settled {
  * count as read for the next round. Returns what was settled (its amounts are
  * set in `lines`) and leaves the rest in `doubts`.
  */
-export function settleDoubts(v: Variant, lines: Lines, uncoded: readonly UncodedLine[], doubts: Map<string, Doubt>): Settled[] {
+export function settleDoubts(
+  v: Variant,
+  lines: Lines,
+  uncoded: readonly UncodedLine[],
+  doubts: Map<string, Doubt>,
+): Settled[] {
   const ids = identitiesOf(v);
   const settled: Settled[] = [];
   const get: Get = (c) => {
@@ -161,6 +166,13 @@ export function settleDoubts(v: Variant, lines: Lines, uncoded: readonly Uncoded
 
 /** Whether an identity of `code` cannot be checked because another of its lines is in doubt. */
 function identityWaits(id: Identity, code: string, get: Get): boolean {
-  const codes = id.kind === 'sum' ? [id.total, ...id.terms.map((t) => t.code)] : id.kind === 'greater' ? [id.total, ...id.items] : id.kind === 'equals' ? [id.a, id.b] : [];
+  const codes =
+    id.kind === 'sum'
+      ? [id.total, ...id.terms.map((t) => t.code)]
+      : id.kind === 'greater'
+        ? [id.total, ...id.items]
+        : id.kind === 'equals'
+          ? [id.a, id.b]
+          : [];
   return codes.some((c) => c !== code && get(c) === 'doubt');
 }

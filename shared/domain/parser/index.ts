@@ -27,7 +27,10 @@ export function parseFilingText(text: string, options: ParserOptions = {}): Pars
 }
 
 /** Read a file's bytes (any format: formats/) and parse them; rejects with FilingError. */
-export async function parseFiling(bytes: Uint8Array, options: ParserOptions & { maxBytes?: number } = {}): Promise<ParseResult> {
+export async function parseFiling(
+  bytes: Uint8Array,
+  options: ParserOptions & { maxBytes?: number } = {},
+): Promise<ParseResult> {
   const read = await filingText(bytes, options.maxBytes);
   const result = assembleFiling(read.text, options);
   result.notes.unshift(...read.notes);

@@ -63,7 +63,14 @@ export function partMatches(s: string): RegExpExecArray[] {
   const n = s.length;
   for (let i = 0; i + 2 < n; i++) {
     const c = s.charCodeAt(i);
-    if (c < 65 || c > 90 || s.charCodeAt(i + 1) !== 46 || !isSpace(s.charCodeAt(i + 2)) || (i > 0 && !isSpace(s.charCodeAt(i - 1)))) continue;
+    if (
+      c < 65 ||
+      c > 90 ||
+      s.charCodeAt(i + 1) !== 46 ||
+      !isSpace(s.charCodeAt(i + 2)) ||
+      (i > 0 && !isSpace(s.charCodeAt(i - 1)))
+    )
+      continue;
     PART_Y.lastIndex = i;
     const m = PART_Y.exec(s);
     if (m) {
@@ -79,13 +86,20 @@ export function partMatches(s: string): RegExpExecArray[] {
  * `partOf`, matched to the definition's parts by letter. A sub-line whose amount is not one
  * well-formed number is left out (its total's check then cannot be made).
  */
-export function readParts(defs: readonly { id: string; label: string }[], text: string, from: number, to: number, partOf: string): UncodedLine[] {
+export function readParts(
+  defs: readonly { id: string; label: string }[],
+  text: string,
+  from: number,
+  to: number,
+  partOf: string,
+): UncodedLine[] {
   // A PDF page number between the sub-lines is not an amount: `A. Cash 0 Page 3 of 5 B. ...`.
   let segment = text.slice(from, to);
   if (segment.indexOf('<') !== -1) segment = segment.replace(/<[^>]*>/g, ' ');
   if (segment.indexOf('Page') !== -1) segment = segment.replace(/\bPage\s+\d+\s+of\s+\d+\b/g, ' ');
   // A PDF's letter-spaced banner (`W I N J A M M E R F I L I N G`) between them is not a label either.
-  if (segment.indexOf(' I ') !== -1 || / [A-Z] [A-Z] [A-Z] /.test(segment)) segment = segment.replace(/\b(?:[A-Z] ){4,}[A-Z]\b(?!\.)/g, ' ');
+  if (segment.indexOf(' I ') !== -1 || / [A-Z] [A-Z] [A-Z] /.test(segment))
+    segment = segment.replace(/\b(?:[A-Z] ){4,}[A-Z]\b(?!\.)/g, ' ');
   const out: UncodedLine[] = [];
   for (const m of partMatches(segment)) {
     const idx = m[1].charCodeAt(0) - 65;

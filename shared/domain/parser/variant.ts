@@ -86,11 +86,18 @@ export function compiled(forms: FormSet): Compiled {
         const l = v.byCode.get(code);
         return l ? (l.optional ? 1 : 2) : 0;
       });
-      codeByNum[Number.parseInt(code, 10)] = { key, keyIndex: STATEMENT_KEYS.indexOf(key), label: deciding.has(code), parts: partCodes.get(code), member };
+      codeByNum[Number.parseInt(code, 10)] = {
+        key,
+        keyIndex: STATEMENT_KEYS.indexOf(key),
+        label: deciding.has(code),
+        parts: partCodes.get(code),
+        member,
+      };
     }
     const titlesLower = new Map(forms.variants.map((v) => [v.id, v.titles.map((t) => t.toLowerCase())]));
     const requiredCount = {} as Record<StatementKey, number[]>;
-    for (const key of STATEMENT_KEYS) requiredCount[key] = forms.statements[key].variants.map((v) => v.lines.filter((l) => !l.optional).length);
+    for (const key of STATEMENT_KEYS)
+      requiredCount[key] = forms.statements[key].variants.map((v) => v.lines.filter((l) => !l.optional).length);
     c = { forms, codeByNum, labelWords, titlesLower, requiredCount, labelScoreCache: new Map(), titleCache: new Map() };
     compiledCache.set(forms, c);
   }
@@ -118,7 +125,12 @@ export function count(tally: Tally, info: CodeInfo, num: number): void {
 }
 
 /** A tally for a statement, in scratch reused by every (synchronous) parse. */
-const TALLIES: Tally[] = STATEMENT_KEYS.map(() => ({ st: undefined as unknown as Statement, nums: [], present: [], presentRequired: [] }));
+const TALLIES: Tally[] = STATEMENT_KEYS.map(() => ({
+  st: undefined as unknown as Statement,
+  nums: [],
+  present: [],
+  presentRequired: [],
+}));
 export function freshTally(keyIndex: number, st: Statement, variants: number): Tally {
   const t = TALLIES[keyIndex];
   t.st = st;
@@ -133,7 +145,13 @@ export function freshTally(keyIndex: number, st: Statement, variants: number): T
 }
 
 /** The variant of `key` the statement's codes, labels and title fit best. */
-export function chooseVariant(c: Compiled, key: StatementKey, st: Statement, tally: Tally, title: string | undefined): Variant {
+export function chooseVariant(
+  c: Compiled,
+  key: StatementKey,
+  st: Statement,
+  tally: Tally,
+  title: string | undefined,
+): Variant {
   const variants = c.forms.statements[key].variants;
   if (variants.length === 1) return variants[0];
   const foundCount = tally.nums.length;

@@ -10,7 +10,16 @@ import { CALENDAR, type FilingCalendar } from '../calendar';
 import { FORMS, STATEMENT_KEYS, type StatementKey } from '../forms';
 import { dec, str, usd, ZERO, type Decimal } from '../money';
 import { table } from '../report';
-import { findMissing, firmStatements, safePreviousFilingDay, watchedFirms, WATCH_FILING_DAYS, type CheckWindow, type HeadLike, type MissingFiling } from './missing';
+import {
+  findMissing,
+  firmStatements,
+  safePreviousFilingDay,
+  watchedFirms,
+  WATCH_FILING_DAYS,
+  type CheckWindow,
+  type HeadLike,
+  type MissingFiling,
+} from './missing';
 import { newYorkTime } from './time';
 
 /** The digest's text is kept under this many bytes (SNS allows 256 KiB for the whole message). */
@@ -93,11 +102,26 @@ const s = (d: Decimal | null | undefined) => (d === null || d === undefined ? nu
 export const digestId = (businessDay: string) => alertId('digest', businessDay);
 
 export function missingJson(m: MissingFiling): MissingJson {
-  return { id: m.id, firmId: m.firmId, firmName: m.firmName, endDate: m.endDate, statements: m.statements, due: m.due, deadline: m.deadline, inARow: m.inARow, severity: m.severity };
+  return {
+    id: m.id,
+    firmId: m.firmId,
+    firmName: m.firmName,
+    endDate: m.endDate,
+    statements: m.statements,
+    due: m.due,
+    deadline: m.deadline,
+    inARow: m.inARow,
+    severity: m.severity,
+  };
 }
 
 /** The digest of a window (the same one the missing-filing check used). */
-export function buildDigest(window: CheckWindow, headsByDay: ReadonlyMap<string, readonly HeadLike[]>, cal: FilingCalendar = CALENDAR, missing: MissingFiling[] = findMissing(window, headsByDay, cal)): DigestJson {
+export function buildDigest(
+  window: CheckWindow,
+  headsByDay: ReadonlyMap<string, readonly HeadLike[]>,
+  cal: FilingCalendar = CALENDAR,
+  missing: MissingFiling[] = findMissing(window, headsByDay, cal),
+): DigestJson {
   const day = window.days.length ? window.days[window.days.length - 1]! : null;
   const firms = watchedFirms(window, headsByDay);
   const missingByFirm = new Map<string, string[]>();
@@ -133,7 +157,16 @@ export function buildDigest(window: CheckWindow, headsByDay: ReadonlyMap<string,
         const st = h.statements[k];
         if (!st || (st.status !== 'deficiency' && st.status !== 'below-target')) continue;
         const shortfall = st.excess ? (st.target ?? ZERO).minus(st.excess) : null;
-        open.push({ firmId, firmName: latest.firmName, endDate: d, statement: k, kind: st.status, excess: s(st.excess), target: s(st.target), shortfall: s(shortfall) });
+        open.push({
+          firmId,
+          firmName: latest.firmName,
+          endDate: d,
+          statement: k,
+          kind: st.status,
+          excess: s(st.excess),
+          target: s(st.target),
+          shortfall: s(shortfall),
+        });
       }
     }
     firmRows.push({
@@ -149,7 +182,12 @@ export function buildDigest(window: CheckWindow, headsByDay: ReadonlyMap<string,
     });
   }
   firmRows.sort((a, b) => a.firmName.localeCompare(b.firmName, 'en') || a.firmId.localeCompare(b.firmId));
-  open.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'deficiency' ? -1 : 1) || b.endDate.localeCompare(a.endDate) || a.firmName.localeCompare(b.firmName, 'en'));
+  open.sort(
+    (a, b) =>
+      (a.kind === b.kind ? 0 : a.kind === 'deficiency' ? -1 : 1) ||
+      b.endDate.localeCompare(a.endDate) ||
+      a.firmName.localeCompare(b.firmName, 'en'),
+  );
 
   const notes = calendarNotes(window, cal);
   const allClear = firms.size > 0 && missing.length === 0 && open.length === 0;
@@ -172,10 +210,18 @@ export function buildDigest(window: CheckWindow, headsByDay: ReadonlyMap<string,
   };
 }
 
-function headlineOf(window: CheckWindow, day: string | null, watched: number, missing: MissingFiling[], open: OpenAlertJson[], allClear: boolean): string {
+function headlineOf(
+  window: CheckWindow,
+  day: string | null,
+  watched: number,
+  missing: MissingFiling[],
+  open: OpenAlertJson[],
+  allClear: boolean,
+): string {
   const problem = window.calendarProblem ? 'CALENDAR NOT COVERED, ' : '';
   if (!day) return `${problem}${window.businessDay}: no filing day in the calendar to report on`;
-  if (watched === 0) return `${problem}as of ${day}: no filing from any firm in the last ${WATCH_FILING_DAYS} filing days`;
+  if (watched === 0)
+    return `${problem}as of ${day}: no filing from any firm in the last ${WATCH_FILING_DAYS} filing days`;
   const firms = (n: number) => `${n} firm${n === 1 ? '' : 's'}`;
   if (allClear) return `${problem}as of ${day}: all clear, ${firms(watched)}`;
   const parts: string[] = [];
@@ -204,13 +250,23 @@ function calendarNotes(window: CheckWindow, cal: FilingCalendar): string[] {
       const info = cal.day(d);
       if (info.basis !== 'holiday rule' && info.basis !== 'dated entry') continue;
       const yes = STATEMENT_KEYS.filter((k) => info.required[k]);
-      const what = yes.length === 0 ? 'no statement required' : yes.length === STATEMENT_KEYS.length ? 'every statement required' : `required: ${yes.map((k) => FORMS.statements[k].shortName).join(', ')}`;
-      notes.push(`${info.weekday} ${d} ${info.name}: ${what} (${info.basis}, ${info.confidence} confidence; correct shared/domain/calendar/nfa-filing-days.json if NFA says otherwise).`);
+      const what =
+        yes.length === 0
+          ? 'no statement required'
+          : yes.length === STATEMENT_KEYS.length
+            ? 'every statement required'
+            : `required: ${yes.map((k) => FORMS.statements[k].shortName).join(', ')}`;
+      notes.push(
+        `${info.weekday} ${d} ${info.name}: ${what} (${info.basis}, ${info.confidence} confidence; correct shared/domain/calendar/nfa-filing-days.json if NFA says otherwise).`,
+      );
     }
   }
   const end = `${cal.lastYear}-12-31`;
   const daysLeft = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${window.businessDay}T00:00:00Z`)) / 86_400_000;
-  if (daysLeft >= 0 && daysLeft <= 45) notes.push(`The filing calendar ends ${end} (in ${daysLeft} days): add ${cal.lastYear + 1} to shared/domain/calendar/nfa-filing-days.json.`);
+  if (daysLeft >= 0 && daysLeft <= 45)
+    notes.push(
+      `The filing calendar ends ${end} (in ${daysLeft} days): add ${cal.lastYear + 1} to shared/domain/calendar/nfa-filing-days.json.`,
+    );
   return notes;
 }
 
@@ -218,11 +274,13 @@ function calendarNotes(window: CheckWindow, cal: FilingCalendar): string[] {
 
 const money = (x: string | null) => (x === null ? '-' : usd(dec(x)));
 
-const signed = (x: string | null) => (x === null ? '-' : x.startsWith('-') || dec(x).isZero() ? money(x) : `+${money(x)}`);
+const signed = (x: string | null) =>
+  x === null ? '-' : x.startsWith('-') || dec(x).isZero() ? money(x) : `+${money(x)}`;
 const shortName = (k: StatementKey) => FORMS.statements[k].shortName;
 const WEEKDAY = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const weekday = (iso: string) => WEEKDAY[new Date(`${iso}T00:00:00Z`).getUTCDay()]!;
-const ordinal = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
+const ordinal = (n: number) =>
+  `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
 
 function firmLines(f: DigestFirmJson, day: string): string[] {
   const name = `${ascii(f.firmName)} (${f.firmId})`;
@@ -236,30 +294,69 @@ function firmLines(f: DigestFirmJson, day: string): string[] {
     const st = f.statements[k];
     if (!st) continue;
     const change = st.changeFromPrevious === null ? '-' : `${signed(st.changeFromPrevious)} (${st.previousDate})`;
-    rows.push([shortName(k), money(st.excess), money(st.target), money(st.overTarget), change, st.status === 'ok' ? 'ok' : st.status.toUpperCase()]);
+    rows.push([
+      shortName(k),
+      money(st.excess),
+      money(st.target),
+      money(st.overTarget),
+      change,
+      st.status === 'ok' ? 'ok' : st.status.toUpperCase(),
+    ]);
   }
-  if (rows.length > 1) lines.push(...table(rows, [false, true, true, true, true, false]).split('\n').map((l) => `    ${l}`));
+  if (rows.length > 1)
+    lines.push(
+      ...table(rows, [false, true, true, true, true, false])
+        .split('\n')
+        .map((l) => `    ${l}`),
+    );
   return lines;
 }
 
 /** The digest as plain text; its first line is the headline (the subject without `[DIGEST]`). */
-export function renderDigest(d: DigestJson, checkedAt: string, maxBytes = DIGEST_MAX_BYTES): { text: string; firmsNotShown: number } {
+export function renderDigest(
+  d: DigestJson,
+  checkedAt: string,
+  maxBytes = DIGEST_MAX_BYTES,
+): { text: string; firmsNotShown: number } {
   const head: string[] = [];
   const ny = newYorkTime(checkedAt);
   head.push(d.headline, '');
-  head.push(`segwatch daily digest for ${weekday(d.businessDay)} ${d.businessDay} (checked ${ny.date} ${ny.time} New York time)`);
+  head.push(
+    `segwatch daily digest for ${weekday(d.businessDay)} ${d.businessDay} (checked ${ny.date} ${ny.time} New York time)`,
+  );
   if (d.day) {
-    head.push(`Statements as of ${weekday(d.day)} ${d.day}. Watched: the ${d.watchedFirms} firm${d.watchedFirms === 1 ? '' : 's'} that filed in the last ${d.window.days} filing days (${d.window.from} to ${d.window.to}); ${d.filedFirms} filed as of ${d.day}.`);
+    head.push(
+      `Statements as of ${weekday(d.day)} ${d.day}. Watched: the ${d.watchedFirms} firm${d.watchedFirms === 1 ? '' : 's'} that filed in the last ${d.window.days} filing days (${d.window.from} to ${d.window.to}); ${d.filedFirms} filed as of ${d.day}.`,
+    );
   }
   head.push('');
-  if (d.allClear) head.push('ALL CLEAR: every watched firm filed; no deficiency, none below target, no missing filing.', '');
-  else if (d.watchedFirms === 0) head.push('NO FILINGS: no firm filed in the window. If filings are expected, the pipeline is not receiving them.', '');
+  if (d.allClear)
+    head.push('ALL CLEAR: every watched firm filed; no deficiency, none below target, no missing filing.', '');
+  else if (d.watchedFirms === 0)
+    head.push(
+      'NO FILINGS: no firm filed in the window. If filings are expected, the pipeline is not receiving them.',
+      '',
+    );
 
   const sections: string[][] = [];
   if (d.missing.length) {
     const rows = [['severity', 'firm', 'as of', 'in a row', 'due (noon New York)', 'statements']];
-    for (const m of d.missing) rows.push([m.severity, `${ascii(m.firmName)} (${m.firmId})`, m.endDate, ordinal(m.inARow), m.due, m.statements.map(shortName).join(', ')]);
-    sections.push([`Missing filings (${d.missing.length})`, ...table(rows, [false, false, false, false, false, false]).split('\n').map((l) => `  ${l}`), '']);
+    for (const m of d.missing)
+      rows.push([
+        m.severity,
+        `${ascii(m.firmName)} (${m.firmId})`,
+        m.endDate,
+        ordinal(m.inARow),
+        m.due,
+        m.statements.map(shortName).join(', '),
+      ]);
+    sections.push([
+      `Missing filings (${d.missing.length})`,
+      ...table(rows, [false, false, false, false, false, false])
+        .split('\n')
+        .map((l) => `  ${l}`),
+      '',
+    ]);
   }
   if (d.openAlerts.length) {
     // One row per firm, statement and kind: the latest day's figures, and how many earlier days of the window too.
@@ -271,13 +368,30 @@ export function renderDigest(d: DigestJson, checkedAt: string, maxBytes = DIGEST
     const rows = [['alert', 'firm', 'statement', 'as of', 'excess', 'target', 'shortfall', 'earlier days']];
     for (const g of groups.values()) {
       const [o, ...earlier] = g; // newest first
-      rows.push([o!.kind, `${ascii(o!.firmName)} (${o!.firmId})`, shortName(o!.statement), o!.endDate, money(o!.excess), money(o!.target), money(o!.shortfall), earlier.length ? `+${earlier.length} since ${earlier[earlier.length - 1]!.endDate}` : '']);
+      rows.push([
+        o!.kind,
+        `${ascii(o!.firmName)} (${o!.firmId})`,
+        shortName(o!.statement),
+        o!.endDate,
+        money(o!.excess),
+        money(o!.target),
+        money(o!.shortfall),
+        earlier.length ? `+${earlier.length} since ${earlier[earlier.length - 1]!.endDate}` : '',
+      ]);
     }
-    sections.push([`Open alerts (${d.openAlerts.length}): effective filings of the window below target or deficient`, ...table(rows, [false, false, false, false, true, true, true, false]).split('\n').map((l) => `  ${l}`), '']);
+    sections.push([
+      `Open alerts (${d.openAlerts.length}): effective filings of the window below target or deficient`,
+      ...table(rows, [false, false, false, false, true, true, true, false])
+        .split('\n')
+        .map((l) => `  ${l}`),
+      '',
+    ]);
   }
   const tail: string[] = [];
   if (d.notes.length) tail.push('Calendar', ...d.notes.map((n) => `  ${n}`), '');
-  tail.push('All amounts in US dollars, exact, as filed. Change: this day\'s excess minus that of the statement\'s previous filing day.');
+  tail.push(
+    "All amounts in US dollars, exact, as filed. Change: this day's excess minus that of the statement's previous filing day.",
+  );
 
   const firmBlocks = d.day ? d.firms.map((f) => firmLines(f, d.day!)) : [];
   const compose = (shown: number) => {
@@ -285,7 +399,10 @@ export function renderDigest(d: DigestJson, checkedAt: string, maxBytes = DIGEST
     if (firmBlocks.length) {
       lines.push(`Firms (${d.firms.length})`);
       for (const b of firmBlocks.slice(0, shown)) lines.push(...b);
-      if (shown < firmBlocks.length) lines.push(`  ... ${firmBlocks.length - shown} more firm(s) not shown (message size limit): see \`segwatch board ${d.day}\``);
+      if (shown < firmBlocks.length)
+        lines.push(
+          `  ... ${firmBlocks.length - shown} more firm(s) not shown (message size limit): see \`segwatch board ${d.day}\``,
+        );
       lines.push('');
     }
     lines.push(...tail);
@@ -300,7 +417,10 @@ export function renderDigest(d: DigestJson, checkedAt: string, maxBytes = DIGEST
   if (Buffer.byteLength(text, 'utf8') > maxBytes) {
     // Even without firms (thousands of missing filings): cut the text itself, saying so.
     const note = '\n... (cut at the message size limit: see `segwatch alerts`)';
-    text = `${Buffer.from(text, 'utf8').subarray(0, maxBytes - note.length).toString('utf8').replace(/\uFFFD+$/, '')}${note}`;
+    text = `${Buffer.from(text, 'utf8')
+      .subarray(0, maxBytes - note.length)
+      .toString('utf8')
+      .replace(/\uFFFD+$/, '')}${note}`;
   }
   return { text, firmsNotShown: firmBlocks.length - shown };
 }

@@ -31,7 +31,9 @@ export interface HeadLike {
   endDate: string;
   filingType: 'INITIAL' | 'AMENDMENT';
   submitDate: string;
-  statements: Partial<Record<StatementKey, { excess: Decimal | null; target: Decimal | null; status: StatementStatus }>>;
+  statements: Partial<
+    Record<StatementKey, { excess: Decimal | null; target: Decimal | null; status: StatementStatus }>
+  >;
 }
 
 export interface CheckWindow {
@@ -50,8 +52,19 @@ export interface CheckWindow {
 export function checkWindow(at: string, cal: FilingCalendar = CALENDAR, size = WATCH_FILING_DAYS): CheckWindow {
   const today = newYorkTime(at).date;
   if (!cal.isBusinessDay(today)) {
-    const why = cal.fedHoliday(today) ?? (['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][new Date(`${today}T00:00:00Z`).getUTCDay()] ?? '');
-    return { at, businessDay: today, skipped: `${today} is not a business day (${why}): nothing is checked and no digest is sent`, days: [], calendarProblem: null };
+    const why =
+      cal.fedHoliday(today) ??
+      ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][
+        new Date(`${today}T00:00:00Z`).getUTCDay()
+      ] ??
+      '';
+    return {
+      at,
+      businessDay: today,
+      skipped: `${today} is not a business day (${why}): nothing is checked and no digest is sent`,
+      days: [],
+      calendarProblem: null,
+    };
   }
   const calendarProblem = cal.covers(today)
     ? null
@@ -94,7 +107,10 @@ export interface MissingFiling {
 }
 
 /** The firms watched in a window: firm id -> its effective filings there, by day. */
-export function watchedFirms(window: CheckWindow, headsByDay: ReadonlyMap<string, readonly HeadLike[]>): Map<string, Map<string, HeadLike>> {
+export function watchedFirms(
+  window: CheckWindow,
+  headsByDay: ReadonlyMap<string, readonly HeadLike[]>,
+): Map<string, Map<string, HeadLike>> {
   const firms = new Map<string, Map<string, HeadLike>>();
   for (const d of window.days)
     for (const h of headsByDay.get(d) ?? []) {
@@ -116,7 +132,11 @@ export function firmStatements(byDay: ReadonlyMap<string, HeadLike>): StatementK
 export const missingFilingId = (firmId: string, endDate: string) => alertId('missing-filing', firmId, endDate);
 
 /** Every missing filing in the window, by firm id then day. */
-export function findMissing(window: CheckWindow, headsByDay: ReadonlyMap<string, readonly HeadLike[]>, cal: FilingCalendar = CALENDAR): MissingFiling[] {
+export function findMissing(
+  window: CheckWindow,
+  headsByDay: ReadonlyMap<string, readonly HeadLike[]>,
+  cal: FilingCalendar = CALENDAR,
+): MissingFiling[] {
   const out: MissingFiling[] = [];
   const firms = watchedFirms(window, headsByDay);
   for (const firmId of [...firms.keys()].sort()) {
@@ -155,7 +175,8 @@ export function findMissing(window: CheckWindow, headsByDay: ReadonlyMap<string,
   return out;
 }
 
-const ordinal = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
+const ordinal = (n: number) =>
+  `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
 
 /** The outbox record of a missing filing (filing-level: no statement, no figures). */
 export function missingFilingAlert(m: MissingFiling, checkedAt: string): AlertRecord {

@@ -49,17 +49,33 @@ export function newYorkTime(instant: string): NewYorkTime {
   const parts = Object.fromEntries(fmt.formatToParts(new Date(instantMs(instant))).map((p) => [p.type, p.value]));
   const hour = Number.parseInt(parts.hour!, 10);
   const minute = Number.parseInt(parts.minute!, 10);
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}`, minutes: hour * 60 + minute };
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${parts.hour}:${parts.minute}`,
+    minutes: hour * 60 + minute,
+  };
 }
 
 /** The instant (ISO, UTC) of a New York wall-clock time on a date. */
 export function newYorkInstant(date: string, hour: number, minute: number): string {
-  const wall = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), hour, minute);
+  const wall = Date.UTC(
+    Number(date.slice(0, 4)),
+    Number(date.slice(5, 7)) - 1,
+    Number(date.slice(8, 10)),
+    hour,
+    minute,
+  );
   // New York is UTC-5 or UTC-4: start from -5 and correct by what that instant reads in New York.
   let guess = wall + 5 * 3_600_000;
   for (let i = 0; i < 3; i++) {
     const ny = newYorkTime(new Date(guess).toISOString());
-    const read = Date.UTC(Number(ny.date.slice(0, 4)), Number(ny.date.slice(5, 7)) - 1, Number(ny.date.slice(8, 10)), Math.floor(ny.minutes / 60), ny.minutes % 60);
+    const read = Date.UTC(
+      Number(ny.date.slice(0, 4)),
+      Number(ny.date.slice(5, 7)) - 1,
+      Number(ny.date.slice(8, 10)),
+      Math.floor(ny.minutes / 60),
+      ny.minutes % 60,
+    );
     if (read === wall) break;
     guess += wall - read;
   }
@@ -105,7 +121,8 @@ export function parseAt(raw: string): string {
   }
   if (local) {
     const [, d, hh, mm, ss] = local;
-    if (!valid(d!) || Number(hh) > 23 || Number(mm) > 59 || Number(ss ?? 0) > 59) throw new TimeError(`not a time: ${s}`);
+    if (!valid(d!) || Number(hh) > 23 || Number(mm) > 59 || Number(ss ?? 0) > 59)
+      throw new TimeError(`not a time: ${s}`);
     return new Date(Date.parse(newYorkInstant(d!, Number(hh), Number(mm))) + Number(ss ?? 0) * 1000).toISOString();
   }
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(s)) {
@@ -113,5 +130,7 @@ export function parseAt(raw: string): string {
     if (!Number.isFinite(ms) || !valid(s.slice(0, 10))) throw new TimeError(`not an ISO-8601 time: ${s}`);
     return new Date(ms).toISOString();
   }
-  throw new TimeError(`not an ISO-8601 time or date: ${JSON.stringify(raw)} (e.g. 2025-11-28T12:30:00-05:00, 2025-11-28T12:30 for New York time, or 2025-11-28)`);
+  throw new TimeError(
+    `not an ISO-8601 time or date: ${JSON.stringify(raw)} (e.g. 2025-11-28T12:30:00-05:00, 2025-11-28T12:30 for New York time, or 2025-11-28)`,
+  );
 }
