@@ -315,14 +315,12 @@ describe('failures are reported per message', () => {
     const k = 'incoming/ok.txt';
     const slow = 'incoming/slow.txt';
     put(slow, SAMPLE_2013_AMENDMENT);
-    s3Mock
-      .on(GetObjectCommand, { Key: slow })
-      .rejects(
-        Object.assign(new Error('Please reduce your request rate.'), {
-          name: 'SlowDown',
-          $metadata: { httpStatusCode: 503 },
-        }),
-      );
+    s3Mock.on(GetObjectCommand, { Key: slow }).rejects(
+      Object.assign(new Error('Please reduce your request rate.'), {
+        name: 'SlowDown',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
     const out = await handler(
       sqsEvent(
         s3Message([{ key: slow, size: 100 }], 'slow'),

@@ -63,12 +63,10 @@ describe('segwatch redrive', () => {
         ],
       })
       .resolves({ Messages: [] });
-    sqs
-      .on(SendMessageBatchCommand)
-      .resolves({
-        Successful: [{ Id: '0', MessageId: 'n', MD5OfMessageBody: 'x' }],
-        Failed: [{ Id: '1', SenderFault: false, Code: 'InternalError' }],
-      });
+    sqs.on(SendMessageBatchCommand).resolves({
+      Successful: [{ Id: '0', MessageId: 'n', MD5OfMessageBody: 'x' }],
+      Failed: [{ Id: '1', SenderFault: false, Code: 'InternalError' }],
+    });
     sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }], Failed: [] });
     const c = capture();
     expect(

@@ -124,33 +124,27 @@ describe('--aws', () => {
     expect(r.err).toBe(
       'segwatch board: stack Nope does not exist in this account and region (Stack with id Nope does not exist)\n',
     );
-    cfn
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [{ StackName: 'Segwatch', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [] }],
-      });
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'Segwatch', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [] }],
+    });
     r = await run('board', '--aws', '--region', 'us-east-1');
     expect(r.err).toMatch(/^segwatch board: stack Segwatch has no TableName output/);
     expect(r.code).toBe(2);
-    cfn
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [
-          {
-            StackName: 'Segwatch',
-            StackStatus: 'CREATE_COMPLETE',
-            CreationTime: new Date(),
-            Outputs: [{ OutputKey: 'TableName', OutputValue: TABLE }],
-          },
-        ],
-      });
-    ddb
-      .on(QueryCommand)
-      .rejects(
-        Object.assign(new Error('User is not authorized to perform: dynamodb:Query'), {
-          name: 'AccessDeniedException',
-        }),
-      );
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'Segwatch',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+          Outputs: [{ OutputKey: 'TableName', OutputValue: TABLE }],
+        },
+      ],
+    });
+    ddb.on(QueryCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: dynamodb:Query'), {
+        name: 'AccessDeniedException',
+      }),
+    );
     r = await run('history', 'northgate', '--aws', '--region', 'us-east-1');
     expect(r.code).toBe(2);
     expect(r.err).toBe(

@@ -131,18 +131,16 @@ const message = (id: string, body: unknown) => ({
 });
 
 beforeEach(() => {
-  cfn
-    .on(DescribeStacksCommand)
-    .resolves({
-      Stacks: [
-        {
-          StackName: 'Segwatch',
-          CreationTime: new Date(),
-          StackStatus: 'UPDATE_COMPLETE',
-          Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-        },
-      ],
-    });
+  cfn.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: 'Segwatch',
+        CreationTime: new Date(),
+        StackStatus: 'UPDATE_COMPLETE',
+        Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+      },
+    ],
+  });
   sqs.on(DeleteMessageCommand).resolves({});
   sqs.on(ChangeMessageVisibilityCommand).resolves({});
 });
@@ -257,22 +255,20 @@ describe('segwatch redrive --stream-failures --stack (mocked AWS)', () => {
     streams
       .on(GetRecordsCommand)
       .resolves({ Records: [streamRecord('1000', filingImage('f1')) as never], NextShardIterator: undefined });
-    ddb
-      .on(GetCommand)
-      .resolves({
-        Item: {
-          pk: 'FIRM#f1#DAY#2026-11-06',
-          sk: 'R#0#2026-11-07#abcdef0123456789',
-          type: 'result',
-          firmId: 'f1',
-          endDate: '2026-11-06',
-          versionKey: '0#2026-11-07#abcdef0123456789',
-          statements: {},
-          findings: [],
-          alertIds: [],
-          reconciledAt: 't',
-        },
-      });
+    ddb.on(GetCommand).resolves({
+      Item: {
+        pk: 'FIRM#f1#DAY#2026-11-06',
+        sk: 'R#0#2026-11-07#abcdef0123456789',
+        type: 'result',
+        firmId: 'f1',
+        endDate: '2026-11-06',
+        versionKey: '0#2026-11-07#abcdef0123456789',
+        statements: {},
+        findings: [],
+        alertIds: [],
+        reconciledAt: 't',
+      },
+    });
     const r = await run();
     expect(r.code).toBe(0);
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
@@ -286,12 +282,10 @@ describe('segwatch redrive --stream-failures --stack (mocked AWS)', () => {
       .resolvesOnce({ Messages: [message('m2', failureRecord(OUTPUTS.NotifyFunctionName, '2000', '2001'))] })
       .resolves({});
     streams.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-1' });
-    streams
-      .on(GetRecordsCommand)
-      .resolves({
-        Records: [streamRecord('2000', alertImage('a1')) as never, streamRecord('2001', alertImage('a2')) as never],
-        NextShardIterator: undefined,
-      });
+    streams.on(GetRecordsCommand).resolves({
+      Records: [streamRecord('2000', alertImage('a1')) as never, streamRecord('2001', alertImage('a2')) as never],
+      NextShardIterator: undefined,
+    });
     ddb.on(GetCommand, { Key: { pk: 'FIRM#f1#DAY#2026-11-06', sk: 'A#a1' } }).resolves({ Item: alertImage('a1') });
     ddb
       .on(GetCommand, { Key: { pk: 'FIRM#f1#DAY#2026-11-06', sk: 'A#a2' } })
@@ -532,18 +526,16 @@ describe('segwatch redrive --stream-failures --stack (mocked AWS)', () => {
 
   it('a stack without the outputs it needs, or none at all: a one-line reason', async () => {
     cfn.reset();
-    cfn
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [
-          {
-            StackName: 'Old',
-            CreationTime: new Date(),
-            StackStatus: 'UPDATE_COMPLETE',
-            Outputs: [{ OutputKey: 'TableName', OutputValue: 't' }],
-          },
-        ],
-      });
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'Old',
+          CreationTime: new Date(),
+          StackStatus: 'UPDATE_COMPLETE',
+          Outputs: [{ OutputKey: 'TableName', OutputValue: 't' }],
+        },
+      ],
+    });
     let r = await run();
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
