@@ -128,6 +128,13 @@ describe('firm ids', () => {
         fc.array(word, { minLength: 1, maxLength: 5 }),
         fc.constantFrom('', ' LLC', ' Inc.', ' & Co.', ' Ltd', ' Corp.', ' LP'),
         (words, tail) => {
+          // A legal form spelled with punctuation between its letters (`A'L'p` ends in L'P, as
+          // `L.P.`) is a dotted form, folded on purpose: not a name this property is about.
+          fc.pre(
+            !/(?:^|[^a-z0-9])(?:l[^a-z0-9]+l[^a-z0-9]+[cp]|l[^a-z0-9]+p|p[^a-z0-9]+l[^a-z0-9]+c)$/i.test(
+              words.join(' '),
+            ),
+          );
           const name = `${words.join(' ')}${tail}`;
           expect(firmIdOf(name)).toBe(legacyFirmIdOf(name));
         },
