@@ -146,8 +146,12 @@ export async function renderPdf(input: string | readonly PdfRow[], opts: PdfRend
   const indentStep = size * 2;
 
   // Lay every row out as printed lines first (wrapping), then paginate.
-  const printed: Printed[] = [];
+  // Rows as groups of printed lines; a header field's group is kept on one page together with the
+  // next line that prints anything, as a printout keeps a header block together.
+  const groups: { lines: Printed[]; keep: boolean }[] = [];
   for (const r of rows) {
+    const printed: Printed[] = [];
+    groups.push({ lines: printed, keep: HEADER_FIELD.test(r.label) && !(r.cells ?? []).length });
     const x = MARGIN + (r.indent ?? 0) * indentStep;
     const font = r.bold ? bold : regular;
     const header = !opts.wrapHeader && HEADER_FIELD.test(r.label) && !(r.cells ?? []).length;
@@ -163,7 +167,30 @@ export async function renderPdf(input: string | readonly PdfRow[], opts: PdfRend
   const top = pageH - MARGIN - (opts.banner ? leading * 2 : 0);
   const fit = Math.max(1, Math.floor((top - MARGIN - leading * 2) / leading));
   const perPage = Math.max(1, Math.min(fit, opts.linesPerPage ?? fit));
-  const pageCount = Math.max(1, Math.ceil(printed.length / perPage));
+  const pages: Printed[][] = [];
+  let current: Printed[] = [];
+  for (const [gi, g] of groups.entries()) {
+    // The field and the next line that prints anything (blank rows are not drawn).
+    let withNext = g.lines.length;
+    if (g.keep)
+      for (const n of groups.slice(gi + 1).flatMap((x) => x.lines)) {
+        withNext++;
+        if (n.label || n.cells.length) break;
+      }
+    if (g.keep && current.length > 0 && current.length + withNext > perPage) {
+      pages.push(current);
+      current = [];
+    }
+    for (const line of g.lines) {
+      if (current.length >= perPage) {
+        pages.push(current);
+        current = [];
+      }
+      current.push(line);
+    }
+  }
+  if (current.length > 0 || pages.length === 0) pages.push(current);
+  const pageCount = pages.length;
 
   const drawBanner = (page: PDFPage, text: string) => {
     // Letter-spaced: every letter its own item, a gap after each, a wider one between words.
@@ -188,7 +215,7 @@ export async function renderPdf(input: string | readonly PdfRow[], opts: PdfRend
       page.drawText(opts.runningHeader, { x: MARGIN, y, size, font: regular });
       y -= leading * 1.5;
     }
-    for (const line of printed.slice(p * perPage, (p + 1) * perPage)) {
+    for (const line of pages[p]) {
       const font = line.bold ? bold : regular;
       if (line.label) page.drawText(line.label, { x: line.x, y, size, font });
       line.cells.forEach((c, i) => {

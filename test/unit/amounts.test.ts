@@ -192,3 +192,39 @@ describe('a doubt in a filing', () => {
     expect(r.alerts).toEqual([]);
   });
 });
+
+describe('a line reference run into a space-grouped amount (a wrapped label in a PDF)', () => {
+  const text = sampleText(SAMPLE_2014);
+  const line7190 =
+    /14\.\tExcess \(deficiency\) funds in segregation \(subtract line 6 from line 13\)\t<u>284,415,796<\/u> \[7190\]/;
+
+  it('`subtract line 6 284 415 796 [7190]`: the identities read 284,415,796 (not 6,284,415,796), and say so', () => {
+    expect(text).toMatch(line7190);
+    const t = text.replace(
+      line7190,
+      '14.\tExcess (deficiency) funds in segregation (subtract line 6 284 415 796 [7190]',
+    );
+    const { filing, unreadable } = parseFilingText(t);
+    expect(str(filing.statements.segregation!.lines.get('7190')!)).toBe('284415796');
+    const r = reconcile(filing, { unreadable });
+    expect(r.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(r.findings.some((f) => f.ruleId === 'SW105' && f.line === '7190')).toBe(true);
+  });
+
+  it('when neither reading makes the line add up, the line is unreadable: never 6,284,415,797', () => {
+    const t = text.replace(
+      line7190,
+      '14.\tExcess (deficiency) funds in segregation (subtract line 6 284 415 797 [7190]',
+    );
+    const { filing, unreadable } = parseFilingText(t);
+    expect(filing.statements.segregation!.lines.has('7190')).toBe(false);
+    expect(unreadable).toContain('7190');
+    expect(
+      reconcile(filing, { unreadable }).alerts.filter((a) => a.kind === 'deficiency' || a.kind === 'below-target'),
+    ).toEqual([]);
+  });
+
+  it('after any other word the space-grouped number is whole (`Cash 2 563 559 677`)', () => {
+    expect(str(scanCells('Net ledger balance - Cash 2 563 559 677 [7010]')[0].amount!)).toBe('2563559677');
+  });
+});

@@ -292,6 +292,22 @@ export class CellScanner {
       if (!candidates.some((c) => cmp(c, loose) === 0)) candidates.push(loose);
       from = m;
     }
+    // A space-grouped number whose first group stands right after a line reference (`subtract
+    // line 6 957`: a wrapped label's `line 6` run into the amount `957`): that group may be the
+    // label's. Both readings are candidates and only the identities may pick one (never the
+    // longer number on faith). After any other word (`Cash 2 563 559 677`) the number is whole.
+    if (strict && candidates.length === 1 && best + 1 < n && /^\d{1,3}$/.test(t.slice(starts[best], ends[best]))) {
+      let w = starts[best] - 1;
+      while (w >= floor && isInnerSpace(t.charCodeAt(w))) w--;
+      if (w >= floor && w < starts[best] - 1 && LINE_REFERENCE.test(t.slice(Math.max(floor, w - 9), w + 1))) {
+        // (A rest that starts with a 0 group, `1 000 000`, is no number of its own.)
+        const rest = t.charCodeAt(starts[best + 1]) === 48 ? null : readAmount(t.slice(starts[best + 1], runEnd));
+        if (rest !== null && cmp(rest, strict) !== 0) {
+          candidates.push(rest);
+          from = best;
+        }
+      }
+    }
     if (strict && candidates.length === 1) {
       this.amount = strict;
       this.start = starts[best];
@@ -302,6 +318,9 @@ export class CellScanner {
     this.doubt = { raw: t.slice(starts[from], runEnd), candidates, strictStart: best >= 0 ? starts[best] : -1, strict };
   }
 }
+
+/** The words after which a form's label refers to a line by its number (`subtract line 6`, `lines 7 through 12`). */
+const LINE_REFERENCE = /\b(?:lines?|through|from|to|and)$/i;
 
 /** A token that could be the front of a number broken by a space: digits and commas, a sign, `$` or `(` before them. */
 const PIECE = /^[-\u2212$(]{0,3}[\d,]*\d[\d,]*$/;
