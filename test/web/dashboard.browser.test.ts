@@ -387,8 +387,11 @@ describe('the firm page', () => {
     // The date range is kept when switching back.
     await page.locator('input[name="from"]').fill('2014-10-20');
     await page.locator('form.filters button').click();
+    await page.waitForURL((url) => url.searchParams.get('from') === '2014-10-20');
     expect(new URL(page.url()).searchParams.get('view')).toBe('funds');
     await page.locator('nav.views a', { hasText: 'Excess against target' }).click();
+    await page.waitForURL((url) => url.searchParams.get('view') === null);
+    await page.waitForLoadState('load');
     const u = new URL(page.url());
     expect([u.searchParams.get('from'), u.searchParams.get('view')]).toEqual(['2014-10-20', null]);
     expect(await page.locator('#c-segregation-ex').count()).toBe(1);
