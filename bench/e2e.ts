@@ -131,10 +131,10 @@ function wrappedHandlers(rec: () => Recorder): Handlers {
   // Loaded on first use: by then LocalPipeline has set the environment their SDK clients read.
   const load = () =>
     (real ??= (async () => ({
-      parse: (await loadTs<typeof import('../functions/parse/index')>('../../functions/parse/index')).handler,
-      reconcile: (await loadTs<typeof import('../functions/reconcile/index')>('../../functions/reconcile/index'))
+      parse: (await loadTs<typeof import('../functions/parse/index')>('../functions/parse/index')).handler,
+      reconcile: (await loadTs<typeof import('../functions/reconcile/index')>('../functions/reconcile/index'))
         .handler,
-      notify: (await loadTs<typeof import('../functions/notify/index')>('../../functions/notify/index')).handler,
+      notify: (await loadTs<typeof import('../functions/notify/index')>('../functions/notify/index')).handler,
     }))());
   const bill = (name: 'parse' | 'reconcile' | 'notify', ms: number, records: number) => {
     const f = rec().functions[name];
@@ -265,7 +265,7 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
   let recorder = newRecorder();
   let stack: LocalPipelineType | undefined;
   try {
-    const { LocalPipeline } = await loadTs<typeof import('../infra/local/stack')>('../../infra/local/stack');
+    const { LocalPipeline } = await loadTs<typeof import('../infra/local/stack')>('../infra/local/stack');
     const t0 = now();
     log('starting the local stack (DynamoDB Local, s3rver, queue, streams, SNS stand-in)...');
     stack = await LocalPipeline.start({
