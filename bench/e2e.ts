@@ -132,8 +132,7 @@ function wrappedHandlers(rec: () => Recorder): Handlers {
   const load = () =>
     (real ??= (async () => ({
       parse: (await loadTs<typeof import('../functions/parse/index')>('../functions/parse/index')).handler,
-      reconcile: (await loadTs<typeof import('../functions/reconcile/index')>('../functions/reconcile/index'))
-        .handler,
+      reconcile: (await loadTs<typeof import('../functions/reconcile/index')>('../functions/reconcile/index')).handler,
       notify: (await loadTs<typeof import('../functions/notify/index')>('../functions/notify/index')).handler,
     }))());
   const bill = (name: 'parse' | 'reconcile' | 'notify', ms: number, records: number) => {
