@@ -585,7 +585,11 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
   }
   if (only.has('schedule')) {
     machine.load.schedule = load();
-    results.schedule = await runScheduleBench({ firms, progress });
+    // The handlers create their SDK clients once per module: after e2e's local stack has loaded
+    // them (pointing at its own endpoints), the schedule section runs in a process of its own.
+    results.schedule = only.has('e2e')
+      ? await scheduleInChild(firms, progress)
+      : await runScheduleBench({ firms, progress });
   }
   if (only.has('pdf')) {
     machine.load.pdf = load();
@@ -608,4 +612,40 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
   if (values.json) out.write(`${JSON.stringify(benchJson(results), null, 2)}\n`);
   else out.write(`${renderTable(results)}\n`);
   return 0;
+}
+
+/** The schedule section in a fresh `node bench/main.js --only schedule --json` (its progress passed on). */
+async function scheduleInChild(firms: number, progress: (l: string) => void): Promise<ScheduleBenchResult> {
+  const { spawn } = await import('node:child_process');
+  const { join } = await import('node:path');
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, 'main.js'), '--only', 'schedule', '--firms', String(firms), '--json'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+    });
+    let errBuf = '';
+    child.stderr.on('data', (b: Buffer) => {
+      errBuf += b.toString('utf8');
+      const lines = errBuf.split('\n');
+      errBuf = lines.pop() ?? '';
+      for (const l of lines) if (l.startsWith('bench: ')) progress(l.slice('bench: '.length));
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        const j = JSON.parse(out) as { details: { schedule: ScheduleBenchResult | null } };
+        if (code === 0 && j.details.schedule) resolvePromise(j.details.schedule);
+        else reject(new Error(`the schedule section's process ended with ${code}`));
+      } catch {
+        reject(new Error(`the schedule section's process ended with ${code} and no JSON`));
+      }
+    });
+  });
 }
