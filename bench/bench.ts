@@ -15,7 +15,9 @@
  * web: the dashboard's server time and page sizes on the read section's table (its --read-firms,
  * --read-years), and the api function's cold init (bench/web.ts).
  */
+import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBundlesBench, FUNCTIONS, type BundlesResult } from './bundles';
 import { estimateCost, PRICES, priceTableMarkdown, type Cost } from './cost';
@@ -616,8 +618,6 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
 
 /** The schedule section in a fresh `node bench/main.js --only schedule --json` (its progress passed on). */
 async function scheduleInChild(firms: number, progress: (l: string) => void): Promise<ScheduleBenchResult> {
-  const { spawn } = await import('node:child_process');
-  const { join } = await import('node:path');
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,

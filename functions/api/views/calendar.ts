@@ -2,6 +2,7 @@
  * The filing calendar of one year (shared/domain/calendar): per statement the days a statement is
  * required and the business day it is due; holidays (weekdays that are not business days) marked.
  */
+import { MONTHS } from '../../../shared/domain/calendar/print';
 import {
   CALENDAR_FIRST_YEAR,
   CALENDAR_LAST_YEAR,
@@ -22,20 +23,6 @@ export interface CalendarJson {
 }
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const ABBR: Record<StatementKey, string> = { segregation: 'Seg', secured: 'Sec', clearedSwaps: 'Swp' };
 
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -73,7 +73,8 @@ export function calendarYearJson(cal: FilingCalendar, year: number): CalendarYea
   };
 }
 
-const MONTHS = [
+/** Month names, January first (the CLI's calendar and the dashboard's). */
+export const MONTHS = [
   'January',
   'February',
   'March',
