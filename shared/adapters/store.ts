@@ -34,6 +34,8 @@ import {
 import { capFindings } from '../domain/limits';
 import { basisOf } from '../domain/episodes';
 import { assertItemFits, DYNAMODB_ITEM_LIMIT, itemSize } from './item-size';
+import { dayRowAttribute, dayRowBucket, encodeDayRow } from '../read/day-rows';
+import type { DayRecord } from '../read/model';
 
 // The rules moved to shared/domain/versions.ts; re-exported for the modules that import them from here.
 export { contentHash, overallStatus, summaryOf, versionKeyOf, type StatementSummary } from '../domain/versions';
@@ -55,6 +57,9 @@ export const keys = {
   day: (date: string) => `DAY#${date}`,
   /** The firm registry: one partition, one item per firm that ever had an effective filing. */
   firms: 'FIRMS',
+  /** A firm's day rows (shared/read/day-rows.ts): one partition per firm, a bucket item per half-month. */
+  dayRows: (firmId: string) => `FIRM#${firmId}#ROWS`,
+  dayRowBucket,
 };
 
 // ---- numbers ---------------------------------------------------------------------------------
@@ -709,6 +714,9 @@ export class Store {
       ':g2sk': keys.firm(h.firmId),
     };
     assertItemFits(values, 'head');
+    // The day's row first, the head last: a failure between them leaves the old head, so the
+    // retry evaluates the day again and writes both (an unchanged head is not written again).
+    await this.putDayRow(dayOfHead(h));
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
@@ -719,6 +727,85 @@ export class Store {
         ExpressionAttributeValues: values,
       }),
     );
+  }
+
+  /**
+   * Write a day's row into its half-month bucket (shared/read/day-rows.ts): one attribute of the
+   * bucket item, so the days of one bucket written at once (different firm-days, evaluated in
+   * parallel) do not overwrite each other. `onlyIfMissing`: keep a row already there (a backfill
+   * from heads must not undo a row the pipeline has written since it read the head).
+   */
+  async putDayRow(day: DayRecord, onlyIfMissing = false): Promise<void> {
+    const row = encodeDayRow(day);
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: keys.dayRows(day.firmId), sk: keys.dayRowBucket(day.endDate) },
+        UpdateExpression: onlyIfMissing
+          ? 'SET #t = :type, firmId = :firm, #d = if_not_exists(#d, :row)'
+          : 'SET #t = :type, firmId = :firm, #d = :row',
+        ExpressionAttributeNames: { '#t': 'type', '#d': dayRowAttribute(day.endDate) },
+        ExpressionAttributeValues: { ':type': 'dayrows', ':firm': day.firmId, ':row': row },
+      }),
+    );
+  }
+
+  /**
+   * Give a firm registered before day rows existed a row for every head it has (rows already
+   * there are kept), then mark it in the registry: from then on its history is read from the rows.
+   * Returns the number of heads read.
+   */
+  async backfillDayRows(firmId: string): Promise<number> {
+    const heads = await this.queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :f AND begins_with(gsi1sk, :d)',
+      ExpressionAttributeValues: { ':f': keys.firm(firmId), ':d': 'DAY#' },
+    });
+    const buckets = new Map<string, DayRecord[]>();
+    for (const item of heads) {
+      const day = dayOfHead(headFromItem(item));
+      // Heads written before the store recorded these: the row leaves them out too (the read side
+      // then counts the versions itself, as it does for such a head).
+      if (item.versions === undefined) delete day.versions;
+      if (typeof item.late !== 'boolean') delete day.late;
+      const stored = (item.statements ?? {}) as Record<string, Record<string, unknown> | undefined>;
+      for (const k of STATEMENT_KEYS) {
+        const st = day.statements[k];
+        if (st && stored[k]?.targetSource === undefined) delete st.targetSource;
+      }
+      const b = keys.dayRowBucket(day.endDate);
+      buckets.set(b, [...(buckets.get(b) ?? []), day]);
+    }
+    // One update per bucket, each day's attribute set only where it is missing.
+    for (const [bucket, days] of buckets) {
+      const names: Record<string, string> = { '#t': 'type' };
+      const values: Record<string, unknown> = { ':type': 'dayrows', ':firm': firmId };
+      const sets = ['#t = :type', 'firmId = :firm'];
+      days.forEach((day, i) => {
+        names[`#d${i}`] = dayRowAttribute(day.endDate);
+        values[`:r${i}`] = encodeDayRow(day);
+        sets.push(`#d${i} = if_not_exists(#d${i}, :r${i})`);
+      });
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: keys.dayRows(firmId), sk: bucket },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    }
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: keys.firms, sk: keys.firm(firmId) },
+        UpdateExpression: 'SET dayRows = :t',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':t': true },
+      }),
+    );
+    return heads.length;
   }
 
   /**
@@ -818,6 +905,9 @@ export class Store {
       type: 'firm',
       firmId: f.firmId,
       firmName: f.firmName,
+      // Registered by this store, so every head of the firm is written with its day row
+      // (putHead): its history can be read from the rows (shared/read/store-source.ts firmDays).
+      dayRows: true,
     });
   }
 
@@ -1029,6 +1119,29 @@ function resultFromItem(item: Record<string, unknown>): ResultItem {
       item.late === true ||
       ((item.findings as Finding[] | undefined) ?? []).some((f) => f.ruleId === rule('late-filing').id),
     reconciledAt: item.reconciledAt as string,
+  };
+}
+
+/** What the read model reads of a head (shared/read/model.ts DayRecord; store-source.ts dayFromItem reads the same from the item). */
+function dayOfHead(h: HeadItem): DayRecord {
+  const statements: DayRecord['statements'] = {};
+  for (const k of STATEMENT_KEYS) {
+    const x = h.statements[k];
+    if (!x) continue;
+    statements[k] = { required: x.required, funds: x.funds, excess: x.excess, target: x.target, status: x.status };
+    if (x.targetSource) statements[k].targetSource = x.targetSource;
+  }
+  return {
+    firmId: h.firmId,
+    firmName: h.firmName,
+    endDate: h.endDate,
+    effective: h.effective,
+    filingType: h.filingType,
+    submitDate: h.submitDate,
+    status: h.status,
+    versions: h.versions,
+    late: h.late,
+    statements,
   };
 }
 

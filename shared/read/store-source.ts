@@ -7,7 +7,13 @@
  * Reads what the head item holds today and what the store adds to it (`versions`, `late`, per
  * statement `targetSource`, a version's `arrivedAt`) where present.
  */
-import { NumberValue, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  NumberValue,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { STATEMENT_KEYS } from '../domain/forms';
 import { filingToJson } from '../domain/model';
 import type { Finding } from '../domain/reconcile';
@@ -16,6 +22,7 @@ import type { DayRecord, StatementRecord, VersionSummary } from './model';
 import type { AlertFilter, AlertView, FirmDayView, FirmRef, ReadSource, ResultView, VersionView } from './source';
 import type { TargetSource } from './types';
 import type { TableAccess } from '../adapters/store-actions';
+import { daysOfBucket } from './day-rows';
 
 type Item = Record<string, unknown>;
 
@@ -26,7 +33,7 @@ type Item = Record<string, unknown>;
  * test/unit/read-queries.test.ts.
  */
 export const READ_SOURCE_ACTIONS = {
-  table: ['dynamodb:Query'],
+  table: ['dynamodb:Query', 'dynamodb:GetItem'],
   indexes: { gsi1: ['dynamodb:Query'], gsi2: ['dynamodb:Query'] },
 } as const satisfies TableAccess;
 
@@ -124,14 +131,17 @@ const HEAD_FIELDS = [
 const HEAD_NAMES: Record<string, string> = Object.fromEntries(HEAD_FIELDS.map((n) => [`#${n}`, n]));
 export const HEAD_PROJECTION = HEAD_FIELDS.map((n) => `#${n}`).join(', ');
 
-/** Reads made, for tests and the benchmark: every one a Query (this source makes no other request). */
+/** Reads made, for tests and the benchmark: Queries (and their pages) and GetItems. */
 export interface ReadCounter {
   queries: number;
   pages: number;
+  gets: number;
 }
 
 export class StoreSource implements ReadSource {
-  readonly counter: ReadCounter = { queries: 0, pages: 0 };
+  readonly counter: ReadCounter = { queries: 0, pages: 0, gets: 0 };
+  /** Firms whose registry item says every head has its day row (a mark never taken back). */
+  private readonly withRows = new Set<string>();
 
   constructor(
     readonly doc: DynamoDBDocumentClient,
@@ -159,7 +169,39 @@ export class StoreSource implements ReadSource {
     return items.map((i) => ({ firmId: i.firmId as string, firmName: i.firmName as string }));
   }
 
+  /**
+   * A firm's days from its day rows (shared/read/day-rows.ts: one Query of about two small items a
+   * month) when its registry item says every head of it has one (`dayRows`, written when the firm is
+   * registered, or by Store.backfillDayRows); otherwise from its heads on gsi1.
+   */
   async firmDays(firmId: string, from: string, to: string): Promise<DayRecord[]> {
+    const rows = this.query({
+      KeyConditionExpression: 'pk = :p AND sk BETWEEN :a AND :b',
+      ExpressionAttributeValues: {
+        ':p': keys.dayRows(firmId),
+        ':a': keys.dayRowBucket(from),
+        ':b': keys.dayRowBucket(to),
+      },
+    });
+    rows.catch(() => undefined);
+    if (!this.withRows.has(firmId)) {
+      this.counter.gets++;
+      const reg = await this.doc.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { pk: keys.firms, sk: keys.firm(firmId) },
+          ProjectionExpression: 'dayRows',
+        }),
+      );
+      if (reg.Item?.dayRows === true) this.withRows.add(firmId);
+      else return this.headDays(firmId, from, to);
+    }
+    const out: DayRecord[] = [];
+    for (const item of await rows) out.push(...daysOfBucket(firmId, (item.sk as string).slice(2, 9), item, from, to));
+    return out;
+  }
+
+  private async headDays(firmId: string, from: string, to: string): Promise<DayRecord[]> {
     const items = await this.query({
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :f AND gsi1sk BETWEEN :a AND :b',

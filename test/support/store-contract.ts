@@ -19,6 +19,8 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { dayFromItem, StoreSource } from '../../shared/read/store-source';
 import {
   ItemTooLargeError,
   keys,
@@ -473,6 +475,130 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       ]);
       expect((await store.firmHistory(f, '2014-01-01', '2014-12-31')).map((x) => x.endDate)).toEqual(days);
       expect(await store.firmHistory(f, '2014-12-01', '2014-12-31')).toEqual([]);
+    });
+
+    // ---- day rows (shared/read/day-rows.ts) -------------------------------------------------------
+
+    /** A firm's days as its heads on gsi1 hold them (what the read side reads without day rows). */
+    const headDays = async (firmId: string) => {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :f',
+            ExpressionAttributeValues: { ':f': keys.firm(firmId) },
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(out.Items ?? []));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return items.map(dayFromItem);
+    };
+
+    it('day rows: whatever order heads are written in, and however often, a registered firm reads from its rows exactly the days its heads hold', async () => {
+      // Days across a half-month and a month boundary; figures that differ per write.
+      const DAYS = ['2014-10-14', '2014-10-15', '2014-10-16', '2014-10-31', '2014-11-03', '2014-11-14', '2014-11-17'];
+      const amount = fc.oneof(
+        fc.constant(null),
+        fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }).map((n) => dec(n.toString())),
+        fc.bigInt({ min: -(10n ** 13n), max: 10n ** 13n }).map((n) => dec(n.toString()).div(100)),
+      );
+      const statement = fc.option(
+        fc.record({
+          required: amount,
+          funds: amount,
+          excess: amount,
+          target: amount,
+          targetSource: fc.constantFrom('statement' as const, 'cover-page' as const, null),
+          status: fc.constantFrom(
+            'ok' as const,
+            'below-target' as const,
+            'deficiency' as const,
+            'unreconciled' as const,
+          ),
+        }),
+        { nil: undefined },
+      );
+      const write = fc.record({
+        day: fc.constantFrom(...DAYS),
+        name: fc.constantFrom('Contract Clearing LLC', 'Smith & Co <b>', 'Ünïcode "Quoted" Firm'),
+        amendment: fc.boolean(),
+        versions: fc.integer({ min: 1, max: 4 }),
+        late: fc.boolean(),
+        segregation: statement,
+        secured: statement,
+        clearedSwaps: statement,
+      });
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(write, { minLength: 1, maxLength: 12 }),
+          fc.constantFrom(...DAYS),
+          fc.constantFrom(...DAYS),
+          async (writes, a, b) => {
+            const firmId = `rows-firm-${++run}`;
+            await store.putFirm({ firmId, firmName: 'Contract Clearing LLC' });
+            const last = new Map<string, HeadItem>();
+            for (const w of writes) {
+              const statements: HeadItem['statements'] = {};
+              for (const k of ['segregation', 'secured', 'clearedSwaps'] as const) if (w[k]) statements[k] = w[k];
+              const h = head(firmId, w.day, {
+                firmName: w.name,
+                filingType: w.amendment ? 'AMENDMENT' : 'INITIAL',
+                effective: `${w.amendment ? 1 : 0}#${w.day}#${run}`,
+                versions: w.versions,
+                late: w.late,
+                statements,
+              });
+              await store.putHead(h);
+              last.set(w.day, h);
+            }
+            const [from, to] = a <= b ? [a, b] : [b, a];
+            const source = new StoreSource(doc, table);
+            const got = await source.firmDays(firmId, from, to);
+            const heads = (await headDays(firmId)).filter((d) => d.endDate >= from && d.endDate <= to);
+            expect(plain(got)).toEqual(plain(heads));
+            expect(got.map((d) => d.endDate)).toEqual([...last.keys()].filter((d) => d >= from && d <= to).sort());
+            // Read from the rows: the registry item was read once, the rows and no head.
+            expect(source.counter.gets).toBe(1);
+            expect(source.counter.queries).toBe(1);
+          },
+        ),
+        { numRuns: 12 },
+      );
+    });
+
+    it('day rows: a firm registered before them reads its heads; backfillDayRows fills the missing rows (keeping rows written since) and marks the firm', async () => {
+      const f = 'rows-legacy';
+      const days = ['2014-10-30', '2014-10-31', '2014-11-03'];
+      // Registered by an older store (no dayRows mark), its heads written without rows.
+      await rawPut({ pk: keys.firms, sk: keys.firm(f), type: 'firm', firmId: f, firmName: 'Legacy LLC' });
+      for (const d of days) await store.putHead(head(f, d));
+      await rawPut({ pk: keys.dayRows(f), sk: keys.dayRowBucket('2014-10-30'), type: 'dayrows', firmId: f });
+      await rawPut({ pk: keys.dayRows(f), sk: keys.dayRowBucket('2014-11-03'), type: 'dayrows', firmId: f });
+      const before = new StoreSource(doc, table);
+      expect((await before.firmDays(f, '2014-10-01', '2014-11-30')).map((d) => d.endDate)).toEqual(days);
+      expect(before.counter.queries).toBe(2); // the rows (not used: the firm is not marked) and the heads
+      // A row the pipeline wrote after the backfill read the heads: kept.
+      const newer = { ...dayFromItem((await rawGet(keys.firmDay(f, '2014-10-31'), keys.head))!), status: 'deficiency' };
+      await store.putDayRow(newer);
+      expect(await store.backfillDayRows(f)).toBe(3);
+      expect((await rawGet(keys.firms, keys.firm(f)))!.dayRows).toBe(true);
+      const after = new StoreSource(doc, table);
+      const got = await after.firmDays(f, '2014-10-01', '2014-11-30');
+      const heads = await headDays(f);
+      expect(plain(got)).toEqual(plain([heads[0], newer, heads[2]]));
+      expect(after.counter.queries).toBe(1);
+      // Marked: the next read of this source skips the registry item.
+      await after.firmDays(f, '2014-11-01', '2014-11-30');
+      expect(after.counter.gets).toBe(1);
+      // An unknown firm: no registry item, no rows, no heads.
+      expect(await after.firmDays('rows-nobody', '2014-01-01', '2014-12-31')).toEqual([]);
+      await expect(store.backfillDayRows('rows-nobody')).rejects.toThrow();
     });
 
     it('heads and alerts on gsi2: firmsOnDay lists every firm of the day (all pages), not the alerts of that day', async () => {

@@ -6,7 +6,7 @@
  */
 import { Writable } from 'node:stream';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { readCommand, type ReadCommand } from '../../bin/read';
@@ -53,6 +53,10 @@ beforeEach(async () => {
     if (input.TableName !== TABLE) throw new Error(`queried ${input.TableName}`);
     return fake.send(new QueryCommand(input));
   });
+  ddb.on(GetCommand).callsFake((input) => {
+    if (input.TableName !== TABLE) throw new Error(`read ${input.TableName}`);
+    return fake.send(new GetCommand(input));
+  });
 });
 
 async function run(command: ReadCommand, ...args: string[]) {
@@ -63,7 +67,7 @@ async function run(command: ReadCommand, ...args: string[]) {
 }
 
 describe('--aws', () => {
-  it('history: reads the stack outputs, queries the table they name (Query only), answers', async () => {
+  it('history: reads the stack outputs, queries the table they name (Query, and GetItem of the firm registry item), answers', async () => {
     const r = await run('history', 'northgate', '--aws', '--region', 'eu-west-1', '--json');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -79,8 +83,9 @@ describe('--aws', () => {
     const queries = ddb.commandCalls(QueryCommand);
     expect(queries.length).toBeGreaterThan(1);
     for (const q of queries) expect(q.args[0].input.TableName).toBe(TABLE);
-    expect(ddb.calls().length).toBe(queries.length);
-    expect(queries.some((q) => q.args[0].input.IndexName === 'gsi1')).toBe(true);
+    const gets = ddb.commandCalls(GetCommand);
+    for (const g of gets) expect(g.args[0].input).toMatchObject({ TableName: TABLE, Key: { pk: 'FIRMS' } });
+    expect(ddb.calls().length).toBe(queries.length + gets.length);
   });
 
   it('board, alerts and show on the same table; --stack names another stack', async () => {
