@@ -272,7 +272,7 @@ export async function openReadBenchTable(
   const doc = documentClient(ddb);
   if (!manifest.dayRows) {
     // Loaded before the store wrote day rows: backfill them from the heads, once.
-    o.progress('read: backfilling the firms\' day rows from their heads (once for this database)');
+    o.progress("read: backfilling the firms' day rows from their heads (once for this database)");
     const t0 = Date.now();
     const store = new Store(doc, TABLE);
     const firms = await store.listFirms();

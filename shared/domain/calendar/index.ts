@@ -52,8 +52,16 @@ function toDay(iso: string): number {
   if (n === undefined) throw new CalendarError(`not an ISO date (YYYY-MM-DD): ${JSON.stringify(iso)}`);
   return n;
 }
+/** Day numbers' ISO dates, remembered (bounded): the read model turns the same days over and over. */
+const ISO_DAYS = new Map<number, string>();
 function toIso(n: number): string {
-  return new Date(n * DAY_MS).toISOString().slice(0, 10);
+  let iso = ISO_DAYS.get(n);
+  if (iso === undefined) {
+    iso = new Date(n * DAY_MS).toISOString().slice(0, 10);
+    if (ISO_DAYS.size >= 100_000) ISO_DAYS.clear();
+    ISO_DAYS.set(n, iso);
+  }
+  return iso;
 }
 const weekdayOf = (n: number) => (((n + 4) % 7) + 7) % 7;
 const yearOf = (iso: string) => Number.parseInt(iso.slice(0, 4), 10);

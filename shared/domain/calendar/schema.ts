@@ -63,7 +63,20 @@ export class CalendarDataError extends Error {
 }
 
 /** A real calendar date (not 2025-02-30), as a UTC day number; undefined if not. */
+const DAY_NUMBERS = new Map<string, number>();
 export function dayNumber(iso: string): number | undefined {
+  const known = DAY_NUMBERS.get(iso);
+  if (known !== undefined) return known;
+  const n = computeDayNumber(iso);
+  // Remembered (the read model asks for the same few thousand days over and over); bounded.
+  if (n !== undefined) {
+    if (DAY_NUMBERS.size >= 100_000) DAY_NUMBERS.clear();
+    DAY_NUMBERS.set(iso, n);
+  }
+  return n;
+}
+
+function computeDayNumber(iso: string): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) return undefined;
   const y = Number.parseInt(iso.slice(0, 4), 10);
   const m = Number.parseInt(iso.slice(5, 7), 10);
