@@ -4,5 +4,5 @@
  * namespace carries `z.locales`, every locale's messages (about 270 KB of each 1.1 MB bundle,
  * ~15 ms of every cold start); English stays, as zod configures it by default.
  */
-export { any, array, boolean, enum, iso, number, object, record, string, tuple } from 'zod';
+export { any, array, boolean, enum, iso, literal, number, object, record, string, tuple, union } from 'zod';
 export type { infer, input } from 'zod';

@@ -16,7 +16,7 @@
  * A row that is not exactly this is refused (DayRowError), never read as something else.
  * Pure: no AWS imports.
  */
-import { z } from 'zod';
+import * as z from '../zod';
 import { dec, str, type Decimal } from '../domain/money';
 import { STATEMENT_KEYS } from '../domain/forms';
 import type { DayRecord, StatementRecord } from './model';
