@@ -34,7 +34,7 @@ import {
 import { capFindings } from '../domain/limits';
 import { basisOf } from '../domain/episodes';
 import { assertItemFits, DYNAMODB_ITEM_LIMIT, itemSize } from './item-size';
-import { dayRowAttribute, dayRowBucket, encodeDayRow } from '../read/day-rows';
+import { dayBoardAttribute, dayBoardShard, dayRowAttribute, dayRowBucket, encodeDayRow } from '../read/day-rows';
 import type { DayRecord } from '../read/model';
 
 // The rules moved to shared/domain/versions.ts; re-exported for the modules that import them from here.
@@ -60,6 +60,9 @@ export const keys = {
   /** A firm's day rows (shared/read/day-rows.ts): one partition per firm, a bucket item per half-month. */
   dayRows: (firmId: string) => `FIRM#${firmId}#ROWS`,
   dayRowBucket,
+  /** A day's board rows: one partition per day, DAY_BOARD_SHARDS shard items. */
+  dayBoard: (endDate: string) => `DAY#${endDate}#ROWS`,
+  dayBoardShard,
 };
 
 // ---- numbers ---------------------------------------------------------------------------------
@@ -730,29 +733,44 @@ export class Store {
   }
 
   /**
-   * Write a day's row into its half-month bucket (shared/read/day-rows.ts): one attribute of the
-   * bucket item, so the days of one bucket written at once (different firm-days, evaluated in
-   * parallel) do not overwrite each other. `onlyIfMissing`: keep a row already there (a backfill
+   * Write a day's row into its half-month bucket and into the day's board shard
+   * (shared/read/day-rows.ts): one attribute of each item, so rows written at once (different
+   * firm-days, evaluated in parallel) do not overwrite each other. `onlyIfMissing`: keep a row already there (a backfill
    * from heads must not undo a row the pipeline has written since it read the head).
    */
   async putDayRow(day: DayRecord, onlyIfMissing = false): Promise<void> {
     const row = encodeDayRow(day);
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: keys.dayRows(day.firmId), sk: keys.dayRowBucket(day.endDate) },
-        UpdateExpression: onlyIfMissing
-          ? 'SET #t = :type, firmId = :firm, #d = if_not_exists(#d, :row)'
-          : 'SET #t = :type, firmId = :firm, #d = :row',
-        ExpressionAttributeNames: { '#t': 'type', '#d': dayRowAttribute(day.endDate) },
-        ExpressionAttributeValues: { ':type': 'dayrows', ':firm': day.firmId, ':row': row },
-      }),
-    );
+    const put = (Key: { pk: string; sk: string }, attribute: string, extra: string, values: Record<string, unknown>) =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression: `SET #t = :type${extra}, #d = ${onlyIfMissing ? 'if_not_exists(#d, :row)' : ':row'}`,
+          ExpressionAttributeNames: { '#t': 'type', '#d': attribute },
+          ExpressionAttributeValues: { ':row': row, ...values },
+        }),
+      );
+    await Promise.all([
+      put(
+        { pk: keys.dayRows(day.firmId), sk: keys.dayRowBucket(day.endDate) },
+        dayRowAttribute(day.endDate),
+        ', firmId = :firm',
+        { ':type': 'dayrows', ':firm': day.firmId },
+      ),
+      put(
+        { pk: keys.dayBoard(day.endDate), sk: keys.dayBoardShard(day.firmId) },
+        dayBoardAttribute(day.firmId),
+        ', endDate = :date',
+        { ':type': 'dayboard', ':date': day.endDate },
+      ),
+    ]);
   }
 
   /**
-   * Give a firm registered before day rows existed a row for every head it has (rows already
-   * there are kept), then mark it in the registry: from then on its history is read from the rows.
+   * Give a firm registered before day rows existed a row for every head it has, in its buckets and
+   * in the days' board shards (rows already there are kept), then mark it in the registry: from then
+   * on its history is read from its rows, and a day's board from the shards once every registered
+   * firm is marked.
    * Returns the number of heads read.
    */
   async backfillDayRows(firmId: string): Promise<number> {
@@ -776,6 +794,18 @@ export class Store {
       const b = keys.dayRowBucket(day.endDate);
       buckets.set(b, [...(buckets.get(b) ?? []), day]);
     }
+    // The board shard of each day, its attribute set only where it is missing.
+    for (const days of buckets.values())
+      for (const day of days)
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: keys.dayBoard(day.endDate), sk: keys.dayBoardShard(firmId) },
+            UpdateExpression: 'SET #t = :type, endDate = :date, #d = if_not_exists(#d, :row)',
+            ExpressionAttributeNames: { '#t': 'type', '#d': dayBoardAttribute(firmId) },
+            ExpressionAttributeValues: { ':type': 'dayboard', ':date': day.endDate, ':row': encodeDayRow(day) },
+          }),
+        );
     // One update per bucket, each day's attribute set only where it is missing.
     for (const [bucket, days] of buckets) {
       const names: Record<string, string> = { '#t': 'type' };

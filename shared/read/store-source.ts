@@ -22,7 +22,7 @@ import type { DayRecord, StatementRecord, VersionSummary } from './model';
 import type { AlertFilter, AlertView, FirmDayView, FirmRef, ReadSource, ResultView, VersionView } from './source';
 import type { TargetSource } from './types';
 import type { TableAccess } from '../adapters/store-actions';
-import { daysOfBucket } from './day-rows';
+import { daysOfBucket, daysOfShard } from './day-rows';
 
 type Item = Record<string, unknown>;
 
@@ -230,7 +230,30 @@ export class StoreSource implements ReadSource {
     return out.Items?.[0] ? dayFromItem(out.Items[0]) : undefined;
   }
 
+  /**
+   * Every firm's day on `date`: from the day's board shards (shared/read/day-rows.ts: one Query of
+   * a few small items) when every registered firm's registry item says its heads have rows (a firm
+   * with a head is registered before its first head is written); otherwise its heads on gsi2.
+   */
   async daysOn(date: string): Promise<DayRecord[]> {
+    const shards = this.query({
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': keys.dayBoard(date) },
+    });
+    shards.catch(() => undefined);
+    const registry = await this.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': keys.firms, ':p': 'FIRM#' },
+      ProjectionExpression: 'firmId, dayRows',
+    });
+    for (const f of registry) if (f.dayRows === true) this.withRows.add(f.firmId as string);
+    if (!registry.every((f) => f.dayRows === true)) return this.headsOn(date);
+    const out: DayRecord[] = [];
+    for (const item of await shards) out.push(...daysOfShard(date, item));
+    return out.sort((a, b) => (a.firmId < b.firmId ? -1 : a.firmId > b.firmId ? 1 : 0));
+  }
+
+  private async headsOn(date: string): Promise<DayRecord[]> {
     const items = await this.query({
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :d AND begins_with(gsi2sk, :f)',

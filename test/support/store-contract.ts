@@ -601,6 +601,88 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       await expect(store.backfillDayRows('rows-nobody')).rejects.toThrow();
     });
 
+    /** Every firm's day on `date` as the heads on gsi2 hold them. */
+    const headsOn = async (date: string) => {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :d AND begins_with(gsi2sk, :f)',
+            ExpressionAttributeValues: { ':d': keys.day(date), ':f': 'FIRM#' },
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(out.Items ?? []));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return items.map(dayFromItem);
+    };
+
+    it("day rows: a day's board is read from its shards (every registered firm marked), exactly the days its heads hold, whatever the order and repeats of the writes", async () => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.record({
+              firm: fc.integer({ min: 0, max: 11 }),
+              excess: fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
+              amendment: fc.boolean(),
+            }),
+            { minLength: 1, maxLength: 20 },
+          ),
+          async (writes) => {
+            const date = `2013-0${1 + (++run % 9)}-${String(1 + Math.floor(run / 9)).padStart(2, '0')}`;
+            const last = new Map<string, HeadItem>();
+            for (const w of writes) {
+              const firmId = `board-firm-${w.firm}-${date}`;
+              await store.putFirm({ firmId, firmName: `Board ${w.firm}` });
+              const h = head(firmId, date, {
+                filingType: w.amendment ? 'AMENDMENT' : 'INITIAL',
+                effective: `${w.amendment ? 1 : 0}#${date}#${w.excess}`,
+                statements: {
+                  segregation: {
+                    required: dec('1000'),
+                    funds: dec((1000n + w.excess).toString()),
+                    excess: dec(w.excess.toString()),
+                    target: null,
+                    targetSource: null,
+                    status: w.excess < 0n ? 'deficiency' : 'ok',
+                  },
+                },
+              });
+              await store.putHead(h);
+              last.set(firmId, h);
+            }
+            const source = new StoreSource(doc, table);
+            const got = await source.daysOn(date);
+            expect(plain(got)).toEqual(plain(await headsOn(date)));
+            expect(got.map((d) => d.firmId)).toEqual([...last.keys()].sort());
+            // The shards and the registry; no head read.
+            expect(source.counter.queries).toBe(2);
+          },
+        ),
+        { numRuns: 12 },
+      );
+      // A registered firm not marked (registered before day rows): the heads are read instead.
+      await rawPut({
+        pk: keys.firms,
+        sk: keys.firm('board-legacy'),
+        type: 'firm',
+        firmId: 'board-legacy',
+        firmName: 'L',
+      });
+      const source = new StoreSource(doc, table);
+      expect(plain(await source.daysOn('2013-01-02'))).toEqual(plain(await headsOn('2013-01-02')));
+      expect(source.counter.queries).toBe(3);
+      expect(await store.backfillDayRows('board-legacy')).toBe(0);
+      const after = new StoreSource(doc, table);
+      expect(plain(await after.daysOn('2013-01-02'))).toEqual(plain(await headsOn('2013-01-02')));
+      expect(after.counter.queries).toBe(2);
+    });
+
     it('heads and alerts on gsi2: firmsOnDay lists every firm of the day (all pages), not the alerts of that day', async () => {
       const day = '2013-02-14';
       const firms = ['gsi2-a', 'gsi2-b', 'gsi2-c', 'gsi2-d', 'gsi2-e'];

@@ -8,6 +8,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../shared/domain/money';
 import {
+  DAY_BOARD_SHARDS,
+  dayBoardAttribute,
+  dayBoardShard,
+  daysOfShard,
   dayRowAttribute,
   dayRowBucket,
   daysOfBucket,
@@ -171,6 +175,41 @@ describe('day rows', () => {
     expect(daysOfBucket('f', '2014-11', item, '2014-11-04', '2014-11-30').map((d) => d.endDate)).toEqual([
       '2014-11-07',
       '2014-11-10',
+    ]);
+  });
+
+  it("board shards: a firm's shard is stable and one of DAY_BOARD_SHARDS; sixty firm ids spread over every shard; a shard lists its firms' days", () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `firm-${i}-llc`);
+    const shards = ids.map(dayBoardShard);
+    expect(ids.map(dayBoardShard)).toEqual(shards);
+    expect(new Set(shards)).toEqual(new Set(Array.from({ length: DAY_BOARD_SHARDS }, (_, i) => `S#${i}`)));
+    // No shard holds more than a quarter of them (each item, and so each write, stays small).
+    for (const sh of new Set(shards)) expect(shards.filter((x) => x === sh).length).toBeLessThanOrEqual(15);
+    const row = (firmId: string) =>
+      encodeDayRow({
+        firmId,
+        firmName: firmId.toUpperCase(),
+        endDate: '2014-11-06',
+        effective: 'e',
+        filingType: 'INITIAL',
+        submitDate: '2014-11-07',
+        statements: {},
+      });
+    const item = {
+      pk: 'DAY#2014-11-06#ROWS',
+      sk: 'S#3',
+      type: 'dayboard',
+      endDate: '2014-11-06',
+      [dayBoardAttribute('b')]: row('b'),
+      [dayBoardAttribute('a:x')]: row('a:x'),
+    };
+    expect(
+      daysOfShard('2014-11-06', item)
+        .map((d) => [d.firmId, d.firmName, d.endDate])
+        .sort(),
+    ).toEqual([
+      ['a:x', 'A:X', '2014-11-06'],
+      ['b', 'B', '2014-11-06'],
     ]);
   });
 });
