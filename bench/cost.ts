@@ -46,7 +46,11 @@ export function writeLabel(
         ? 'head'
         : sk === 'RECHECK'
           ? 'recheck'
-          : 'other';
+          : sk.startsWith('B#')
+            ? 'day rows'
+            : sk.startsWith('S#')
+              ? 'board rows'
+              : 'other';
   return `${commandName === 'DeleteItemCommand' ? 'delete' : 'update'} ${what}`;
 }
 
