@@ -158,7 +158,15 @@ describe('records reconcile leaves alone', () => {
     const image = await parsed('short.txt', makeFiling({ firmName: FIRM, swapsCashCut: 400_000_000n }));
     await reconcile(streamEvent(streamRecord('INSERT', image)), ctx);
     const others = table.stream.filter((r) => r.dynamodb.NewImage.type.S !== 'filing').map((r) => r.dynamodb.NewImage);
-    expect(others.map((i) => i.type.S).sort()).toEqual(['alert', 'firm', 'head', 'object', 'result']);
+    expect(others.map((i) => i.type.S).sort()).toEqual([
+      'alert',
+      'dayboard',
+      'dayrows',
+      'firm',
+      'head',
+      'object',
+      'result',
+    ]);
     // What the stream carries when a later amendment marks this version superseded.
     expect(table.stream.filter((r) => r.dynamodb.NewImage.type.S === 'filing')).toHaveLength(1);
     const doneImage = { ...image, state: { S: 'done' }, superseded: { BOOL: true } };
