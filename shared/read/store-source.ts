@@ -161,11 +161,29 @@ export class StoreSource implements ReadSource {
     return items;
   }
 
+  /**
+   * The firm registry. Reads asked for while one is in flight share it (a board asks three times at
+   * once); nothing is kept after it answers, so a firm registered since is always seen.
+   */
+  private registry(): Promise<Item[]> {
+    if (!this.registryInFlight) {
+      const p = this.query({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': keys.firms, ':p': 'FIRM#' },
+        ProjectionExpression: 'firmId, firmName, dayRows',
+      });
+      this.registryInFlight = p;
+      const clear = () => {
+        if (this.registryInFlight === p) this.registryInFlight = undefined;
+      };
+      p.then(clear, clear);
+    }
+    return this.registryInFlight;
+  }
+  private registryInFlight?: Promise<Item[]>;
+
   async listFirms(): Promise<FirmRef[]> {
-    const items = await this.query({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': keys.firms, ':p': 'FIRM#' },
-    });
+    const items = await this.registry();
     return items.map((i) => ({ firmId: i.firmId as string, firmName: i.firmName as string }));
   }
 
@@ -241,11 +259,7 @@ export class StoreSource implements ReadSource {
       ExpressionAttributeValues: { ':p': keys.dayBoard(date) },
     });
     shards.catch(() => undefined);
-    const registry = await this.query({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': keys.firms, ':p': 'FIRM#' },
-      ProjectionExpression: 'firmId, dayRows',
-    });
+    const registry = await this.registry();
     for (const f of registry) if (f.dayRows === true) this.withRows.add(f.firmId as string);
     if (!registry.every((f) => f.dayRows === true)) return this.headsOn(date);
     const out: DayRecord[] = [];

@@ -681,6 +681,13 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       const after = new StoreSource(doc, table);
       expect(plain(await after.daysOn('2013-01-02'))).toEqual(plain(await headsOn('2013-01-02')));
       expect(after.counter.queries).toBe(2);
+      // Registry reads asked for at once share one Query (the board asks for it three times).
+      const together = new StoreSource(doc, table);
+      await Promise.all([together.daysOn('2013-01-02'), together.listFirms(), together.daysOn('2013-01-03')]);
+      expect(together.counter.queries).toBe(3);
+      // ... and none is kept: a firm registered since is seen by the next read.
+      await store.putFirm({ firmId: 'board-late', firmName: 'Late' });
+      expect((await together.listFirms()).map((f) => f.firmId)).toContain('board-late');
     });
 
     it('heads and alerts on gsi2: firmsOnDay lists every firm of the day (all pages), not the alerts of that day', async () => {
