@@ -46,11 +46,7 @@ export function writeLabel(
         ? 'head'
         : sk === 'RECHECK'
           ? 'recheck'
-          : sk.startsWith('B#')
-            ? 'day rows'
-            : sk.startsWith('S#')
-              ? 'board rows'
-              : 'other';
+          : 'other';
   return `${commandName === 'DeleteItemCommand' ? 'delete' : 'update'} ${what}`;
 }
 

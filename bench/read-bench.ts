@@ -66,8 +66,8 @@ export interface ReadBenchResult {
   table: { items: number | null; bytes: number | null; diskBytes: number };
   /** Whether the heads carry `versions` and `late` (the store of issue 10), or the bench added them. */
   headFacts: 'store' | 'added by the bench';
-  /** Whether the firms' day rows (shared/read/day-rows.ts) were written by the store as it loaded, or backfilled from the heads (Store.backfillDayRows) on a table loaded before them, and how long that took. */
-  dayRows: { how: 'store' | 'backfilled by the bench'; ms?: number; board?: boolean };
+  /** Whether the heads hold their statements as a day row (shared/read/day-rows.ts) as the store writes them, or the bench wrote the heads of a table loaded before rows again through the store, and how long that took. */
+  headRows: { how: 'store' | 'heads written again by the bench'; ms?: number };
   history: Timing;
   board: Timing;
   alerts: Timing;
@@ -97,7 +97,7 @@ interface Manifest {
   to: string;
   load: ReadBenchResult['load'];
   headFacts: ReadBenchResult['headFacts'];
-  dayRows?: ReadBenchResult['dayRows'];
+  headRows?: ReadBenchResult['headRows'];
 }
 
 async function load(
@@ -162,9 +162,9 @@ async function load(
       filingsPerSec: Math.round((filings / ms) * 1000),
       loadedAt: new Date().toISOString(),
     },
-    // The store's head records the day's versions and lateness itself (putHead), and its day row.
+    // The store's head records the day's versions and lateness itself (putHead), and its row.
     headFacts: 'store',
-    dayRows: { how: 'store', board: true },
+    headRows: { how: 'store' },
   };
 }
 
@@ -262,10 +262,10 @@ export async function openReadBenchTable(
     }
     writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   } else manifest.load.reused = true;
-  if (!manifest.dayRows?.board) {
-    // Loaded before the store wrote day rows: backfill them from the heads, once (on tmpfs when
-    // there is one, as the load: SQLite's syncs on disk make the 150,000 small writes take an hour).
-    o.progress("read: backfilling the firms' day rows from their heads (once for this database)");
+  if (!manifest.headRows) {
+    // Loaded before heads held a row: write every head again through the store, once (on tmpfs
+    // when there is one, as the load: SQLite's syncs on disk make 150,000 writes take an hour).
+    o.progress('read: writing the heads again with their rows (once for this database)');
     const t0 = Date.now();
     const shm = existsSync('/dev/shm') ? join('/dev/shm', `segwatch-read-rows-${process.pid}`) : undefined;
     if (shm) cpSync(join(dir, 'db'), shm, { recursive: true });
@@ -282,7 +282,10 @@ export async function openReadBenchTable(
       let next = 0;
       await Promise.all(
         Array.from({ length: 6 }, async () => {
-          while (next < firms.length) await store.backfillDayRows(firms[next++].firmId);
+          while (next < firms.length) {
+            const heads = await store.firmHistory(firms[next++].firmId, from, to);
+            for (const h of heads) await store.putHead(h);
+          }
         }),
       );
     } catch (e) {
@@ -297,7 +300,7 @@ export async function openReadBenchTable(
       cpSync(shm, join(dir, 'db'), { recursive: true });
       rmSync(shm, { recursive: true, force: true });
     }
-    manifest.dayRows = { how: 'backfilled by the bench', ms: Date.now() - t0, board: true };
+    manifest.headRows = { how: 'heads written again by the bench', ms: Date.now() - t0 };
     writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   }
   const java = await startDynamoDbLocal({ dbPath: join(dir, 'db'), sharedDb: true });
@@ -369,7 +372,7 @@ export async function runReadBench(o: ReadBenchOptions): Promise<ReadBenchResult
       to,
       load: manifest.load,
       headFacts: manifest.headFacts,
-      dayRows: manifest.dayRows ?? { how: 'store' },
+      headRows: manifest.headRows ?? { how: 'store' },
       table: {
         items: described?.ItemCount ?? null,
         bytes: described?.TableSizeBytes ?? null,
@@ -392,7 +395,7 @@ export function renderRead(
   const out: string[] = [];
   const mb = (b: number | null) => (b === null ? '-' : `${(b / 1e6).toFixed(1)} MB`);
   out.push(
-    `read: DynamoDB Local, ${r.firms} firms x ${r.years} years (${r.from} to ${r.to}); ${r.load.effectiveDays.toLocaleString('en-US')} effective days + ${r.load.amendments.toLocaleString('en-US')} amendments, ${r.load.alerts.toLocaleString('en-US')} alerts; heads' versions/late: ${r.headFacts}; day rows: ${r.dayRows.how}${r.dayRows.ms !== undefined ? ` (${Math.round(r.dayRows.ms / 1000)} s)` : ''}`,
+    `read: DynamoDB Local, ${r.firms} firms x ${r.years} years (${r.from} to ${r.to}); ${r.load.effectiveDays.toLocaleString('en-US')} effective days + ${r.load.amendments.toLocaleString('en-US')} amendments, ${r.load.alerts.toLocaleString('en-US')} alerts; heads' versions/late: ${r.headFacts}; head rows: ${r.headRows.how}${r.headRows.ms !== undefined ? ` (${Math.round(r.headRows.ms / 1000)} s)` : ''}`,
   );
   out.push(
     row(

@@ -11,8 +11,6 @@
  *   OBJ#<bucket>/<key>          / E#<eTag or versionId>          the record of one S3 object (type=object)
  *   OBJ#<bucket>/<key>          / A#<alertId>                    a rejected-file alert (type=alert)
  *   FIRMS                       / FIRM#<firmId>                  the firm registry (type=firm)
- *   FIRM#<firmId>#ROWS          / B#<YYYY-MM>#<1|2>              a firm's day rows of a half-month (type=dayrows)
- *   DAY#<endDate>#ROWS          / S#<0-7>                        a day's board rows, one shard (type=dayboard)
  * Indexes:
  *   gsi1: gsi1pk FIRM#<firmId> / gsi1sk DAY#<endDate>            a firm's history (HEAD items)
  *   gsi2: gsi2pk DAY#<endDate> / gsi2sk FIRM#<firmId>            every firm on a day (HEAD items)

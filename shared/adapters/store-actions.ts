@@ -40,8 +40,6 @@ export const STORE_ACTIONS = {
   getHeads: { table: ['dynamodb:BatchGetItem'] },
   putHead: { table: ['dynamodb:UpdateItem'] },
   advanceHead: { table: ['dynamodb:UpdateItem'] },
-  putDayRow: { table: ['dynamodb:UpdateItem'] },
-  backfillDayRows: { table: ['dynamodb:UpdateItem'], indexes: { gsi1: ['dynamodb:Query'] } },
   putRecheck: { table: ['dynamodb:PutItem'] },
   previousHead: { indexes: { gsi1: ['dynamodb:Query'] } },
   firmHistory: { indexes: { gsi1: ['dynamodb:Query'] } },

@@ -34,7 +34,7 @@ import {
 import { capFindings } from '../domain/limits';
 import { basisOf } from '../domain/episodes';
 import { assertItemFits, DYNAMODB_ITEM_LIMIT, itemSize } from './item-size';
-import { dayBoardAttribute, dayBoardShard, dayRowAttribute, dayRowBucket, encodeDayRow } from '../read/day-rows';
+import { decodeDayRow, encodeDayRow } from '../read/day-rows';
 import type { DayRecord } from '../read/model';
 
 // The rules moved to shared/domain/versions.ts; re-exported for the modules that import them from here.
@@ -57,12 +57,6 @@ export const keys = {
   day: (date: string) => `DAY#${date}`,
   /** The firm registry: one partition, one item per firm that ever had an effective filing. */
   firms: 'FIRMS',
-  /** A firm's day rows (shared/read/day-rows.ts): one partition per firm, a bucket item per half-month. */
-  dayRows: (firmId: string) => `FIRM#${firmId}#ROWS`,
-  dayRowBucket,
-  /** A day's board rows: one partition per day, DAY_BOARD_SHARDS shard items. */
-  dayBoard: (endDate: string) => `DAY#${endDate}#ROWS`,
-  dayBoardShard,
 };
 
 // ---- numbers ---------------------------------------------------------------------------------
@@ -704,7 +698,9 @@ export class Store {
       ':ft': h.filingType,
       ':sd': h.submitDate,
       ':status': h.status,
-      ':stm': summaryToItem(h.statements, true),
+      // The statements as the day's row (shared/read/day-rows.ts): what the read model reads of a
+      // head, in one short string (a Query of a year of heads reads ~250 of them).
+      ':row': encodeDayRow(dayOfHead(h)),
       ':n': NumberValue.from(String(h.versions)),
       ':late': h.late,
       ':basis': h.basis,
@@ -717,125 +713,16 @@ export class Store {
       ':g2sk': keys.firm(h.firmId),
     };
     assertItemFits(values, 'head');
-    // The day's row first, the head last: a failure between them leaves the old head, so the
-    // retry evaluates the day again and writes both (an unchanged head is not written again).
-    await this.putDayRow(dayOfHead(h));
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: keys.firmDay(h.firmId, h.endDate), sk: keys.head },
         UpdateExpression:
-          'SET #t = :type, firmId = :firm, firmName = :name, endDate = :date, effective = :eff, filingType = :ft, submitDate = :sd, #st = :status, statements = :stm, versions = :n, late = :late, basis = :basis, prevBasis = :prev, windowBasis = :wb, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk, gsi2pk = :g2pk, gsi2sk = :g2sk',
-        ExpressionAttributeNames: { '#t': 'type', '#st': 'status' },
+          'SET #t = :type, firmId = :firm, firmName = :name, endDate = :date, effective = :eff, filingType = :ft, submitDate = :sd, #st = :status, #row = :row, versions = :n, late = :late, basis = :basis, prevBasis = :prev, windowBasis = :wb, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk, gsi2pk = :g2pk, gsi2sk = :g2sk REMOVE statements',
+        ExpressionAttributeNames: { '#t': 'type', '#st': 'status', '#row': 'row' },
         ExpressionAttributeValues: values,
       }),
     );
-  }
-
-  /**
-   * Write a day's row into its half-month bucket and into the day's board shard
-   * (shared/read/day-rows.ts): one attribute of each item, so rows written at once (different
-   * firm-days, evaluated in parallel) do not overwrite each other. `onlyIfMissing`: keep a row already there (a backfill
-   * from heads must not undo a row the pipeline has written since it read the head).
-   */
-  async putDayRow(day: DayRecord, onlyIfMissing = false): Promise<void> {
-    const row = encodeDayRow(day);
-    const put = (Key: { pk: string; sk: string }, attribute: string, extra: string, values: Record<string, unknown>) =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key,
-          UpdateExpression: `SET #t = :type${extra}, #d = ${onlyIfMissing ? 'if_not_exists(#d, :row)' : ':row'}`,
-          ExpressionAttributeNames: { '#t': 'type', '#d': attribute },
-          ExpressionAttributeValues: { ':row': row, ...values },
-        }),
-      );
-    await Promise.all([
-      put(
-        { pk: keys.dayRows(day.firmId), sk: keys.dayRowBucket(day.endDate) },
-        dayRowAttribute(day.endDate),
-        ', firmId = :firm',
-        { ':type': 'dayrows', ':firm': day.firmId },
-      ),
-      put(
-        { pk: keys.dayBoard(day.endDate), sk: keys.dayBoardShard(day.firmId) },
-        dayBoardAttribute(day.firmId),
-        ', endDate = :date',
-        { ':type': 'dayboard', ':date': day.endDate },
-      ),
-    ]);
-  }
-
-  /**
-   * Give a firm registered before day rows existed a row for every head it has, in its buckets and
-   * in the days' board shards (rows already there are kept), then mark it in the registry: from then
-   * on its history is read from its rows, and a day's board from the shards once every registered
-   * firm is marked.
-   * Returns the number of heads read.
-   */
-  async backfillDayRows(firmId: string): Promise<number> {
-    const heads = await this.queryAll({
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :f AND begins_with(gsi1sk, :d)',
-      ExpressionAttributeValues: { ':f': keys.firm(firmId), ':d': 'DAY#' },
-    });
-    const buckets = new Map<string, DayRecord[]>();
-    for (const item of heads) {
-      const day = dayOfHead(headFromItem(item));
-      // Heads written before the store recorded these: the row leaves them out too (the read side
-      // then counts the versions itself, as it does for such a head).
-      if (item.versions === undefined) delete day.versions;
-      if (typeof item.late !== 'boolean') delete day.late;
-      const stored = (item.statements ?? {}) as Record<string, Record<string, unknown> | undefined>;
-      for (const k of STATEMENT_KEYS) {
-        const st = day.statements[k];
-        if (st && stored[k]?.targetSource === undefined) delete st.targetSource;
-      }
-      const b = keys.dayRowBucket(day.endDate);
-      buckets.set(b, [...(buckets.get(b) ?? []), day]);
-    }
-    // The board shard of each day, its attribute set only where it is missing.
-    for (const days of buckets.values())
-      for (const day of days)
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: keys.dayBoard(day.endDate), sk: keys.dayBoardShard(firmId) },
-            UpdateExpression: 'SET #t = :type, endDate = :date, #d = if_not_exists(#d, :row)',
-            ExpressionAttributeNames: { '#t': 'type', '#d': dayBoardAttribute(firmId) },
-            ExpressionAttributeValues: { ':type': 'dayboard', ':date': day.endDate, ':row': encodeDayRow(day) },
-          }),
-        );
-    // One update per bucket, each day's attribute set only where it is missing.
-    for (const [bucket, days] of buckets) {
-      const names: Record<string, string> = { '#t': 'type' };
-      const values: Record<string, unknown> = { ':type': 'dayrows', ':firm': firmId };
-      const sets = ['#t = :type', 'firmId = :firm'];
-      days.forEach((day, i) => {
-        names[`#d${i}`] = dayRowAttribute(day.endDate);
-        values[`:r${i}`] = encodeDayRow(day);
-        sets.push(`#d${i} = if_not_exists(#d${i}, :r${i})`);
-      });
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: keys.dayRows(firmId), sk: bucket },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-    }
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: keys.firms, sk: keys.firm(firmId) },
-        UpdateExpression: 'SET dayRows = :t',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':t': true },
-      }),
-    );
-    return heads.length;
   }
 
   /**
@@ -935,9 +822,6 @@ export class Store {
       type: 'firm',
       firmId: f.firmId,
       firmName: f.firmName,
-      // Registered by this store, so every head of the firm is written with its day row
-      // (putHead): its history can be read from the rows (shared/read/store-source.ts firmDays).
-      dayRows: true,
     });
   }
 
@@ -1175,6 +1059,27 @@ function dayOfHead(h: HeadItem): DayRecord {
   };
 }
 
+/** A head's statements from its row (heads written before rows hold them as a map: summaryFromItem). */
+function statementsOfRow(item: Record<string, unknown>): StatementsSummary {
+  const day = decodeDayRow(item.firmId as string, item.endDate as string, item.row as string);
+  const out: StatementsSummary = {};
+  for (const k of STATEMENT_KEYS) {
+    const x = day.statements[k];
+    if (x)
+      out[k] = {
+        required: x.required,
+        funds: x.funds,
+        excess: x.excess,
+        target: x.target,
+        targetSource: x.targetSource ?? null,
+        status: x.status as StatementStatus,
+        title: '',
+        variant: '',
+      };
+  }
+  return out;
+}
+
 function headFromItem(item: Record<string, unknown>): HeadItem {
   return {
     firmId: item.firmId as string,
@@ -1184,7 +1089,7 @@ function headFromItem(item: Record<string, unknown>): HeadItem {
     filingType: item.filingType as HeadItem['filingType'],
     submitDate: item.submitDate as string,
     status: item.status as string,
-    statements: summaryFromItem(item.statements),
+    statements: typeof item.row === 'string' ? statementsOfRow(item) : summaryFromItem(item.statements),
     versions: item.versions === undefined ? 1 : intOf(item.versions),
     late: item.late === true,
     basis: (item.basis as string | undefined) ?? '',

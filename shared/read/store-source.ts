@@ -7,13 +7,7 @@
  * Reads what the head item holds today and what the store adds to it (`versions`, `late`, per
  * statement `targetSource`, a version's `arrivedAt`) where present.
  */
-import {
-  GetCommand,
-  NumberValue,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { NumberValue, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { STATEMENT_KEYS } from '../domain/forms';
 import { filingToJson } from '../domain/model';
 import type { Finding } from '../domain/reconcile';
@@ -22,7 +16,7 @@ import type { DayRecord, StatementRecord, VersionSummary } from './model';
 import type { AlertFilter, AlertView, FirmDayView, FirmRef, ReadSource, ResultView, VersionView } from './source';
 import type { TargetSource } from './types';
 import type { TableAccess } from '../adapters/store-actions';
-import { daysOfBucket, daysOfShard } from './day-rows';
+import { decodeDayRow } from './day-rows';
 
 type Item = Record<string, unknown>;
 
@@ -33,7 +27,7 @@ type Item = Record<string, unknown>;
  * test/unit/read-queries.test.ts.
  */
 export const READ_SOURCE_ACTIONS = {
-  table: ['dynamodb:Query', 'dynamodb:GetItem'],
+  table: ['dynamodb:Query'],
   indexes: { gsi1: ['dynamodb:Query'], gsi2: ['dynamodb:Query'] },
 } as const satisfies TableAccess;
 
@@ -58,7 +52,9 @@ function statementFromItem(x: Record<string, unknown>): StatementRecord {
   return out;
 }
 
+/** A head as the read model reads it: from its row (shared/read/day-rows.ts), or, written before heads had one, from its attributes. */
 export function dayFromItem(item: Item): DayRecord {
+  if (typeof item.row === 'string') return decodeDayRow(item.firmId as string, item.endDate as string, item.row);
   const statements: DayRecord['statements'] = {};
   const o = (item.statements ?? {}) as Record<string, Record<string, unknown> | undefined>;
   for (const k of STATEMENT_KEYS) {
@@ -127,21 +123,19 @@ const HEAD_FIELDS = [
   'versions',
   'late',
   'statements',
+  'row',
 ];
 const HEAD_NAMES: Record<string, string> = Object.fromEntries(HEAD_FIELDS.map((n) => [`#${n}`, n]));
 export const HEAD_PROJECTION = HEAD_FIELDS.map((n) => `#${n}`).join(', ');
 
-/** Reads made, for tests and the benchmark: Queries (and their pages) and GetItems. */
+/** Reads made, for tests and the benchmark: every one a Query (this source makes no other request). */
 export interface ReadCounter {
   queries: number;
   pages: number;
-  gets: number;
 }
 
 export class StoreSource implements ReadSource {
-  readonly counter: ReadCounter = { queries: 0, pages: 0, gets: 0 };
-  /** Firms whose registry item says every head has its day row (a mark never taken back). */
-  private readonly withRows = new Set<string>();
+  readonly counter: ReadCounter = { queries: 0, pages: 0 };
 
   constructor(
     readonly doc: DynamoDBDocumentClient,
@@ -170,7 +164,7 @@ export class StoreSource implements ReadSource {
       const p = this.query({
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
         ExpressionAttributeValues: { ':pk': keys.firms, ':p': 'FIRM#' },
-        ProjectionExpression: 'firmId, firmName, dayRows',
+        ProjectionExpression: 'firmId, firmName',
       });
       this.registryInFlight = p;
       const clear = () => {
@@ -187,39 +181,7 @@ export class StoreSource implements ReadSource {
     return items.map((i) => ({ firmId: i.firmId as string, firmName: i.firmName as string }));
   }
 
-  /**
-   * A firm's days from its day rows (shared/read/day-rows.ts: one Query of about two small items a
-   * month) when its registry item says every head of it has one (`dayRows`, written when the firm is
-   * registered, or by Store.backfillDayRows); otherwise from its heads on gsi1.
-   */
   async firmDays(firmId: string, from: string, to: string): Promise<DayRecord[]> {
-    const rows = this.query({
-      KeyConditionExpression: 'pk = :p AND sk BETWEEN :a AND :b',
-      ExpressionAttributeValues: {
-        ':p': keys.dayRows(firmId),
-        ':a': keys.dayRowBucket(from),
-        ':b': keys.dayRowBucket(to),
-      },
-    });
-    rows.catch(() => undefined);
-    if (!this.withRows.has(firmId)) {
-      this.counter.gets++;
-      const reg = await this.doc.send(
-        new GetCommand({
-          TableName: this.table,
-          Key: { pk: keys.firms, sk: keys.firm(firmId) },
-          ProjectionExpression: 'dayRows',
-        }),
-      );
-      if (reg.Item?.dayRows === true) this.withRows.add(firmId);
-      else return this.headDays(firmId, from, to);
-    }
-    const out: DayRecord[] = [];
-    for (const item of await rows) out.push(...daysOfBucket(firmId, (item.sk as string).slice(2, 9), item, from, to));
-    return out;
-  }
-
-  private async headDays(firmId: string, from: string, to: string): Promise<DayRecord[]> {
     const items = await this.query({
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :f AND gsi1sk BETWEEN :a AND :b',
@@ -248,26 +210,7 @@ export class StoreSource implements ReadSource {
     return out.Items?.[0] ? dayFromItem(out.Items[0]) : undefined;
   }
 
-  /**
-   * Every firm's day on `date`: from the day's board shards (shared/read/day-rows.ts: one Query of
-   * a few small items) when every registered firm's registry item says its heads have rows (a firm
-   * with a head is registered before its first head is written); otherwise its heads on gsi2.
-   */
   async daysOn(date: string): Promise<DayRecord[]> {
-    const shards = this.query({
-      KeyConditionExpression: 'pk = :p',
-      ExpressionAttributeValues: { ':p': keys.dayBoard(date) },
-    });
-    shards.catch(() => undefined);
-    const registry = await this.registry();
-    for (const f of registry) if (f.dayRows === true) this.withRows.add(f.firmId as string);
-    if (!registry.every((f) => f.dayRows === true)) return this.headsOn(date);
-    const out: DayRecord[] = [];
-    for (const item of await shards) out.push(...daysOfShard(date, item));
-    return out.sort((a, b) => (a.firmId < b.firmId ? -1 : a.firmId > b.firmId ? 1 : 0));
-  }
-
-  private async headsOn(date: string): Promise<DayRecord[]> {
     const items = await this.query({
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :d AND begins_with(gsi2sk, :f)',

@@ -8,8 +8,7 @@ import { Readable } from 'node:stream';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dynamoClient, useDynamoPlugin } from '../../shared/adapters/clients';
-import { capacityMeterPlugin, newCapacityMeter, writeLabel } from '../../bench/cost';
-import { keys } from '../../shared/adapters/store';
+import { capacityMeterPlugin, newCapacityMeter } from '../../bench/cost';
 
 function answering(
   client: DynamoDBClient,
@@ -90,16 +89,5 @@ describe('the capacity meter', () => {
       conditionFailures: 1,
       writeUnitsByItem: { 'put filing': 2.5, 'update head': 1 },
     });
-  });
-
-  it('labels each write by the item it writes, the day rows and board shards included', () => {
-    const key = (pk: string, sk: string) => ({ Key: { pk: { S: pk }, sk: { S: sk } } });
-    expect([
-      writeLabel('PutItemCommand', { Item: { type: { S: 'filing' } } }),
-      writeLabel('UpdateItemCommand', key(keys.firmDay('f', '2014-11-06'), keys.head)),
-      writeLabel('UpdateItemCommand', key(keys.dayRows('f'), keys.dayRowBucket('2014-11-06'))),
-      writeLabel('UpdateItemCommand', key(keys.dayBoard('2014-11-06'), keys.dayBoardShard('f'))),
-      writeLabel('UpdateItemCommand', key(keys.firms, keys.firm('f'))),
-    ]).toEqual(['put filing', 'update head', 'update day rows', 'update board rows', 'update other']);
   });
 });

@@ -44,10 +44,9 @@ describe('DynamoDB: each write failed once', async () => {
   const snapshot = base.snapshot();
 
   it('the clean run makes the writes the enumeration relies on', () => {
-    // ingest x3 (version|alert, object), reconcile x2 (result, firm, alert, day row, board row, head;
-    // result, superseded, alert, day row, board row, head), mark-sent x3.
+    // ingest x3 (version|alert, object), reconcile x2 (result, firm, alert, head; result, superseded, alert, head), mark-sent x3.
     // (No write marks a version reconciled: its result item says so.)
-    expect(writes.length).toBe(21);
+    expect(writes.length).toBe(17);
     expect(writes.filter(isMarkSent)).toHaveLength(3);
   });
 

@@ -2,6 +2,7 @@
  * reconcile handler: DynamoDB stream records of filing versions in (the NewImage of the item the
  * real parse handler wrote), result, head and alert items out; failures reported per record.
  */
+import { dayFromItem } from '../../shared/read/store-source';
 import 'aws-sdk-client-mock-vitest/extend';
 import { InternalServerError, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -101,10 +102,11 @@ describe('a new filing version (stream INSERT)', () => {
       ':g1pk': 'FIRM#brightwater-futures-llc',
       ':g1sk': 'DAY#2014-11-06',
     });
-    expect(table.get(PK, 'HEAD')).toMatchObject({
-      versions: { value: '1' },
-      late: false,
-      statements: { clearedSwaps: { targetSource: 'statement', status: 'deficiency' } },
+    expect(table.get(PK, 'HEAD')).toMatchObject({ versions: { value: '1' }, late: false });
+    // The statements as the head's row (shared/read/day-rows.ts).
+    expect(dayFromItem(table.get(PK, 'HEAD')!).statements.clearedSwaps).toMatchObject({
+      targetSource: 'statement',
+      status: 'deficiency',
     });
 
     const alerts = putsOf('alert');
@@ -158,15 +160,7 @@ describe('records reconcile leaves alone', () => {
     const image = await parsed('short.txt', makeFiling({ firmName: FIRM, swapsCashCut: 400_000_000n }));
     await reconcile(streamEvent(streamRecord('INSERT', image)), ctx);
     const others = table.stream.filter((r) => r.dynamodb.NewImage.type.S !== 'filing').map((r) => r.dynamodb.NewImage);
-    expect(others.map((i) => i.type.S).sort()).toEqual([
-      'alert',
-      'dayboard',
-      'dayrows',
-      'firm',
-      'head',
-      'object',
-      'result',
-    ]);
+    expect(others.map((i) => i.type.S).sort()).toEqual(['alert', 'firm', 'head', 'object', 'result']);
     // What the stream carries when a later amendment marks this version superseded.
     expect(table.stream.filter((r) => r.dynamodb.NewImage.type.S === 'filing')).toHaveLength(1);
     const doneImage = { ...image, state: { S: 'done' }, superseded: { BOOL: true } };

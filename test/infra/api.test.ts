@@ -216,12 +216,12 @@ describe('the api function', () => {
     expect(env[API_ENV.logoutUrl]).toEqual(s.json.Resources[ids.client].Properties!.LogoutURLs[0]);
   });
 
-  it('may only read: Query on the table and its indexes, GetItem on the table, s3:GetObject under incoming/, kms:Decrypt through those services, its own logs', () => {
+  it('may only read: Query on the table and its indexes, s3:GetObject under incoming/, kms:Decrypt through those services, its own logs', () => {
     const allow = roleStatements(s.json, ids.role).filter((st) => st.Effect === 'Allow');
     const actions = (st: Statement) => list(st.Action);
     const all = allow.flatMap(actions);
     for (const a of all)
-      expect(a).toMatch(/^(dynamodb:(Query|GetItem)|s3:GetObject|kms:Decrypt|logs:(CreateLogStream|PutLogEvents))$/);
+      expect(a).toMatch(/^(dynamodb:Query|s3:GetObject|kms:Decrypt|logs:(CreateLogStream|PutLogEvents))$/);
     const dynamo = allow.filter((st) => actions(st).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.flatMap((st) => list(st.Resource))).toEqual(
       expect.arrayContaining([

@@ -424,8 +424,9 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
         {},
       ]);
       expect(await store.getHead('head-firm', '2014-11-07')).toBeUndefined();
-      // The head item keeps an empty map as an empty map.
-      expect(plain((await rawGet(keys.firmDay('head-firm', DAY), keys.head))!.statements)).toEqual({});
+      // No statements: the head's row says so (there is no statements map on a head any more).
+      const raw = (await rawGet(keys.firmDay('head-firm', DAY), keys.head))!;
+      expect([raw.statements, dayFromItem(raw).statements]).toEqual([undefined, {}]);
     });
 
     it('heads: advanceHead fills the defaults; getHeads reads several days in one request, a day without a head absent', async () => {
@@ -477,217 +478,134 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       expect(await store.firmHistory(f, '2014-12-01', '2014-12-31')).toEqual([]);
     });
 
-    // ---- day rows (shared/read/day-rows.ts) -------------------------------------------------------
+    // ---- heads' rows (shared/read/day-rows.ts) -------------------------------------------------
 
-    /** A firm's days as its heads on gsi1 hold them (what the read side reads without day rows). */
-    const headDays = async (firmId: string) => {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :f',
-            ExpressionAttributeValues: { ':f': keys.firm(firmId) },
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...(out.Items ?? []));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return items.map(dayFromItem);
+    /** The day the read model should read of a head written with `h`. */
+    const dayOf = (h: HeadItem) => {
+      const statements: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(h.statements))
+        if (x)
+          statements[k] = {
+            required: x.required,
+            funds: x.funds,
+            excess: x.excess,
+            target: x.target,
+            status: x.status,
+            ...(x.targetSource ? { targetSource: x.targetSource } : {}),
+          };
+      const { firmId, firmName, endDate, effective, filingType, submitDate, status, versions, late } = h;
+      return { firmId, firmName, endDate, effective, filingType, submitDate, status, versions, late, statements };
     };
+    const amount = fc.oneof(
+      fc.constant(null),
+      fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }).map((n) => dec(n.toString())),
+      fc.bigInt({ min: -(10n ** 13n), max: 10n ** 13n }).map((n) => dec(n.toString()).div(100)),
+    );
+    const statementArb = fc.option(
+      fc.record({
+        required: amount,
+        funds: amount,
+        excess: amount,
+        target: amount,
+        targetSource: fc.constantFrom('statement' as const, 'cover-page' as const, null),
+        status: fc.constantFrom('ok' as const, 'below-target' as const, 'deficiency' as const, 'unreconciled' as const),
+      }),
+      { nil: undefined },
+    );
+    const headWrite = fc.record({
+      firm: fc.integer({ min: 0, max: 3 }),
+      day: fc.constantFrom('2013-10-14', '2013-10-15', '2013-10-31', '2013-11-01', '2013-11-04'),
+      name: fc.constantFrom('Contract Clearing LLC', 'Smith & Co <b>', 'Ünïcode "Quoted" Firm'),
+      amendment: fc.boolean(),
+      versions: fc.integer({ min: 1, max: 4 }),
+      late: fc.boolean(),
+      segregation: statementArb,
+      secured: statementArb,
+      clearedSwaps: statementArb,
+    });
 
-    it('day rows: whatever order heads are written in, and however often, a registered firm reads from its rows exactly the days its heads hold', async () => {
-      // Days across a half-month and a month boundary; figures that differ per write.
-      const DAYS = ['2014-10-14', '2014-10-15', '2014-10-16', '2014-10-31', '2014-11-03', '2014-11-14', '2014-11-17'];
-      const amount = fc.oneof(
-        fc.constant(null),
-        fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }).map((n) => dec(n.toString())),
-        fc.bigInt({ min: -(10n ** 13n), max: 10n ** 13n }).map((n) => dec(n.toString()).div(100)),
-      );
-      const statement = fc.option(
-        fc.record({
-          required: amount,
-          funds: amount,
-          excess: amount,
-          target: amount,
-          targetSource: fc.constantFrom('statement' as const, 'cover-page' as const, null),
-          status: fc.constantFrom(
-            'ok' as const,
-            'below-target' as const,
-            'deficiency' as const,
-            'unreconciled' as const,
-          ),
+    it("heads' rows: whatever order heads are written in, and however often, a firm's history, a day's board and getHead read exactly the last head written", async () => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(headWrite, { minLength: 1, maxLength: 14 }), async (writes) => {
+          run++;
+          const last = new Map<string, HeadItem>();
+          for (const w of writes) {
+            const statements: HeadItem['statements'] = {};
+            for (const k of ['segregation', 'secured', 'clearedSwaps'] as const) if (w[k]) statements[k] = w[k];
+            const firmId = `rows-${run}-${w.firm}`;
+            // Each run on days of its own year, so one run's board holds only its own firms.
+            const day = `${2000 + run}${w.day.slice(4)}`;
+            const h = head(firmId, day, {
+              firmName: w.name,
+              filingType: w.amendment ? 'AMENDMENT' : 'INITIAL',
+              effective: `${w.amendment ? 1 : 0}#${day}#${run}`,
+              versions: w.versions,
+              late: w.late,
+              statements,
+            });
+            await store.putHead(h);
+            last.set(`${firmId} ${day}`, h);
+          }
+          const source = new StoreSource(doc, table);
+          const heads = [...last.values()];
+          for (const f of new Set(heads.map((h) => h.firmId))) {
+            const want = heads.filter((h) => h.firmId === f).sort((x, y) => (x.endDate < y.endDate ? -1 : 1));
+            expect(plain(await source.firmDays(f, '2000-01-01', '2030-12-31'))).toEqual(plain(want.map(dayOf)));
+            for (const h of want)
+              expect(plain(await store.getHead(f, h.endDate))).toEqual(
+                plain({
+                  ...h,
+                  statements: Object.fromEntries(
+                    Object.entries(h.statements).map(([k, x]) => [k, { ...x, title: '', variant: '' }]),
+                  ),
+                }),
+              );
+          }
+          for (const d of new Set(heads.map((h) => h.endDate))) {
+            const want = heads.filter((h) => h.endDate === d).sort((x, y) => (x.firmId < y.firmId ? -1 : 1));
+            expect(plain(await source.daysOn(d))).toEqual(plain(want.map(dayOf)));
+          }
         }),
-        { nil: undefined },
-      );
-      const write = fc.record({
-        day: fc.constantFrom(...DAYS),
-        name: fc.constantFrom('Contract Clearing LLC', 'Smith & Co <b>', 'Ünïcode "Quoted" Firm'),
-        amendment: fc.boolean(),
-        versions: fc.integer({ min: 1, max: 4 }),
-        late: fc.boolean(),
-        segregation: statement,
-        secured: statement,
-        clearedSwaps: statement,
-      });
-      let run = 0;
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(write, { minLength: 1, maxLength: 12 }),
-          fc.constantFrom(...DAYS),
-          fc.constantFrom(...DAYS),
-          async (writes, a, b) => {
-            const firmId = `rows-firm-${++run}`;
-            await store.putFirm({ firmId, firmName: 'Contract Clearing LLC' });
-            const last = new Map<string, HeadItem>();
-            for (const w of writes) {
-              const statements: HeadItem['statements'] = {};
-              for (const k of ['segregation', 'secured', 'clearedSwaps'] as const) if (w[k]) statements[k] = w[k];
-              const h = head(firmId, w.day, {
-                firmName: w.name,
-                filingType: w.amendment ? 'AMENDMENT' : 'INITIAL',
-                effective: `${w.amendment ? 1 : 0}#${w.day}#${run}`,
-                versions: w.versions,
-                late: w.late,
-                statements,
-              });
-              await store.putHead(h);
-              last.set(w.day, h);
-            }
-            const [from, to] = a <= b ? [a, b] : [b, a];
-            const source = new StoreSource(doc, table);
-            const got = await source.firmDays(firmId, from, to);
-            const heads = (await headDays(firmId)).filter((d) => d.endDate >= from && d.endDate <= to);
-            expect(plain(got)).toEqual(plain(heads));
-            expect(got.map((d) => d.endDate)).toEqual([...last.keys()].filter((d) => d >= from && d <= to).sort());
-            // Read from the rows: the registry item was read once, the rows and no head.
-            expect(source.counter.gets).toBe(1);
-            expect(source.counter.queries).toBe(1);
-          },
-        ),
-        { numRuns: 12 },
+        { numRuns: 10 },
       );
     });
 
-    it('day rows: a firm registered before them reads its heads; backfillDayRows fills the missing rows (keeping rows written since) and marks the firm', async () => {
+    it("heads' rows: a head written before heads had a row (statements as a map) reads the same; written again, its map gives way to the row", async () => {
       const f = 'rows-legacy';
-      const days = ['2014-10-30', '2014-10-31', '2014-11-03'];
-      // Registered by an older store (no dayRows mark), its heads written without rows.
-      await rawPut({ pk: keys.firms, sk: keys.firm(f), type: 'firm', firmId: f, firmName: 'Legacy LLC' });
-      for (const d of days) await store.putHead(head(f, d));
-      await rawPut({ pk: keys.dayRows(f), sk: keys.dayRowBucket('2014-10-30'), type: 'dayrows', firmId: f });
-      await rawPut({ pk: keys.dayRows(f), sk: keys.dayRowBucket('2014-11-03'), type: 'dayrows', firmId: f });
-      const before = new StoreSource(doc, table);
-      expect((await before.firmDays(f, '2014-10-01', '2014-11-30')).map((d) => d.endDate)).toEqual(days);
-      expect(before.counter.queries).toBe(2); // the rows (not used: the firm is not marked) and the heads
-      // A row the pipeline wrote after the backfill read the heads: kept.
-      const newer = { ...dayFromItem((await rawGet(keys.firmDay(f, '2014-10-31'), keys.head))!), status: 'deficiency' };
-      await store.putDayRow(newer);
-      expect(await store.backfillDayRows(f)).toBe(3);
-      expect((await rawGet(keys.firms, keys.firm(f)))!.dayRows).toBe(true);
-      const after = new StoreSource(doc, table);
-      const got = await after.firmDays(f, '2014-10-01', '2014-11-30');
-      const heads = await headDays(f);
-      expect(plain(got)).toEqual(plain([heads[0], newer, heads[2]]));
-      expect(after.counter.queries).toBe(1);
-      // Marked: the next read of this source skips the registry item.
-      await after.firmDays(f, '2014-11-01', '2014-11-30');
-      expect(after.counter.gets).toBe(1);
-      // An unknown firm: no registry item, no rows, no heads.
-      expect(await after.firmDays('rows-nobody', '2014-01-01', '2014-12-31')).toEqual([]);
-      await expect(store.backfillDayRows('rows-nobody')).rejects.toThrow();
-    });
-
-    /** Every firm's day on `date` as the heads on gsi2 hold them. */
-    const headsOn = async (date: string) => {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :d AND begins_with(gsi2sk, :f)',
-            ExpressionAttributeValues: { ':d': keys.day(date), ':f': 'FIRM#' },
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...(out.Items ?? []));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return items.map(dayFromItem);
-    };
-
-    it("day rows: a day's board is read from its shards (every registered firm marked), exactly the days its heads hold, whatever the order and repeats of the writes", async () => {
-      let run = 0;
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(
-            fc.record({
-              firm: fc.integer({ min: 0, max: 11 }),
-              excess: fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
-              amendment: fc.boolean(),
-            }),
-            { minLength: 1, maxLength: 20 },
-          ),
-          async (writes) => {
-            const date = `2013-0${1 + (++run % 9)}-${String(1 + Math.floor(run / 9)).padStart(2, '0')}`;
-            const last = new Map<string, HeadItem>();
-            for (const w of writes) {
-              const firmId = `board-firm-${w.firm}-${date}`;
-              await store.putFirm({ firmId, firmName: `Board ${w.firm}` });
-              const h = head(firmId, date, {
-                filingType: w.amendment ? 'AMENDMENT' : 'INITIAL',
-                effective: `${w.amendment ? 1 : 0}#${date}#${w.excess}`,
-                statements: {
-                  segregation: {
-                    required: dec('1000'),
-                    funds: dec((1000n + w.excess).toString()),
-                    excess: dec(w.excess.toString()),
-                    target: null,
-                    targetSource: null,
-                    status: w.excess < 0n ? 'deficiency' : 'ok',
-                  },
-                },
-              });
-              await store.putHead(h);
-              last.set(firmId, h);
-            }
-            const source = new StoreSource(doc, table);
-            const got = await source.daysOn(date);
-            expect(plain(got)).toEqual(plain(await headsOn(date)));
-            expect(got.map((d) => d.firmId)).toEqual([...last.keys()].sort());
-            // The shards and the registry; no head read.
-            expect(source.counter.queries).toBe(2);
-          },
-        ),
-        { numRuns: 12 },
-      );
-      // A registered firm not marked (registered before day rows): the heads are read instead.
-      await rawPut({
-        pk: keys.firms,
-        sk: keys.firm('board-legacy'),
-        type: 'firm',
-        firmId: 'board-legacy',
-        firmName: 'L',
-      });
+      const h = head(f, '2014-10-30');
+      await store.putHead(h);
+      const written = (await rawGet(keys.firmDay(f, '2014-10-30'), keys.head))!;
+      expect(typeof written.row).toBe('string');
+      expect(written.statements).toBeUndefined();
+      // The same head as an older store wrote it: the statements as a map, no row.
+      const { row: _row, ...rest } = written;
+      const map = {
+        segregation: {
+          required: NumberValue.from('1234567890123.45'),
+          funds: NumberValue.from('1234567890124.46'),
+          excess: NumberValue.from('1.01'),
+          target: NumberValue.from('0.5'),
+          targetSource: 'statement',
+          status: 'ok',
+        },
+        clearedSwaps: {
+          required: NumberValue.from('0'),
+          funds: NumberValue.from('-0.01'),
+          excess: NumberValue.from('-0.01'),
+          status: 'deficiency',
+        },
+      };
+      await rawPut({ ...rest, statements: map });
       const source = new StoreSource(doc, table);
-      expect(plain(await source.daysOn('2013-01-02'))).toEqual(plain(await headsOn('2013-01-02')));
-      expect(source.counter.queries).toBe(3);
-      expect(await store.backfillDayRows('board-legacy')).toBe(0);
-      const after = new StoreSource(doc, table);
-      expect(plain(await after.daysOn('2013-01-02'))).toEqual(plain(await headsOn('2013-01-02')));
-      expect(after.counter.queries).toBe(2);
-      // Registry reads asked for at once share one Query (the board asks for it three times).
-      const together = new StoreSource(doc, table);
-      await Promise.all([together.daysOn('2013-01-02'), together.listFirms(), together.daysOn('2013-01-03')]);
-      expect(together.counter.queries).toBe(3);
-      // ... and none is kept: a firm registered since is seen by the next read.
-      await store.putFirm({ firmId: 'board-late', firmName: 'Late' });
-      expect((await together.listFirms()).map((f) => f.firmId)).toContain('board-late');
+      expect(plain(await source.firmDays(f, '2014-10-01', '2014-10-31'))).toEqual(plain([dayOf(h)]));
+      expect(plain((await store.getHead(f, '2014-10-30'))!.statements.segregation)).toEqual(
+        plain({ ...h.statements.segregation, title: '', variant: '' }),
+      );
+      await store.putHead({ ...h, status: 'deficiency' });
+      const again = (await rawGet(keys.firmDay(f, '2014-10-30'), keys.head))!;
+      expect([typeof again.row, again.statements]).toEqual(['string', undefined]);
+      expect((await source.firmDays(f, '2014-10-01', '2014-10-31'))[0].status).toBe('deficiency');
     });
 
     it('heads and alerts on gsi2: firmsOnDay lists every firm of the day (all pages), not the alerts of that day', async () => {

@@ -1,24 +1,13 @@
 /**
  * Day rows (shared/read/day-rows.ts): a row decodes to exactly the day it was made from (every
- * amount, null, absent field), a row that is not exactly the format is refused, and the buckets
- * split each month at the 15th. The store's side (rows written with heads, read back equal to the
- * heads) is in the Store contract (test/support/store-contract.ts).
+ * amount, null, absent field), and a row that is not exactly the format is refused. The store's
+ * side (heads written with their rows, read back as written; heads written before rows) is in the
+ * Store contract (test/support/store-contract.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../shared/domain/money';
-import {
-  DAY_BOARD_SHARDS,
-  dayBoardAttribute,
-  dayBoardShard,
-  daysOfShard,
-  dayRowAttribute,
-  dayRowBucket,
-  daysOfBucket,
-  DayRowError,
-  decodeDayRow,
-  encodeDayRow,
-} from '../../shared/read/day-rows';
+import { DayRowError, decodeDayRow, encodeDayRow } from '../../shared/read/day-rows';
 import type { DayRecord, StatementRecord } from '../../shared/read/model';
 
 const amount = fc.oneof(
@@ -140,76 +129,5 @@ describe('day rows', () => {
     ];
     for (const v of variants) expect(() => decodeDayRow('f', '2014-11-06', JSON.stringify(v))).toThrow(DayRowError);
     expect(() => decodeDayRow('f', '2014-11-06', '{not json')).toThrow(DayRowError);
-    expect(() => daysOfBucket('f', '2014-11', { d06: 5 }, '2014-11-01', '2014-11-30')).toThrow(DayRowError);
-  });
-
-  it('buckets: days 1-15 and 16-31 of a month; a day is the attribute d<DD>; a bucket lists its days in range, oldest first', () => {
-    expect(['2014-11-01', '2014-11-15', '2014-11-16', '2014-11-30', '2014-12-01'].map(dayRowBucket)).toEqual([
-      'B#2014-11#1',
-      'B#2014-11#1',
-      'B#2014-11#2',
-      'B#2014-11#2',
-      'B#2014-12#1',
-    ]);
-    expect(dayRowBucket('2014-11-30') < dayRowBucket('2014-12-01')).toBe(true);
-    expect(dayRowAttribute('2014-11-06')).toBe('d06');
-    const row = (date: string) =>
-      encodeDayRow({
-        firmId: 'f',
-        firmName: 'F',
-        endDate: date,
-        effective: 'e',
-        filingType: 'INITIAL',
-        submitDate: date,
-        statements: {},
-      });
-    const item = {
-      pk: 'x',
-      sk: 'B#2014-11#1',
-      type: 'dayrows',
-      firmId: 'f',
-      d07: row('2014-11-07'),
-      d03: row('2014-11-03'),
-      d10: row('2014-11-10'),
-    };
-    expect(daysOfBucket('f', '2014-11', item, '2014-11-04', '2014-11-30').map((d) => d.endDate)).toEqual([
-      '2014-11-07',
-      '2014-11-10',
-    ]);
-  });
-
-  it("board shards: a firm's shard is stable and one of DAY_BOARD_SHARDS; sixty firm ids spread over every shard; a shard lists its firms' days", () => {
-    const ids = Array.from({ length: 60 }, (_, i) => `firm-${i}-llc`);
-    const shards = ids.map(dayBoardShard);
-    expect(ids.map(dayBoardShard)).toEqual(shards);
-    expect(new Set(shards)).toEqual(new Set(Array.from({ length: DAY_BOARD_SHARDS }, (_, i) => `S#${i}`)));
-    // No shard holds more than a quarter of them (each item, and so each write, stays small).
-    for (const sh of new Set(shards)) expect(shards.filter((x) => x === sh).length).toBeLessThanOrEqual(15);
-    const row = (firmId: string) =>
-      encodeDayRow({
-        firmId,
-        firmName: firmId.toUpperCase(),
-        endDate: '2014-11-06',
-        effective: 'e',
-        filingType: 'INITIAL',
-        submitDate: '2014-11-07',
-        statements: {},
-      });
-    const item = {
-      pk: 'DAY#2014-11-06#ROWS',
-      sk: 'S#3',
-      type: 'dayboard',
-      endDate: '2014-11-06',
-      [dayBoardAttribute('b')]: row('b'),
-      [dayBoardAttribute('a:x')]: row('a:x'),
-    };
-    expect(
-      daysOfShard('2014-11-06', item)
-        .map((d) => [d.firmId, d.firmName, d.endDate])
-        .sort(),
-    ).toEqual([
-      ['a:x', 'A:X', '2014-11-06'],
-      ['b', 'B', '2014-11-06'],
-    ]);
   });
 });

@@ -125,8 +125,6 @@ const CALLS: Record<StoreMethod, (s: Store) => Promise<unknown>> = {
   getResult: (s) => s.getResult('f', '2014-11-06', '0#x#y'),
   getHead: (s) => s.getHead('f', '2014-11-06'),
   advanceHead: (s) => s.advanceHead(head),
-  putDayRow: (s) => s.putDayRow({ ...head, statements: {} }),
-  backfillDayRows: (s) => s.backfillDayRows('f'),
   previousHead: (s) => s.previousHead('f', '2014-11-06'),
   firmHistory: (s) => s.firmHistory('f', '2014-11-01', '2014-11-30'),
   firmsOnDay: (s) => s.firmsOnDay('2014-11-06'),
