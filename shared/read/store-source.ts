@@ -155,29 +155,11 @@ export class StoreSource implements ReadSource {
     return items;
   }
 
-  /**
-   * The firm registry. Reads asked for while one is in flight share it (a board asks three times at
-   * once); nothing is kept after it answers, so a firm registered since is always seen.
-   */
-  private registry(): Promise<Item[]> {
-    if (!this.registryInFlight) {
-      const p = this.query({
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': keys.firms, ':p': 'FIRM#' },
-        ProjectionExpression: 'firmId, firmName',
-      });
-      this.registryInFlight = p;
-      const clear = () => {
-        if (this.registryInFlight === p) this.registryInFlight = undefined;
-      };
-      p.then(clear, clear);
-    }
-    return this.registryInFlight;
-  }
-  private registryInFlight?: Promise<Item[]>;
-
   async listFirms(): Promise<FirmRef[]> {
-    const items = await this.registry();
+    const items = await this.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': keys.firms, ':p': 'FIRM#' },
+    });
     return items.map((i) => ({ firmId: i.firmId as string, firmName: i.firmName as string }));
   }
 
