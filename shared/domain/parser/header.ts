@@ -168,9 +168,14 @@ function dateShown(t: string, from: number): string {
 /** Where a firm name ends on its line: the next header field, a statement title, a page number, the type word of the next header. */
 const FIRM_STOP =
   /(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|\b(?:INITIAL|AMENDMENT)\b[\s*]*End\s*Date/i;
-/** A line that is not the rest of a wrapped firm name: it starts with one of FIRM_STOP's words, is a PDF's letter-spaced banner (`W I N J A M M E R`, the top of the next page), or is blank. */
+/**
+ * A line that is not the rest of a wrapped firm name: it starts with one of FIRM_STOP's words, is a
+ * PDF's letter-spaced banner (`W I N J A M M E R`, the top of the next page), is blank, or starts a
+ * new page (a form feed, as formats/pdf.ts and pdftotext mark a page break: the next page's running
+ * header is not the rest of a name printed last on its page).
+ */
 const NOT_NAME_LINE =
-  /^[ \t\u00a0*]*(?:$|(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|(?:INITIAL|AMENDMENT)\b|(?:[A-Z] ){4,}[A-Z](?:\s|$))/i;
+  /^(?:\f|[ \t\u00a0*]*(?:$|[\r\n]|(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|(?:INITIAL|AMENDMENT)\b|(?:[A-Z] ){4,}[A-Z](?:\s|$)))/i;
 
 /**
  * The firm name after `Firm Name:`, from `at`: up to `**`, the next header field, a statement
