@@ -155,7 +155,8 @@ export function pageRows(items: readonly PlacedText[]): PrintedLine[] {
     if (clean !== '')
       out.push({
         text: clean,
-        parsed: joinColumns(kept),
+        // (A letter-spaced banner stays one run of letters: its words are far apart, not columns.)
+        parsed: LETTER_SPACED.test(clean) ? clean : joinColumns(kept),
         items: kept.filter((it) => it.str.trim() !== ''),
         y: l[0].y,
         size: l[0].size > 0 ? l[0].size : 1,
@@ -180,10 +181,10 @@ function joinColumns(items: readonly PlacedText[]): string {
   };
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
-    if (it.str.trim() !== '') {
-      if (last && it.x - end > COLUMN_GAP * (it.size > 0 ? it.size : 1) && !SIGN_ONLY.test(last.str)) flush(i);
-      last = it;
-    }
+    // Only printed text counts: pdf.js spans a wide gap with a space item of its own (the gap's width).
+    if (it.str.trim() === '') continue;
+    if (last && it.x - end > COLUMN_GAP * (it.size > 0 ? it.size : 1) && !SIGN_ONLY.test(last.str)) flush(i);
+    last = it;
     end = Math.max(end, it.x + Math.max(0, it.width));
   }
   flush(items.length);
