@@ -238,12 +238,20 @@ const cachedFirmId = memo(firmIdOf);
 
 // ---- titles ----------------------------------------------------------------------------------
 
-const TITLE_SOURCE = String.raw`Daily\s+Segregation\s*[-\u2013\u2014]\s*(Secured\s+Amounts|Segregation\s+Statement|Swaps\s+Statement|Sequestration\s+Statement|Cover\s+Page)`;
+/**
+ * Between a title's words: spaces, or a page break where a wrapped title goes on over the page (a
+ * PDF's `Page 2 of 3` footer and the letter-spaced banner of the next page between its words).
+ */
+const PAGE_FURNITURE = String.raw`(?:Page\s+\d+\s+of\s+\d+|(?:[A-Z] ){4,}[A-Z])`;
+const GAP = String.raw`(?:\s+${PAGE_FURNITURE}(?=\s))*\s+`;
+const TITLE_SOURCE = String.raw`Daily${GAP}Segregation\s*[-\u2013\u2014]\s*(Secured${GAP}Amounts|Segregation${GAP}Statement|Swaps${GAP}Statement|Sequestration${GAP}Statement|Cover${GAP}Page)`;
+const FURNITURE_IN_TITLE = new RegExp(String.raw`\s${PAGE_FURNITURE}(?=\s)`, 'g');
 const TITLE_Y = new RegExp(TITLE_SOURCE, 'iy');
 const TITLE_G = new RegExp(TITLE_SOURCE, 'gi');
 
 /** The statement and title a title's kind names (`Secured Amounts` ...), remembered. */
-const titleOf = memo((kindRaw): { key: TitleFound['key']; title: string } => {
+const titleOf = memo((found): { key: TitleFound['key']; title: string } => {
+  const kindRaw = found.replace(FURNITURE_IN_TITLE, ' ');
   const kind = kindRaw.toLowerCase().replace(/\s+/g, ' ');
   const key =
     kind === 'secured amounts'
