@@ -151,12 +151,14 @@ export function pageRows(items: readonly PlacedText[]): PrintedLine[] {
       prev = it;
       kept.push(it);
     }
-    const clean = joinItems(kept);
+    // The line's text is its columns joined by a space (what joinItems gives for the whole line, in one pass less).
+    const parsed = joinColumns(kept);
+    const clean = parsed.indexOf('\t') === -1 ? parsed : parsed.replace(/\t/g, ' ');
     if (clean !== '')
       out.push({
         text: clean,
         // (A letter-spaced banner stays one run of letters: its words are far apart, not columns.)
-        parsed: LETTER_SPACED.test(clean) ? clean : joinColumns(kept),
+        parsed: LETTER_SPACED.test(clean) ? clean : parsed,
         items: kept.filter((it) => it.str.trim() !== ''),
         y: l[0].y,
         size: l[0].size > 0 ? l[0].size : 1,
@@ -223,6 +225,14 @@ const CELLISH = /^[\s\d,.()$\-\u2212]*(?:\[\d{4}\][\s\d,.()$\-\u2212]*)*$/;
 const CODE_ITEM = /\[\d{4}\]/;
 /** A line that starts a row of the form: `12.`, `11B.`, `A.`, `(a)`, `(iv)`. */
 const MARKER = /^(?:\d{1,2}[A-Z]?\.|[A-Z]\.|\((?:[ivx]{1,4}|[a-h]|\d{1,2})\))(?:\s|$)/;
+/** A line's place and text with its digits masked: the same on every page for a running header or footer (`Page 2 of 5`). */
+const repeatKeys = new WeakMap<PrintedLine, string>();
+function repeatKey(l: PrintedLine): string {
+  let k = repeatKeys.get(l);
+  if (k === undefined) repeatKeys.set(l, (k = `${Math.round(l.y)} ${l.text.replace(/\d/g, '#')}`));
+  return k;
+}
+
 /** A letter-spaced banner (`W I N J A M M E R F I L I N G`), however pdf.js splits it into items (`J A M` can be one). */
 const LETTER_SPACED = /^(?:[A-Z] ){4,}[A-Z]$/;
 const MARKER_ITEM = /^(?:\d{1,2}[A-Z]?\.|[A-Z]\.|\((?:[ivx]{1,4}|[a-h]|\d{1,2})\))$/;
@@ -279,7 +289,7 @@ export function orderedLines(pages: readonly (readonly PrintedLine[])[]): Ordere
         )
           zoneX = Math.min(zoneX, its[i].x);
       }
-      const key = `${Math.round(l.y)} ${l.text.replace(/\d/g, '#')}`;
+      const key = repeatKey(l);
       let on = seen.get(key);
       if (!on) seen.set(key, (on = new Set()));
       on.add(p);
@@ -295,7 +305,7 @@ export function orderedLines(pages: readonly (readonly PrintedLine[])[]): Ordere
       while (cellFrom > 0 && CELLISH.test(its[cellFrom - 1].str) && its[cellFrom - 1].x >= zoneX - tol) cellFrom--;
       if (cellFrom < its.length && !its.slice(cellFrom).some((it) => /\d/.test(it.str))) cellFrom = its.length;
       const labelOnly = cellFrom === its.length && its.every((it) => it.x < zoneX - tol);
-      const repeated = (seen.get(`${Math.round(line.y)} ${line.text.replace(/\d/g, '#')}`)?.size ?? 0) > 1;
+      const repeated = (seen.get(repeatKey(line))?.size ?? 0) > 1;
       const furniture = /^Page \d+ of \d+$/.test(line.text) || LETTER_SPACED.test(line.text);
       // A repeated line is furniture when it has no cells (it may reach into the amount columns: a wide running header, a browser's page footer).
       rows.push({ line, page: p, cellFrom, labelOnly, furniture: furniture || (repeated && cellFrom === its.length) });
@@ -846,7 +856,8 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
               y: t[5],
               width,
               size: height > 0 ? height : Math.hypot(t[2], t[3]),
-              angle: (Math.atan2(t[1], t[0]) * 180) / Math.PI,
+              // (Upright text, the common case, without the trigonometry.)
+              angle: t[1] === 0 && t[0] > 0 ? 0 : (Math.atan2(t[1], t[0]) * 180) / Math.PI,
               font: fontName,
             });
           }
