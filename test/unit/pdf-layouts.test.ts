@@ -10,6 +10,8 @@
  *   -1195282609, path 95); a doubt the identities settle (SW105) or the line is unreadable (SW103).
  * - A label whose first line ends in a dash, its amount on that line (`debit balances -  334`):
  *   the dash is the label's, not the amount's sign (it read -334: seed 20261202, path 86).
+ * - A statement title wrapped over a page break (`Daily Segregation - Swaps` / `Page 2 of 3` /
+ *   `Statement`): the title as printed (it was lost: the never-wrong property, seed -865691314).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -211,5 +213,16 @@ describe('a label whose first line ends in a dash, its amount on that line', () 
       'W I N J A M M E R F I L I N G',
       'C. Other 3 [7030]',
     ]);
+  });
+});
+
+describe('a statement title wrapped over a page break', () => {
+  it("reads past the page's footer, form feed and banner between its words", () => {
+    const body = (between: string) =>
+      `INITIAL\nEnd Date:1/1/2013\nFirm Name:Citigroup Global Markets Inc.\nForm:Daily Seg - FOCUS II\nSubmit Date:1/2/2013\nDaily Segregation - Swaps${between}StatementSTATEMENT OF CLEARED SWAPS\n1. Net ledger balance\t1 [8500]\n`;
+    for (const between of ['\nPage 2 of 3\n\fW I N J A M M E R F I L I N G\n', '\nPage 2 of 3\n\f', '\n\f', ' '])
+      expect(parseFilingText(body(between)).filing.statements.clearedSwaps!.title).toBe(
+        'Daily Segregation - Swaps Statement',
+      );
   });
 });
