@@ -31,6 +31,8 @@ import { SAMPLES, canonical, type SampleTruth } from './samples';
 
 const DIR = 'test/fixtures/renderings';
 const bytesOf = (file: string) => new Uint8Array(readFileSync(`${DIR}/${file}`));
+/** pdfToText's text without its page breaks (form feeds) and column tabs: the words as printed, for checks of content. */
+const flat = (text: string) => text.replace(/\f/g, '').replace(/\t/g, ' ');
 
 /** The committed PDFs with a text layer, and what each must show of its kind. */
 const KINDS = ['chromium', 'plain', 'wrapped', 'page-break', 'banner', 'cover-page'] as const;
@@ -184,7 +186,7 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
   });
 
   it('chromium: a browser printout of the saved page (header and footer, cells split, entities decoded)', async () => {
-    const text = await pdfToText(bytesOf(`${sample.name}.chromium.pdf`));
+    const text = flat(await pdfToText(bytesOf(`${sample.name}.chromium.pdf`)));
     expect(text).toMatch(/^\d+\/\d+\/\d+, \d+:\d+ [AP]M WinJammer - Daily Seg - FOCUS II$/m);
     expect(text).toMatch(/^https:\/\/filings\.example\.com\/winjammer\/ViewFiling\.aspx 1\/\d$/m);
     expect(text).toContain('Home | Filings & Statements | Print');
@@ -193,7 +195,8 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
   });
 
   it('banner: the letter-spaced banner reads as printed on every page', async () => {
-    const text = await pdfToText(bytesOf(`${sample.name}.banner.pdf`));
+    const text = flat(await pdfToText(bytesOf(`${sample.name}.banner.pdf`)));
+    // (Each page after the first starts with a form feed, as pdftotext marks a page break.)
     const banners = text.split('\n').filter((l) => l === 'W I N J A M M E R F I L I N G');
     expect(banners.length).toBe(text.match(/^Page \d+ of \d+$/gm)!.length);
     expect(banners.length).toBeGreaterThan(1);
@@ -202,10 +205,12 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
   it('page-break: pages break inside statements, with a running header', async () => {
     const text = await pdfToText(bytesOf(`${sample.name}.page-break.pdf`));
     const lines = text.split('\n');
+    // Each page after the first starts with a form feed (as pdftotext marks a page break): here with its running header.
     const header = lines.filter((l) =>
-      l.startsWith('Citigroup Global Markets Inc. - Daily Seg - FOCUS II (continued)'),
+      l.startsWith('\fCitigroup Global Markets Inc. - Daily Seg - FOCUS II (continued)'),
     );
     expect(header.length).toBeGreaterThan(4);
+    expect(text.match(/\f/g)!.length).toBe(text.match(/^Page \d+ of \d+$/gm)!.length - 1);
     // Some page ends between two lines of one statement (no header block right after the break).
     const breaks = lines.flatMap((l, i) => (/^Page \d+ of \d+$/.test(l) ? [lines[i + 2] ?? ''] : []));
     expect(breaks.some((l) => /^[A-Z]\. |^\d+\. /.test(l))).toBe(true);
@@ -225,22 +230,23 @@ describe.each(SAMPLES)('PDF renderings of $name', (sample) => {
       ).toBe('traded on a contract market');
       // In the parser's order the rest of the label comes before the amounts, as the text prints it;
       // across a page break too (page 1 ends inside 7032's label).
-      const ordered = text.split('\n');
+      // A tab between the label and the amount a column away (as the text renderings have it).
+      const ordered = text.replace(/\f/g, '').split('\n');
       expect(ordered).toContain(
-        '2. Net unrealized profit (loss) in open futures contracts traded on a contract market -76,329,662 [7030]',
+        '2. Net unrealized profit (loss) in open futures contracts traded on a contract market\t-76,329,662 [7030]',
       );
       expect(ordered).toContain(
-        'A. Add market value of open option contracts purchased on a contract market 1,043,742,387 [7032]',
+        'A. Add market value of open option contracts purchased on a contract market\t1,043,742,387 [7032]',
       );
-      expect(ordered).toContain("B. Securities representing investment of customers' funds (at market) 0");
-      expect(ordered).toContain('4. Net Equity (deficit) (add lines 1, 2, and 3) 2,393,864,495 [8550]');
+      expect(ordered).toContain("B. Securities representing investment of customers' funds (at market)\t0");
+      expect(ordered).toContain('4. Net Equity (deficit) (add lines 1, 2, and 3)\t2,393,864,495 [8550]');
     }
     // Continuation lines: no item number, no code.
     expect(lines.filter((l) => !/\[\d{4}\]/.test(l) && /^[a-z(-]/.test(l)).length).toBeGreaterThan(5);
   });
 
   it('cover-page: the cover page comes first, as drawn from its markup, and the statements still read exactly', async () => {
-    const text = await pdfToText(bytesOf(`${sample.name}.cover-page.pdf`));
+    const text = flat(await pdfToText(bytesOf(`${sample.name}.cover-page.pdf`)));
     const lines = text.split('\n');
     expect(lines[0]).toBe('Daily Segregation - Cover Page');
     expect(lines).toContain('Name of Company Citigroup Global Markets Inc.');
@@ -645,10 +651,10 @@ describe('wrapped firm name in the PDF header', () => {
     const lines = labelOrder([pageRows(items)]);
     expect(lines).toEqual([
       'INITIAL',
-      'End Date: 11/6/2014',
+      'End Date:\t11/6/2014',
       'Firm Name: Citigroup Global Markets Holdings',
       'and Clearing Services Inc.',
-      'Form: Daily Seg - FOCUS II',
+      'Form:\tDaily Seg - FOCUS II',
       'Submit Date: 11/7/2014',
     ]);
     const body = markup.replace(/^[\s\S]*?(?=\*\*Daily Segregation - )/, '');
@@ -678,8 +684,8 @@ describe('labelOrder: a wrapped label and its amounts, as the parser reads them'
       [at('FUNDS IN SEGREGATED ACCOUNTS', 36, 653.6, 'f2')],
     );
     expect(labelOrder([p])).toEqual([
-      '4. Net Equity (deficit) (add lines 1, 2, and 3) 674,807,756 [8550]',
-      '5. Accounts liquidating to a deficit balances - gross amount 12 18,732,938 [8560]',
+      '4. Net Equity (deficit) (add lines 1, 2, and 3)\t674,807,756 [8550]',
+      '5. Accounts liquidating to a deficit balances - gross amount 12\t18,732,938\t[8560]',
       'FUNDS IN SEGREGATED ACCOUNTS',
     ]);
   });
@@ -689,7 +695,7 @@ describe('labelOrder: a wrapped label and its amounts, as the parser reads them'
       [at('1. Net ledger balance - Foreign', 36, 700)],
       [at('Trading - All Customers', 44, 688.4), at('0', 320, 688.4), at('[7305]', 350, 688.4)],
     );
-    expect(labelOrder([last])).toEqual(['1. Net ledger balance - Foreign', 'Trading - All Customers 0 [7305]']);
+    expect(labelOrder([last])).toEqual(['1. Net ledger balance - Foreign', 'Trading - All Customers\t0\t[7305]']);
     const both = page(
       [at('1. Net ledger balance - Foreign', 36, 700)],
       [at('Trading - All Customers', 44, 688.4), at('0', 320, 688.4), at('[7305]', 350, 688.4)],
@@ -698,8 +704,8 @@ describe('labelOrder: a wrapped label and its amounts, as the parser reads them'
     );
     expect(labelOrder([both])).toEqual([
       '1. Net ledger balance - Foreign',
-      'Trading - All Customers 0 [7305]',
-      '2. Net unrealized profit 5 [7325]',
+      'Trading - All Customers\t0\t[7305]',
+      '2. Net unrealized profit\t5\t[7325]',
       'on a board of trade',
     ]);
   });
@@ -715,11 +721,11 @@ describe('labelOrder: a wrapped label and its amounts, as the parser reads them'
       [at('far below', 60, 600)],
     );
     expect(labelOrder([p])).toEqual([
-      'A. Cash securities 1 [7010]',
-      'B. Securities 2 [7020]',
-      'C. Other 3 [7030]',
+      'A. Cash securities\t1\t[7010]',
+      'B. Securities\t2\t[7020]',
+      'C. Other\t3\t[7030]',
       'a heading',
-      'D. More 4 [7040]',
+      'D. More\t4\t[7040]',
       'far below',
     ]);
   });
@@ -742,11 +748,11 @@ describe('labelOrder: a wrapped label and its amounts, as the parser reads them'
     );
     expect(labelOrder([p1, p2])).toEqual([
       'Running header',
-      'A. Cash held in banks 1 [7010]',
-      'B. Add market value purchased on a contract market 2 [7020]',
+      'A. Cash held in banks\t1\t[7010]',
+      'B. Add market value purchased on a contract market\t2\t[7020]',
       'Page 1 of 2',
       'Running header',
-      'C. Other 3 [7030]',
+      'C. Other\t3\t[7030]',
       'Page 2 of 2',
     ]);
   });
@@ -760,7 +766,8 @@ describe('renderPdf (test/support/pdf.ts)', () => {
         '**INITIAL**\n\n1.\tNet ledger balance\t<u>1,234</u> [7010]\n\tA. Cash\t<u>0</u> [7520] <u>-5</u> [7530]\n',
       ),
     );
-    expect(text).toBe('INITIAL\n1. Net ledger balance 1,234 [7010]\nA. Cash 0 [7520] -5 [7530]\nPage 1 of 1\n');
+    // A tab between items a column apart (label, amount cells), as the text renderings have it.
+    expect(text).toBe('INITIAL\n1. Net ledger balance\t1,234 [7010]\nA. Cash\t0 [7520]\t-5 [7530]\nPage 1 of 1\n');
   });
 });
 

@@ -85,9 +85,22 @@ const SPACE_GAP = 0.15;
 /** Items whose baselines differ by less than this share of the font size sit on one line. */
 const SAME_LINE = 0.5;
 
+/**
+ * Two items on one line are a column apart (a label and its amount, two amount cells, a header
+ * field and its value in a table) when the gap between them is more than this share of the font
+ * size: wider than any space between words.
+ */
+const COLUMN_GAP = 1.2;
+
 /** One printed line: its items left to right (overprinted copies dropped), its text, its baseline and font size. */
 export interface PrintedLine {
   text: string;
+  /**
+   * The text for the parser: `text` with a tab, not a space, between items a column apart, as the
+   * text renderings put a tab between a label and its amount: the label's own last characters
+   * (`debit balances -`, `Regulation 30.7`) are then never read as part of the amount.
+   */
+  parsed: string;
   items: PlacedText[];
   y: number;
   size: number;
@@ -138,15 +151,45 @@ export function pageRows(items: readonly PlacedText[]): PrintedLine[] {
       prev = it;
       kept.push(it);
     }
-    const clean = joinItems(kept);
+    // The line's text is its columns joined by a space (what joinItems gives for the whole line, in one pass less).
+    const parsed = joinColumns(kept);
+    const clean = parsed.indexOf('\t') === -1 ? parsed : parsed.replace(/\t/g, ' ');
     if (clean !== '')
       out.push({
         text: clean,
+        // (A letter-spaced banner stays one run of letters: its words are far apart, not columns.)
+        parsed: LETTER_SPACED.test(clean) ? clean : parsed,
         items: kept.filter((it) => it.str.trim() !== ''),
         y: l[0].y,
         size: l[0].size > 0 ? l[0].size : 1,
       });
   }
+  return out;
+}
+
+/** A lone sign or currency mark (`-`, `(`, `$`): the amount's, however far from its digits it is printed. */
+const SIGN_ONLY = /^[\s\-\u2212($]+$/;
+
+/** joinItems, with a tab between items a column apart (COLUMN_GAP; never after a lone sign). */
+function joinColumns(items: readonly PlacedText[]): string {
+  let out = '';
+  let from = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  let last: PlacedText | undefined;
+  const flush = (to: number) => {
+    const part = joinItems(items.slice(from, to));
+    if (part !== '') out = out === '' ? part : `${out}\t${part}`;
+    from = to;
+  };
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    // Only printed text counts: pdf.js spans a wide gap with a space item of its own (the gap's width).
+    if (it.str.trim() === '') continue;
+    if (last && it.x - end > COLUMN_GAP * (it.size > 0 ? it.size : 1) && !SIGN_ONLY.test(last.str)) flush(i);
+    last = it;
+    end = Math.max(end, it.x + Math.max(0, it.width));
+  }
+  flush(items.length);
   return out;
 }
 
@@ -182,6 +225,16 @@ const CELLISH = /^[\s\d,.()$\-\u2212]*(?:\[\d{4}\][\s\d,.()$\-\u2212]*)*$/;
 const CODE_ITEM = /\[\d{4}\]/;
 /** A line that starts a row of the form: `12.`, `11B.`, `A.`, `(a)`, `(iv)`. */
 const MARKER = /^(?:\d{1,2}[A-Z]?\.|[A-Z]\.|\((?:[ivx]{1,4}|[a-h]|\d{1,2})\))(?:\s|$)/;
+/** A line's place and text with its digits masked: the same on every page for a running header or footer (`Page 2 of 5`). */
+const repeatKeys = new WeakMap<PrintedLine, string>();
+function repeatKey(l: PrintedLine): string {
+  let k = repeatKeys.get(l);
+  if (k === undefined) repeatKeys.set(l, (k = `${Math.round(l.y)} ${l.text.replace(/\d/g, '#')}`));
+  return k;
+}
+
+/** A letter-spaced banner (`W I N J A M M E R F I L I N G`), however pdf.js splits it into items (`J A M` can be one). */
+const LETTER_SPACED = /^(?:[A-Z] ){4,}[A-Z]$/;
 const MARKER_ITEM = /^(?:\d{1,2}[A-Z]?\.|[A-Z]\.|\((?:[ivx]{1,4}|[a-h]|\d{1,2})\))$/;
 
 interface Row {
@@ -210,6 +263,17 @@ interface Row {
  * amount read wrong (the parser reads each amount where it stands before its code).
  */
 export function labelOrder(pages: readonly (readonly PrintedLine[])[]): string[] {
+  return orderedLines(pages).map((l) => l.text);
+}
+
+/** A line of labelOrder's, with the page it starts on (0-based). */
+export interface OrderedLine {
+  text: string;
+  page: number;
+}
+
+/** labelOrder, each line with its page. */
+export function orderedLines(pages: readonly (readonly PrintedLine[])[]): OrderedLine[] {
   // The amount columns start at the leftmost amount (or code) of a coded cell.
   let zoneX = Number.POSITIVE_INFINITY;
   const seen = new Map<string, Set<number>>();
@@ -225,12 +289,12 @@ export function labelOrder(pages: readonly (readonly PrintedLine[])[]): string[]
         )
           zoneX = Math.min(zoneX, its[i].x);
       }
-      const key = `${Math.round(l.y)} ${l.text.replace(/\d/g, '#')}`;
+      const key = repeatKey(l);
       let on = seen.get(key);
       if (!on) seen.set(key, (on = new Set()));
       on.add(p);
     }
-  if (zoneX === Number.POSITIVE_INFINITY) return pages.flatMap((ls) => ls.map((l) => l.text));
+  if (zoneX === Number.POSITIVE_INFINITY) return pages.flatMap((ls, page) => ls.map((l) => ({ text: l.parsed, page })));
   const rows: Row[] = [];
   for (let p = 0; p < pages.length; p++) {
     const start = rows.length;
@@ -241,10 +305,10 @@ export function labelOrder(pages: readonly (readonly PrintedLine[])[]): string[]
       while (cellFrom > 0 && CELLISH.test(its[cellFrom - 1].str) && its[cellFrom - 1].x >= zoneX - tol) cellFrom--;
       if (cellFrom < its.length && !its.slice(cellFrom).some((it) => /\d/.test(it.str))) cellFrom = its.length;
       const labelOnly = cellFrom === its.length && its.every((it) => it.x < zoneX - tol);
-      const repeated = (seen.get(`${Math.round(line.y)} ${line.text.replace(/\d/g, '#')}`)?.size ?? 0) > 1;
-      const furniture =
-        /^Page \d+ of \d+$/.test(line.text) || (its.length > 3 && its.every((it) => it.str.trim().length === 1));
-      rows.push({ line, page: p, cellFrom, labelOnly, furniture: furniture || (repeated && labelOnly) });
+      const repeated = (seen.get(repeatKey(line))?.size ?? 0) > 1;
+      const furniture = /^Page \d+ of \d+$/.test(line.text) || LETTER_SPACED.test(line.text);
+      // A repeated line is furniture when it has no cells (it may reach into the amount columns: a wide running header, a browser's page footer).
+      rows.push({ line, page: p, cellFrom, labelOnly, furniture: furniture || (repeated && cellFrom === its.length) });
     }
     // A line repeated on other pages (a running header or footer) is furniture only above the page's first amounts or below its last.
     const withCells = rows.slice(start).flatMap((r, i) => (r.cellFrom < r.line.items.length ? [start + i] : []));
@@ -255,7 +319,7 @@ export function labelOrder(pages: readonly (readonly PrintedLine[])[]): string[]
         withCells.length > 0 &&
         i > withCells[0] &&
         i < withCells[withCells.length - 1] &&
-        !rows[i].line.items.every((it) => it.str.trim().length === 1)
+        !LETTER_SPACED.test(rows[i].line.text)
       )
         rows[i].furniture = false;
   }
@@ -320,16 +384,16 @@ export function labelOrder(pages: readonly (readonly PrintedLine[])[]): string[]
     if (h.cellFrom > 0 && h.cellFrom < h.line.items.length && k.labelOnly) first++;
     else if (h.labelOnly && k.cellFrom < k.line.items.length) later++;
   }
-  if (first === 0 || later > 0) return rows.map((r) => r.line.text);
+  if (first === 0 || later > 0) return rows.map((r) => ({ text: r.line.parsed, page: r.page }));
 
-  const out: string[] = [];
+  const out: OrderedLine[] = [];
   const moved = new Set<number>();
   for (let i = 0; i < rows.length; i++) {
     if (moved.has(i)) continue;
     const h = rows[i];
     const n = h.line.items.length;
     if (!(h.cellFrom > 0 && h.cellFrom < n)) {
-      out.push(h.line.text);
+      out.push({ text: h.line.parsed, page: h.page });
       continue;
     }
     const rest: string[] = [];
@@ -346,14 +410,33 @@ export function labelOrder(pages: readonly (readonly PrintedLine[])[]): string[]
       prev = k;
     }
     if (rest.length === 0) {
-      out.push(h.line.text);
+      out.push({ text: h.line.parsed, page: h.page });
       continue;
     }
-    out.push(
-      [joinItems(h.line.items.slice(0, h.cellFrom)), ...rest, joinItems(h.line.items.slice(h.cellFrom))].join(' '),
-    );
+    // The label, its rest, a tab, the cells (the label now ends in its rest's last word, never next to an amount).
+    out.push({
+      text: `${[joinColumns(h.line.items.slice(0, h.cellFrom)), ...rest].join(' ')}\t${joinColumns(h.line.items.slice(h.cellFrom))}`,
+      page: h.page,
+    });
   }
   return out;
+}
+
+/**
+ * The text the parser reads: labelOrder's lines, one a line, each page after the first starting
+ * with a form feed (`\f`, as pdftotext marks a page break; the parser reads it as whitespace). A
+ * page break is where a header field's wrapped value ends: the next page's running header is not
+ * the rest of a firm name printed last on its page.
+ */
+export function parserText(pages: readonly (readonly PrintedLine[])[]): string {
+  let text = '';
+  let page = -1;
+  for (const l of orderedLines(pages)) {
+    if (page !== -1 && l.page !== page) text += '\f';
+    text += `${l.text}\n`;
+    page = l.page;
+  }
+  return text;
 }
 
 /**
@@ -773,7 +856,8 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
               y: t[5],
               width,
               size: height > 0 ? height : Math.hypot(t[2], t[3]),
-              angle: (Math.atan2(t[1], t[0]) * 180) / Math.PI,
+              // (Upright text, the common case, without the trigonometry.)
+              angle: t[1] === 0 && t[0] > 0 ? 0 : (Math.atan2(t[1], t[0]) * 180) / Math.PI,
               font: fontName,
             });
           }
@@ -789,7 +873,7 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
     }
     const printed = out.flatMap((ls) => ls.map((l) => l.text));
     if (printed.length === 0) throw new PdfError('no-text-layer', 'no text layer; scanned PDFs are not supported');
-    return { printed, text: `${labelOrder(out).join('\n')}\n` };
+    return { printed, text: parserText(out) };
   };
   const working = work();
   working.catch(() => undefined); // if the deadline wins, the work's own end is not an unhandled rejection

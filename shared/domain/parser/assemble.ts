@@ -86,6 +86,33 @@ function splitTotal(
 }
 
 /**
+ * A total with sub-lines read as one space-grouped number (`594 594 [8715]`: 594,594) when no split
+ * into a sub-line's amount and the total works (splitTotal: the sub-lines before it did not read,
+ * a page's running header between them): the cell may be the last sub-line's amount and the total
+ * side by side, so the whole is not one number for sure. A doubt: the whole and each shorter total
+ * the run's tokens can be are the candidates, and only the identities of the line may pick one
+ * (identities.ts; SW105 says how it was read), else it is unreadable (SW103). Undefined when the
+ * amount is one token (or the run has no other reading): nothing is in doubt.
+ */
+function wholeTotalDoubt(
+  text: string,
+  starts: readonly number[],
+  end: number,
+  start: number,
+  amount: Decimal,
+): Doubt | undefined {
+  const first = starts.indexOf(start);
+  if (first < 0 || first === starts.length - 1) return undefined;
+  const candidates: Decimal[] = [amount];
+  for (let s = first + 1; s < starts.length; s++) {
+    const total = readAmount(text.slice(starts[s], end));
+    if (total !== null && !candidates.some((c) => cmp(c, total) === 0)) candidates.push(total);
+  }
+  if (candidates.length === 1) return undefined;
+  return { raw: text.slice(start, end), candidates, strictStart: start, strict: amount };
+}
+
+/**
  * Parse a filing's plain text (HTML is made text by formats/html.ts first). Throws FilingError
  * when the text is not a filing; anything short of that (a missing line, an unknown code, an
  * unreadable amount) is kept for the reconciler.
@@ -145,7 +172,16 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
           if (split) {
             ({ amount, start, parts } = split);
             doubt = null;
-          } else parts = readParts(info.parts, text, prevEnd, start, codeString(num));
+          } else {
+            parts = readParts(info.parts, text, prevEnd, start, codeString(num));
+            if (amount !== null && cells.runStarts) {
+              const grouped = wholeTotalDoubt(text, cells.runStarts, cells.runEnd, start, amount);
+              if (grouped) {
+                doubt = grouped;
+                amount = null;
+              }
+            }
+          }
         }
         if (amount === null && !doubt) unreadable.push(codeString(num));
         count(tally, info, num);

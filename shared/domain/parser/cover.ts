@@ -27,7 +27,7 @@ function wordEnding(t: string, end: number, word: string): number {
   for (let i = 0; i < word.length; i++) if ((t.charCodeAt(start + i) | 32) !== word.charCodeAt(i)) return -1;
   return start;
 }
-const isWhite = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0;
+const isWhite = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 0xa0;
 function skipWhiteBack(t: string, j: number): number {
   while (j >= 0 && isWhite(t.charCodeAt(j))) j--;
   return j;
@@ -142,7 +142,7 @@ function choiceValues(cells: readonly string[][], expected: number): (Decimal | 
   return out;
 }
 
-const isSp = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0;
+const isSp = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 0xa0;
 
 const MARKS = [
   ['a.', 'a)'],
@@ -168,7 +168,16 @@ function markAt(sec: string, letter: number, from: number, to: number): number {
 
 const DIGIT_G = /\d/g;
 const isWordEnd = (c: number) =>
-  c === 9 || c === 10 || c === 13 || c === 60 || c === 62 || c === 32 || c === 0x3a || c === 0x3b || c === 0x25;
+  c === 9 ||
+  c === 10 ||
+  c === 13 ||
+  c === 12 ||
+  c === 60 ||
+  c === 62 ||
+  c === 32 ||
+  c === 0x3a ||
+  c === 0x3b ||
+  c === 0x25;
 
 /**
  * The values of each choice (a-d, in order) of one section. A choice starts at its letter (`b.` or
@@ -215,7 +224,8 @@ export function choicesOf(
     for (; i <= end; i++) {
       const c = i < end ? sec.charCodeAt(i) : 10;
       // (A no-break space does not end a word: it groups digits, or pads an empty cell.)
-      const cellEnd = c === 9 || c === 10 || c === 13 || c === 60; /* < */
+      // (A form feed, a PDF's page break, ends a cell as a line break does.)
+      const cellEnd = c === 9 || c === 10 || c === 13 || c === 12 || c === 60; /* < */
       if (cellEnd || c === 32 || c === 0x3a || c === 0x3b || c === 0x25 /* : ; % */) {
         if (start >= 0 && digit) {
           // A sentence's full stop is not a decimal point (`and%. 0.`).

@@ -168,9 +168,14 @@ function dateShown(t: string, from: number): string {
 /** Where a firm name ends on its line: the next header field, a statement title, a page number, the type word of the next header. */
 const FIRM_STOP =
   /(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|\b(?:INITIAL|AMENDMENT)\b[\s*]*End\s*Date/i;
-/** A line that is not the rest of a wrapped firm name: it starts with one of FIRM_STOP's words, is a PDF's letter-spaced banner (`W I N J A M M E R`, the top of the next page), or is blank. */
+/**
+ * A line that is not the rest of a wrapped firm name: it starts with one of FIRM_STOP's words, is a
+ * PDF's letter-spaced banner (`W I N J A M M E R`, the top of the next page), is blank, or starts a
+ * new page (a form feed, as formats/pdf.ts and pdftotext mark a page break: the next page's running
+ * header is not the rest of a name printed last on its page).
+ */
 const NOT_NAME_LINE =
-  /^[ \t\u00a0*]*(?:$|(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|(?:INITIAL|AMENDMENT)\b|(?:[A-Z] ){4,}[A-Z](?:\s|$))/i;
+  /^(?:\f|[ \t\u00a0*]*(?:$|[\r\n]|(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|(?:INITIAL|AMENDMENT)\b|(?:[A-Z] ){4,}[A-Z](?:\s|$)))/i;
 
 /**
  * The firm name after `Firm Name:`, from `at`: up to `**`, the next header field, a statement
@@ -233,12 +238,20 @@ const cachedFirmId = memo(firmIdOf);
 
 // ---- titles ----------------------------------------------------------------------------------
 
-const TITLE_SOURCE = String.raw`Daily\s+Segregation\s*[-\u2013\u2014]\s*(Secured\s+Amounts|Segregation\s+Statement|Swaps\s+Statement|Sequestration\s+Statement|Cover\s+Page)`;
+/**
+ * Between a title's words: spaces, or a page break where a wrapped title goes on over the page (a
+ * PDF's `Page 2 of 3` footer and the letter-spaced banner of the next page between its words).
+ */
+const PAGE_FURNITURE = String.raw`(?:Page\s+\d+\s+of\s+\d+|(?:[A-Z] ){4,}[A-Z])`;
+const GAP = String.raw`(?:\s+${PAGE_FURNITURE}(?=\s))*\s+`;
+const TITLE_SOURCE = String.raw`Daily${GAP}Segregation\s*[-\u2013\u2014]\s*(Secured${GAP}Amounts|Segregation${GAP}Statement|Swaps${GAP}Statement|Sequestration${GAP}Statement|Cover${GAP}Page)`;
+const FURNITURE_IN_TITLE = new RegExp(String.raw`\s${PAGE_FURNITURE}(?=\s)`, 'g');
 const TITLE_Y = new RegExp(TITLE_SOURCE, 'iy');
 const TITLE_G = new RegExp(TITLE_SOURCE, 'gi');
 
 /** The statement and title a title's kind names (`Secured Amounts` ...), remembered. */
-const titleOf = memo((kindRaw): { key: TitleFound['key']; title: string } => {
+const titleOf = memo((found): { key: TitleFound['key']; title: string } => {
+  const kindRaw = found.replace(FURNITURE_IN_TITLE, ' ');
   const kind = kindRaw.toLowerCase().replace(/\s+/g, ' ');
   const key =
     kind === 'secured amounts'

@@ -55,7 +55,16 @@ export function cleanLabel(raw: string): string {
 
 export const cleanLabelOf = memo(cleanLabel, 4096);
 
-export const PART_RE = new RegExp(String.raw`(?<=^|\s)([A-Z])\.\s+(.*?)\s+(${AMOUNT_SOURCE})\s*(?=[A-Z]\.\s|$)`, 'gs');
+/**
+ * A sub-line: its letter, its label, and its amount (group 3 or 4). The amount either stands in a
+ * cell of its own at the end of its line (after a tab, as the markup and a PDF's text put it: the
+ * sub-line ends there, whatever the next line holds, a PDF page's running header included), or is
+ * followed by the next sub-line's letter or the end of the text (text run together).
+ */
+export const PART_RE = new RegExp(
+  String.raw`(?<=^|\s)([A-Z])\.\s+(.*?)(?:\t *(${AMOUNT_SOURCE}) *(?=\r?\n)|\s+(${AMOUNT_SOURCE})\s*(?=[A-Z]\.\s|$))`,
+  'gs',
+);
 /** PART_RE tried only where a match can start (`X.` and a space, after a space or at the start): the matches of matchAll, without its attempt at every position. */
 const PART_Y = new RegExp(PART_RE.source, 'sy');
 export function partMatches(s: string): RegExpExecArray[] {
@@ -103,7 +112,7 @@ export function readParts(
   const out: UncodedLine[] = [];
   for (const m of partMatches(segment)) {
     const idx = m[1].charCodeAt(0) - 65;
-    const amount = parseAmount(m[3]);
+    const amount = parseAmount(m[3] ?? m[4]);
     if (idx < 0 || idx >= defs.length || amount === null) continue;
     out.push({ id: defs[idx].id, partOf, label: cleanLabelOf(m[2]), amount });
   }
