@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { handle } from 'hono/aws-lambda';
-import { documentClient } from '../../shared/adapters/clients';
+import { documentClient, s3Client } from '../../shared/adapters/clients';
 import { incomingPrefix, tableName } from '../../shared/config';
 import { ENV } from '../../shared/table';
 import { requiredEnv } from '../../shared/adapters/clients';
@@ -14,7 +14,7 @@ import { cognitoAuth } from './auth';
 import { cognitoConfig } from './config';
 import { readQueries } from '../../shared/read/queries';
 import { StoreSource } from '../../shared/read/store-source';
-import { lazyPresignedLinks } from './objects';
+import { presignedLinks } from './objects';
 
 const logger = new Logger({ serviceName: 'segwatch-api' });
 // The read queries (shared/read) over the table: Query requests only, on the table and its indexes.
@@ -26,7 +26,7 @@ const log = (level: 'warn' | 'error', message: string, details?: Record<string, 
 export const app = createApp({
   queries,
   auth: cognitoAuth(cognitoConfig(), { log: (m, d) => logger.info(m, d ?? {}) }),
-  objects: lazyPresignedLinks({ bucket: requiredEnv(ENV.bucket), prefix: incomingPrefix() }),
+  objects: presignedLinks(s3Client(), { bucket: requiredEnv(ENV.bucket), prefix: incomingPrefix() }),
   https: true,
   log,
 });

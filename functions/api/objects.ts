@@ -4,6 +4,8 @@
  * filings bucket's incoming/ prefix, which is all the function may read; the object comes as a
  * download (never rendered in the browser: a filing may be HTML).
  */
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 export interface ObjectLinks {
   /** A short-lived URL for the object, or null when it is not one the dashboard may link to. */
@@ -12,22 +14,24 @@ export interface ObjectLinks {
 
 export const LINK_SECONDS = 60;
 
-/**
- * presignedLinks with the S3 client and the presigner loaded on the first link asked for (the api
- * function's cold start does not pay for them: most requests are pages, not downloads).
- */
-export function lazyPresignedLinks(opts: { bucket: string; prefix: string; expiresIn?: number }): ObjectLinks {
-  let links: Promise<ObjectLinks> | undefined;
+export function presignedLinks(
+  s3: S3Client,
+  opts: { bucket: string; prefix: string; expiresIn?: number },
+): ObjectLinks {
   return {
     async url(source) {
-      links ??= Promise.all([import('./presign'), import('../../shared/adapters/s3')]).then(
-        ([p, s]) => p.presignedLinks(s.s3Client(), opts),
-        (e) => {
-          links = undefined; // the next link tries again
-          throw e;
-        },
+      if (source.bucket !== opts.bucket || !source.key.startsWith(opts.prefix) || source.key.includes('..'))
+        return null;
+      const name = source.key.slice(source.key.lastIndexOf('/') + 1).replace(/[^A-Za-z0-9._-]/g, '_') || 'filing';
+      return getSignedUrl(
+        s3,
+        new GetObjectCommand({
+          Bucket: source.bucket,
+          Key: source.key,
+          ResponseContentDisposition: `attachment; filename="${name}"`,
+        }),
+        { expiresIn: opts.expiresIn ?? LINK_SECONDS },
       );
-      return (await links).url(source);
     },
   };
 }

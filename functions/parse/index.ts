@@ -6,8 +6,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { documentClient } from '../../shared/adapters/clients';
-import { s3Client } from '../../shared/adapters/s3';
+import { documentClient, s3Client } from '../../shared/adapters/clients';
 import { S3ObjectSource } from '../../shared/adapters/objects';
 import { Store } from '../../shared/adapters/store';
 import { incomingPrefix, maxFilingBytes, tableName } from '../../shared/config';

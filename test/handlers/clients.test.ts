@@ -4,8 +4,7 @@
  * real requests through them.)
  */
 import { describe, expect, it } from 'vitest';
-import { dynamoClient, snsClient, SDK_LOGGER } from '../../shared/adapters/clients';
-import { s3Client } from '../../shared/adapters/s3';
+import { dynamoClient, s3Client, snsClient, SDK_LOGGER } from '../../shared/adapters/clients';
 
 describe('SDK clients', () => {
   it('all use SDK_LOGGER: debug, warn and trace (called directly by the SDK), no info or error', () => {

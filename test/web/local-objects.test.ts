@@ -7,7 +7,6 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localObjects } from '../../infra/local/serve';
 import { LocalS3 } from '../../infra/local/s3';
-import { lazyPresignedLinks } from '../../functions/api/objects';
 
 const BUCKET = 'segwatch-objects-test';
 let s3: LocalS3;
@@ -39,27 +38,5 @@ describe('local original-file links', () => {
     expect(await links.url({ bucket: BUCKET, key: 'results/x.txt' })).toBeNull();
     expect(await links.url({ bucket: 'other-bucket', key: 'incoming/x.txt' })).toBeNull();
     expect(await links.url({ bucket: BUCKET, key: 'incoming/../secret.txt' })).toBeNull();
-  });
-
-  it("the api function's links (S3 client and presigner loaded on the first link): signed for the bucket's incoming/ only, as an attachment", async () => {
-    const env = { ...process.env };
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'secret',
-      AWS_REGION: 'eu-west-1',
-    });
-    try {
-      const links = lazyPresignedLinks({ bucket: 'filings', prefix: 'incoming/' });
-      expect(await links.url({ bucket: 'filings', key: 'results/x.txt' })).toBeNull();
-      const url = new URL((await links.url({ bucket: 'filings', key: 'incoming/a b.txt' }))!);
-      expect(url.hostname).toBe('filings.s3.eu-west-1.amazonaws.com');
-      expect(url.pathname).toBe('/incoming/a%20b.txt');
-      expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
-      expect(url.searchParams.get('response-content-disposition')).toBe('attachment; filename="a_b.txt"');
-      expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
-      expect(await links.url({ bucket: 'other', key: 'incoming/a b.txt' })).toBeNull();
-    } finally {
-      process.env = env;
-    }
   });
 });
