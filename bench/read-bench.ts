@@ -76,6 +76,15 @@ export interface ReadBenchResult {
 
 const TABLE = 'segwatch-read-bench';
 
+/** A client of the bench's DynamoDB Local (retrying: a long load meets its pauses). */
+const localClient = (endpoint: string) =>
+  new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    maxAttempts: 8,
+  });
+
 function dirSize(p: string): number {
   let n = 0;
   for (const e of readdirSync(p, { withFileTypes: true }))
@@ -237,12 +246,7 @@ export async function openReadBenchTable(
     const loadDb = shm ?? join(dir, 'db');
     mkdirSync(loadDb, { recursive: true });
     const java = await startDynamoDbLocal({ dbPath: loadDb, sharedDb: true });
-    const ddb = new DynamoDBClient({
-      endpoint: java.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      maxAttempts: 8,
-    });
+    const ddb = localClient(java.endpoint);
     try {
       await ensureTable(ddb, TABLE);
       const doc = documentClient(ddb);
@@ -270,12 +274,7 @@ export async function openReadBenchTable(
     const shm = existsSync('/dev/shm') ? join('/dev/shm', `segwatch-read-rows-${process.pid}`) : undefined;
     if (shm) cpSync(join(dir, 'db'), shm, { recursive: true });
     const java = await startDynamoDbLocal({ dbPath: shm ?? join(dir, 'db'), sharedDb: true });
-    const ddb = new DynamoDBClient({
-      endpoint: java.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      maxAttempts: 8,
-    });
+    const ddb = localClient(java.endpoint);
     try {
       const store = new Store(documentClient(ddb), TABLE);
       const firms = await store.listFirms();
@@ -304,12 +303,7 @@ export async function openReadBenchTable(
     writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   }
   const java = await startDynamoDbLocal({ dbPath: join(dir, 'db'), sharedDb: true });
-  const ddb = new DynamoDBClient({
-    endpoint: java.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    maxAttempts: 8,
-  });
+  const ddb = localClient(java.endpoint);
   const doc = documentClient(ddb);
   return {
     dir,
