@@ -22,6 +22,7 @@ import { dec, str, type Decimal } from '../domain/money';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { filingAmounts, filingFromJson, type Filing, type FilingJson } from '../domain/model';
 import type { Finding, StatementStatus } from '../domain/reconcile';
+import type { ParseNote } from '../domain/parser/errors';
 import type { AlertKind, AlertRecord, AlertSeverity, SourceRef } from '../domain/alerts';
 import { rule } from '../domain/rules';
 import {
@@ -121,6 +122,8 @@ export interface VersionItem {
   supersededBy?: string;
   filing: Filing;
   unreadable: string[];
+  /** How the file was read, for findings (Windows-1252, a firm name at a page break); absent: none. */
+  notes?: ParseNote[];
 }
 
 export interface ResultItem {
@@ -258,6 +261,7 @@ export function versionFromItem(item: Record<string, unknown>): VersionItem {
     ...(typeof item.supersededBy === 'string' ? { supersededBy: item.supersededBy } : {}),
     filing,
     unreadable: (item.unreadable as string[] | undefined) ?? [],
+    ...(Array.isArray(item.notes) && item.notes.length ? { notes: item.notes as ParseNote[] } : {}),
   };
 }
 
@@ -511,6 +515,7 @@ export class Store {
       arrivedAt: v.arrivedAt,
       filing: filingToItem(v.filing),
       unreadable: v.unreadable.length ? v.unreadable : undefined,
+      notes: v.notes?.length ? v.notes.map((n) => ({ rule: n.rule, message: n.message })) : undefined,
     };
   }
 

@@ -50,6 +50,13 @@ const defs = [
     description: 'The file is not valid UTF-8 and was read as Windows-1252.',
   },
   {
+    id: 'SW107',
+    name: 'firm-name-page-break',
+    severity: 'warning',
+    description:
+      "The Firm Name is the last line of a page (a PDF's page break right after it): a name wrapped over the break would be read only up to it, and so would be another firm id. Check the firm.",
+  },
+  {
     id: 'SW110',
     name: 'sum',
     severity: 'error',

@@ -89,7 +89,7 @@ export async function ingestS3Record(deps: IngestDeps, record: S3EventRecord): P
   // Reconciliation happens downstream, from the table's stream; here only the parse.
   const cells = tooManyCells(parsed);
   if (cells) return reject('too-many-cells', cells, read.bytes.length);
-  const { filing, unreadable } = parsed;
+  const { filing, unreadable, notes } = parsed;
   const hash = contentHash(filingToJson(filing));
   const versionKey = versionKeyOf(filing, hash);
   const version = {
@@ -105,6 +105,7 @@ export async function ingestS3Record(deps: IngestDeps, record: S3EventRecord): P
     arrivedAt,
     filing,
     unreadable,
+    notes,
   };
   const bytes = deps.store.versionItemSize(version);
   if (bytes > DYNAMODB_ITEM_LIMIT - 1024)

@@ -76,7 +76,7 @@ export async function reconcileVersion(
 ): Promise<ReconcileOutcome> {
   const { store } = deps;
   const at = deps.now().toISOString();
-  const rec = reconcile(v.filing, { unreadable: v.unreadable });
+  const rec = reconcile(v.filing, { unreadable: v.unreadable, notes: v.notes });
   const statements = summaryOf(rec);
   const errorCount = errorFindings(rec.findings).length;
   const { kept, omitted } = capFindings(rec.findings);

@@ -40,9 +40,9 @@ const marshalled = (item: Record<string, unknown>) =>
   marshall(item, { removeUndefinedValues: true, convertEmptyValues: false }) as Record<string, AttributeValue>;
 
 /** Run the real parse handler on a file and return the NewImage of the filing version it put. */
-async function parsed(name: string, text: string): Promise<Record<string, AttributeValue>> {
+async function parsed(name: string, text: string | Uint8Array): Promise<Record<string, AttributeValue>> {
   const key = `incoming/${name}`;
-  const bytes = Buffer.from(text);
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
   objects.set(`${BUCKET}/${key}`, bytes);
   const before = ddbMock.commandCalls(PutCommand).length;
   const out = await parse(sqsEvent(s3Message([{ key, size: bytes.length }])), lambdaContext('segwatch-parse'));
@@ -152,6 +152,38 @@ describe('a new filing version (stream INSERT)', () => {
     expect(table.all().filter((i) => i.type === 'alert')).toHaveLength(1);
     // Nothing changed, so nothing new on the stream for notify.
     expect(table.stream.slice(stream).filter((r) => r.dynamodb.NewImage.type.S === 'alert')).toEqual([]);
+  });
+});
+
+describe('how the file was read reaches the stored result', () => {
+  const findingsOf = () => {
+    const result = putsOf('result')[0];
+    expect(result).toBeDefined();
+    return (result.Item!.findings as { ruleId: string; severity: string }[]).map((f) => [f.ruleId, f.severity]);
+  };
+
+  it('a Windows-1252 file: an info finding (SW106) in the result, as `segwatch check` gives', async () => {
+    const text = makeFiling({ firmName: FIRM }).replace('Net ledger balance', 'Net ledger balance (caf\u00e9)');
+    const image = await parsed('cp1252.txt', Buffer.from(text, 'latin1'));
+    expect(image.notes?.L?.[0]?.M?.rule?.S).toBe('file-encoding');
+    await reconcile(streamEvent(streamRecord('INSERT', image)), ctx);
+    expect(findingsOf()).toContainEqual(['SW106', 'info']);
+  });
+
+  it('a firm name read up to a page break: a warning (SW107) in the result; a file without one has none', async () => {
+    // As a PDF's text reads (no ** around the fields): the name's line, then a form feed.
+    const text = makeFiling({ firmName: FIRM }).replaceAll('**', '');
+    const broken = text.replace(/(Firm Name:[^\n]*\n)/, '$1\f');
+    expect(broken).not.toBe(text);
+    await reconcile(streamEvent(streamRecord('INSERT', await parsed('page-break.txt', broken))), ctx);
+    expect(findingsOf()).toContainEqual(['SW107', 'warning']);
+    ddbMock.resetHistory();
+    table = new FakeDynamo();
+    routeDynamo(table);
+    const plain = await parsed('plain.txt', text);
+    expect(plain.notes).toBeUndefined();
+    await reconcile(streamEvent(streamRecord('INSERT', plain)), ctx);
+    expect(findingsOf().map(([rule]) => rule)).not.toContain('SW107');
   });
 });
 

@@ -238,6 +238,14 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       expect(
         (await rawGet(keys.firmDay('ver-firm', DAY), keys.version('0#2014-11-07#aaa')))!.unreadable,
       ).toBeUndefined();
+      // notes (how the file was read): absent when none, read back as written when there are.
+      const notes = [
+        { rule: 'file-encoding' as const, message: 'read as Windows-1252' },
+        { rule: 'firm-name-page-break' as const, message: 'the Firm Name "Smith & Co" is the last line of its page' },
+      ];
+      expect(await store.putVersion(version('ver-firm', '0#2014-11-07#ccc', { notes }))).toBe(true);
+      expect((await store.getVersion('ver-firm', DAY, '0#2014-11-07#ccc'))!.notes).toEqual(notes);
+      expect((await store.getVersion('ver-firm', DAY, '0#2014-11-07#aaa'))!.notes).toBeUndefined();
     });
 
     it('versions: listed in effective order; meta, keys; lowerArrival only to an earlier time; superseded / effective marks once each', async () => {

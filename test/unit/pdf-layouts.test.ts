@@ -64,6 +64,15 @@ describe('a page that ends right after the Firm Name line', () => {
       `INITIAL\nEnd Date:11/6/2014\nFirm Name:Citigroup Global Markets${between}Inc.\nForm:Daily Seg - FOCUS II\nSubmit Date:11/7/2014\n1. Net ledger balance\t1 [7010]\n`;
     expect(parseFilingText(head('\n')).filing.firmName).toBe('Citigroup Global Markets Inc.');
     expect(parseFilingText(head('\n\f')).filing.firmName).toBe('Citigroup Global Markets');
+    // Read up to a page break, the name may go on past it: a warning says so (SW107), naming the firm id.
+    expect(parseFilingText(head('\n\f')).notes).toEqual([
+      {
+        rule: 'firm-name-page-break',
+        message: expect.stringContaining('(firm id citigroup-global-markets): check the firm'),
+      },
+    ]);
+    expect(parseFilingText(head('\n')).notes).toEqual([]);
+    expect(parseFilingText(head('\n\n')).notes).toEqual([]);
     // A blank line ends it too (the name goes on only over lines that hold text).
     expect(parseFilingText(head('\n\n')).filing.firmName).toBe('Citigroup Global Markets');
   });

@@ -122,7 +122,7 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
   if (!/\S/.test(text)) throw new FilingError('empty', 'the file is empty');
   const cells = new CellScanner(text);
   const hasCells = cells.next(0, 0);
-  const { header, titles, coverHeadings } = parseHeader(text, hasCells);
+  const { header, titles, coverHeadings, firmAtPageBreak } = parseHeader(text, hasCells);
   if (!hasCells) throw new FilingError('truncated', 'the filing has a header but no statement amounts (truncated?)');
 
   const statements: Filing['statements'] = {};
@@ -264,5 +264,13 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
   };
   const choices = readCoverPage(text, coverHeadings);
   if (choices) filing.coverPage = coverPageOf(choices, (key) => requirements[key]);
-  return { filing, unreadable, notes: [], cells: cellCount };
+  const notes: ParseNote[] = firmAtPageBreak
+    ? [
+        {
+          rule: 'firm-name-page-break',
+          message: `the Firm Name "${header.firmName}" is the last line of its page; if the name goes on past the page break it was read short (firm id ${header.firmId}): check the firm`,
+        },
+      ]
+    : [];
+  return { filing, unreadable, notes, cells: cellCount };
 }

@@ -26,6 +26,6 @@ export class FilingError extends Error {
 
 /** Something about how the file was read, for an info finding (not part of the filing itself). */
 export interface ParseNote {
-  rule: 'file-encoding';
+  rule: 'file-encoding' | 'firm-name-page-break';
   message: string;
 }

@@ -29,6 +29,8 @@ export interface HeaderResult {
   titles: TitleFound[];
   /** The Cover Page's section headings (`... Residual Interest Target (choose one):`), found at their colons. */
   coverHeadings: CoverHeading[];
+  /** The firm name was read up to a page break (a form feed right after its line): it may go on past it. */
+  firmAtPageBreak: boolean;
 }
 
 // ---- dates -----------------------------------------------------------------------------------
@@ -182,7 +184,7 @@ const NOT_NAME_LINE =
  * title or a page number on its line; a name that wraps goes on to at most two more lines (each
  * until one of those, or a blank line).
  */
-function firmValue(t: string, at: number): { raw: string; to: number } {
+function firmValue(t: string, at: number): { raw: string; to: number; pageBreak: boolean } {
   let raw = '';
   let i = at;
   // How far the reading looked: a page repeating the text up to here reads the same name.
@@ -206,10 +208,13 @@ function firmValue(t: string, at: number): { raw: string; to: number } {
     // A line break: the name goes on when the next line is neither blank nor a header field.
     const next = e + (t.charCodeAt(e) === 13 && t.charCodeAt(e + 1) === 10 ? 2 : 1);
     to = next + 41;
-    if (NOT_NAME_LINE.test(t.slice(next, next + 40))) break;
+    if (NOT_NAME_LINE.test(t.slice(next, next + 40))) {
+      if (t.charCodeAt(next) === 12) return { raw, to: Math.min(to, t.length), pageBreak: true };
+      break;
+    }
     i = next;
   }
-  return { raw, to: Math.min(to, t.length) };
+  return { raw, to: Math.min(to, t.length), pageBreak: false };
 }
 
 const FORM_VALUE =
@@ -324,6 +329,7 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
   let submitIso = '';
   let firmRead = '';
   let firmName = '';
+  let firmAtPageBreak = false;
   const coverHeadings: CoverHeading[] = [];
   /** Where header fields start after a cover page heading (its section ends there). */
   const fieldsAfterCover: number[] = [];
@@ -380,6 +386,7 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
           const read = firmValue(text, at);
           firmName = read.raw ? cleanFirm(read.raw) : '';
           firmRead = text.slice(at, read.to);
+          if (read.pageBreak && firms.length === 0) firmAtPageBreak = true;
         }
         if (firmName) firms.push(firmName);
         break;
@@ -451,5 +458,6 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
     },
     titles,
     coverHeadings,
+    firmAtPageBreak,
   };
 }
