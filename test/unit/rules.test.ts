@@ -69,6 +69,13 @@ const [cp1252Outcome, utf8Outcome] = await Promise.all([
   analyze(Buffer.from(latin1, 'utf8')),
 ]);
 const findingsOf = (o: typeof cp1252Outcome) => (o.ok ? o.analysis.reconciliation.findings : []);
+// As a PDF's text reads (no ** around the fields): the Firm Name's line last on its page (a form
+// feed after it), and the same text with no page break there.
+const unmarked = TEXT_2014.replaceAll('**', '');
+const [pageBreakOutcome, noBreakOutcome] = await Promise.all([
+  analyze(Buffer.from(unmarked.replace(/(Firm Name:[^\n]*\n)/, '$1\f'))),
+  analyze(Buffer.from(unmarked)),
+]);
 const belowTargetFiling = generateFiling(seededRng(12), { alerts: { clearedSwaps: 'below-target' } });
 
 const CASES: Case[] = [
@@ -148,6 +155,21 @@ const CASES: Case[] = [
       },
     }),
     pass: () => findingsOf(utf8Outcome),
+  },
+  {
+    id: 'SW107',
+    severity: 'warning',
+    fail: () => ({
+      findings: findingsOf(pageBreakOutcome),
+      want: {
+        statement: null,
+        line: null,
+        expected: null,
+        actual: null,
+        mentions: ['last line of its page', 'firm id citigroup-global-markets-inc'],
+      },
+    }),
+    pass: () => findingsOf(noBreakOutcome),
   },
   {
     id: 'SW110',
