@@ -219,6 +219,41 @@ export interface LoadedTable {
 }
 
 /**
+ * Run `work` on DynamoDB Local over the kept database (`<dir>/db`; `fresh`: an empty one), on a
+ * copy in tmpfs when there is one (SQLite's syncs on disk make a long run of writes take an hour),
+ * then keep what it wrote in `<dir>/db`. Nothing is kept when `work` fails.
+ */
+async function writeOnTmpfs<T>(
+  dir: string,
+  tag: string,
+  fresh: boolean,
+  work: (ddb: DynamoDBClient) => Promise<T>,
+): Promise<T> {
+  const disk = join(dir, 'db');
+  const shm = existsSync('/dev/shm') ? join('/dev/shm', `segwatch-read-${tag}-${process.pid}`) : undefined;
+  if (shm && fresh) mkdirSync(shm, { recursive: true });
+  else if (shm) cpSync(disk, shm, { recursive: true });
+  const java = await startDynamoDbLocal({ dbPath: shm ?? disk, sharedDb: true });
+  const ddb = localClient(java.endpoint);
+  let out: T;
+  try {
+    out = await work(ddb);
+  } catch (e) {
+    if (shm) rmSync(shm, { recursive: true, force: true });
+    throw e;
+  } finally {
+    ddb.destroy();
+    await java.stop();
+  }
+  if (shm) {
+    rmSync(disk, { recursive: true, force: true });
+    cpSync(shm, disk, { recursive: true });
+    rmSync(shm, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/**
  * The bench's table of `firms` x `years`, loaded once (kept in `.bench/read-<firms>x<years>/` and
  * reused) and opened: DynamoDB Local running on it. The read and web sections both measure on it.
  */
@@ -241,41 +276,18 @@ export async function openReadBenchTable(
     `read: ${manifest ? `reusing the database in ${dir} (loaded ${manifest.load.loadedAt})` : `loading ${o.firms} firms x ${o.years} years (${from} to ${to}) into ${dir}; this takes a while once`}`,
   );
   if (!manifest) {
-    // Load where SQLite's syncs cost nothing (tmpfs, when there is one), then keep the database on disk.
-    const shm = existsSync('/dev/shm') ? join('/dev/shm', `segwatch-read-load-${process.pid}`) : undefined;
-    const loadDb = shm ?? join(dir, 'db');
-    mkdirSync(loadDb, { recursive: true });
-    const java = await startDynamoDbLocal({ dbPath: loadDb, sharedDb: true });
-    const ddb = localClient(java.endpoint);
-    try {
+    const loaded = await writeOnTmpfs(dir, 'load', true, async (ddb) => {
       await ensureTable(ddb, TABLE);
-      const doc = documentClient(ddb);
-      const loaded = await load(new Store(doc, TABLE), { ...o, runs: 0, warmup: 0, fresh: true }, from, to);
-      manifest = { firms: o.firms, years: o.years, from, to, ...loaded };
-    } catch (e) {
-      if (shm) rmSync(shm, { recursive: true, force: true });
-      throw e;
-    } finally {
-      ddb.destroy();
-      await java.stop();
-    }
-    if (shm) {
-      rmSync(join(dir, 'db'), { recursive: true, force: true });
-      cpSync(shm, join(dir, 'db'), { recursive: true });
-      rmSync(shm, { recursive: true, force: true });
-    }
+      return load(new Store(documentClient(ddb), TABLE), { ...o, runs: 0, warmup: 0, fresh: true }, from, to);
+    });
+    manifest = { firms: o.firms, years: o.years, from, to, ...loaded };
     writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   } else manifest.load.reused = true;
   if (!manifest.headRows) {
-    // Loaded before heads held a row: write every head again through the store, once (on tmpfs
-    // when there is one, as the load: SQLite's syncs on disk make 150,000 writes take an hour).
+    // Loaded before heads held a row: write every head again through the store, once.
     o.progress('read: writing the heads again with their rows (once for this database)');
     const t0 = Date.now();
-    const shm = existsSync('/dev/shm') ? join('/dev/shm', `segwatch-read-rows-${process.pid}`) : undefined;
-    if (shm) cpSync(join(dir, 'db'), shm, { recursive: true });
-    const java = await startDynamoDbLocal({ dbPath: shm ?? join(dir, 'db'), sharedDb: true });
-    const ddb = localClient(java.endpoint);
-    try {
+    await writeOnTmpfs(dir, 'rows', false, async (ddb) => {
       const store = new Store(documentClient(ddb), TABLE);
       const firms = await store.listFirms();
       let next = 0;
@@ -287,18 +299,7 @@ export async function openReadBenchTable(
           }
         }),
       );
-    } catch (e) {
-      if (shm) rmSync(shm, { recursive: true, force: true });
-      throw e;
-    } finally {
-      ddb.destroy();
-      await java.stop();
-    }
-    if (shm) {
-      rmSync(join(dir, 'db'), { recursive: true, force: true });
-      cpSync(shm, join(dir, 'db'), { recursive: true });
-      rmSync(shm, { recursive: true, force: true });
-    }
+    });
     manifest.headRows = { how: 'heads written again by the bench', ms: Date.now() - t0 };
     writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   }

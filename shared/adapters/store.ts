@@ -265,11 +265,8 @@ export function versionFromItem(item: Record<string, unknown>): VersionItem {
   };
 }
 
-/** A statement summary as stored: in full in a result; in a head without its title and variant (the head stays under 1 KB, a write unit per copy). */
-function summaryToItem(
-  s: Partial<Record<StatementKey, HeadStatement & Partial<Pick<StatementSummary, 'title' | 'variant'>>>>,
-  brief = false,
-) {
+/** A result's statement summaries as stored (a head holds its statements as its row: shared/read/day-rows.ts). */
+function summaryToItem(s: StatementsSummary) {
   const out: Record<string, unknown> = {};
   for (const key of STATEMENT_KEYS) {
     const x = s[key];
@@ -281,9 +278,9 @@ function summaryToItem(
       target: Nopt(x.target),
       targetSource: x.targetSource ?? undefined,
       status: x.status,
-      title: brief ? undefined : x.title,
-      variant: brief ? undefined : x.variant,
-      ...('filedExcess' in x && !brief
+      title: x.title,
+      variant: x.variant,
+      ...('filedExcess' in x
         ? { filedExcess: Nopt(x.filedExcess), computedExcess: Nopt(x.computedExcess), failingLines: x.failingLines }
         : {}),
     };
