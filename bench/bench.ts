@@ -275,7 +275,7 @@ export function renderTable(r: BenchResults): string {
       out.push(
         row(
           f,
-          `${lpad(n0(x.bytes), 9)} bytes, init ${x.coldInitMs} ms (no maps ${x.coldInitMsWithoutSourceMaps})`,
+          `${lpad(n0(x.bytes), 9)} bytes, init ${x.coldInitMs} ms (with --enable-source-maps ${x.coldInitMsWithSourceMaps})`,
           `< ${TARGETS.coldInitMs} ms`,
           `bundles.${f}.coldInitMs`,
         ),

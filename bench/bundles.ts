@@ -4,8 +4,7 @@
  * takes to load the bundle and have its handler ready, minus the time of an empty `node` process
  * measured the same way (median of N runs each, interleaved).
  *
- * The processes get the environment the deployed function has (NODE_OPTIONS=--enable-source-maps,
- * Powertools settings, the table/topic/bucket variables) with every endpoint pointing at nothing:
+ * The processes get the environment the deployed function has (no NODE_OPTIONS, Powertools settings, the table/topic/bucket variables) with every endpoint pointing at nothing:
  * module load creates the SDK clients but sends no request.
  */
 import { spawn } from 'node:child_process';
@@ -28,7 +27,7 @@ const REPO_ROOT = resolve(__dirname, '..');
 const NOWHERE = 'http://127.0.0.1:9';
 
 /** The environment of each deployed function (infra/stack.ts + infra/function.ts), endpoints pointing at nothing. */
-export function functionEnv(name: FunctionName, sourceMaps = true): Record<string, string> {
+export function functionEnv(name: FunctionName, sourceMaps = false): Record<string, string> {
   const own: Record<FunctionName, Record<string, string>> = {
     parse: {
       [ENV.table]: 'segwatch-bench',
@@ -51,7 +50,8 @@ export function functionEnv(name: FunctionName, sourceMaps = true): Record<strin
   };
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
-    // What infra/function.ts gives every function.
+    // What infra/function.ts gives every function (no NODE_OPTIONS); `sourceMaps` adds
+    // --enable-source-maps, for comparison: the functions used to run with it.
     ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
     POWERTOOLS_SERVICE_NAME: `segwatch-${name}`,
     POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -120,7 +120,7 @@ export interface ColdInit {
 export interface BundlesResult {
   functions: Record<
     FunctionName,
-    { bytes: number; coldInitMs: number; mapBytes: number; runsMs: number[]; coldInitMsWithoutSourceMaps: number }
+    { bytes: number; coldInitMs: number; mapBytes: number; runsMs: number[]; coldInitMsWithSourceMaps: number }
   >;
   emptyNodeMs: { median: number; runsMs: number[] };
   runs: number;
@@ -128,7 +128,7 @@ export interface BundlesResult {
 
 /**
  * Bundle, then time `runs` rounds; each round runs an empty process and every function's bundle,
- * in that order, with and without --enable-source-maps.
+ * in that order, as deployed (without --enable-source-maps) and with it (for comparison).
  */
 export async function runBundlesBench(
   opts: { runs?: number; progress?: (l: string) => void; keepDir?: boolean } = {},
@@ -148,26 +148,23 @@ export async function runBundlesBench(
         `'use strict';\nconst m = require('./${BUNDLE_FILE}');\nif (typeof m.handler !== 'function') { process.stderr.write('no handler'); process.exit(3); }\n`,
       );
     const emptyRuns: number[] = [];
-    const emptyRunsNoMaps: number[] = [];
+    const emptyRunsMaps: number[] = [];
     const fnRuns = Object.fromEntries(FUNCTIONS.map((n) => [n, [] as number[]])) as Record<FunctionName, number[]>;
-    const fnRunsNoMaps = Object.fromEntries(FUNCTIONS.map((n) => [n, [] as number[]])) as Record<
-      FunctionName,
-      number[]
-    >;
+    const fnRunsMaps = Object.fromEntries(FUNCTIONS.map((n) => [n, [] as number[]])) as Record<FunctionName, number[]>;
     // One unrecorded round first: the file system cache, as on a warm Lambda host.
     for (let r = -1; r < runs; r++) {
       const e = await timeNode(empty, functionEnv('parse'));
-      const e2 = await timeNode(empty, functionEnv('parse', false));
+      const e2 = await timeNode(empty, functionEnv('parse', true));
       if (r >= 0) {
         emptyRuns.push(e);
-        emptyRunsNoMaps.push(e2);
+        emptyRunsMaps.push(e2);
       }
       for (const name of FUNCTIONS) {
         const ms = await timeNode(join(dir, name, 'ready.js'), functionEnv(name));
-        const ms2 = await timeNode(join(dir, name, 'ready.js'), functionEnv(name, false));
+        const ms2 = await timeNode(join(dir, name, 'ready.js'), functionEnv(name, true));
         if (r >= 0) {
           fnRuns[name].push(ms);
-          fnRunsNoMaps[name].push(ms2);
+          fnRunsMaps[name].push(ms2);
         }
       }
       if (r >= 0)
@@ -176,7 +173,7 @@ export async function runBundlesBench(
         );
     }
     const emptyMedian = median(emptyRuns);
-    const emptyMedianNoMaps = median(emptyRunsNoMaps);
+    const emptyMedianMaps = median(emptyRunsMaps);
     const functions = {} as BundlesResult['functions'];
     for (const name of FUNCTIONS)
       functions[name] = {
@@ -184,7 +181,7 @@ export async function runBundlesBench(
         coldInitMs: round(median(fnRuns[name]) - emptyMedian, 1),
         mapBytes: bundles[name].mapBytes,
         runsMs: fnRuns[name].map((x) => round(x, 1)),
-        coldInitMsWithoutSourceMaps: round(median(fnRunsNoMaps[name]) - emptyMedianNoMaps, 1),
+        coldInitMsWithSourceMaps: round(median(fnRunsMaps[name]) - emptyMedianMaps, 1),
       };
     return {
       functions,

@@ -89,7 +89,6 @@ async function bundleColdInit(runs: number): Promise<{ bytes: number; coldInitMs
     writeFileSync(empty, '');
     const env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
-      NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       AWS_REGION: 'us-east-1',
       [ENV.table]: 'segwatch-bench',

@@ -6,7 +6,7 @@
  * No AWS or CDK imports here: importing this file must stay cheap.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 
 /**
@@ -24,6 +24,28 @@ import type { BuildOptions } from 'esbuild';
  */
 export const LAZY_PACKAGES = ['unpdf'] as const;
 
+/**
+ * More lazy packages, for one function each (by its entry, relative to the project root): packages
+ * that function reaches only by `import()`, though others import them at load. A lazy package must
+ * never be imported statically by the function (lazyBundles refuses the build if it is).
+ *
+ * api: the S3 client and the presigner (150 KB, 20 ms of its cold start) serve only the link to a
+ * filing's original file (functions/api/objects.ts); parse reads every filing with the S3 client,
+ * so for it the client stays in index.js.
+ */
+export const FUNCTION_LAZY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  'functions/api/index.ts': ['@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner'],
+};
+
+/** The project root (infra/..), which entries and packages are resolved from. */
+const PROJECT_ROOT = resolve(__dirname, '..');
+
+/** The lazy packages of the function whose handler is `entry` (a path, absolute or from the project root). */
+export function lazyPackagesOf(entry: string): string[] {
+  const rel = relative(PROJECT_ROOT, resolve(PROJECT_ROOT, entry)).split('\\').join('/');
+  return [...LAZY_PACKAGES, ...(FUNCTION_LAZY_PACKAGES[rel] ?? [])];
+}
+
 export const BUNDLING = {
   /** Node.js version of the Lambda runtime (nodejs22.x). */
   target: 'node22',
@@ -31,7 +53,11 @@ export const BUNDLING = {
   /** The package is CommonJS; one self-contained index.js per function (and LAZY_PACKAGES' files beside it). */
   format: 'cjs',
   minify: true,
-  /** A source map next to the bundle; the function sets NODE_OPTIONS=--enable-source-maps. */
+  /**
+   * A source map next to the bundle. The functions run without NODE_OPTIONS=--enable-source-maps
+   * (it reads the map and measures the bundle at every cold start, ~30 ms of the api's); the
+   * errors they log are mapped through it when logged (shared/adapters/stacks.ts).
+   */
   sourceMap: true,
   /** Mappings are enough for readable stack traces; the sources themselves stay out of the asset. */
   sourcesContent: false,
@@ -57,6 +83,7 @@ export const BUNDLE_FILE = 'index.js';
  * `outfile` defaults to `<outdir>/index.js` when `outdir` is given.
  */
 export function esbuildOptions(entry: string, out: { outfile: string } | { outdir: string }): BuildOptions {
+  const external = lazyPackagesOf(entry);
   const outfile = 'outfile' in out ? out.outfile : `${out.outdir.replace(/\/+$/, '')}/${BUNDLE_FILE}`;
   return {
     entryPoints: [entry],
@@ -70,7 +97,7 @@ export function esbuildOptions(entry: string, out: { outfile: string } | { outdi
     sourcesContent: BUNDLING.sourcesContent,
     keepNames: BUNDLING.keepNames,
     mainFields: [...BUNDLING.mainFields],
-    external: [...BUNDLING.externalModules],
+    external,
     logLevel: BUNDLING.logLevel,
   };
 }
@@ -87,35 +114,49 @@ export interface LazyBundle {
 
 /** Does a bundle's code import this external package (`import("unpdf")`, `require("unpdf")`)? */
 export function bundleImports(code: string, name: string): boolean {
-  return code.includes(`import(${JSON.stringify(name)})`) || code.includes(`require(${JSON.stringify(name)})`);
+  return code.includes(`import(${JSON.stringify(name)})`) || requiresStatically(code, name);
+}
+
+/** Does a bundle's code load this package at load time (`require("x")`)? Then it cannot be lazy. */
+export function requiresStatically(code: string, name: string): boolean {
+  return code.includes(`require(${JSON.stringify(name)})`);
+}
+
+/** The error when a lazy package is imported statically: its ES module file could not be required. */
+export function staticLazyError(name: string): string {
+  return `${name} is a lazy package of this function (infra/bundling.ts) but its code imports it statically; import it with import() or take it off the list`;
 }
 
 /**
  * The lazy packages a function bundle at `<outdir>/index.js` imports, as bundles into
  * `<outdir>/node_modules/<name>/index.mjs` (esbuildOptions' settings but ES module format, nothing
- * external). `code` is that index.js; without it every lazy package is listed.
+ * external). `code` is that index.js; without it every one of `packages` is listed.
  */
-export function lazyBundles(outdir: string, code?: string): LazyBundle[] {
+export function lazyBundles(outdir: string, code?: string, packages: readonly string[] = LAZY_PACKAGES): LazyBundle[] {
   const dir = outdir.replace(/\/+$/, '');
   // The package is resolved from the project root (infra/..), wherever the build runs.
   const absWorkingDir = resolve(__dirname, '..');
-  return LAZY_PACKAGES.filter((name) => code === undefined || bundleImports(code, name)).map((name) => {
-    const pkg = `${dir}/node_modules/${name}`;
-    const options: BuildOptions = {
-      ...esbuildOptions(name, { outfile: `${pkg}/${LAZY_FILE}` }),
-      format: 'esm',
-      external: [],
-      absWorkingDir,
-    };
-    return {
-      name,
-      options,
-      packageJson: {
-        path: `${pkg}/package.json`,
-        contents: `${JSON.stringify({ name, private: true, type: 'module', main: LAZY_FILE })}\n`,
-      },
-    };
-  });
+  if (code !== undefined)
+    for (const name of packages) if (requiresStatically(code, name)) throw new Error(staticLazyError(name));
+  return packages
+    .filter((name) => code === undefined || bundleImports(code, name))
+    .map((name) => {
+      const pkg = `${dir}/node_modules/${name}`;
+      const options: BuildOptions = {
+        ...esbuildOptions(name, { outfile: `${pkg}/${LAZY_FILE}` }),
+        format: 'esm',
+        external: [],
+        absWorkingDir,
+      };
+      return {
+        name,
+        options,
+        packageJson: {
+          path: `${pkg}/package.json`,
+          contents: `${JSON.stringify({ name, private: true, type: 'module', main: LAZY_FILE })}\n`,
+        },
+      };
+    });
 }
 
 /**
@@ -124,18 +165,23 @@ export function lazyBundles(outdir: string, code?: string): LazyBundle[] {
  * lazy packages it imports with this project's esbuild (the options travel as base64 JSON, so no
  * shell quoting can change them).
  */
-export function lazyBundleCommand(outputDir: string, esbuildPath: string = require.resolve('esbuild')): string {
+export function lazyBundleCommand(
+  outputDir: string,
+  esbuildPath: string = require.resolve('esbuild'),
+  packages: readonly string[] = LAZY_PACKAGES,
+): string {
   if (esbuildPath.includes("'")) throw new Error(`cannot quote the esbuild path ${esbuildPath} for the shell`);
-  const payload = Buffer.from(JSON.stringify({ outdir: outputDir, bundles: lazyBundles(outputDir) })).toString(
-    'base64',
-  );
+  const payload = Buffer.from(
+    JSON.stringify({ outdir: outputDir, bundles: lazyBundles(outputDir, undefined, packages) }),
+  ).toString('base64');
   const script = [
     'const fs = require("fs"), path = require("path");',
     `const esbuild = require(${JSON.stringify(esbuildPath)});`,
     'const { outdir, bundles } = JSON.parse(Buffer.from(process.argv[1], "base64").toString());',
     `const code = fs.readFileSync(path.join(outdir, ${JSON.stringify(BUNDLE_FILE)}), "utf8");`,
     'for (const b of bundles) {',
-    '  if (!code.includes("import(" + JSON.stringify(b.name) + ")") && !code.includes("require(" + JSON.stringify(b.name) + ")")) continue;',
+    `  if (code.includes("require(" + JSON.stringify(b.name) + ")")) throw new Error(${JSON.stringify(staticLazyError('NAME'))}.replace("NAME", b.name));`,
+    '  if (!code.includes("import(" + JSON.stringify(b.name) + ")")) continue;',
     '  esbuild.buildSync(b.options);',
     '  fs.writeFileSync(b.packageJson.path, b.packageJson.contents);',
     '}',
@@ -152,7 +198,7 @@ export async function bundleFunction(entry: string, outdir: string, extra: Build
   const { build } = await import('esbuild');
   await build({ ...esbuildOptions(entry, { outdir }), ...extra });
   const code = readFileSync(join(outdir, BUNDLE_FILE), 'utf8');
-  const lazy = lazyBundles(outdir, code);
+  const lazy = lazyBundles(outdir, code, lazyPackagesOf(entry));
   for (const b of lazy) {
     await build({ ...b.options, ...(extra.logLevel ? { logLevel: extra.logLevel } : {}) });
     mkdirSync(dirname(b.packageJson.path), { recursive: true });

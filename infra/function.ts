@@ -11,7 +11,7 @@ import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions } from 'aw
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { PIPELINE } from '../shared/table';
-import { BUNDLING, lazyBundleCommand } from './bundling';
+import { BUNDLING, LAZY_PACKAGES, lazyBundleCommand, lazyPackagesOf } from './bundling';
 
 /** The repository root: entries, package-lock.json and tsconfig.json are resolved from it. */
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -28,9 +28,13 @@ export const SERVICE_PREFIX = 'segwatch';
 export const RUNTIME = Runtime.NODEJS_22_X;
 export const ARCHITECTURE = Architecture.ARM_64;
 
-/** The NodejsFunction bundling options made from BUNDLING (infra/bundling.ts). */
-export function nodejsBundling(): BundlingOptions {
+/**
+ * The NodejsFunction bundling options made from BUNDLING (infra/bundling.ts), for the function whose
+ * handler is `entry` (its lazy packages: lazyPackagesOf).
+ */
+export function nodejsBundling(entry?: string): BundlingOptions {
   if (BUNDLING.format !== 'cjs') throw new Error('infra/function.ts maps only the cjs format');
+  const lazy = entry === undefined ? [...LAZY_PACKAGES] : lazyPackagesOf(entry);
   return {
     target: BUNDLING.target,
     format: OutputFormat.CJS,
@@ -39,13 +43,13 @@ export function nodejsBundling(): BundlingOptions {
     sourcesContent: BUNDLING.sourcesContent,
     keepNames: BUNDLING.keepNames,
     mainFields: [...BUNDLING.mainFields],
-    externalModules: [...BUNDLING.externalModules],
+    externalModules: lazy,
     logLevel: LogLevel.WARNING,
     // The lazy packages (infra/bundling.ts LAZY_PACKAGES) the bundle imports, in files of their own beside index.js.
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (_inputDir: string, outputDir: string) => [lazyBundleCommand(outputDir)],
+      afterBundling: (_inputDir: string, outputDir: string) => [lazyBundleCommand(outputDir, undefined, lazy)],
     },
   };
 }
@@ -66,7 +70,7 @@ export interface SegwatchFunctionProps {
 
 /**
  * A NodejsFunction with segwatch's defaults: nodejs22.x on ARM64, esbuild bundling from
- * infra/bundling.ts with source maps enabled at run time, its own log group with a retention,
+ * infra/bundling.ts with its source map beside it (read only when an error is logged: shared/adapters/stacks.ts), its own log group with a retention,
  * and its own role that may write only to that log group (no AWS managed policy). Grants for
  * data (bucket, table, topic, keys) come from the function's permission list,
  * functions/<name>/permissions.ts, through grantPermissions (infra/grants.ts).
@@ -97,11 +101,10 @@ export class SegwatchFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(PIPELINE.functionTimeoutSeconds),
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      bundling: nodejsBundling(),
+      bundling: nodejsBundling(props.entry),
       logGroup,
       role,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: `${SERVICE_PREFIX}-${props.name}`,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...props.environment,

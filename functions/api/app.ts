@@ -21,6 +21,7 @@ import {
   type ReadErrorCode,
   type ReadQueries,
 } from '../../shared/read/types';
+import { errorDetails } from '../../shared/adapters/stacks';
 import type { Auth, User } from './auth';
 import { boardCsv, historyCsv } from '../../shared/read/render';
 import { isIsoDate, twelveMonthsBefore, todayInNewYork } from './dates';
@@ -328,9 +329,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (e instanceof CalendarError) return fail(c, 404, 'no-calendar', e.message);
     log('error', 'request failed', {
       path: c.req.path,
-      error: (e as Error)?.name,
-      message: (e as Error)?.message,
-      stack: (e as Error)?.stack,
+      ...errorDetails(e),
     });
     return fail(c, 500, 'internal', 'the dashboard could not answer this request; it has been logged');
   });

@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { handle } from 'hono/aws-lambda';
-import { documentClient, s3Client } from '../../shared/adapters/clients';
+import { documentClient } from '../../shared/adapters/clients';
 import { incomingPrefix, tableName } from '../../shared/config';
 import { ENV } from '../../shared/table';
 import { requiredEnv } from '../../shared/adapters/clients';
@@ -14,7 +14,7 @@ import { cognitoAuth } from './auth';
 import { cognitoConfig } from './config';
 import { readQueries } from '../../shared/read/queries';
 import { StoreSource } from '../../shared/read/store-source';
-import { presignedLinks } from './objects';
+import { loadS3Client, presignedLinks } from './objects';
 
 const logger = new Logger({ serviceName: 'segwatch-api' });
 // The read queries (shared/read) over the table: Query requests only, on the table and its indexes.
@@ -23,10 +23,13 @@ const queries = readQueries(new StoreSource(documentClient(), tableName()));
 const log = (level: 'warn' | 'error', message: string, details?: Record<string, unknown>) =>
   logger[level](message, details ?? {});
 
+/** Links to the original filings; the S3 SDK is loaded on the first one (./objects.ts). */
+export const objects = presignedLinks(loadS3Client, { bucket: requiredEnv(ENV.bucket), prefix: incomingPrefix() });
+
 export const app = createApp({
   queries,
   auth: cognitoAuth(cognitoConfig(), { log: (m, d) => logger.info(m, d ?? {}) }),
-  objects: presignedLinks(s3Client(), { bucket: requiredEnv(ENV.bucket), prefix: incomingPrefix() }),
+  objects,
   https: true,
   log,
 });

@@ -4,6 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { errorDetails } from '../../shared/adapters/stacks';
 import { documentClient, snsClient } from '../../shared/adapters/clients';
 import { SnsPublisher } from '../../shared/adapters/publisher';
 import { Store } from '../../shared/adapters/store';
@@ -36,7 +37,7 @@ export const handler = async (event: DynamoDBStreamEvent, _context: Context): Pr
     (r, e) =>
       logger.error('record failed, will be retried', {
         sequenceNumber: r.dynamodb?.SequenceNumber,
-        error: (e as Error)?.message ?? String(e),
+        ...errorDetails(e),
       }),
   );
 };

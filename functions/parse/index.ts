@@ -6,7 +6,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { documentClient, s3Client } from '../../shared/adapters/clients';
+import { errorDetails } from '../../shared/adapters/stacks';
+import { documentClient } from '../../shared/adapters/clients';
+import { s3Client } from '../../shared/adapters/s3-client';
 import { S3ObjectSource } from '../../shared/adapters/objects';
 import { Store } from '../../shared/adapters/store';
 import { incomingPrefix, maxFilingBytes, tableName } from '../../shared/config';
@@ -48,7 +50,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   } catch (e) {
     const reason = (e as Error)?.message ?? String(e);
     const receiveCount = Number.parseInt(record.attributes?.ApproximateReceiveCount ?? '1', 10);
-    logger.error('message failed', { messageId: record.messageId, receiveCount, reason });
+    logger.error('message failed', { messageId: record.messageId, receiveCount, ...errorDetails(e) });
     if (receiveCount >= PIPELINE.queueMaxReceiveCount) {
       await deps.store
         .putDeadLetterReason({

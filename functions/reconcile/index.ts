@@ -6,6 +6,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { errorDetails } from '../../shared/adapters/stacks';
 import { documentClient } from '../../shared/adapters/clients';
 import { Store, versionFromItem } from '../../shared/adapters/store';
 import { tableName } from '../../shared/config';
@@ -52,7 +53,7 @@ export const handler = async (event: DynamoDBStreamEvent, _context: Context): Pr
     (r, e) =>
       logger.error('record failed, will be retried', {
         sequenceNumber: r.dynamodb?.SequenceNumber,
-        error: (e as Error)?.message ?? String(e),
+        ...errorDetails(e),
       }),
   );
 };

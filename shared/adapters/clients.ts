@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 
 const region = () => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
@@ -51,14 +51,19 @@ export function documentClient(client: DynamoDBClient = dynamoClient()): DynamoD
   });
 }
 
-export function s3Client(): S3Client {
-  return new S3Client({
+/**
+ * The S3 clients' settings: s3Client (./s3-client.ts) and the api's client, made on its first link
+ * (functions/api/objects.ts). The S3 SDK is not imported here: the api's bundle leaves it out of
+ * index.js (infra/bundling.ts FUNCTION_LAZY_PACKAGES), and this file is in every bundle.
+ */
+export function s3ClientConfig(): S3ClientConfig {
+  return {
     region: region(),
     logger: SDK_LOGGER,
     forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  };
 }
 
 export function snsClient(): SNSClient {

@@ -202,8 +202,8 @@ describe('the api function', () => {
       Timeout: 10,
     });
     const env = p.Environment.Variables;
+    expect(env.NODE_OPTIONS).toBeUndefined();
     expect(env).toMatchObject({
-      NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'segwatch-api',
       [ENV.table]: { Ref: ids.table },
       [ENV.bucket]: { Ref: ids.bucket },

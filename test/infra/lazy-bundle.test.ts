@@ -28,6 +28,8 @@ import {
   LAZY_PACKAGES,
   lazyBundleCommand,
   lazyBundles,
+  lazyPackagesOf,
+  esbuildOptions,
 } from '../../infra/bundling';
 import { nodejsBundling, REPO_ROOT } from '../../infra/function';
 import { functionEnv } from '../../bench/bundles';
@@ -121,5 +123,44 @@ describe('lazy packages', () => {
     execFileSync('bash', ['-c', lazyBundleCommand(none)], { cwd: REPO_ROOT, timeout: 60_000 });
     expect(existsSync(join(none, 'node_modules'))).toBe(false);
     expect(lazyBundles(none, 'module.exports = {}')).toEqual([]);
+  });
+
+  it("a function's own lazy packages (FUNCTION_LAZY_PACKAGES): the api's S3 SDK, external only for the api", () => {
+    expect(lazyPackagesOf('functions/api/index.ts')).toEqual([
+      ...LAZY_PACKAGES,
+      '@aws-sdk/client-s3',
+      '@aws-sdk/s3-request-presigner',
+    ]);
+    expect(lazyPackagesOf(join(REPO_ROOT, 'functions/api/index.ts'))).toEqual(lazyPackagesOf('functions/api/index.ts'));
+    // parse reads every filing with the S3 client: it stays in parse's index.js.
+    expect(lazyPackagesOf('functions/parse/index.ts')).toEqual([...LAZY_PACKAGES]);
+    expect(esbuildOptions('functions/parse/index.ts', { outdir: '/o' }).external).toEqual([...LAZY_PACKAGES]);
+    expect(esbuildOptions('functions/api/index.ts', { outdir: '/o' }).external).toEqual(
+      lazyPackagesOf('functions/api/index.ts'),
+    );
+    const api = nodejsBundling('functions/api/index.ts');
+    expect(api.externalModules).toEqual(lazyPackagesOf('functions/api/index.ts'));
+    expect(api.commandHooks!.afterBundling('/in', '/out/api')).toEqual([
+      lazyBundleCommand('/out/api', undefined, lazyPackagesOf('functions/api/index.ts')),
+    ]);
+  });
+
+  it('a lazy package that the code imports statically fails the build (its ES module file could not be required), in both builders', () => {
+    const code = '"use strict";const s3=require("@aws-sdk/client-s3");module.exports={handler(){}};';
+    const packages = lazyPackagesOf('functions/api/index.ts');
+    expect(() => lazyBundles('/out', code, packages)).toThrow(
+      /@aws-sdk\/client-s3 is a lazy package of this function .* imports it statically/,
+    );
+    const bad = join(dir, 'static');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(join(bad, BUNDLE_FILE), code);
+    expect(() =>
+      execFileSync('bash', ['-c', lazyBundleCommand(bad, undefined, packages)], {
+        cwd: REPO_ROOT,
+        stdio: 'pipe',
+        timeout: 60_000,
+      }),
+    ).toThrow(/imports it statically/);
+    expect(existsSync(join(bad, 'node_modules'))).toBe(false);
   });
 });

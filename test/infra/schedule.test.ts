@@ -126,7 +126,6 @@ describe('the schedule function', () => {
     expect(p.Architectures).toEqual(['arm64']);
     expect(p.Timeout).toBe(120);
     expect(p.Environment.Variables).toEqual({
-      NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'segwatch-schedule',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       [ENV.table]: { Ref: ids.table },

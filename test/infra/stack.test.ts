@@ -324,10 +324,10 @@ describe('functions', () => {
     s.template.resourceCountIs('AWS::Lambda::Function', 6);
   });
 
-  it('enable source maps, name the Powertools service and read the table name', () => {
+  it('run without --enable-source-maps (errors are mapped when logged: shared/adapters/stacks.ts), name the Powertools service and read the table name', () => {
     for (const name of FNS) {
       const env = res(ids[name]).Properties!.Environment.Variables;
-      expect(env.NODE_OPTIONS, name).toBe('--enable-source-maps');
+      expect(env.NODE_OPTIONS, name).toBeUndefined();
       expect(env.POWERTOOLS_SERVICE_NAME, name).toBe(`segwatch-${name}`);
       expect(env[ENV.table], name).toEqual({ Ref: ids.table });
     }
@@ -336,7 +336,6 @@ describe('functions', () => {
   it('get exactly the environment each one needs', () => {
     const env = (name: keyof typeof ids) => res(ids[name]).Properties!.Environment.Variables;
     const base = (name: string) => ({
-      NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: `segwatch-${name}`,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       [ENV.table]: { Ref: ids.table },

@@ -393,6 +393,16 @@ describe('errors: 404 for what does not exist, 400 for what is malformed', () =>
     expect(text).not.toContain('DynamoDB said no');
     expect(text).toContain('could not answer this request');
     expect(JSON.stringify(logged)).toContain('DynamoDB said no');
+    // The log line has the error's name, message and stack (mapped through a source map when bundled: test/unit/stacks.test.ts).
+    expect(logged[0]).toEqual([
+      'error',
+      'request failed',
+      expect.objectContaining({
+        error: 'Error',
+        message: 'DynamoDB said no',
+        stack: expect.stringContaining('routes.test.ts'),
+      }),
+    ]);
     const api = await broken.request('/api/board');
     expect(await api.json()).toEqual({
       error: { code: 'internal', message: 'the dashboard could not answer this request; it has been logged' },
