@@ -10,7 +10,7 @@
  * loaded and how long it took) and reused by the next run with the same parameters; `--read-fresh`
  * loads it again.
  */
-import { documentClient } from '../shared/adapters/clients';
+import { documentClient, SDK_LOGGER } from '../shared/adapters/clients';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -76,13 +76,18 @@ export interface ReadBenchResult {
 
 const TABLE = 'segwatch-read-bench';
 
-/** A client of the bench's DynamoDB Local (retrying: a long load meets its pauses). */
+/**
+ * A client of the bench's DynamoDB Local (retrying: a long load meets its pauses), with the SDK
+ * logger every segwatch client has (shared/adapters/clients.ts SDK_LOGGER): the SDK's default
+ * would have it build a redacted copy of every response, work the functions never do.
+ */
 const localClient = (endpoint: string) =>
   new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     maxAttempts: 8,
+    logger: SDK_LOGGER,
   });
 
 function dirSize(p: string): number {

@@ -128,6 +128,17 @@ const HEAD_FIELDS = [
 const HEAD_NAMES: Record<string, string> = Object.fromEntries(HEAD_FIELDS.map((n) => [`#${n}`, n]));
 export const HEAD_PROJECTION = HEAD_FIELDS.map((n) => `#${n}`).join(', ');
 
+/**
+ * What a head with a row needs to be read: its row and its place. DynamoDB Local spends its time
+ * per item and per attribute projected (a year of one firm: 9 ms against 13 ms for HEAD_PROJECTION),
+ * and the SDK has fewer attributes to unmarshal. A head written before heads had rows has no
+ * `row`: when a read meets one, it is made again with HEAD_PROJECTION (StoreSource.heads).
+ */
+const ROW_FIELDS = ['firmId', 'endDate', 'row'];
+const ROW_NAMES: Record<string, string> = Object.fromEntries(ROW_FIELDS.map((n) => [`#${n}`, n]));
+export const ROW_PROJECTION = ROW_FIELDS.map((n) => `#${n}`).join(', ');
+const hasRow = (i: Item) => typeof i.row === 'string';
+
 /** Reads made, for tests and the benchmark: every one a Query (this source makes no other request). */
 export interface ReadCounter {
   queries: number;
@@ -163,44 +174,61 @@ export class StoreSource implements ReadSource {
     return items.map((i) => ({ firmId: i.firmId as string, firmName: i.firmName as string }));
   }
 
-  async firmDays(firmId: string, from: string, to: string): Promise<DayRecord[]> {
+  /**
+   * The heads a query finds, read from their rows (ROW_PROJECTION); when any of them was written
+   * before heads had rows, the same query again with every attribute the read model reads.
+   */
+  private async heads(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<DayRecord[]> {
     const items = await this.query({
+      ...input,
+      ProjectionExpression: ROW_PROJECTION,
+      ExpressionAttributeNames: ROW_NAMES,
+    });
+    if (items.every(hasRow)) return items.map(dayFromItem);
+    const full = await this.query({
+      ...input,
+      ProjectionExpression: HEAD_PROJECTION,
+      ExpressionAttributeNames: HEAD_NAMES,
+    });
+    return full.map(dayFromItem);
+  }
+
+  async firmDays(firmId: string, from: string, to: string): Promise<DayRecord[]> {
+    return this.heads({
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :f AND gsi1sk BETWEEN :a AND :b',
       ExpressionAttributeValues: { ':f': keys.firm(firmId), ':a': keys.day(from), ':b': keys.day(to) },
-      ProjectionExpression: HEAD_PROJECTION,
-      ExpressionAttributeNames: HEAD_NAMES,
     });
-    return items.map(dayFromItem);
   }
 
   async latestFirmDay(firmId: string, onOrBefore?: string): Promise<DayRecord | undefined> {
-    this.counter.queries++;
-    this.counter.pages++;
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: onOrBefore ? 'gsi1pk = :f AND gsi1sk <= :d' : 'gsi1pk = :f AND begins_with(gsi1sk, :d)',
-        ExpressionAttributeValues: { ':f': keys.firm(firmId), ':d': onOrBefore ? keys.day(onOrBefore) : 'DAY#' },
-        ScanIndexForward: false,
-        Limit: 1,
-        ProjectionExpression: HEAD_PROJECTION,
-        ExpressionAttributeNames: HEAD_NAMES,
-      }),
-    );
-    return out.Items?.[0] ? dayFromItem(out.Items[0]) : undefined;
+    const input = {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: onOrBefore ? 'gsi1pk = :f AND gsi1sk <= :d' : 'gsi1pk = :f AND begins_with(gsi1sk, :d)',
+      ExpressionAttributeValues: { ':f': keys.firm(firmId), ':d': onOrBefore ? keys.day(onOrBefore) : 'DAY#' },
+      ScanIndexForward: false,
+      Limit: 1,
+    };
+    const once = async (projection: string, names: Record<string, string>) => {
+      this.counter.queries++;
+      this.counter.pages++;
+      const out = await this.doc.send(
+        new QueryCommand({ ...input, ProjectionExpression: projection, ExpressionAttributeNames: names }),
+      );
+      return out.Items?.[0];
+    };
+    let item = await once(ROW_PROJECTION, ROW_NAMES);
+    if (item && !hasRow(item)) item = await once(HEAD_PROJECTION, HEAD_NAMES);
+    return item ? dayFromItem(item) : undefined;
   }
 
   async daysOn(date: string): Promise<DayRecord[]> {
-    const items = await this.query({
+    return this.heads({
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :d AND begins_with(gsi2sk, :f)',
       ExpressionAttributeValues: { ':d': keys.day(date), ':f': 'FIRM#' },
-      ProjectionExpression: HEAD_PROJECTION,
-      ExpressionAttributeNames: HEAD_NAMES,
     });
-    return items.map(dayFromItem);
   }
 
   async firmsFiledOn(date: string): Promise<FirmRef[]> {

@@ -607,6 +607,13 @@ export function storeContract(name: string, setup: () => Promise<ContractTarget>
       await rawPut({ ...rest, statements: map });
       const source = new StoreSource(doc, table);
       expect(plain(await source.firmDays(f, '2014-10-01', '2014-10-31'))).toEqual(plain([dayOf(h)]));
+      // Beside a head with a row (the read falls back to every attribute for the whole range), and by the other reads.
+      const later = head(f, '2014-10-31');
+      await store.putHead(later);
+      expect(plain(await source.firmDays(f, '2014-10-01', '2014-10-31'))).toEqual(plain([dayOf(h), dayOf(later)]));
+      expect(plain(await source.latestFirmDay(f, '2014-10-30'))).toEqual(plain(dayOf(h)));
+      expect(plain(await source.latestFirmDay(f))).toEqual(plain(dayOf(later)));
+      expect(plain((await source.daysOn('2014-10-30')).filter((d) => d.firmId === f))).toEqual(plain([dayOf(h)]));
       expect(plain((await store.getHead(f, '2014-10-30'))!.statements.segregation)).toEqual(
         plain({ ...h.statements.segregation, title: '', variant: '' }),
       );
