@@ -10,6 +10,8 @@ import { filingAmounts, filingFromJson, filingToJson } from '../../shared/domain
 import { parseFilingText, scanCells } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
 import { SAMPLE_2014, sampleText } from './samples';
+import { FORMS } from '../../shared/domain/forms';
+import { dashWordsOf } from '../../shared/domain/parser/variant';
 
 const TEXT = sampleText(SAMPLE_2014);
 const read = (s: string) => readAmount(s)?.toFixed() ?? null;
@@ -226,5 +228,68 @@ describe('a line reference run into a space-grouped amount (a wrapped label in a
 
   it('after any other word the space-grouped number is whole (`Cash 2 563 559 677`)', () => {
     expect(str(scanCells('Net ledger balance - Cash 2 563 559 677 [7010]')[0].amount!)).toBe('2563559677');
+  });
+});
+
+describe("a label's dash before the amount in flattened text (`debit balances - 334`)", () => {
+  // Line 5 of the Secured Amounts statement: 7351 (gross) less 7352 (offset) is 7354 (net).
+  const line7351 = /debit balances - gross amount\t<u>2,357,372<\/u> \[7351\]/;
+  const flattened = (amount: string) =>
+    sampleText(SAMPLE_2014).replace(line7351, `debit balances - ${amount} [7351] gross amount`);
+
+  it("is the label's when the identities say so: 2,357,372 read (not -2,357,372), with an SW105 saying how", () => {
+    expect(sampleText(SAMPLE_2014)).toMatch(line7351);
+    const { filing, unreadable } = parseFilingText(flattened('2,357,372'));
+    expect(unreadable).toEqual([]);
+    expect(str(filing.statements.secured!.lines.get('7351')!)).toBe('2357372');
+    const r = reconcile(filing, { unreadable });
+    expect(r.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(r.findings.find((f) => f.ruleId === 'SW105' && f.line === '7351')).toMatchObject({ actual: '2357372' });
+    expect(r.alerts).toEqual([]);
+  });
+
+  it('is the sign when the identities say so (a filed -2,357,372 whose net line agrees)', () => {
+    // The net (7354) is gross plus the (negative) offset: with the minus, -2,357,372 + -2,329,959.
+    const t = flattened('2,357,372').replace('<u>27,413</u> [7354]', '<u>-4,687,331</u> [7354]');
+    const { filing } = parseFilingText(t);
+    expect(str(filing.statements.secured!.lines.get('7351')!)).toBe('-2357372');
+  });
+
+  it('when neither reading adds up, the line is unreadable (SW103), never a number', () => {
+    const { filing, unreadable } = parseFilingText(flattened('2,357,373'));
+    expect(filing.statements.secured!.lines.has('7351')).toBe(false);
+    expect(unreadable).toContain('7351');
+    const r = reconcile(filing, { unreadable });
+    expect(r.findings.filter((f) => f.ruleId === 'SW103').map((f) => f.line)).toContain('7351');
+    expect(r.alerts.filter((a) => a.kind === 'deficiency' || a.kind === 'below-target')).toEqual([]);
+  });
+
+  it("after a tab, a tag or a number the sign is the amount's, as before; a sign glued to the digits too", () => {
+    for (const cell of ['\t- 2,357,372 [7351]', ' <u>- 2,357,372</u> [7351]', ' -2,357,372 [7351]']) {
+      const t = sampleText(SAMPLE_2014).replace(line7351, `debit balances - gross amount${cell}`);
+      expect(parseFilingText(t).filing.statements.secured!.lines.get('7351')?.toFixed(), cell).toBe('-2357372');
+    }
+  });
+
+  it("after a word the label has no dash after, the sign is the amount's (`... offset by customer owned securities - 2,329,959`)", () => {
+    const t = sampleText(SAMPLE_2014).replace(
+      'Less: amount offset by customer owned securities\t<u>-2,329,959</u> [7352]',
+      'Less: amount offset by customer owned securities - 2,329,959 [7352]',
+    );
+    expect(t).toContain('securities - 2,329,959 [7352]');
+    expect(parseFilingText(t).filing.statements.secured!.lines.get('7352')?.toFixed()).toBe('-2329959');
+    // The cell reader alone keeps the sign: only a label's dash makes it a doubt.
+    expect(scanCells('debit balances - 1,234 [7351]').map((c) => c.amount?.toFixed())).toEqual(['-1234']);
+  });
+
+  it('no label ends with a word it also has before a dash inside it (so a whole label and a lone sign stay one negative amount)', () => {
+    for (const v of FORMS.variants)
+      for (const l of v.lines) {
+        const last = l.label.toLowerCase().match(/(\p{L}+)\W*$/u)?.[1];
+        if (last) expect(dashWordsOf([l.label]).has(last), `${l.code} ${l.label}`).toBe(false);
+      }
+    expect([
+      ...dashWordsOf(['Accounts liquidating to a deficit and accounts with debit balances - gross amount']),
+    ]).toEqual(['balances']);
   });
 });

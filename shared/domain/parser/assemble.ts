@@ -183,6 +183,17 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
             }
           }
         }
+        // A lone sign after a word the label has before a dash inside it: the dash may be the label's.
+        const lone = cells.loneSign;
+        if (amount !== null && !doubt && lone && info.dashWords?.has(lone.word)) {
+          doubt = {
+            raw: text.slice(start, cells.runEnd),
+            candidates: [amount, lone.unsigned],
+            strictStart: start,
+            strict: amount,
+          };
+          amount = null;
+        }
         if (amount === null && !doubt) unreadable.push(codeString(num));
         count(tally, info, num);
         seenAmount[num] = amount ?? undefined;

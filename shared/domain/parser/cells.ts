@@ -13,6 +13,9 @@
  * - otherwise a doubt: the well-formed suffix and the readings of the whole run with its
  *   separators dropped (`5 812,672,420`: 812,672,420 or 5,812,672,420) are candidates, and only
  *   the form's identities may pick one (identities.ts). A token is never shortened into a number.
+ *   A sign standing alone right after a word (`debit balances - 334`) is the amount's, unless
+ *   the line's label has a dash right after that word: then the caller makes it a doubt
+ *   (assemble.ts: -334, or the label's dash and 334).
  */
 import { decimalFromLimbs, MAX_AMOUNT_DIGITS, readAmount, readLooseAmount, cmp, type Decimal } from '../money';
 import { isDigit, isInnerSpace, isSpace, isWs } from './chars';
@@ -101,6 +104,12 @@ export class CellScanner {
    */
   runStarts: number[] | null = null;
   runEnd = 0;
+  /**
+   * When the amount's sign stands alone right after a word (`debit balances - 334`): that word
+   * (lower case) and the amount without the sign. In text flattened from a page where a label's
+   * first line ends in a dash (`debit balances -` / `gross amount`), the dash may be the label's.
+   */
+  loneSign: { word: string; unsigned: Decimal } | null = null;
 
   // The fast path's reading: limbs, digits, sign, start.
   private readonly limbs: number[] = new Array<number>(LIMB_COUNT).fill(0);
@@ -137,6 +146,7 @@ export class CellScanner {
       this.amount = null;
       this.doubt = null;
       this.runStarts = null;
+      this.loneSign = null;
       this.start = p;
       if (j >= floor) {
         if (this.readBack(j, floor) === FAST) {
@@ -308,6 +318,20 @@ export class CellScanner {
         }
       }
     }
+    // A sign standing alone right after a word (`debit balances - 334`): remembered, for the
+    // caller who knows the line's label may end in a dash there (assemble.ts).
+    if (strict && candidates.length === 1 && best + 1 < n && ends[best] - starts[best] === 1) {
+      const sign = t.charCodeAt(starts[best]);
+      let w = starts[best] - 1;
+      if ((sign === 45 || sign === 0x2212) && w >= floor && isInnerSpace(t.charCodeAt(w))) {
+        while (w >= floor && isInnerSpace(t.charCodeAt(w))) w--;
+        const wordEnd = w + 1;
+        while (w >= floor && isLetter(t.charCodeAt(w))) w--;
+        const unsigned = wordEnd > w + 1 ? readAmount(t.slice(starts[best + 1], runEnd)) : null;
+        if (unsigned !== null && cmp(unsigned, strict) !== 0)
+          this.loneSign = { word: t.slice(w + 1, wordEnd).toLowerCase(), unsigned };
+      }
+    }
     if (strict && candidates.length === 1) {
       this.amount = strict;
       this.start = starts[best];
@@ -318,6 +342,10 @@ export class CellScanner {
     this.doubt = { raw: t.slice(starts[from], runEnd), candidates, strictStart: best >= 0 ? starts[best] : -1, strict };
   }
 }
+
+/** An ASCII letter, or a letter of another script (a label's last character). */
+const isLetter = (c: number) =>
+  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c > 127 && /\p{L}/u.test(String.fromCharCode(c)));
 
 /** The words after which a form's label refers to a line by its number (`subtract line 6`, `lines 7 through 12`). */
 const LINE_REFERENCE = /\b(?:lines?|through|from|to|and)$/i;

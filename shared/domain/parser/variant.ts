@@ -16,6 +16,12 @@ export interface CodeInfo {
   label: boolean;
   /** Its uncoded sub-lines (8715's 12A-12C), if any. */
   parts?: { id: string; label: string }[];
+  /**
+   * The words (lower case) its label has right before a dash inside it (7351 `... debit balances -
+   * gross amount`: `balances`), in any variant: an amount after one of them and a lone sign may be
+   * the label's dash and an amount (dashWordsOf).
+   */
+  dashWords?: Set<string>;
   /** Per variant of its statement (forms.statements[key].variants order): 0 not a line of it, 1 an optional line, 2 a required one. */
   member: Uint8Array;
 }
@@ -48,6 +54,13 @@ function labelCodes(forms: FormSet): Set<string> {
       }
     for (const [code, s] of labels) if (s.size > 1) out.add(code);
   }
+  return out;
+}
+
+/** The words right before a dash inside the labels (`balances` of `... debit balances - gross amount`), lower case. */
+export function dashWordsOf(labels: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const l of labels) for (const m of l.matchAll(/(\p{L}+)\s+[-\u2212\u2013]\s+\S/gu)) out.add(m[1].toLowerCase());
   return out;
 }
 
@@ -93,6 +106,8 @@ export function compiled(forms: FormSet): Compiled {
         parts: partCodes.get(code),
         member,
       };
+      const dashes = dashWordsOf(forms.statements[key].variants.flatMap((v) => v.byCode.get(code)?.label ?? []));
+      if (dashes.size > 0) codeByNum[Number.parseInt(code, 10)]!.dashWords = dashes;
     }
     const titlesLower = new Map(forms.variants.map((v) => [v.id, v.titles.map((t) => t.toLowerCase())]));
     const requiredCount = {} as Record<StatementKey, number[]>;
