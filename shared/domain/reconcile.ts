@@ -8,7 +8,7 @@
  * the reconciliation alert instead (alerts.ts). A doubt is never sent out as a deficiency.
  */
 import { FORMS, STATEMENT_KEYS, type FormSet, type LineDef, type StatementKey, type Variant } from './forms';
-import { cmp, grouped, str, sum, sumEquals, ZERO, type Decimal } from './money';
+import { cmp, grouped, readAmount, str, sum, sumEquals, ZERO, type Decimal } from './money';
 import type { CoverTarget, Filing, Lines, Statement } from './model';
 import { rule, type RuleName, type Severity } from './rules';
 import { dueDay } from './calendar';
@@ -364,7 +364,10 @@ function checkStatement(
         l,
         null,
         r.amount,
-        `${where(forms, key, l)}: filed as "${r.filed}", which is not one well-formed number; read as ${fmt(r.amount)}, the only reading with which every identity of the line holds`,
+        // A lone sign that may be the label's dash (`debit balances - 334`) is one well-formed number, read two ways.
+        readAmount(r.filed) !== null && /^[-\u2212]\s/.test(r.filed)
+          ? `${where(forms, key, l)}: filed as "${r.filed}" right after the label, whose dash the sign may be; read as ${fmt(r.amount)}, the only reading with which every identity of the line holds`
+          : `${where(forms, key, l)}: filed as "${r.filed}", which is not one well-formed number; read as ${fmt(r.amount)}, the only reading with which every identity of the line holds`,
       );
     }
   /** Codes filed that the variant does not have: no identity checks them. */

@@ -244,7 +244,11 @@ describe("a label's dash before the amount in flattened text (`debit balances - 
     expect(str(filing.statements.secured!.lines.get('7351')!)).toBe('2357372');
     const r = reconcile(filing, { unreadable });
     expect(r.findings.filter((f) => f.severity !== 'info')).toEqual([]);
-    expect(r.findings.find((f) => f.ruleId === 'SW105' && f.line === '7351')).toMatchObject({ actual: '2357372' });
+    const sw105 = r.findings.find((f) => f.ruleId === 'SW105' && f.line === '7351');
+    expect(sw105).toMatchObject({ actual: '2357372' });
+    expect(sw105?.message).toContain(
+      'filed as "- 2,357,372" right after the label, whose dash the sign may be; read as 2,357,372',
+    );
     expect(r.alerts).toEqual([]);
   });
 
