@@ -729,18 +729,158 @@ function lzw(data: Buffer, room: number): Buffer {
 // ---- extraction ------------------------------------------------------------------------------
 
 type PdfJs = Awaited<ReturnType<typeof import('unpdf')['getResolvedPDFJS']>>;
-let pdfjs: Promise<PdfJs> | undefined;
+type PdfWorker = InstanceType<PdfJs['PDFWorker']>;
+let pdfjs: Promise<{ lib: PdfJs; worker: () => PdfWorker }> | undefined;
 
-/** pdf.js, loaded on the first PDF (the functions' main bundle leaves `unpdf` out: infra/bundling.ts). */
-function loadPdfJs(): Promise<PdfJs> {
+/** pdf.js, loaded on the first PDF (the functions' main bundle leaves `unpdf` out: infra/bundling.ts), with the worker all documents share. */
+function loadPdfJs(): Promise<{ lib: PdfJs; worker: () => PdfWorker }> {
   // In a function bundle, `unpdf` is an ES module file of its own beside index.js (infra/bundling.ts).
   pdfjs ??= import('unpdf')
     .then((m) => m.getResolvedPDFJS())
+    .then((lib) => {
+      let current: PdfWorker | undefined;
+      return {
+        lib,
+        worker: () => {
+          if (!current || current.destroyed) current = inThreadWorker(lib);
+          return current;
+        },
+      };
+    })
     .catch((e: unknown) => {
       pdfjs = undefined;
       throw e;
     });
   return pdfjs;
+}
+
+/**
+ * pdf.js's worker, in this thread, as its "fake worker" is, but one for all the documents of the
+ * process (pdf.js sets a fake worker up for each document it is not given a worker for: a port,
+ * two message handlers and a configure message, each time), over a port that copies plain
+ * messages itself (CopyingPort) instead of through structuredClone. Each document still has its
+ * own message handlers on that port, and its own worker-side document, destroyed with it.
+ */
+function inThreadWorker(lib: PdfJs): PdfWorker {
+  const handler = (globalThis as { pdfjsWorker?: { WorkerMessageHandler?: WorkerMessageHandlerLike } }).pdfjsWorker
+    ?.WorkerMessageHandler;
+  // (unpdf's build of pdf.js sets globalThis.pdfjsWorker; were it missing, pdf.js's own fake worker per document.)
+  if (!handler) return new lib.PDFWorker({ verbosity: 0 });
+  const port = new CopyingPort();
+  handler.initializeFromPort(port);
+  return new lib.PDFWorker({ port: port as never, verbosity: 0 });
+}
+
+interface WorkerMessageHandlerLike {
+  initializeFromPort(port: unknown): void;
+}
+
+type Listener = (event: { data: unknown }) => void;
+
+/**
+ * What pdf.js's LoopbackPort does (every message delivered to every listener a microtask later,
+ * as a copy, so neither side sees what the other changes after sending), with the copy made by
+ * plainCopy: pdf.js's messages are almost all plain objects, arrays and primitives (a page's text
+ * items), which structuredClone copies at several times the cost. Any message that is not plain
+ * through and through (the file's bytes, an error, a class instance) is copied by structuredClone,
+ * as before, with its transfer list.
+ */
+export class CopyingPort {
+  readonly #listeners = new Map<Listener, (() => void) | null>();
+  readonly #ready = Promise.resolve();
+
+  postMessage(message: unknown, transfer?: unknown[]): void {
+    const copied = plainCopy(message, 0);
+    const event = { data: copied === NOT_PLAIN ? structuredClone(message, transfer ? { transfer: transfer as never[] } : undefined) : copied };
+    void this.#ready.then(() => {
+      for (const [listener] of this.#listeners) listener.call(this, event);
+    });
+  }
+
+  addEventListener(_type: string, listener: Listener, options: { signal?: AbortSignal } | null = null): void {
+    let unlink: (() => void) | null = null;
+    const signal = options?.signal;
+    if (signal instanceof AbortSignal) {
+      if (signal.aborted) return;
+      const onAbort = () => this.removeEventListener(_type, listener);
+      unlink = () => signal.removeEventListener('abort', onAbort);
+      signal.addEventListener('abort', onAbort);
+    }
+    this.#listeners.set(listener, unlink);
+  }
+
+  removeEventListener(_type: string, listener: Listener): void {
+    this.#listeners.get(listener)?.();
+    this.#listeners.delete(listener);
+  }
+
+  terminate(): void {
+    for (const [, unlink] of this.#listeners) unlink?.();
+    this.#listeners.clear();
+  }
+
+  /** How many message handlers listen (one pair per open document, plus the worker's own): for tests. */
+  get listeners(): number {
+    return this.#listeners.size;
+  }
+}
+
+const NOT_PLAIN: unique symbol = Symbol('not plain');
+
+/**
+ * A deep copy of `v` if it is made only of primitives, dense arrays and plain objects (prototype
+ * Object.prototype or null; copied as structuredClone copies them: own enumerable string keys, in
+ * order, into a new plain object), at most 32 levels deep (deeper, or a cycle: not plain);
+ * NOT_PLAIN otherwise.
+ */
+export function plainCopy(v: unknown, depth: number): unknown {
+  if (typeof v !== 'object' || v === null) return typeof v === 'function' || typeof v === 'symbol' ? NOT_PLAIN : v;
+  if (depth > 32) return NOT_PLAIN;
+  if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== Array.prototype) return NOT_PLAIN;
+    const n = v.length;
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) {
+      if (!(i in v)) return NOT_PLAIN;
+      const c = plainCopy(v[i], depth + 1);
+      if (c === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = c;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    const c = plainCopy((v as Record<string, unknown>)[k], depth + 1);
+    if (c === NOT_PLAIN) return NOT_PLAIN;
+    out[k] = c;
+  }
+  return out;
+}
+
+/**
+ * pdf.js (5.x) inflates a Flate stream through the platform's DecompressionStream when there is
+ * one: in Node a web stream over zlib, on the thread pool, several promise turns and a thread hop
+ * for every content stream and font of a few KB (a tenth of a filing's time, and the main thread
+ * waits idle meanwhile). Without it pdf.js inflates with its own decoder, at once, in this thread,
+ * to the same bytes (the same decoder it falls back to for a stream zlib refuses). So while
+ * documents are being read the global is hidden (restored when none is).
+ */
+let reading = 0;
+let decompressionStream: PropertyDescriptor | undefined;
+function hideDecompressionStream(): void {
+  if (reading++ > 0) return;
+  decompressionStream = Object.getOwnPropertyDescriptor(globalThis, 'DecompressionStream');
+  if (decompressionStream?.configurable)
+    Object.defineProperty(globalThis, 'DecompressionStream', { value: undefined, configurable: true, writable: true });
+  else decompressionStream = undefined;
+}
+function restoreDecompressionStream(): void {
+  if (--reading > 0 || !decompressionStream) return;
+  Object.defineProperty(globalThis, 'DecompressionStream', decompressionStream);
+  decompressionStream = undefined;
 }
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
@@ -787,20 +927,28 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
       `the PDF decompresses to more than ${lim.maxDecodedBytes / MIB} MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)`,
     );
 
-  const { getDocument } = await loadPdfJs();
+  const { lib, worker } = await loadPdfJs();
   // A copy: pdf.js may take ownership of (detach) the buffer it is given.
-  const task = getDocument({
-    data: new Uint8Array(bytes),
-    verbosity: 0,
-    isEvalSupported: false,
-    disableFontFace: true,
-    useSystemFonts: false,
-    useWorkerFetch: false,
-    isOffscreenCanvasSupported: false,
-    isImageDecoderSupported: false,
-    enableXfa: false,
-    stopAtErrors: false,
-  });
+  let task: ReturnType<PdfJs['getDocument']>;
+  hideDecompressionStream();
+  try {
+    task = lib.getDocument({
+      data: new Uint8Array(bytes),
+      worker: worker(),
+      verbosity: 0,
+      isEvalSupported: false,
+      disableFontFace: true,
+      useSystemFonts: false,
+      useWorkerFetch: false,
+      isOffscreenCanvasSupported: false,
+      isImageDecoderSupported: false,
+      enableXfa: false,
+      stopAtErrors: false,
+    });
+  } catch (e) {
+    restoreDecompressionStream();
+    throw new PdfError('bad-pdf', reasonOf(e));
+  }
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -880,6 +1028,7 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
   try {
     return await Promise.race([working, deadline]);
   } finally {
+    restoreDecompressionStream();
     stopped = true;
     clearTimeout(timer);
     // pdf.js frees the document; after a stream given up half-way it may never say it is done,
