@@ -866,15 +866,27 @@ export function plainCopy(v: unknown, depth: number): unknown {
  * for every content stream and font of a few KB (a tenth of a filing's time, and the main thread
  * waits idle meanwhile). Without it pdf.js inflates with its own decoder, at once, in this thread,
  * to the same bytes (the same decoder it falls back to for a stream zlib refuses). So while
- * documents are being read the global is hidden (restored when none is).
+ * documents are being read the global is one that refuses every stream at once (with an error
+ * made once: pdf.js only catches it; an error made each time, with its stack, costs a few % of
+ * a filing), and the platform's is back when no document is being read.
  */
 let reading = 0;
 let decompressionStream: PropertyDescriptor | undefined;
+const REFUSED = new Error('pdf.js inflates Flate streams itself here (shared/domain/formats/pdf.ts)');
+class RefusingDecompressionStream {
+  constructor() {
+    throw REFUSED;
+  }
+}
 function hideDecompressionStream(): void {
   if (reading++ > 0) return;
   decompressionStream = Object.getOwnPropertyDescriptor(globalThis, 'DecompressionStream');
   if (decompressionStream?.configurable)
-    Object.defineProperty(globalThis, 'DecompressionStream', { value: undefined, configurable: true, writable: true });
+    Object.defineProperty(globalThis, 'DecompressionStream', {
+      value: RefusingDecompressionStream,
+      configurable: true,
+      writable: true,
+    });
   else decompressionStream = undefined;
 }
 function restoreDecompressionStream(): void {
