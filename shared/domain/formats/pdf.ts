@@ -159,7 +159,7 @@ export function pageRows(items: readonly PlacedText[]): PrintedLine[] {
         text: clean,
         // (A letter-spaced banner stays one run of letters: its words are far apart, not columns.)
         parsed: LETTER_SPACED.test(clean) ? clean : parsed,
-        items: kept.filter((it) => it.str.trim() !== ''),
+        items: kept.filter((it) => !isBlank(it.str)),
         y: l[0].y,
         size: l[0].size > 0 ? l[0].size : 1,
       });
@@ -184,7 +184,7 @@ function joinColumns(items: readonly PlacedText[]): string {
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
     // Only printed text counts: pdf.js spans a wide gap with a space item of its own (the gap's width).
-    if (it.str.trim() === '') continue;
+    if (isBlank(it.str)) continue;
     if (last && it.x - end > COLUMN_GAP * (it.size > 0 ? it.size : 1) && !SIGN_ONLY.test(last.str)) flush(i);
     last = it;
     end = Math.max(end, it.x + Math.max(0, it.width));
@@ -198,15 +198,22 @@ function joinItems(items: readonly PlacedText[]): string {
   let text = '';
   let end = Number.NEGATIVE_INFINITY;
   for (const it of items) {
-    const blank = it.str.trim() === '';
-    if (!blank) {
+    const s = it.str;
+    if (!isBlank(s)) {
       const gap = it.x - end;
-      if (text !== '' && !/\s$/.test(text) && !/^\s/.test(it.str) && gap > SPACE_GAP * (it.size > 0 ? it.size : 1))
+      if (
+        text !== '' &&
+        !isSpace(text.charCodeAt(text.length - 1)) &&
+        !isSpace(s.charCodeAt(0)) &&
+        gap > SPACE_GAP * (it.size > 0 ? it.size : 1)
+      )
         text += ' ';
-      text += it.str;
-    } else if (text !== '' && !/\s$/.test(text)) text += ' ';
+      text += s;
+    } else if (text !== '' && !isSpace(text.charCodeAt(text.length - 1))) text += ' ';
     end = Math.max(end, it.x + Math.max(0, it.width));
   }
+  // (Most lines have none of what the replacements change: then the trim alone gives the same.)
+  if (!NEEDS_CLEANING.test(text)) return text.trim();
   return (
     text
       // eslint-disable-next-line no-control-regex
@@ -218,19 +225,67 @@ function joinItems(items: readonly PlacedText[]): string {
   );
 }
 
+/** What joinItems' replacements would change: a control character, a space that is not U+0020 or two in a row, a ligature. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_CLEANING = /[\u0000-\u0008\u000b-\u001f\u007f\ufb00-\ufb06]|[^\S ]|\s\s/;
+
+/** Whether a UTF-16 code unit is one that `\s` matches (and String.prototype.trim removes); false for NaN (past the end). */
+function isSpace(c: number): boolean {
+  return (
+    c === 0x20 ||
+    (c >= 0x09 && c <= 0x0d) ||
+    (c > 0x7f &&
+      (c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000 ||
+        c === 0xfeff))
+  );
+}
+
+/** `s.trim() === ''`, without the new string. */
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isSpace(s.charCodeAt(i))) return false;
+  return true;
+}
+
 // ---- wrapped labels --------------------------------------------------------------------------
 
 /** An item that is only amount characters and codes (`5,812,672,420`, `[8720]`, `0 [7150]`, `0 0`). */
 const CELLISH = /^[\s\d,.()$\-\u2212]*(?:\[\d{4}\][\s\d,.()$\-\u2212]*)*$/;
 const CODE_ITEM = /\[\d{4}\]/;
+/** CELLISH.test(s), without the regular expression for the items that start with a letter (most labels). */
+function cellish(s: string): boolean {
+  const c = s.charCodeAt(0);
+  // A character CELLISH allows first: a space, a digit, , . ( ) $ - U+2212, or the [ of a code.
+  if (!(isSpace(c) || (c >= 0x30 && c <= 0x39) || c === 0x2c || c === 0x2e || c === 0x28 || c === 0x29 || c === 0x24 || c === 0x2d || c === 0x2212 || c === 0x5b) && s.length > 0)
+    return false;
+  return CELLISH.test(s);
+}
 /** A line that starts a row of the form: `12.`, `11B.`, `A.`, `(a)`, `(iv)`. */
 const MARKER = /^(?:\d{1,2}[A-Z]?\.|[A-Z]\.|\((?:[ivx]{1,4}|[a-h]|\d{1,2})\))(?:\s|$)/;
 /** A line's place and text with its digits masked: the same on every page for a running header or footer (`Page 2 of 5`). */
-const repeatKeys = new WeakMap<PrintedLine, string>();
 function repeatKey(l: PrintedLine): string {
-  let k = repeatKeys.get(l);
-  if (k === undefined) repeatKeys.set(l, (k = `${Math.round(l.y)} ${l.text.replace(/\d/g, '#')}`));
-  return k;
+  return `${Math.round(l.y)} ${maskDigits(l.text)}`;
+}
+
+/** `s.replace(/\d/g, '#')`, in a third of the time. */
+function maskDigits(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (i > from) out += s.slice(from, i);
+      out += '#';
+      from = i + 1;
+    }
+  }
+  return from === 0 ? s : out + s.slice(from);
 }
 
 /** A letter-spaced banner (`W I N J A M M E R F I L I N G`), however pdf.js splits it into items (`J A M` can be one). */
@@ -276,51 +331,59 @@ export interface OrderedLine {
 export function orderedLines(pages: readonly (readonly PrintedLine[])[]): OrderedLine[] {
   // The amount columns start at the leftmost amount (or code) of a coded cell.
   let zoneX = Number.POSITIVE_INFINITY;
-  const seen = new Map<string, Set<number>>();
+  // Each line's repeat key, and the page a key is on (-1: on more than one).
+  const keys: string[][] = [];
+  const seen = new Map<string, number>();
   for (let p = 0; p < pages.length; p++)
     for (const l of pages[p]) {
       const its = l.items;
       for (let i = 0; i < its.length; i++) {
         const s = its[i].str;
         if (
-          CODE_ITEM.test(s)
-            ? CELLISH.test(s)
-            : CELLISH.test(s) && /\d/.test(s) && i + 1 < its.length && /^\s*\[\d{4}\]/.test(its[i + 1].str)
+          cellish(s) &&
+          (CODE_ITEM.test(s) || (/\d/.test(s) && i + 1 < its.length && /^\s*\[\d{4}\]/.test(its[i + 1].str)))
         )
           zoneX = Math.min(zoneX, its[i].x);
       }
       const key = repeatKey(l);
-      let on = seen.get(key);
-      if (!on) seen.set(key, (on = new Set()));
-      on.add(p);
+      (keys[p] ??= []).push(key);
+      const on = seen.get(key);
+      if (on === undefined) seen.set(key, p);
+      else if (on !== p) seen.set(key, -1);
     }
   if (zoneX === Number.POSITIVE_INFINITY) return pages.flatMap((ls, page) => ls.map((l) => ({ text: l.parsed, page })));
   const rows: Row[] = [];
   for (let p = 0; p < pages.length; p++) {
     const start = rows.length;
-    for (const line of pages[p]) {
+    // The page's first and last rows with cells.
+    let firstCells = -1;
+    let lastCells = -1;
+    const lines = pages[p];
+    for (let li = 0; li < lines.length; li++) {
+      const line = lines[li];
       const its = line.items;
       const tol = 0.5 * line.size;
       let cellFrom = its.length;
-      while (cellFrom > 0 && CELLISH.test(its[cellFrom - 1].str) && its[cellFrom - 1].x >= zoneX - tol) cellFrom--;
-      if (cellFrom < its.length && !its.slice(cellFrom).some((it) => /\d/.test(it.str))) cellFrom = its.length;
-      const labelOnly = cellFrom === its.length && its.every((it) => it.x < zoneX - tol);
-      const repeated = (seen.get(repeatKey(line))?.size ?? 0) > 1;
+      while (cellFrom > 0 && cellish(its[cellFrom - 1].str) && its[cellFrom - 1].x >= zoneX - tol) cellFrom--;
+      if (cellFrom < its.length) {
+        let digits = false;
+        for (let i = cellFrom; i < its.length && !digits; i++) digits = /\d/.test(its[i].str);
+        if (!digits) cellFrom = its.length;
+      }
+      let labelOnly = cellFrom === its.length;
+      for (let i = 0; i < its.length && labelOnly; i++) labelOnly = its[i].x < zoneX - tol;
+      const repeated = seen.get(keys[p][li]) === -1;
       const furniture = /^Page \d+ of \d+$/.test(line.text) || LETTER_SPACED.test(line.text);
+      if (cellFrom < its.length) {
+        if (firstCells === -1) firstCells = rows.length;
+        lastCells = rows.length;
+      }
       // A repeated line is furniture when it has no cells (it may reach into the amount columns: a wide running header, a browser's page footer).
       rows.push({ line, page: p, cellFrom, labelOnly, furniture: furniture || (repeated && cellFrom === its.length) });
     }
     // A line repeated on other pages (a running header or footer) is furniture only above the page's first amounts or below its last.
-    const withCells = rows.slice(start).flatMap((r, i) => (r.cellFrom < r.line.items.length ? [start + i] : []));
-    for (let i = start; i < rows.length; i++)
-      if (
-        rows[i].furniture &&
-        !/^Page \d+ of \d+$/.test(rows[i].line.text) &&
-        withCells.length > 0 &&
-        i > withCells[0] &&
-        i < withCells[withCells.length - 1] &&
-        !LETTER_SPACED.test(rows[i].line.text)
-      )
+    for (let i = Math.max(start, firstCells + 1); i < lastCells; i++)
+      if (rows[i].furniture && !/^Page \d+ of \d+$/.test(rows[i].line.text) && !LETTER_SPACED.test(rows[i].line.text))
         rows[i].furniture = false;
   }
 
@@ -842,7 +905,8 @@ export function plainCopy(v: unknown, depth: number): unknown {
     const out = new Array(n);
     for (let i = 0; i < n; i++) {
       if (!(i in v)) return NOT_PLAIN;
-      const c = plainCopy(v[i], depth + 1);
+      const x: unknown = v[i];
+      const c = typeof x === 'object' && x !== null ? plainCopy(x, depth + 1) : primitive(x);
       if (c === NOT_PLAIN) return NOT_PLAIN;
       out[i] = c;
     }
@@ -851,14 +915,18 @@ export function plainCopy(v: unknown, depth: number): unknown {
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
   const out: Record<string, unknown> = {};
-  for (const k in v) {
-    if (!Object.hasOwn(v, k)) continue;
-    const c = plainCopy((v as Record<string, unknown>)[k], depth + 1);
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const x = (v as Record<string, unknown>)[k];
+    const c = typeof x === 'object' && x !== null ? plainCopy(x, depth + 1) : primitive(x);
     if (c === NOT_PLAIN) return NOT_PLAIN;
     out[k] = c;
   }
   return out;
 }
+
+const primitive = (x: unknown): unknown => (typeof x === 'function' || typeof x === 'symbol' ? NOT_PLAIN : x);
 
 /**
  * pdf.js (5.x) inflates a Flate stream through the platform's DecompressionStream when there is
