@@ -345,8 +345,10 @@ export function orderedLines(pages: readonly (readonly PrintedLine[])[]): Ordere
         )
           zoneX = Math.min(zoneX, its[i].x);
       }
-      const key = repeatKey(l);
+      // (One page: no line is on another.)
+      const key = pages.length > 1 ? repeatKey(l) : '';
       (keys[p] ??= []).push(key);
+      if (pages.length === 1) continue;
       const on = seen.get(key);
       if (on === undefined) seen.set(key, p);
       else if (on !== p) seen.set(key, -1);
@@ -372,7 +374,7 @@ export function orderedLines(pages: readonly (readonly PrintedLine[])[]): Ordere
       }
       let labelOnly = cellFrom === its.length;
       for (let i = 0; i < its.length && labelOnly; i++) labelOnly = its[i].x < zoneX - tol;
-      const repeated = seen.get(keys[p][li]) === -1;
+      const repeated = pages.length > 1 && seen.get(keys[p][li]) === -1;
       const furniture = /^Page \d+ of \d+$/.test(line.text) || LETTER_SPACED.test(line.text);
       if (cellFrom < its.length) {
         if (firstCells === -1) firstCells = rows.length;
