@@ -258,13 +258,11 @@ function isBlank(s: string): boolean {
 /** An item that is only amount characters and codes (`5,812,672,420`, `[8720]`, `0 [7150]`, `0 0`). */
 const CELLISH = /^[\s\d,.()$\-\u2212]*(?:\[\d{4}\][\s\d,.()$\-\u2212]*)*$/;
 const CODE_ITEM = /\[\d{4}\]/;
-/** CELLISH.test(s), without the regular expression for the items that start with a letter (most labels). */
+/** A character CELLISH allows first: a space, a digit, `,` `.` `(` `)` `$` `-` U+2212, or the `[` of a code. */
+const CELL_START = /^[\s\d,.()$\-\u2212[]/;
+/** CELLISH.test(s), with a quick no for the items that start otherwise (most labels). */
 function cellish(s: string): boolean {
-  const c = s.charCodeAt(0);
-  // A character CELLISH allows first: a space, a digit, , . ( ) $ - U+2212, or the [ of a code.
-  if (!(isSpace(c) || (c >= 0x30 && c <= 0x39) || c === 0x2c || c === 0x2e || c === 0x28 || c === 0x29 || c === 0x24 || c === 0x2d || c === 0x2212 || c === 0x5b) && s.length > 0)
-    return false;
-  return CELLISH.test(s);
+  return (s.length === 0 || CELL_START.test(s)) && CELLISH.test(s);
 }
 /** A line that starts a row of the form: `12.`, `11B.`, `A.`, `(a)`, `(iv)`. */
 const MARKER = /^(?:\d{1,2}[A-Z]?\.|[A-Z]\.|\((?:[ivx]{1,4}|[a-h]|\d{1,2})\))(?:\s|$)/;
@@ -832,8 +830,16 @@ function inThreadWorker(lib: PdfJs): PdfWorker {
   // (unpdf's build of pdf.js sets globalThis.pdfjsWorker; were it missing, pdf.js's own fake worker per document.)
   if (!handler) return new lib.PDFWorker({ verbosity: 0 });
   const port = new CopyingPort();
+  sharedPort = port;
   handler.initializeFromPort(port);
   return new lib.PDFWorker({ port: port as never, verbosity: 0 });
+}
+
+let sharedPort: CopyingPort | undefined;
+
+/** How many message handlers listen on the shared worker's port (the worker's own, the main side's, and two for each document not yet destroyed); -1 before the first PDF. For tests. */
+export function pdfWorkerListeners(): number {
+  return sharedPort?.listeners ?? -1;
 }
 
 interface WorkerMessageHandlerLike {
@@ -856,7 +862,12 @@ export class CopyingPort {
 
   postMessage(message: unknown, transfer?: unknown[]): void {
     const copied = plainCopy(message, 0);
-    const event = { data: copied === NOT_PLAIN ? structuredClone(message, transfer ? { transfer: transfer as never[] } : undefined) : copied };
+    const event = {
+      data:
+        copied === NOT_PLAIN
+          ? structuredClone(message, transfer ? { transfer: transfer as never[] } : undefined)
+          : copied,
+    };
     void this.#ready.then(() => {
       for (const [listener] of this.#listeners) listener.call(this, event);
     });
@@ -890,7 +901,8 @@ export class CopyingPort {
   }
 }
 
-const NOT_PLAIN: unique symbol = Symbol('not plain');
+/** What plainCopy gives for a value it does not copy. */
+export const NOT_PLAIN: unique symbol = Symbol('not plain');
 
 /**
  * A deep copy of `v` if it is made only of primitives, dense arrays and plain objects (prototype
@@ -1091,7 +1103,8 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
               font: fontName,
             });
           }
-          if (stopped) throw late();
+          // (pdf.js, in this thread, reads a page in promise turns: the deadline's timer may not get a turn before the page ends.)
+          if (stopped || Date.now() - started > lim.timeoutMs) throw late();
         }
         page.cleanup();
       } catch (e) {
