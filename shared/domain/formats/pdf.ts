@@ -1032,7 +1032,7 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
       verbosity: 0,
       isEvalSupported: false,
       disableFontFace: true,
-      useSystemFonts: false,
+      useSystemFonts: true,
       useWorkerFetch: false,
       isOffscreenCanvasSupported: false,
       isImageDecoderSupported: false,
