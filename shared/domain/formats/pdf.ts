@@ -954,10 +954,10 @@ const primitive = (x: unknown): unknown => (typeof x === 'function' || typeof x 
  */
 let reading = 0;
 let decompressionStream: PropertyDescriptor | undefined;
-const REFUSED = new Error('pdf.js inflates Flate streams itself here (shared/domain/formats/pdf.ts)');
+let refused: Error | undefined;
 class RefusingDecompressionStream {
   constructor() {
-    throw REFUSED;
+    throw (refused ??= new Error('pdf.js inflates Flate streams itself here (shared/domain/formats/pdf.ts)'));
   }
 }
 function hideDecompressionStream(): void {
