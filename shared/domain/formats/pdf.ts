@@ -159,7 +159,7 @@ export function pageRows(items: readonly PlacedText[]): PrintedLine[] {
         text: clean,
         // (A letter-spaced banner stays one run of letters: its words are far apart, not columns.)
         parsed: LETTER_SPACED.test(clean) ? clean : parsed,
-        items: kept.filter((it) => it.str.trim() !== ''),
+        items: kept.filter((it) => !isBlank(it.str)),
         y: l[0].y,
         size: l[0].size > 0 ? l[0].size : 1,
       });
@@ -184,7 +184,7 @@ function joinColumns(items: readonly PlacedText[]): string {
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
     // Only printed text counts: pdf.js spans a wide gap with a space item of its own (the gap's width).
-    if (it.str.trim() === '') continue;
+    if (isBlank(it.str)) continue;
     if (last && it.x - end > COLUMN_GAP * (it.size > 0 ? it.size : 1) && !SIGN_ONLY.test(last.str)) flush(i);
     last = it;
     end = Math.max(end, it.x + Math.max(0, it.width));
@@ -198,15 +198,22 @@ function joinItems(items: readonly PlacedText[]): string {
   let text = '';
   let end = Number.NEGATIVE_INFINITY;
   for (const it of items) {
-    const blank = it.str.trim() === '';
-    if (!blank) {
+    const s = it.str;
+    if (!isBlank(s)) {
       const gap = it.x - end;
-      if (text !== '' && !/\s$/.test(text) && !/^\s/.test(it.str) && gap > SPACE_GAP * (it.size > 0 ? it.size : 1))
+      if (
+        text !== '' &&
+        !isSpace(text.charCodeAt(text.length - 1)) &&
+        !isSpace(s.charCodeAt(0)) &&
+        gap > SPACE_GAP * (it.size > 0 ? it.size : 1)
+      )
         text += ' ';
-      text += it.str;
-    } else if (text !== '' && !/\s$/.test(text)) text += ' ';
+      text += s;
+    } else if (text !== '' && !isSpace(text.charCodeAt(text.length - 1))) text += ' ';
     end = Math.max(end, it.x + Math.max(0, it.width));
   }
+  // (Most lines have none of what the replacements change: then the trim alone gives the same.)
+  if (!NEEDS_CLEANING.test(text)) return text.trim();
   return (
     text
       // eslint-disable-next-line no-control-regex
@@ -218,19 +225,65 @@ function joinItems(items: readonly PlacedText[]): string {
   );
 }
 
+/** What joinItems' replacements would change: a control character, a space that is not U+0020 or two in a row, a ligature. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_CLEANING = /[\u0000-\u0008\u000b-\u001f\u007f\ufb00-\ufb06]|[^\S ]|\s\s/;
+
+/** Whether a UTF-16 code unit is one that `\s` matches (and String.prototype.trim removes); false for NaN (past the end). */
+function isSpace(c: number): boolean {
+  return (
+    c === 0x20 ||
+    (c >= 0x09 && c <= 0x0d) ||
+    (c > 0x7f &&
+      (c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000 ||
+        c === 0xfeff))
+  );
+}
+
+/** `s.trim() === ''`, without the new string. */
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isSpace(s.charCodeAt(i))) return false;
+  return true;
+}
+
 // ---- wrapped labels --------------------------------------------------------------------------
 
 /** An item that is only amount characters and codes (`5,812,672,420`, `[8720]`, `0 [7150]`, `0 0`). */
 const CELLISH = /^[\s\d,.()$\-\u2212]*(?:\[\d{4}\][\s\d,.()$\-\u2212]*)*$/;
 const CODE_ITEM = /\[\d{4}\]/;
+/** A character CELLISH allows first: a space, a digit, `,` `.` `(` `)` `$` `-` U+2212, or the `[` of a code. */
+const CELL_START = /^[\s\d,.()$\-\u2212[]/;
+/** CELLISH.test(s), with a quick no for the items that start otherwise (most labels). */
+function cellish(s: string): boolean {
+  return (s.length === 0 || CELL_START.test(s)) && CELLISH.test(s);
+}
 /** A line that starts a row of the form: `12.`, `11B.`, `A.`, `(a)`, `(iv)`. */
 const MARKER = /^(?:\d{1,2}[A-Z]?\.|[A-Z]\.|\((?:[ivx]{1,4}|[a-h]|\d{1,2})\))(?:\s|$)/;
 /** A line's place and text with its digits masked: the same on every page for a running header or footer (`Page 2 of 5`). */
-const repeatKeys = new WeakMap<PrintedLine, string>();
 function repeatKey(l: PrintedLine): string {
-  let k = repeatKeys.get(l);
-  if (k === undefined) repeatKeys.set(l, (k = `${Math.round(l.y)} ${l.text.replace(/\d/g, '#')}`));
-  return k;
+  return `${Math.round(l.y)} ${maskDigits(l.text)}`;
+}
+
+/** `s.replace(/\d/g, '#')`, in a third of the time. */
+function maskDigits(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (i > from) out += s.slice(from, i);
+      out += '#';
+      from = i + 1;
+    }
+  }
+  return from === 0 ? s : out + s.slice(from);
 }
 
 /** A letter-spaced banner (`W I N J A M M E R F I L I N G`), however pdf.js splits it into items (`J A M` can be one). */
@@ -276,51 +329,61 @@ export interface OrderedLine {
 export function orderedLines(pages: readonly (readonly PrintedLine[])[]): OrderedLine[] {
   // The amount columns start at the leftmost amount (or code) of a coded cell.
   let zoneX = Number.POSITIVE_INFINITY;
-  const seen = new Map<string, Set<number>>();
+  // Each line's repeat key, and the page a key is on (-1: on more than one).
+  const keys: string[][] = [];
+  const seen = new Map<string, number>();
   for (let p = 0; p < pages.length; p++)
     for (const l of pages[p]) {
       const its = l.items;
       for (let i = 0; i < its.length; i++) {
         const s = its[i].str;
         if (
-          CODE_ITEM.test(s)
-            ? CELLISH.test(s)
-            : CELLISH.test(s) && /\d/.test(s) && i + 1 < its.length && /^\s*\[\d{4}\]/.test(its[i + 1].str)
+          cellish(s) &&
+          (CODE_ITEM.test(s) || (/\d/.test(s) && i + 1 < its.length && /^\s*\[\d{4}\]/.test(its[i + 1].str)))
         )
           zoneX = Math.min(zoneX, its[i].x);
       }
-      const key = repeatKey(l);
-      let on = seen.get(key);
-      if (!on) seen.set(key, (on = new Set()));
-      on.add(p);
+      // (One page: no line is on another.)
+      const key = pages.length > 1 ? repeatKey(l) : '';
+      (keys[p] ??= []).push(key);
+      if (pages.length === 1) continue;
+      const on = seen.get(key);
+      if (on === undefined) seen.set(key, p);
+      else if (on !== p) seen.set(key, -1);
     }
   if (zoneX === Number.POSITIVE_INFINITY) return pages.flatMap((ls, page) => ls.map((l) => ({ text: l.parsed, page })));
   const rows: Row[] = [];
   for (let p = 0; p < pages.length; p++) {
     const start = rows.length;
-    for (const line of pages[p]) {
+    // The page's first and last rows with cells.
+    let firstCells = -1;
+    let lastCells = -1;
+    const lines = pages[p];
+    for (let li = 0; li < lines.length; li++) {
+      const line = lines[li];
       const its = line.items;
       const tol = 0.5 * line.size;
       let cellFrom = its.length;
-      while (cellFrom > 0 && CELLISH.test(its[cellFrom - 1].str) && its[cellFrom - 1].x >= zoneX - tol) cellFrom--;
-      if (cellFrom < its.length && !its.slice(cellFrom).some((it) => /\d/.test(it.str))) cellFrom = its.length;
-      const labelOnly = cellFrom === its.length && its.every((it) => it.x < zoneX - tol);
-      const repeated = (seen.get(repeatKey(line))?.size ?? 0) > 1;
+      while (cellFrom > 0 && cellish(its[cellFrom - 1].str) && its[cellFrom - 1].x >= zoneX - tol) cellFrom--;
+      if (cellFrom < its.length) {
+        let digits = false;
+        for (let i = cellFrom; i < its.length && !digits; i++) digits = /\d/.test(its[i].str);
+        if (!digits) cellFrom = its.length;
+      }
+      let labelOnly = cellFrom === its.length;
+      for (let i = 0; i < its.length && labelOnly; i++) labelOnly = its[i].x < zoneX - tol;
+      const repeated = pages.length > 1 && seen.get(keys[p][li]) === -1;
       const furniture = /^Page \d+ of \d+$/.test(line.text) || LETTER_SPACED.test(line.text);
+      if (cellFrom < its.length) {
+        if (firstCells === -1) firstCells = rows.length;
+        lastCells = rows.length;
+      }
       // A repeated line is furniture when it has no cells (it may reach into the amount columns: a wide running header, a browser's page footer).
       rows.push({ line, page: p, cellFrom, labelOnly, furniture: furniture || (repeated && cellFrom === its.length) });
     }
     // A line repeated on other pages (a running header or footer) is furniture only above the page's first amounts or below its last.
-    const withCells = rows.slice(start).flatMap((r, i) => (r.cellFrom < r.line.items.length ? [start + i] : []));
-    for (let i = start; i < rows.length; i++)
-      if (
-        rows[i].furniture &&
-        !/^Page \d+ of \d+$/.test(rows[i].line.text) &&
-        withCells.length > 0 &&
-        i > withCells[0] &&
-        i < withCells[withCells.length - 1] &&
-        !LETTER_SPACED.test(rows[i].line.text)
-      )
+    for (let i = Math.max(start, firstCells + 1); i < lastCells; i++)
+      if (rows[i].furniture && !/^Page \d+ of \d+$/.test(rows[i].line.text) && !LETTER_SPACED.test(rows[i].line.text))
         rows[i].furniture = false;
   }
 
@@ -729,18 +792,189 @@ function lzw(data: Buffer, room: number): Buffer {
 // ---- extraction ------------------------------------------------------------------------------
 
 type PdfJs = Awaited<ReturnType<typeof import('unpdf')['getResolvedPDFJS']>>;
-let pdfjs: Promise<PdfJs> | undefined;
+type PdfWorker = InstanceType<PdfJs['PDFWorker']>;
+let pdfjs: Promise<{ lib: PdfJs; worker: () => PdfWorker }> | undefined;
 
-/** pdf.js, loaded on the first PDF (the functions' main bundle leaves `unpdf` out: infra/bundling.ts). */
-function loadPdfJs(): Promise<PdfJs> {
+/** pdf.js, loaded on the first PDF (the functions' main bundle leaves `unpdf` out: infra/bundling.ts), with the worker all documents share. */
+function loadPdfJs(): Promise<{ lib: PdfJs; worker: () => PdfWorker }> {
   // In a function bundle, `unpdf` is an ES module file of its own beside index.js (infra/bundling.ts).
   pdfjs ??= import('unpdf')
     .then((m) => m.getResolvedPDFJS())
+    .then((lib) => {
+      let current: PdfWorker | undefined;
+      return {
+        lib,
+        worker: () => {
+          if (!current || current.destroyed) current = inThreadWorker(lib);
+          return current;
+        },
+      };
+    })
     .catch((e: unknown) => {
       pdfjs = undefined;
       throw e;
     });
   return pdfjs;
+}
+
+/**
+ * pdf.js's worker, in this thread, as its "fake worker" is, but one for all the documents of the
+ * process (pdf.js sets a fake worker up for each document it is not given a worker for: a port,
+ * two message handlers and a configure message, each time), over a port that copies plain
+ * messages itself (CopyingPort) instead of through structuredClone. Each document still has its
+ * own message handlers on that port, and its own worker-side document, destroyed with it.
+ */
+function inThreadWorker(lib: PdfJs): PdfWorker {
+  const handler = (globalThis as { pdfjsWorker?: { WorkerMessageHandler?: WorkerMessageHandlerLike } }).pdfjsWorker
+    ?.WorkerMessageHandler;
+  // (unpdf's build of pdf.js sets globalThis.pdfjsWorker; were it missing, pdf.js's own fake worker per document.)
+  if (!handler) return new lib.PDFWorker({ verbosity: 0 });
+  const port = new CopyingPort();
+  sharedPort = port;
+  handler.initializeFromPort(port);
+  return new lib.PDFWorker({ port: port as never, verbosity: 0 });
+}
+
+let sharedPort: CopyingPort | undefined;
+
+/** How many message handlers listen on the shared worker's port (the worker's own, the main side's, and two for each document not yet destroyed); -1 before the first PDF. For tests. */
+export function pdfWorkerListeners(): number {
+  return sharedPort?.listeners ?? -1;
+}
+
+interface WorkerMessageHandlerLike {
+  initializeFromPort(port: unknown): void;
+}
+
+type Listener = (event: { data: unknown }) => void;
+
+/**
+ * What pdf.js's LoopbackPort does (every message delivered to every listener a microtask later,
+ * as a copy, so neither side sees what the other changes after sending), with the copy made by
+ * plainCopy: pdf.js's messages are almost all plain objects, arrays and primitives (a page's text
+ * items), which structuredClone copies at several times the cost. Any message that is not plain
+ * through and through (the file's bytes, an error, a class instance) is copied by structuredClone,
+ * as before, with its transfer list.
+ */
+export class CopyingPort {
+  readonly #listeners = new Map<Listener, (() => void) | null>();
+  readonly #ready = Promise.resolve();
+
+  postMessage(message: unknown, transfer?: unknown[]): void {
+    const copied = plainCopy(message, 0);
+    const event = {
+      data:
+        copied === NOT_PLAIN
+          ? structuredClone(message, transfer ? { transfer: transfer as never[] } : undefined)
+          : copied,
+    };
+    void this.#ready.then(() => {
+      for (const [listener] of this.#listeners) listener.call(this, event);
+    });
+  }
+
+  addEventListener(_type: string, listener: Listener, options: { signal?: AbortSignal } | null = null): void {
+    let unlink: (() => void) | null = null;
+    const signal = options?.signal;
+    if (signal instanceof AbortSignal) {
+      if (signal.aborted) return;
+      const onAbort = () => this.removeEventListener(_type, listener);
+      unlink = () => signal.removeEventListener('abort', onAbort);
+      signal.addEventListener('abort', onAbort);
+    }
+    this.#listeners.set(listener, unlink);
+  }
+
+  removeEventListener(_type: string, listener: Listener): void {
+    this.#listeners.get(listener)?.();
+    this.#listeners.delete(listener);
+  }
+
+  terminate(): void {
+    for (const [, unlink] of this.#listeners) unlink?.();
+    this.#listeners.clear();
+  }
+
+  /** How many message handlers listen (one pair per open document, plus the worker's own): for tests. */
+  get listeners(): number {
+    return this.#listeners.size;
+  }
+}
+
+/** What plainCopy gives for a value it does not copy. */
+export const NOT_PLAIN: unique symbol = Symbol('not plain');
+
+/**
+ * A deep copy of `v` if it is made only of primitives, dense arrays and plain objects (prototype
+ * Object.prototype or null; copied as structuredClone copies them: own enumerable string keys, in
+ * order, into a new plain object), at most 32 levels deep (deeper, or a cycle: not plain);
+ * NOT_PLAIN otherwise.
+ */
+export function plainCopy(v: unknown, depth: number): unknown {
+  if (typeof v !== 'object' || v === null) return typeof v === 'function' || typeof v === 'symbol' ? NOT_PLAIN : v;
+  if (depth > 32) return NOT_PLAIN;
+  if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== Array.prototype) return NOT_PLAIN;
+    const n = v.length;
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) {
+      if (!(i in v)) return NOT_PLAIN;
+      const x: unknown = v[i];
+      const c = typeof x === 'object' && x !== null ? plainCopy(x, depth + 1) : primitive(x);
+      if (c === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = c;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const x = (v as Record<string, unknown>)[k];
+    const c = typeof x === 'object' && x !== null ? plainCopy(x, depth + 1) : primitive(x);
+    if (c === NOT_PLAIN) return NOT_PLAIN;
+    out[k] = c;
+  }
+  return out;
+}
+
+const primitive = (x: unknown): unknown => (typeof x === 'function' || typeof x === 'symbol' ? NOT_PLAIN : x);
+
+/**
+ * pdf.js (5.x) inflates a Flate stream through the platform's DecompressionStream when there is
+ * one: in Node a web stream over zlib, on the thread pool, several promise turns and a thread hop
+ * for every content stream and font of a few KB (a tenth of a filing's time, and the main thread
+ * waits idle meanwhile). Without it pdf.js inflates with its own decoder, at once, in this thread,
+ * to the same bytes (the same decoder it falls back to for a stream zlib refuses). So while
+ * documents are being read the global is one that refuses every stream at once (with an error
+ * made once: pdf.js only catches it; an error made each time, with its stack, costs a few % of
+ * a filing), and the platform's is back when no document is being read.
+ */
+let reading = 0;
+let decompressionStream: PropertyDescriptor | undefined;
+let refused: Error | undefined;
+class RefusingDecompressionStream {
+  constructor() {
+    throw (refused ??= new Error('pdf.js inflates Flate streams itself here (shared/domain/formats/pdf.ts)'));
+  }
+}
+function hideDecompressionStream(): void {
+  if (reading++ > 0) return;
+  decompressionStream = Object.getOwnPropertyDescriptor(globalThis, 'DecompressionStream');
+  if (decompressionStream?.configurable)
+    Object.defineProperty(globalThis, 'DecompressionStream', {
+      value: RefusingDecompressionStream,
+      configurable: true,
+      writable: true,
+    });
+  else decompressionStream = undefined;
+}
+function restoreDecompressionStream(): void {
+  if (--reading > 0 || !decompressionStream) return;
+  Object.defineProperty(globalThis, 'DecompressionStream', decompressionStream);
+  decompressionStream = undefined;
 }
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
@@ -787,20 +1021,28 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
       `the PDF decompresses to more than ${lim.maxDecodedBytes / MIB} MiB; a filing's PDF is far smaller (and scanned PDFs are not supported)`,
     );
 
-  const { getDocument } = await loadPdfJs();
+  const { lib, worker } = await loadPdfJs();
   // A copy: pdf.js may take ownership of (detach) the buffer it is given.
-  const task = getDocument({
-    data: new Uint8Array(bytes),
-    verbosity: 0,
-    isEvalSupported: false,
-    disableFontFace: true,
-    useSystemFonts: false,
-    useWorkerFetch: false,
-    isOffscreenCanvasSupported: false,
-    isImageDecoderSupported: false,
-    enableXfa: false,
-    stopAtErrors: false,
-  });
+  let task: ReturnType<PdfJs['getDocument']>;
+  hideDecompressionStream();
+  try {
+    task = lib.getDocument({
+      data: new Uint8Array(bytes),
+      worker: worker(),
+      verbosity: 0,
+      isEvalSupported: false,
+      disableFontFace: true,
+      useSystemFonts: true,
+      useWorkerFetch: false,
+      isOffscreenCanvasSupported: false,
+      isImageDecoderSupported: false,
+      enableXfa: false,
+      stopAtErrors: false,
+    });
+  } catch (e) {
+    restoreDecompressionStream();
+    throw new PdfError('bad-pdf', reasonOf(e));
+  }
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -861,7 +1103,8 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
               font: fontName,
             });
           }
-          if (stopped) throw late();
+          // (pdf.js, in this thread, reads a page in promise turns: the deadline's timer may not get a turn before the page ends.)
+          if (stopped || Date.now() - started > lim.timeoutMs) throw late();
         }
         page.cleanup();
       } catch (e) {
@@ -880,6 +1123,7 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
   try {
     return await Promise.race([working, deadline]);
   } finally {
+    restoreDecompressionStream();
     stopped = true;
     clearTimeout(timer);
     // pdf.js frees the document; after a stream given up half-way it may never say it is done,
