@@ -590,7 +590,7 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
     // The handlers create their SDK clients once per module: after e2e's local stack has loaded
     // them (pointing at its own endpoints), the schedule section runs in a process of its own.
     results.schedule = only.has('e2e')
-      ? await scheduleInChild(firms, progress)
+      ? await sectionInChild<ScheduleBenchResult>('schedule', ['--firms', String(firms)], progress)
       : await runScheduleBench({ firms, progress });
   }
   if (only.has('pdf')) {
@@ -600,14 +600,31 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
   }
   if (only.has('read')) {
     machine.load.read = load();
-    results.read = await runReadBench({
-      firms: readFirms,
-      years: readYears,
-      runs: readRuns,
-      warmup: 5,
-      fresh: values['read-fresh'] === true,
-      progress,
-    });
+    // After other sections, in a process of its own: their garbage (the pdf corpus, the web
+    // bench's pages) would otherwise be in every garbage collection the read queries' timings meet.
+    results.read =
+      only.size > 1
+        ? await sectionInChild<ReadBenchResult>(
+            'read',
+            [
+              '--read-firms',
+              String(readFirms),
+              '--read-years',
+              String(readYears),
+              '--read-runs',
+              String(readRuns),
+              ...(values['read-fresh'] === true ? ['--read-fresh'] : []),
+            ],
+            progress,
+          )
+        : await runReadBench({
+            firms: readFirms,
+            years: readYears,
+            runs: readRuns,
+            warmup: 5,
+            fresh: values['read-fresh'] === true,
+            progress,
+          });
   }
   machine.load.end = load();
 
@@ -616,16 +633,16 @@ export async function benchCommand(args: string[], out: Out, err: Out): Promise<
   return 0;
 }
 
-/** The schedule section in a fresh `node bench/main.js --only schedule --json` (its progress passed on). */
-async function scheduleInChild(firms: number, progress: (l: string) => void): Promise<ScheduleBenchResult> {
+/** One section in a fresh `node bench/main.js --only <section> --json` (its progress passed on). */
+async function sectionInChild<T>(
+  section: 'schedule' | 'read',
+  args: string[],
+  progress: (l: string) => void,
+): Promise<T> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(__dirname, 'main.js'), '--only', 'schedule', '--firms', String(firms), '--json'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [join(__dirname, 'main.js'), '--only', section, ...args, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString('utf8');
@@ -640,11 +657,12 @@ async function scheduleInChild(firms: number, progress: (l: string) => void): Pr
     child.on('error', reject);
     child.on('close', (code) => {
       try {
-        const j = JSON.parse(out) as { details: { schedule: ScheduleBenchResult | null } };
-        if (code === 0 && j.details.schedule) resolvePromise(j.details.schedule);
-        else reject(new Error(`the schedule section's process ended with ${code}`));
+        const j = JSON.parse(out) as { details: Record<string, T | null> };
+        const r = j.details[section];
+        if (code === 0 && r) resolvePromise(r);
+        else reject(new Error(`the ${section} section's process ended with ${code}`));
       } catch {
-        reject(new Error(`the schedule section's process ended with ${code} and no JSON`));
+        reject(new Error(`the ${section} section's process ended with ${code} and no JSON`));
       }
     });
   });
