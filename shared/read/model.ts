@@ -60,7 +60,6 @@ export function readStatus(status: string): ReadStatus {
 }
 
 const QUARTER = new Decimal('0.25');
-const HUNDRED = new Decimal(100);
 
 /**
  * What may be withdrawn the next business day without the 25% pre-approval process and without
