@@ -54,7 +54,7 @@ const defs = [
     name: 'firm-name-page-break',
     severity: 'warning',
     description:
-      "The Firm Name is the last line of a page (a PDF's page break right after it): a name wrapped over the break would be read only up to it, and so would be another firm id. Check the firm.",
+      "The Firm Name is the last line of a page (a PDF's page break right after it) and the next page does not start with a header field, the filing type, a title or a line of the form: a name wrapped over the break would be read only up to it, and so would be another firm id. Check the firm.",
   },
   {
     id: 'SW110',

@@ -173,7 +173,7 @@ describe('how the file was read reaches the stored result', () => {
   it('a firm name read up to a page break: a warning (SW107) in the result; a file without one has none', async () => {
     // As a PDF's text reads (no ** around the fields): the name's line, then a form feed.
     const text = makeFiling({ firmName: FIRM }).replaceAll('**', '');
-    const broken = text.replace(/(Firm Name:[^\n]*\n)/, '$1\f');
+    const broken = text.replace(/(Firm Name:[^\n]*\n)/, '$1\fDaily Seg - FOCUS II (continued)\n');
     expect(broken).not.toBe(text);
     await reconcile(streamEvent(streamRecord('INSERT', await parsed('page-break.txt', broken))), ctx);
     expect(findingsOf()).toContainEqual(['SW107', 'warning']);

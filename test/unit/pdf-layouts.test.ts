@@ -73,6 +73,32 @@ describe('a page that ends right after the Firm Name line', () => {
     ]);
     expect(parseFilingText(head('\n')).notes).toEqual([]);
     expect(parseFilingText(head('\n\n')).notes).toEqual([]);
+    // The next page starts (past its banner and page number) with a header field, the filing type,
+    // a title or a line of the form: nothing of a name, so no warning (the never-wrong property's
+    // seed -1947705588: `Firm Name:Wedbush Securities Inc.` last on its page, then the banner and `Form:`).
+    const whole = (pageTop: string) =>
+      `INITIAL\nEnd Date:11/6/2014\nFirm Name:Citigroup Global Markets Inc.\n\f${pageTop}\nForm:Daily Seg - FOCUS II\nSubmit Date:11/7/2014\n1. Net ledger balance\t1 [7010]\n`;
+    for (const top of ['W I N J A M M E R F I L I N G', 'Page 2 of 3', '', 'W I N J A M M E R\nPage 2 of 3']) {
+      const r = parseFilingText(whole(top));
+      expect(r.filing.firmName, JSON.stringify(top)).toBe('Citigroup Global Markets Inc.');
+      expect(r.notes, JSON.stringify(top)).toEqual([]);
+    }
+    for (const next of [
+      'Daily Segregation - Segregation Statement',
+      '1A. Net ledger balance - Cash\t5 [7010]',
+      'AMENDMENT',
+    ])
+      expect(parseFilingText(whole(next)).notes, next).toEqual([]);
+    // Words that may be the name's rest, or a running header of the firm's own: still flagged.
+    for (const next of [
+      'Inc.',
+      'W I N J A M M E R F I L I N G\nand Co., LLC',
+      'Example FCM - Daily Seg - FOCUS II (continued)',
+    ])
+      expect(
+        parseFilingText(whole(next)).notes.map((n) => n.rule),
+        next,
+      ).toEqual(['firm-name-page-break']);
     // A blank line ends it too (the name goes on only over lines that hold text).
     expect(parseFilingText(head('\n\n')).filing.firmName).toBe('Citigroup Global Markets');
   });

@@ -70,10 +70,11 @@ const [cp1252Outcome, utf8Outcome] = await Promise.all([
 ]);
 const findingsOf = (o: typeof cp1252Outcome) => (o.ok ? o.analysis.reconciliation.findings : []);
 // As a PDF's text reads (no ** around the fields): the Firm Name's line last on its page (a form
-// feed after it), and the same text with no page break there.
+// feed after it) and the next page starting with a running header (which could be the name's
+// rest), and the same text with no page break there.
 const unmarked = TEXT_2014.replaceAll('**', '');
 const [pageBreakOutcome, noBreakOutcome] = await Promise.all([
-  analyze(Buffer.from(unmarked.replace(/(Firm Name:[^\n]*\n)/, '$1\f'))),
+  analyze(Buffer.from(unmarked.replace(/(Firm Name:[^\n]*\n)/, '$1\fDaily Seg - FOCUS II (continued)\n'))),
   analyze(Buffer.from(unmarked)),
 ]);
 const belowTargetFiling = generateFiling(seededRng(12), { alerts: { clearedSwaps: 'below-target' } });

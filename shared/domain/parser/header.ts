@@ -179,6 +179,31 @@ const FIRM_STOP =
 const NOT_NAME_LINE =
   /^(?:\f|[ \t\u00a0*]*(?:$|[\r\n]|(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|(?:INITIAL|AMENDMENT)\b|(?:[A-Z] ){4,}[A-Z](?:\s|$)))/i;
 
+/** A page's furniture at its top: a blank line, the letter-spaced banner, `Page i of n`. */
+const PAGE_TOP_FURNITURE = /^[ \t\u00a0*]*(?:$|(?:[A-Z] ){4,}[A-Z][ \t]*$|Page\s+\d+\s+of\s+\d+\b)/i;
+/** What cannot go on a firm name: a header field, the filing type, a statement title, a form line. */
+const NOT_A_NAME_GOING_ON =
+  /^[ \t\u00a0*]*(?:(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|(?:INITIAL|AMENDMENT)\b|Daily\s+Segregation\b|\d{1,2}[A-Z]?\.\s|\([a-z]{1,4}\)\s)|\[\d{4}\]/i;
+
+/**
+ * Whether the page that starts at `from` (after a form feed) starts with what cannot be the rest of
+ * a firm name printed last on the page before: past its furniture (the banner, `Page i of n`), a
+ * header field, the filing type, a statement title or a line of the form. Then the name read up to
+ * the page break is whole. Anything else (`Inc.`, a running header of the firm's own) may be its
+ * rest, and the name is flagged (SW107).
+ */
+function nameEndsBefore(t: string, from: number): boolean {
+  let i = from;
+  for (let line = 0; line < 4 && i < t.length; line++) {
+    let e = t.indexOf('\n', i);
+    if (e === -1) e = t.length;
+    const text = t.slice(i, e).replace(/\r$/, '');
+    if (!PAGE_TOP_FURNITURE.test(text)) return NOT_A_NAME_GOING_ON.test(text);
+    i = e + 1;
+  }
+  return false;
+}
+
 /**
  * The firm name after `Firm Name:`, from `at`: up to `**`, the next header field, a statement
  * title or a page number on its line; a name that wraps goes on to at most two more lines (each
@@ -209,7 +234,8 @@ function firmValue(t: string, at: number): { raw: string; to: number; pageBreak:
     const next = e + (t.charCodeAt(e) === 13 && t.charCodeAt(e + 1) === 10 ? 2 : 1);
     to = next + 41;
     if (NOT_NAME_LINE.test(t.slice(next, next + 40))) {
-      if (t.charCodeAt(next) === 12) return { raw, to: Math.min(to, t.length), pageBreak: true };
+      if (t.charCodeAt(next) === 12)
+        return { raw, to: Math.min(to, t.length), pageBreak: !nameEndsBefore(t, next + 1) };
       break;
     }
     i = next;
