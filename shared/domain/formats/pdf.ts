@@ -16,6 +16,7 @@
  * would exhaust the function's memory), and while it reads (pages, characters of text, a deadline).
  */
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
+import { isSpace } from '../parser/chars';
 
 export type PdfErrorCode = 'no-text-layer' | 'bad-pdf';
 
@@ -228,24 +229,6 @@ function joinItems(items: readonly PlacedText[]): string {
 /** What joinItems' replacements would change: a control character, a space that is not U+0020 or two in a row, a ligature. */
 // eslint-disable-next-line no-control-regex
 const NEEDS_CLEANING = /[\u0000-\u0008\u000b-\u001f\u007f\ufb00-\ufb06]|[^\S ]|\s\s/;
-
-/** Whether a UTF-16 code unit is one that `\s` matches (and String.prototype.trim removes); false for NaN (past the end). */
-function isSpace(c: number): boolean {
-  return (
-    c === 0x20 ||
-    (c >= 0x09 && c <= 0x0d) ||
-    (c > 0x7f &&
-      (c === 0xa0 ||
-        c === 0x1680 ||
-        (c >= 0x2000 && c <= 0x200a) ||
-        c === 0x2028 ||
-        c === 0x2029 ||
-        c === 0x202f ||
-        c === 0x205f ||
-        c === 0x3000 ||
-        c === 0xfeff))
-  );
-}
 
 /** `s.trim() === ''`, without the new string. */
 function isBlank(s: string): boolean {
