@@ -341,9 +341,12 @@ export async function runReadBench(o: ReadBenchOptions): Promise<ReadBenchResult
     // Days with a full 12 months of history before them (all days when the data span one year).
     const later = filingDays('segregation', addDays(from, 366), to);
     const days = later.length ? later : filingDays('segregation', from, to);
-    const rng = seededRng(7);
-    const pick = <T>(xs: T[]) => xs[rng.int(0, xs.length - 1)];
-    const calls = {
+    type Pick = <T>(xs: T[]) => T;
+    const picker = (seed: number): Pick => {
+      const rng = seededRng(seed);
+      return (xs) => xs[rng.int(0, xs.length - 1)];
+    };
+    const callsPicking = (pick: Pick) => ({
       history: async () => {
         const day = pick(days);
         const h = await q.history(pick(firms), { from: yearBefore(day), to: day });
@@ -368,25 +371,16 @@ export async function runReadBench(o: ReadBenchOptions): Promise<ReadBenchResult
           }
         }
       },
-    };
+    });
+    const calls = callsPicking(picker(7));
     // A warm process first, as a warm api function is: rounds of all four queries (their own picks),
     // so the first query timed does not pay for the SDK's and DynamoDB Local's first few hundred
     // requests (JIT), which the queries timed after it would not.
-    const warmRng = seededRng(11);
-    const warmPick = <T>(xs: T[]) => xs[warmRng.int(0, xs.length - 1)];
+    const warm = callsPicking(picker(11));
     o.progress(
       `read: warming up (${READ_WARM_ROUNDS} rounds of the four queries), then timing history, board, alerts, show (${o.warmup} warm-up + ${o.runs} runs each)`,
     );
-    for (let r = 0; r < READ_WARM_ROUNDS; r++) {
-      const day = warmPick(days);
-      const firm = warmPick(firms);
-      await q.history(firm, { from: yearBefore(day), to: day });
-      await q.board(day);
-      await q.alerts({ from: addDays(day, -30), to: day });
-      await q.show(firm, day).catch((e: { code?: string }) => {
-        if (e.code !== 'no-filing') throw e;
-      });
-    }
+    for (let r = 0; r < READ_WARM_ROUNDS; r++) for (const call of Object.values(warm)) await call();
     const history = await time(o.runs, o.warmup, source.counter, calls.history);
     const board = await time(o.runs, o.warmup, source.counter, calls.board);
     const alerts = await time(o.runs, o.warmup, source.counter, calls.alerts);

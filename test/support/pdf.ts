@@ -19,6 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib';
+import type { PlacedText } from '../../shared/domain/formats/pdf';
 
 /** One printed line of a statement: its label and its amount cells (an amount with its code, or a value without one). */
 export interface PdfRow {
@@ -256,4 +257,9 @@ export function pdftotextLines(bytes: Uint8Array): string[] {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A piece of text as pdf.js places it, 4 units wide a character (the layout tests' items). */
+export function placed(str: string, x: number, y: number, font = 'f1', size = 8): PlacedText {
+  return { str, x, y, width: str.length * 4, size, font };
 }

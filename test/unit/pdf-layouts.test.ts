@@ -22,7 +22,7 @@ import { parseFilingText, scanCells } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
 import { labelOrder, pageRows, parserText, pdfToLines, type PlacedText } from '../../shared/domain/formats/pdf';
 import { computeDerived, generateFiling, seededRng } from '../support/generate';
-import { renderPdf, type PdfRenderOptions } from '../support/pdf';
+import { placed, renderPdf, type PdfRenderOptions } from '../support/pdf';
 import { render } from '../support/render';
 import { SAMPLES } from './samples';
 
@@ -179,14 +179,7 @@ describe('a total printed with its last sub-line (`594 594 [8715]`), the sub-lin
 });
 
 describe('a label whose first line ends in a dash, its amount on that line', () => {
-  const at = (str: string, x: number, y: number, font = 'f1', size = 8): PlacedText => ({
-    str,
-    x,
-    y,
-    width: str.length * 4,
-    size,
-    font,
-  });
+  const at = placed;
 
   it('reads the amount as printed (334), never with the dash as its sign, where the label is left as printed', () => {
     // Amounts on the first line here and on the last line there: labelOrder leaves every line as printed.

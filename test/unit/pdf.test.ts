@@ -26,7 +26,7 @@ import {
   pdfToText,
   type PlacedText,
 } from '../../shared/domain/formats/pdf';
-import { pdftotextLines, renderPdf } from '../support/pdf';
+import { pdftotextLines, placed, renderPdf } from '../support/pdf';
 import { SAMPLES, canonical, type SampleTruth } from './samples';
 
 const DIR = 'test/fixtures/renderings';
@@ -665,14 +665,7 @@ describe('wrapped firm name in the PDF header', () => {
 });
 
 describe('labelOrder: a wrapped label and its amounts, as the parser reads them', () => {
-  const at = (str: string, x: number, y: number, font = 'f1', size = 8): PlacedText => ({
-    str,
-    x,
-    y,
-    width: str.length * 4,
-    size,
-    font,
-  });
+  const at = placed;
   const page = (...lines: PlacedText[][]) => pageRows(lines.flat());
 
   it('amounts on the first line: the rest of the label moves before them; only label text moves, the amounts stay as printed', () => {

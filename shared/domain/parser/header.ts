@@ -167,23 +167,40 @@ function dateShown(t: string, from: number): string {
   return s.replace(/\s*\b(?:Firm\s*Name|Submit\s*Date|End\s*Date|Form)\s*:.*$/i, '').trim();
 }
 
+// The pieces of what ends a firm name, shared by the expressions below.
+/** A header field's name and colon. */
+const FIELD = String.raw`(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:`;
+/** A statement title, a page number. */
+const TITLE = String.raw`Daily\s+Segregation\b`;
+const PAGE_NUMBER = String.raw`Page\s+\d+\s+of\s+\d+\b`;
+/** A PDF's letter-spaced banner (`W I N J A M M E R`). */
+const BANNER = '(?:[A-Z] ){4,}[A-Z]';
+/** Spaces and the ** of bold at a line's start. */
+const LEAD = String.raw`[ \t\u00a0*]*`;
+
 /** Where a firm name ends on its line: the next header field, a statement title, a page number, the type word of the next header. */
-const FIRM_STOP =
-  /(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|\b(?:INITIAL|AMENDMENT)\b[\s*]*End\s*Date/i;
+const FIRM_STOP = new RegExp(
+  String.raw`${FIELD}|${TITLE}|${PAGE_NUMBER}|\b(?:INITIAL|AMENDMENT)\b[\s*]*End\s*Date`,
+  'i',
+);
 /**
  * A line that is not the rest of a wrapped firm name: it starts with one of FIRM_STOP's words, is a
  * PDF's letter-spaced banner (`W I N J A M M E R`, the top of the next page), is blank, or starts a
  * new page (a form feed, as formats/pdf.ts and pdftotext mark a page break: the next page's running
  * header is not the rest of a name printed last on its page).
  */
-const NOT_NAME_LINE =
-  /^(?:\f|[ \t\u00a0*]*(?:$|[\r\n]|(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|Daily\s+Segregation\b|Page\s+\d+\s+of\s+\d+\b|(?:INITIAL|AMENDMENT)\b|(?:[A-Z] ){4,}[A-Z](?:\s|$)))/i;
+const NOT_NAME_LINE = new RegExp(
+  String.raw`^(?:\f|${LEAD}(?:$|[\r\n]|${FIELD}|${TITLE}|${PAGE_NUMBER}|(?:INITIAL|AMENDMENT)\b|${BANNER}(?:\s|$)))`,
+  'i',
+);
 
 /** A page's furniture at its top: a blank line, the letter-spaced banner, `Page i of n`. */
-const PAGE_TOP_FURNITURE = /^[ \t\u00a0*]*(?:$|(?:[A-Z] ){4,}[A-Z][ \t]*$|Page\s+\d+\s+of\s+\d+\b)/i;
+const PAGE_TOP_FURNITURE = new RegExp(String.raw`^${LEAD}(?:$|${BANNER}[ \t]*$|${PAGE_NUMBER})`, 'i');
 /** What cannot go on a firm name: a header field, the filing type, a statement title, a form line. */
-const NOT_A_NAME_GOING_ON =
-  /^[ \t\u00a0*]*(?:(?:Form|Submit\s*Date|End\s*Date|Firm\s*Name)\s*:|(?:INITIAL|AMENDMENT)\b|Daily\s+Segregation\b|\d{1,2}[A-Z]?\.\s|\([a-z]{1,4}\)\s)|\[\d{4}\]/i;
+const NOT_A_NAME_GOING_ON = new RegExp(
+  String.raw`^${LEAD}(?:${FIELD}|(?:INITIAL|AMENDMENT)\b|${TITLE}|\d{1,2}[A-Z]?\.\s|\([a-z]{1,4}\)\s)|\[\d{4}\]`,
+  'i',
+);
 
 /**
  * Whether the page that starts at `from` (after a form feed) starts with what cannot be the rest of
