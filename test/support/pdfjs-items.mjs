@@ -3,7 +3,10 @@
  * (test/unit/pdfjs-patches.test.ts): each build runs in a process of its own, since pdf.js sets
  * its worker up on globalThis.
  *
- *   node test/support/pdfjs-items.mjs PDFJS_MODULE FILE...   -> one JSON line per file on stdout
+ *   node test/support/pdfjs-items.mjs PDFJS_MODULE OPTIONS_JSON FILE...   -> one JSON line per file on stdout
+ *
+ * OPTIONS_JSON: `{ document, text }`, the options pdfToText gives getDocument and the text
+ * (shared/domain/formats/pdf.ts PDFJS_DOCUMENT_OPTIONS, PDFJS_TEXT_OPTIONS).
  *
  * A line holds, for each page, the items and styles of getTextContent read two ways (as
  * shared/domain/formats/pdf.ts reads it, and with pdf.js's defaults), or the error pdf.js gave.
@@ -12,31 +15,21 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
-const [moduleFile, ...files] = process.argv.slice(2);
+const [moduleFile, optionsJson, ...files] = process.argv.slice(2);
 const lib = await import(pathToFileURL(moduleFile).href);
+const { document: documentOptions, text: textOptions } = JSON.parse(optionsJson);
 
 const exact = (_key, v) => (typeof v === 'number' ? `n:${Object.is(v, -0) ? '-0' : String(v)}` : v);
 
 for (const file of files) {
   let result;
   try {
-    const doc = await lib.getDocument({
-      data: new Uint8Array(readFileSync(file)),
-      verbosity: 0,
-      isEvalSupported: false,
-      disableFontFace: true,
-      useSystemFonts: true,
-      useWorkerFetch: false,
-      isOffscreenCanvasSupported: false,
-      isImageDecoderSupported: false,
-      enableXfa: false,
-      stopAtErrors: false,
-    }).promise;
+    const doc = await lib.getDocument({ ...documentOptions, data: new Uint8Array(readFileSync(file)) }).promise;
     const pages = [];
     for (let p = 1; p <= doc.numPages; p++) {
       const page = await doc.getPage(p);
       pages.push({
-        ours: await page.getTextContent({ includeMarkedContent: false, disableNormalization: true }),
+        ours: await page.getTextContent(textOptions),
         defaults: await page.getTextContent(),
       });
     }

@@ -47,6 +47,7 @@ import {
   removePatches,
   UNPDF_VERSION,
 } from '../../infra/pdfjs-patches';
+import { PDFJS_DOCUMENT_OPTIONS, PDFJS_TEXT_OPTIONS } from '../../shared/domain/formats/pdf';
 import { generateFilings } from '../support/generate';
 import { renderPdf } from '../support/pdf';
 import { render } from '../support/render';
@@ -297,7 +298,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** One JSON line per file, as the runner read them with the pdf.js module at `module`. */
 function itemsWith(module: string, files: string[]): string[] {
-  const out = execFileSync(process.execPath, [RUNNER, module, ...files], { maxBuffer: 1 << 28, encoding: 'utf8' });
+  const options = JSON.stringify({ document: PDFJS_DOCUMENT_OPTIONS, text: PDFJS_TEXT_OPTIONS });
+  const out = execFileSync(process.execPath, [RUNNER, module, options, ...files], {
+    maxBuffer: 1 << 28,
+    encoding: 'utf8',
+  });
   return out.trimEnd().split('\n');
 }
 

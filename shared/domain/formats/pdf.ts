@@ -960,6 +960,22 @@ function restoreDecompressionStream(): void {
   decompressionStream = undefined;
 }
 
+/** How pdfToText opens a document with pdf.js (besides its bytes and the shared worker): no eval, fonts or canvas, nothing fetched, errors passed over. */
+export const PDFJS_DOCUMENT_OPTIONS = {
+  verbosity: 0,
+  isEvalSupported: false,
+  disableFontFace: true,
+  useSystemFonts: true,
+  useWorkerFetch: false,
+  isOffscreenCanvasSupported: false,
+  isImageDecoderSupported: false,
+  enableXfa: false,
+  stopAtErrors: false,
+} as const;
+
+/** How pdfToText asks for a page's text (pageLines folds the spaces pdf.js's normalization covers). */
+export const PDFJS_TEXT_OPTIONS = { includeMarkedContent: false, disableNormalization: true } as const;
+
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** pdf.js's exceptions as one-line reasons. */
@@ -1009,19 +1025,7 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
   let task: ReturnType<PdfJs['getDocument']>;
   hideDecompressionStream();
   try {
-    task = lib.getDocument({
-      data: new Uint8Array(bytes),
-      worker: worker(),
-      verbosity: 0,
-      isEvalSupported: false,
-      disableFontFace: true,
-      useSystemFonts: true,
-      useWorkerFetch: false,
-      isOffscreenCanvasSupported: false,
-      isImageDecoderSupported: false,
-      enableXfa: false,
-      stopAtErrors: false,
-    });
+    task = lib.getDocument({ ...PDFJS_DOCUMENT_OPTIONS, data: new Uint8Array(bytes), worker: worker() });
   } catch (e) {
     restoreDecompressionStream();
     throw new PdfError('bad-pdf', reasonOf(e));
@@ -1062,7 +1066,7 @@ export async function pdfToLines(bytes: Uint8Array, limits: Partial<PdfLimits> =
         // not held whole (pdf.js waits for this reader before it makes more). pdf.js's own
         // normalization (NFKC of a few ranges) costs a tenth of the extraction; pageLines folds
         // the spaces it covers and spells out the Latin ligatures itself.
-        const reader = page.streamTextContent({ includeMarkedContent: false, disableNormalization: true }).getReader();
+        const reader = page.streamTextContent(PDFJS_TEXT_OPTIONS).getReader();
         for (let r = await reader.read(); !r.done; r = await reader.read()) {
           for (const it of (r.value as { items: unknown[] }).items) {
             if (typeof it !== 'object' || it === null || !('str' in it)) continue;
