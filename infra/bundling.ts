@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { BuildOptions } from 'esbuild';
+import { assertPatched } from './pdfjs-patches';
 
 /**
  * Packages a function needs only now and then, which are too big to load at every cold start:
@@ -35,6 +36,14 @@ export const LAZY_PACKAGES = ['unpdf'] as const;
  */
 export const FUNCTION_LAZY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   'functions/api/index.ts': ['@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner'],
+};
+
+/**
+ * What must hold of a lazy package's installed code before it is bundled: unpdf's pdf.js carries
+ * the speed patches the tests ran with (infra/pdfjs-patches.ts).
+ */
+export const LAZY_PACKAGE_CHECKS: Readonly<Record<string, () => void>> = {
+  unpdf: () => assertPatched(),
 };
 
 /** The project root (infra/..), which entries and packages are resolved from. */
@@ -132,7 +141,12 @@ export function staticLazyError(name: string): string {
  * `<outdir>/node_modules/<name>/index.mjs` (esbuildOptions' settings but ES module format, nothing
  * external). `code` is that index.js; without it every one of `packages` is listed.
  */
-export function lazyBundles(outdir: string, code?: string, packages: readonly string[] = LAZY_PACKAGES): LazyBundle[] {
+export function lazyBundles(
+  outdir: string,
+  code?: string,
+  packages: readonly string[] = LAZY_PACKAGES,
+  checks: Readonly<Record<string, () => void>> = LAZY_PACKAGE_CHECKS,
+): LazyBundle[] {
   const dir = outdir.replace(/\/+$/, '');
   // The package is resolved from the project root (infra/..), wherever the build runs.
   const absWorkingDir = resolve(__dirname, '..');
@@ -141,6 +155,7 @@ export function lazyBundles(outdir: string, code?: string, packages: readonly st
   return packages
     .filter((name) => code === undefined || bundleImports(code, name))
     .map((name) => {
+      checks[name]?.();
       const pkg = `${dir}/node_modules/${name}`;
       const options: BuildOptions = {
         ...esbuildOptions(name, { outfile: `${pkg}/${LAZY_FILE}` }),

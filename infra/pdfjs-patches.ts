@@ -149,6 +149,24 @@ export function patchInstalled(dir: string = unpdfDir()): PatchResult {
   return result;
 }
 
+const checked = new Set<string>();
+
+/**
+ * Throws a PatchError unless the pdf.js at `file` carries every patch: the functions' bundles are
+ * built from it (infra/bundling.ts lazyBundles), and a bundle must run the pdf.js the tests ran
+ * (an install with `--ignore-scripts` skips the postinstall that patches it). Read once per file.
+ */
+export function assertPatched(file: string = pdfjsFile()): void {
+  if (checked.has(file)) return;
+  const source = readFileSync(file, 'utf8');
+  const missing = PDFJS_PATCHES.filter((p) => count(source, p.replace) !== 1).map((p) => p.id);
+  if (missing.length > 0)
+    throw new PatchError(
+      `pdf.js (${file}) lacks its speed patches ${missing.join(', ')}: \`npm ci\` or \`npm install\` applies them (postinstall; not with --ignore-scripts), or run \`npx tsx infra/pdfjs-patches.ts\``,
+    );
+  checked.add(file);
+}
+
 if (require.main === module) {
   try {
     const r = patchInstalled();

@@ -25,6 +25,7 @@ import {
   bundleFunction,
   bundleImports,
   LAZY_FILE,
+  LAZY_PACKAGE_CHECKS,
   LAZY_PACKAGES,
   lazyBundleCommand,
   lazyBundles,
@@ -32,6 +33,7 @@ import {
   esbuildOptions,
 } from '../../infra/bundling';
 import { nodejsBundling, REPO_ROOT } from '../../infra/function';
+import { assertPatched, pdfjsFile, removePatches } from '../../infra/pdfjs-patches';
 import { functionEnv } from '../../bench/bundles';
 
 let dir: string;
@@ -143,6 +145,25 @@ describe('lazy packages', () => {
     expect(api.commandHooks!.afterBundling('/in', '/out/api')).toEqual([
       lazyBundleCommand('/out/api', undefined, lazyPackagesOf('functions/api/index.ts')),
     ]);
+  });
+
+  it('a lazy package whose installed code fails its check (unpdf: pdf.js without its speed patches) is not bundled, in both builders', () => {
+    expect(Object.keys(LAZY_PACKAGE_CHECKS)).toEqual(['unpdf']);
+    // The installed pdf.js passes (the postinstall patched it): the builds above ran.
+    expect(() => LAZY_PACKAGE_CHECKS.unpdf()).not.toThrow();
+    // pdf.js as released fails, with what to do.
+    const released = join(dir, 'pdfjs-as-released.mjs');
+    writeFileSync(released, removePatches(readFileSync(pdfjsFile(), 'utf8')));
+    expect(() => assertPatched(released)).toThrow(
+      /lacks its speed patches text-transform, text-state-clone: `npm ci` or `npm install` applies them/,
+    );
+    const failing = { unpdf: () => assertPatched(released) };
+    const code = '"use strict";module.exports={handler(){return import("unpdf")}};';
+    expect(() => lazyBundles('/out', code, LAZY_PACKAGES, failing)).toThrow(/lacks its speed patches/);
+    // (The shell command is made by lazyBundles in the CDK process, at bundling time: the same check.)
+    expect(lazyBundles('/out', code, LAZY_PACKAGES).map((b) => b.name)).toEqual(['unpdf']);
+    // A bundle that does not import the package does not check it.
+    expect(lazyBundles('/out', 'module.exports = {}', LAZY_PACKAGES, failing)).toEqual([]);
   });
 
   it('a lazy package that the code imports statically fails the build (its ES module file could not be required), in both builders', () => {
