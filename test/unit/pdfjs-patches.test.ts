@@ -335,6 +335,7 @@ describe('patched pdf.js reads what pdf.js reads', () => {
     const before = itemsWith(unpatched, files);
     const after = itemsWith(pdfjsFile(), files);
     expect(after.length).toBe(files.length);
+    // Text items and their characters in the generated text-state documents.
     let items = 0;
     let glyphs = 0;
     for (let i = 0; i < files.length; i++) {
@@ -346,14 +347,16 @@ describe('patched pdf.js reads what pdf.js reads', () => {
       expect(parsed.file).toBe(files[i]);
       // (Every file is a readable PDF with text: a comparison of two errors would prove nothing.)
       expect(parsed.error, `${files[i]} (seed ${seed})`).toBeUndefined();
-      for (const p of parsed.pages ?? []) {
-        items += p.ours.items.length;
-        for (const it of p.ours.items) glyphs += it.str.length;
-      }
+      if (/state-\d+\.pdf$/.test(files[i]))
+        for (const p of parsed.pages ?? []) {
+          items += p.ours.items.length;
+          for (const it of p.ours.items) glyphs += it.str.length;
+        }
       expect(after[i], `${files[i]} (seed ${seed})`).toBe(before[i]);
     }
-    // The generated pages are not empty: there was text to compare.
-    expect(items).toBeGreaterThan(1000);
-    expect(glyphs).toBeGreaterThan(20_000);
+    // The generated documents are not empty: there was text to compare (690-964 items and
+    // 2,994-3,886 characters in three runs).
+    expect(items).toBeGreaterThan(300);
+    expect(glyphs).toBeGreaterThan(1_500);
   }, 120_000);
 });

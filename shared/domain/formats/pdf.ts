@@ -7,6 +7,9 @@
  * reading order: items on one baseline make one line (top to bottom), left to right within it,
  * with a space wherever two items do not touch. Pages follow in order, one line per printed line.
  *
+ * pdf.js carries two speed patches of its per-glyph text extraction, applied at install and shown
+ * to change no text item (infra/pdfjs-patches.ts).
+ *
  * `unpdf` (pdf.js, 1.6 MB) is imported only inside pdfToText, and the functions' bundles keep it
  * in a file of its own (infra/bundling.ts LAZY_PACKAGES): nothing of it is loaded or even parsed
  * until a PDF arrives.
