@@ -4,7 +4,7 @@
  * so the tests, the CLI, the benchmark and every function bundle run the same patched code.
  *
  * Each patch replaces one exact piece of pdf.js's text extraction with code that gives the same
- * result, bit for bit, at less cost; neither changes what pdf.js reads. Together they halve the
+ * result, bit for bit, at less cost; neither changes what pdf.js reads. Together they take 35-45% off the
  * time a PDF takes from its bytes to a reconciliation (docs/PERFORMANCE.md, round 8).
  *
  * - `text-transform`: getCurrentTextTransform runs twice for every glyph. It built the text
