@@ -95,8 +95,7 @@ describe('the patches as installed', () => {
 
 type Op =
   | { op: 'font'; font: number; size: number }
-  | { op: 'Tc' | 'Tw' | 'Ts' | 'TL'; value: number }
-  | { op: 'Tz'; value: number }
+  | { op: keyof typeof SET_TEXT_STATE; value: number }
   | { op: 'Tm'; angle: number; sx: number; sy: number; skew: number; x: number; y: number }
   | { op: 'Td'; x: number; y: number }
   | { op: 'T*' }
@@ -183,7 +182,19 @@ function type3Font(doc: PDFDocument) {
   );
 }
 
-async function drawPages(pages: Op[][][]): Promise<Uint8Array> {
+/** The text state operators that take one number, as pdf-lib writes them. */
+const SET_TEXT_STATE = {
+  Tc: setCharacterSpacing,
+  Tw: setWordSpacing,
+  Ts: setTextRise,
+  TL: setLineHeight,
+  Tz: setCharacterSqueeze,
+} as const;
+
+/** A page: blocks of text, each with the graphics state changes before it. */
+type Blocks = [outside: Op[], inside: Op[]][];
+
+async function drawPages(pages: Blocks[]): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   doc.setCreationDate(new Date(0));
   doc.setModificationDate(new Date(0));
@@ -202,7 +213,7 @@ async function drawPages(pages: Op[][][]): Promise<Uint8Array> {
     keys.push(p.node.newFontDictionary('T3', t3));
     let depth = 0;
     const ops: PDFOperator[] = [];
-    for (const [outside, inside] of blocks as unknown as [Op[], Op[]][]) {
+    for (const [outside, inside] of blocks) {
       for (const o of outside) {
         if (o.op === 'q') {
           ops.push(pushGraphicsState());
@@ -236,19 +247,11 @@ async function drawPages(pages: Op[][][]): Promise<Uint8Array> {
             ops.push(setFontAndSize(keys[font], o.size));
             break;
           case 'Tc':
-            ops.push(setCharacterSpacing(o.value));
-            break;
           case 'Tw':
-            ops.push(setWordSpacing(o.value));
-            break;
           case 'Ts':
-            ops.push(setTextRise(o.value));
-            break;
           case 'TL':
-            ops.push(setLineHeight(o.value));
-            break;
           case 'Tz':
-            ops.push(setCharacterSqueeze(o.value));
+            ops.push(SET_TEXT_STATE[o.op](o.value));
             break;
           case 'Tm': {
             const a = rad(o.angle);
@@ -326,7 +329,7 @@ describe('patched pdf.js reads what pdf.js reads', () => {
     const docs = fc.sample(fc.array(page, { minLength: 1, maxLength: 3 }), { seed, numRuns: 60 });
     for (let i = 0; i < docs.length; i++) {
       const file = join(dir, `state-${i}.pdf`);
-      writeFileSync(file, await drawPages(docs[i] as unknown as Op[][][]));
+      writeFileSync(file, await drawPages(docs[i]));
       files.push(file);
     }
 
