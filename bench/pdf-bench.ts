@@ -271,10 +271,18 @@ export async function runPdfWorker(
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
+      let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => err.write(d));
+      child.stderr.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString()).slice(-2000);
+        err.write(d);
+      });
       child.once('error', rej);
-      child.once('exit', (code) => (code === 0 ? res(stdout) : rej(new Error(`the pdf worker exited ${code}`))));
+      child.once('exit', (code) => {
+        if (code === 0) return res(stdout);
+        const last = stderr.trim().split('\n').at(-1) ?? '';
+        rej(new Error(`the pdf worker exited ${code}${last ? `: ${last}` : ''}`));
+      });
     });
     return JSON.parse(out.trim().split('\n').at(-1)!) as PdfThroughput;
   } finally {

@@ -1,6 +1,6 @@
 /**
  * Two speed patches to pdf.js (the build inside `unpdf`, node_modules/unpdf/dist/pdfjs.mjs),
- * applied when the packages are installed (package.json `postinstall`: `tsx infra/pdfjs-patches.ts`),
+ * applied when the packages are installed (package.json `postinstall`: `tsx infra/patch-pdfjs.ts`),
  * so the tests, the CLI, the benchmark and every function bundle run the same patched code.
  *
  * Each patch replaces one exact piece of pdf.js's text extraction with code that gives the same
@@ -24,7 +24,9 @@
  * new version needs them made again and test/unit/pdfjs-patches.test.ts run, which compares the
  * text items of patched and unpatched pdf.js on the committed PDFs and on generated ones.
  *
- * No AWS or CDK imports: this runs at install time, with nothing but Node.
+ * No AWS or CDK imports: this runs at install time, with nothing but Node. It has no entry point of
+ * its own (infra/patch-pdfjs.ts is the install's): infra/bundling.ts imports it, and a bundle of
+ * anything that imports bundling.ts (the benchmark's pdf worker) would otherwise be that entry.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -162,21 +164,7 @@ export function assertPatched(file: string = pdfjsFile()): void {
   const missing = PDFJS_PATCHES.filter((p) => count(source, p.replace) !== 1).map((p) => p.id);
   if (missing.length > 0)
     throw new PatchError(
-      `pdf.js (${file}) lacks its speed patches ${missing.join(', ')}: \`npm ci\` or \`npm install\` applies them (postinstall; not with --ignore-scripts), or run \`npx tsx infra/pdfjs-patches.ts\``,
+      `pdf.js (${file}) lacks its speed patches ${missing.join(', ')}: \`npm ci\` or \`npm install\` applies them (postinstall; not with --ignore-scripts), or run \`npx tsx infra/patch-pdfjs.ts\``,
     );
   checked.add(file);
-}
-
-if (require.main === module) {
-  try {
-    const r = patchInstalled();
-    const what = [
-      r.applied.length > 0 ? `applied ${r.applied.join(', ')}` : '',
-      r.already.length > 0 ? `already in: ${r.already.join(', ')}` : '',
-    ].filter(Boolean);
-    process.stdout.write(`segwatch: pdf.js speed patches (unpdf ${UNPDF_VERSION}): ${what.join('; ')}\n`);
-  } catch (e) {
-    process.stderr.write(`segwatch: ${(e as Error).message}\n`);
-    process.exit(1);
-  }
 }

@@ -1,11 +1,13 @@
 /**
  * Keeps the pdf section of the benchmark from rotting: its corpus and its per-filing work on a
  * tiny corpus (no timing assertions), its place in the --json object, the targets and the table.
- * Its bundles and processes run in test/infra/lazy-bundle.test.ts, not here.
+ * The throughput part also runs as the bench runs it, from its bundle in a process of its own
+ * (runPdfWorker); the parse function's bundles and cold init run in test/infra/lazy-bundle.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { benchJson, renderTable, targetChecks, type BenchResults } from '../../bench/bench';
-import { LAYOUTS, makePdfCorpus, runPdfThroughput, type PdfBenchResult } from '../../bench/pdf-bench';
+import { PassThrough } from 'node:stream';
+import { LAYOUTS, makePdfCorpus, runPdfThroughput, runPdfWorker, type PdfBenchResult } from '../../bench/pdf-bench';
 
 const machine = { node: process.version, cpus: 2, cpuModel: 'test', load: { pdf: [1, 1, 1], end: [1, 1, 1] } };
 
@@ -29,6 +31,20 @@ describe('bench: pdf section', () => {
     expect(r.filingsPerSec).toBeGreaterThan(0);
     expect(Object.keys(r.msByKind).sort()).toEqual(Object.keys(corpus.kinds).sort());
   });
+
+  it('the worker, bundled as the bench bundles it, runs in its own process and reports every PDF reconciled', async () => {
+    // A bundle takes in every module its entry reaches (pdf-bench.ts reaches infra/bundling.ts and
+    // infra/pdfjs-patches.ts): one that ran work of its own when loaded broke this once.
+    const err = new PassThrough();
+    let log = '';
+    err.on('data', (d: Buffer) => (log += d.toString()));
+    const r = await runPdfWorker(2, 1, err);
+    const committed = (await makePdfCorpus(0)).cases.length;
+    expect(r, log).toMatchObject({ filings: 2 + committed, withErrors: 0, refused: 0 });
+    expect(r.roundsMs).toHaveLength(1);
+    expect(log).toMatch(/pdf corpus: \d+ PDFs \(2 generated/);
+    expect(log).not.toMatch(/ENOENT|Error/);
+  }, 120_000);
 
   it('--json, targets and table', () => {
     const pdf: PdfBenchResult = {

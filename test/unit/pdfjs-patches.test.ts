@@ -69,6 +69,23 @@ describe('the patches as installed', () => {
     expect(again.already).toEqual(PDFJS_PATCHES.map((p) => p.id));
   });
 
+  it("the install step (package.json's postinstall) runs it and says so; loading the module alone patches nothing", () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.postinstall).toBe('tsx infra/patch-pdfjs.ts');
+    const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+    const root = join(__dirname, '..', '..');
+    const out = execFileSync(tsx, ['infra/patch-pdfjs.ts'], { cwd: root, encoding: 'utf8' });
+    expect(out).toBe(
+      `segwatch: pdf.js speed patches (unpdf ${UNPDF_VERSION}): already in: ${PDFJS_PATCHES.map((p) => p.id).join(', ')}\n`,
+    );
+    // The library module is imported by infra/bundling.ts, so by whatever bundles it: as a
+    // program of its own it must do nothing (no output, no install).
+    const lib = execFileSync(tsx, ['infra/pdfjs-patches.ts'], { cwd: root, encoding: 'utf8' });
+    expect(lib).toBe('');
+  });
+
   it('applies each patch once, takes them back out exactly, and refuses text that is missing or there twice', () => {
     const original = `head ${PDFJS_PATCHES.map((p) => `[${p.find}]`).join(' middle ')} tail`;
     const patched = applyPatches(original);
