@@ -122,6 +122,17 @@ describe('cells: the token before the code', () => {
     expect(cell('Cash 5812,672,420 [7010]')).toEqual([['7010', null, ['5812672420']]]);
     expect(cell('Cash 12,34 [7010]')).toEqual([['7010', null, ['1234']]]);
   });
+
+  // Every ASCII punctuation mark that is not an amount's own character or a tag's.
+  const GLUE = [...'!"#%&\'*+/:;=?@[\\]^`{|}~'];
+  it.each(GLUE)('a %j between digits is a doubt between the tail and the whole, never the tail alone', (g) => {
+    expect(cell(`b. granted (sold) <u>-3${g}309,126</u> [7337]`)).toEqual([['7337', null, ['-3309126', '309126']]]);
+    expect(cell(`b. granted (sold)\t3${g}309${g}126 [7337]`)).toEqual([['7337', null, ['126', '3309126']]]);
+    expect(cell(`b. granted (sold) 3${g}309 126 [7337]`)).toEqual([['7337', null, ['309126', '3309126']]]);
+    // Not between digits: the mark is the label's, and the amount reads as before.
+    expect(cell(`b. granted (sold)${g}3,309,126 [7337]`)).toEqual([['7337', '3309126', null]]);
+    expect(cell(`b. granted (sold) ${g}-3,309,126 [7337]`)).toEqual([['7337', '-3309126', null]]);
+  });
 });
 
 describe('a doubt in a filing', () => {
@@ -179,6 +190,38 @@ describe('a doubt in a filing', () => {
     expect(rb.alerts).toEqual([]);
     expect(rb.findings.filter((f) => f.ruleId === 'SW103').map((f) => f.line)).toEqual(['8720']);
     expect(rb.findings.filter((f) => f.ruleId === 'SW102').map((f) => f.line)).toEqual([]);
+  });
+
+  it("a punctuation mark between an amount's digits (`-3'309'126`, `300*252,400,000`): read by the identities with an SW105, or unreadable (SW103); never the digits after the mark", () => {
+    const swiss = parseFilingText(TEXT.replace('-3,309,126</u> [7337]', "-3'309'126</u> [7337]"));
+    expect(swiss.unreadable).toEqual([]);
+    expect(swiss.filing.statements.secured!.lines.get('7337')!.toFixed()).toBe('-3309126');
+    const rs = reconcile(swiss.filing);
+    expect(rs.findings.filter((f) => f.ruleId === 'SW105').map((f) => [f.line, f.actual])).toEqual([
+      ['7337', '-3309126'],
+    ]);
+    expect(rs.alerts).toEqual([]);
+
+    // A digit off as well: no reading adds up, so the line is unreadable, and nothing is raised.
+    const off = parseFilingText(TEXT.replace('-3,309,126</u> [7337]', '-3*309,125</u> [7337]'));
+    expect(off.unreadable).toEqual(['7337']);
+    expect(off.filing.statements.secured!.lines.has('7337')).toBe(false);
+    const ro = reconcile(off.filing, { unreadable: off.unreadable });
+    expect(ro.statements.secured!.status).toBe('unreconciled');
+    expect(ro.alerts).toEqual([]);
+
+    // A line no sum holds together (the management target): never the tail on faith.
+    for (const filed of ['300*252,400,000', '2*52,400,000']) {
+      const t = parseFilingText(TEXT.replace('252,400,000</u> [7194]', `${filed}</u> [7194]`));
+      const got = t.filing.statements.segregation!.lines.get('7194');
+      const r = reconcile(t.filing, { unreadable: t.unreadable });
+      if (got === undefined) expect(t.unreadable, filed).toContain('7194');
+      else
+        expect(
+          r.findings.some((f) => f.ruleId === 'SW105' && f.line === '7194'),
+          `${filed} read as ${got.toFixed()} without saying how`,
+        ).toBe(true);
+    }
   });
 
   it("space-grouped thousands and separated signs read as filed: the issue's `2 563 559 677`, `-$1,234`, `- 1,234`", () => {

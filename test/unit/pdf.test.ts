@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { PDFDict, PDFDocument, PDFName, PDFNumber, StandardFonts } from 'pdf-lib';
 import { STATEMENT_KEYS } from '../../shared/domain/forms';
 import { str } from '../../shared/domain/money';
-import { parseFilingText } from '../../shared/domain/parser';
+import { parseFilingText, scanCells } from '../../shared/domain/parser';
 import { reconcile } from '../../shared/domain/reconcile';
 import {
   decodedBound,
@@ -681,6 +681,34 @@ describe('labelOrder: a wrapped label and its amounts, as the parser reads them'
       '5. Accounts liquidating to a deficit balances - gross amount 12\t18,732,938\t[8560]',
       'FUNDS IN SEGREGATED ACCOUNTS',
     ]);
+  });
+
+  it("a row whose amount column holds no amount (`—`, `n/a`, `&0`) is left as printed: its label's rest (`30.7`) never ends up before the code, to be read as the amount", () => {
+    for (const filed of ['\u2014', 'n/a', '&0', 'USD 0']) {
+      const p = page(
+        [at('A. Banks located in the United States', 36, 700), at('641,407', 300, 700), at('[7500]', 350, 700)],
+        [at('B. Other banks qualified under Regulation', 36, 688.4), at(filed, 300, 688.4), at('[7520]', 350, 688.4)],
+        [at('30.7', 44, 676.8)],
+        [
+          at('1. Cash in banks, a label that wraps', 36, 665.2),
+          at('341,368,579', 300, 665.2),
+          at('[7530]', 350, 665.2),
+        ],
+        [at('over two lines', 44, 653.6)],
+      );
+      const lines = labelOrder([p]);
+      expect(lines, filed).toEqual([
+        'A. Banks located in the United States\t641,407\t[7500]',
+        `B. Other banks qualified under Regulation\t${filed}\t[7520]`,
+        '30.7',
+        '1. Cash in banks, a label that wraps over two lines\t341,368,579 [7530]',
+      ]);
+      // 7520 is never 30.7: unreadable, or (`&0`, the mark the label's) 0.
+      const cell = scanCells(lines.join('\n')).find((c) => c.code === '7520')!;
+      expect(cell.amount === null ? null : cell.amount.toFixed(), filed).toBe(
+        filed === '&0' || filed === 'USD 0' ? '0' : null,
+      );
+    }
   });
 
   it('amounts on the last line, or a document with both: left as printed', () => {

@@ -441,7 +441,10 @@ export function orderedLines(pages: readonly (readonly PrintedLine[])[]): Ordere
     if (moved.has(i)) continue;
     const h = rows[i];
     const n = h.line.items.length;
-    if (!(h.cellFrom > 0 && h.cellFrom < n)) {
+    // A row whose amount column holds something that is no amount (`—`, `n/a`, `&0`) is left as
+    // printed: its label's rest moved there would end right before the code, and a rest that ends
+    // in a number (`Regulation` / `30.7`) would be read as the amount.
+    if (!(h.cellFrom > 0 && h.cellFrom < n) || h.line.items[h.cellFrom - 1].x >= zoneX - 0.5 * h.line.size) {
       out.push({ text: h.line.parsed, page: h.page });
       continue;
     }

@@ -13,6 +13,7 @@
  * - otherwise a doubt: the well-formed suffix and the readings of the whole run with its
  *   separators dropped (`5 812,672,420`: 812,672,420 or 5,812,672,420) are candidates, and only
  *   the form's identities may pick one (identities.ts). A token is never shortened into a number.
+ *   A punctuation mark between digits (`3'309'126`, `3*309,126`) makes a doubt the same way.
  *   A sign standing alone right after a word (`debit balances - 334`) is the amount's, unless
  *   the line's label has a dash right after that word: then the caller makes it a doubt
  *   (assemble.ts: -334, or the label's dash and 334).
@@ -56,6 +57,37 @@ const isAmountChar = (c: number) =>
 // digit or comma ("2,563,5\uff159,677", "559\u066c677") must not leave its ASCII tail read as the amount.
 const isWordish = (c: number) =>
   (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (c > 127 && c !== 0x2212 && !isSpace(c));
+
+/**
+ * ASCII punctuation that is neither an amount's own character nor a tag's `<` `>`: `'`, `*`, `:`,
+ * `;`, `/`, `#` and the like. Right after a digit and right before an amount (`3'309'126`,
+ * `3*309,126`), it may be a foreign or damaged separator inside the number, not where the number
+ * starts (readRun, readGlued).
+ */
+const isGlue = (c: number) =>
+  (c >= 33 && c <= 47 && c !== 36 && c !== 40 && c !== 41 && c !== 44 && c !== 45 && c !== 46) ||
+  (c >= 58 && c <= 64 && c !== 60 && c !== 62) ||
+  (c >= 91 && c <= 96 && c !== 95) ||
+  (c >= 123 && c <= 126);
+
+/** What may stand before a glue mark inside a number: a digit, a comma, a dot (cents), a sign, `$` or `(`. */
+const isBeforeGlue = (c: number) =>
+  (c >= 48 && c <= 57) || c === 44 || c === 46 || c === 45 || c === 0x2212 || c === 36 || c === 40;
+
+/**
+ * Whether t[i] is a glue mark inside a number: the nearest other character before it (over inner
+ * spaces, not before `floor`) is a digit, a comma, a dot, a sign, `$` or `(`, and the nearest after
+ * it (not past `last`) a digit: `3'309`, `3,|309`, `622 ~258`, `668| 398`, `-$[8`, `577.~28`.
+ */
+function glueInside(t: string, i: number, floor: number, last: number): boolean {
+  if (!isGlue(t.charCodeAt(i))) return false;
+  let a = i - 1;
+  while (a >= floor && isInnerSpace(t.charCodeAt(a))) a--;
+  if (a < floor || !isBeforeGlue(t.charCodeAt(a))) return false;
+  let b = i + 1;
+  while (b <= last && isInnerSpace(t.charCodeAt(b))) b++;
+  return b <= last && isDigit(t.charCodeAt(b));
+}
 
 /** Skip whitespace and simple tags (`<u>`, `</b>`) backwards from j; returns the new j. */
 export function skipBack(t: string, j: number): number {
@@ -237,12 +269,18 @@ export class CellScanner {
           for (; k >= floor; k--) {
             const b = t.charCodeAt(k);
             if (isInnerSpace(b) || b === 9 || b === 10 || b === 13 || b === 62 /* > */) return SLOW;
-            if (!((b >= 48 && b <= 57) || b === 44 || b === 36 || b === 45 || b === 40 || b === 0x2212)) break;
+            if (!((b >= 48 && b <= 57) || b === 44 || b === 36 || b === 45 || b === 40 || b === 0x2212)) {
+              // (`3*309 126`: a glue mark between digits may be inside the same number; `\40 961`:
+              // one right before the digits leaves them a number's front, for readRun to weigh.)
+              if (isGlue(b) && (glueInside(t, k, floor, t.length - 1) || isDigit(t.charCodeAt(k + 1)))) return SLOW;
+              break;
+            }
           }
           if (k < floor) return SLOW;
         }
-      } else if (isAmountChar(c) || isWordish(c)) {
-        // Glued to `$`, a dot (cents), a digit group of another shape, or a word.
+      } else if (isAmountChar(c) || isWordish(c) || glueInside(t, j, floor, t.length - 1)) {
+        // Glued to `$`, a dot (cents), a digit group of another shape, a word, or a glue mark
+        // right after a digit (`3'309'126`, `3*309,126`).
         return SLOW;
       }
     }
@@ -262,14 +300,22 @@ export class CellScanner {
     const ends: number[] = [];
     let i = j;
     let guard = 0;
+    // The rightmost glue mark between digits (`3'309'126`, `3*309,126`): part of the run.
+    let lastGlue = -1;
     for (;;) {
       const end = i + 1;
-      while (i >= floor && isAmountChar(t.charCodeAt(i))) i--;
+      for (; i >= floor; i--) {
+        const c = t.charCodeAt(i);
+        if (isAmountChar(c)) continue;
+        if (!glueInside(t, i, floor, j)) break;
+        if (lastGlue < 0) lastGlue = i;
+      }
       starts.push(i + 1);
       ends.push(end);
       let k = i;
       while (k >= floor && isInnerSpace(t.charCodeAt(k))) k--;
-      if (k === i || k < floor || !isAmountChar(t.charCodeAt(k)) || ++guard >= 16) break;
+      if (k === i || k < floor || !(isAmountChar(t.charCodeAt(k)) || glueInside(t, k, floor, j)) || ++guard >= 16)
+        break;
       i = k;
     }
     starts.reverse();
@@ -281,6 +327,10 @@ export class CellScanner {
     const s0 = starts[0];
     const glued = s0 > floor && isWordish(t.charCodeAt(s0 - 1));
     const runEnd = j + 1;
+    if (lastGlue >= 0) {
+      this.readGlued(starts, ends, glued ? 1 : 0, lastGlue, runEnd);
+      return;
+    }
     let best = -1;
     let strict: Decimal | null = null;
     for (let k = glued ? 1 : 0; k < n; k++) {
@@ -341,7 +391,42 @@ export class CellScanner {
     this.start = starts[from];
     this.doubt = { raw: t.slice(starts[from], runEnd), candidates, strictStart: best >= 0 ? starts[best] : -1, strict };
   }
+
+  /**
+   * A run with a glue mark between digits (`3'309'126`, `3*309,126`, `32 648 5@30`): always a
+   * doubt. Its candidates are what follows the last mark, when that is a well-formed number (the
+   * mark a label's), and each reading with the marks dropped that starts at the token holding the
+   * mark or at a token before it that could be the number's front. The identities alone may pick one, or the line is unreadable.
+   */
+  private readGlued(starts: number[], ends: number[], first: number, lastGlue: number, runEnd: number): void {
+    const t = this.text;
+    this.runStarts = null;
+    const candidates: Decimal[] = [];
+    const tail = readAmount(t.slice(lastGlue + 1, runEnd));
+    if (tail !== null) candidates.push(tail);
+    let g = starts.length - 1;
+    while (g > 0 && starts[g] > lastGlue) g--;
+    let from = -1;
+    for (let m = g; m >= first; m--) {
+      if (m < g && !PIECE.test(t.slice(starts[m], ends[m]).replace(GLUE_MARKS, ''))) break;
+      const loose = readLooseAmount(t.slice(starts[m], runEnd).replace(GLUE_MARKS, ''));
+      if (loose === null) break;
+      if (!candidates.some((c) => cmp(c, loose) === 0)) candidates.push(loose);
+      from = m;
+    }
+    if (candidates.length === 0) return;
+    this.start = from >= 0 ? starts[from] : lastGlue + 1;
+    this.doubt = {
+      raw: t.slice(this.start, runEnd),
+      candidates,
+      strictStart: tail !== null ? lastGlue + 1 : -1,
+      strict: tail,
+    };
+  }
 }
+
+/** The glue marks (isGlue) of a run, dropped for its loose readings. */
+const GLUE_MARKS = /[!-#%-'*+/:;=?@[-^`{-~]/g;
 
 /** An ASCII letter, or a letter of another script (a label's last character). */
 const isLetter = (c: number) =>
