@@ -224,6 +224,29 @@ describe('a doubt in a filing', () => {
     }
   });
 
+  it("a sign before the tag that opens the amount (`-<b>3,309,126</b>`): the sign or a label's dash, as the identities say; never dropped on faith", () => {
+    expect(scanCells('granted (sold) -<b>3,309,126</b> [7337]').map((c) => [c.amount, c.doubt?.raw])).toEqual([
+      [null, '-<b>3,309,126'],
+    ]);
+    for (const filed of ['-<b>3,309,126</b>', '- <b>3,309,126</b>', '\u2212<u><b>3,309,126</b></u>']) {
+      const t = parseFilingText(TEXT.replace('<u>-3,309,126</u> [7337]', `${filed} [7337]`));
+      expect(t.filing.statements.secured!.lines.get('7337')?.toFixed(), filed).toBe('-3309126');
+      const r = reconcile(t.filing, { unreadable: t.unreadable });
+      expect(r.findings.filter((f) => f.ruleId === 'SW105').map((f) => f.line)).toEqual(['7337']);
+      expect(r.alerts).toEqual([]);
+    }
+    // A positive amount after a dash the identities do not take as its sign: read as filed.
+    const dash = parseFilingText(TEXT.replace('<u>46,963,529</u> [7325]', '- <u>46,963,529</u> [7325]'));
+    expect(dash.filing.statements.secured!.lines.get('7325')!.toFixed()).toBe('46963529');
+    // Neither reading adds up: unreadable, nothing raised.
+    const off = parseFilingText(TEXT.replace('<u>-3,309,126</u> [7337]', '-<b>3,309,125</b> [7337]'));
+    expect(off.unreadable).toEqual(['7337']);
+    expect(reconcile(off.filing, { unreadable: off.unreadable }).alerts).toEqual([]);
+    // Inside the tag, or not before a tag, the sign is read as before.
+    expect(scanCells('x <u>-3,309,126</u> [7337]')[0].amount!.toFixed()).toBe('-3309126');
+    expect(scanCells('x\t<u>3,309,126</u> [7337]')[0].amount!.toFixed()).toBe('3309126');
+  });
+
   it("space-grouped thousands and separated signs read as filed: the issue's `2 563 559 677`, `-$1,234`, `- 1,234`", () => {
     const text = TEXT.replace('2,563,559,677', '2 563 559 677')
       .replace('-3,309,126</u> [7337]', '-$3,309,126</u> [7337]')

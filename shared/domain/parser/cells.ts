@@ -112,6 +112,33 @@ export function skipBack(t: string, j: number): number {
   }
 }
 
+/**
+ * Where a sign stands before the tags that open an amount starting at `at` (`-<b>3,309,126`,
+ * `- <u>334`: over inner spaces and tags, at least one tag, not before `floor`); -1 when none does.
+ */
+function signBeforeTags(t: string, at: number, floor: number): number {
+  let p = at - 1;
+  let tags = 0;
+  for (;;) {
+    while (p >= floor && isInnerSpace(t.charCodeAt(p))) p--;
+    if (p - 2 < floor || t.charCodeAt(p) !== 62 /* > */) break;
+    let k = p - 1;
+    while (k >= floor && k > p - 12) {
+      const c = t.charCodeAt(k);
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) k--;
+      else break;
+    }
+    if (k === p - 1 || k < floor) break;
+    if (t.charCodeAt(k) === 47 /* / */) k--;
+    if (k < floor || t.charCodeAt(k) !== 60 /* < */) break;
+    p = k - 1;
+    tags++;
+  }
+  if (tags === 0 || p < floor) return -1;
+  const c = t.charCodeAt(p);
+  return c === 45 || c === 0x2212 ? p : -1;
+}
+
 const FAST = 0;
 const SLOW = 1;
 
@@ -186,6 +213,23 @@ export class CellScanner {
           this.start = this.rbStart;
         } else {
           this.readRun(j, floor);
+        }
+        // A sign before the tag that opens the amount (`-<b>3,309,126</b>`, `- <u>334</u>`): the
+        // amount's sign, or a label's dash with the amount in its own cell. Never one on faith.
+        const a = this.amount;
+        if (a !== null && !a.isNegative() && !a.isZero()) {
+          const sign = signBeforeTags(text, this.start, floor);
+          if (sign >= 0) {
+            this.doubt = {
+              raw: text.slice(sign, j + 1),
+              candidates: [a, a.negated()],
+              strictStart: this.start,
+              strict: a,
+            };
+            this.amount = null;
+            this.runStarts = null;
+            this.start = sign;
+          }
         }
       }
       this.num = d1 * 1000 + d2 * 100 + d3 * 10 + d4;
