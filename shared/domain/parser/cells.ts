@@ -89,26 +89,30 @@ function glueInside(t: string, i: number, floor: number, last: number): boolean 
   return b <= last && isDigit(t.charCodeAt(b));
 }
 
+/**
+ * Where the simple tag (`<u>`, `</b>`: letters only, up to 10) that ends at t[j] (its `>`) starts,
+ * not before `floor`; -1 when t[j] ends none.
+ */
+function tagStart(t: string, j: number, floor: number): number {
+  if (j - 2 < floor || t.charCodeAt(j) !== 62 /* > */) return -1;
+  let k = j - 1;
+  while (k >= floor && k > j - 12) {
+    const c = t.charCodeAt(k);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) k--;
+    else break;
+  }
+  if (k === j - 1 || k < floor) return -1;
+  if (t.charCodeAt(k) === 47 /* / */) k--;
+  return k >= floor && t.charCodeAt(k) === 60 /* < */ ? k : -1;
+}
+
 /** Skip whitespace and simple tags (`<u>`, `</b>`) backwards from j; returns the new j. */
 export function skipBack(t: string, j: number): number {
   for (;;) {
     while (j >= 0 && isWs(t.charCodeAt(j))) j--;
-    if (j >= 1 && t.charCodeAt(j) === 62 /* > */) {
-      let k = j - 1;
-      while (k >= 0 && k > j - 12) {
-        const c = t.charCodeAt(k);
-        if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) k--;
-        else break;
-      }
-      if (k < j - 1 && k >= 0) {
-        if (t.charCodeAt(k) === 47 /* / */) k--;
-        if (k >= 0 && t.charCodeAt(k) === 60 /* < */) {
-          j = k - 1;
-          continue;
-        }
-      }
-    }
-    return j;
+    const k = tagStart(t, j, 0);
+    if (k < 0) return j;
+    j = k - 1;
   }
 }
 
@@ -121,16 +125,8 @@ function signBeforeTags(t: string, at: number, floor: number): number {
   let tags = 0;
   for (;;) {
     while (p >= floor && isInnerSpace(t.charCodeAt(p))) p--;
-    if (p - 2 < floor || t.charCodeAt(p) !== 62 /* > */) break;
-    let k = p - 1;
-    while (k >= floor && k > p - 12) {
-      const c = t.charCodeAt(k);
-      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) k--;
-      else break;
-    }
-    if (k === p - 1 || k < floor) break;
-    if (t.charCodeAt(k) === 47 /* / */) k--;
-    if (k < floor || t.charCodeAt(k) !== 60 /* < */) break;
+    const k = tagStart(t, p, floor);
+    if (k < 0) break;
     p = k - 1;
     tags++;
   }
