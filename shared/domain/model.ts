@@ -127,6 +127,11 @@ export interface Statement {
    * amount taken (also in `lines`). Absent when there are none.
    */
   readings?: AmountReading[];
+  /**
+   * Tokens that are not one well-formed number and that no reading settled (`-3*309,125`): the
+   * token as filed, for the finding that says the line is unreadable (SW103). Absent when none.
+   */
+  unsettled?: { code: string; filed: string }[];
 }
 
 export interface AmountReading {
@@ -184,6 +189,7 @@ export const StatementJsonSchema = z.object({
   readings: z
     .array(z.object({ code: z.string().regex(/^\d{4}$/), filed: z.string(), amount: DecimalString }))
     .optional(),
+  unsettled: z.array(z.object({ code: z.string().regex(/^\d{4}$/), filed: z.string() })).optional(),
 });
 
 export const CoverTargetJsonSchema = z.object({
@@ -247,6 +253,7 @@ type StatementsOut<T> = Partial<
       uncoded: { id: string; partOf: string; label: string; amount: T }[];
       conflicts: { code: string; amounts: T[] }[];
       readings?: { code: string; filed: string; amount: T }[];
+      unsettled?: { code: string; filed: string }[];
     }
   >
 >;
@@ -257,9 +264,10 @@ type CoverPageOut<T> = Partial<
 /**
  * The parts of a filing that hold amounts (statements, unknown codes, the cover page), each
  * amount written by `amount`: decimal strings for JSON (filingToJson), DynamoDB numbers for the
- * table (the store). `readings` and `coverPage` appear only when there are any, so a filing
+ * table (the store). `readings`, `unsettled` and `coverPage` appear only when there are any, so a filing
  * without them has the shape (and content hash) it always had. `readings` (how a token that was
- * not one number was read) are kept with the stored version, for its info findings, but are not
+ * not one number was read) and `unsettled` (such a token no reading settled) are kept with the
+ * stored version, for its findings, but are not
  * part of the filing's JSON: the same filing in a rendering that needed one (a PDF transcription's
  * stray space) is the same filing, with the same content hash.
  */
@@ -282,6 +290,8 @@ export function filingAmounts<T>(
     };
     if (withReadings && s.readings?.length)
       statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: amount(r.amount) }));
+    if (withReadings && s.unsettled?.length)
+      statements[key].unsettled = s.unsettled.map((u) => ({ code: u.code, filed: u.filed }));
   }
   const out: {
     statements: StatementsOut<T>;
@@ -337,6 +347,7 @@ export function filingFromJson(json: unknown): Filing {
     };
     if (s.readings?.length)
       statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: dec(r.amount) }));
+    if (s.unsettled?.length) statements[key].unsettled = s.unsettled.map((u) => ({ code: u.code, filed: u.filed }));
   }
   const { coverPage: coverJson, ...rest } = j;
   const filing: Filing = {

@@ -388,6 +388,7 @@ function checkStatement(
   const errorsFrom = findings.length;
   for (const code of unreadable) {
     const l = variant.byCode.get(code) ?? { code, line: '', label: '' };
+    const filed = st.unsettled?.find((u) => u.code === code)?.filed;
     addFinding(
       findings,
       'unreadable-amount',
@@ -395,7 +396,9 @@ function checkStatement(
       l,
       null,
       null,
-      `${where(forms, key, l)}: the amount before the code cannot be read`,
+      filed === undefined
+        ? `${where(forms, key, l)}: the amount before the code cannot be read`
+        : `${where(forms, key, l)}: the amount before the code cannot be read: filed as "${filed}", which is not one well-formed number, and no reading of it makes every identity of the line hold`,
     );
   }
   for (const c of st.conflicts) {

@@ -190,6 +190,22 @@ describe('a doubt in a filing', () => {
     expect(rb.alerts).toEqual([]);
     expect(rb.findings.filter((f) => f.ruleId === 'SW103').map((f) => f.line)).toEqual(['8720']);
     expect(rb.findings.filter((f) => f.ruleId === 'SW102').map((f) => f.line)).toEqual([]);
+    // The finding says what was filed, also from the stored version (not part of the filing's JSON).
+    const message = `Cleared Swaps Statement line 13 [8720] Total amount in cleared swaps customer segregation (add lines 7 through 12): the amount before the code cannot be read: filed as "5 812,672,42", which is not one well-formed number, and no reading of it makes every identity of the line hold`;
+    expect(rb.findings.find((f) => f.ruleId === 'SW103')!.message).toBe(message);
+    expect(filingToJson(b.filing)).toEqual(
+      filingToJson(parseFilingText(TEXT.replace('5,812,672,420</u></b> [8720]', 'n/a</u></b> [8720]')).filing),
+    );
+    const stored = filingFromJson({ ...filingToJson(b.filing), ...filingAmounts(b.filing, str) });
+    expect(stored.statements.clearedSwaps!.unsettled).toEqual([{ code: '8720', filed: '5 812,672,42' }]);
+    expect(reconcile(stored, { unreadable: b.unreadable }).findings.find((f) => f.ruleId === 'SW103')!.message).toBe(
+      message,
+    );
+    // A token that is no number at all (`n/a`) has no reading to tell of.
+    const na = parseFilingText(TEXT.replace('5,812,672,420</u></b> [8720]', 'n/a</u></b> [8720]'));
+    expect(
+      reconcile(na.filing, { unreadable: na.unreadable }).findings.find((f) => f.ruleId === 'SW103')!.message,
+    ).toMatch(/\[8720\] .*: the amount before the code cannot be read$/);
   });
 
   it("a punctuation mark between an amount's digits (`-3'309'126`, `300*252,400,000`): read by the identities with an SW105, or unreadable (SW103); never the digits after the mark", () => {

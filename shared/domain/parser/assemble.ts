@@ -258,6 +258,7 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
     if (open) {
       const settled = settleDoubts(variant, st.lines, st.uncoded, open);
       if (settled.length) st.readings = settled.map((s) => ({ code: s.code, filed: s.raw, amount: s.amount }));
+      if (open.size) st.unsettled = [...open].map(([code, d]) => ({ code, filed: d.raw }));
       for (const code of open.keys()) unreadable.push(code);
     }
     const required = st.lines.get(variant.roles.required);
