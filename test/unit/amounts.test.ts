@@ -129,6 +129,8 @@ describe('cells: the token before the code', () => {
     expect(cell(`b. granted (sold) <u>-3${g}309,126</u> [7337]`)).toEqual([['7337', null, ['-3309126', '309126']]]);
     expect(cell(`b. granted (sold)\t3${g}309${g}126 [7337]`)).toEqual([['7337', null, ['126', '3309126']]]);
     expect(cell(`b. granted (sold) 3${g}309 126 [7337]`)).toEqual([['7337', null, ['309126', '3309126']]]);
+    // Right before a group of a space-grouped number (`#40 961`): the group may be a label's.
+    expect(cell(`b. granted (sold) ${g}40 961 [7337]`)).toEqual([['7337', null, ['40961', '961']]]);
     // Not between digits: the mark is the label's, and the amount reads as before.
     expect(cell(`b. granted (sold)${g}3,309,126 [7337]`)).toEqual([['7337', '3309126', null]]);
     expect(cell(`b. granted (sold) ${g}-3,309,126 [7337]`)).toEqual([['7337', '-3309126', null]]);

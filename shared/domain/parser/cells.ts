@@ -394,12 +394,17 @@ export class CellScanner {
     }
     // A space-grouped number whose first group stands right after a line reference (`subtract
     // line 6 957`: a wrapped label's `line 6` run into the amount `957`): that group may be the
-    // label's. Both readings are candidates and only the identities may pick one (never the
-    // longer number on faith). After any other word (`Cash 2 563 559 677`) the number is whole.
+    // label's; so may one right after a punctuation mark (`#40 961`). Both readings are
+    // candidates and only the identities may pick one (never the longer number on faith). After
+    // any other word (`Cash 2 563 559 677`) the number is whole.
     if (strict && candidates.length === 1 && best + 1 < n && /^\d{1,3}$/.test(t.slice(starts[best], ends[best]))) {
-      let w = starts[best] - 1;
+      const before = starts[best] - 1;
+      let w = before;
       while (w >= floor && isInnerSpace(t.charCodeAt(w))) w--;
-      if (w >= floor && w < starts[best] - 1 && LINE_REFERENCE.test(t.slice(Math.max(floor, w - 9), w + 1))) {
+      if (
+        (w >= floor && w < before && LINE_REFERENCE.test(t.slice(Math.max(floor, w - 9), w + 1))) ||
+        (before >= floor && isGlue(t.charCodeAt(before)))
+      ) {
         // (A rest that starts with a 0 group, `1 000 000`, is no number of its own.)
         const rest = t.charCodeAt(starts[best + 1]) === 48 ? null : readAmount(t.slice(starts[best + 1], runEnd));
         if (rest !== null && cmp(rest, strict) !== 0) {
