@@ -260,6 +260,21 @@ describe('a doubt in a filing', () => {
     const off = parseFilingText(TEXT.replace('<u>-3,309,126</u> [7337]', '-<b>3,309,125</b> [7337]'));
     expect(off.unreadable).toEqual(['7337']);
     expect(reconcile(off.filing, { unreadable: off.unreadable }).alerts).toEqual([]);
+    // A typeset dash (U+2010-U+2013, small and fullwidth hyphen-minus) where the sign goes: the same doubt.
+    for (const dash of ['\u2010', '\u2011', '\u2012', '\u2013', '\ufe63', '\uff0d'])
+      for (const filed of [`<u>${dash}3,309,126</u>`, `${dash} <u>3,309,126</u>`, `<u>${dash} 3,309,126</u>`]) {
+        const t = parseFilingText(TEXT.replace('<u>-3,309,126</u> [7337]', `${filed} [7337]`));
+        expect(t.filing.statements.secured!.lines.get('7337')?.toFixed(), filed).toBe('-3309126');
+        expect(
+          reconcile(t.filing)
+            .findings.filter((f) => f.ruleId === 'SW105')
+            .map((f) => f.line),
+        ).toEqual(['7337']);
+      }
+    // Between digits it is a mark inside the number: never the digits after it.
+    expect(
+      scanCells('x 2,563\u2013559 [7010]').map((c) => [c.amount, c.doubt?.candidates.map((d) => d.toFixed())]),
+    ).toEqual([[null, ['559', '2563559']]]);
     // Inside the tag, or not before a tag, the sign is read as before.
     expect(scanCells('x <u>-3,309,126</u> [7337]')[0].amount!.toFixed()).toBe('-3309126');
     expect(scanCells('x\t<u>3,309,126</u> [7337]')[0].amount!.toFixed()).toBe('3309126');

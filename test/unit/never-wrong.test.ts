@@ -106,8 +106,8 @@ function amountSpans(text: string): { code: string; from: number; to: number }[]
 
 type Damage = 'drop' | 'double' | 'change' | 'space' | 'glue' | 'cut' | 'truncate';
 const DAMAGES: Damage[] = ['drop', 'double', 'change', 'space', 'glue', 'cut', 'truncate'];
-/** Punctuation a damaged or foreign rendering may put between an amount's digits (`3'309'126`, `3*309`). */
-const GLUE_MARKS = [...'\'*:;/#|%+=!?@&~^`"\\[]{}'];
+/** Punctuation a damaged or foreign rendering may put between an amount's digits (`3'309'126`, `3*309`, an en dash). */
+const GLUE_MARKS = [...'\'*:;/#|%+=!?@&~^`"\\[]{}\u2013'];
 
 /** The code whose amount `damage` changes for `pick`. */
 function damagedCode(text: string, pick: number): string | undefined {

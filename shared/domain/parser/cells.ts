@@ -56,11 +56,21 @@ const isAmountChar = (c: number) =>
 // Any non-ASCII character other than a space glued to an amount makes it unreadable: a look-alike
 // digit or comma ("2,563,5\uff159,677", "559\u066c677") must not leave its ASCII tail read as the amount.
 const isWordish = (c: number) =>
-  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (c > 127 && c !== 0x2212 && !isSpace(c));
+  (c >= 65 && c <= 90) ||
+  (c >= 97 && c <= 122) ||
+  c === 95 ||
+  (c > 127 && c !== 0x2212 && !isSpace(c) && !isDashLike(c));
+
+/**
+ * Dashes that typeset text puts where a minus sign goes (U+2010-U+2013, small and fullwidth
+ * hyphen-minus): before an amount (`–3,309,126`) the amount's sign or a label's dash, a doubt
+ * (`signBefore`); between digits, a mark inside the number (isGlue).
+ */
+const isDashLike = (c: number) => (c >= 0x2010 && c <= 0x2013) || c === 0xfe63 || c === 0xff0d;
 
 /**
  * ASCII punctuation that is neither an amount's own character nor a tag's `<` `>`: `'`, `*`, `:`,
- * `;`, `/`, `#` and the like. Right after a digit and right before an amount (`3'309'126`,
+ * `;`, `/`, `#` and the like; and the typeset dashes (isDashLike). Right after a digit and right before an amount (`3'309'126`,
  * `3*309,126`), it may be a foreign or damaged separator inside the number, not where the number
  * starts (readRun, readGlued).
  */
@@ -68,7 +78,8 @@ const isGlue = (c: number) =>
   (c >= 33 && c <= 47 && c !== 36 && c !== 40 && c !== 41 && c !== 44 && c !== 45 && c !== 46) ||
   (c >= 58 && c <= 64 && c !== 60 && c !== 62) ||
   (c >= 91 && c <= 96 && c !== 95) ||
-  (c >= 123 && c <= 126);
+  (c >= 123 && c <= 126) ||
+  isDashLike(c);
 
 /** What may stand before a glue mark inside a number: a digit, a comma, a dot (cents), a sign, `$` or `(`. */
 const isBeforeGlue = (c: number) =>
@@ -117,10 +128,12 @@ export function skipBack(t: string, j: number): number {
 }
 
 /**
- * Where a sign stands before the tags that open an amount starting at `at` (`-<b>3,309,126`,
- * `- <u>334`: over inner spaces and tags, at least one tag, not before `floor`); -1 when none does.
+ * Where a sign stands before an amount starting at `at` that the amount did not take: a `-` or
+ * U+2212 before the tags that open it (`-<b>3,309,126`, `- <u>334`: over inner spaces and tags,
+ * at least one tag), or a typeset dash (`–3,309,126`, `– 3,309,126`, `–<u>334`); not before
+ * `floor`; -1 when none does.
  */
-function signBeforeTags(t: string, at: number, floor: number): number {
+function signBefore(t: string, at: number, floor: number): number {
   let p = at - 1;
   let tags = 0;
   for (;;) {
@@ -130,9 +143,10 @@ function signBeforeTags(t: string, at: number, floor: number): number {
     p = k - 1;
     tags++;
   }
-  if (tags === 0 || p < floor) return -1;
+  if (p < floor) return -1;
   const c = t.charCodeAt(p);
-  return c === 45 || c === 0x2212 ? p : -1;
+  if (isDashLike(c)) return p;
+  return tags > 0 && (c === 45 || c === 0x2212) ? p : -1;
 }
 
 const FAST = 0;
@@ -210,11 +224,11 @@ export class CellScanner {
         } else {
           this.readRun(j, floor);
         }
-        // A sign before the tag that opens the amount (`-<b>3,309,126</b>`, `- <u>334</u>`): the
-        // amount's sign, or a label's dash with the amount in its own cell. Never one on faith.
+        // A sign before the tag that opens the amount (`-<b>3,309,126</b>`, `- <u>334</u>`) or a
+        // typeset dash (`–3,309,126`): the amount's sign, or a label's dash. Never one on faith.
         const a = this.amount;
         if (a !== null && !a.isNegative() && !a.isZero()) {
-          const sign = signBeforeTags(text, this.start, floor);
+          const sign = signBefore(text, this.start, floor);
           if (sign >= 0) {
             this.doubt = {
               raw: text.slice(sign, j + 1),
@@ -471,7 +485,7 @@ export class CellScanner {
 }
 
 /** The glue marks (isGlue) of a run, dropped for its loose readings. */
-const GLUE_MARKS = /[!-#%-'*+/:;=?@[-^`{-~]/g;
+const GLUE_MARKS = /[!-#%-'*+/:;=?@[-^`{-~\u2010-\u2013\ufe63\uff0d]/g;
 
 /** An ASCII letter, or a letter of another script (a label's last character). */
 const isLetter = (c: number) =>
