@@ -81,9 +81,8 @@ const isGlue = (c: number) =>
   (c >= 123 && c <= 126) ||
   isDashLike(c);
 
-/** What may stand before a glue mark inside a number: a digit, a comma, a dot (cents), a sign, `$` or `(`. */
-const isBeforeGlue = (c: number) =>
-  (c >= 48 && c <= 57) || c === 44 || c === 46 || c === 45 || c === 0x2212 || c === 36 || c === 40;
+/** What may stand before a glue mark inside a number: an amount's character other than `)` (a digit, a comma, a dot, a sign, `$`, `(`). */
+const isBeforeGlue = (c: number) => c !== 41 /* ) */ && isAmountChar(c);
 
 /**
  * Whether t[i] is a glue mark inside a number: the nearest other character before it (over inner
@@ -467,8 +466,8 @@ export class CellScanner {
     while (g > 0 && starts[g] > lastGlue) g--;
     let from = -1;
     for (let m = g; m >= first; m--) {
-      if (m < g && !PIECE.test(t.slice(starts[m], ends[m]).replace(GLUE_MARKS, ''))) break;
-      const loose = readLooseAmount(t.slice(starts[m], runEnd).replace(GLUE_MARKS, ''));
+      if (m < g && !PIECE.test(withoutGlue(t.slice(starts[m], ends[m])))) break;
+      const loose = readLooseAmount(withoutGlue(t.slice(starts[m], runEnd)));
       if (loose === null) break;
       if (!candidates.some((c) => cmp(c, loose) === 0)) candidates.push(loose);
       from = m;
@@ -484,8 +483,12 @@ export class CellScanner {
   }
 }
 
-/** The glue marks (isGlue) of a run, dropped for its loose readings. */
-const GLUE_MARKS = /[!-#%-'*+/:;=?@[-^`{-~\u2010-\u2013\ufe63\uff0d]/g;
+/** `s` without its glue marks (isGlue), for a run's loose readings. */
+function withoutGlue(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) if (!isGlue(s.charCodeAt(i))) out += s[i];
+  return out;
+}
 
 /** An ASCII letter, or a letter of another script (a label's last character). */
 const isLetter = (c: number) =>
