@@ -132,6 +132,12 @@ export interface Statement {
    * token as filed, for the finding that says the line is unreadable (SW103). Absent when none.
    */
   unsettled?: { code: string; filed: string }[];
+  /**
+   * Codes whose amount is no number at all (`n/a`, `2.56E+09`, `2,563,559,677 CR`): what was filed
+   * before the code ('' when nothing was), for the finding that says the line is unreadable (SW103).
+   * Absent when none.
+   */
+  unread?: { code: string; filed: string }[];
 }
 
 export interface AmountReading {
@@ -190,6 +196,7 @@ export const StatementJsonSchema = z.object({
     .array(z.object({ code: z.string().regex(/^\d{4}$/), filed: z.string(), amount: DecimalString }))
     .optional(),
   unsettled: z.array(z.object({ code: z.string().regex(/^\d{4}$/), filed: z.string() })).optional(),
+  unread: z.array(z.object({ code: z.string().regex(/^\d{4}$/), filed: z.string() })).optional(),
 });
 
 export const CoverTargetJsonSchema = z.object({
@@ -254,6 +261,7 @@ type StatementsOut<T> = Partial<
       conflicts: { code: string; amounts: T[] }[];
       readings?: { code: string; filed: string; amount: T }[];
       unsettled?: { code: string; filed: string }[];
+      unread?: { code: string; filed: string }[];
     }
   >
 >;
@@ -264,12 +272,12 @@ type CoverPageOut<T> = Partial<
 /**
  * The parts of a filing that hold amounts (statements, unknown codes, the cover page), each
  * amount written by `amount`: decimal strings for JSON (filingToJson), DynamoDB numbers for the
- * table (the store). `readings`, `unsettled` and `coverPage` appear only when there are any, so a filing
- * without them has the shape (and content hash) it always had. `readings` (how a token that was
- * not one number was read) and `unsettled` (such a token no reading settled) are kept with the
- * stored version, for its findings, but are not
- * part of the filing's JSON: the same filing in a rendering that needed one (a PDF transcription's
- * stray space) is the same filing, with the same content hash.
+ * table (the store). `readings`, `unsettled`, `unread` and `coverPage` appear only when there are
+ * any, so a filing without them has the shape (and content hash) it always had. `readings` (how a
+ * token that was not one number was read), `unsettled` (such a token no reading settled) and
+ * `unread` (what stood where an amount is no number at all) are kept with the stored version, for
+ * its findings, but are not part of the filing's JSON: the same filing in a rendering that needed
+ * one (a PDF transcription's stray space) is the same filing, with the same content hash.
  */
 export function filingAmounts<T>(
   f: Filing,
@@ -292,6 +300,8 @@ export function filingAmounts<T>(
       statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: amount(r.amount) }));
     if (withReadings && s.unsettled?.length)
       statements[key].unsettled = s.unsettled.map((u) => ({ code: u.code, filed: u.filed }));
+    if (withReadings && s.unread?.length)
+      statements[key].unread = s.unread.map((u) => ({ code: u.code, filed: u.filed }));
   }
   const out: {
     statements: StatementsOut<T>;
@@ -348,6 +358,7 @@ export function filingFromJson(json: unknown): Filing {
     if (s.readings?.length)
       statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: dec(r.amount) }));
     if (s.unsettled?.length) statements[key].unsettled = s.unsettled.map((u) => ({ code: u.code, filed: u.filed }));
+    if (s.unread?.length) statements[key].unread = s.unread.map((u) => ({ code: u.code, filed: u.filed }));
   }
   const { coverPage: coverJson, ...rest } = j;
   const filing: Filing = {

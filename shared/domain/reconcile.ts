@@ -389,6 +389,7 @@ function checkStatement(
   for (const code of unreadable) {
     const l = variant.byCode.get(code) ?? { code, line: '', label: '' };
     const filed = st.unsettled?.find((u) => u.code === code)?.filed;
+    const unread = filed === undefined ? st.unread?.find((u) => u.code === code)?.filed : undefined;
     addFinding(
       findings,
       'unreadable-amount',
@@ -397,7 +398,7 @@ function checkStatement(
       null,
       null,
       filed === undefined
-        ? `${where(forms, key, l)}: the amount before the code cannot be read`
+        ? `${where(forms, key, l)}: the amount before the code cannot be read${unread === undefined ? '' : unread === '' ? ': no number stands before it' : `: filed as "${unread}", which is not one well-formed number`}`
         : `${where(forms, key, l)}: the amount before the code cannot be read: filed as "${filed}", which is not one well-formed number, and no reading of it makes every identity of the line hold`,
     );
   }

@@ -203,11 +203,87 @@ describe('a doubt in a filing', () => {
     expect(reconcile(stored, { unreadable: b.unreadable }).findings.find((f) => f.ruleId === 'SW103')!.message).toBe(
       message,
     );
-    // A token that is no number at all (`n/a`) has no reading to tell of.
+    // A token that is no number at all (`n/a`) has no reading to tell of: the finding quotes it.
     const na = parseFilingText(TEXT.replace('5,812,672,420</u></b> [8720]', 'n/a</u></b> [8720]'));
     expect(
       reconcile(na.filing, { unreadable: na.unreadable }).findings.find((f) => f.ruleId === 'SW103')!.message,
-    ).toMatch(/\[8720\] .*: the amount before the code cannot be read$/);
+    ).toMatch(
+      /\[8720\] .*: the amount before the code cannot be read: filed as "n\/a", which is not one well-formed number$/,
+    );
+  });
+
+  it('an amount that is no number at all: SW103 quotes what stood before the code (tags dropped, the label left out), also from the stored version', () => {
+    const sw103 = (filed: string) => {
+      const p = parseFilingText(TEXT.replace('2,563,559,677</u> [7010]', `${filed}</u> [7010]`));
+      expect(p.unreadable, filed).toEqual(['7010']);
+      const f = reconcile(p.filing, { unreadable: p.unreadable }).findings.filter((x) => x.ruleId === 'SW103');
+      expect(f.map((x) => x.line)).toEqual(['7010']);
+      return f[0].message.replace('Segregation Statement line 1A [7010] Net ledger balance - Cash: ', '');
+    };
+    const quoted = (q: string) =>
+      `the amount before the code cannot be read: filed as "${q}", which is not one well-formed number`;
+    expect(sw103('n/a')).toBe(quoted('n/a'));
+    expect(sw103('\u2014')).toBe(quoted('\u2014'));
+    expect(sw103('2,563,559,677 CR')).toBe(quoted('2,563,559,677 CR'));
+    expect(sw103('2,563,559,677 (a)')).toBe(quoted('2,563,559,677 (a)'));
+    expect(sw103('2,563,559,677-')).toBe(quoted('2,563,559,677-'));
+    expect(sw103('<b>2.563.559.677</b>')).toBe(quoted('2.563.559.677'));
+    expect(sw103('1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 x')).toBe(quoted('8 9 0 x'));
+    expect(sw103('12345678901234567890.123456789012345678901234567890-')).toBe(
+      quoted('…4567890.123456789012345678901234567890-'),
+    );
+    // In text without tags (flattened from a PDF): the label's end (`Cash`, `12)`) is left out.
+    const flat = parseFilingText(
+      TEXT.replace('<u>2,563,559,677</u> [7010]', '2,563,559,677 CR [7010]').replace(
+        '<b><u>5,812,672,420</u></b> [8720]',
+        'n/a [8720]',
+      ),
+    );
+    expect(flat.filing.statements.segregation!.unread).toEqual([{ code: '7010', filed: '2,563,559,677 CR' }]);
+    expect(flat.filing.statements.clearedSwaps!.unread).toEqual([{ code: '8720', filed: 'n/a' }]);
+    // Nothing, or only words (the label's, or a word filed for the amount): said so, nothing quoted.
+    expect(sw103('')).toBe('the amount before the code cannot be read: no number stands before it');
+    expect(sw103('see note')).toBe('the amount before the code cannot be read: no number stands before it');
+    // Kept with the stored version (not in the filing's JSON: `n/a` and `CR` are the same filing).
+    const cr = parseFilingText(TEXT.replace('2,563,559,677</u> [7010]', '2,563,559,677 CR</u> [7010]'));
+    const stored = filingFromJson({ ...filingToJson(cr.filing), ...filingAmounts(cr.filing, str) });
+    expect(stored.statements.segregation!.unread).toEqual([{ code: '7010', filed: '2,563,559,677 CR' }]);
+    expect(reconcile(stored, { unreadable: cr.unreadable }).findings.find((f) => f.ruleId === 'SW103')!.message).toBe(
+      `Segregation Statement line 1A [7010] Net ledger balance - Cash: ${quoted('2,563,559,677 CR')}`,
+    );
+    expect(filingToJson(cr.filing)).toEqual(
+      filingToJson(parseFilingText(TEXT.replace('2,563,559,677</u> [7010]', 'n/a</u> [7010]')).filing),
+    );
+  });
+
+  it('an amount written with an exponent, as a spreadsheet shows a wide number (`2.563559677E+09`): unreadable (SW103), never the digits after `E+`', () => {
+    for (const filed of [
+      '2.563559677E+09',
+      '2.563559677e+9',
+      '2.56356E+09',
+      '2563559677E+00',
+      '-2.56E+09',
+      '2.E+09',
+      '2.56E09',
+      '2.56E-09',
+    ]) {
+      for (const text of [
+        TEXT.replace('2,563,559,677</u> [7010]', `${filed}</u> [7010]`),
+        // In text without tags (flattened from a PDF), and with a `$` (the slow path).
+        TEXT.replace('<u>2,563,559,677</u> [7010]', `${filed} [7010]`),
+        TEXT.replace('<u>2,563,559,677</u> [7010]', `$${filed} [7010]`),
+      ]) {
+        const p = parseFilingText(text);
+        expect(p.filing.statements.segregation!.lines.has('7010'), filed).toBe(false);
+        expect(p.unreadable, filed).toEqual(['7010']);
+        const r = reconcile(p.filing, { unreadable: p.unreadable });
+        expect(r.statements.segregation!.status).toBe('unreconciled');
+        expect(r.alerts.filter((a) => a.kind !== 'reconciliation')).toEqual([]);
+      }
+    }
+    // A `+` that follows a word, not a mantissa, is the label's, as any mark after a word is.
+    const plus = parseFilingText(TEXT.replace('<u>2,563,559,677</u> [7010]', 'Cash+2,563,559,677 [7010]'));
+    expect(plus.filing.statements.segregation!.lines.get('7010')!.toFixed()).toBe('2563559677');
   });
 
   it("a punctuation mark between an amount's digits (`-3'309'126`, `300*252,400,000`): read by the identities with an SW105, or unreadable (SW103); never the digits after the mark", () => {

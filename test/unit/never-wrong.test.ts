@@ -104,8 +104,12 @@ function amountSpans(text: string): { code: string; from: number; to: number }[]
   return out;
 }
 
-type Damage = 'drop' | 'double' | 'change' | 'space' | 'glue' | 'cut' | 'truncate';
-const DAMAGES: Damage[] = ['drop', 'double', 'change', 'space', 'glue', 'cut', 'truncate'];
+type Damage = 'drop' | 'double' | 'change' | 'space' | 'glue' | 'exponent' | 'cut' | 'truncate';
+const DAMAGES: Damage[] = ['drop', 'double', 'change', 'space', 'glue', 'exponent', 'cut', 'truncate'];
+/** Damage after which the line must read as filed or not at all (never as a part of what was written). */
+const STRICT_DAMAGES: readonly Damage[] = ['glue', 'exponent'];
+/** How a spreadsheet writes an exponent (`2.56356E+09`, `2.56356e+9`, `2.56356E9`). */
+const EXPONENTS = [(n: number) => `E+${String(n).padStart(2, '0')}`, (n: number) => `e+${n}`, (n: number) => `E${n}`];
 /** Punctuation a damaged or foreign rendering may put between an amount's digits (`3'309'126`, `3*309`, an en dash). */
 const GLUE_MARKS = [...'\'*:;/#|%+=!?@&~^`"\\[]{}\u2013'];
 
@@ -136,6 +140,21 @@ function damage(text: string, kind: Damage, pick: number, pick2: number): string
       // A mark between two digits of the amount where it has two (else before its only digit).
       const i = digits.length > 1 ? digits[1 + (pick2 % (digits.length - 1))] : at;
       return text.slice(0, i) + GLUE_MARKS[pick % GLUE_MARKS.length] + text.slice(i);
+    }
+    case 'exponent': {
+      // The amount as a spreadsheet shows a number too wide for its cell: `-2.56356E+09`, with
+      // 1 to 9 digits after the point (the rest lost), the sign kept.
+      // (From the amount's first sign, `$` or digit: a space before it stays.)
+      const from = s.from + Math.max(0, text.slice(s.from, s.to).search(/[\d\-($\u2212]/));
+      const written = text.slice(from, s.to);
+      const all = digits
+        .map((i) => text[i])
+        .join('')
+        .replace(/^0+(?=\d)/, '');
+      const sign = /[-(\u2212]/.test(written) ? '-' : '';
+      const mantissa = `${all[0]}.${all.slice(1, 2 + (pick2 % 9)) || '0'}`;
+      const exponent = EXPONENTS[pick % EXPONENTS.length](all.length - 1);
+      return `${text.slice(0, from)}${sign}${mantissa}${exponent}${text.slice(s.to)}`;
     }
     case 'cut': {
       // From inside the amount into its code: `5,81 [8720]` -> `5,8720]`.
@@ -233,9 +252,12 @@ describe('a damaged filing', () => {
           return;
         }
         const { filing: got, reconciliation: rec } = outcome.analysis;
-        // A mark put between an amount's digits (`3'309'126`): that line reads as filed or not at
-        // all. Its tail (`309'126` -> 126) is never taken, not even in a line that then fails.
-        const glued = c.damages[0].kind === 'glue' ? damagedCode(undamagedText(c), c.damages[0].pick) : undefined;
+        // A mark put between an amount's digits (`3'309'126`), or the amount written with an
+        // exponent (`2.56356E+09`): that line reads as filed or not at all. What follows the mark
+        // (`309'126` -> 126, `E+09` -> 9) is never taken, not even in a line that then fails.
+        const glued = STRICT_DAMAGES.includes(c.damages[0].kind)
+          ? damagedCode(undamagedText(c), c.damages[0].pick)
+          : undefined;
         for (const key of STATEMENT_KEYS) {
           const st = got.statements[key];
           const orig = filing.statements[key];
@@ -248,7 +270,7 @@ describe('a damaged filing', () => {
             if (want !== undefined && amount.eq(want)) continue;
             expect(
               code === glued,
-              `${where} [${code}] glued, reported ${amount.toFixed()}, filed ${want?.toFixed()}: ${code === glued ? around(damagedText(c), code) : ''}`,
+              `${where} [${code}] ${c.damages[0].kind}, reported ${amount.toFixed()}, filed ${want?.toFixed()}: ${code === glued ? around(damagedText(c), code) : ''}`,
             ).toBe(false);
             wrong++;
             const ok =

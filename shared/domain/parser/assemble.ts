@@ -14,7 +14,7 @@ import { coverPageOf, readCoverPage } from './cover';
 import { FilingError, type ParseNote } from './errors';
 import { parseHeader } from './header';
 import { settleDoubts } from './identities';
-import { cleanLabelOf, readParts } from './labels';
+import { cleanLabelOf, filedBefore, readParts } from './labels';
 import { chooseVariant, compiled, count, freshTally, type Tally } from './variant';
 import type { FormSet } from '../forms';
 
@@ -194,7 +194,10 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
           };
           amount = null;
         }
-        if (amount === null && !doubt) unreadable.push(codeString(num));
+        if (amount === null && !doubt) {
+          unreadable.push(codeString(num));
+          (st.unread ??= []).push({ code: codeString(num), filed: filedBefore(text, prevEnd, cells.end - 6) });
+        }
         count(tally, info, num);
         seenAmount[num] = amount ?? undefined;
         if (doubt) (doubts[info.keyIndex] ??= new Map()).set(codeString(num), doubt);

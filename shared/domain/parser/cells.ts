@@ -81,6 +81,21 @@ const isGlue = (c: number) =>
   (c >= 123 && c <= 126) ||
   isDashLike(c);
 
+/**
+ * Whether t[i] is the sign of an exponent (`2.563559677E+09`, how a spreadsheet shows a large
+ * number): a `+` right after an `E` or `e` that follows a digit or a dot, none of them before
+ * `floor`. The digits after it are no amount, and the number as a whole is none either (its
+ * mantissa may have lost digits): the cell is unreadable. (With `E-` or no sign the digits are
+ * glued to the `E`, a word's letter, already.)
+ */
+function exponentSign(t: string, i: number, floor: number): boolean {
+  if (i - 2 < floor || t.charCodeAt(i) !== 43 /* + */) return false;
+  const e = t.charCodeAt(i - 1);
+  if (e !== 69 /* E */ && e !== 101 /* e */) return false;
+  const d = t.charCodeAt(i - 2);
+  return isDigit(d) || d === 46 /* . */;
+}
+
 /** What may stand before a glue mark inside a number: an amount's character other than `)` (a digit, a comma, a dot, a sign, `$`, `(`). */
 const isBeforeGlue = (c: number) => c !== 41 /* ) */ && isAmountChar(c);
 
@@ -331,9 +346,14 @@ export class CellScanner {
           }
           if (k < floor) return SLOW;
         }
-      } else if (isAmountChar(c) || isWordish(c) || glueInside(t, j, floor, t.length - 1)) {
-        // Glued to `$`, a dot (cents), a digit group of another shape, a word, or a glue mark
-        // right after a digit (`3'309'126`, `3*309,126`).
+      } else if (
+        isAmountChar(c) ||
+        isWordish(c) ||
+        glueInside(t, j, floor, t.length - 1) ||
+        exponentSign(t, j, floor)
+      ) {
+        // Glued to `$`, a dot (cents), a digit group of another shape, a word, a glue mark
+        // right after a digit (`3'309'126`, `3*309,126`), or an exponent's `E+` (`2.56E+09`).
         return SLOW;
       }
     }
@@ -376,9 +396,10 @@ export class CellScanner {
     const n = starts.length;
     this.runStarts = starts;
     this.runEnd = j + 1;
-    // A first token glued to a word (`Line12`) is part of that word, not of an amount.
+    // A first token glued to a word (`Line12`) is part of that word, not of an amount; one right
+    // after an exponent's `E+` (`2.563559677E+09`) is no amount either.
     const s0 = starts[0];
-    const glued = s0 > floor && isWordish(t.charCodeAt(s0 - 1));
+    const glued = s0 > floor && (isWordish(t.charCodeAt(s0 - 1)) || exponentSign(t, s0 - 1, floor));
     const runEnd = j + 1;
     if (lastGlue >= 0) {
       this.readGlued(starts, ends, glued ? 1 : 0, lastGlue, runEnd);

@@ -55,6 +55,38 @@ export function cleanLabel(raw: string): string {
 
 export const cleanLabelOf = memo(cleanLabel, 4096);
 
+/** At most this many tokens, and characters, of what stood before a code whose amount is no number. */
+const FILED_TOKENS = 4;
+const FILED_CHARS = 40;
+
+/**
+ * What stands in text[from, to) right before a code whose amount is no number at all, for the
+ * finding to quote (`n/a`, `2.563559677E+09`, `2,563,559,677 CR`): from the cell's start (after
+ * the last tag, tab or line break before it, over the tags and spaces that close it), the tokens
+ * right before the code back to one that is the label's: a word of three letters or more, or a
+ * token that closes a parenthesis it did not open (`12)` of `(add lines 7 through 12)`). At most
+ * FILED_TOKENS tokens and FILED_CHARS characters (longer: its end, after `…`); '' when no such
+ * token stands there (nothing, or only words: a label's, or `see note`).
+ */
+export function filedBefore(text: string, from: number, to: number): string {
+  const segment = text.slice(Math.max(from, to - 200), to).replace(/(?:\s|<[^<>]*>)+$/, '');
+  let cell = -1;
+  for (const mark of ['>', '\t', '\n', '\r', '\f']) cell = Math.max(cell, segment.lastIndexOf(mark));
+  const tokens = segment
+    .slice(cell + 1)
+    .replace(/<[^<>]*>?/g, ' ')
+    .split(/\s+/);
+  const out: string[] = [];
+  for (let i = tokens.length - 1; i >= 0 && out.length < FILED_TOKENS; i--) {
+    const token = tokens[i];
+    if (token === '') continue;
+    if (/\p{L}{3}/u.test(token) || (token.endsWith(')') && !token.includes('('))) break;
+    out.push(token);
+  }
+  const filed = out.reverse().join(' ');
+  return filed.length > FILED_CHARS ? `…${filed.slice(-(FILED_CHARS - 1))}` : filed;
+}
+
 /**
  * A sub-line: its letter, its label, and its amount (group 3 or 4). The amount either stands in a
  * cell of its own at the end of its line (after a tab, as the markup and a PDF's text put it: the
