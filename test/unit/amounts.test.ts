@@ -117,10 +117,31 @@ describe('cells: the token before the code', () => {
   );
 
   it('a stray space inside an amount is a doubt between the reading of its well-formed tail and of the whole, never the tail alone', () => {
-    expect(cell('13. Total 5 812,672,420 [8720]')).toEqual([['8720', null, ['5812672420', '812672420']]]);
+    // (The number before the space on its own, 5, is a candidate too: see the footnote marks below.)
+    expect(cell('13. Total 5 812,672,420 [8720]')).toEqual([['8720', null, ['5', '5812672420', '812672420']]]);
     // Thousands of the wrong kind, a group of two: only a loose reading, for the identities to confirm or not.
     expect(cell('Cash 5812,672,420 [7010]')).toEqual([['7010', null, ['5812672420']]]);
     expect(cell('Cash 12,34 [7010]')).toEqual([['7010', null, ['1234']]]);
+  });
+
+  it("a number apart before the amount (a footnote's mark after it, `252,400,000 (1)`, `252,400,000</u> <sup>1</sup>`): a doubt between the two, never the mark on faith", () => {
+    expect(cell('15. Target 252,400,000 (1) [7194]')).toEqual([['7194', null, ['-1', '252400000']]]);
+    expect(cell('15. Target 252,400,000 1 [7194]')).toEqual([['7194', null, ['1', '252400000', '2524000001']]]);
+    expect(cell('15. Target <u>252,400,000</u> <sup>1</sup> [7194]')).toEqual([['7194', null, ['1', '252400000']]]);
+    expect(cell('15. Target <u>252,400,000</u>(1)<u></u> [7194]')).toEqual([['7194', null, ['-1', '252400000']]]);
+    expect(cell('15. Target <u>$252,400,000</u><sup>12</sup> [7194]')).toEqual([['7194', null, ['12', '252400000']]]);
+    // A label's number is none: after a dot (`30.7`), glued to a word (`Line12`), or ending in `)`.
+    expect(cell('B. Other banks qualified under Regulation 30.7 <u>340,727,172</u> [7520]')).toEqual([
+      ['7520', '340727172', null],
+    ]);
+    expect(cell('Line12 <u>5</u> [7010]')).toEqual([['7010', '5', null]]);
+    expect(cell('(add lines 4 and 5) <b><u>831,055,679</u></b> [7355]')).toEqual([['7355', '831055679', null]]);
+    expect(cell('(add lines 4 and 5) 831,055,679 [7355]')).toEqual([['7355', '831055679', null]]);
+    // Two cells: the code between them ends the first.
+    expect(cell('<u>-2,329,959</u> [7352] <u>27,413</u> [7354]')).toEqual([
+      ['7352', '-2329959', null],
+      ['7354', '27413', null],
+    ]);
   });
 
   // Every ASCII punctuation mark that is not an amount's own character or a tag's.
@@ -278,7 +299,7 @@ describe('a doubt in a filing', () => {
         expect(p.unreadable, filed).toEqual(['7010']);
         const r = reconcile(p.filing, { unreadable: p.unreadable });
         expect(r.statements.segregation!.status).toBe('unreconciled');
-        expect(r.alerts.filter((a) => a.kind !== 'reconciliation')).toEqual([]);
+        expect(r.alerts).toEqual([]);
       }
     }
     // A `+` that follows a word, not a mantissa, is the label's, as any mark after a word is.
@@ -315,6 +336,29 @@ describe('a doubt in a filing', () => {
           r.findings.some((f) => f.ruleId === 'SW105' && f.line === '7194'),
           `${filed} read as ${got.toFixed()} without saying how`,
         ).toBe(true);
+    }
+  });
+
+  it("a footnote's mark after the amount (`252,400,000 (1)`, `<u>252,400,000</u><sup>1</sup>`): the identities read the amount, with an SW105; unreadable when it is off too", () => {
+    for (const filed of [
+      '252,400,000 (1)</u>',
+      '252,400,000</u> <sup>1</sup>',
+      '252,400,000<sup>(2)</sup></u>',
+      '252,400,000</u>(1)<u></u>',
+    ]) {
+      const t = parseFilingText(TEXT.replace('252,400,000</u> [7194]', `${filed} [7194]`));
+      expect(t.unreadable, filed).toEqual([]);
+      expect(t.filing.statements.segregation!.lines.get('7194')!.toFixed(), filed).toBe('252400000');
+      const r = reconcile(t.filing);
+      expect(
+        r.findings.filter((f) => f.ruleId === 'SW105').map((f) => f.line),
+        filed,
+      ).toEqual(['7194']);
+      expect(r.statements.segregation!.status).toBe('ok');
+      const off = parseFilingText(TEXT.replace('252,400,000</u> [7194]', `${filed.replace('252,', '253,')} [7194]`));
+      expect(off.unreadable, filed).toEqual(['7194']);
+      expect(off.filing.statements.segregation!.lines.has('7194')).toBe(false);
+      expect(reconcile(off.filing, { unreadable: off.unreadable }).alerts).toEqual([]);
     }
   });
 

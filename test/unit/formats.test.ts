@@ -137,6 +137,13 @@ describe('HTML', () => {
     );
   });
 
+  it('a superscript stands apart from the amount before it (a footnote mark is not more digits)', () => {
+    const cell = (inner: string) => htmlToText(`<table><tr><td class="amt">${inner}</td><td>[7045]</td></tr></table>`);
+    expect(cell('<u>0<sup>1</sup></u>')).toBe('0 1\t[7045]\n');
+    expect(cell('252,400,000<SUB class="n">(2)</SUB>')).toBe('252,400,000 (2)\t[7045]\n');
+    expect(cell('<u>2<span>5</span>2,400</u>')).toBe('252,400\t[7045]\n');
+  });
+
   it.each(SAMPLES)(
     'the saved web page of $name (render.ts html, every layout seed) parses to the same filing as its text',
     (sample) => {

@@ -5,7 +5,8 @@
  * and comments dropped; a table cell ends with a tab and a row, paragraph or `<br>` with a line
  * break, so a header field split across cells (`<td>End Date:</td><td>11/6/2014</td>`) reads as
  * `End Date:\t11/6/2014` and an amount and its code in two cells as `1,234\t[7010]`. Inline tags
- * (`<u>`, `<span>`) leave nothing, as a browser shows them; runs of source whitespace are one
+ * (`<u>`, `<span>`) leave nothing, as a browser shows them, but `<sup>` and `<sub>` a space (a
+ * footnote's mark after an amount is not more digits of it); runs of source whitespace are one
  * space, as a browser shows them (a no-break space stays one).
  */
 import { decodeHTML } from 'entities/decode';
@@ -64,6 +65,9 @@ const BLOCK = new Set([
   'ul',
 ]);
 const CELL = new Set(['td', 'th']);
+// A superscript or subscript stands apart from the text before it (`0<sup>1</sup>` is a footnote's
+// mark after 0, not 01): a space, as `innerText` would not give but as a reader sees it.
+const APART = new Set(['sup', 'sub']);
 
 // Comments, and elements whose content is not shown.
 const HIDDEN = /<!--[\s\S]*?(?:-->|$)|<(script|style|head|template|noscript)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi;
@@ -87,6 +91,7 @@ export function htmlToText(html: string): string {
     if (!name) continue;
     if (CELL.has(name)) out += '\t';
     else if (BLOCK.has(name)) out += '\n';
+    else if (APART.has(name)) out += ' ';
   }
   text(source.slice(last));
   // Tidy the layout: spaces around tabs and line breaks, one tab between cells, one line break between rows.

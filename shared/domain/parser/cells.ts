@@ -163,6 +163,37 @@ function signBefore(t: string, at: number, floor: number): number {
   return tags > 0 && (c === 45 || c === 0x2212) ? p : -1;
 }
 
+/**
+ * A number standing apart before an amount that starts at `at`, over inner spaces and at least one
+ * tag and nothing else (`252,400,000</u> <sup>1</sup>`, `$1 234.56<sup>(2)</sup>`: a footnote's
+ * mark after the amount, in a tag of its own): [start, end) of the longest well-formed number
+ * that ends there and starts a token (not glued to a word: `Line12`), not before `floor`; null
+ * when none does.
+ */
+function numberBefore(t: string, at: number, floor: number): [number, number] | null {
+  let p = at - 1;
+  let tags = 0;
+  for (;;) {
+    while (p >= floor && isInnerSpace(t.charCodeAt(p))) p--;
+    const k = tagStart(t, p, floor);
+    if (k < 0) break;
+    p = k - 1;
+    tags++;
+  }
+  if (tags === 0 || p < floor || !(isDigit(t.charCodeAt(p)) || t.charCodeAt(p) === 41)) return null;
+  const end = p + 1;
+  // The run of amount characters and inner spaces before it (at most 40), then its tokens' starts.
+  while (p >= floor && p >= end - 40 && (isAmountChar(t.charCodeAt(p)) || isInnerSpace(t.charCodeAt(p)))) p--;
+  const wordBefore = p >= floor && isWordish(t.charCodeAt(p));
+  for (let s = p + 1; s < end; s++) {
+    if (isInnerSpace(t.charCodeAt(s))) continue;
+    const tokenStart = s === p + 1 || isInnerSpace(t.charCodeAt(s - 1));
+    if (!tokenStart || (s === p + 1 && wordBefore)) continue;
+    if (readAmount(t.slice(s, end)) !== null) return [s, end];
+  }
+  return null;
+}
+
 const FAST = 0;
 const SLOW = 1;
 
@@ -255,6 +286,19 @@ export class CellScanner {
             this.start = sign;
           }
         }
+        // A number apart before it, in a tag of its own (`252,400,000</u> <sup>1</sup>`): the amount
+        // may be that number, and what was read a footnote's mark. Never the mark on faith.
+        const b = this.amount;
+        if (b !== null && FOOTNOTE_MARK.test(text.slice(this.start, j + 1))) {
+          const front = numberBefore(text, this.start, floor);
+          const own = front && readAmount(text.slice(front[0], front[1]));
+          if (front && own && cmp(own, b) !== 0) {
+            this.doubt = { raw: text.slice(front[0], j + 1), candidates: [b, own], strictStart: this.start, strict: b };
+            this.amount = null;
+            this.runStarts = null;
+            this.start = front[0];
+          }
+        }
       }
       this.num = d1 * 1000 + d2 * 100 + d3 * 10 + d4;
       this.end = p + 6;
@@ -331,6 +375,9 @@ export class CellScanner {
         // `2 563 559 677`), or be a label that ends in a number (`Regulation 30.7`, `line 6.`).
         let k = j - 1;
         while (k >= floor && isInnerSpace(t.charCodeAt(k))) k--;
+        // One or two digits after a number (`1,234.56 (1)`, `(90 000 000 152) 3`): maybe a
+        // footnote's mark after the amount, for readRun to weigh.
+        if (digits <= 2 && k >= floor && (isDigit(t.charCodeAt(k)) || t.charCodeAt(k) === 41)) return SLOW;
         // Only a token of digits, commas, signs, `$` and `(` can be part of the same number (or of
         // a doubt); one with anything else in it (`30.7`, `5)`, `4D(F)`, a word) is a label.
         if (k >= floor) {
@@ -447,6 +494,28 @@ export class CellScanner {
         }
       }
     }
+    // A number apart before the well-formed suffix (`252,400,000 (1)`: a footnote's mark after the
+    // amount): its own reading is a candidate too, for the identities. Never the mark on faith.
+    // A mark of one or two digits (`1,234.56 (1)`, `(90 000 000 152) 3`) may follow a number of
+    // any shape, over several tokens: the longest one is a candidate.
+    if (strict && best > (glued ? 1 : 0)) {
+      const front = t.slice(starts[best - 1], ends[best - 1]);
+      let own = PIECE.test(front) ? readAmount(front) : null;
+      let at = best - 1;
+      if (FOOTNOTE_MARK.test(t.slice(starts[best], runEnd)))
+        for (let m = Math.max(glued ? 1 : 0, best - 5); m < best; m++) {
+          const whole = readAmount(t.slice(starts[m], ends[best - 1]));
+          if (whole !== null) {
+            own = whole;
+            at = m;
+            break;
+          }
+        }
+      if (own !== null && !candidates.some((c) => cmp(c, own) === 0)) {
+        candidates.push(own);
+        from = Math.min(from, at);
+      }
+    }
     // A sign standing alone right after a word (`debit balances - 334`): remembered, for the
     // caller who knows the line's label may end in a dash there (assemble.ts).
     if (strict && candidates.length === 1 && best + 1 < n && ends[best] - starts[best] === 1) {
@@ -514,6 +583,9 @@ function withoutGlue(s: string): string {
 /** An ASCII letter, or a letter of another script (a label's last character). */
 const isLetter = (c: number) =>
   (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c > 127 && /\p{L}/u.test(String.fromCharCode(c)));
+
+/** What a footnote's mark after an amount looks like: one or two digits, maybe in parentheses. */
+const FOOTNOTE_MARK = /^\(?\d{1,2}\)?$/;
 
 /** The words after which a form's label refers to a line by its number (`subtract line 6`, `lines 7 through 12`). */
 const LINE_REFERENCE = /\b(?:lines?|through|from|to|and)$/i;
