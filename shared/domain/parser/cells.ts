@@ -142,12 +142,10 @@ export function skipBack(t: string, j: number): number {
 }
 
 /**
- * Where a sign stands before an amount starting at `at` that the amount did not take: a `-` or
- * U+2212 before the tags that open it (`-<b>3,309,126`, `- <u>334`: over inner spaces and tags,
- * at least one tag), or a typeset dash (`–3,309,126`, `– 3,309,126`, `–<u>334`); not before
- * `floor`; -1 when none does.
+ * Back from just before `at` over inner spaces and simple tags, not before `floor`: where that
+ * stops (the last character before them) and how many tags it passed.
  */
-function signBefore(t: string, at: number, floor: number): number {
+function backOverSpacesAndTags(t: string, at: number, floor: number): [number, number] {
   let p = at - 1;
   let tags = 0;
   for (;;) {
@@ -157,6 +155,17 @@ function signBefore(t: string, at: number, floor: number): number {
     p = k - 1;
     tags++;
   }
+  return [p, tags];
+}
+
+/**
+ * Where a sign stands before an amount starting at `at` that the amount did not take: a `-` or
+ * U+2212 before the tags that open it (`-<b>3,309,126`, `- <u>334`: over inner spaces and tags,
+ * at least one tag), or a typeset dash (`–3,309,126`, `– 3,309,126`, `–<u>334`); not before
+ * `floor`; -1 when none does.
+ */
+function signBefore(t: string, at: number, floor: number): number {
+  const [p, tags] = backOverSpacesAndTags(t, at, floor);
   if (p < floor) return -1;
   const c = t.charCodeAt(p);
   if (isDashLike(c)) return p;
@@ -171,15 +180,7 @@ function signBefore(t: string, at: number, floor: number): number {
  * when none does.
  */
 function numberBefore(t: string, at: number, floor: number): [number, number] | null {
-  let p = at - 1;
-  let tags = 0;
-  for (;;) {
-    while (p >= floor && isInnerSpace(t.charCodeAt(p))) p--;
-    const k = tagStart(t, p, floor);
-    if (k < 0) break;
-    p = k - 1;
-    tags++;
-  }
+  let [p, tags] = backOverSpacesAndTags(t, at, floor);
   if (tags === 0 || p < floor || !(isDigit(t.charCodeAt(p)) || t.charCodeAt(p) === 41)) return null;
   const end = p + 1;
   // The run of amount characters and inner spaces before it (at most 40), then its tokens' starts.
