@@ -135,6 +135,14 @@ describe('cells: the token before the code', () => {
       ['7520', '340727172', null],
     ]);
     expect(cell('Line12 <u>5</u> [7010]')).toEqual([['7010', '5', null]]);
+    // A small amount right after the label's `30.7` (the markup sample's line B of 7520), and
+    // money with other than two decimals before a mark: no doubt, the amount as filed.
+    expect(cell('B. Other banks qualified under Regulation 30.7 <b><u>0</u></b> [7520]')).toEqual([
+      ['7520', '0', null],
+    ]);
+    expect(cell('B. Other banks qualified under Regulation 30.7 0 [7520]')).toEqual([['7520', '0', null]]);
+    expect(cell('B. Other banks qualified under Regulation 30.7 <u>67</u> [7520]')).toEqual([['7520', '67', null]]);
+    expect(cell('15. Target 1,234.56 (1) [7194]')).toEqual([['7194', null, ['-1', '1234.56']]]);
     expect(cell('(add lines 4 and 5) <b><u>831,055,679</u></b> [7355]')).toEqual([['7355', '831055679', null]]);
     expect(cell('(add lines 4 and 5) 831,055,679 [7355]')).toEqual([['7355', '831055679', null]]);
     // Two cells: the code between them ends the first.

@@ -141,11 +141,14 @@ export function skipBack(t: string, j: number): number {
   }
 }
 
+/** How many tags the last `backOverSpacesAndTags` passed (a module variable: it runs for most cells, and a tuple would be garbage). */
+let tagsPassed = 0;
+
 /**
  * Back from just before `at` over inner spaces and simple tags, not before `floor`: where that
- * stops (the last character before them) and how many tags it passed.
+ * stops (the last character before them); `tagsPassed` says how many tags it passed.
  */
-function backOverSpacesAndTags(t: string, at: number, floor: number): [number, number] {
+function backOverSpacesAndTags(t: string, at: number, floor: number): number {
   let p = at - 1;
   let tags = 0;
   for (;;) {
@@ -155,7 +158,8 @@ function backOverSpacesAndTags(t: string, at: number, floor: number): [number, n
     p = k - 1;
     tags++;
   }
-  return [p, tags];
+  tagsPassed = tags;
+  return p;
 }
 
 /**
@@ -165,7 +169,8 @@ function backOverSpacesAndTags(t: string, at: number, floor: number): [number, n
  * `floor`; -1 when none does.
  */
 function signBefore(t: string, at: number, floor: number): number {
-  const [p, tags] = backOverSpacesAndTags(t, at, floor);
+  const p = backOverSpacesAndTags(t, at, floor);
+  const tags = tagsPassed;
   if (p < floor) return -1;
   const c = t.charCodeAt(p);
   if (isDashLike(c)) return p;
@@ -180,8 +185,8 @@ function signBefore(t: string, at: number, floor: number): number {
  * when none does.
  */
 function numberBefore(t: string, at: number, floor: number): [number, number] | null {
-  let [p, tags] = backOverSpacesAndTags(t, at, floor);
-  if (tags === 0 || p < floor || !(isDigit(t.charCodeAt(p)) || t.charCodeAt(p) === 41)) return null;
+  let p = backOverSpacesAndTags(t, at, floor);
+  if (tagsPassed === 0 || !endsNumber(t, p, floor)) return null;
   const end = p + 1;
   // The run of amount characters and inner spaces before it (at most 40), then its tokens' starts.
   while (p >= floor && p >= end - 40 && (isAmountChar(t.charCodeAt(p)) || isInnerSpace(t.charCodeAt(p)))) p--;
@@ -190,9 +195,28 @@ function numberBefore(t: string, at: number, floor: number): [number, number] | 
     if (isInnerSpace(t.charCodeAt(s))) continue;
     const tokenStart = s === p + 1 || isInnerSpace(t.charCodeAt(s - 1));
     if (!tokenStart || (s === p + 1 && wordBefore)) continue;
-    if (readAmount(t.slice(s, end)) !== null) return [s, end];
+    const token = t.slice(s, end);
+    if (!ODD_DECIMALS.test(token) && readAmount(token) !== null) return [s, end];
   }
   return null;
+}
+
+/**
+ * Whether `t[p]` may end a number: a digit, or a `)` closing a parenthesis that opens a number
+ * (`(90 000 000 152)`, not a label's `(add lines 4 and 5)`): over digits, grouping, `.` and `$`
+ * back to its `(`, at most 40 characters, not before `floor`.
+ */
+function endsNumber(t: string, p: number, floor: number): boolean {
+  if (p < floor) return false;
+  const c = t.charCodeAt(p);
+  if (isDigit(c)) return true;
+  if (c !== 41 || p - 1 < floor || !isDigit(t.charCodeAt(p - 1))) return false;
+  for (let k = p - 2; k >= floor && k >= p - 40; k--) {
+    const b = t.charCodeAt(k);
+    if (b === 40) return true;
+    if (!(isDigit(b) || b === 44 || b === 46 || b === 36 || isInnerSpace(b))) return false;
+  }
+  return false;
 }
 
 const FAST = 0;
@@ -270,42 +294,56 @@ export class CellScanner {
         } else {
           this.readRun(j, floor);
         }
-        // A sign before the tag that opens the amount (`-<b>3,309,126</b>`, `- <u>334</u>`) or a
-        // typeset dash (`–3,309,126`): the amount's sign, or a label's dash. Never one on faith.
-        const a = this.amount;
-        if (a !== null && !a.isNegative() && !a.isZero()) {
-          const sign = signBefore(text, this.start, floor);
-          if (sign >= 0) {
-            this.doubt = {
-              raw: text.slice(sign, j + 1),
-              candidates: [a, a.negated()],
-              strictStart: this.start,
-              strict: a,
-            };
-            this.amount = null;
-            this.runStarts = null;
-            this.start = sign;
-          }
-        }
-        // A number apart before it, in a tag of its own (`252,400,000</u> <sup>1</sup>`): the amount
-        // may be that number, and what was read a footnote's mark. Never the mark on faith.
-        const b = this.amount;
-        if (b !== null && FOOTNOTE_MARK.test(text.slice(this.start, j + 1))) {
-          const front = numberBefore(text, this.start, floor);
-          const own = front && readAmount(text.slice(front[0], front[1]));
-          if (front && own && cmp(own, b) !== 0) {
-            this.doubt = { raw: text.slice(front[0], j + 1), candidates: [b, own], strictStart: this.start, strict: b };
-            this.amount = null;
-            this.runStarts = null;
-            this.start = front[0];
-          }
-        }
+        if (this.amount !== null) this.doubtBefore(j, floor);
       }
       this.num = d1 * 1000 + d2 * 100 + d3 * 10 + d4;
       this.end = p + 6;
       return true;
     }
     return false;
+  }
+
+  /**
+   * What stands before a well-formed amount that may make it a doubt: a sign before the tag that
+   * opens it or a typeset dash, or a number apart before it of which it may be a footnote's mark.
+   * Out of `next`, which runs for every cell.
+   */
+  private doubtBefore(j: number, floor: number): void {
+    // A sign before the tag that opens the amount (`-<b>3,309,126</b>`, `- <u>334</u>`) or a
+    // typeset dash (`–3,309,126`): the amount's sign, or a label's dash. Never one on faith.
+    const a = this.amount;
+    if (a !== null && !a.isNegative() && !a.isZero()) {
+      const sign = signBefore(this.text, this.start, floor);
+      if (sign >= 0) {
+        this.doubt = {
+          raw: this.text.slice(sign, j + 1),
+          candidates: [a, a.negated()],
+          strictStart: this.start,
+          strict: a,
+        };
+        this.amount = null;
+        this.runStarts = null;
+        this.start = sign;
+      }
+    }
+    // A number apart before it, in a tag of its own (`252,400,000</u> <sup>1</sup>`): the amount
+    // may be that number, and what was read a footnote's mark. Never the mark on faith.
+    const b = this.amount;
+    if (b !== null && j + 1 - this.start <= 4 && FOOTNOTE_MARK.test(this.text.slice(this.start, j + 1))) {
+      const front = numberBefore(this.text, this.start, floor);
+      const own = front && readAmount(this.text.slice(front[0], front[1]));
+      if (front && own && cmp(own, b) !== 0) {
+        this.doubt = {
+          raw: this.text.slice(front[0], j + 1),
+          candidates: [b, own],
+          strictStart: this.start,
+          strict: b,
+        };
+        this.amount = null;
+        this.runStarts = null;
+        this.start = front[0];
+      }
+    }
   }
 
   /**
@@ -378,7 +416,7 @@ export class CellScanner {
         while (k >= floor && isInnerSpace(t.charCodeAt(k))) k--;
         // One or two digits after a number (`1,234.56 (1)`, `(90 000 000 152) 3`): maybe a
         // footnote's mark after the amount, for readRun to weigh.
-        if (digits <= 2 && k >= floor && (isDigit(t.charCodeAt(k)) || t.charCodeAt(k) === 41)) return SLOW;
+        if (digits <= 2 && endsNumber(t, k, floor)) return SLOW;
         // Only a token of digits, commas, signs, `$` and `(` can be part of the same number (or of
         // a doubt); one with anything else in it (`30.7`, `5)`, `4D(F)`, a word) is a label.
         if (k >= floor) {
@@ -505,7 +543,8 @@ export class CellScanner {
       let at = best - 1;
       if (FOOTNOTE_MARK.test(t.slice(starts[best], runEnd)))
         for (let m = Math.max(glued ? 1 : 0, best - 5); m < best; m++) {
-          const whole = readAmount(t.slice(starts[m], ends[best - 1]));
+          const span = t.slice(starts[m], ends[best - 1]);
+          const whole = ODD_DECIMALS.test(span) ? null : readAmount(span);
           if (whole !== null) {
             own = whole;
             at = m;
@@ -584,6 +623,12 @@ function withoutGlue(s: string): string {
 /** An ASCII letter, or a letter of another script (a label's last character). */
 const isLetter = (c: number) =>
   (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c > 127 && /\p{L}/u.test(String.fromCharCode(c)));
+
+/**
+ * A number with other than two decimals (`30.7`, of the label `... under Regulation 30.7`): a
+ * label's, not money, when it stands before a footnote's mark.
+ */
+const ODD_DECIMALS = /\.(?!\d\d\)?$)/;
 
 /** What a footnote's mark after an amount looks like: one or two digits, maybe in parentheses. */
 const FOOTNOTE_MARK = /^\(?\d{1,2}\)?$/;
