@@ -163,30 +163,28 @@ function backOverSpacesAndTags(t: string, at: number, floor: number): number {
 }
 
 /**
- * Where a sign stands before an amount starting at `at` that the amount did not take: a `-` or
- * U+2212 before the tags that open it (`-<b>3,309,126`, `- <u>334`: over inner spaces and tags,
- * at least one tag), or a typeset dash (`–3,309,126`, `– 3,309,126`, `–<u>334`); not before
- * `floor`; -1 when none does.
+ * Whether a sign stands at `p`, before an amount that did not take it, over `tags` tags and inner
+ * spaces (`backOverSpacesAndTags`): a `-` or U+2212 before the tags that open the amount
+ * (`-<b>3,309,126`, `- <u>334`: at least one tag), or a typeset dash (`–3,309,126`,
+ * `– 3,309,126`, `–<u>334`); not before `floor`.
  */
-function signBefore(t: string, at: number, floor: number): number {
-  const p = backOverSpacesAndTags(t, at, floor);
-  const tags = tagsPassed;
-  if (p < floor) return -1;
+function signAt(t: string, p: number, tags: number, floor: number): boolean {
+  if (p < floor) return false;
   const c = t.charCodeAt(p);
-  if (isDashLike(c)) return p;
-  return tags > 0 && (c === 45 || c === 0x2212) ? p : -1;
+  if (isDashLike(c)) return true;
+  return tags > 0 && (c === 45 || c === 0x2212);
 }
 
 /**
- * A number standing apart before an amount that starts at `at`, over inner spaces and at least one
- * tag and nothing else (`252,400,000</u> <sup>1</sup>`, `$1 234.56<sup>(2)</sup>`: a footnote's
- * mark after the amount, in a tag of its own): [start, end) of the longest well-formed number
- * that ends there and starts a token (not glued to a word: `Line12`), not before `floor`; null
- * when none does.
+ * A number standing apart before an amount, ending at `p`, over inner spaces and `tags` tags and
+ * nothing else (`backOverSpacesAndTags`; at least one tag: `252,400,000</u> <sup>1</sup>`,
+ * `$1 234.56<sup>(2)</sup>`, a footnote's mark after the amount, in a tag of its own): [start,
+ * end) of the longest well-formed number that ends there and starts a token (not glued to a word:
+ * `Line12`), not before `floor`; null when none does.
  */
-function numberBefore(t: string, at: number, floor: number): [number, number] | null {
-  let p = backOverSpacesAndTags(t, at, floor);
-  if (tagsPassed === 0 || !endsNumber(t, p, floor)) return null;
+function numberBefore(t: string, at: number, tags: number, floor: number): [number, number] | null {
+  let p = at;
+  if (tags === 0 || !endsNumber(t, p, floor)) return null;
   const end = p + 1;
   // The run of amount characters and inner spaces before it (at most 40), then its tokens' starts.
   while (p >= floor && p >= end - 40 && (isAmountChar(t.charCodeAt(p)) || isInnerSpace(t.charCodeAt(p)))) p--;
@@ -309,40 +307,32 @@ export class CellScanner {
    * Out of `next`, which runs for every cell.
    */
   private doubtBefore(j: number, floor: number): void {
+    const t = this.text;
+    const a = this.amount;
+    if (a === null) return;
+    // What stands before it, over spaces and tags: one look back serves both doubts.
+    const p = backOverSpacesAndTags(t, this.start, floor);
+    const tags = tagsPassed;
     // A sign before the tag that opens the amount (`-<b>3,309,126</b>`, `- <u>334</u>`) or a
     // typeset dash (`–3,309,126`): the amount's sign, or a label's dash. Never one on faith.
-    const a = this.amount;
-    if (a !== null && !a.isNegative() && !a.isZero()) {
-      const sign = signBefore(this.text, this.start, floor);
-      if (sign >= 0) {
-        this.doubt = {
-          raw: this.text.slice(sign, j + 1),
-          candidates: [a, a.negated()],
-          strictStart: this.start,
-          strict: a,
-        };
-        this.amount = null;
-        this.runStarts = null;
-        this.start = sign;
-      }
+    if (signAt(t, p, tags, floor)) {
+      if (a.isNegative() || a.isZero()) return;
+      this.doubt = { raw: t.slice(p, j + 1), candidates: [a, a.negated()], strictStart: this.start, strict: a };
+      this.amount = null;
+      this.runStarts = null;
+      this.start = p;
+      return;
     }
     // A number apart before it, in a tag of its own (`252,400,000</u> <sup>1</sup>`): the amount
     // may be that number, and what was read a footnote's mark. Never the mark on faith.
-    const b = this.amount;
-    if (b !== null && j + 1 - this.start <= 4 && FOOTNOTE_MARK.test(this.text.slice(this.start, j + 1))) {
-      const front = numberBefore(this.text, this.start, floor);
-      const own = front && readAmount(this.text.slice(front[0], front[1]));
-      if (front && own && cmp(own, b) !== 0) {
-        this.doubt = {
-          raw: this.text.slice(front[0], j + 1),
-          candidates: [b, own],
-          strictStart: this.start,
-          strict: b,
-        };
-        this.amount = null;
-        this.runStarts = null;
-        this.start = front[0];
-      }
+    if (tags === 0 || j + 1 - this.start > 4 || !FOOTNOTE_MARK.test(t.slice(this.start, j + 1))) return;
+    const front = numberBefore(t, p, tags, floor);
+    const own = front && readAmount(t.slice(front[0], front[1]));
+    if (front && own && cmp(own, a) !== 0) {
+      this.doubt = { raw: t.slice(front[0], j + 1), candidates: [a, own], strictStart: this.start, strict: a };
+      this.amount = null;
+      this.runStarts = null;
+      this.start = front[0];
     }
   }
 
