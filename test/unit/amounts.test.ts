@@ -143,6 +143,14 @@ describe('cells: the token before the code', () => {
     expect(cell('B. Other banks qualified under Regulation 30.7 0 [7520]')).toEqual([['7520', '0', null]]);
     expect(cell('B. Other banks qualified under Regulation 30.7 <u>67</u> [7520]')).toEqual([['7520', '67', null]]);
     expect(cell('15. Target 1,234.56 (1) [7194]')).toEqual([['7194', null, ['-1', '1234.56']]]);
+    // A number of any length before the mark: seven groups (a saved web page's `&nbsp;` grouping),
+    // and the longest amount there is (30 digits), in a tag of its own.
+    expect(cell('18. Excess (53 931 165 180 064 255 215)  3 [7190]')).toEqual([
+      ['7190', null, ['-53931165180064255215', '3']],
+    ]);
+    expect(cell('18. Excess <u>(123 456 789 012 345 678 901 234 567 890)</u> <sup>3</sup> [7190]')).toEqual([
+      ['7190', null, ['-123456789012345678901234567890', '3']],
+    ]);
     expect(cell('(add lines 4 and 5) <b><u>831,055,679</u></b> [7355]')).toEqual([['7355', '831055679', null]]);
     expect(cell('(add lines 4 and 5) 831,055,679 [7355]')).toEqual([['7355', '831055679', null]]);
     // Two cells: the code between them ends the first.

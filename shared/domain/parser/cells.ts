@@ -50,6 +50,13 @@ export interface Cell {
 /** Base-1e7 limbs of an amount read backwards, least significant first (enough for MAX_AMOUNT_DIGITS). */
 const LIMB_COUNT = Math.ceil(MAX_AMOUNT_DIGITS / 7);
 
+/**
+ * The most characters one well-formed number may take: MAX_AMOUNT_DIGITS digits, a separator of
+ * up to two characters (`, `) between each group of three, a sign, `$`, parentheses and cents
+ * (`-$(123, 456, ..., 890.12)`: 55), with room to spare.
+ */
+const NUMBER_CHARS = 2 * MAX_AMOUNT_DIGITS + 8;
+
 // Characters an amount is made of (`readRun` collects runs of them and inner spaces).
 const isAmountChar = (c: number) =>
   (c >= 48 && c <= 57) || c === 44 || c === 46 || c === 36 || c === 40 || c === 41 || c === 45 || c === 0x2212;
@@ -186,8 +193,8 @@ function numberBefore(t: string, at: number, tags: number, floor: number): [numb
   let p = at;
   if (tags === 0 || !endsNumber(t, p, floor)) return null;
   const end = p + 1;
-  // The run of amount characters and inner spaces before it (at most 40), then its tokens' starts.
-  while (p >= floor && p >= end - 40 && (isAmountChar(t.charCodeAt(p)) || isInnerSpace(t.charCodeAt(p)))) p--;
+  // The run of amount characters and inner spaces before it (at most NUMBER_CHARS), then its tokens' starts.
+  while (p >= floor && p >= end - NUMBER_CHARS && (isAmountChar(t.charCodeAt(p)) || isInnerSpace(t.charCodeAt(p)))) p--;
   const wordBefore = p >= floor && isWordish(t.charCodeAt(p));
   for (let s = p + 1; s < end; s++) {
     if (isInnerSpace(t.charCodeAt(s))) continue;
@@ -202,14 +209,14 @@ function numberBefore(t: string, at: number, tags: number, floor: number): [numb
 /**
  * Whether `t[p]` may end a number: a digit, or a `)` closing a parenthesis that opens a number
  * (`(90 000 000 152)`, not a label's `(add lines 4 and 5)`): over digits, grouping, `.` and `$`
- * back to its `(`, at most 40 characters, not before `floor`.
+ * back to its `(`, at most NUMBER_CHARS characters, not before `floor`.
  */
 function endsNumber(t: string, p: number, floor: number): boolean {
   if (p < floor) return false;
   const c = t.charCodeAt(p);
   if (isDigit(c)) return true;
   if (c !== 41 || p - 1 < floor || !isDigit(t.charCodeAt(p - 1))) return false;
-  for (let k = p - 2; k >= floor && k >= p - 40; k--) {
+  for (let k = p - 2; k >= floor && k >= p - NUMBER_CHARS; k--) {
     const b = t.charCodeAt(k);
     if (b === 40) return true;
     if (!(isDigit(b) || b === 44 || b === 46 || b === 36 || isInnerSpace(b))) return false;
@@ -526,13 +533,14 @@ export class CellScanner {
     // A number apart before the well-formed suffix (`252,400,000 (1)`: a footnote's mark after the
     // amount): its own reading is a candidate too, for the identities. Never the mark on faith.
     // A mark of one or two digits (`1,234.56 (1)`, `(90 000 000 152) 3`) may follow a number of
-    // any shape, over several tokens: the longest one is a candidate.
+    // any shape, over as many tokens as the run holds (`(53 931 165 180 064 255 215) 3`: seven):
+    // the longest one is a candidate.
     if (strict && best > (glued ? 1 : 0)) {
       const front = t.slice(starts[best - 1], ends[best - 1]);
       let own = PIECE.test(front) ? readAmount(front) : null;
       let at = best - 1;
       if (FOOTNOTE_MARK.test(t.slice(starts[best], runEnd)))
-        for (let m = Math.max(glued ? 1 : 0, best - 5); m < best; m++) {
+        for (let m = glued ? 1 : 0; m < best; m++) {
           const span = t.slice(starts[m], ends[best - 1]);
           const whole = ODD_DECIMALS.test(span) ? null : readAmount(span);
           if (whole !== null) {
