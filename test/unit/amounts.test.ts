@@ -141,7 +141,15 @@ describe('cells: the token before the code', () => {
       ['7520', '0', null],
     ]);
     expect(cell('B. Other banks qualified under Regulation 30.7 0 [7520]')).toEqual([['7520', '0', null]]);
-    expect(cell('B. Other banks qualified under Regulation 30.7 <u>67</u> [7520]')).toEqual([['7520', '67', null]]);
+    // Before any other mark, a one-decimal number may be money (`474.6 (1)`): a doubt.
+    expect(cell('B. Other banks qualified under Regulation 30.7 <u>67</u> [7520]')).toEqual([
+      ['7520', null, ['30.7', '67']],
+    ]);
+    expect(cell('B. Other banks qualified under Regulation 30.7 67 [7520]')).toEqual([['7520', null, ['30.7', '67']]]);
+    expect(cell('13. Net (subtract line 6 from line 13) $3 990 000 017 035 474.6 (1) [8730]')).toEqual([
+      ['8730', null, ['-1', '3990000017035474.6']],
+    ]);
+    expect(cell('13. Net <u>$474.6</u> <sup>1</sup> [8730]')).toEqual([['8730', null, ['1', '474.6']]]);
     expect(cell('15. Target 1,234.56 (1) [7194]')).toEqual([['7194', null, ['-1', '1234.56']]]);
     // A number of any length before the mark: seven groups (a saved web page's `&nbsp;` grouping),
     // and the longest amount there is (30 digits), in a tag of its own.

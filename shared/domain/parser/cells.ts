@@ -187,9 +187,10 @@ function signAt(t: string, p: number, tags: number, floor: number): boolean {
  * nothing else (`backOverSpacesAndTags`; at least one tag: `252,400,000</u> <sup>1</sup>`,
  * `$1 234.56<sup>(2)</sup>`, a footnote's mark after the amount, in a tag of its own): [start,
  * end) of the longest well-formed number that ends there and starts a token (not glued to a word:
- * `Line12`), not before `floor`; null when none does.
+ * `Line12`), not before `floor`; null when none does. Before a 0 (`zeroMark`), a number with one
+ * decimal is a label's (`Regulation 30.7 <u>0</u>`): none either.
  */
-function numberBefore(t: string, at: number, tags: number, floor: number): [number, number] | null {
+function numberBefore(t: string, at: number, tags: number, floor: number, zeroMark: boolean): [number, number] | null {
   let p = at;
   if (tags === 0 || !endsNumber(t, p, floor)) return null;
   const end = p + 1;
@@ -201,7 +202,7 @@ function numberBefore(t: string, at: number, tags: number, floor: number): [numb
     const tokenStart = s === p + 1 || isInnerSpace(t.charCodeAt(s - 1));
     if (!tokenStart || (s === p + 1 && wordBefore)) continue;
     const token = t.slice(s, end);
-    if (!ODD_DECIMALS.test(token) && readAmount(token) !== null) return [s, end];
+    if (!(zeroMark && ODD_DECIMALS.test(token)) && readAmount(token) !== null) return [s, end];
   }
   return null;
 }
@@ -333,7 +334,7 @@ export class CellScanner {
     // A number apart before it, in a tag of its own (`252,400,000</u> <sup>1</sup>`): the amount
     // may be that number, and what was read a footnote's mark. Never the mark on faith.
     if (tags === 0 || j + 1 - this.start > 4 || !FOOTNOTE_MARK.test(t.slice(this.start, j + 1))) return;
-    const front = numberBefore(t, p, tags, floor);
+    const front = numberBefore(t, p, tags, floor, a.isZero());
     const own = front && readAmount(t.slice(front[0], front[1]));
     if (front && own && cmp(own, a) !== 0) {
       this.doubt = { raw: t.slice(front[0], j + 1), candidates: [a, own], strictStart: this.start, strict: a };
@@ -534,15 +535,16 @@ export class CellScanner {
     // amount): its own reading is a candidate too, for the identities. Never the mark on faith.
     // A mark of one or two digits (`1,234.56 (1)`, `(90 000 000 152) 3`) may follow a number of
     // any shape, over as many tokens as the run holds (`(53 931 165 180 064 255 215) 3`: seven):
-    // the longest one is a candidate.
+    // the longest one is a candidate. (Before a 0, `Regulation 30.7 0`, a one-decimal number is the label's.)
     if (strict && best > (glued ? 1 : 0)) {
       const front = t.slice(starts[best - 1], ends[best - 1]);
       let own = PIECE.test(front) ? readAmount(front) : null;
       let at = best - 1;
+      const zeroMark = strict.isZero();
       if (FOOTNOTE_MARK.test(t.slice(starts[best], runEnd)))
         for (let m = glued ? 1 : 0; m < best; m++) {
           const span = t.slice(starts[m], ends[best - 1]);
-          const whole = ODD_DECIMALS.test(span) ? null : readAmount(span);
+          const whole = zeroMark && ODD_DECIMALS.test(span) ? null : readAmount(span);
           if (whole !== null) {
             own = whole;
             at = m;
@@ -624,7 +626,8 @@ const isLetter = (c: number) =>
 
 /**
  * A number with other than two decimals (`30.7`, of the label `... under Regulation 30.7`): a
- * label's, not money, when it stands before a footnote's mark.
+ * label's, not money, when it stands before a 0 (a footnote's mark is never 0). Before any other
+ * mark it may be money written with one decimal (`474.6 (1)`): a doubt, for the identities.
  */
 const ODD_DECIMALS = /\.(?!\d\d\)?$)/;
 
