@@ -12,6 +12,7 @@ import { reconcile } from '../../shared/domain/reconcile';
 import { SAMPLE_2014, sampleText } from './samples';
 import { FORMS } from '../../shared/domain/forms';
 import { dashWordsOf } from '../../shared/domain/parser/variant';
+import { isMark } from '../../shared/domain/parser/cells';
 
 const TEXT = sampleText(SAMPLE_2014);
 const read = (s: string) => readAmount(s)?.toFixed() ?? null;
@@ -166,6 +167,21 @@ describe('cells: the token before the code', () => {
       ['7352', '-2329959', null],
       ['7354', '27413', null],
     ]);
+  });
+
+  it("isMark says what /^\\(?\\d{1,2}\\)?$/ says of any span of any text (a footnote's mark: 1, 12, (1), (12))", () => {
+    const text = fc.array(fc.constantFrom(...'0123456789()( ,.-$a'), { maxLength: 8 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, fc.nat(), fc.nat(), (t, a, b) => {
+        const from = t.length ? a % (t.length + 1) : 0;
+        const to = from + (t.length - from ? b % (t.length - from + 1) : 0);
+        expect(isMark(t, from, to)).toBe(/^\(?\d{1,2}\)?$/.test(t.slice(from, to)));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const m of ['1', '12', '(1)', '(12)', '(1', '1)']) expect(isMark(`x${m}y`, 1, 1 + m.length)).toBe(true);
+    for (const m of ['', '()', '123', '(123)', '1a', ')', '(', '((1)'])
+      expect(isMark(`x${m}y`, 1, 1 + m.length)).toBe(false);
   });
 
   // Every ASCII punctuation mark that is not an amount's own character or a tag's.

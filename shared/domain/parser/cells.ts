@@ -317,7 +317,15 @@ export class CellScanner {
   private doubtBefore(j: number, floor: number): void {
     const t = this.text;
     const a = this.amount;
-    if (a === null) return;
+    if (a === null || this.start - 1 < floor) return;
+    // Only a positive amount may have a sign before it that it did not take, and only one of one or
+    // two digits (maybe in parentheses) may be a footnote's mark: nothing else to look for.
+    const mark = j + 1 - this.start <= 4 && isMark(t, this.start, j + 1);
+    if (!mark && (a.isNegative() || a.isZero())) return;
+    // Right before it neither a space, a tag's `>` nor a typeset dash: no doubt (the look back
+    // below would stop at once and find no tag).
+    const c = t.charCodeAt(this.start - 1);
+    if (c !== 62 /* > */ && !isInnerSpace(c) && !isDashLike(c)) return;
     // What stands before it, over spaces and tags: one look back serves both doubts.
     const p = backOverSpacesAndTags(t, this.start, floor);
     const tags = tagsPassed;
@@ -333,7 +341,7 @@ export class CellScanner {
     }
     // A number apart before it, in a tag of its own (`252,400,000</u> <sup>1</sup>`): the amount
     // may be that number, and what was read a footnote's mark. Never the mark on faith.
-    if (tags === 0 || j + 1 - this.start > 4 || !FOOTNOTE_MARK.test(t.slice(this.start, j + 1))) return;
+    if (tags === 0 || !mark) return;
     const front = numberBefore(t, p, tags, floor, a.isZero());
     const own = front && readAmount(t.slice(front[0], front[1]));
     if (front && own && cmp(own, a) !== 0) {
@@ -541,7 +549,7 @@ export class CellScanner {
       let own = PIECE.test(front) ? readAmount(front) : null;
       let at = best - 1;
       const zeroMark = strict.isZero();
-      if (FOOTNOTE_MARK.test(t.slice(starts[best], runEnd)))
+      if (isMark(t, starts[best], runEnd))
         for (let m = glued ? 1 : 0; m < best; m++) {
           const span = t.slice(starts[m], ends[best - 1]);
           const whole = zeroMark && ODD_DECIMALS.test(span) ? null : readAmount(span);
@@ -631,8 +639,17 @@ const isLetter = (c: number) =>
  */
 const ODD_DECIMALS = /\.(?!\d\d\)?$)/;
 
-/** What a footnote's mark after an amount looks like: one or two digits, maybe in parentheses. */
-const FOOTNOTE_MARK = /^\(?\d{1,2}\)?$/;
+/**
+ * Whether t[from, to) looks like a footnote's mark after an amount: one or two digits, maybe in
+ * parentheses (`/^\(?\d{1,2}\)?$/`, without the slice and the regular expression: it is asked
+ * of every small amount).
+ */
+export function isMark(t: string, from: number, to: number): boolean {
+  if (t.charCodeAt(from) === 40 /* ( */) from++;
+  if (to > from && t.charCodeAt(to - 1) === 41 /* ) */) to--;
+  const n = to - from;
+  return (n === 1 || n === 2) && isDigit(t.charCodeAt(from)) && (n === 1 || isDigit(t.charCodeAt(from + 1)));
+}
 
 /** The words after which a form's label refers to a line by its number (`subtract line 6`, `lines 7 through 12`). */
 const LINE_REFERENCE = /\b(?:lines?|through|from|to|and)$/i;
