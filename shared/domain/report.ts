@@ -1,6 +1,6 @@
 /** Human-readable reports: the `segwatch check` table and findings. */
 import { FORMS, STATEMENT_KEYS } from './forms';
-import { grouped, type Decimal } from './money';
+import { cmp, grouped, type Decimal } from './money';
 import type { Analysis } from './check';
 import type { Finding } from './reconcile';
 
@@ -20,6 +20,18 @@ export function table(rows: string[][], rightAlign: boolean[]): string {
 
 const amount = (d: Decimal | null | undefined) => (d === null || d === undefined ? '-' : grouped(d));
 
+/**
+ * Whether a statement's excess is not the one filed: its excess line is unreadable or missing, or
+ * disagrees with funds - required and is the higher (the excess shown is then recomputed from the
+ * lines, and marked so).
+ */
+export function excessRecomputed(s: { excess: Decimal | null; filedExcess: Decimal | null }): boolean {
+  return s.excess !== null && (s.filedExcess === null || cmp(s.excess, s.filedExcess) !== 0);
+}
+
+/** The legend under a table where `excessRecomputed` marked an excess with `†`. */
+export const RECOMPUTED_LEGEND = '† recomputed from the lines (funds - required): not the excess line as filed';
+
 export function sortFindings(findings: Finding[]): Finding[] {
   return [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 }
@@ -32,6 +44,7 @@ export function renderCheck(file: string, { filing, reconciliation }: Analysis):
   );
   const rows = [['statement', 'required', 'funds', 'excess', 'target', 'status']];
   const sources: string[] = [];
+  let recomputed = false;
   for (const key of STATEMENT_KEYS) {
     const s = reconciliation.statements[key];
     if (!s) {
@@ -42,8 +55,12 @@ export function renderCheck(file: string, { filing, reconciliation }: Analysis):
     // A target from the Cover Page is marked (the statement's own target line is the default).
     const target = s.targetSource === 'cover-page' ? `${amount(s.target)}*` : amount(s.target);
     if (s.targetSource === 'cover-page') sources.push(FORMS.statements[key].shortName);
-    rows.push([FORMS.statements[key].shortName, amount(s.required), amount(s.funds), amount(s.excess), target, status]);
+    const excess = excessRecomputed(s) ? `${amount(s.excess)}†` : amount(s.excess);
+    if (excess.endsWith('†')) recomputed = true;
+    rows.push([FORMS.statements[key].shortName, amount(s.required), amount(s.funds), excess, target, status]);
   }
+  // (The amounts stay lined up: an unmarked excess gets a space where the mark goes.)
+  if (recomputed) for (const r of rows.slice(1)) if (r[3] !== '-' && !r[3].endsWith('†')) r[3] += ' ';
   lines.push(
     table(rows, [false, true, true, true, true, false])
       .split('\n')
@@ -52,6 +69,7 @@ export function renderCheck(file: string, { filing, reconciliation }: Analysis):
   );
   if (sources.length)
     lines.push(`  * target from the Cover Page (${sources.join(', ')}): the statement has no target line`);
+  if (recomputed) lines.push(`  ${RECOMPUTED_LEGEND}`);
   if (filing.coverPage) {
     const parts = STATEMENT_KEYS.filter((k) => filing.coverPage![k]).map((k) => {
       const c = filing.coverPage![k]!;

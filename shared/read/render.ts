@@ -7,7 +7,7 @@ import { FORMS, STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { dec, grouped, Decimal, type Decimal as D } from '../domain/money';
 import { filingFromJson } from '../domain/model';
 import { reconcile } from '../domain/reconcile';
-import { sortFindings, table } from '../domain/report';
+import { excessRecomputed, RECOMPUTED_LEGEND, sortFindings, table } from '../domain/report';
 import type { AlertRow, AlertsJson, BoardJson, HistoryJson, ShowJson, StatementDay } from './types';
 
 const short = (k: StatementKey) => FORMS.statements[k].shortName;
@@ -250,6 +250,7 @@ export function renderShow(s: ShowJson): string {
   const filing = filingFromJson(s.filing);
   const rec = reconcile(filing);
   const rows = [['statement', 'required', 'funds', 'excess', 'target', 'status']];
+  const recomputed = STATEMENT_KEYS.some((k) => rec.statements[k] && excessRecomputed(rec.statements[k]!));
   for (const k of STATEMENT_KEYS) {
     const r = rec.statements[k];
     if (!r) rows.push([short(k), '-', '-', '-', '-', 'MISSING']);
@@ -258,13 +259,14 @@ export function renderShow(s: ShowJson): string {
         short(k),
         r.required ? grouped(r.required) : '-',
         r.funds ? grouped(r.funds) : '-',
-        r.excess ? grouped(r.excess) : '-',
+        r.excess ? `${grouped(r.excess)}${excessRecomputed(r) ? '†' : recomputed ? ' ' : ''}` : '-',
         r.target ? grouped(r.target) : '-',
         r.status === 'ok' ? 'ok' : r.status === 'unreconciled' ? 'UNRECONCILED' : r.status.toUpperCase(),
       ]);
   }
   out.push(`the effective filing (${s.filing.filingType}, submitted ${s.filing.submitDate}, form ${s.filing.form}):`);
   out.push(indent(table(rows, [false, true, true, true, true, false])));
+  if (recomputed) out.push(indent(RECOMPUTED_LEGEND));
   for (const k of STATEMENT_KEYS) {
     const st = s.filing.statements[k];
     if (!st) continue;

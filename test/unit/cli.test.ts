@@ -145,6 +145,23 @@ describe('segwatch check (human output)', () => {
     expect(r.out).toMatch(/segregation\s+7,234,116,839\s+7,234,116,838\s+-1\s+-\s+DEFICIENCY/);
   });
 
+  it('marks an excess that is not the filed one (its line unreadable: funds - required) with a dagger and says so', async () => {
+    const unreadExcess = file(
+      'unread-excess.txt',
+      sampleText(SAMPLE_2014).replace('<b><u>237,808,536</u></b> [8730]', '<b><u>n/a</u></b> [8730]'),
+    );
+    const r = await run('check', unreadExcess);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/cleared swaps\s+5,574,863,884\s+5,812,672,420\s+237,808,536†\s+208,075,000\s+UNRECONCILED/);
+    expect(r.out).toContain('† recomputed from the lines (funds - required): not the excess line as filed');
+    // The filed excesses are not marked, and stay lined up with the marked one.
+    expect(r.out).toMatch(/segregation\s+5,103,300,086\s+5,387,715,882\s+284,415,796 \s+252,400,000\s+ok/);
+    const rows = r.out.split('\n').filter((l) => /^\s+(segregation|secured amounts|cleared swaps)\s/.test(l));
+    expect(new Set(rows.map((l) => l.search(/\d{3}[ †] +\d{3},/))).size).toBe(1);
+    const clean = await run('check', ...GOOD);
+    expect(clean.out).not.toContain('†');
+  });
+
   it('exits 1 on a filing cut in half (missing statements and lines are findings)', async () => {
     const r = await run('check', halfCut);
     expect(r.code).toBe(1);

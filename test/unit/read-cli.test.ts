@@ -10,7 +10,11 @@ import { readCommand, type ReadCommand } from '../../bin/read';
 import { FilingJsonSchema } from '../../shared/domain/model';
 import { Decimal } from '../../shared/domain/money';
 import { MemorySource } from '../../shared/read/source';
-import { csvField } from '../../shared/read/render';
+import { csvField, renderShow } from '../../shared/read/render';
+import type { ShowJson } from '../../shared/read/types';
+import { parseFilingText } from '../../shared/domain/parser';
+import { filingToJson } from '../../shared/domain/model';
+import { SAMPLE_2014, sampleText } from './samples';
 import { dayFiling, firmBase, HistoryWriter } from '../support/read-load';
 import { writeScenario } from '../support/read-scenario';
 
@@ -297,5 +301,29 @@ describe('errors: one line, the right exit code, no stack trace', () => {
     expect(err.text).toBe(
       'segwatch history: no local state in /nonexistent/segwatch-state (run `segwatch run` first, point --state at it, or use --aws)\n',
     );
+  });
+});
+
+describe('segwatch show: an excess that is not the filed one', () => {
+  it('is marked with a dagger and a legend (its line unreadable: funds - required), the filed ones lined up and unmarked', () => {
+    const text = sampleText(SAMPLE_2014).replace('<b><u>237,808,536</u></b> [8730]', '<b><u>n/a</u></b> [8730]');
+    const { filing } = parseFilingText(text);
+    const show: ShowJson = {
+      firmId: filing.firmId,
+      firmName: filing.firmName,
+      endDate: filing.endDate,
+      effective: 'v1',
+      versions: [],
+      filing: filingToJson(filing),
+      findings: [],
+      alerts: [],
+    };
+    const out = renderShow(show);
+    expect(out).toMatch(/cleared swaps\s+5,574,863,884\s+5,812,672,420\s+237,808,536†\s+208,075,000\s+UNRECONCILED/);
+    expect(out).toMatch(/segregation\s+5,103,300,086\s+5,387,715,882\s+284,415,796 \s+252,400,000\s+ok/);
+    expect(out).toContain('† recomputed from the lines (funds - required): not the excess line as filed');
+    const clean = renderShow({ ...show, filing: filingToJson(parseFilingText(sampleText(SAMPLE_2014)).filing) });
+    expect(clean).not.toContain('†');
+    expect(clean).toMatch(/cleared swaps\s+5,574,863,884\s+5,812,672,420\s+237,808,536\s+208,075,000\s+ok/);
   });
 });
