@@ -29,8 +29,17 @@ export function excessRecomputed(s: { excess: Decimal | null; filedExcess: Decim
   return s.excess !== null && (s.filedExcess === null || cmp(s.excess, s.filedExcess) !== 0);
 }
 
-/** The legend under a table where `excessRecomputed` marked an excess with `†`. */
+/** The legend under a table where `excessCell` marked an excess with `†`. */
 export const RECOMPUTED_LEGEND = '† recomputed from the lines (funds - required): not the excess line as filed';
+
+/**
+ * A statement's excess in a table's column: `†` after one that is recomputed; when the table has
+ * one (`anyRecomputed`), a space after the others, so that the amounts stay lined up.
+ */
+export function excessCell(s: { excess: Decimal | null; filedExcess: Decimal | null }, anyRecomputed: boolean): string {
+  if (s.excess === null) return '-';
+  return `${grouped(s.excess)}${excessRecomputed(s) ? '†' : anyRecomputed ? ' ' : ''}`;
+}
 
 export function sortFindings(findings: Finding[]): Finding[] {
   return [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
@@ -44,7 +53,9 @@ export function renderCheck(file: string, { filing, reconciliation }: Analysis):
   );
   const rows = [['statement', 'required', 'funds', 'excess', 'target', 'status']];
   const sources: string[] = [];
-  let recomputed = false;
+  const recomputed = STATEMENT_KEYS.some(
+    (k) => reconciliation.statements[k] && excessRecomputed(reconciliation.statements[k]!),
+  );
   for (const key of STATEMENT_KEYS) {
     const s = reconciliation.statements[key];
     if (!s) {
@@ -55,12 +66,15 @@ export function renderCheck(file: string, { filing, reconciliation }: Analysis):
     // A target from the Cover Page is marked (the statement's own target line is the default).
     const target = s.targetSource === 'cover-page' ? `${amount(s.target)}*` : amount(s.target);
     if (s.targetSource === 'cover-page') sources.push(FORMS.statements[key].shortName);
-    const excess = excessRecomputed(s) ? `${amount(s.excess)}†` : amount(s.excess);
-    if (excess.endsWith('†')) recomputed = true;
-    rows.push([FORMS.statements[key].shortName, amount(s.required), amount(s.funds), excess, target, status]);
+    rows.push([
+      FORMS.statements[key].shortName,
+      amount(s.required),
+      amount(s.funds),
+      excessCell(s, recomputed),
+      target,
+      status,
+    ]);
   }
-  // (The amounts stay lined up: an unmarked excess gets a space where the mark goes.)
-  if (recomputed) for (const r of rows.slice(1)) if (r[3] !== '-' && !r[3].endsWith('†')) r[3] += ' ';
   lines.push(
     table(rows, [false, true, true, true, true, false])
       .split('\n')

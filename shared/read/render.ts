@@ -7,7 +7,7 @@ import { FORMS, STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { dec, grouped, Decimal, type Decimal as D } from '../domain/money';
 import { filingFromJson } from '../domain/model';
 import { reconcile } from '../domain/reconcile';
-import { excessRecomputed, RECOMPUTED_LEGEND, sortFindings, table } from '../domain/report';
+import { excessCell, excessRecomputed, RECOMPUTED_LEGEND, sortFindings, table } from '../domain/report';
 import type { AlertRow, AlertsJson, BoardJson, HistoryJson, ShowJson, StatementDay } from './types';
 
 const short = (k: StatementKey) => FORMS.statements[k].shortName;
@@ -259,7 +259,7 @@ export function renderShow(s: ShowJson): string {
         short(k),
         r.required ? grouped(r.required) : '-',
         r.funds ? grouped(r.funds) : '-',
-        r.excess ? `${grouped(r.excess)}${excessRecomputed(r) ? '†' : recomputed ? ' ' : ''}` : '-',
+        excessCell(r, recomputed),
         r.target ? grouped(r.target) : '-',
         r.status === 'ok' ? 'ok' : r.status === 'unreconciled' ? 'UNRECONCILED' : r.status.toUpperCase(),
       ]);
