@@ -1,5 +1,5 @@
 /** Human-readable reports: the `segwatch check` table and findings. */
-import { FORMS, STATEMENT_KEYS } from './forms';
+import { FORMS, STATEMENT_KEYS, type StatementKey } from './forms';
 import { cmp, grouped, type Decimal } from './money';
 import type { Analysis } from './check';
 import type { Finding } from './reconcile';
@@ -25,8 +25,15 @@ const amount = (d: Decimal | null | undefined) => (d === null || d === undefined
  * disagrees with funds - required and is the higher (the excess shown is then recomputed from the
  * lines, and marked so).
  */
-export function excessRecomputed(s: { excess: Decimal | null; filedExcess: Decimal | null }): boolean {
+function excessRecomputed(s: ExcessFigures): boolean {
   return s.excess !== null && (s.filedExcess === null || cmp(s.excess, s.filedExcess) !== 0);
+}
+
+type ExcessFigures = { excess: Decimal | null; filedExcess: Decimal | null };
+
+/** Whether any statement of a reconciliation has an excess that `excessRecomputed` marks (its table then gets the legend). */
+export function anyExcessRecomputed(statements: Partial<Record<StatementKey, ExcessFigures>>): boolean {
+  return STATEMENT_KEYS.some((k) => statements[k] !== undefined && excessRecomputed(statements[k]));
 }
 
 /** The legend under a table where `excessCell` marked an excess with `†`. */
@@ -36,7 +43,7 @@ export const RECOMPUTED_LEGEND = '† recomputed from the lines (funds - require
  * A statement's excess in a table's column: `†` after one that is recomputed; when the table has
  * one (`anyRecomputed`), a space after the others, so that the amounts stay lined up.
  */
-export function excessCell(s: { excess: Decimal | null; filedExcess: Decimal | null }, anyRecomputed: boolean): string {
+export function excessCell(s: ExcessFigures, anyRecomputed: boolean): string {
   if (s.excess === null) return '-';
   return `${grouped(s.excess)}${excessRecomputed(s) ? '†' : anyRecomputed ? ' ' : ''}`;
 }
@@ -53,9 +60,7 @@ export function renderCheck(file: string, { filing, reconciliation }: Analysis):
   );
   const rows = [['statement', 'required', 'funds', 'excess', 'target', 'status']];
   const sources: string[] = [];
-  const recomputed = STATEMENT_KEYS.some(
-    (k) => reconciliation.statements[k] && excessRecomputed(reconciliation.statements[k]!),
-  );
+  const recomputed = anyExcessRecomputed(reconciliation.statements);
   for (const key of STATEMENT_KEYS) {
     const s = reconciliation.statements[key];
     if (!s) {

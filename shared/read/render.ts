@@ -7,7 +7,7 @@ import { FORMS, STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { dec, grouped, Decimal, type Decimal as D } from '../domain/money';
 import { filingFromJson } from '../domain/model';
 import { reconcile } from '../domain/reconcile';
-import { excessCell, excessRecomputed, RECOMPUTED_LEGEND, sortFindings, table } from '../domain/report';
+import { anyExcessRecomputed, excessCell, RECOMPUTED_LEGEND, sortFindings, table } from '../domain/report';
 import type { AlertRow, AlertsJson, BoardJson, HistoryJson, ShowJson, StatementDay } from './types';
 
 const short = (k: StatementKey) => FORMS.statements[k].shortName;
@@ -250,7 +250,7 @@ export function renderShow(s: ShowJson): string {
   const filing = filingFromJson(s.filing);
   const rec = reconcile(filing);
   const rows = [['statement', 'required', 'funds', 'excess', 'target', 'status']];
-  const recomputed = STATEMENT_KEYS.some((k) => rec.statements[k] && excessRecomputed(rec.statements[k]!));
+  const recomputed = anyExcessRecomputed(rec.statements);
   for (const k of STATEMENT_KEYS) {
     const r = rec.statements[k];
     if (!r) rows.push([short(k), '-', '-', '-', '-', 'MISSING']);

@@ -548,8 +548,8 @@ export class CellScanner {
       const front = t.slice(starts[best - 1], ends[best - 1]);
       let own = PIECE.test(front) ? readAmount(front) : null;
       let at = best - 1;
-      const zeroMark = strict.isZero();
-      if (isMark(t, starts[best], runEnd))
+      if (isMark(t, starts[best], runEnd)) {
+        const zeroMark = strict.isZero();
         for (let m = glued ? 1 : 0; m < best; m++) {
           const span = t.slice(starts[m], ends[best - 1]);
           const whole = zeroMark && ODD_DECIMALS.test(span) ? null : readAmount(span);
@@ -559,6 +559,7 @@ export class CellScanner {
             break;
           }
         }
+      }
       if (own !== null && !candidates.some((c) => cmp(c, own) === 0)) {
         candidates.push(own);
         from = Math.min(from, at);
