@@ -122,6 +122,8 @@ table.month td.hol { background: var(--warnbg); }
 table.month td b { display: block; font-size: .85rem; }
 table.month td span { display: block; font-size: .66rem; color: var(--muted); }
 table.month td span.due { color: var(--warn); }
+p.note { font-size: .85rem; color: var(--muted); }
+abbr.rc { text-decoration: none; cursor: help; }
 .notice { padding: .6rem .8rem; border-left: 4px solid var(--warn); background: var(--warnbg); }
 .notice.bad { border-color: var(--bad); background: var(--badbg); }
 @media print {

@@ -744,6 +744,7 @@ export class Store {
           target: st.target,
           targetSource: st.targetSource ?? (st.target !== null ? 'statement' : null),
           status: st.status,
+          ...(st.filedExcess !== undefined ? { filedExcess: st.filedExcess } : {}),
         };
     }
     await this.putHead({
@@ -1046,6 +1047,8 @@ function dayOfHead(h: HeadItem): DayRecord {
     if (!x) continue;
     statements[k] = { required: x.required, funds: x.funds, excess: x.excess, target: x.target, status: x.status };
     if (x.targetSource) statements[k].targetSource = x.targetSource;
+    // An unreconciled statement's excess line as filed: the views mark an excess that is not it.
+    if (x.filedExcess !== undefined) statements[k].filedExcess = x.filedExcess;
   }
   return {
     firmId: h.firmId,
@@ -1077,6 +1080,7 @@ function statementsOfRow(item: Record<string, unknown>): StatementsSummary {
         status: x.status as StatementStatus,
         title: '',
         variant: '',
+        ...(x.filedExcess !== undefined ? { filedExcess: x.filedExcess } : {}),
       };
   }
   return out;

@@ -25,7 +25,7 @@ const amount = (d: Decimal | null | undefined) => (d === null || d === undefined
  * disagrees with funds - required and is the higher (the excess shown is then recomputed from the
  * lines, and marked so).
  */
-function excessRecomputed(s: ExcessFigures): boolean {
+export function excessRecomputed(s: ExcessFigures): boolean {
   return s.excess !== null && (s.filedExcess === null || cmp(s.excess, s.filedExcess) !== 0);
 }
 
@@ -45,7 +45,15 @@ export const RECOMPUTED_LEGEND = '† recomputed from the lines (funds - require
  */
 export function excessCell(s: ExcessFigures, anyRecomputed: boolean): string {
   if (s.excess === null) return '-';
-  return `${grouped(s.excess)}${excessRecomputed(s) ? '†' : anyRecomputed ? ' ' : ''}`;
+  return markRecomputed(grouped(s.excess), excessRecomputed(s), anyRecomputed);
+}
+
+/**
+ * An excess's text in a table's column, `†` after it when it is recomputed; when the table has a
+ * recomputed one (`anyRecomputed`), a space after the others, so that the amounts stay lined up.
+ */
+export function markRecomputed(text: string, recomputed: boolean, anyRecomputed: boolean, mark = '†'): string {
+  return `${text}${recomputed ? mark : anyRecomputed ? ' '.repeat(mark.length) : ''}`;
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

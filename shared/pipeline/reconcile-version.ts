@@ -162,6 +162,8 @@ function headSignature(h: HeadItem): string {
           s.target && str(s.target),
           s.targetSource,
           s.status,
+          // An unreconciled statement's excess line as filed ('-': a reconciled statement, or a head written before it was kept).
+          s.filedExcess === undefined ? '-' : s.filedExcess && str(s.filedExcess),
         ]
       : [k];
   });
@@ -354,6 +356,8 @@ function headStatements(statements: ResultItem['statements']): HeadItem['stateme
         target: st.target,
         targetSource: st.targetSource,
         status: st.status,
+        // An unreconciled statement's excess line as filed: the views mark an excess that is not it.
+        ...(st.filedExcess !== undefined ? { filedExcess: st.filedExcess } : {}),
       };
   }
   return out;

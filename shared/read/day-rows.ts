@@ -10,8 +10,11 @@
  * A row is a JSON array, versioned by its first element:
  *   [1, firmName, effective, "I"|"A", submitDate, status|null, versions|null, late 0|1|null,
  *    segregation, secured, clearedSwaps]
- * each statement null (not filed) or [required, funds, excess, target, status, targetSource]
- * (amounts decimal strings or null; targetSource "statement" | "cover-page" | null).
+ * each statement null (not filed) or [required, funds, excess, target, status, targetSource] and,
+ * on a statement that does not reconcile, a seventh element: its excess line as filed (null when
+ * unreadable or missing; model.ts StatementRecord.filedExcess). Amounts are decimal strings or
+ * null; targetSource "statement" | "cover-page" | null. Rows written before the seventh element
+ * have six.
  * A row that is not exactly this is refused (DayRowError), never read as something else.
  * Pure: no AWS imports.
  */
@@ -28,9 +31,8 @@ const amount = z
   .string()
   .regex(/^-?\d+(\.\d+)?$/)
   .nullable();
-const statement = z
-  .tuple([amount, amount, amount, amount, z.string(), z.enum(['statement', 'cover-page']).nullable()])
-  .nullable();
+const figures = [amount, amount, amount, amount, z.string(), z.enum(['statement', 'cover-page']).nullable()] as const;
+const statement = z.union([z.tuple([...figures]), z.tuple([...figures, amount])]).nullable();
 const row = z.tuple([
   z.literal(DAY_ROW_FORMAT),
   z.string(),
@@ -52,7 +54,9 @@ const d = (x: string | null) => (x === null ? null : dec(x));
 export function encodeDayRow(day: DayRecord): string {
   const statements = STATEMENT_KEYS.map((k) => {
     const x = day.statements[k];
-    return x ? [s(x.required), s(x.funds), s(x.excess), s(x.target), x.status, x.targetSource ?? null] : null;
+    if (!x) return null;
+    const figures = [s(x.required), s(x.funds), s(x.excess), s(x.target), x.status, x.targetSource ?? null];
+    return x.filedExcess === undefined ? figures : [...figures, s(x.filedExcess)];
   });
   return JSON.stringify([
     DAY_ROW_FORMAT,
@@ -82,6 +86,7 @@ export function decodeDayRow(firmId: string, endDate: string, text: string): Day
     if (!x) return;
     const rec: StatementRecord = { required: d(x[0]), funds: d(x[1]), excess: d(x[2]), target: d(x[3]), status: x[4] };
     if (x[5] !== null) rec.targetSource = x[5];
+    if (x.length === 7) rec.filedExcess = d(x[6]);
     statements[k] = rec;
   });
   const day: DayRecord = {

@@ -12,11 +12,14 @@
  *
  * A statement that does not reconcile (`unreconciled`) keeps its filed figures, but nothing is
  * derived from them: overTarget, change, changePct, cushion and headroom are null (a doubt is never
- * turned into a number someone acts on). A change also needs a reconciled previous day.
+ * turned into a number someone acts on). A change also needs a reconciled previous day. Its excess
+ * may not be the line as filed (unreadable, missing, or higher than funds - required: then it is
+ * funds - required): `excessRecomputed` says so, and every view marks it.
  */
 import { Decimal, str, type Decimal as D } from '../domain/money';
 import { STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { CalendarError, dueDay, previousFilingDay } from '../domain/calendar';
+import { excessRecomputed } from '../domain/report';
 import { compareRatio, ratio, type Ratio } from '../domain/trend';
 import type { BoardFirm, HistoryDay, ReadStatus, StatementDay, StatementsDay, TargetSource } from './types';
 
@@ -34,6 +37,13 @@ export interface StatementRecord {
   status: string;
   /** Where the target came from; absent on heads written before the store recorded it. */
   targetSource?: TargetSource | null;
+  /**
+   * A statement that does not reconcile: its excess line as filed (null when it was unreadable or
+   * missing). `excess` is then the lower of it and funds - required, or funds - required alone.
+   * Absent on a reconciled statement (its excess is the line as filed) and on heads written
+   * before the store recorded it.
+   */
+  filedExcess?: D | null;
 }
 
 /** A firm's effective filing on one day: the head item. */
@@ -143,6 +153,7 @@ export function statementDay(now: StatementRecord, previous: StatementRecord | u
     required: s(required),
     funds: s(now.funds),
     excess: s(excess),
+    excessRecomputed: now.filedExcess !== undefined && excessRecomputed({ excess, filedExcess: now.filedExcess }),
     target: s(target),
     targetSource,
     overTarget: ok && excess !== null && target !== null ? str(excess.minus(target)) : null,

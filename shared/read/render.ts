@@ -7,13 +7,26 @@ import { FORMS, STATEMENT_KEYS, type StatementKey } from '../domain/forms';
 import { dec, grouped, Decimal, type Decimal as D } from '../domain/money';
 import { filingFromJson } from '../domain/model';
 import { reconcile } from '../domain/reconcile';
-import { anyExcessRecomputed, excessCell, RECOMPUTED_LEGEND, sortFindings, table } from '../domain/report';
-import type { AlertRow, AlertsJson, BoardJson, HistoryJson, ShowJson, StatementDay } from './types';
+import {
+  anyExcessRecomputed,
+  excessCell,
+  markRecomputed,
+  RECOMPUTED_LEGEND,
+  sortFindings,
+  table,
+} from '../domain/report';
+import type { AlertRow, AlertsJson, BoardJson, HistoryJson, ShowJson, StatementDay, StatementsDay } from './types';
 
 const short = (k: StatementKey) => FORMS.statements[k].shortName;
 const amt = (s: string | null) => (s === null ? '-' : grouped(dec(s)));
 const signed = (s: string | null) => (s === null ? '-' : s.startsWith('-') ? grouped(dec(s)) : `+${grouped(dec(s))}`);
 const pct = (s: string | null) => (s === null ? '-' : `${s.startsWith('-') ? '' : '+'}${s}%`);
+/** A statement's excess in a table: `†` after one recomputed from the lines (report.ts markRecomputed; the table then gets RECOMPUTED_LEGEND). */
+const excessText = (s: StatementDay, anyRecomputed: boolean) =>
+  s.excess === null ? '-' : markRecomputed(amt(s.excess), s.excessRecomputed, anyRecomputed);
+/** Whether any statement of these days has an excess recomputed from the lines. */
+const anyRecomputedIn = (days: readonly { statements: StatementsDay }[]) =>
+  days.some((d) => STATEMENT_KEYS.some((k) => d.statements[k]?.excessRecomputed === true));
 const STATUS: Record<StatementDay['status'], string> = {
   ok: 'ok',
   'below-target': 'BELOW TARGET',
@@ -107,6 +120,7 @@ export function renderHistory(h: HistoryJson): string {
       'notes',
     ],
   ];
+  const recomputed = anyRecomputedIn(days);
   for (const d of days) {
     const notes = [
       d.filingType === 'AMENDMENT' ? 'amendment' : '',
@@ -122,7 +136,7 @@ export function renderHistory(h: HistoryJson): string {
       rows.push([
         first ? d.endDate : '',
         short(k),
-        amt(s.excess),
+        excessText(s, recomputed),
         amt(s.target),
         signed(s.overTarget),
         STATUS[s.status],
@@ -137,6 +151,7 @@ export function renderHistory(h: HistoryJson): string {
   }
   out.push('');
   out.push(table(rows, [false, false, true, true, true, false, true, true, true, true, false]));
+  if (recomputed) out.push(RECOMPUTED_LEGEND);
   out.push('');
   out.push(
     `excess against target, ${days[0].endDate} to ${days[days.length - 1].endDate}${days.length > SPARK_WIDTH ? ` (each column the lowest excess of ${(days.length / SPARK_WIDTH).toFixed(1)} days)` : ''}:`,
@@ -153,7 +168,7 @@ export function renderHistory(h: HistoryJson): string {
     const below = present.filter((s) => s.status === 'below-target' || s.status === 'deficiency').length;
     const name = short(k).padEnd(16);
     out.push(
-      `  ${name}excess ${line.excess}  ${amt(lastS.excess)}${below ? `  (${below} day${below === 1 ? '' : 's'} below target)` : ''}`,
+      `  ${name}excess ${line.excess}  ${lastS.excess === null ? '-' : markRecomputed(amt(lastS.excess), lastS.excessRecomputed, false)}${below ? `  (${below} day${below === 1 ? '' : 's'} below target)` : ''}`,
     );
     if (line.target !== null) out.push(`  ${''.padEnd(16)}target ${line.target}  ${amt(lastS.target)}`);
   }
@@ -171,6 +186,7 @@ export function renderBoard(b: BoardJson): string {
   const rows = [
     ['firm', 'statement', 'excess', 'target', 'over target', 'status', 'change', 'cushion', 'headroom', 'alerts'],
   ];
+  const recomputed = anyRecomputedIn(b.firms);
   for (const f of b.firms) {
     const alerts = (f.alerts ?? [])
       .map((a) => a.kind)
@@ -187,7 +203,7 @@ export function renderBoard(b: BoardJson): string {
       rows.push([
         first ? `${f.firmName}${f.late ? ' (LATE)' : ''}` : '',
         short(k),
-        amt(s.excess),
+        excessText(s, recomputed),
         amt(s.target),
         signed(s.overTarget),
         STATUS[s.status],
@@ -202,6 +218,7 @@ export function renderBoard(b: BoardJson): string {
   }
   out.push('');
   out.push(table(rows, [false, false, true, true, true, false, true, true, true, false]));
+  if (recomputed) out.push(RECOMPUTED_LEGEND);
   return out.join('\n');
 }
 
@@ -324,6 +341,7 @@ export const STATEMENT_CSV_COLUMNS = [
   'required',
   'funds',
   'excess',
+  'excessRecomputed',
   'target',
   'targetSource',
   'overTarget',
@@ -340,6 +358,7 @@ function statementCells(k: StatementKey | null, s: StatementDay | undefined): Ce
     [s?.required ?? null, 'number'],
     [s?.funds ?? null, 'number'],
     [s?.excess ?? null, 'number'],
+    [s ? s.excessRecomputed : null, 'text'],
     [s?.target ?? null, 'number'],
     [s?.targetSource ?? null, 'text'],
     [s?.overTarget ?? null, 'number'],

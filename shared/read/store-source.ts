@@ -49,6 +49,8 @@ function statementFromItem(x: Record<string, unknown>): StatementRecord {
     status: String(x.status ?? 'error'),
   };
   if ('targetSource' in x) out.targetSource = (x.targetSource ?? null) as TargetSource | null;
+  // Written with the failing lines (an unreconciled statement): its excess line as filed.
+  if (x.failingLines !== undefined) out.filedExcess = amountOf(x.filedExcess);
   return out;
 }
 

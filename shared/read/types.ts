@@ -24,6 +24,12 @@ export interface StatementDay {
   required: DecimalString | null;
   funds: DecimalString | null;
   excess: DecimalString | null;
+  /**
+   * The excess is not the excess line as filed but funds - required: the statement does not
+   * reconcile, and its excess line was unreadable or missing, or higher than funds - required.
+   * Always false on a reconciled statement.
+   */
+  excessRecomputed: boolean;
   target: DecimalString | null;
   targetSource: TargetSource | null;
   /** excess - target (null without a target). Derived values (this, the change, cushion, headroom) are null when the statement is unreconciled. */

@@ -399,6 +399,9 @@ export class FakeReadQueries implements ReadQueries {
         required: s.required && str(s.required),
         funds: s.funds && str(s.funds),
         excess: excess && str(excess),
+        // Not the excess line as filed: an unreconciled statement's unreadable or missing line, or one above funds - required.
+        excessRecomputed:
+          status === 'unreconciled' && excess !== null && (s.filedExcess === null || !excess.eq(s.filedExcess)),
         target: target && str(target),
         targetSource: target ? 'statement' : null,
         overTarget: excess && target ? str(excess.minus(target)) : null,

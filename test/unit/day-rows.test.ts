@@ -25,8 +25,14 @@ const statement: fc.Arbitrary<StatementRecord> = fc
     target: amount,
     status: fc.constantFrom('ok', 'below-target', 'deficiency', 'error', 'unreconciled'),
     targetSource: fc.constantFrom('statement' as const, 'cover-page' as const, undefined),
+    // An unreconciled statement's excess line as filed (null: unreadable or missing); absent otherwise.
+    filedExcess: fc.option(amount, { nil: undefined }),
   })
-  .map(({ targetSource, ...x }) => (targetSource ? { ...x, targetSource } : x));
+  .map(({ targetSource, filedExcess, ...x }) => ({
+    ...x,
+    ...(targetSource ? { targetSource } : {}),
+    ...(filedExcess !== undefined ? { filedExcess } : {}),
+  }));
 const day: fc.Arbitrary<DayRecord> = fc
   .record({
     firmName: fc.string({ maxLength: 40 }),
@@ -80,6 +86,24 @@ describe('day rows', () => {
     );
   });
 
+  it("keeps an unreconciled statement's excess line as filed, a null one as null, and rows of six elements read as before", () => {
+    const base = { required: dec('1000'), funds: dec('1750'), excess: dec('750'), target: null, status: 'error' };
+    const day = (segregation: StatementRecord): DayRecord => ({
+      firmId: 'f',
+      firmName: 'F',
+      endDate: '2014-11-06',
+      effective: 'e',
+      filingType: 'INITIAL',
+      submitDate: '2014-11-07',
+      statements: { segregation },
+    });
+    const back = (r: StatementRecord) => decodeDayRow('f', '2014-11-06', encodeDayRow(day(r))).statements.segregation!;
+    expect(back({ ...base, filedExcess: null })).toHaveProperty('filedExcess', null);
+    expect(back({ ...base, filedExcess: dec('800') }).filedExcess?.toFixed()).toBe('800');
+    expect(back(base)).not.toHaveProperty('filedExcess');
+    expect(JSON.parse(encodeDayRow(day(base)))[8]).toHaveLength(6);
+  });
+
   it('a row stays small: a day of three statements with 13-digit amounts is under 300 bytes', () => {
     const st = {
       required: dec('1234567890123'),
@@ -124,6 +148,8 @@ describe('day rows', () => {
       good.map((x: unknown, i: number) => (i === 8 ? [1, '2', '1', null, 'ok', null] : x)), // an amount as a JSON number
       good.map((x: unknown, i: number) => (i === 8 ? ['1e3', '2', '1', null, 'ok', null] : x)), // an exponent
       good.map((x: unknown, i: number) => (i === 8 ? ['1,000', '2', '1', null, 'ok', null] : x)), // grouped
+      good.map((x: unknown, i: number) => (i === 8 ? ['1', '2', '1', null, 'error', null, 1] : x)), // a filed excess as a JSON number
+      good.map((x: unknown, i: number) => (i === 8 ? ['1', '2', '1', null, 'error', null, '1', null] : x)), // an eighth element
       good.map((x: unknown, i: number) => (i === 3 ? 'X' : x)), // a filing type
       good.map((x: unknown, i: number) => (i === 4 ? '11/7/2014' : x)), // a date
     ];

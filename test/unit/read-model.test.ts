@@ -170,6 +170,7 @@ describe('an unreconciled statement', () => {
       required: '1000',
       funds: '1750',
       excess: '750',
+      excessRecomputed: false,
       target: '100',
       targetSource: 'statement',
       overTarget: null,
@@ -179,6 +180,20 @@ describe('an unreconciled statement', () => {
       cushion: null,
       headroom: null,
     });
+  });
+  it('says when its excess is not the excess line as filed', () => {
+    const un = st('750', '100', '1000', 'error');
+    // The excess line unreadable or missing: the excess is funds - required.
+    expect(statementDay({ ...un, filedExcess: null }, undefined).excessRecomputed).toBe(true);
+    // The line higher than funds - required: the lower, recomputed figure is the one shown.
+    expect(statementDay({ ...un, filedExcess: d('800') }, undefined).excessRecomputed).toBe(true);
+    // The line as filed is the excess shown (it is the lower).
+    expect(statementDay({ ...un, filedExcess: d('750') }, undefined).excessRecomputed).toBe(false);
+    // No figure at all: nothing to mark.
+    expect(statementDay({ ...un, excess: null, filedExcess: null }, undefined).excessRecomputed).toBe(false);
+    // A reconciled statement, and a head written before the store kept the line as filed.
+    expect(statementDay(st('750', '100'), undefined).excessRecomputed).toBe(false);
+    expect(statementDay(un, undefined).excessRecomputed).toBe(false);
   });
 });
 

@@ -112,6 +112,7 @@ const statementDay: fc.Arbitrary<StatementDay> = fc.record({
   required: fc.option(decimalString, { nil: null }),
   funds: fc.option(decimalString, { nil: null }),
   excess: fc.option(decimalString, { nil: null }),
+  excessRecomputed: fc.boolean(),
   target: fc.option(decimalString, { nil: null }),
   targetSource: fc.constantFrom('statement' as const, 'cover-page' as const, null),
   overTarget: fc.option(decimalString, { nil: null }),
@@ -140,12 +141,18 @@ describe('pages render any figures', () => {
         const order = [...html.matchAll(/data-firm="(firm-\d+)"/g)].map((m) => m[1]);
         expect(order).toEqual(b.firms.map((f) => f.firmId));
         for (const f of b.firms)
-          if (f.filed)
+          if (f.filed) {
+            const s = f.statements.segregation!;
+            // A recomputed excess carries the mark right after it; any other excess none.
+            const mark = s.excessRecomputed && s.excess !== null ? '<abbr class="rc" title="[^"]+">\u2020</abbr>' : '';
             expect(html).toMatch(
-              new RegExp(
-                `<dd class="excess[^"]*">${money(f.statements.segregation!.excess).replace(/[.+]/g, '\\$&')}(<dt>|</dl>)`,
-              ),
+              new RegExp(`<dd class="excess[^"]*">${money(s.excess).replace(/[.+]/g, '\\$&')}${mark}(<dt>|</dl>)`),
             );
+          }
+        const marked = b.firms.some(
+          (f) => f.filed && f.statements.segregation!.excessRecomputed && f.statements.segregation!.excess !== null,
+        );
+        expect(html.includes('<p class="note">\u2020 recomputed from the lines (funds - required)')).toBe(marked);
       }),
       { numRuns: 80 },
     );

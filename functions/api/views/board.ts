@@ -7,7 +7,10 @@ import {
   dayUrl,
   firmUrl,
   h,
+  excessMoney,
+  marksRecomputed,
   money,
+  recomputedNote,
   raw,
   nothing,
   page,
@@ -68,7 +71,7 @@ function statementCell(f: BoardFirm, key: StatementKey): Html {
       ? '\u2013'
       : `${signedMoney(s.changeFromPrevious)}${s.changePct === null ? '' : ` (${pct(s.changePct)})`}`;
   // Optional end tags left out (dt, dd): sixty firms of three statements stay small.
-  return h`<td class="st" data-statement="${key}"><p>${chip(s.status)}${s.cushion === null ? '' : h`<span class="cushion">${ratioPct(s.cushion)} of ${s.target === null ? 'required' : 'target'}</span>`}</p>${excessBar(s)}<dl><dt>Excess<dd class="excess${s.excess !== null && dec(s.excess).isNegative() ? ' neg' : ''}">${money(s.excess)}<dt>Target<dd class="target">${money(s.target)}<dt>Change<dd class="change">${change}<dt>Headroom<dd class="headroom">${money(s.headroom)}</dl></td>`;
+  return h`<td class="st" data-statement="${key}"><p>${chip(s.status)}${s.cushion === null ? '' : h`<span class="cushion">${ratioPct(s.cushion)} of ${s.target === null ? 'required' : 'target'}</span>`}</p>${excessBar(s)}<dl><dt>Excess<dd class="excess${s.excess !== null && dec(s.excess).isNegative() ? ' neg' : ''}">${excessMoney(s)}<dt>Target<dd class="target">${money(s.target)}<dt>Change<dd class="change">${change}<dt>Headroom<dd class="headroom">${money(s.headroom)}</dl></td>`;
 }
 
 /**
@@ -157,6 +160,7 @@ ${rows}
 </tbody>
 </table>
 </div>
+${b.firms.some((f) => STATEMENT_KEYS.some((k) => marksRecomputed(f.statements[k]))) ? recomputedNote() : ''}
 ${b.firms.length === 0 ? h`<p class="notice">No watched firm for this day.</p>` : ''}`;
   return page({ ...o, title: `Board ${b.date}`, nav: 'board' }, body);
 }

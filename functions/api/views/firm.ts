@@ -7,7 +7,11 @@ import {
   chip,
   firmUrl,
   h,
+  excessMoney,
+  marksRecomputed,
   money,
+  RECOMPUTED_NOTE,
+  recomputedNote,
   page,
   raw,
   pct,
@@ -87,14 +91,14 @@ function statementSection(_firm: HistoryJson, key: StatementKey, rows: Row[], vi
     `Deficient on ${deficient.length}${deficient.length ? ` (${list(deficient)})` : ''}.`,
     unrec.length ? `Unreconciled on ${unrec.length} (${list(unrec)}).` : '',
     ...changes.map((c) => `Target changed on ${c.date} from ${usd(dec(c.from))} to ${usd(dec(c.to))}.`),
-    `On ${last.day.endDate}: excess ${last.s.excess === null ? 'not given' : usd(dec(last.s.excess))}, target ${last.s.target === null ? 'none' : usd(dec(last.s.target))}.`,
+    `On ${last.day.endDate}: excess ${last.s.excess === null ? 'not given' : usd(dec(last.s.excess))}${last.s.excessRecomputed ? ` (${RECOMPUTED_NOTE})` : ''}, target ${last.s.target === null ? 'none' : usd(dec(last.s.target))}.`,
     'The figures are in the table below.',
   ].filter(Boolean);
   const desc = descParts.join(' ');
   const titleOf = (r: Row) =>
     r.s.status === 'ok' && !r.targetChanged
       ? null
-      : `${r.day.endDate}: ${STATUS_LABEL[r.s.status]}, excess ${money(r.s.excess)}, target ${money(r.s.target)}`;
+      : `${r.day.endDate}: ${STATUS_LABEL[r.s.status]}, excess ${money(r.s.excess)}${r.s.excessRecomputed ? ` (${RECOMPUTED_NOTE})` : ''}, target ${money(r.s.target)}`;
   const excessChart = chart({
     id: `${id}-ex`,
     title: `${name}: excess and management target`,
@@ -129,6 +133,7 @@ function statementSection(_firm: HistoryJson, key: StatementKey, rows: Row[], vi
     const marks = `${r.day.filingType === 'AMENDMENT' ? ' amended' : ''}${r.day.late ? ' late' : ''}`;
     return h`<tr${r.s.status === 'ok' ? '' : raw(` class="${ROW_CLASS[r.s.status]}"`)}><th><a href="${base}${r.day.endDate}">${r.day.endDate}</a>${marks ? h`<small>${marks}</small>` : ''}`;
   };
+  const note = rows.some((r) => marksRecomputed(r.s)) ? recomputedNote() : '';
   const caption = h`<caption>${name}: daily figures, ${dates[0]} to ${dates.at(-1)} (the effective filing of each day)</caption>`;
   const head = (cols: string[]) =>
     raw(
@@ -137,7 +142,7 @@ function statementSection(_firm: HistoryJson, key: StatementKey, rows: Row[], vi
   if (view === 'funds') {
     const tr = rows.map(
       (r) =>
-        h`${day(r)}<td>${money(r.s.required)}<td>${money(r.s.funds)}<td>${money(r.s.excess)}<td>${r.s.status === 'ok' ? 'ok' : chip(r.s.status)}\n`,
+        h`${day(r)}<td>${money(r.s.required)}<td>${money(r.s.funds)}<td>${excessMoney(r.s)}<td>${r.s.status === 'ok' ? 'ok' : chip(r.s.status)}\n`,
     );
     return h`<section aria-labelledby="h-${key}" data-statement="${key}">
 <h2 id="h-${key}">${name}</h2>
@@ -149,11 +154,12 @@ ${caption}
 ${head(['Required', 'Funds', 'Excess', 'Status'])}
 <tbody>${tr}</tbody>
 </table></div>
+${note}
 </section>`;
   }
   const tr = rows.map(
     (r) =>
-      h`${day(r)}<td>${money(r.s.excess)}<td>${money(r.s.target)}${r.targetChanged ? h`<small> changed</small>` : ''}<td>${signedMoney(r.s.overTarget)}<td>${r.s.status === 'ok' ? 'ok' : chip(r.s.status)}<td>${signedMoney(r.s.changeFromPrevious)}<td>${pct(r.s.changePct)}<td>${ratioPct(r.s.cushion)}<td>${money(r.s.headroom)}\n`,
+      h`${day(r)}<td>${excessMoney(r.s)}<td>${money(r.s.target)}${r.targetChanged ? h`<small> changed</small>` : ''}<td>${signedMoney(r.s.overTarget)}<td>${r.s.status === 'ok' ? 'ok' : chip(r.s.status)}<td>${signedMoney(r.s.changeFromPrevious)}<td>${pct(r.s.changePct)}<td>${ratioPct(r.s.cushion)}<td>${money(r.s.headroom)}\n`,
   );
   return h`<section aria-labelledby="h-${key}" data-statement="${key}">
 <h2 id="h-${key}">${name}</h2>
@@ -165,6 +171,7 @@ ${caption}
 ${head(['Excess', 'Target', 'Over target', 'Status', 'Change', 'Change %', 'Cushion', 'Headroom'])}
 <tbody>${tr}</tbody>
 </table></div>
+${note}
 </section>`;
 }
 

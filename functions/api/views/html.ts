@@ -7,6 +7,7 @@ import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { dec, type Decimal } from '../../../shared/domain/money';
 import { FORMS, type StatementKey } from '../../../shared/domain/forms';
+import { RECOMPUTED_LEGEND } from '../../../shared/domain/report';
 import type { ReadStatus } from '../../../shared/read/types';
 import { STYLESHEET_PATH } from '../style';
 
@@ -55,6 +56,31 @@ const cents = (g: string) => (/\.\d$/.test(g) ? `${g}0` : g);
 /** 1,234,567 / 64,667,775.50 (or "–" for null). */
 export function money(s: string | null | undefined): string {
   return s === null || s === undefined ? DASH : cents(groupDigits(s));
+}
+
+/** What the mark after a recomputed excess says (shared/domain/report.ts RECOMPUTED_LEGEND, without its `†`). */
+export const RECOMPUTED_NOTE = RECOMPUTED_LEGEND.replace(/^† /, '');
+
+/**
+ * A statement's excess as money, with a `†` after it when it is not the excess line as filed but
+ * recomputed from the lines (funds - required: the statement does not reconcile); the mark's title
+ * says so, and a page with one carries `recomputedNote`.
+ */
+export function excessMoney(s: ExcessShown): Html {
+  return marksRecomputed(s)
+    ? h`${money(s.excess)}<abbr class="rc" title="${RECOMPUTED_NOTE}">†</abbr>`
+    : h`${money(s.excess)}`;
+}
+
+type ExcessShown = { excess: string | null; excessRecomputed: boolean };
+
+/** Whether `excessMoney` marks this excess (a page that shows one carries `recomputedNote`). */
+export const marksRecomputed = (s: ExcessShown | undefined): boolean =>
+  s !== undefined && s.excessRecomputed && s.excess !== null;
+
+/** The note under a table with a recomputed excess (`excessMoney`'s mark). */
+export function recomputedNote(): Html {
+  return h`<p class="note">† ${RECOMPUTED_NOTE}.</p>`;
 }
 
 /** +1,234 / -1,234 / 0. */
