@@ -6,7 +6,7 @@
 import { FORMS, STATEMENT_KEYS } from '../../shared/domain/forms';
 import { dec, grouped, str, type Decimal } from '../../shared/domain/money';
 import { alertSubject } from '../../shared/domain/alerts';
-import { table } from '../../shared/domain/report';
+import { excessRecomputed, markRecomputed, RECOMPUTED_LEGEND, table } from '../../shared/domain/report';
 import { overallStatus, type StoredAlert } from '../../shared/adapters/store';
 import type { KeyOutcome, LocalPipeline } from './stack';
 
@@ -15,6 +15,8 @@ export interface SummaryStatement {
   required: string | null;
   funds: string | null;
   excess: string | null;
+  /** The excess is funds - required, not the excess line as filed (a statement that does not reconcile: shared/domain/report.ts). */
+  excessRecomputed: boolean;
   target: string | null;
   status: string;
 }
@@ -130,6 +132,8 @@ export async function summarize(
         required: s(st.required),
         funds: s(st.funds),
         excess: s(st.excess),
+        excessRecomputed:
+          st.filedExcess !== undefined && excessRecomputed({ excess: st.excess, filedExcess: st.filedExcess }),
         target: s(st.target),
         status: st.status,
       };
@@ -177,8 +181,9 @@ function statementName(key: string): string {
   return (FORMS.statements as Record<string, { shortName: string }>)[key]?.shortName ?? key;
 }
 
+/** excess - target; none from a statement that does not reconcile (nothing is derived from figures that do not add up). */
 function overUnder(st: SummaryStatement): string {
-  if (st.excess === null || st.target === null) return '-';
+  if (st.status === 'unreconciled' || st.excess === null || st.target === null) return '-';
   return grouped(dec(st.excess).minus(dec(st.target)));
 }
 
@@ -193,10 +198,11 @@ export function renderSummary(r: RunSummary): string {
       `    ${f.firmName} · end date ${f.endDate} · ${f.filingType} submitted ${f.submitDate} · version ${f.version} of ${f.versions} · ${standing} · ${f.status.toUpperCase()}`,
     );
     const rows = [['statement', 'excess', 'target', 'over (under) target', 'status']];
+    const recomputed = Object.values(f.statements).some((st) => st.excessRecomputed && st.excess !== null);
     for (const [key, st] of Object.entries(f.statements))
       rows.push([
         statementName(key),
-        amount(st.excess),
+        st.excess === null ? '-' : markRecomputed(amount(st.excess), st.excessRecomputed, recomputed),
         amount(st.target),
         overUnder(st),
         st.status === 'ok' ? 'ok' : st.status.toUpperCase(),
@@ -207,6 +213,7 @@ export function renderSummary(r: RunSummary): string {
         .map((l) => `    ${l}`)
         .join('\n'),
     );
+    if (recomputed) out.push(`    ${RECOMPUTED_LEGEND}`);
   }
   out.push('');
   out.push(`Alerts (${r.alerts.length})`);

@@ -55,6 +55,7 @@ describe('segwatch run', () => {
         required: '5574863884',
         funds: '5512672420',
         excess: '-62191464',
+        excessRecomputed: false,
         target: '208075000',
         status: 'deficiency',
       });

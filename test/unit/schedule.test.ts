@@ -384,6 +384,7 @@ describe('the daily digest', () => {
     });
     expect(d.firms[0]!.statements.segregation).toEqual({
       excess: '249876543.21',
+      excessRecomputed: false,
       target: '100000000',
       overTarget: '149876543.21',
       changeFromPrevious: '-123456.79',
@@ -429,6 +430,45 @@ describe('the daily digest', () => {
     expect(text).toMatch(
       /deficiency +acme LLC \(acme\) +segregation +2025-11-28 +-\$62,191,464 +\$208,075,000 +\$270,266,464/,
     );
+  });
+
+  it('statements that do not add up: not all clear, their excess marked when it is not the line as filed, nothing derived from them', () => {
+    const heads = [
+      ...daily(['acme', 'beta'], '2025-11-14', '2025-11-26'),
+      head('acme', '2025-11-28'),
+      head('beta', '2025-11-28', { excess: '237808536', target: '208075000' }),
+    ];
+    // beta's cleared swaps excess line unreadable: the excess is funds - required; its secured
+    // amounts' line filed (and the lower): shown as filed, unmarked.
+    const beta = heads.at(-1)!;
+    beta.statements.clearedSwaps = { ...beta.statements.clearedSwaps!, status: 'unreconciled', filedExcess: null };
+    beta.statements.secured = { ...beta.statements.secured!, status: 'unreconciled', filedExcess: dec('237808536') };
+    const d = buildDigest(w, byDay(heads));
+    expect(d.allClear).toBe(false);
+    expect(d.headline).toBe('as of 2025-11-28: 1 firm not adding up (2 firms watched)');
+    expect(d.openAlerts).toEqual([]); // never a deficiency or target alert from them
+    const b = d.firms.find((f) => f.firmId === 'beta')!;
+    expect(b.statements.clearedSwaps).toMatchObject({
+      excess: '237808536',
+      excessRecomputed: true,
+      overTarget: null,
+      changeFromPrevious: null,
+      status: 'unreconciled',
+    });
+    expect(b.statements.secured).toMatchObject({ excessRecomputed: false, overTarget: null, changeFromPrevious: null });
+    expect(b.statements.segregation).toMatchObject({ excessRecomputed: false, overTarget: '29733536' });
+    const { text } = renderDigest(d, at1230('2025-12-01'));
+    expect(text).not.toContain('ALL CLEAR');
+    expect(text).toMatch(/Not adding up \(2\): statements of 2025-11-28 whose lines do not reconcile/);
+    expect(text).toMatch(/beta LLC \(beta\) +cleared swaps +\$237,808,536\* +\$208,075,000/);
+    expect(text).toMatch(/cleared swaps +\$237,808,536\* +\$208,075,000 +- +- +UNRECONCILED/);
+    expect(text).toMatch(/secured amounts +\$237,808,536  +\$208,075,000 +- +- +UNRECONCILED/);
+    expect(text).toContain('* recomputed from the lines (funds - required): not the excess line as filed');
+    expect(text).toContain('exact, as filed (but those marked *)');
+    expect(text).toMatch(/^[\x20-\x7e\n]*$/); // plain ASCII, as before
+    // Without any: no mark, no legend.
+    const clean = renderDigest(buildDigest(w, byDay(heads.slice(0, -1))), at1230('2025-12-01')).text;
+    expect(clean).not.toContain('recomputed from the lines');
   });
 
   it('no firm at all is said plainly (a silent pipeline), not all clear', () => {

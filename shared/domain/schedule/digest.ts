@@ -9,7 +9,7 @@ import { alertId, ascii, SUBJECT_MAX, type AlertRecord } from '../alerts';
 import { CALENDAR, type FilingCalendar } from '../calendar';
 import { FORMS, STATEMENT_KEYS, type StatementKey } from '../forms';
 import { dec, str, usd, ZERO, type Decimal } from '../money';
-import { table } from '../report';
+import { excessRecomputed, markRecomputed, RECOMPUTED_LEGEND, table } from '../report';
 import {
   findMissing,
   firmStatements,
@@ -27,10 +27,12 @@ export const DIGEST_MAX_BYTES = 200_000;
 
 export interface DigestStatementJson {
   excess: string | null;
+  /** The excess is funds - required, not the excess line as filed (a statement that does not reconcile: report.ts excessRecomputed). */
+  excessRecomputed: boolean;
   target: string | null;
-  /** excess - target (null without a target). */
+  /** excess - target (null without a target, or when the statement does not reconcile). */
   overTarget: string | null;
-  /** excess - the excess of the statement's previous filing day (null when that day has no figure). */
+  /** excess - the excess of the statement's previous filing day (null when that day has no figure, or either day's statement does not reconcile). */
   changeFromPrevious: string | null;
   previousDate: string | null;
   status: string;
@@ -140,12 +142,17 @@ export function buildDigest(
         const st = head.statements[k];
         if (!st) continue;
         const prevDate = safePreviousFilingDay(cal, k, head.endDate);
-        const prev = prevDate ? byDay.get(prevDate)?.statements[k]?.excess : null;
+        const before = prevDate ? byDay.get(prevDate)?.statements[k] : undefined;
+        // Nothing is derived from figures that do not add up (as in the read model).
+        const ok = reconciles(st.status);
+        const prev = before && reconciles(before.status) ? before.excess : null;
         statements[k] = {
           excess: s(st.excess),
+          excessRecomputed:
+            st.filedExcess !== undefined && excessRecomputed({ excess: st.excess, filedExcess: st.filedExcess }),
           target: s(st.target),
-          overTarget: st.excess && st.target ? str(st.excess.minus(st.target)) : null,
-          changeFromPrevious: st.excess && prev ? str(st.excess.minus(prev)) : null,
+          overTarget: ok && st.excess && st.target ? str(st.excess.minus(st.target)) : null,
+          changeFromPrevious: ok && st.excess && prev ? str(st.excess.minus(prev)) : null,
           previousDate: prevDate,
           status: st.status,
         };
@@ -190,8 +197,10 @@ export function buildDigest(
   );
 
   const notes = calendarNotes(window, cal);
-  const allClear = firms.size > 0 && missing.length === 0 && open.length === 0;
-  const headline = headlineOf(window, day, firms.size, missing, open, allClear);
+  // A firm whose statements of the day do not add up: nothing can be said of its excess, so the day is not all clear.
+  const notAddingUp = firmRows.filter((f) => STATEMENT_KEYS.some((k) => notReconciled(f.statements[k]))).length;
+  const allClear = firms.size > 0 && missing.length === 0 && open.length === 0 && notAddingUp === 0;
+  const headline = headlineOf(window, day, firms.size, missing, open, notAddingUp, allClear);
   return {
     id: digestId(window.businessDay),
     businessDay: window.businessDay,
@@ -216,6 +225,7 @@ function headlineOf(
   watched: number,
   missing: MissingFiling[],
   open: OpenAlertJson[],
+  notAddingUp: number,
   allClear: boolean,
 ): string {
   const problem = window.calendarProblem ? 'CALENDAR NOT COVERED, ' : '';
@@ -230,8 +240,13 @@ function headlineOf(
   const below = new Set(open.filter((o) => o.kind === 'below-target' && !deficient.has(o.firmId)).map((o) => o.firmId));
   if (deficient.size) parts.push(`${firms(deficient.size)} deficient`);
   if (below.size) parts.push(`${firms(below.size)} below target`);
+  if (notAddingUp) parts.push(`${firms(notAddingUp)} not adding up`);
   return `${problem}as of ${day}: ${parts.join(', ')} (${firms(watched)} watched)`;
 }
+
+/** Whether a statement's status is one the reconciler gives a statement that adds up. */
+const reconciles = (status: string) => status === 'ok' || status === 'below-target' || status === 'deficiency';
+const notReconciled = (st: DigestStatementJson | undefined) => st !== undefined && !reconciles(st.status);
 
 export function digestSubject(headline: string): string {
   const subject = ascii(`[DIGEST] ${headline}`);
@@ -282,6 +297,17 @@ const weekday = (iso: string) => WEEKDAY[new Date(`${iso}T00:00:00Z`).getUTCDay(
 const ordinal = (n: number) =>
   `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
 
+/**
+ * The digest's mark after an excess recomputed from the lines: the text is plain ASCII (as its
+ * subject), so `*` where the CLI's tables print `†`; the legend says the same.
+ */
+const DIGEST_MARK = '*';
+const DIGEST_LEGEND = RECOMPUTED_LEGEND.replace(/^† /, `${DIGEST_MARK} `);
+const markedExcess = (st: DigestStatementJson, any: boolean) =>
+  st.excess === null ? '-' : markRecomputed(money(st.excess), st.excessRecomputed, any, DIGEST_MARK);
+const anyMarked = (f: DigestFirmJson) =>
+  STATEMENT_KEYS.some((k) => f.statements[k]?.excessRecomputed && f.statements[k]?.excess !== null);
+
 function firmLines(f: DigestFirmJson, day: string): string[] {
   const name = `${ascii(f.firmName)} (${f.firmId})`;
   if (!f.filed) {
@@ -290,13 +316,14 @@ function firmLines(f: DigestFirmJson, day: string): string[] {
   }
   const lines = [`  ${name}: ${f.filingType} submitted ${f.submitDate}${f.late ? ' (LATE)' : ''}`];
   const rows = [['statement', 'excess', 'target', 'over (under) target', 'change from previous day', 'status']];
+  const any = anyMarked(f);
   for (const k of STATEMENT_KEYS) {
     const st = f.statements[k];
     if (!st) continue;
     const change = st.changeFromPrevious === null ? '-' : `${signed(st.changeFromPrevious)} (${st.previousDate})`;
     rows.push([
       shortName(k),
-      money(st.excess),
+      markedExcess(st, any),
       money(st.target),
       money(st.overTarget),
       change,
@@ -387,11 +414,29 @@ export function renderDigest(
       '',
     ]);
   }
+  const notAddingUp = d.firms.flatMap((f) =>
+    STATEMENT_KEYS.filter((k) => notReconciled(f.statements[k])).map((k) => ({ f, k, st: f.statements[k]! })),
+  );
+  if (notAddingUp.length) {
+    const any = notAddingUp.some(({ st }) => st.excessRecomputed && st.excess !== null);
+    const rows = [['firm', 'statement', 'excess', 'target']];
+    for (const { f, k, st } of notAddingUp)
+      rows.push([`${ascii(f.firmName)} (${f.firmId})`, shortName(k), markedExcess(st, any), money(st.target)]);
+    sections.push([
+      `Not adding up (${notAddingUp.length}): statements of ${d.day} whose lines do not reconcile; no deficiency or target alert can be raised from them, and nothing is derived from their figures (see the reconciliation alert)`,
+      ...table(rows, [false, false, true, true])
+        .split('\n')
+        .map((l) => `  ${l}`),
+      '',
+    ]);
+  }
   const tail: string[] = [];
   if (d.notes.length) tail.push('Calendar', ...d.notes.map((n) => `  ${n}`), '');
+  const marked = d.firms.some(anyMarked);
   tail.push(
-    "All amounts in US dollars, exact, as filed. Change: this day's excess minus that of the statement's previous filing day.",
+    `All amounts in US dollars, exact, as filed${marked ? ` (but those marked ${DIGEST_MARK})` : ''}. Change: this day's excess minus that of the statement's previous filing day.`,
   );
+  if (marked) tail.push(DIGEST_LEGEND);
 
   const firmBlocks = d.day ? d.firms.map((f) => firmLines(f, d.day!)) : [];
   const compose = (shown: number) => {

@@ -32,7 +32,16 @@ export interface HeadLike {
   filingType: 'INITIAL' | 'AMENDMENT';
   submitDate: string;
   statements: Partial<
-    Record<StatementKey, { excess: Decimal | null; target: Decimal | null; status: StatementStatus }>
+    Record<
+      StatementKey,
+      {
+        excess: Decimal | null;
+        target: Decimal | null;
+        status: StatementStatus;
+        /** A statement that does not reconcile: its excess line as filed (null: unreadable or missing; read/model.ts). */
+        filedExcess?: Decimal | null;
+      }
+    >
   >;
 }
 
