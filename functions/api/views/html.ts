@@ -76,7 +76,7 @@ type ExcessShown = { excess: string | null; excessRecomputed: boolean };
 
 /** Whether `excessMoney` marks this excess (a page that shows one carries `recomputedNote`). */
 export const marksRecomputed = (s: ExcessShown | undefined): boolean =>
-  s !== undefined && s.excessRecomputed && s.excess !== null;
+  s?.excessRecomputed === true && s.excess !== null;
 
 /** The note under a table with a recomputed excess (`excessMoney`'s mark). */
 export function recomputedNote(): Html {
