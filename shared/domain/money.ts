@@ -326,16 +326,23 @@ export function decimalFromLimbs(limbs: ArrayLike<number>, n: number, negative: 
 
 // ---- exact sums without intermediate Decimals ------------------------------------------------
 
-/** Base-1e7 limbs of an integer, least significant first; limb values stay far below 2^53. */
+/**
+ * Base-1e7 limbs of an integer, least significant first; limb values stay far below 2^53. All zero
+ * between calls of sumEquals, which clears only the limbs it used (a fill of all of them is a call
+ * into the runtime, ~85 per filing).
+ */
 const LIMBS = 16;
 const acc = new Float64Array(LIMBS);
+
+/** The highest limb the sum being decided has written (a module variable: no object per call). */
+let topLimb = 0;
 
 /**
  * Add `sign * x` into `acc` limb by limb. decimal.js keeps x as base-1e7 words `d` (most
  * significant first), the first word's place being 1e7^floor(e / 7); an integer has no word below
  * the units. False (nothing added) when x is not an integer that fits LIMBS limbs.
  */
-function addLimbs(x: Decimal, sign: number, top: { k: number }): boolean {
+function addLimbs(x: Decimal, sign: number): boolean {
   const { d, e } = x as unknown as { d: number[] | null; e: number };
   if (!d) return false;
   if (d[0] === 0) return true;
@@ -344,11 +351,29 @@ function addLimbs(x: Decimal, sign: number, top: { k: number }): boolean {
   if (k >= LIMBS - 1 || d.length > k + 1) return false;
   const s = sign * (x as unknown as { s: number }).s;
   for (let j = 0; j < d.length; j++) acc[k - j] += s * d[j];
-  if (k > top.k) top.k = k;
+  if (k > topLimb) topLimb = k;
   return true;
 }
 
-const topScratch = { k: 0 };
+/** Whether the limbs acc[0..topLimb] add up to zero (each carries out to nothing); clears them. */
+function limbsZero(): boolean {
+  // Zero iff every limb carries out to nothing: each partial value must be a multiple of the base.
+  let zero = true;
+  let carry = 0;
+  for (let i = 0; i <= topLimb; i++) {
+    const v = acc[i] + carry;
+    acc[i] = 0;
+    if (!zero) continue;
+    if (v % BASE !== 0) zero = false;
+    else carry = v / BASE;
+  }
+  return zero && carry === 0;
+}
+
+/** Clears the limbs a sum left unfinished wrote (acc[0..topLimb]). */
+function clearLimbs(): void {
+  for (let i = 0; i <= topLimb; i++) acc[i] = 0;
+}
 
 /**
  * Whether the sum of `terms` (each negated where `negate[i]`) equals `actual`, decided exactly in
@@ -363,19 +388,17 @@ export function sumEquals(
   count: number,
   actual: Decimal,
 ): boolean | null {
-  acc.fill(0);
-  const top = topScratch;
-  top.k = 0;
-  for (let i = 0; i < count; i++) if (!addLimbs(terms[i], negate[i] ? -1 : 1, top)) return null;
-  if (!addLimbs(actual, -1, top)) return null;
-  // Zero iff every limb carries out to nothing: each partial value must be a multiple of the base.
-  let carry = 0;
-  for (let i = 0; i <= top.k; i++) {
-    const v = acc[i] + carry;
-    if (v % BASE !== 0) return false;
-    carry = v / BASE;
+  topLimb = 0;
+  for (let i = 0; i < count; i++)
+    if (!addLimbs(terms[i], negate[i] ? -1 : 1)) {
+      clearLimbs();
+      return null;
+    }
+  if (!addLimbs(actual, -1)) {
+    clearLimbs();
+    return null;
   }
-  return carry === 0;
+  return limbsZero();
 }
 
 /**

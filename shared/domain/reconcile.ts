@@ -344,8 +344,9 @@ function checkStatement(
   const n = lines.size;
   for (let k = 0, j = 0; k < plan.byCode.length && j < n; k++) {
     const code = plan.codesSorted[k];
+    // (The parser's codes are the form's own strings: equal ones are the same string, told at once.)
     let c = lines.codeAt(j);
-    while (c < code && ++j < n) c = lines.codeAt(j);
+    if (c !== code) while (c < code && ++j < n) c = lines.codeAt(j);
     if (c === code) {
       vals[plan.byCode[k]] = lines.amountAt(j++);
       known++;

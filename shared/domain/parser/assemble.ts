@@ -167,13 +167,13 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
         let parts: UncodedLine[] | undefined;
         if (info.parts) {
           const split = cells.runStarts
-            ? splitTotal(info.parts, text, prevEnd, cells.runStarts, cells.runEnd, codeString(num))
+            ? splitTotal(info.parts, text, prevEnd, cells.runStarts, cells.runEnd, info.code)
             : undefined;
           if (split) {
             ({ amount, start, parts } = split);
             doubt = null;
           } else {
-            parts = readParts(info.parts, text, prevEnd, start, codeString(num));
+            parts = readParts(info.parts, text, prevEnd, start, info.code);
             if (amount !== null && cells.runStarts) {
               const grouped = wholeTotalDoubt(text, cells.runStarts, cells.runEnd, start, amount);
               if (grouped) {
@@ -195,22 +195,22 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
           amount = null;
         }
         if (amount === null && !doubt) {
-          unreadable.push(codeString(num));
-          (st.unread ??= []).push({ code: codeString(num), filed: filedBefore(text, prevEnd, cells.end - 6) });
+          unreadable.push(info.code);
+          (st.unread ??= []).push({ code: info.code, filed: filedBefore(text, prevEnd, cells.end - 6) });
         }
         count(tally, info, num);
         seenAmount[num] = amount ?? undefined;
-        if (doubt) (doubts[info.keyIndex] ??= new Map()).set(codeString(num), doubt);
+        if (doubt) (doubts[info.keyIndex] ??= new Map()).set(info.code, doubt);
         // cleanLabel keeps the last 400 characters: slice no more (the slice is the cache key).
         if (info.label)
-          st.labels.set(codeString(num), cleanLabelOf(text.slice(Math.max(prevEnd, start - 400), start)).slice(-160));
+          st.labels.set(info.code, cleanLabelOf(text.slice(Math.max(prevEnd, start - 400), start)).slice(-160));
         if (parts) for (const p of parts) st.uncoded.push(p);
       } else if (amount !== null) {
         const prior = seenAmount[num];
         // The first readable amount of a code whose first cell was unreadable (it stays reported as unreadable).
-        if (prior === undefined && !doubts[info.keyIndex]?.has(codeString(num))) seenAmount[num] = amount;
+        if (prior === undefined && !doubts[info.keyIndex]?.has(info.code)) seenAmount[num] = amount;
         else if (prior !== undefined && cmp(prior, amount) !== 0) {
-          const code = codeString(num);
+          const code = info.code;
           const conflict = st.conflicts.find((x) => x.code === code);
           if (conflict) conflict.amounts.push(amount);
           else st.conflicts.push({ code, amounts: [prior, amount] });
@@ -243,7 +243,7 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
       const num = nums[i];
       const amount = seenAmount[num];
       if (amount === undefined) continue;
-      codes.push(codeString(num));
+      codes.push(c.codeByNum[num]!.code);
       amounts.push(amount);
       seenAmount[num] = undefined;
     }

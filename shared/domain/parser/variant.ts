@@ -9,6 +9,12 @@ import { memo } from './chars';
 
 /** What the parser needs to know about a code the form has, looked up once per cell. */
 export interface CodeInfo {
+  /**
+   * The code as the form definitions spell it: the very string their lines hold, so the
+   * reconciler's comparisons of a filed code with the form's (its merge walk, the byCode maps)
+   * find it equal by identity, and its hash is computed once.
+   */
+  code: string;
   key: StatementKey;
   /** Index of `key` in STATEMENT_KEYS. */
   keyIndex: number;
@@ -100,6 +106,7 @@ export function compiled(forms: FormSet): Compiled {
         return l ? (l.optional ? 1 : 2) : 0;
       });
       codeByNum[Number.parseInt(code, 10)] = {
+        code,
         key,
         keyIndex: STATEMENT_KEYS.indexOf(key),
         label: deciding.has(code),
