@@ -460,11 +460,11 @@ describe('the daily digest', () => {
     const { text } = renderDigest(d, at1230('2025-12-01'));
     expect(text).not.toContain('ALL CLEAR');
     expect(text).toMatch(/Not adding up \(2\): statements of 2025-11-28 whose lines do not reconcile/);
-    expect(text).toMatch(/beta LLC \(beta\) +cleared swaps +\$237,808,536\* +\$208,075,000/);
-    expect(text).toMatch(/cleared swaps +\$237,808,536\* +\$208,075,000 +- +- +UNRECONCILED/);
-    expect(text).toMatch(/secured amounts +\$237,808,536  +\$208,075,000 +- +- +UNRECONCILED/);
-    expect(text).toContain('* recomputed from the lines (funds - required): not the excess line as filed');
-    expect(text).toContain('exact, as filed (but those marked *)');
+    expect(text).toMatch(/beta LLC \(beta\) +cleared swaps +\$237,808,536 \(recomputed\) +\$208,075,000/);
+    expect(text).toMatch(/cleared swaps +\$237,808,536 \(recomputed\) +\$208,075,000 +- +- +UNRECONCILED/);
+    expect(text).toMatch(/secured amounts +\$237,808,536 {14,}\$208,075,000 +- +- +UNRECONCILED/);
+    expect(text).toContain('(recomputed): from the lines (funds - required): not the excess line as filed');
+    expect(text).toContain('exact, as filed (but those marked recomputed)');
     expect(text).toMatch(/^[\x20-\x7e\n]*$/); // plain ASCII, as before
     // Without any: no mark, no legend.
     const clean = renderDigest(buildDigest(w, byDay(heads.slice(0, -1))), at1230('2025-12-01')).text;

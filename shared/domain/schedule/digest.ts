@@ -299,10 +299,11 @@ const ordinal = (n: number) =>
 
 /**
  * The digest's mark after an excess recomputed from the lines: the text is plain ASCII (as its
- * subject), so `*` where the CLI's tables print `†`; the legend says the same.
+ * subject), so a word where the CLI's tables print `†` (and `*`, check's mark of a Cover Page
+ * target, would mislead); the legend says what the CLI's says.
  */
-const DIGEST_MARK = '*';
-const DIGEST_LEGEND = RECOMPUTED_LEGEND.replace(/^† /, `${DIGEST_MARK} `);
+const DIGEST_MARK = ' (recomputed)';
+const DIGEST_LEGEND = RECOMPUTED_LEGEND.replace(/^† recomputed /, '(recomputed): ');
 const markedExcess = (st: DigestStatementJson, any: boolean) =>
   st.excess === null ? '-' : markRecomputed(money(st.excess), st.excessRecomputed, any, DIGEST_MARK);
 const anyMarked = (f: DigestFirmJson) =>
@@ -434,7 +435,7 @@ export function renderDigest(
   if (d.notes.length) tail.push('Calendar', ...d.notes.map((n) => `  ${n}`), '');
   const marked = d.firms.some(anyMarked);
   tail.push(
-    `All amounts in US dollars, exact, as filed${marked ? ` (but those marked ${DIGEST_MARK})` : ''}. Change: this day's excess minus that of the statement's previous filing day.`,
+    `All amounts in US dollars, exact, as filed${marked ? ' (but those marked recomputed)' : ''}. Change: this day's excess minus that of the statement's previous filing day.`,
   );
   if (marked) tail.push(DIGEST_LEGEND);
 
