@@ -132,8 +132,7 @@ export async function summarize(
         required: s(st.required),
         funds: s(st.funds),
         excess: s(st.excess),
-        excessRecomputed:
-          st.filedExcess !== undefined && excessRecomputed({ excess: st.excess, filedExcess: st.filedExcess }),
+        excessRecomputed: excessRecomputed(st),
         target: s(st.target),
         status: st.status,
       };

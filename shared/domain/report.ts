@@ -26,10 +26,17 @@ const amount = (d: Decimal | null | undefined) => (d === null || d === undefined
  * lines, and marked so).
  */
 export function excessRecomputed(s: ExcessFigures): boolean {
-  return s.excess !== null && (s.filedExcess === null || cmp(s.excess, s.filedExcess) !== 0);
+  return (
+    s.excess !== null && s.filedExcess !== undefined && (s.filedExcess === null || cmp(s.excess, s.filedExcess) !== 0)
+  );
 }
 
-type ExcessFigures = { excess: Decimal | null; filedExcess: Decimal | null };
+/**
+ * A statement's excess and its excess line as filed (null: unreadable or missing). Stored figures
+ * keep the line only for a statement that does not reconcile: undefined there (a reconciled
+ * statement's excess is its line as filed) is never marked.
+ */
+type ExcessFigures = { excess: Decimal | null; filedExcess?: Decimal | null };
 
 /** Whether any statement of a reconciliation has an excess that `excessRecomputed` marks (its table then gets the legend). */
 export function anyExcessRecomputed(statements: Partial<Record<StatementKey, ExcessFigures>>): boolean {

@@ -153,7 +153,7 @@ export function statementDay(now: StatementRecord, previous: StatementRecord | u
     required: s(required),
     funds: s(now.funds),
     excess: s(excess),
-    excessRecomputed: now.filedExcess !== undefined && excessRecomputed({ excess, filedExcess: now.filedExcess }),
+    excessRecomputed: excessRecomputed(now),
     target: s(target),
     targetSource,
     overTarget: ok && excess !== null && target !== null ? str(excess.minus(target)) : null,

@@ -76,6 +76,17 @@ const exact = (v: unknown): unknown =>
           )
         : v;
 
+/** A day of one firm whose filing has a segregation statement only. */
+const dayOf = (segregation: StatementRecord): DayRecord => ({
+  firmId: 'f',
+  firmName: 'F',
+  endDate: '2014-11-06',
+  effective: 'e',
+  filingType: 'INITIAL',
+  submitDate: '2014-11-07',
+  statements: { segregation },
+});
+
 describe('day rows', () => {
   it('decode(encode(day)) is the day: every amount exact, nulls null, absent fields absent', () => {
     fc.assert(
@@ -88,20 +99,12 @@ describe('day rows', () => {
 
   it("keeps an unreconciled statement's excess line as filed, a null one as null, and rows of six elements read as before", () => {
     const base = { required: dec('1000'), funds: dec('1750'), excess: dec('750'), target: null, status: 'error' };
-    const day = (segregation: StatementRecord): DayRecord => ({
-      firmId: 'f',
-      firmName: 'F',
-      endDate: '2014-11-06',
-      effective: 'e',
-      filingType: 'INITIAL',
-      submitDate: '2014-11-07',
-      statements: { segregation },
-    });
-    const back = (r: StatementRecord) => decodeDayRow('f', '2014-11-06', encodeDayRow(day(r))).statements.segregation!;
+    const back = (r: StatementRecord) =>
+      decodeDayRow('f', '2014-11-06', encodeDayRow(dayOf(r))).statements.segregation!;
     expect(back({ ...base, filedExcess: null })).toHaveProperty('filedExcess', null);
     expect(back({ ...base, filedExcess: dec('800') }).filedExcess?.toFixed()).toBe('800');
     expect(back(base)).not.toHaveProperty('filedExcess');
-    expect(JSON.parse(encodeDayRow(day(base)))[8]).toHaveLength(6);
+    expect(JSON.parse(encodeDayRow(dayOf(base)))[8]).toHaveLength(6);
   });
 
   it('a row stays small: a day of three statements with 13-digit amounts is under 300 bytes', () => {
@@ -129,17 +132,7 @@ describe('day rows', () => {
 
   it('refuses a row that is not exactly the format (never reads it as something else)', () => {
     const good = JSON.parse(
-      encodeDayRow({
-        firmId: 'f',
-        firmName: 'F',
-        endDate: '2014-11-06',
-        effective: 'e',
-        filingType: 'INITIAL',
-        submitDate: '2014-11-07',
-        statements: {
-          segregation: { required: dec('1'), funds: dec('2'), excess: dec('1'), target: null, status: 'ok' },
-        },
-      }),
+      encodeDayRow(dayOf({ required: dec('1'), funds: dec('2'), excess: dec('1'), target: null, status: 'ok' })),
     );
     const variants: unknown[] = [
       [2, ...good.slice(1)], // another format

@@ -148,8 +148,7 @@ export function buildDigest(
         const prev = before && reconciles(before.status) ? before.excess : null;
         statements[k] = {
           excess: s(st.excess),
-          excessRecomputed:
-            st.filedExcess !== undefined && excessRecomputed({ excess: st.excess, filedExcess: st.filedExcess }),
+          excessRecomputed: excessRecomputed(st),
           target: s(st.target),
           overTarget: ok && st.excess && st.target ? str(st.excess.minus(st.target)) : null,
           changeFromPrevious: ok && st.excess && prev ? str(st.excess.minus(prev)) : null,
