@@ -164,6 +164,7 @@ export function queryScenarioTests(
         required: requiredOf(FIRMS.clearing, 'segregation').toFixed(),
         funds: requiredOf(FIRMS.clearing, 'segregation').plus(M(342)).toFixed(),
         excess: m(342),
+        excessRecomputed: false,
         target: m(300),
         targetSource: 'statement',
         overTarget: m(42),

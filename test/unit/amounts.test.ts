@@ -273,6 +273,29 @@ describe('a doubt in a filing', () => {
     );
   });
 
+  it("a doubt with the number the line's label ends in (`Regulation 30.7 21 [7520]`, an amount that does not add up): the amount as filed, flagged by the identity; after a second 30.7, still a doubt", () => {
+    const at = '\tB. Other banks qualified under Regulation 30.7\t<u>340,727,172</u> [7520]';
+    expect(TEXT).toContain(at);
+    for (const filed of ['21', '<u>21</u>', '<b><u>67</u></b>']) {
+      const p = parseFilingText(TEXT.replace(at, `\tB. Other banks qualified under Regulation 30.7 ${filed} [7520]`));
+      expect(p.unreadable, filed).toEqual([]);
+      const want = filed.replace(/<[^>]*>/g, '');
+      expect(p.filing.statements.secured!.lines.get('7520')!.toFixed(), filed).toBe(want);
+      const r = reconcile(p.filing, { unreadable: p.unreadable });
+      expect(r.statements.secured!.status).toBe('unreconciled');
+      expect(r.findings.filter((f) => f.severity !== 'info').map((f) => [f.ruleId, f.line])).toEqual([
+        ['SW110', '7530'],
+      ]);
+      expect(r.findings.filter((f) => f.ruleId === 'SW103')).toEqual([]);
+    }
+    // `30.7 30.7 (1)`: the second 30.7 is no label's, so money with a mark or -1: unreadable.
+    const twice = parseFilingText(TEXT.replace(at, '\tB. Other banks qualified under Regulation 30.7 30.7 (1) [7520]'));
+    expect(twice.unreadable).toEqual(['7520']);
+    // Another word before the number (`Rule 30.7 21`): not the label's, a doubt the identities cannot settle.
+    const other = parseFilingText(TEXT.replace(at, '\tB. Other banks qualified under Rule 30.7 21 [7520]'));
+    expect(other.unreadable).toEqual(['7520']);
+  });
+
   it('an amount that is no number at all: SW103 quotes what stood before the code (tags dropped, the label left out), also from the stored version', () => {
     const sw103 = (filed: string) => {
       const p = parseFilingText(TEXT.replace('2,563,559,677</u> [7010]', `${filed}</u> [7010]`));

@@ -86,6 +86,7 @@ describe('JSON routes answer the query, in its shape', () => {
         'changePct',
         'cushion',
         'excess',
+        'excessRecomputed',
         'funds',
         'headroom',
         'overTarget',

@@ -9,7 +9,7 @@ import { cmp, readAmount, sum, sumEquals, type Decimal } from '../money';
 
 const NO_NEGATE: readonly boolean[] = [false, false, false, false, false, false, false, false];
 import { Lines, type Filing, type Statement, type UncodedLine } from '../model';
-import { CellScanner, codeString, type Doubt } from './cells';
+import { CellScanner, codeString, skipBack, type Doubt } from './cells';
 import { coverPageOf, readCoverPage } from './cover';
 import { FilingError, type ParseNote } from './errors';
 import { parseHeader } from './header';
@@ -83,6 +83,39 @@ function splitTotal(
   }
   if (addsUp > 1) return undefined;
   return adds ?? complete;
+}
+
+/**
+ * Whether a doubt (its amount read, or the number standing before it) is settled by the line's
+ * label: the doubt starts with exactly a number the label ends in (`30.7`, not `30.75` or
+ * `130.7`), which is the doubt's other reading, right after the word the label has before it
+ * (over spaces and simple tags, any case). A number after the label's own (`Regulation 30.7 30.7
+ * (1)`) has no such word before it and stays a doubt.
+ */
+function labelsNumber(
+  text: string,
+  doubt: Doubt,
+  start: number,
+  numbers: readonly { word: string; number: string }[],
+): boolean {
+  const strict = doubt.strict;
+  if (strict === null || doubt.candidates.length !== 2 || doubt.strictStart <= start) return false;
+  const other = cmp(doubt.candidates[0], strict) === 0 ? doubt.candidates[1] : doubt.candidates[0];
+  for (const { word, number } of numbers) {
+    if (!text.startsWith(number, start)) continue;
+    const after = text.charCodeAt(start + number.length);
+    if ((after >= 48 && after <= 57) || after === 44 || after === 46) continue;
+    const value = readAmount(number);
+    if (value === null || cmp(value, other) !== 0) continue;
+    const wordEnd = skipBack(text, start - 1) + 1;
+    if (wordEnd === start) continue; // glued to what stands before it
+    const from = wordEnd - word.length;
+    if (from < 0 || text.slice(from, wordEnd).toLowerCase() !== word) continue;
+    const before = from > 0 ? text.charCodeAt(from - 1) : 32;
+    if ((before >= 65 && before <= 90) || (before >= 97 && before <= 122)) continue; // a longer word
+    return true;
+  }
+  return false;
 }
 
 /**
@@ -182,6 +215,14 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
               }
             }
           }
+        }
+        // A doubt between a small amount and the number before it, where that number is the one
+        // the line's label ends in, right after the label's word before it (`Regulation 30.7 21`):
+        // the number is the label's, and the amount is what was read.
+        if (doubt && info.labelNumbers && labelsNumber(text, doubt, start, info.labelNumbers)) {
+          amount = doubt.strict;
+          start = doubt.strictStart;
+          doubt = null;
         }
         // A lone sign after a word the label has before a dash inside it: the dash may be the label's.
         const lone = cells.loneSign;

@@ -28,6 +28,12 @@ export interface CodeInfo {
    * the label's dash and an amount (dashWordsOf).
    */
   dashWords?: Set<string>;
+  /**
+   * The numbers its label ends in, each with the word before it (7520 `... qualified under
+   * Regulation 30.7`: `regulation` and `30.7`), in any variant: such a number right before a
+   * small amount is the label's, not money the amount is a footnote's mark of (labelNumbersOf).
+   */
+  labelNumbers?: { word: string; number: string }[];
   /** Per variant of its statement (forms.statements[key].variants order): 0 not a line of it, 1 an optional line, 2 a required one. */
   member: Uint8Array;
 }
@@ -67,6 +73,17 @@ function labelCodes(forms: FormSet): Set<string> {
 export function dashWordsOf(labels: readonly string[]): Set<string> {
   const out = new Set<string>();
   for (const l of labels) for (const m of l.matchAll(/(\p{L}+)\s+[-\u2212\u2013]\s+\S/gu)) out.add(m[1].toLowerCase());
+  return out;
+}
+
+/** The number each label ends in and the word before it (`regulation`, `30.7`), the word lower case; distinct pairs. */
+export function labelNumbersOf(labels: readonly string[]): { word: string; number: string }[] {
+  const out: { word: string; number: string }[] = [];
+  for (const l of labels) {
+    const m = /(\p{L}+)\s+(\d+(?:\.\d+)?)\s*$/u.exec(l);
+    if (m && !out.some((x) => x.word === m[1].toLowerCase() && x.number === m[2]))
+      out.push({ word: m[1].toLowerCase(), number: m[2] });
+  }
   return out;
 }
 
@@ -113,8 +130,11 @@ export function compiled(forms: FormSet): Compiled {
         parts: partCodes.get(code),
         member,
       };
-      const dashes = dashWordsOf(forms.statements[key].variants.flatMap((v) => v.byCode.get(code)?.label ?? []));
+      const labels = forms.statements[key].variants.flatMap((v) => v.byCode.get(code)?.label ?? []);
+      const dashes = dashWordsOf(labels);
       if (dashes.size > 0) codeByNum[Number.parseInt(code, 10)]!.dashWords = dashes;
+      const numbers = labelNumbersOf(labels);
+      if (numbers.length > 0) codeByNum[Number.parseInt(code, 10)]!.labelNumbers = numbers;
     }
     const titlesLower = new Map(forms.variants.map((v) => [v.id, v.titles.map((t) => t.toLowerCase())]));
     const requiredCount = {} as Record<StatementKey, number[]>;
