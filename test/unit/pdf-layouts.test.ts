@@ -124,6 +124,37 @@ function filing594(): Filing {
   return f;
 }
 
+describe('a total printed with its last sub-line, space-grouped (`1 001 1 027 [8715]`)', () => {
+  // Found by the meaning-preserving property (seed 579440800): 12A 0, 12B 26, 12C 1,001 and 8715
+  // 1,027, a page's header between line 12 and its sub-lines. Read from `027`, the cell is 12C 1
+  // and the total 27, which add up too: two splits added up, none was taken, and 12C went missing.
+  it('text: 12C is 1,001 and 8715 is 1,027, as filed; a total never starts at a group of thousands (`027`)', () => {
+    const f = generateFiling(seededRng(7));
+    const st0 = f.statements.clearedSwaps!;
+    for (const u of st0.uncoded) u.amount = new Decimal(u.id === '12A' ? 0 : u.id === '12B' ? 26 : 1001);
+    st0.lines.set('8715', new Decimal(1027));
+    computeDerived(FORMS.variantById.get(st0.variant)!, st0.lines);
+    const text = render(f, 'pdf-text', { seed: 1, grouping: ' ' });
+    expect(text).toContain('(at market) 1 001 1 027 [8715]');
+    const broken = text.replace(/(\(total of 12A-12C\)) (A\. )/, '$1 Page 3 of 4\n$2');
+    expect(broken).toContain('(total of 12A-12C) Page 3 of 4\nA. ');
+    for (const t of [text, broken]) {
+      const r = parseFilingText(t);
+      const st = r.filing.statements.clearedSwaps!;
+      expect(str(st.lines.get('8715')!)).toBe('1027');
+      expect(st.uncoded.map((u) => [u.id, str(u.amount)])).toEqual([
+        ['12A', '0'],
+        ['12B', '26'],
+        ['12C', '1001'],
+      ]);
+      expect(st.readings).toBeUndefined();
+      expect(reconcile(r.filing, { unreadable: r.unreadable }).findings.filter((x) => x.severity !== 'info')).toEqual(
+        [],
+      );
+    }
+  });
+});
+
 describe('a total printed with its last sub-line (`594 594 [8715]`), the sub-lines not all read', () => {
   it('text: a running header between 12B and 12C: 8715 is 594, read by the identities (SW105), never 594,594', () => {
     const f = filing594();

@@ -52,6 +52,17 @@ function nextStamp(): number {
 }
 
 /**
+ * Whether the token at `at` starts with a 0 and another digit (`027`, `001`): a group of thousands
+ * inside a number (`1 027`), never where a total starts. (`1 001 1 027 [8715]` is 12C 1,001 and
+ * the total 1,027; read from `027` it would be 12C 1 and the total 27, which can add up too.)
+ */
+function groupStart(text: string, at: number): boolean {
+  if (text.charCodeAt(at) !== 48) return false;
+  const next = text.charCodeAt(at + 1);
+  return next >= 48 && next <= 57;
+}
+
+/**
  * A total printed in one cell with its last sub-line (`0 0 [8715]`: 12C, then the total; the
  * 2014 sample does it): the split of the cell's tokens into sub-line amount and total for which
  * the sub-lines are all there and add up to the total; failing that (they do not add up: the
@@ -70,6 +81,7 @@ function splitTotal(
   let complete: { amount: Decimal; start: number; parts: UncodedLine[] } | undefined;
   let addsUp = 0;
   for (let s = 0; s < starts.length; s++) {
+    if (groupStart(text, starts[s])) continue;
     const total = readAmount(text.slice(starts[s], end));
     if (total === null) continue;
     const parts = readParts(defs, text, from, starts[s], partOf);
@@ -138,6 +150,7 @@ function wholeTotalDoubt(
   if (first < 0 || first === starts.length - 1) return undefined;
   const candidates: Decimal[] = [amount];
   for (let s = first + 1; s < starts.length; s++) {
+    if (groupStart(text, starts[s])) continue;
     const total = readAmount(text.slice(starts[s], end));
     if (total !== null && !candidates.some((c) => cmp(c, total) === 0)) candidates.push(total);
   }
