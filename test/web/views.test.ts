@@ -11,6 +11,7 @@ import { chart, dollars, niceStep, scaleFor } from '../../functions/api/views/ch
 import { groupDigits, money, pct, signedMoney } from '../../functions/api/views/html';
 import { boardPage } from '../../functions/api/views/board';
 import { firmPage } from '../../functions/api/views/firm';
+import { alertsTable, LOWER_EXCESS_NOTE } from '../../functions/api/views/alerts';
 import type { BoardJson, HistoryJson, ReadStatus, StatementDay } from '../../shared/read/types';
 
 const decimalString = fc
@@ -219,5 +220,40 @@ describe('pages render any figures', () => {
       chips([alert('deficiency', 'critical', 3), alert('resolved', 'info', 2), alert('deficiency', 'critical', 1)]),
     ).toEqual(['critical:deficiency \u00d72', 'info:resolved']);
     expect(chips([alert('deficiency', 'critical', 1)])).toEqual(['critical:deficiency']);
+  });
+  it("the alerts table marks a reconciliation alert's excess (the lower of filed and recomputed, which need not be the line as filed) with a note; a deficiency's excess is unmarked", () => {
+    const row = (kind: string, excess: string | null, i: number) => ({
+      id: `a${i}`,
+      kind,
+      severity: 'critical' as const,
+      firmId: 'f',
+      firmName: 'F',
+      endDate: '2025-03-05',
+      statement: 'segregation' as const,
+      excess,
+      target: null,
+      shortfall: null,
+      subject: kind,
+      state: 'sent' as const,
+      sentAt: null,
+    });
+    const cells = (html: string) =>
+      [...html.matchAll(/<tr data-kind="([\w-]+)">(?:<td[^>]*>.*?<\/td>){4}<td class="n">(.*?)<\/td>/g)].map((m) => [
+        m[1],
+        m[2],
+      ]);
+    const both = String(alertsTable([row('reconciliation-errors', '-5000', 2), row('deficiency', '-4000', 1)], 'c'));
+    expect(cells(both)).toEqual([
+      ['reconciliation-errors', `-5,000<abbr class="rc" title="${LOWER_EXCESS_NOTE}">\u2021</abbr>`],
+      ['deficiency', '-4,000'],
+    ]);
+    expect(both).toContain(`<p class="note">\u2021 ${LOWER_EXCESS_NOTE}.</p>`);
+    // No note where no row is marked: a reconciliation alert of several statements carries no excess.
+    const none = String(alertsTable([row('reconciliation-errors', null, 2), row('deficiency', '-4000', 1)], 'c'));
+    expect(cells(none)).toEqual([
+      ['reconciliation-errors', '\u2013'],
+      ['deficiency', '-4,000'],
+    ]);
+    expect(none).not.toContain('class="note"');
   });
 });

@@ -32,7 +32,19 @@ function when(iso: string): string {
   return m ? `${m[1]} ${m[2]} UTC` : iso;
 }
 
+/**
+ * What the excess of a reconciliation alert is: its statement does not add up, so the alert carries
+ * the lower of the excess as filed and as recomputed from the lines (shared/domain/alerts.ts
+ * errorsAlert), which need not be the line as filed.
+ */
+export const LOWER_EXCESS_NOTE =
+  'the statement does not add up: the lower of the excess as filed and as recomputed from the lines (funds - required); the alert gives both';
+
+/** A reconciliation alert's excess: marked, as it need not be the excess line as filed. */
+const marksLower = (a: AlertRow): boolean => a.kind === 'reconciliation-errors' && a.excess !== null;
+
 export function alertsTable(alerts: AlertRow[], caption: string, showFirm = true): Html {
+  const lower = alerts.some(marksLower);
   return h`<div class="wrap"><table class="alerts">
 <caption>${caption}</caption>
 <thead><tr><th scope="col">Day</th><th scope="col">Severity</th><th scope="col">Kind</th>${showFirm ? h`<th scope="col">Firm</th>` : ''}<th scope="col">Statement</th><th scope="col" class="n">Excess</th><th scope="col" class="n">Target</th><th scope="col" class="n">Shortfall</th><th scope="col">Subject</th><th scope="col">Sent</th></tr></thead>
@@ -42,9 +54,9 @@ export function alertsTable(alerts: AlertRow[], caption: string, showFirm = true
         showFirm
           ? h`<td>${a.firmId ? h`<a href="${firmUrl(a.firmId)}">${a.firmName ?? a.firmId}</a>` : (a.firmName ?? '\u2013')}</td>`
           : ''
-      }<td>${a.statement ? STATEMENT_LABEL[a.statement] : '\u2013'}</td><td class="n">${money(a.excess)}</td><td class="n">${money(a.target)}</td><td class="n">${money(a.shortfall)}</td><td>${a.subject}</td><td class="d">${a.state === 'sent' ? (a.sentAt ? when(a.sentAt) : 'sent') : h`<span class="mark late">pending</span>`}</td></tr>`,
+      }<td>${a.statement ? STATEMENT_LABEL[a.statement] : '\u2013'}</td><td class="n">${money(a.excess)}${marksLower(a) ? h`<abbr class="rc" title="${LOWER_EXCESS_NOTE}">‡</abbr>` : ''}</td><td class="n">${money(a.target)}</td><td class="n">${money(a.shortfall)}</td><td>${a.subject}</td><td class="d">${a.state === 'sent' ? (a.sentAt ? when(a.sentAt) : 'sent') : h`<span class="mark late">pending</span>`}</td></tr>`,
   )}</tbody>
-</table></div>`;
+</table>${lower ? h`<p class="note">‡ ${LOWER_EXCESS_NOTE}.</p>` : ''}</div>`;
 }
 
 /** The most rows one page shows (the JSON route has them all). */
