@@ -10,6 +10,7 @@ import { cmp, readAmount, sum, sumEquals, type Decimal } from '../money';
 const NO_NEGATE: readonly boolean[] = [false, false, false, false, false, false, false, false];
 import { Lines, type Filing, type Statement, type UncodedLine } from '../model';
 import { CellScanner, codeString, skipBack, type Doubt } from './cells';
+import { wordAt } from './chars';
 import { coverPageOf, readCoverPage } from './cover';
 import { FilingError, type ParseNote } from './errors';
 import { parseHeader } from './header';
@@ -121,11 +122,7 @@ function labelsNumber(
     if (value === null || cmp(value, other) !== 0) continue;
     const wordEnd = skipBack(text, start - 1) + 1;
     if (wordEnd === start) continue; // glued to what stands before it
-    const from = wordEnd - word.length;
-    if (from < 0 || text.slice(from, wordEnd).toLowerCase() !== word) continue;
-    const before = from > 0 ? text.charCodeAt(from - 1) : 32;
-    if ((before >= 65 && before <= 90) || (before >= 97 && before <= 122)) continue; // a longer word
-    return true;
+    if (wordAt(text, wordEnd, word) >= 0) return true;
   }
   return false;
 }

@@ -2,6 +2,19 @@
 
 export const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
+export const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/**
+ * Whether `t` holds `word` (lower case ASCII letters) in any case ending at t[end - 1], with no
+ * letter right before it; -1 if not, else where the word starts.
+ */
+export function wordAt(t: string, end: number, word: string): number {
+  const start = end - word.length;
+  if (start < 0) return -1;
+  for (let i = 0; i < word.length; i++) if ((t.charCodeAt(start + i) | 32) !== word.charCodeAt(i)) return -1;
+  return start > 0 && isAsciiLetter(t.charCodeAt(start - 1)) ? -1 : start;
+}
+
 /** Whitespace the cell reader skips between an amount and its code (and over tags). */
 export const isWs = (c: number): boolean =>
   c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0;

@@ -10,7 +10,7 @@
  */
 import type { Filing, FilingType } from '../model';
 import type { StatementKey } from '../forms';
-import { isSpace, memo } from './chars';
+import { isAsciiLetter as isLetter, isSpace, memo, wordAt } from './chars';
 import { FilingError } from './errors';
 import { cleanText, firmIdOf } from './firm';
 import { coverHeadingAt, type CoverHeading } from './cover';
@@ -82,19 +82,6 @@ function isoDateOf(raw: string, what: string): string {
 }
 
 // ---- the fields, found at their colons -------------------------------------------------------
-
-const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-
-/**
- * Whether `t` holds `word` (lower case ASCII letters) in any case ending at t[end - 1], with no
- * letter right before it; -1 if not, else where the word starts.
- */
-function wordAt(t: string, end: number, word: string): number {
-  const start = end - word.length;
-  if (start < 0) return -1;
-  for (let i = 0; i < word.length; i++) if ((t.charCodeAt(start + i) | 32) !== word.charCodeAt(i)) return -1;
-  return start > 0 && isLetter(t.charCodeAt(start - 1)) ? -1 : start;
-}
 
 /** Skip spaces back from j (not below floor); the index after the last non-space. */
 function trimBack(t: string, j: number, floor: number): number {
