@@ -138,6 +138,12 @@ export interface Statement {
    * Absent when none.
    */
   unread?: { code: string; filed: string }[];
+  /**
+   * Uncoded sub-lines (12A-12C) that are there, their letter and label, but whose amount cannot be
+   * read (`n/a`, `5 00`): what stands where the amount should be, for the finding that says so
+   * (SW114). Absent when none.
+   */
+  unreadParts?: { id: string; partOf: string; filed: string }[];
 }
 
 export interface AmountReading {
@@ -197,6 +203,9 @@ export const StatementJsonSchema = z.object({
     .optional(),
   unsettled: z.array(z.object({ code: z.string().regex(/^\d{4}$/), filed: z.string() })).optional(),
   unread: z.array(z.object({ code: z.string().regex(/^\d{4}$/), filed: z.string() })).optional(),
+  unreadParts: z
+    .array(z.object({ id: z.string(), partOf: z.string().regex(/^\d{4}$/), filed: z.string() }))
+    .optional(),
 });
 
 export const CoverTargetJsonSchema = z.object({
@@ -262,6 +271,7 @@ type StatementsOut<T> = Partial<
       readings?: { code: string; filed: string; amount: T }[];
       unsettled?: { code: string; filed: string }[];
       unread?: { code: string; filed: string }[];
+      unreadParts?: { id: string; partOf: string; filed: string }[];
     }
   >
 >;
@@ -272,7 +282,7 @@ type CoverPageOut<T> = Partial<
 /**
  * The parts of a filing that hold amounts (statements, unknown codes, the cover page), each
  * amount written by `amount`: decimal strings for JSON (filingToJson), DynamoDB numbers for the
- * table (the store). `readings`, `unsettled`, `unread` and `coverPage` appear only when there are
+ * table (the store). `readings`, `unsettled`, `unread`, `unreadParts` and `coverPage` appear only when there are
  * any, so a filing without them has the shape (and content hash) it always had. `readings` (how a
  * token that was not one number was read), `unsettled` (such a token no reading settled) and
  * `unread` (what stood where an amount is no number at all) are kept with the stored version, for
@@ -302,6 +312,8 @@ export function filingAmounts<T>(
       statements[key].unsettled = s.unsettled.map((u) => ({ code: u.code, filed: u.filed }));
     if (withReadings && s.unread?.length)
       statements[key].unread = s.unread.map((u) => ({ code: u.code, filed: u.filed }));
+    if (withReadings && s.unreadParts?.length)
+      statements[key].unreadParts = s.unreadParts.map((u) => ({ id: u.id, partOf: u.partOf, filed: u.filed }));
   }
   const out: {
     statements: StatementsOut<T>;
@@ -359,6 +371,8 @@ export function filingFromJson(json: unknown): Filing {
       statements[key].readings = s.readings.map((r) => ({ code: r.code, filed: r.filed, amount: dec(r.amount) }));
     if (s.unsettled?.length) statements[key].unsettled = s.unsettled.map((u) => ({ code: u.code, filed: u.filed }));
     if (s.unread?.length) statements[key].unread = s.unread.map((u) => ({ code: u.code, filed: u.filed }));
+    if (s.unreadParts?.length)
+      statements[key].unreadParts = s.unreadParts.map((u) => ({ id: u.id, partOf: u.partOf, filed: u.filed }));
   }
   const { coverPage: coverJson, ...rest } = j;
   const filing: Filing = {

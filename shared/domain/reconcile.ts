@@ -403,6 +403,20 @@ function checkStatement(
         : `${where(forms, key, l)}: the amount before the code cannot be read: filed as "${filed}", which is not one well-formed number, and no reading of it makes every identity of the line hold`,
     );
   }
+  // Sub-lines there but unread: the total they make up (8715 = 12A + 12B + 12C) cannot be checked.
+  for (const u of st.unreadParts ?? []) {
+    const total = variant.byCode.get(u.partOf) ?? { code: u.partOf, line: '', label: '' };
+    const partLabel = variant.byCode.get(u.partOf)?.parts?.find((p) => p.id === u.id)?.label;
+    addFinding(
+      findings,
+      'unreadable-sub-line',
+      key,
+      total,
+      null,
+      null,
+      `${where(forms, key, total)}: sub-line ${u.id}${partLabel ? ` ${partLabel}` : ''} cannot be read${u.filed ? `: filed as "${u.filed}", which is not one well-formed number` : ''}; the total's check against its sub-lines cannot be made`,
+    );
+  }
   for (const c of st.conflicts) {
     const l = variant.byCode.get(c.code) ?? null;
     addFinding(

@@ -82,6 +82,13 @@ const defs = [
     description: 'A total of uncoded sub-lines (Cleared Swaps 8715 = 12A + 12B + 12C) does not add up.',
   },
   {
+    id: 'SW114',
+    name: 'unreadable-sub-line',
+    severity: 'error',
+    description:
+      'An uncoded sub-line (Cleared Swaps 12A-12C) is there but its amount cannot be read; the check of its total cannot be made.',
+  },
+  {
     id: 'SW120',
     name: 'deficiency',
     severity: 'error',

@@ -579,3 +579,73 @@ describe("a label's dash before the amount in flattened text (`debit balances - 
     ]).toEqual(['balances']);
   });
 });
+
+describe('uncoded sub-lines (Cleared Swaps 12A-12C): each read in its own place, or named unreadable (SW114)', () => {
+  /** The 2014 sample with its 12A and 12B amounts (tags and all) and the cell of 12C and the total replaced. */
+  const withParts = (a: string, b: string, cAndTotal = '0 0') =>
+    TEXT.replace(
+      /(\tA\. Cash )<b><u>0<\/u><\/b>(\n\tB\. [^\n]*\(at market\) )<b><u>0<\/u><\/b>(\n\tC\. [^\n]*\(at market\) )<b><u>0 0<\/u><\/b> \[8715\]/,
+      (_, pa: string, pb: string, pc: string) =>
+        `${pa}<b><u>${a}</u></b>${pb}<b><u>${b}</u></b>${pc}<b><u>${cAndTotal}</u></b> [8715]`,
+    );
+  const partsOf = (text: string) => {
+    expect(text).not.toBe(TEXT);
+    const { filing, unreadable } = parseFilingText(text);
+    const st = filing.statements.clearedSwaps!;
+    const rec = reconcile(filing, { unreadable });
+    return {
+      uncoded: st.uncoded.map((u) => [u.id, str(u.amount)]),
+      unread: st.unreadParts ?? [],
+      sw114: rec.findings.filter((f) => f.ruleId === 'SW114'),
+      status: rec.statements.clearedSwaps?.status,
+      alerts: rec.alerts.map((a) => a.kind),
+    };
+  };
+
+  it('the filed sub-lines read as filed, with no finding', () => {
+    const p = partsOf(withParts('1 234', '1,000', '5 2,239'));
+    expect(p.uncoded).toEqual([
+      ['12A', '1234'],
+      ['12B', '1000'],
+      ['12C', '5'],
+    ]);
+    expect(p.unread).toEqual([]);
+    expect(p.sw114).toEqual([]);
+  });
+
+  it("`n/a` for 12A: never 12B's amount read as 12A's; 12A named unreadable, the statement does not reconcile", () => {
+    const p = partsOf(withParts('n/a', '1,234', '0 1,234'));
+    expect(p.uncoded.find(([id]) => id === '12A')).toBeUndefined();
+    expect(p.uncoded).toContainEqual(['12B', '1234']);
+    expect(p.unread).toEqual([{ id: '12A', partOf: '8715', filed: 'n/a' }]);
+    expect(p.sw114).toHaveLength(1);
+    expect(p.sw114[0].message).toContain('sub-line 12A Cash cannot be read: filed as "n/a"');
+    expect(p.status).toBe('unreconciled');
+    expect(p.alerts).not.toContain('deficiency');
+  });
+
+  it('a token that is not one number (`5 00`, `5 812,672,420`) is never shortened into one: 12A unreadable, as filed', () => {
+    for (const bad of ['5 00', '5 812,672,420', '1,2345']) {
+      const p = partsOf(withParts(bad, '0'));
+      expect(p.uncoded.find(([id]) => id === '12A'), bad).toBeUndefined();
+      expect(p.unread, bad).toEqual([{ id: '12A', partOf: '8715', filed: bad }]);
+      expect(p.sw114, bad).toHaveLength(1);
+    }
+  });
+
+  it("a sub-line with nothing after its label (the 2013 form prints 12C in one cell with the total) is left out with no finding", () => {
+    const p = partsOf(TEXT.replace('<b><u>0 0</u></b> [8715]', '<b><u>0</u></b> [8715]'));
+    expect(p.uncoded.map(([id]) => id)).toEqual(['12A', '12B']);
+    expect(p.unread).toEqual([]);
+    expect(p.sw114).toEqual([]);
+  });
+
+  it('kept with the stored version (for its finding), as the other readings are', () => {
+    const { filing } = parseFilingText(withParts('n/a', '0'));
+    // As the store writes and reads a version: every amount, the readings too.
+    const back = filingFromJson({ ...filingToJson(filing), ...filingAmounts(filing, str) });
+    expect(JSON.stringify(filingToJson(filing))).not.toContain('unreadParts');
+    expect(back.statements.clearedSwaps?.unreadParts).toEqual([{ id: '12A', partOf: '8715', filed: 'n/a' }]);
+    expect(reconcile(back).findings.map((f) => f.ruleId)).toContain('SW114');
+  });
+});

@@ -237,6 +237,21 @@ const CASES: Case[] = [
     pass: () => fromText(TEXT_2014),
   },
   {
+    id: 'SW114',
+    severity: 'error',
+    fail: () => ({
+      findings: fromText(TEXT_2014.replace('A. Cash <b><u>0</u></b>', 'A. Cash <b><u>n/a</u></b>')),
+      want: {
+        statement: 'clearedSwaps',
+        line: '8715',
+        expected: null,
+        actual: null,
+        mentions: ['sub-line 12A Cash', '"n/a"'],
+      },
+    }),
+    pass: () => fromText(TEXT_2014),
+  },
+  {
     id: 'SW120',
     severity: 'error',
     fail: () => ({

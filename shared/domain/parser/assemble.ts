@@ -15,7 +15,7 @@ import { coverPageOf, readCoverPage } from './cover';
 import { FilingError, type ParseNote } from './errors';
 import { parseHeader } from './header';
 import { settleDoubts } from './identities';
-import { cleanLabelOf, filedBefore, readParts } from './labels';
+import { cleanLabelOf, filedBefore, readParts, type UnreadPart } from './labels';
 import { chooseVariant, compiled, count, freshTally, type Tally } from './variant';
 import type { FormSet } from '../forms';
 
@@ -216,7 +216,9 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
             ({ amount, start, parts } = split);
             doubt = null;
           } else {
-            parts = readParts(info.parts, text, prevEnd, start, info.code);
+            const unreadParts: UnreadPart[] = [];
+            parts = readParts(info.parts, text, prevEnd, start, info.code, unreadParts);
+            if (unreadParts.length) (st.unreadParts ??= []).push(...unreadParts);
             if (amount !== null && cells.runStarts) {
               const grouped = wholeTotalDoubt(text, cells.runStarts, cells.runEnd, start, amount);
               if (grouped) {

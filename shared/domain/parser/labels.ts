@@ -122,10 +122,28 @@ export function partMatches(s: string): RegExpExecArray[] {
   return out;
 }
 
+/** PART_RE at one place, with the indices of its groups (where the label ends). */
+const PART_AT = new RegExp(PART_RE.source, 'syd');
+
+/** An uncoded sub-line that is there (its letter and label) but whose amount cannot be read: what stands where it should be. */
+export interface UnreadPart {
+  id: string;
+  partOf: string;
+  filed: string;
+}
+
+/** A label's last token made of an amount's characters only, with a digit (`5` of `Cash 5`): maybe the front of the amount after it. */
+const AMOUNT_TAIL = /(?:^|\s)([-\u2212$(),.\d]*\d[-\u2212$(),.\d]*)$/;
+
 /**
  * The uncoded sub-lines (`A. Cash 0 B. ... C. ... 0`) in text[from, to), before the cell of
- * `partOf`, matched to the definition's parts by letter. A sub-line whose amount is not one
- * well-formed number is left out (its total's check then cannot be made).
+ * `partOf`, matched to the definition's parts by letter. Each sub-line is read within its own
+ * place, from its letter to the next sub-line's letter: its amount is the one well-formed number
+ * that ends its label there, never a number of the sub-line after it, and never a number cut
+ * short (`Cash 5 00`: the `5` no label's). A sub-line that is there but whose amount cannot be
+ * read so (`n/a`, `5 00`, `5 812,672,420`) is left out and, when `unread` is given, named in it
+ * with what stands there; one with nothing after its label (2013's 12C, printed in one cell with
+ * the total) is simply left out. Either way its total's check cannot be made.
  */
 export function readParts(
   defs: readonly { id: string; label: string }[],
@@ -133,6 +151,7 @@ export function readParts(
   from: number,
   to: number,
   partOf: string,
+  unread?: UnreadPart[],
 ): UncodedLine[] {
   // A PDF page number between the sub-lines is not an amount: `A. Cash 0 Page 3 of 5 B. ...`.
   let segment = text.slice(from, to);
@@ -142,11 +161,42 @@ export function readParts(
   if (segment.indexOf(' I ') !== -1 || / [A-Z] [A-Z] [A-Z] /.test(segment))
     segment = segment.replace(/\b(?:[A-Z] ){4,}[A-Z]\b(?!\.)/g, ' ');
   const out: UncodedLine[] = [];
-  for (const m of partMatches(segment)) {
-    const idx = m[1].charCodeAt(0) - 65;
-    const amount = parseAmount(m[3] ?? m[4]);
-    if (idx < 0 || idx >= defs.length || amount === null) continue;
-    out.push({ id: defs[idx].id, partOf, label: cleanLabelOf(m[2]), amount });
+  // Where each of the definition's sub-lines starts: its letter, a dot and a space, after a space.
+  const n = segment.length;
+  const starts: number[] = [];
+  for (let i = 0; i + 2 < n; i++) {
+    const c = segment.charCodeAt(i);
+    if (
+      c < 65 ||
+      c - 65 >= defs.length ||
+      segment.charCodeAt(i + 1) !== 46 ||
+      !isSpace(segment.charCodeAt(i + 2)) ||
+      (i > 0 && !isSpace(segment.charCodeAt(i - 1)))
+    )
+      continue;
+    starts.push(i);
+  }
+  for (let k = 0; k < starts.length; k++) {
+    const at = starts[k];
+    const next = k + 1 < starts.length ? starts[k + 1] : n;
+    const def = defs[segment.charCodeAt(at) - 65]!;
+    PART_AT.lastIndex = at;
+    const m = PART_AT.exec(segment);
+    // The match's label must end before the next sub-line starts: else its amount is that sub-line's.
+    const labelEnd = m?.indices?.[2]?.[1];
+    if (m && labelEnd !== undefined && labelEnd <= next) {
+      const token = m[3] ?? m[4] ?? '';
+      const tail = AMOUNT_TAIL.exec(m[2]);
+      const amount = tail ? null : parseAmount(token);
+      if (amount !== null) {
+        out.push({ id: def.id, partOf, label: cleanLabelOf(m[2]), amount });
+        continue;
+      }
+      unread?.push({ id: def.id, partOf, filed: tail ? `${tail[1]} ${token.trim()}` : token.trim() });
+      continue;
+    }
+    const filed = filedBefore(segment, at + 2, next);
+    if (filed !== '') unread?.push({ id: def.id, partOf, filed });
   }
   return out;
 }
