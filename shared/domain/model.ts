@@ -203,9 +203,7 @@ export const StatementJsonSchema = z.object({
     .optional(),
   unsettled: z.array(z.object({ code: z.string().regex(/^\d{4}$/), filed: z.string() })).optional(),
   unread: z.array(z.object({ code: z.string().regex(/^\d{4}$/), filed: z.string() })).optional(),
-  unreadParts: z
-    .array(z.object({ id: z.string(), partOf: z.string().regex(/^\d{4}$/), filed: z.string() }))
-    .optional(),
+  unreadParts: z.array(z.object({ id: z.string(), partOf: z.string().regex(/^\d{4}$/), filed: z.string() })).optional(),
 });
 
 export const CoverTargetJsonSchema = z.object({

@@ -627,13 +627,16 @@ describe('uncoded sub-lines (Cleared Swaps 12A-12C): each read in its own place,
   it('a token that is not one number (`5 00`, `5 812,672,420`) is never shortened into one: 12A unreadable, as filed', () => {
     for (const bad of ['5 00', '5 812,672,420', '1,2345']) {
       const p = partsOf(withParts(bad, '0'));
-      expect(p.uncoded.find(([id]) => id === '12A'), bad).toBeUndefined();
+      expect(
+        p.uncoded.find(([id]) => id === '12A'),
+        bad,
+      ).toBeUndefined();
       expect(p.unread, bad).toEqual([{ id: '12A', partOf: '8715', filed: bad }]);
       expect(p.sw114, bad).toHaveLength(1);
     }
   });
 
-  it("a sub-line with nothing after its label (the 2013 form prints 12C in one cell with the total) is left out with no finding", () => {
+  it('a sub-line with nothing after its label (the 2013 form prints 12C in one cell with the total) is left out with no finding', () => {
     const p = partsOf(TEXT.replace('<b><u>0 0</u></b> [8715]', '<b><u>0</u></b> [8715]'));
     expect(p.uncoded.map(([id]) => id)).toEqual(['12A', '12B']);
     expect(p.unread).toEqual([]);
