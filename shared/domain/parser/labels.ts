@@ -97,21 +97,25 @@ export const PART_RE = new RegExp(
   String.raw`(?<=^|\s)([A-Z])\.\s+(.*?)(?:\t *(${AMOUNT_SOURCE}) *(?=\r?\n)|\s+(${AMOUNT_SOURCE})\s*(?=[A-Z]\.\s|$))`,
   'gs',
 );
+/** Whether a sub-line starts at s[i]: one of the first `letters` capitals, a dot and a space, at the start or after a space. */
+function partStartAt(s: string, i: number, letters: number): boolean {
+  const c = s.charCodeAt(i) - 65;
+  return (
+    c >= 0 &&
+    c < letters &&
+    s.charCodeAt(i + 1) === 46 &&
+    isSpace(s.charCodeAt(i + 2)) &&
+    (i === 0 || isSpace(s.charCodeAt(i - 1)))
+  );
+}
+
 /** PART_RE tried only where a match can start (`X.` and a space, after a space or at the start): the matches of matchAll, without its attempt at every position. */
 const PART_Y = new RegExp(PART_RE.source, 'sy');
 export function partMatches(s: string): RegExpExecArray[] {
   const out: RegExpExecArray[] = [];
   const n = s.length;
   for (let i = 0; i + 2 < n; i++) {
-    const c = s.charCodeAt(i);
-    if (
-      c < 65 ||
-      c > 90 ||
-      s.charCodeAt(i + 1) !== 46 ||
-      !isSpace(s.charCodeAt(i + 2)) ||
-      (i > 0 && !isSpace(s.charCodeAt(i - 1)))
-    )
-      continue;
+    if (!partStartAt(s, i, 26)) continue;
     PART_Y.lastIndex = i;
     const m = PART_Y.exec(s);
     if (m) {
@@ -164,18 +168,7 @@ export function readParts(
   // Where each of the definition's sub-lines starts: its letter, a dot and a space, after a space.
   const n = segment.length;
   const starts: number[] = [];
-  for (let i = 0; i + 2 < n; i++) {
-    const c = segment.charCodeAt(i);
-    if (
-      c < 65 ||
-      c - 65 >= defs.length ||
-      segment.charCodeAt(i + 1) !== 46 ||
-      !isSpace(segment.charCodeAt(i + 2)) ||
-      (i > 0 && !isSpace(segment.charCodeAt(i - 1)))
-    )
-      continue;
-    starts.push(i);
-  }
+  for (let i = 0; i + 2 < n; i++) if (partStartAt(segment, i, defs.length)) starts.push(i);
   for (let k = 0; k < starts.length; k++) {
     const at = starts[k];
     const next = k + 1 < starts.length ? starts[k + 1] : n;
