@@ -109,6 +109,16 @@ function partStartAt(s: string, i: number, letters: number): boolean {
   );
 }
 
+/**
+ * Whether a match of PART_RE (`A. label amount`) holds, after its own letter, the start of one of
+ * the first `letters` sub-lines: in its label, as an amount holds no letter (`A. Cash n/a B. ... 0`).
+ */
+function holdsPartStart(match: string, letters: number): boolean {
+  for (let dot = match.indexOf('.', 3); dot !== -1; dot = match.indexOf('.', dot + 1))
+    if (partStartAt(match, dot - 1, letters)) return true;
+  return false;
+}
+
 /** PART_RE tried only where a match can start (`X.` and a space, after a space or at the start): the matches of matchAll, without its attempt at every position. */
 const PART_Y = new RegExp(PART_RE.source, 'sy');
 export function partMatches(s: string): RegExpExecArray[] {
@@ -126,9 +136,6 @@ export function partMatches(s: string): RegExpExecArray[] {
   return out;
 }
 
-/** PART_RE at one place, with the indices of its groups (where the label ends). */
-const PART_AT = new RegExp(PART_RE.source, 'syd');
-
 /** An uncoded sub-line that is there (its letter and label) but whose amount cannot be read: what stands where it should be. */
 export interface UnreadPart {
   id: string;
@@ -136,8 +143,21 @@ export interface UnreadPart {
   filed: string;
 }
 
-/** A label's last token made of an amount's characters only, with a digit (`5` of `Cash 5`): maybe the front of the amount after it. */
-const AMOUNT_TAIL = /(?:^|\s)([-\u2212$(),.\d]*\d[-\u2212$(),.\d]*)$/;
+/**
+ * A label's last token when it is made of an amount's characters only, with a digit (`5` of
+ * `Cash 5`): maybe the front of the amount after it. Null for any other label.
+ */
+function amountTail(label: string): string | null {
+  let digit = false;
+  let i = label.length - 1;
+  for (; i >= 0; i--) {
+    const c = label.charCodeAt(i);
+    if (c >= 48 && c <= 57) digit = true;
+    else if (isSpace(c)) break;
+    else if (!(c === 44 || c === 46 || c === 36 || c === 40 || c === 41 || c === 45 || c === 0x2212)) return null;
+  }
+  return digit ? label.slice(i + 1) : null;
+}
 
 /**
  * The uncoded sub-lines (`A. Cash 0 B. ... C. ... 0`) in text[from, to), before the cell of
@@ -165,31 +185,30 @@ export function readParts(
   if (segment.indexOf(' I ') !== -1 || / [A-Z] [A-Z] [A-Z] /.test(segment))
     segment = segment.replace(/\b(?:[A-Z] ){4,}[A-Z]\b(?!\.)/g, ' ');
   const out: UncodedLine[] = [];
-  // Where each of the definition's sub-lines starts: its letter, a dot and a space, after a space.
   const n = segment.length;
-  const starts: number[] = [];
-  for (let i = 0; i + 2 < n; i++) if (partStartAt(segment, i, defs.length)) starts.push(i);
-  for (let k = 0; k < starts.length; k++) {
-    const at = starts[k];
-    const next = k + 1 < starts.length ? starts[k + 1] : n;
+  const letters = defs.length;
+  for (let at = 0; at + 2 < n; at++) {
+    if (!partStartAt(segment, at, letters)) continue;
     const def = defs[segment.charCodeAt(at) - 65]!;
-    PART_AT.lastIndex = at;
-    const m = PART_AT.exec(segment);
-    // The match's label must end before the next sub-line starts: else its amount is that sub-line's.
-    const labelEnd = m?.indices?.[2]?.[1];
-    if (m && labelEnd !== undefined && labelEnd <= next) {
+    PART_Y.lastIndex = at;
+    const m = PART_Y.exec(segment);
+    // A match whose label holds the next sub-line's start is no reading of this one: its amount is that sub-line's.
+    if (m !== null && !holdsPartStart(m[0], letters)) {
       const token = m[3] ?? m[4] ?? '';
-      const tail = AMOUNT_TAIL.exec(m[2]);
-      const amount = tail ? null : parseAmount(token);
-      if (amount !== null) {
-        out.push({ id: def.id, partOf, label: cleanLabelOf(m[2]), amount });
-        continue;
-      }
-      unread?.push({ id: def.id, partOf, filed: tail ? `${tail[1]} ${token.trim()}` : token.trim() });
+      const tail = amountTail(m[2]);
+      const amount = tail === null ? parseAmount(token) : null;
+      if (amount !== null) out.push({ id: def.id, partOf, label: cleanLabelOf(m[2]), amount });
+      else unread?.push({ id: def.id, partOf, filed: tail === null ? token.trim() : `${tail} ${token.trim()}` });
+      at = PART_Y.lastIndex - 1;
       continue;
     }
+    // What stands up to the next sub-line's start (or the end).
+    let next = at + 3;
+    while (next + 2 < n && !partStartAt(segment, next, letters)) next++;
+    if (next + 2 >= n) next = n;
     const filed = filedBefore(segment, at + 2, next);
     if (filed !== '') unread?.push({ id: def.id, partOf, filed });
+    at = next - 1;
   }
   return out;
 }
