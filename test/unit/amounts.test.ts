@@ -643,6 +643,26 @@ describe('uncoded sub-lines (Cleared Swaps 12A-12C): each read in its own place,
     expect(p.sw114).toEqual([]);
   });
 
+  it("a digit in the last token before the amount (`Cash 3'309`, `Cash 0 (1)`, `Cash 2.56E+09`): unreadable, never the digits after it", () => {
+    for (const bad of ["3'309", '0 (1)', '2.563559677E+09', '1*234']) {
+      const p = partsOf(withParts(bad, '0'));
+      expect(
+        p.uncoded.find(([id]) => id === '12A'),
+        bad,
+      ).toBeUndefined();
+      expect(
+        p.unread.map((u) => u.id),
+        bad,
+      ).toEqual(['12A']);
+    }
+  });
+
+  it("no sub-line's label in the forms ends in a token with a digit (such a token before a sub-line's amount is read as part of it)", () => {
+    const parts = FORMS.variants.flatMap((v) => v.lines.flatMap((l) => l.parts ?? []));
+    expect(parts.length).toBeGreaterThan(0);
+    for (const p of parts) expect(p.label.split(/\s+/).pop(), p.id).not.toMatch(/\d/);
+  });
+
   it('kept with the stored version (for its finding), as the other readings are', () => {
     const { filing } = parseFilingText(withParts('n/a', '0'));
     // As the store writes and reads a version: every amount, the readings too.

@@ -101,6 +101,40 @@ function amountSpans(text: string): { code: string; from: number; to: number }[]
     }
     if (/\d/.test(text.slice(from, to))) out.push({ code: m[1], from, to });
   }
+  return [...out, ...subLineSpans(text)];
+}
+
+/**
+ * The amounts of Cleared Swaps' uncoded sub-lines 12A and 12B (12C shares the cell of [8715], a
+ * span above), between the cells of [8710] and [8715] of a text rendering or a PDF's markup: from the first digit after the sub-line's
+ * letter (their labels hold none), back over a sign, `$` or `(`, forward over the amount's
+ * characters and HTML's space entities; `code` is the sub-line's id.
+ */
+function subLineSpans(text: string): { code: string; from: number; to: number }[] {
+  const start = text.indexOf('[8710]');
+  const end = text.indexOf('[8715]', start);
+  // (Not in HTML, whose entities put digits in the labels: `customers&#39; funds`.)
+  if (start < 0 || end < 0 || text.includes('<td')) return [];
+  const out: { code: string; from: number; to: number }[] = [];
+  const region = text.slice(start, end);
+  for (const m of region.matchAll(/(?<=^|[\s>])([AB])\.\s/g)) {
+    const digit = region.slice(m.index).search(/\d/);
+    if (digit < 0) continue;
+    let from = start + m.index + digit;
+    while (
+      /[-\u2212$(]/.test(text[from - 1] ?? '') ||
+      (text[from - 1] === ' ' && /[-\u2212$(]/.test(text[from - 2] ?? ''))
+    )
+      from--;
+    let to = start + m.index + digit;
+    for (;;) {
+      const rest = text.slice(to, to + 8);
+      if (/^[\d,.)]/.test(rest) || /^[ \u00a0\u202f\u2009]\d/.test(rest)) to++;
+      else if (/^&(?:nbsp|thinsp|#8239);\d/.test(rest)) to = text.indexOf(';', to) + 1;
+      else break;
+    }
+    out.push({ code: `12${m[1]}`, from, to });
+  }
   return out;
 }
 

@@ -144,17 +144,17 @@ export interface UnreadPart {
 }
 
 /**
- * A label's last token when it is made of an amount's characters only, with a digit (`5` of
- * `Cash 5`): maybe the front of the amount after it. Null for any other label.
+ * A label's last token when it holds a digit (`5` of `Cash 5`, `3'` of `Cash 3'`, `0` of `Cash 0`
+ * before `(1)`): maybe the front of the amount after it, or the amount itself with a mark after it;
+ * null for any other label (no sub-line's label ends in a number).
  */
-function amountTail(label: string): string | null {
+function digitTail(label: string): string | null {
   let digit = false;
   let i = label.length - 1;
   for (; i >= 0; i--) {
     const c = label.charCodeAt(i);
+    if (isSpace(c)) break;
     if (c >= 48 && c <= 57) digit = true;
-    else if (isSpace(c)) break;
-    else if (!(c === 44 || c === 46 || c === 36 || c === 40 || c === 41 || c === 45 || c === 0x2212)) return null;
   }
   return digit ? label.slice(i + 1) : null;
 }
@@ -195,7 +195,7 @@ export function readParts(
     // A match whose label holds the next sub-line's start is no reading of this one: its amount is that sub-line's.
     if (m !== null && !holdsPartStart(m[0], letters)) {
       const token = m[3] ?? m[4] ?? '';
-      const tail = amountTail(m[2]);
+      const tail = digitTail(m[2]);
       const amount = tail === null ? parseAmount(token) : null;
       if (amount !== null) out.push({ id: def.id, partOf, label: cleanLabelOf(m[2]), amount });
       else unread?.push({ id: def.id, partOf, filed: tail === null ? token.trim() : `${tail} ${token.trim()}` });
