@@ -657,6 +657,18 @@ describe('uncoded sub-lines (Cleared Swaps 12A-12C): each read in its own place,
     }
   });
 
+  it("a sub-line missing, and 12C and the total space-grouped in one cell: 12C is never read from a number cut where the cell's reading starts", () => {
+    // (Found by the damage property: 12A's 0 dropped; 12C 1,444,543,350,015,890,337,914 was read 1,444,543,350,015,890.)
+    const cell = '1 444 543 350 015 890 337 914 2 081 762 472 639 722 337 442';
+    const p = partsOf(withParts('', '637 219 122 623 831 999 528', cell));
+    expect(p.uncoded.find(([id]) => id === '12C')).toBeUndefined();
+    expect(p.unread.map((u) => u.id)).toEqual(['12C']);
+    expect(p.unread[0].filed.startsWith('1 444 543 350 015 890 337')).toBe(true);
+    // Comma-grouped, the two numbers in the cell are two: 12C reads as filed.
+    const q = partsOf(withParts('', '1,000', '1,444,543 2,081,762'));
+    expect(q.unread).toEqual([]);
+  });
+
   it("no sub-line's label in the forms ends in a token with a digit (such a token before a sub-line's amount is read as part of it)", () => {
     const parts = FORMS.variants.flatMap((v) => v.lines.flatMap((l) => l.parts ?? []));
     expect(parts.length).toBeGreaterThan(0);

@@ -10,7 +10,7 @@ import { cmp, readAmount, sum, sumEquals, type Decimal } from '../money';
 const NO_NEGATE: readonly boolean[] = [false, false, false, false, false, false, false, false];
 import { Lines, type Filing, type Statement, type UncodedLine } from '../model';
 import { CellScanner, codeString, skipBack, type Doubt } from './cells';
-import { wordAt } from './chars';
+import { isInnerSpace, wordAt } from './chars';
 import { coverPageOf, readCoverPage } from './cover';
 import { FilingError, type ParseNote } from './errors';
 import { parseHeader } from './header';
@@ -217,7 +217,16 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
             doubt = null;
           } else {
             const unreadParts: UnreadPart[] = [];
-            parts = readParts(info.parts, text, prevEnd, start, info.code, unreadParts);
+            // The cell's reading starts inside its run (`1 444 543 350 015 | 890 ... [8715]`): the
+            // last sub-line's number may go on into it (readParts' `continued`: the token there).
+            const run = cells.runStarts;
+            let continued: string | undefined;
+            if (run && start > run[0]) {
+              let e = start;
+              while (e < cells.runEnd && !isInnerSpace(text.charCodeAt(e))) e++;
+              continued = text.slice(start, e);
+            }
+            parts = readParts(info.parts, text, prevEnd, start, info.code, unreadParts, continued);
             if (unreadParts.length) (st.unreadParts ??= []).push(...unreadParts);
             if (amount !== null && cells.runStarts) {
               const grouped = wholeTotalDoubt(text, cells.runStarts, cells.runEnd, start, amount);

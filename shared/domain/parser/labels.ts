@@ -2,7 +2,7 @@
  * Text around the cells: the label before a cell (whose words tell some variants apart) and the
  * uncoded sub-lines of a total (Cleared Swaps 12A-12C before [8715]).
  */
-import { AMOUNT_SOURCE, parseAmount } from '../money';
+import { AMOUNT_SOURCE, parseAmount, readAmount } from '../money';
 import type { UncodedLine } from '../model';
 import { isSpace, memo } from './chars';
 
@@ -176,6 +176,7 @@ export function readParts(
   to: number,
   partOf: string,
   unread?: UnreadPart[],
+  continued?: string,
 ): UncodedLine[] {
   // A PDF page number between the sub-lines is not an amount: `A. Cash 0 Page 3 of 5 B. ...`.
   let segment = text.slice(from, to);
@@ -196,9 +197,20 @@ export function readParts(
     if (m !== null && !holdsPartStart(m[0], letters)) {
       const token = m[3] ?? m[4] ?? '';
       const tail = digitTail(m[2]);
-      const amount = tail === null ? parseAmount(token) : null;
+      let amount = tail === null ? parseAmount(token) : null;
+      // An amount at the end of the place, where the text goes on with a token of the same run
+      // (`C. ... 1 444 543 | 350 015 [8715]`, cut before the cell's reading): the same number may
+      // go on there; then it is no reading of the sub-line alone.
+      let filed = tail === null ? token.trim() : `${tail} ${token.trim()}`;
+      if (amount !== null && continued !== undefined && PART_Y.lastIndex === n) {
+        const joined = `${segment.slice(m.index + m[0].lastIndexOf(token))}${continued}`;
+        if (readAmount(joined.trim()) !== null) {
+          amount = null;
+          filed = `${joined.trim()}…`;
+        }
+      }
       if (amount !== null) out.push({ id: def.id, partOf, label: cleanLabelOf(m[2]), amount });
-      else unread?.push({ id: def.id, partOf, filed: tail === null ? token.trim() : `${tail} ${token.trim()}` });
+      else unread?.push({ id: def.id, partOf, filed });
       at = PART_Y.lastIndex - 1;
       continue;
     }
