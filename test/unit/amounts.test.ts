@@ -12,7 +12,7 @@ import { reconcile } from '../../shared/domain/reconcile';
 import { SAMPLE_2014, sampleText } from './samples';
 import { FORMS } from '../../shared/domain/forms';
 import { dashWordsOf } from '../../shared/domain/parser/variant';
-import { isMark } from '../../shared/domain/parser/cells';
+import { codeUnits, isMark } from '../../shared/domain/parser/cells';
 
 const TEXT = sampleText(SAMPLE_2014);
 const read = (s: string) => readAmount(s)?.toFixed() ?? null;
@@ -169,19 +169,42 @@ describe('cells: the token before the code', () => {
     ]);
   });
 
+  it('codeUnits: each code unit of any text (ASCII, Latin-1, other scripts, astral), as charCodeAt reads it', () => {
+    const unit = fc.oneof(
+      fc.constantFrom(...'0123456789,.()$- <>[]abcXYZ\t\n'),
+      fc.constantFrom('\u00a0', '\u00e9', '\u202f', '\u2212', '\u2013', '\uff15', '\ufeff', '\ud83d\ude00'),
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 60 }), (units) => {
+        const text = units.join('');
+        const codes = codeUnits(text);
+        expect(codes.length).toBe(text.length);
+        for (let i = 0; i < text.length; i++) expect(codes[i]).toBe(text.charCodeAt(i));
+        expect(codes[text.length]).toBeUndefined();
+        expect(codes[-1]).toBeUndefined();
+      }),
+      { numRuns: 2000 },
+    );
+    // A long ASCII text after a short one: the scratch grows, and holds the new text.
+    const long = '1,234 [7010] '.repeat(10000);
+    expect(Array.from(codeUnits(long).subarray(0, 13), (c) => String.fromCharCode(c)).join('')).toBe('1,234 [7010] ');
+    expect(codeUnits(long).length).toBe(long.length);
+  });
+
   it("isMark says what /^\\(?\\d{1,2}\\)?$/ says of any span of any text (a footnote's mark: 1, 12, (1), (12))", () => {
     const text = fc.array(fc.constantFrom(...'0123456789()( ,.-$a'), { maxLength: 8 }).map((cs) => cs.join(''));
     fc.assert(
       fc.property(text, fc.nat(), fc.nat(), (t, a, b) => {
         const from = t.length ? a % (t.length + 1) : 0;
         const to = from + (t.length - from ? b % (t.length - from + 1) : 0);
-        expect(isMark(t, from, to)).toBe(/^\(?\d{1,2}\)?$/.test(t.slice(from, to)));
+        expect(isMark(codeUnits(t), from, to)).toBe(/^\(?\d{1,2}\)?$/.test(t.slice(from, to)));
       }),
       { numRuns: 5000 },
     );
-    for (const m of ['1', '12', '(1)', '(12)', '(1', '1)']) expect(isMark(`x${m}y`, 1, 1 + m.length)).toBe(true);
+    for (const m of ['1', '12', '(1)', '(12)', '(1', '1)'])
+      expect(isMark(codeUnits(`x${m}y`), 1, 1 + m.length)).toBe(true);
     for (const m of ['', '()', '123', '(123)', '1a', ')', '(', '((1)'])
-      expect(isMark(`x${m}y`, 1, 1 + m.length)).toBe(false);
+      expect(isMark(codeUnits(`x${m}y`), 1, 1 + m.length)).toBe(false);
   });
 
   // Every ASCII punctuation mark that is not an amount's own character or a tag's.

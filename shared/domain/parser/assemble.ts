@@ -9,7 +9,7 @@ import { cmp, readAmount, sum, sumEquals, type Decimal } from '../money';
 
 const NO_NEGATE: readonly boolean[] = [false, false, false, false, false, false, false, false];
 import { Lines, type Filing, type Statement, type UncodedLine } from '../model';
-import { CellScanner, codeString, skipBack, type Doubt } from './cells';
+import { CellScanner, codeString, skipBack, type Codes, type Doubt } from './cells';
 import { isInnerSpace, wordAt } from './chars';
 import { coverPageOf, readCoverPage } from './cover';
 import { FilingError, type ParseNote } from './errors';
@@ -107,6 +107,7 @@ function splitTotal(
  */
 function labelsNumber(
   text: string,
+  codes: Codes,
   doubt: Doubt,
   start: number,
   numbers: readonly { word: string; number: string }[],
@@ -120,7 +121,7 @@ function labelsNumber(
     if ((after >= 48 && after <= 57) || after === 44 || after === 46) continue;
     const value = readAmount(number);
     if (value === null || cmp(value, other) !== 0) continue;
-    const wordEnd = skipBack(text, start - 1) + 1;
+    const wordEnd = skipBack(codes, start - 1) + 1;
     if (wordEnd === start) continue; // glued to what stands before it
     if (wordAt(text, wordEnd, word) >= 0) return true;
   }
@@ -240,7 +241,7 @@ export function assembleFiling(text: string, options: ParserOptions = {}): Parse
         // A doubt between a small amount and the number before it, where that number is the one
         // the line's label ends in, right after the label's word before it (`Regulation 30.7 21`):
         // the number is the label's, and the amount is what was read.
-        if (doubt && info.labelNumbers && labelsNumber(text, doubt, start, info.labelNumbers)) {
+        if (doubt && info.labelNumbers && labelsNumber(text, cells.codes, doubt, start, info.labelNumbers)) {
           amount = doubt.strict;
           start = doubt.strictStart;
           doubt = null;

@@ -24,6 +24,34 @@ import { isDigit, isInnerSpace, isSpace, isWs } from './chars';
 /** The code finder; the benchmark's bare scan uses the same source. */
 export const CODE_RE = /\[(\d{4})\]/g;
 
+/**
+ * A text's UTF-16 code units, `units[i] === text.charCodeAt(i)` for every i of the text (and
+ * undefined outside it, where charCodeAt is NaN: both compare false with every number). The cell
+ * reader reads characters one by one, many times each; from a typed array that costs about half
+ * what `charCodeAt` does on a string.
+ */
+export type Codes = Uint8Array | Uint16Array;
+
+/** Scratch for codeUnits' ASCII texts (one parse at a time: a parse is synchronous), grown as needed. */
+let asciiScratch = Buffer.alloc(0);
+
+/**
+ * A text's code units: for an ASCII text (its UTF-8 length is its length) its bytes, written by
+ * Buffer's latin1 encoder into scratch reused from parse to parse (valid until the next call);
+ * for any other text a Uint16Array of its own.
+ */
+export function codeUnits(text: string): Codes {
+  const n = text.length;
+  if (Buffer.byteLength(text, 'utf8') === n) {
+    if (asciiScratch.length < n) asciiScratch = Buffer.allocUnsafeSlow(Math.max(n, 2 * asciiScratch.length, 65536));
+    asciiScratch.write(text, 0, n, 'latin1');
+    return new Uint8Array(asciiScratch.buffer, asciiScratch.byteOffset, n);
+  }
+  const units = new Uint16Array(n);
+  for (let i = 0; i < n; i++) units[i] = text.charCodeAt(i);
+  return units;
+}
+
 /** Code strings by number, made once: a cell's code is never sliced from the text again. */
 const CODE_STRINGS: (string | undefined)[] = new Array(10000).fill(undefined);
 export function codeString(n: number): string {
@@ -95,11 +123,11 @@ const isGlue = (c: number) =>
  * mantissa may have lost digits): the cell is unreadable. (With `E-` or no sign the digits are
  * glued to the `E`, a word's letter, already.)
  */
-function exponentSign(t: string, i: number, floor: number): boolean {
-  if (i - 2 < floor || t.charCodeAt(i) !== 43 /* + */) return false;
-  const e = t.charCodeAt(i - 1);
+function exponentSign(u: Codes, i: number, floor: number): boolean {
+  if (i - 2 < floor || u[i] !== 43 /* + */) return false;
+  const e = u[i - 1];
   if (e !== 69 /* E */ && e !== 101 /* e */) return false;
-  const d = t.charCodeAt(i - 2);
+  const d = u[i - 2];
   return isDigit(d) || d === 46 /* . */;
 }
 
@@ -111,38 +139,38 @@ const isBeforeGlue = (c: number) => c !== 41 /* ) */ && isAmountChar(c);
  * spaces, not before `floor`) is a digit, a comma, a dot, a sign, `$` or `(`, and the nearest after
  * it (not past `last`) a digit: `3'309`, `3,|309`, `622 ~258`, `668| 398`, `-$[8`, `577.~28`.
  */
-function glueInside(t: string, i: number, floor: number, last: number): boolean {
-  if (!isGlue(t.charCodeAt(i))) return false;
+function glueInside(u: Codes, i: number, floor: number, last: number): boolean {
+  if (!isGlue(u[i])) return false;
   let a = i - 1;
-  while (a >= floor && isInnerSpace(t.charCodeAt(a))) a--;
-  if (a < floor || !isBeforeGlue(t.charCodeAt(a))) return false;
+  while (a >= floor && isInnerSpace(u[a])) a--;
+  if (a < floor || !isBeforeGlue(u[a])) return false;
   let b = i + 1;
-  while (b <= last && isInnerSpace(t.charCodeAt(b))) b++;
-  return b <= last && isDigit(t.charCodeAt(b));
+  while (b <= last && isInnerSpace(u[b])) b++;
+  return b <= last && isDigit(u[b]);
 }
 
 /**
  * Where the simple tag (`<u>`, `</b>`: letters only, up to 10) that ends at t[j] (its `>`) starts,
  * not before `floor`; -1 when t[j] ends none.
  */
-function tagStart(t: string, j: number, floor: number): number {
-  if (j - 2 < floor || t.charCodeAt(j) !== 62 /* > */) return -1;
+function tagStart(u: Codes, j: number, floor: number): number {
+  if (j - 2 < floor || u[j] !== 62 /* > */) return -1;
   let k = j - 1;
   while (k >= floor && k > j - 12) {
-    const c = t.charCodeAt(k);
+    const c = u[k];
     if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) k--;
     else break;
   }
   if (k === j - 1 || k < floor) return -1;
-  if (t.charCodeAt(k) === 47 /* / */) k--;
-  return k >= floor && t.charCodeAt(k) === 60 /* < */ ? k : -1;
+  if (u[k] === 47 /* / */) k--;
+  return k >= floor && u[k] === 60 /* < */ ? k : -1;
 }
 
 /** Skip whitespace and simple tags (`<u>`, `</b>`) backwards from j; returns the new j. */
-export function skipBack(t: string, j: number): number {
+export function skipBack(u: Codes, j: number): number {
   for (;;) {
-    while (j >= 0 && isWs(t.charCodeAt(j))) j--;
-    const k = tagStart(t, j, 0);
+    while (j >= 0 && isWs(u[j])) j--;
+    const k = tagStart(u, j, 0);
     if (k < 0) return j;
     j = k - 1;
   }
@@ -155,12 +183,12 @@ let tagsPassed = 0;
  * Back from just before `at` over inner spaces and simple tags, not before `floor`: where that
  * stops (the last character before them); `tagsPassed` says how many tags it passed.
  */
-function backOverSpacesAndTags(t: string, at: number, floor: number): number {
+function backOverSpacesAndTags(u: Codes, at: number, floor: number): number {
   let p = at - 1;
   let tags = 0;
   for (;;) {
-    while (p >= floor && isInnerSpace(t.charCodeAt(p))) p--;
-    const k = tagStart(t, p, floor);
+    while (p >= floor && isInnerSpace(u[p])) p--;
+    const k = tagStart(u, p, floor);
     if (k < 0) break;
     p = k - 1;
     tags++;
@@ -175,9 +203,9 @@ function backOverSpacesAndTags(t: string, at: number, floor: number): number {
  * (`-<b>3,309,126`, `- <u>334`: at least one tag), or a typeset dash (`–3,309,126`,
  * `– 3,309,126`, `–<u>334`); not before `floor`.
  */
-function signAt(t: string, p: number, tags: number, floor: number): boolean {
+function signAt(u: Codes, p: number, tags: number, floor: number): boolean {
   if (p < floor) return false;
-  const c = t.charCodeAt(p);
+  const c = u[p];
   if (isDashLike(c)) return true;
   return tags > 0 && (c === 45 || c === 0x2212);
 }
@@ -190,16 +218,23 @@ function signAt(t: string, p: number, tags: number, floor: number): boolean {
  * `Line12`), not before `floor`; null when none does. Before a 0 (`zeroMark`), a number with one
  * decimal is a label's (`Regulation 30.7 <u>0</u>`): none either.
  */
-function numberBefore(t: string, at: number, tags: number, floor: number, zeroMark: boolean): [number, number] | null {
+function numberBefore(
+  t: string,
+  u: Codes,
+  at: number,
+  tags: number,
+  floor: number,
+  zeroMark: boolean,
+): [number, number] | null {
   let p = at;
-  if (tags === 0 || !endsNumber(t, p, floor)) return null;
+  if (tags === 0 || !endsNumber(u, p, floor)) return null;
   const end = p + 1;
   // The run of amount characters and inner spaces before it (at most NUMBER_CHARS), then its tokens' starts.
-  while (p >= floor && p >= end - NUMBER_CHARS && (isAmountChar(t.charCodeAt(p)) || isInnerSpace(t.charCodeAt(p)))) p--;
-  const wordBefore = p >= floor && isWordish(t.charCodeAt(p));
+  while (p >= floor && p >= end - NUMBER_CHARS && (isAmountChar(u[p]) || isInnerSpace(u[p]))) p--;
+  const wordBefore = p >= floor && isWordish(u[p]);
   for (let s = p + 1; s < end; s++) {
-    if (isInnerSpace(t.charCodeAt(s))) continue;
-    const tokenStart = s === p + 1 || isInnerSpace(t.charCodeAt(s - 1));
+    if (isInnerSpace(u[s])) continue;
+    const tokenStart = s === p + 1 || isInnerSpace(u[s - 1]);
     if (!tokenStart || (s === p + 1 && wordBefore)) continue;
     const token = t.slice(s, end);
     if (!(zeroMark && ODD_DECIMALS.test(token)) && readAmount(token) !== null) return [s, end];
@@ -212,13 +247,13 @@ function numberBefore(t: string, at: number, tags: number, floor: number, zeroMa
  * (`(90 000 000 152)`, not a label's `(add lines 4 and 5)`): over digits, grouping, `.` and `$`
  * back to its `(`, at most NUMBER_CHARS characters, not before `floor`.
  */
-function endsNumber(t: string, p: number, floor: number): boolean {
+function endsNumber(u: Codes, p: number, floor: number): boolean {
   if (p < floor) return false;
-  const c = t.charCodeAt(p);
+  const c = u[p];
   if (isDigit(c)) return true;
-  if (c !== 41 || p - 1 < floor || !isDigit(t.charCodeAt(p - 1))) return false;
+  if (c !== 41 || p - 1 < floor || !isDigit(u[p - 1])) return false;
   for (let k = p - 2; k >= floor && k >= p - NUMBER_CHARS; k--) {
-    const b = t.charCodeAt(k);
+    const b = u[k];
     if (b === 40) return true;
     if (!(isDigit(b) || b === 44 || b === 46 || b === 36 || isInnerSpace(b))) return false;
   }
@@ -262,32 +297,28 @@ export class CellScanner {
   private rbLimbCount = 0;
   private rbNegative = false;
 
-  constructor(readonly text: string) {}
+  /** The text's UTF-16 code units (codeUnits): what `text.charCodeAt(i)` is, read without a string's per-character cost. */
+  readonly codes: Codes;
+
+  constructor(readonly text: string) {
+    this.codes = codeUnits(text);
+  }
 
   next(from: number, floor: number): boolean {
     const text = this.text;
+    const u = this.codes;
     const last = text.length - 6;
     let p = text.indexOf('[', from);
     while (p !== -1 && p <= last) {
-      const d1 = text.charCodeAt(p + 1) - 48;
-      const d2 = text.charCodeAt(p + 2) - 48;
-      const d3 = text.charCodeAt(p + 3) - 48;
-      const d4 = text.charCodeAt(p + 4) - 48;
-      if (
-        d1 < 0 ||
-        d1 > 9 ||
-        d2 < 0 ||
-        d2 > 9 ||
-        d3 < 0 ||
-        d3 > 9 ||
-        d4 < 0 ||
-        d4 > 9 ||
-        text.charCodeAt(p + 5) !== 93 /* ] */
-      ) {
+      const d1 = u[p + 1] - 48;
+      const d2 = u[p + 2] - 48;
+      const d3 = u[p + 3] - 48;
+      const d4 = u[p + 4] - 48;
+      if (d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9 || d4 < 0 || d4 > 9 || u[p + 5] !== 93 /* ] */) {
         p = text.indexOf('[', p + 1);
         continue;
       }
-      const j = skipBack(text, p - 1);
+      const j = skipBack(u, p - 1);
       this.amount = null;
       this.doubt = null;
       this.runStarts = null;
@@ -316,22 +347,23 @@ export class CellScanner {
    */
   private doubtBefore(j: number, floor: number): void {
     const t = this.text;
+    const u = this.codes;
     const a = this.amount;
     if (a === null || this.start - 1 < floor) return;
     // Only a positive amount may have a sign before it that it did not take, and only one of one or
     // two digits (maybe in parentheses) may be a footnote's mark: nothing else to look for.
-    const mark = j + 1 - this.start <= 4 && isMark(t, this.start, j + 1);
+    const mark = j + 1 - this.start <= 4 && isMark(u, this.start, j + 1);
     if (!mark && (a.isNegative() || a.isZero())) return;
     // Right before it neither a space, a tag's `>` nor a typeset dash: no doubt (the look back
     // below would stop at once and find no tag).
-    const c = t.charCodeAt(this.start - 1);
+    const c = u[this.start - 1];
     if (c !== 62 /* > */ && !isInnerSpace(c) && !isDashLike(c)) return;
     // What stands before it, over spaces and tags: one look back serves both doubts.
-    const p = backOverSpacesAndTags(t, this.start, floor);
+    const p = backOverSpacesAndTags(u, this.start, floor);
     const tags = tagsPassed;
     // A sign before the tag that opens the amount (`-<b>3,309,126</b>`, `- <u>334</u>`) or a
     // typeset dash (`–3,309,126`): the amount's sign, or a label's dash. Never one on faith.
-    if (signAt(t, p, tags, floor)) {
+    if (signAt(u, p, tags, floor)) {
       if (a.isNegative() || a.isZero()) return;
       this.doubt = { raw: t.slice(p, j + 1), candidates: [a, a.negated()], strictStart: this.start, strict: a };
       this.amount = null;
@@ -342,7 +374,7 @@ export class CellScanner {
     // A number apart before it, in a tag of its own (`252,400,000</u> <sup>1</sup>`): the amount
     // may be that number, and what was read a footnote's mark. Never the mark on faith.
     if (tags === 0 || !mark) return;
-    const front = numberBefore(t, p, tags, floor, a.isZero());
+    const front = numberBefore(t, u, p, tags, floor, a.isZero());
     const own = front && readAmount(t.slice(front[0], front[1]));
     if (front && own && cmp(own, a) !== 0) {
       this.doubt = { raw: t.slice(front[0], j + 1), candidates: [a, own], strictStart: this.start, strict: a };
@@ -358,13 +390,13 @@ export class CellScanner {
    * it (a tag, a tab or line break, a word, the cell before). SLOW for everything else.
    */
   private readBack(j: number, floor: number): number {
-    const t = this.text;
+    const u = this.codes;
     const limbs = this.limbs;
     let paren = false;
-    if (t.charCodeAt(j) === 41 /* ) */) {
+    if (u[j] === 41 /* ) */) {
       paren = true;
       j--;
-      while (j >= 0 && isWs(t.charCodeAt(j))) j--;
+      while (j >= 0 && isWs(u[j])) j--;
     }
     let groups = 0;
     let digits = 0;
@@ -374,7 +406,7 @@ export class CellScanner {
     let full = 0;
     for (;;) {
       const end = j + 1;
-      for (let c = t.charCodeAt(j); j >= 0 && c >= 48 && c <= 57; c = t.charCodeAt(--j)) {
+      for (let c = u[j]; j >= 0 && c >= 48 && c <= 57; c = u[--j]) {
         if (full < LIMB_COUNT) {
           w += (c - 48) * place;
           place *= 10;
@@ -391,8 +423,8 @@ export class CellScanner {
       groups++;
       // separator ", " or ","?
       let k = j;
-      if (k >= 1 && t.charCodeAt(k) === 32 && t.charCodeAt(k - 1) === 44) k--;
-      if (k >= 0 && t.charCodeAt(k) === 44 && k >= 1 && isDigit(t.charCodeAt(k - 1))) {
+      if (k >= 1 && u[k] === 32 && u[k - 1] === 44) k--;
+      if (k >= 0 && u[k] === 44 && k >= 1 && isDigit(u[k - 1])) {
         if (len !== 3) return SLOW;
         j = k - 1;
         continue;
@@ -401,12 +433,12 @@ export class CellScanner {
       break;
     }
     if (paren) {
-      while (j >= 0 && isWs(t.charCodeAt(j))) j--;
-      if (j < 0 || t.charCodeAt(j) !== 40 /* ( */) return SLOW;
+      while (j >= 0 && isWs(u[j])) j--;
+      if (j < 0 || u[j] !== 40 /* ( */) return SLOW;
       j--;
     }
     let negative = paren;
-    if (j >= 0 && t.charCodeAt(j) === 45 /* - */) {
+    if (j >= 0 && u[j] === 45 /* - */) {
       if (paren) return SLOW;
       negative = true;
       j--;
@@ -414,25 +446,25 @@ export class CellScanner {
     if (digits > MAX_AMOUNT_DIGITS || j + 1 < floor) return SLOW;
     // What stands before the amount.
     if (j >= floor) {
-      const c = t.charCodeAt(j);
+      const c = u[j];
       if (isInnerSpace(c)) {
         // A space: the token before it may belong to the same number (`5 812,672,420`, `- 1,234`,
         // `2 563 559 677`), or be a label that ends in a number (`Regulation 30.7`, `line 6.`).
         let k = j - 1;
-        while (k >= floor && isInnerSpace(t.charCodeAt(k))) k--;
+        while (k >= floor && isInnerSpace(u[k])) k--;
         // One or two digits after a number (`1,234.56 (1)`, `(90 000 000 152) 3`): maybe a
         // footnote's mark after the amount, for readRun to weigh.
-        if (digits <= 2 && endsNumber(t, k, floor)) return SLOW;
+        if (digits <= 2 && endsNumber(u, k, floor)) return SLOW;
         // Only a token of digits, commas, signs, `$` and `(` can be part of the same number (or of
         // a doubt); one with anything else in it (`30.7`, `5)`, `4D(F)`, a word) is a label.
         if (k >= floor) {
           for (; k >= floor; k--) {
-            const b = t.charCodeAt(k);
+            const b = u[k];
             if (isInnerSpace(b) || b === 9 || b === 10 || b === 13 || b === 62 /* > */) return SLOW;
             if (!((b >= 48 && b <= 57) || b === 44 || b === 36 || b === 45 || b === 40 || b === 0x2212)) {
               // (`3*309 126`: a glue mark between digits may be inside the same number; `\40 961`:
               // one right before the digits leaves them a number's front, for readRun to weigh.)
-              if (isGlue(b) && (glueInside(t, k, floor, t.length - 1) || isDigit(t.charCodeAt(k + 1)))) return SLOW;
+              if (isGlue(b) && (glueInside(u, k, floor, u.length - 1) || isDigit(u[k + 1]))) return SLOW;
               break;
             }
           }
@@ -441,8 +473,8 @@ export class CellScanner {
       } else if (
         isAmountChar(c) ||
         isWordish(c) ||
-        glueInside(t, j, floor, t.length - 1) ||
-        exponentSign(t, j, floor)
+        glueInside(u, j, floor, u.length - 1) ||
+        exponentSign(u, j, floor)
       ) {
         // Glued to `$`, a dot (cents), a digit group of another shape, a word, a glue mark
         // right after a digit (`3'309'126`, `3*309,126`), or an exponent's `E+` (`2.56E+09`).
@@ -459,7 +491,8 @@ export class CellScanner {
   /** The general reading of the run of amount characters that ends at t[j] (see the file comment). */
   private readRun(j: number, floor: number): void {
     const t = this.text;
-    if (!isAmountChar(t.charCodeAt(j))) return;
+    const u = this.codes;
+    if (!isAmountChar(u[j])) return;
     // Tokens of the run, right to left: [start, end) each.
     const starts: number[] = [];
     const ends: number[] = [];
@@ -470,17 +503,16 @@ export class CellScanner {
     for (;;) {
       const end = i + 1;
       for (; i >= floor; i--) {
-        const c = t.charCodeAt(i);
+        const c = u[i];
         if (isAmountChar(c)) continue;
-        if (!glueInside(t, i, floor, j)) break;
+        if (!glueInside(u, i, floor, j)) break;
         if (lastGlue < 0) lastGlue = i;
       }
       starts.push(i + 1);
       ends.push(end);
       let k = i;
-      while (k >= floor && isInnerSpace(t.charCodeAt(k))) k--;
-      if (k === i || k < floor || !(isAmountChar(t.charCodeAt(k)) || glueInside(t, k, floor, j)) || ++guard >= 16)
-        break;
+      while (k >= floor && isInnerSpace(u[k])) k--;
+      if (k === i || k < floor || !(isAmountChar(u[k]) || glueInside(u, k, floor, j)) || ++guard >= 16) break;
       i = k;
     }
     starts.reverse();
@@ -491,7 +523,7 @@ export class CellScanner {
     // A first token glued to a word (`Line12`) is part of that word, not of an amount; one right
     // after an exponent's `E+` (`2.563559677E+09`) is no amount either.
     const s0 = starts[0];
-    const glued = s0 > floor && (isWordish(t.charCodeAt(s0 - 1)) || exponentSign(t, s0 - 1, floor));
+    const glued = s0 > floor && (isWordish(u[s0 - 1]) || exponentSign(u, s0 - 1, floor));
     const runEnd = j + 1;
     if (lastGlue >= 0) {
       this.readGlued(starts, ends, glued ? 1 : 0, lastGlue, runEnd);
@@ -526,13 +558,13 @@ export class CellScanner {
     if (strict && candidates.length === 1 && best + 1 < n && /^\d{1,3}$/.test(t.slice(starts[best], ends[best]))) {
       const before = starts[best] - 1;
       let w = before;
-      while (w >= floor && isInnerSpace(t.charCodeAt(w))) w--;
+      while (w >= floor && isInnerSpace(u[w])) w--;
       if (
         (w >= floor && w < before && LINE_REFERENCE.test(t.slice(Math.max(floor, w - 9), w + 1))) ||
-        (before >= floor && isGlue(t.charCodeAt(before)))
+        (before >= floor && isGlue(u[before]))
       ) {
         // (A rest that starts with a 0 group, `1 000 000`, is no number of its own.)
-        const rest = t.charCodeAt(starts[best + 1]) === 48 ? null : readAmount(t.slice(starts[best + 1], runEnd));
+        const rest = u[starts[best + 1]] === 48 ? null : readAmount(t.slice(starts[best + 1], runEnd));
         if (rest !== null && cmp(rest, strict) !== 0) {
           candidates.push(rest);
           from = best;
@@ -548,7 +580,7 @@ export class CellScanner {
       const front = t.slice(starts[best - 1], ends[best - 1]);
       let own = PIECE.test(front) ? readAmount(front) : null;
       let at = best - 1;
-      if (isMark(t, starts[best], runEnd)) {
+      if (isMark(u, starts[best], runEnd)) {
         const zeroMark = strict.isZero();
         for (let m = glued ? 1 : 0; m < best; m++) {
           const span = t.slice(starts[m], ends[best - 1]);
@@ -568,12 +600,12 @@ export class CellScanner {
     // A sign standing alone right after a word (`debit balances - 334`): remembered, for the
     // caller who knows the line's label may end in a dash there (assemble.ts).
     if (strict && candidates.length === 1 && best + 1 < n && ends[best] - starts[best] === 1) {
-      const sign = t.charCodeAt(starts[best]);
+      const sign = u[starts[best]];
       let w = starts[best] - 1;
-      if ((sign === 45 || sign === 0x2212) && w >= floor && isInnerSpace(t.charCodeAt(w))) {
-        while (w >= floor && isInnerSpace(t.charCodeAt(w))) w--;
+      if ((sign === 45 || sign === 0x2212) && w >= floor && isInnerSpace(u[w])) {
+        while (w >= floor && isInnerSpace(u[w])) w--;
         const wordEnd = w + 1;
-        while (w >= floor && isLetter(t.charCodeAt(w))) w--;
+        while (w >= floor && isLetter(u[w])) w--;
         const unsigned = wordEnd > w + 1 ? readAmount(t.slice(starts[best + 1], runEnd)) : null;
         if (unsigned !== null && cmp(unsigned, strict) !== 0)
           this.loneSign = { word: t.slice(w + 1, wordEnd).toLowerCase(), unsigned };
@@ -645,11 +677,11 @@ const ODD_DECIMALS = /\.(?!\d\d\)?$)/;
  * parentheses (`/^\(?\d{1,2}\)?$/`, without the slice and the regular expression: it is asked
  * of every small amount).
  */
-export function isMark(t: string, from: number, to: number): boolean {
-  if (t.charCodeAt(from) === 40 /* ( */) from++;
-  if (to > from && t.charCodeAt(to - 1) === 41 /* ) */) to--;
+export function isMark(u: Codes, from: number, to: number): boolean {
+  if (u[from] === 40 /* ( */) from++;
+  if (to > from && u[to - 1] === 41 /* ) */) to--;
   const n = to - from;
-  return (n === 1 || n === 2) && isDigit(t.charCodeAt(from)) && (n === 1 || isDigit(t.charCodeAt(from + 1)));
+  return (n === 1 || n === 2) && isDigit(u[from]) && (n === 1 || isDigit(u[from + 1]));
 }
 
 /** The words after which a form's label refers to a line by its number (`subtract line 6`, `lines 7 through 12`). */
