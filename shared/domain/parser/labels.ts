@@ -183,12 +183,15 @@ export function readParts(
   if (segment.indexOf('<') !== -1) segment = segment.replace(/<[^>]*>/g, ' ');
   if (segment.indexOf('Page') !== -1) segment = segment.replace(/\bPage\s+\d+\s+of\s+\d+\b/g, ' ');
   // A PDF's letter-spaced banner (`W I N J A M M E R F I L I N G`) between them is not a label either.
-  if (segment.indexOf(' I ') !== -1 || / [A-Z] [A-Z] [A-Z] /.test(segment))
+  // (Any such banner holds three capitals between spaces, which this looks for first.)
+  if (/ [A-Z] [A-Z] [A-Z] /.test(segment))
     segment = segment.replace(/\b(?:[A-Z] ){4,}[A-Z]\b(?!\.)/g, ' ');
   const out: UncodedLine[] = [];
   const n = segment.length;
   const letters = defs.length;
-  for (let at = 0; at + 2 < n; at++) {
+  // Each place a sub-line starts, by its dot (found by indexOf, not a look at every character).
+  for (let dot = segment.indexOf('.', 1); dot !== -1; dot = segment.indexOf('.', dot + 1)) {
+    const at = dot - 1;
     if (!partStartAt(segment, at, letters)) continue;
     const def = defs[segment.charCodeAt(at) - 65]!;
     PART_Y.lastIndex = at;
@@ -211,16 +214,19 @@ export function readParts(
       }
       if (amount !== null) out.push({ id: def.id, partOf, label: cleanLabelOf(m[2]), amount });
       else unread?.push({ id: def.id, partOf, filed });
-      at = PART_Y.lastIndex - 1;
+      dot = PART_Y.lastIndex;
       continue;
     }
     // What stands up to the next sub-line's start (or the end).
-    let next = at + 3;
-    while (next + 2 < n && !partStartAt(segment, next, letters)) next++;
-    if (next + 2 >= n) next = n;
+    let next = n;
+    for (let d = segment.indexOf('.', at + 4); d !== -1; d = segment.indexOf('.', d + 1))
+      if (partStartAt(segment, d - 1, letters)) {
+        next = d - 1;
+        break;
+      }
     const filed = filedBefore(segment, at + 2, next);
     if (filed !== '') unread?.push({ id: def.id, partOf, filed });
-    at = next - 1;
+    dot = next;
   }
   return out;
 }
