@@ -184,8 +184,7 @@ export function readParts(
   if (segment.indexOf('Page') !== -1) segment = segment.replace(/\bPage\s+\d+\s+of\s+\d+\b/g, ' ');
   // A PDF's letter-spaced banner (`W I N J A M M E R F I L I N G`) between them is not a label either.
   // (Any such banner holds three capitals between spaces, which this looks for first.)
-  if (/ [A-Z] [A-Z] [A-Z] /.test(segment))
-    segment = segment.replace(/\b(?:[A-Z] ){4,}[A-Z]\b(?!\.)/g, ' ');
+  if (/ [A-Z] [A-Z] [A-Z] /.test(segment)) segment = segment.replace(/\b(?:[A-Z] ){4,}[A-Z]\b(?!\.)/g, ' ');
   const out: UncodedLine[] = [];
   const n = segment.length;
   const letters = defs.length;
