@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cleanLabel, scanCells, CODE_RE, partMatches, PART_RE } from '../../shared/domain/parser';
 import { Decimal, decimalFromLimbs } from '../../shared/domain/money';
+import { FORMS, STATEMENT_KEYS } from '../../shared/domain/forms';
+import { compiled } from '../../shared/domain/parser/variant';
 
 const reference = (raw: string) =>
   raw
@@ -152,5 +154,31 @@ describe('partMatches', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('packed variant counts (variant.ts count)', () => {
+  it("each code's packed bytes say what its member says, and a statement's codes cannot carry a byte into the next", () => {
+    const c = compiled(FORMS);
+    let packedCodes = 0;
+    for (const info of c.codeByNum) {
+      if (!info) continue;
+      const variants = FORMS.statements[info.key].variants.length;
+      if (variants > 4) {
+        expect(info.presentBits).toBe(-1);
+        continue;
+      }
+      packedCodes++;
+      for (let i = 0; i < variants; i++) {
+        expect((info.presentBits >>> (8 * i)) & 255, `${info.code} variant ${i}`).toBe(info.member[i] >= 1 ? 1 : 0);
+        expect((info.requiredBits >>> (8 * i)) & 255, `${info.code} variant ${i}`).toBe(info.member[i] === 2 ? 1 : 0);
+      }
+    }
+    expect(packedCodes).toBeGreaterThan(90);
+    // Each code is counted once per parse: a byte holds at most the statement's number of codes.
+    for (const key of STATEMENT_KEYS) {
+      const codes = c.codeByNum.filter((x) => x?.key === key).length;
+      expect(codes, key).toBeLessThan(256);
+    }
   });
 });

@@ -36,6 +36,24 @@ export interface CodeInfo {
   labelNumbers?: { word: string; number: string }[];
   /** Per variant of its statement (forms.statements[key].variants order): 0 not a line of it, 1 an optional line, 2 a required one. */
   member: Uint8Array;
+  /**
+   * `member` packed for count(), a byte per variant (PACKED_VARIANTS at most, else -1): 1 in
+   * variant i's byte where the code is one of its lines (presentBits), and where it is one of
+   * its required lines (requiredBits). A code is counted once per parse, and a statement has far
+   * fewer than 256 codes, so the bytes never carry into each other.
+   */
+  presentBits: number;
+  requiredBits: number;
+}
+
+/** At most this many variants per statement are counted in packed bytes (4 bytes: unsigned 32-bit arithmetic). */
+const PACKED_VARIANTS = 4;
+
+function packed(member: Uint8Array, least: number): number {
+  if (member.length > PACKED_VARIANTS) return -1;
+  let bits = 0;
+  for (let i = 0; i < member.length; i++) if (member[i] >= least) bits += 1 << (8 * i);
+  return bits >>> 0;
 }
 
 export interface Compiled {
@@ -129,6 +147,8 @@ export function compiled(forms: FormSet): Compiled {
         label: deciding.has(code),
         parts: partCodes.get(code),
         member,
+        presentBits: packed(member, 1),
+        requiredBits: packed(member, 2),
       };
       const labels = forms.statements[key].variants.flatMap((v) => v.byCode.get(code)?.label ?? []);
       const dashes = dashWordsOf(labels);
@@ -153,11 +173,19 @@ export interface Tally {
   nums: number[];
   present: number[];
   presentRequired: number[];
+  /** The same counts for codes with packed members (CodeInfo.presentBits), a byte per variant. */
+  packedPresent: number;
+  packedRequired: number;
 }
 
 /** Count a code first found in a statement: per variant, whether it is one of its lines (required or not). */
 export function count(tally: Tally, info: CodeInfo, num: number): void {
   tally.nums.push(num);
+  if (info.presentBits >= 0) {
+    tally.packedPresent += info.presentBits;
+    tally.packedRequired += info.requiredBits;
+    return;
+  }
   const member = info.member;
   for (let i = 0; i < member.length; i++)
     if (member[i] !== 0) {
@@ -172,11 +200,15 @@ const TALLIES: Tally[] = STATEMENT_KEYS.map(() => ({
   nums: [],
   present: [],
   presentRequired: [],
+  packedPresent: 0,
+  packedRequired: 0,
 }));
 export function freshTally(keyIndex: number, st: Statement, variants: number): Tally {
   const t = TALLIES[keyIndex];
   t.st = st;
   t.nums.length = 0;
+  t.packedPresent = 0;
+  t.packedRequired = 0;
   t.present.length = variants;
   t.presentRequired.length = variants;
   for (let i = 0; i < variants; i++) {
@@ -206,8 +238,8 @@ export function chooseVariant(
   for (let i = 0; i < variants.length; i++) {
     const v = variants[i];
     // Lines of the variant that are there, lines filed that it does not have, required lines missing.
-    const present = tally.present[i];
-    const missing = required[i] - tally.presentRequired[i];
+    const present = tally.present[i] + ((tally.packedPresent >>> (8 * i)) & 255);
+    const missing = required[i] - tally.presentRequired[i] - ((tally.packedRequired >>> (8 * i)) & 255);
     let score = 10 * present - 10 * (foundCount - present) - 10 * missing;
     for (const scores of labelled) score += scores[i];
     if (titled?.[i]) score += 1;
