@@ -7,6 +7,7 @@ import { cleanLabel, scanCells, CODE_RE, partMatches, PART_RE } from '../../shar
 import { Decimal, decimalFromLimbs } from '../../shared/domain/money';
 import { FORMS, STATEMENT_KEYS } from '../../shared/domain/forms';
 import { compiled } from '../../shared/domain/parser/variant';
+import { startsAt } from '../../shared/domain/parser/chars';
 
 const reference = (raw: string) =>
   raw
@@ -180,5 +181,17 @@ describe('packed variant counts (variant.ts count)', () => {
       const codes = c.codeByNum.filter((x) => x?.key === key).length;
       expect(codes, key).toBeLessThan(256);
     }
+  });
+});
+
+describe('startsAt', () => {
+  it('says what startsWith says, for any position from 0 past the end', () => {
+    const str = fc.array(fc.constantFrom('a', 'b', 'A', ' ', '\u00a0', '1'), { maxLength: 12 }).map((x) => x.join(''));
+    fc.assert(
+      fc.property(str, str, fc.nat(20), (t, s, at) => {
+        expect(startsAt(t, s, at)).toBe(t.startsWith(s, at));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -10,7 +10,7 @@ import { cmp, readAmount, sum, sumEquals, type Decimal } from '../money';
 const NO_NEGATE: readonly boolean[] = [false, false, false, false, false, false, false, false];
 import { Lines, type Filing, type Statement, type UncodedLine } from '../model';
 import { CellScanner, codeString, skipBack, type Codes, type Doubt } from './cells';
-import { isInnerSpace, wordAt } from './chars';
+import { isInnerSpace, startsAt, wordAt } from './chars';
 import { coverPageOf, readCoverPage } from './cover';
 import { FilingError, type ParseNote } from './errors';
 import { parseHeader } from './header';
@@ -116,7 +116,7 @@ function labelsNumber(
   if (strict === null || doubt.candidates.length !== 2 || doubt.strictStart <= start) return false;
   const other = cmp(doubt.candidates[0], strict) === 0 ? doubt.candidates[1] : doubt.candidates[0];
   for (const { word, number } of numbers) {
-    if (!text.startsWith(number, start)) continue;
+    if (!startsAt(text, number, start)) continue;
     const after = text.charCodeAt(start + number.length);
     if ((after >= 48 && after <= 57) || after === 44 || after === 46) continue;
     const value = readAmount(number);

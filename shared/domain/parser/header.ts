@@ -10,7 +10,7 @@
  */
 import type { Filing, FilingType } from '../model';
 import type { StatementKey } from '../forms';
-import { isAsciiLetter as isLetter, isSpace, memo, wordAt } from './chars';
+import { isAsciiLetter as isLetter, isSpace, memo, startsAt, wordAt } from './chars';
 import { FilingError } from './errors';
 import { cleanText, firmIdOf } from './firm';
 import { coverHeadingAt, type CoverHeading } from './cover';
@@ -308,7 +308,7 @@ function findTitles(text: string): TitleFound[] {
   const out: TitleFound[] = [];
   let prev = '';
   for (let p = text.indexOf('Daily'); p !== -1; p = text.indexOf('Daily', p + 5)) {
-    if (prev && text.startsWith(prev, p)) {
+    if (prev && startsAt(text, prev, p)) {
       const last = out[out.length - 1];
       out.push({ key: last.key, title: last.title, index: p });
       continue;
@@ -379,7 +379,7 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
         // Every page repeats its dates: the token just read again is the date just read.
         const prevToken = f.field === 'end' ? endToken : submitToken;
         let iso: string;
-        if (prevToken && text.startsWith(prevToken, at) && endsToken(text.charCodeAt(at + prevToken.length)))
+        if (prevToken && startsAt(text, prevToken, at) && endsToken(text.charCodeAt(at + prevToken.length)))
           iso = f.field === 'end' ? endIso : submitIso;
         else {
           const token = dateToken(text, at);
@@ -412,7 +412,7 @@ export function parseHeader(text: string, hasCells: boolean): HeaderResult {
       case 'firm': {
         // The name starts on the line of its field name, or on the next one (a table cell). A page
         // repeating the text the last name was read from (up to where reading it stopped) repeats that name.
-        if (!firmRead || !text.startsWith(firmRead, at)) {
+        if (!firmRead || !startsAt(text, firmRead, at)) {
           const read = firmValue(text, at);
           firmName = read.raw ? cleanFirm(read.raw) : '';
           firmRead = text.slice(at, read.to);
