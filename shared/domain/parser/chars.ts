@@ -64,8 +64,20 @@ export function memo<T>(f: (s: string) => T, max = 512): (s: string) => T {
     if (v === undefined) {
       if (cache.size >= max) cache.clear();
       v = f(s);
-      cache.set(s, v);
+      // Kept as strings of their own (own): a key or value sliced from a filing's text would keep
+      // the whole text alive for as long as the cache holds it.
+      cache.set(own(s), (typeof v === 'string' ? own(v) : v) as T);
     }
     return v;
   };
+}
+
+/**
+ * `s` as a string of its own. V8 makes a slice of 13 characters or more (`text.slice`, a match) a
+ * view into the string it came from, which it keeps alive: a label cached from a 1 MB filing
+ * would keep the megabyte. Concatenating makes a new string, and slicing that flattens it into
+ * one that holds only these characters (a copy; for what the caches keep, not for every slice).
+ */
+export function own(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1);
 }

@@ -10,7 +10,7 @@
  */
 import type { Filing, FilingType } from '../model';
 import type { StatementKey } from '../forms';
-import { isAsciiLetter as isLetter, isSpace, memo, startsAt, wordAt } from './chars';
+import { isAsciiLetter as isLetter, isSpace, memo, own, startsAt, wordAt } from './chars';
 import { FilingError } from './errors';
 import { cleanText, firmIdOf } from './firm';
 import { coverHeadingAt, type CoverHeading } from './cover';
@@ -296,29 +296,62 @@ const titleOf = memo((found): { key: TitleFound['key']; title: string } => {
         : kind === 'cover page'
           ? 'cover'
           : 'clearedSwaps';
-  return { key, title: `Daily Segregation - ${kindRaw.replace(/\s+/g, ' ')}` };
+  return { key, title: own(`Daily Segregation - ${kindRaw.replace(/\s+/g, ' ')}`) };
 });
 
+/** A title's whole match (TITLE_Y's), with the statement and title it names. */
+interface KnownTitle {
+  match: string;
+  key: TitleFound['key'];
+  title: string;
+}
+/** The titles matched most recently, in this filing and the ones before (most recent first). */
+const KNOWN_TITLES: KnownTitle[] = [];
+const MAX_KNOWN_TITLES = 8;
+
 /**
- * Every title, in one pass over the occurrences of `Daily`; where a page repeats the title just
- * found, that match is reused (the expression reads nothing outside its match). In another case
+ * Whether TITLE_Y can match at the `Daily` at p: after it a space, then `Segr` (any case), or a
+ * page's furniture (`Page`, or a letter and a space: the banner). Not `Daily Seg - FOCUS II`, the
+ * form's name in the header.
+ */
+function titleMayStart(t: string, p: number): boolean {
+  let i = p + 5;
+  if (!isSpace(t.charCodeAt(i))) return false;
+  while (isSpace(t.charCodeAt(i))) i++;
+  const a = t.charCodeAt(i) | 32;
+  const b = t.charCodeAt(i + 1) | 32;
+  const c = t.charCodeAt(i + 2) | 32;
+  const d = t.charCodeAt(i + 3) | 32;
+  if (a === 115 && b === 101 && c === 103 && d === 114) return true; // segr
+  if (a === 112 && b === 97 && c === 103 && d === 101) return true; // page
+  return a >= 97 && a <= 122 && isSpace(t.charCodeAt(i + 1)); // a banner's letter
+}
+
+/**
+ * Every title, in one pass over the occurrences of `Daily`. Where the text there starts with a
+ * title matched before (on an earlier page, or in an earlier filing: filings print the same few
+ * titles), that match is reused: the expression reads nothing outside its match. In another case
  * (`DAILY SEGREGATION`) only when `Daily` never occurs.
  */
 function findTitles(text: string): TitleFound[] {
   const out: TitleFound[] = [];
-  let prev = '';
   for (let p = text.indexOf('Daily'); p !== -1; p = text.indexOf('Daily', p + 5)) {
-    if (prev && startsAt(text, prev, p)) {
-      const last = out[out.length - 1];
-      out.push({ key: last.key, title: last.title, index: p });
-      continue;
+    if (!titleMayStart(text, p)) continue;
+    let known: KnownTitle | undefined;
+    for (let k = 0; k < KNOWN_TITLES.length; k++)
+      if (startsAt(text, KNOWN_TITLES[k].match, p)) {
+        known = KNOWN_TITLES[k];
+        break;
+      }
+    if (known === undefined) {
+      TITLE_Y.lastIndex = p;
+      const m = TITLE_Y.exec(text);
+      if (!m) continue;
+      known = { match: own(m[0]), ...titleOf(m[1]) };
+      if (KNOWN_TITLES.length >= MAX_KNOWN_TITLES) KNOWN_TITLES.pop();
+      KNOWN_TITLES.unshift(known);
     }
-    TITLE_Y.lastIndex = p;
-    const m = TITLE_Y.exec(text);
-    if (!m) continue;
-    prev = m[0];
-    const { key, title } = titleOf(m[1]);
-    out.push({ key, title, index: p });
+    out.push({ key: known.key, title: known.title, index: p });
   }
   if (out.length === 0) {
     for (const m of text.matchAll(TITLE_G)) {
