@@ -12,7 +12,7 @@ import { reconcile } from '../../shared/domain/reconcile';
 import { SAMPLE_2014, sampleText } from './samples';
 import { FORMS } from '../../shared/domain/forms';
 import { dashWordsOf } from '../../shared/domain/parser/variant';
-import { codeUnits, isMark } from '../../shared/domain/parser/cells';
+import { CellScanner, codeUnits, isMark } from '../../shared/domain/parser/cells';
 
 const TEXT = sampleText(SAMPLE_2014);
 const read = (s: string) => readAmount(s)?.toFixed() ?? null;
@@ -185,6 +185,11 @@ describe('cells: the token before the code', () => {
       }),
       { numRuns: 2000 },
     );
+    // Two scanners at once: the first may not read code units the second has written over.
+    const first = new CellScanner('1 [7010] 2 [7020]');
+    const second = new CellScanner('3 [7030]');
+    expect(second.next(0, 0)).toBe(true);
+    expect(() => first.next(0, 0)).toThrow(/reused by a later scanner/);
     // A long ASCII text after a short one: the scratch grows, and holds the new text.
     const long = '1,234 [7010] '.repeat(10000);
     expect(Array.from(codeUnits(long).subarray(0, 13), (c) => String.fromCharCode(c)).join('')).toBe('1,234 [7010] ');

@@ -34,6 +34,8 @@ export type Codes = Uint8Array | Uint16Array;
 
 /** Scratch for codeUnits' ASCII texts (one parse at a time: a parse is synchronous), grown as needed. */
 let asciiScratch = Buffer.alloc(0);
+/** How many times codeUnits has filled the scratch: a scanner whose codes are the scratch checks it is still its own. */
+let scratchFills = 0;
 
 /**
  * A text's code units: for an ASCII text (its UTF-8 length is its length) its bytes, written by
@@ -45,6 +47,7 @@ export function codeUnits(text: string): Codes {
   if (Buffer.byteLength(text, 'utf8') === n) {
     if (asciiScratch.length < n) asciiScratch = Buffer.allocUnsafeSlow(Math.max(n, 2 * asciiScratch.length, 65536));
     asciiScratch.write(text, 0, n, 'latin1');
+    scratchFills++;
     return new Uint8Array(asciiScratch.buffer, asciiScratch.byteOffset, n);
   }
   const units = new Uint16Array(n);
@@ -300,11 +303,18 @@ export class CellScanner {
   /** The text's UTF-16 code units (codeUnits): what `text.charCodeAt(i)` is, read without a string's per-character cost. */
   readonly codes: Codes;
 
+  /** The scratch's fill this scanner's codes are (-1: codes of its own); next() refuses to read a scratch filled again since. */
+  private readonly fill: number;
+
   constructor(readonly text: string) {
     this.codes = codeUnits(text);
+    this.fill = this.codes instanceof Uint8Array ? scratchFills : -1;
   }
 
   next(from: number, floor: number): boolean {
+    // Never read another text's code units: one scanner at a time reads the scratch.
+    if (this.fill !== -1 && this.fill !== scratchFills)
+      throw new Error('CellScanner: its code units were reused by a later scanner');
     const text = this.text;
     const u = this.codes;
     const last = text.length - 6;
