@@ -451,20 +451,19 @@ function checkStatement(
         const x = vals[t] ?? (plan.optional[t] ? ZERO : undefined);
         if (x === undefined) break;
         termValues[n] = x;
-        termNegate[n] = ck.negate![n];
       }
       if (n < ck.terms.length) {
         // An item missing or unreadable: this total cannot be checked (its statement does not reconcile anyway).
         (unchecked ??= []).push(l.code);
         continue;
       }
-      if (sumEquals(termValues, termNegate, n, actual) === true) {
+      const negate = ck.negate!;
+      if (sumEquals(termValues, negate, n, actual) === true) {
         if (ck === plan.excessCheck) excessHolds = true;
         continue;
       }
       let expected: Decimal = ZERO;
-      for (let i = 0; i < n; i++)
-        expected = termNegate[i] ? expected.minus(termValues[i]) : expected.plus(termValues[i]);
+      for (let i = 0; i < n; i++) expected = negate[i] ? expected.minus(termValues[i]) : expected.plus(termValues[i]);
       if (!expected.eq(actual))
         addFinding(
           findings,
