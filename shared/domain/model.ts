@@ -143,7 +143,14 @@ export interface Statement {
    * read (`n/a`, `5 00`): what stands where the amount should be, for the finding that says so
    * (SW114). Absent when none.
    */
-  unreadParts?: { id: string; partOf: string; filed: string }[];
+  unreadParts?: UnreadPart[];
+}
+
+/** An uncoded sub-line that is there (its letter and label) but whose amount cannot be read: what stands where it should be. */
+export interface UnreadPart {
+  id: string;
+  partOf: string;
+  filed: string;
 }
 
 export interface AmountReading {
@@ -269,7 +276,7 @@ type StatementsOut<T> = Partial<
       readings?: { code: string; filed: string; amount: T }[];
       unsettled?: { code: string; filed: string }[];
       unread?: { code: string; filed: string }[];
-      unreadParts?: { id: string; partOf: string; filed: string }[];
+      unreadParts?: UnreadPart[];
     }
   >
 >;

@@ -405,8 +405,9 @@ function checkStatement(
   }
   // Sub-lines there but unread: the total they make up (8715 = 12A + 12B + 12C) cannot be checked.
   for (const u of st.unreadParts ?? []) {
-    const total = variant.byCode.get(u.partOf) ?? { code: u.partOf, line: '', label: '' };
-    const partLabel = variant.byCode.get(u.partOf)?.parts?.find((p) => p.id === u.id)?.label;
+    const line = variant.byCode.get(u.partOf);
+    const total = line ?? { code: u.partOf, line: '', label: '' };
+    const partLabel = line?.parts?.find((p) => p.id === u.id)?.label;
     addFinding(
       findings,
       'unreadable-sub-line',

@@ -8,14 +8,14 @@ import { STATEMENT_KEYS, FORMS, type StatementKey } from '../forms';
 import { cmp, readAmount, sum, sumEquals, type Decimal } from '../money';
 
 const NO_NEGATE: readonly boolean[] = [false, false, false, false, false, false, false, false];
-import { Lines, type Filing, type Statement, type UncodedLine } from '../model';
+import { Lines, type Filing, type Statement, type UncodedLine, type UnreadPart } from '../model';
 import { CellScanner, codeString, skipBack, type Codes, type Doubt } from './cells';
 import { isInnerSpace, startsAt, wordAt } from './chars';
 import { coverPageOf, readCoverPage } from './cover';
 import { FilingError, type ParseNote } from './errors';
 import { parseHeader } from './header';
 import { settleDoubts } from './identities';
-import { cleanLabelOf, filedBefore, readParts, type UnreadPart } from './labels';
+import { cleanLabelOf, filedBefore, readParts } from './labels';
 import { chooseVariant, compiled, count, freshTally, type Tally } from './variant';
 import type { FormSet } from '../forms';
 

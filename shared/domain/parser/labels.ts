@@ -3,7 +3,7 @@
  * uncoded sub-lines of a total (Cleared Swaps 12A-12C before [8715]).
  */
 import { AMOUNT_SOURCE, parseAmount, readAmount } from '../money';
-import type { UncodedLine } from '../model';
+import type { UncodedLine, UnreadPart } from '../model';
 import { isSpace, memo } from './chars';
 
 /**
@@ -109,14 +109,11 @@ function partStartAt(s: string, i: number, letters: number): boolean {
   );
 }
 
-/**
- * Whether a match of PART_RE (`A. label amount`) holds, after its own letter, the start of one of
- * the first `letters` sub-lines: in its label, as an amount holds no letter (`A. Cash n/a B. ... 0`).
- */
-function holdsPartStart(match: string, letters: number): boolean {
-  for (let dot = match.indexOf('.', 3); dot !== -1; dot = match.indexOf('.', dot + 1))
-    if (partStartAt(match, dot - 1, letters)) return true;
-  return false;
+/** Where the next of the first `letters` sub-lines starts at or after `from` (by its dot, found with indexOf); s.length when none does. */
+function nextPartStart(s: string, from: number, letters: number): number {
+  for (let dot = s.indexOf('.', from + 1); dot !== -1; dot = s.indexOf('.', dot + 1))
+    if (partStartAt(s, dot - 1, letters)) return dot - 1;
+  return s.length;
 }
 
 /** PART_RE tried only where a match can start (`X.` and a space, after a space or at the start): the matches of matchAll, without its attempt at every position. */
@@ -134,13 +131,6 @@ export function partMatches(s: string): RegExpExecArray[] {
     }
   }
   return out;
-}
-
-/** An uncoded sub-line that is there (its letter and label) but whose amount cannot be read: what stands where it should be. */
-export interface UnreadPart {
-  id: string;
-  partOf: string;
-  filed: string;
 }
 
 /**
@@ -188,15 +178,15 @@ export function readParts(
   const out: UncodedLine[] = [];
   const n = segment.length;
   const letters = defs.length;
-  // Each place a sub-line starts, by its dot (found by indexOf, not a look at every character).
-  for (let dot = segment.indexOf('.', 1); dot !== -1; dot = segment.indexOf('.', dot + 1)) {
-    const at = dot - 1;
-    if (!partStartAt(segment, at, letters)) continue;
+  // Each place a sub-line starts, to the next one's start (found by their dots, not a look at every character).
+  for (let at = nextPartStart(segment, 0, letters); at < n; ) {
+    const next = nextPartStart(segment, at + 3, letters);
     const def = defs[segment.charCodeAt(at) - 65]!;
     PART_Y.lastIndex = at;
     const m = PART_Y.exec(segment);
-    // A match whose label holds the next sub-line's start is no reading of this one: its amount is that sub-line's.
-    if (m !== null && !holdsPartStart(m[0], letters)) {
+    // A match that runs past the next sub-line's start (its label holds it: an amount holds no
+    // letter) is no reading of this one: its amount is that sub-line's.
+    if (m !== null && PART_Y.lastIndex <= next) {
       const token = m[3] ?? m[4] ?? '';
       const tail = digitTail(m[2]);
       let amount = tail === null ? parseAmount(token) : null;
@@ -213,19 +203,12 @@ export function readParts(
       }
       if (amount !== null) out.push({ id: def.id, partOf, label: cleanLabelOf(m[2]), amount });
       else unread?.push({ id: def.id, partOf, filed });
-      dot = PART_Y.lastIndex;
-      continue;
+    } else {
+      // No reading of its own: what stands up to the next sub-line's start (or the end).
+      const filed = filedBefore(segment, at + 2, next);
+      if (filed !== '') unread?.push({ id: def.id, partOf, filed });
     }
-    // What stands up to the next sub-line's start (or the end).
-    let next = n;
-    for (let d = segment.indexOf('.', at + 4); d !== -1; d = segment.indexOf('.', d + 1))
-      if (partStartAt(segment, d - 1, letters)) {
-        next = d - 1;
-        break;
-      }
-    const filed = filedBefore(segment, at + 2, next);
-    if (filed !== '') unread?.push({ id: def.id, partOf, filed });
-    dot = next;
+    at = next;
   }
   return out;
 }
